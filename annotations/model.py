@@ -1,0 +1,140 @@
+"""The annotation model: documents and the spans people tag in them.
+
+Every offset in newsmark is a Python string index (a Unicode code point)
+into `Document.text`, end exclusive. Other offset systems (UTF-16, UTF-8)
+are derived at export time, never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+# Characters of context kept on each side of a span, so that it can be found
+# again if the article's text changes (as a W3C TextQuoteSelector does).
+CONTEXT_CHARS = 32
+
+
+def text_hash(text: str) -> str:
+    """A stable identifier for a cleaned article text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What is known of an article besides its text."""
+
+    path: str | None = None
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
+        return cls(**{k: data.get(k) for k in ("path", "title", "source", "date")})
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article as the reader shows it: cleaned text plus metadata.
+
+    `id` is a hash of `text`, so the same article read from two paths is
+    one document, and a changed article is a new one.
+    """
+
+    text: str
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", text_hash(self.text))
+
+    @property
+    def name(self) -> str:
+        """A short human name: the title, else the file name, else the id."""
+        if self.meta.title:
+            return self.meta.title
+        if self.meta.path:
+            return self.meta.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One tagged span of one document."""
+
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    text: str
+    annotator: str = ""
+    created: str = field(default_factory=now_iso)
+    id: str = field(default_factory=new_id)
+    note: str = ""
+    source: str = "manual"
+    prefix: str = ""
+    suffix: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+        if len(self.text) != self.end - self.start:
+            raise ValueError("span text does not match its offsets")
+
+    @classmethod
+    def tag(
+        cls,
+        doc: Document,
+        start: int,
+        end: int,
+        label: str,
+        *,
+        annotator: str = "",
+        source: str = "manual",
+        note: str = "",
+    ) -> Annotation:
+        """Make an annotation of `doc.text[start:end]`, with its context."""
+        if not 0 <= start < end <= len(doc.text):
+            raise ValueError(f"span [{start}, {end}) is outside the text")
+        return cls(
+            doc_id=doc.id,
+            start=start,
+            end=end,
+            label=label,
+            text=doc.text[start:end],
+            annotator=annotator,
+            source=source,
+            note=note,
+            prefix=doc.text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=doc.text[end : end + CONTEXT_CHARS],
+        )
+
+    def covers(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+    def with_changes(self, **changes: Any) -> Annotation:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Annotation:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
