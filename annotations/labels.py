@@ -1,0 +1,120 @@
+"""The label set of a project, and the `newsmark.toml` that configures it.
+
+    snap = true            # grow tagged spans to whole tokens
+
+    [[labels]]
+    name = "claim"
+    key = "1"
+    color = "#f2a65a"      # optional: without it the colour follows the theme
+
+The defaults are claim/quote/terms/opinion on keys 1-4.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.errors import ConfigError
+
+CONFIG_NAME = "newsmark.toml"
+# Keys the reader already uses for motions and commands; a label on one of
+# them would shadow it.
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fq")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    key: str
+    color: str | None = None
+
+
+DEFAULT_LABELS = (
+    Label("claim", "1"),
+    Label("quote", "2"),
+    Label("terms", "3"),
+    Label("opinion", "4"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    labels: tuple[Label, ...] = DEFAULT_LABELS
+    snap: bool = True
+    path: Path | None = field(default=None, compare=False)
+
+    def label(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+    def index(self, name: str) -> int:
+        """Position of a label, which picks its theme colour; unknown labels get the last."""
+        for i, label in enumerate(self.labels):
+            if label.name == name:
+                return i
+        return len(self.labels)
+
+
+def load_config(path: Path | None, store_root: Path | None = None) -> Config:
+    """Read `path`, else `newsmark.toml` beside the store, else the defaults."""
+    if path is None and store_root is not None:
+        beside = store_root.parent / CONFIG_NAME
+        path = beside if beside.is_file() else None
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read it ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: is not UTF-8 text") from err
+    except tomllib.TOMLDecodeError as err:
+        # tomllib's message names the line and column already.
+        raise ConfigError(f"{path}: {err}") from err
+    return parse_config(data, path)
+
+
+def parse_config(data: dict, path: Path | None = None) -> Config:
+    where = str(path or CONFIG_NAME)
+    snap = data.get("snap", True)
+    if not isinstance(snap, bool):
+        raise ConfigError(f"{where}: 'snap' must be true or false")
+    raw_labels = data.get("labels")
+    if raw_labels is None:
+        return Config(snap=snap, path=path)
+    if not isinstance(raw_labels, list) or not raw_labels:
+        raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
+    labels: list[Label] = []
+    for number, entry in enumerate(raw_labels, start=1):
+        labels.append(_parse_label(entry, f"{where}: label {number}"))
+    _check_unique(labels, where)
+    return Config(labels=tuple(labels), snap=snap, path=path)
+
+
+def _parse_label(entry: object, where: str) -> Label:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: must be a table with name and key")
+    name, key, color = entry.get("name"), entry.get("key"), entry.get("color")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigError(f"{where}: 'name' must be a word of letters, digits, - or _")
+    if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key == " ":
+        raise ConfigError(f"{where} ({name}): 'key' must be one printable character")
+    if key in RESERVED_KEYS:
+        raise ConfigError(f"{where} ({name}): key {key!r} is already a reader command")
+    if color is not None and (not isinstance(color, str) or not _COLOUR.match(color)):
+        raise ConfigError(f"{where} ({name}): 'color' must look like \"#rrggbb\"")
+    return Label(name=name, key=key, color=color)
+
+
+def _check_unique(labels: list[Label], where: str) -> None:
+    for attr in ("name", "key"):
+        seen: set[str] = set()
+        for label in labels:
+            value = getattr(label, attr)
+            if value in seen:
+                raise ConfigError(f"{where}: two labels share the {attr} {value!r}")
+            seen.add(value)

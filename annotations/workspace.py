@@ -1,0 +1,114 @@
+"""A working session: the open documents, their segmentation, and every edit.
+
+This is what the TUI drives. Each method is one thing a person does
+(tag a span, remove one, undo) and is saved before it returns; none of it
+knows about the screen, so scripts and tests can use it directly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from annotations.history import Change, History
+from annotations.labels import Config
+from annotations.model import Annotation, Document
+from annotations.segmentation import Segmentation, Segmenter
+from annotations.store import Store
+
+
+class Workspace:
+    def __init__(
+        self,
+        store: Store,
+        documents: Iterable[Document],
+        *,
+        config: Config | None = None,
+        annotator: str = "",
+    ) -> None:
+        self.store = store
+        self.config = config or Config()
+        self.annotator = annotator
+        self.documents: dict[str, Document] = {}
+        for doc in documents:
+            self.documents.setdefault(doc.id, doc)
+        # Punkt learns the abbreviations of this very corpus (no download).
+        self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+        self._segmentations: dict[str, Segmentation] = {}
+        if not store.read_only:
+            for doc in self.documents.values():
+                store.register(doc)
+        self.history = History(store)
+
+    @property
+    def order(self) -> list[Document]:
+        return list(self.documents.values())
+
+    def segmentation(self, doc_id: str) -> Segmentation:
+        seg = self._segmentations.get(doc_id)
+        if seg is None:
+            seg = self._segmentations[doc_id] = self.segmenter.segment(
+                self.documents[doc_id].text
+            )
+        return seg
+
+    def annotations(self, doc_id: str) -> list[Annotation]:
+        return self.store.annotations(doc_id)
+
+    def counts(self, doc_id: str) -> Counter[str]:
+        return Counter(a.label for a in self.annotations(doc_id))
+
+    def status(self, doc_id: str) -> str:
+        record = self.store.document_record(doc_id)
+        return (record or {}).get("status", "untouched")
+
+    def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
+        tuple[int, int] | None
+    ):
+        """What a label key tags: the selection, else the sentence under the cursor.
+
+        With snapping on (the default) the range grows to whole tokens, so
+        exported spans line up with the tokens tools train on.
+        """
+        seg = self.segmentation(doc_id)
+        if selection is None:
+            index = seg.sentence_at(cursor)
+            return None if index is None else seg.sentences[index]
+        start, end = selection
+        if self.config.snap:
+            start, end = seg.snap(start, end)
+        else:
+            start, end = _trim(self.documents[doc_id].text, start, end)
+        return (start, end) if start < end else None
+
+    def tag(
+        self, doc_id: str, cursor: int, selection: tuple[int, int] | None, label: str
+    ) -> Annotation | None:
+        """Tag the target range with `label`; None if nothing to tag or a duplicate."""
+        span = self.target(doc_id, cursor, selection)
+        if span is None:
+            return None
+        ann = Annotation.tag(
+            self.documents[doc_id], *span, label, annotator=self.annotator
+        )
+        return ann if self.history.add(ann) else None
+
+    def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
+        return self.history.remove(doc_id, ann_id)
+
+    def update(self, ann: Annotation) -> Annotation | None:
+        return self.history.update(ann)
+
+    def undo(self) -> Change | None:
+        return self.history.undo()
+
+    def redo(self) -> Change | None:
+        return self.history.redo()
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,433 @@
+"""The article view: one document, a cursor, a selection and coloured spans.
+
+A Line-API `ScrollView` (as Textual's `Log` and the toolong viewer): the
+text is wrapped into rows once per width, and only the rows on screen are
+ever styled, each cached as a `Strip` until something on it changes. So a
+key press costs the rows it touches, not the length of the article.
+
+Article text is untrusted: it is drawn as plain `rich.text.Text` (never
+parsed as markup), and control characters were neutralised on loading.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual._wrap import compute_wrap_offsets
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations.model import Annotation, Document
+from annotations.segmentation import Segmentation
+from tui.bindings import ARTICLE_VIEW_BINDINGS
+from tui.messages import CursorMoved
+
+LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
+
+
+class ArticleView(ScrollView, can_focus=True):
+    BINDINGS = ARTICLE_VIEW_BINDINGS
+
+    COMPONENT_CLASSES = {
+        "article-view--cursor",
+        "article-view--cursor-blurred",
+        "article-view--selection",
+        "article-view--match",
+        "article-view--overlap",
+        *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
+    }
+
+    DEFAULT_CSS = """
+    ArticleView {
+        width: 1fr;
+        height: 1fr;
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    ArticleView:focus {
+        border: round $accent;
+        border-title-color: $text;
+    }
+    ArticleView > .article-view--cursor { background: $foreground; color: $background; }
+    ArticleView > .article-view--cursor-blurred { background: $foreground 40%; }
+    ArticleView > .article-view--selection { background: $primary 55%; }
+    ArticleView > .article-view--match { text-style: bold underline; color: $text-warning; }
+    ArticleView > .article-view--overlap { text-style: underline; }
+    ArticleView > .article-view--label-0 { background: $warning 40%; }
+    ArticleView > .article-view--label-1 { background: $primary 40%; }
+    ArticleView > .article-view--label-2 { background: $success 40%; }
+    ArticleView > .article-view--label-3 { background: $error 40%; }
+    ArticleView > .article-view--label-4 { background: $accent 40%; }
+    ArticleView > .article-view--label-5 { background: $secondary 40%; }
+    ArticleView > .article-view--label-6 { background: $warning 70%; }
+    ArticleView > .article-view--label-7 { background: $primary 70%; }
+    """
+
+    selecting: reactive[bool] = reactive(False, init=False)
+    """Selection mode (`v`): every motion extends the selection."""
+
+    def __init__(
+        self,
+        document: Document,
+        segmentation: Segmentation,
+        annotations: Iterable[Annotation] = (),
+        *,
+        label_styles: dict[str, tuple[int, str | None]] | None = None,
+        cursor: int = 0,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._label_styles = label_styles or {}
+        self._cache: dict[int, Strip] = {}
+        self._row_starts: list[int] = [0]
+        self._row_ends: list[int] = [0]
+        self._wrap_width = 0
+        self._preferred_column: int | None = None
+        self._matches: list[tuple[int, int]] = []
+        self._longest_match = 0
+        self.load(document, segmentation, annotations, cursor=cursor)
+
+    # -- state -----------------------------------------------------------
+
+    def load(
+        self,
+        document: Document,
+        segmentation: Segmentation,
+        annotations: Iterable[Annotation] = (),
+        *,
+        cursor: int = 0,
+    ) -> None:
+        """Show another document (or the same one afresh)."""
+        self.document = document
+        self.segmentation = segmentation
+        self.text = document.text
+        self.cursor = max(0, min(cursor, len(self.text)))
+        self.anchor: int | None = None
+        self.selecting = False
+        self._matches = []
+        self.border_title = document.name
+        self.set_annotations(annotations)
+        if self._wrap_width:
+            self._wrap(self._wrap_width)
+            self.scroll_to(y=0, animate=False)
+            self._scroll_cursor_into_view()
+
+    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+        self.annotations = sorted(annotations, key=lambda a: (a.start, -a.end))
+        self._starts = [a.start for a in self.annotations]
+        self._longest = max((a.end - a.start for a in self.annotations), default=0)
+        self._invalidate()
+
+    def set_matches(self, matches: list[tuple[int, int]]) -> None:
+        self._matches = sorted(matches)
+        self._longest_match = max((e - s for s, e in self._matches), default=0)
+        self._invalidate()
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected range, end exclusive, or None."""
+        if self.anchor is None or self.anchor == self.cursor:
+            return None
+        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+
+    def annotations_at(self, offset: int) -> list[Annotation]:
+        """Annotations covering `offset`, innermost first."""
+        found = [a for a in self._overlapping(offset, offset + 1)]
+        return sorted(found, key=lambda a: a.end - a.start)
+
+    def _overlapping(self, start: int, end: int) -> list[Annotation]:
+        # Sorted by start and bounded by the longest span, so only the
+        # annotations near the range are looked at.
+        lo = bisect_left(self._starts, start - self._longest)
+        hi = bisect_left(self._starts, end)
+        return [a for a in self.annotations[lo:hi] if a.end > start and a.start < end]
+
+    # -- moving ----------------------------------------------------------
+
+    def move_to(self, offset: int, *, extend: bool = False, keep_column: bool = False) -> None:
+        """Put the cursor at `offset`; extend the selection or drop it."""
+        offset = max(0, min(offset, len(self.text)))
+        extend = extend or self.selecting
+        old_range = self._selected_or_cursor_range()
+        if extend and self.anchor is None:
+            self.anchor = self.cursor
+        elif not extend:
+            self.anchor = None
+        self.cursor = offset
+        if not keep_column:
+            self._preferred_column = None
+        self._invalidate_range(*old_range)
+        self._invalidate_range(*self._selected_or_cursor_range())
+        self._scroll_cursor_into_view()
+        self.post_message(CursorMoved(self.id or ""))
+
+    def select(self, start: int, end: int) -> None:
+        """Select [start, end) with the cursor at its end."""
+        old_range = self._selected_or_cursor_range()
+        self.anchor, self.cursor = start, end
+        self._invalidate_range(*old_range)
+        self._invalidate_range(start, end)
+        self._scroll_cursor_into_view()
+        self.post_message(CursorMoved(self.id or ""))
+
+    def action_move(self, motion: str, extend: bool = False) -> None:
+        target = getattr(self, f"_target_{motion}")()
+        self.move_to(target, extend=extend, keep_column=motion in ("up", "down"))
+
+    def action_toggle_selecting(self) -> None:
+        self.selecting = not self.selecting
+        if self.selecting:
+            self.anchor = self.cursor
+        self.post_message(CursorMoved(self.id or ""))
+
+    def action_clear_selection(self) -> None:
+        self.selecting = False
+        if self.anchor is not None:
+            old_range = self._selected_or_cursor_range()
+            self.anchor = None
+            self._invalidate_range(*old_range)
+        self.post_message(CursorMoved(self.id or ""))
+
+    def action_select_sentence(self) -> None:
+        index = self.segmentation.sentence_at(self.cursor)
+        if index is not None:
+            self.select(*self.segmentation.sentences[index])
+
+    def _target_left(self) -> int:
+        return self.cursor - 1
+
+    def _target_right(self) -> int:
+        return self.cursor + 1
+
+    def _target_up(self) -> int:
+        return self._vertical_target(-1)
+
+    def _target_down(self) -> int:
+        return self._vertical_target(1)
+
+    def _target_page_up(self) -> int:
+        return self._vertical_target(-max(1, self.scrollable_content_region.height - 1))
+
+    def _target_page_down(self) -> int:
+        return self._vertical_target(max(1, self.scrollable_content_region.height - 1))
+
+    def _target_line_start(self) -> int:
+        return self._row_starts[self._row_of(self.cursor)]
+
+    def _target_line_end(self) -> int:
+        return self._row_ends[self._row_of(self.cursor)]
+
+    def _target_top(self) -> int:
+        return 0
+
+    def _target_bottom(self) -> int:
+        return len(self.text)
+
+    def _target_word_next(self) -> int:
+        return self.segmentation.next_word_start(self.cursor)
+
+    def _target_word_prev(self) -> int:
+        return self.segmentation.prev_word_start(self.cursor)
+
+    def _target_sentence_next(self) -> int:
+        return _next_start(self.segmentation.sentences, self.cursor, len(self.text))
+
+    def _target_sentence_prev(self) -> int:
+        return _previous_start(self.segmentation.sentences, self.cursor)
+
+    def _target_paragraph_next(self) -> int:
+        return _next_start(self.segmentation.paragraphs, self.cursor, len(self.text))
+
+    def _target_paragraph_prev(self) -> int:
+        return _previous_start(self.segmentation.paragraphs, self.cursor)
+
+    def _vertical_target(self, rows: int) -> int:
+        row = self._row_of(self.cursor)
+        if self._preferred_column is None:
+            self._preferred_column = self.cursor - self._row_starts[row]
+        target = max(0, min(row + rows, len(self._row_starts) - 1))
+        if target == row:
+            return 0 if rows < 0 else len(self.text)
+        start, end = self._row_starts[target], self._row_ends[target]
+        return min(start + self._preferred_column, end)
+
+    # -- layout ----------------------------------------------------------
+
+    def _wrap(self, width: int) -> None:
+        """Split the text into screen rows of at most `width` cells."""
+        starts: list[int] = []
+        ends: list[int] = []
+        offset = 0
+        for line in self.text.split("\n"):
+            starts.append(offset)
+            if line:
+                # Tabs count one cell here and are drawn as one space.
+                for brk in compute_wrap_offsets(line, width, tab_size=1):
+                    ends.append(offset + brk)
+                    starts.append(offset + brk)
+            ends.append(offset + len(line))
+            offset += len(line) + 1
+        self._row_starts, self._row_ends = starts, ends
+        self._wrap_width = width
+        self.virtual_size = Size(width, len(starts))
+        self._invalidate()
+
+    def _row_of(self, offset: int) -> int:
+        return max(0, bisect_right(self._row_starts, offset) - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # One cell stays free so the cursor can sit after a row's last character.
+        width = max(1, self.scrollable_content_region.width - 1)
+        if width != self._wrap_width:
+            self._wrap(width)
+            self._scroll_cursor_into_view()
+
+    def _scroll_cursor_into_view(self) -> None:
+        if not self._wrap_width:
+            return
+        row = self._row_of(self.cursor)
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif height and row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _invalidate_range(self, start: int, end: int) -> None:
+        first, last = self._row_of(start), self._row_of(end)
+        for row in range(first, last + 1):
+            self._cache.pop(row, None)
+        self.refresh()
+
+    def _selected_or_cursor_range(self) -> tuple[int, int]:
+        return self.selection or (self.cursor, self.cursor)
+
+    def on_focus(self) -> None:
+        self._invalidate_range(self.cursor, self.cursor)
+
+    def on_blur(self) -> None:
+        self._invalidate_range(self.cursor, self.cursor)
+
+    # -- mouse -----------------------------------------------------------
+
+    def _offset_at(self, x: int, y: int) -> int:
+        row = min(round(self.scroll_y) + y, len(self._row_starts) - 1)
+        start, end = self._row_starts[row], self._row_ends[row]
+        cells = 0
+        for index in range(start, end):
+            cells += Text(self.text[index]).cell_len
+            if cells > x:
+                return index
+        return end
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self.focus()
+        self.selecting = False
+        self.move_to(self._offset_at(event.x, event.y), extend=event.shift)
+        self.anchor = self.anchor if event.shift else self.cursor
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self.app.mouse_captured is self and event.button == 1:
+            self.move_to(self._offset_at(event.x, event.y), extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self.release_mouse()
+        if self.anchor == self.cursor:
+            self.anchor = None
+
+    # -- drawing ---------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if row >= len(self._row_starts):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(row)
+        if strip is None:
+            strip = self._cache[row] = self._render_row(row)
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _render_row(self, row: int) -> Strip:
+        start, end = self._row_starts[row], self._row_ends[row]
+        line = Text(self.text[start:end].replace("\t", " "), style=self.rich_style, end="")
+        self._stylize_annotations(line, start, end)
+        for m_start, m_end in self._matches_in(start, end):
+            line.stylize(self._component("match"), m_start - start, m_end - start)
+        if (selected := self.selection) is not None:
+            s_start, s_end = max(selected[0], start), min(selected[1], end)
+            if s_start < s_end:
+                line.stylize(self._component("selection"), s_start - start, s_end - start)
+        if start <= self.cursor <= end and self._row_of(self.cursor) == row:
+            if self.cursor == end:
+                line.append(" ")
+            name = "cursor" if self.has_focus else "cursor-blurred"
+            line.stylize(self._component(name), self.cursor - start, self.cursor - start + 1)
+        return Strip(line.render(self.app.console), line.cell_len)
+
+    def _stylize_annotations(self, line: Text, start: int, end: int) -> None:
+        spans = self._overlapping(start, end)
+        # Outer spans first so the inner span's colour wins where they nest.
+        for ann in sorted(spans, key=lambda a: a.end - a.start, reverse=True):
+            line.stylize(self._label_style(ann.label), max(ann.start, start) - start,
+                         min(ann.end, end) - start)
+        if len(spans) > 1:
+            for o_start, o_end in _overlaps(spans):
+                line.stylize(self._component("overlap"), max(o_start, start) - start,
+                             min(o_end, end) - start)
+
+    def _matches_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        lo = bisect_left(self._matches, (start - self._longest_match, 0))
+        hi = bisect_left(self._matches, (end, 0))
+        return [(max(s, start), min(e, end)) for s, e in self._matches[lo:hi] if e > start]
+
+    def _component(self, name: str) -> Style:
+        return self.get_component_rich_style(f"article-view--{name}", partial=True)
+
+    def _label_style(self, label: str) -> Style:
+        index, colour = self._label_styles.get(label, (LABEL_STYLES - 1, None))
+        if colour:
+            return Style(bgcolor=colour, color="black")
+        return self._component(f"label-{index % LABEL_STYLES}")
+
+
+def _next_start(ranges: list[tuple[int, int]], offset: int, length: int) -> int:
+    """Start of the first range that begins after `offset`, else the end."""
+    index = bisect_right(ranges, (offset, length + 1))
+    return ranges[index][0] if index < len(ranges) else length
+
+
+def _previous_start(ranges: list[tuple[int, int]], offset: int) -> int:
+    """Start of the last range that begins before `offset`, else 0."""
+    index = bisect_left(ranges, (offset, -1)) - 1
+    return ranges[index][0] if index >= 0 else 0
+
+
+def _overlaps(spans: list[Annotation]) -> list[tuple[int, int]]:
+    """Ranges covered by two or more of `spans`."""
+    events_: list[tuple[int, int]] = []
+    for ann in spans:
+        events_.append((ann.start, 1))
+        events_.append((ann.end, -1))
+    events_.sort()
+    depth, previous, found = 0, 0, []
+    for offset, step in events_:
+        if depth >= 2 and offset > previous:
+            found.append((previous, offset))
+        depth += step
+        previous = offset
+    return found

@@ -1,0 +1,183 @@
+"""The `newsmark` command.
+
+`newsmark [PATH ...]` opens the reader; `newsmark export` and
+`newsmark stats` work on the store without starting the UI (Textual is
+imported only when the reader opens, so they stay quick). Every error a
+person can cause ends in one line on standard error and an exit code.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotations.errors import NewsmarkError, StoreError
+
+DEFAULT_STORE = ".newsmark"
+
+EXIT_NO_ARTICLES = 3
+
+
+class DefaultToOpen(click.Group):
+    """`newsmark a.txt b.txt` means `newsmark open a.txt b.txt`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="NEWSMARK_STORE",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="Folder of the annotation store (or NEWSMARK_STORE).",
+    )(func)
+
+
+def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a NewsmarkError into one plain line and its exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NewsmarkError as err:
+            click.echo(f"newsmark: {err}", err=True)
+            sys.exit(err.exit_code)
+        except BrokenPipeError:
+            # `newsmark export | head` is fine: stop quietly.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+
+    return wrapper
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "anonymous"
+
+
+@click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsmark")
+def main() -> None:
+    """newsmark: read news articles side by side, tag what the text does, export training data.
+
+    Run `newsmark [PATH ...]` to open articles (files, or folders of .txt/.md);
+    with no path it opens the bundled sample articles.
+    """
+
+
+@main.command("open")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+@click.option("--annotator", default=default_annotator, help="Name recorded on each annotation.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Label configuration (default: newsmark.toml beside the store).")
+@click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
+@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reports_errors
+def open_command(
+    paths: tuple[Path, ...],
+    store_dir: Path,
+    annotator: str,
+    config_path: Path | None,
+    raw: bool,
+    encoding: str | None,
+) -> None:
+    """Open articles in the reader."""
+    from annotations.documents import load_documents
+    from annotations.labels import load_config
+    from annotations.samples import sample_paths
+    from annotations.store import Store, StoreLocked
+    from annotations.workspace import Workspace
+
+    config = load_config(config_path, store_dir)
+    documents, errors = load_documents(paths or sample_paths(), raw=raw, encoding=encoding)
+    for error in errors:
+        click.echo(f"newsmark: {error}", err=True)
+    if not documents:
+        click.echo("newsmark: no article could be opened", err=True)
+        sys.exit(EXIT_NO_ARTICLES)
+    notices = [str(error) for error in errors]
+    try:
+        store = Store(store_dir)
+    except StoreLocked as locked:
+        store = Store(store_dir, read_only=True)
+        notices.append(
+            f"Another newsmark (process {locked.pid}) is using {store_dir}: "
+            "opened read-only, changes will not be saved."
+        )
+    try:
+        workspace = Workspace(store, documents, config=config, annotator=annotator)
+        from tui.app import NewsmarkApp
+
+        NewsmarkApp(workspace, notices=notices).run()
+    finally:
+        store.close()
+
+
+@main.command("export")
+@store_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@reports_errors
+def export_command(store_dir: Path, out_path: Path | None, force: bool) -> None:
+    """Export annotations as JSONL, one record per annotated document."""
+    from annotations.export import document_records, write_jsonl
+
+    with _open_existing_store(store_dir) as store:
+        if out_path is None:
+            write_jsonl(document_records(store), sys.stdout)
+            return
+        if out_path.exists() and not force:
+            raise StoreError(f"{out_path} exists; add --force to overwrite it")
+        tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as out:
+                count = write_jsonl(document_records(store), out)
+            os.replace(tmp, out_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        click.echo(f"wrote {count} documents to {out_path}", err=True)
+
+
+@main.command("stats")
+@store_option
+@reports_errors
+def stats_command(store_dir: Path) -> None:
+    """Count annotations per label and per document."""
+    from annotations.export import collect_stats
+
+    with _open_existing_store(store_dir) as store:
+        stats = collect_stats(store)
+    click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
+               f"{sum(stats.per_label.values())} annotations")
+    for label, count in sorted(stats.per_label.items()):
+        click.echo(f"  {label:<12} {count}")
+    for doc_id, name, counts in stats.per_document:
+        summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
+        click.echo(f"{doc_id}  {name}: {summary}")
+
+
+def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
+    from annotations.store import Store
+
+    if not store_dir.is_dir():
+        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
+    # Read-only: export and stats may run while the reader holds the store.
+    return Store(store_dir, read_only=True)

@@ -1,0 +1,33 @@
+"""Every custom message the widgets post, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class CursorMoved(Message):
+    """The cursor or the selection of an article view changed."""
+
+    view_id: str
+
+    # Only the latest position matters: a queued older one can be dropped.
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CursorMoved) and message.view_id == self.view_id
+
+
+@dataclass
+class AnnotationChosen(Message):
+    """The person picked an annotation in the side panel."""
+
+    doc_id: str
+    start: int
+
+
+@dataclass
+class DocumentChosen(Message):
+    """The person picked a document in the document list."""
+
+    doc_id: str
