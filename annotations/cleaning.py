@@ -1,0 +1,378 @@
+"""Turning scraped article text into the text a person annotates.
+
+Two steps, both pure functions:
+
+* `sanitize` makes any text safe to draw in a terminal: one newline
+  convention, and no character that a terminal would obey (ESC starts
+  cursor moves, colour changes, even title rewrites) instead of showing.
+* `clean_article` removes scraping debris (cookie notices, share buttons,
+  banners, outlet signatures) and lifts the dateline, byline and title into
+  metadata, so that annotators see only the article.
+
+`clean_article` is deliberately conservative: losing a sentence of the
+article is worse than leaving a stray line in, so no rule ever drops a line
+that ends like a sentence and is longer than `_PROTECTED_WORDS` words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# --- sanitize ---------------------------------------------------------------
+
+_BOM = "\ufeff"
+# Line and paragraph separators and NEL: some editors and terminals treat
+# them as line breaks, others do not, so offsets would disagree.
+_NEWLINES = re.compile("\r\n|[\r\u2028\u2029\u0085]")
+_KEEP_CONTROLS = frozenset("\n\t")
+
+
+def _control_table() -> dict[int, str]:
+    """C0 controls and DEL show as their Control Pictures; C1 as U+FFFD.
+
+    One character in, one character out, so the text keeps its length.
+    """
+    table: dict[int, str] = {
+        code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in _KEEP_CONTROLS
+    }
+    table[0x7F] = "\u2421"
+    # C1 controls have no pictures; 0x9B alone is a CSI on some terminals.
+    table.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+    return table
+
+
+_CONTROL_TABLE = _control_table()
+
+
+def sanitize(text: str) -> str:
+    """Normalise newlines to `\\n` and neutralise terminal control characters."""
+    if text.startswith(_BOM):
+        text = text[1:]
+    return _NEWLINES.sub("\n", text).translate(_CONTROL_TABLE)
+
+
+# --- clean_article: result ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class CleanedArticle:
+    """An article's text as shown to annotators, and what was taken out of it."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    byline: str | None = None
+    removed: list[str] = field(default_factory=list)
+
+
+# --- line shapes ----------------------------------------------------------------
+
+# A line ending like a sentence and longer than this is never dropped.
+_PROTECTED_WORDS = 12
+# Headlines and standfirsts are rarely longer than this.
+_HEADING_WORDS = 20
+# Stray lines after the body (signatures, banners) are this short at most.
+_STRAY_WORDS = 8
+# More trailing unpunctuated lines than this is content (a list), not debris.
+_MAX_TRAILING_DEBRIS = 3
+
+_CLOSERS = "\"'”’»)]"
+_SENTENCE_END = ".!?…:;"
+_LIST_ITEM = re.compile(r"^(?:[-*•–]\s|\d+[.)]\s)")
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether the line ends in sentence punctuation (closing quotes ignored)."""
+    core = line.rstrip(_CLOSERS)
+    return bool(core) and core[-1] in _SENTENCE_END
+
+
+def _protected(line: str) -> bool:
+    return _ends_sentence(line) and _words(line) > _PROTECTED_WORDS
+
+
+def _is_heading(line: str) -> bool:
+    """A headline, standfirst or banner: short, and not ending like a sentence.
+
+    Headlines may end in ? or !, so only . : ; … count against them here.
+    """
+    if not line or _words(line) > _HEADING_WORDS or _LIST_ITEM.match(line):
+        return False
+    core = line.rstrip(_CLOSERS)
+    return bool(core) and core[-1] not in ".:;…"
+
+
+def _is_stray(line: str) -> bool:
+    """A short line with no sentence punctuation that is not a list item."""
+    return (
+        bool(line)
+        and _words(line) <= _STRAY_WORDS
+        and not _ends_sentence(line)
+        and not _LIST_ITEM.match(line)
+    )
+
+
+_SIGNATURE = re.compile(
+    r"^[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|the|and|&|de|du|la|al)){0,3}$"
+)
+
+
+def _is_signature(line: str) -> bool:
+    """An outlet's name on its own line: 1-4 capitalised words, no sentence."""
+    return bool(_SIGNATURE.match(line)) and not _ends_sentence(line)
+
+
+# --- boilerplate --------------------------------------------------------------
+
+# Consent notices are recognised by how they open, which no article sentence
+# does, so they are dropped even when long and punctuated.
+_CONSENT = re.compile(
+    r"^(?:this (?:web)?site uses cookies|(?:our|this) (?:web)?site uses cookies"
+    r"|we (?:use|value) (?:cookies|your privacy)|by (?:continuing to (?:use|browse)|using) "
+    r"(?:this|our) (?:web)?site|(?:accept|manage|reject) (?:all )?cookies"
+    r"|cookie (?:policy|settings|preferences|notice|consent))\b",
+    re.IGNORECASE,
+)
+
+# Whole-line boilerplate, matched case-insensitively against the full line:
+_BOILERPLATE_PATTERNS = [
+    r"comments? are (?:closed|disabled)\.?",
+    r"(?:leave|post|add) a comment\.?|\d+ comments?|show comments|jump to comments",
+    r"advertisement|advertising|sponsored(?: content)?|ad|scroll to continue.*",
+    r"advertisement\W+scroll to continue.*",
+    # "Share this article", "Share on Facebook", "Share:"
+    r"share(?: this)?(?: article| story| post| page)?(?: on \w+)?\s*:?",
+    r"(?:read more|related(?: articles| stories| content)?|see also|also read|more on this"
+    r"(?: story)?|you may also like|recommended(?: for you)?|tags|topics)\s*(?::.*)?",
+    r"(?:subscribe|sign up|register)\b.{0,80}\b(?:newsletter|inbox|updates|alerts|today"
+    r"|now|free|channel)\b.*",
+    r"(?:subscribe|sign up)(?: now| today| here)?[.!]?",
+    r".{0,60}\ball rights reserved\b.*",
+    # a copyright notice names a year; "Copyright is a thorny issue." stays
+    r"(?:©|\(c\)).{0,100}|copyright\s*(?:©|\(c\))?\s*\d{4}.{0,100}",
+    r"follow us\b.{0,80}",
+    r"click here\b.{0,120}",
+    r"(?:print|email|e-mail)(?: this)?(?: article| story| page)?",
+    r"(?:loading|loading\.\.\.|please enable javascript.*)",
+]
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_PATTERNS), re.IGNORECASE)
+
+# A row of social buttons: nothing but network names and separators.
+_SOCIAL_WORDS = frozenset(
+    "facebook twitter x linkedin whatsapp telegram reddit pinterest email e-mail print "
+    "share tweet copy link vk flipboard mastodon bluesky threads messenger".split()
+)
+_SOCIAL_SPLIT = re.compile(r"[\s|•·,/]+")
+
+
+def _is_social_row(line: str) -> bool:
+    words = [w for w in _SOCIAL_SPLIT.split(line.lower()) if w]
+    return len(words) >= 2 and all(w in _SOCIAL_WORDS for w in words)
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a (stripped) line is site furniture rather than article text."""
+    if _CONSENT.match(line):
+        return True
+    if _protected(line):
+        return False
+    return bool(_BOILERPLATE.fullmatch(line)) or _is_social_row(line)
+
+
+# --- dateline, byline ------------------------------------------------------------
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)"
+)
+_SOURCE = r"[A-Z][\w&.'’ -]{0,39}"
+_DASH = r"\s*(?:[-–—]+\s*)?"
+# Three shapes a dateline takes at the start of an article:
+_DATELINES = [
+    # a scraper's label: "date 2024-11-16 (MENAFN) "
+    re.compile(rf"^date:?\s+(?P<date>{_DATE})\s*(?:\((?P<source>{_SOURCE})\))?{_DASH}", re.I),
+    # wire style: "WASHINGTON, Nov 16 (Reuters) - ", "KYIV, Ukraine (AP) — "; the dash
+    # is required, or "NATO (North Atlantic Treaty Organization) ..." would match
+    re.compile(
+        rf"^(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][a-z]+)?)"
+        rf"(?:,\s*(?P<date>{_DATE}))?\s*\((?P<source>{_SOURCE})\)\s*[-–—]+\s*"
+    ),
+    # bare: "(MENAFN) ", "2024-11-16 (CNN) — "
+    re.compile(rf"^(?:(?P<date>{_DATE})\s*)?\((?P<source>{_SOURCE})\){_DASH}"),
+]
+_DATE_FORMATS = ("%Y-%m-%d", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y")
+
+_BYLINE = re.compile(
+    r"^(?:written |reported )?by\s+(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van"
+    r"|von|der|al|bin)){0,7}(?:\s*[,|]\s*[\w .'’&-]{1,40})?)$",
+    re.IGNORECASE,
+)
+
+
+def iso_date(raw: str) -> str:
+    """`raw` as YYYY-MM-DD when it names a full date, else `raw` unchanged."""
+    cleaned = re.sub(r"[.,]", " ", raw)
+    cleaned = " ".join(cleaned.split())
+    cleaned = re.sub(r"^(\w{3})\w*(?= \d{1,2} )", r"\1", cleaned)  # "Sept" -> "Sep"
+    for fmt in _DATE_FORMATS:
+        for candidate in (cleaned, raw):
+            try:
+                return datetime.strptime(candidate, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return raw
+
+
+def _match_dateline(line: str) -> re.Match[str] | None:
+    for pattern in _DATELINES:
+        found = pattern.match(line)
+        if found and (found.group("date") or found.group("source")):
+            return found
+    return None
+
+
+# --- emphasis ---------------------------------------------------------------------
+
+# Emphasis must hug a word on both sides, so "2 * 3", "a*b*c" and a lone "*"
+# stay as written.
+_EMPHASIS = [
+    re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])"),
+    re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"),
+    re.compile(r"(?<![\w_])__(?=\S)(.+?)(?<=\S)__(?![\w_])"),
+    re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"),
+]
+
+
+def unwrap_emphasis(line: str) -> str:
+    """`*Washington Post*` -> `Washington Post` (also `**x**`, `_x_`, `__x__`)."""
+    for pattern in _EMPHASIS:
+        line = pattern.sub(r"\1", line)
+    return line
+
+
+# --- clean_article ----------------------------------------------------------------
+
+
+class _Cleaner:
+    """The state of one `clean_article` call: lines, and what was found."""
+
+    def __init__(self, text: str) -> None:
+        # Split on "\n" only: str.splitlines also splits on \x1c, \v, \f...
+        self.lines = [unwrap_emphasis(line.strip()).strip() for line in text.split("\n")]
+        self.result = CleanedArticle(text="")
+
+    def drop(self, index: int) -> None:
+        self.result.removed.append(self.lines[index])
+        self.lines[index] = ""
+
+    def content(self) -> list[int]:
+        """Indexes of the non-blank lines, in order."""
+        return [i for i, line in enumerate(self.lines) if line]
+
+    def first_body(self) -> int | None:
+        """Index of the first line that reads like article text, not a heading."""
+        return next((i for i in self.content() if not _is_heading(self.lines[i])), None)
+
+    def drop_boilerplate(self) -> None:
+        for i in self.content():
+            if is_boilerplate(self.lines[i]):
+                self.drop(i)
+
+    def take_dateline(self) -> None:
+        """Lift a dateline at the start of the first body line (or a heading)."""
+        body = self.first_body()
+        for i in self.content():
+            if body is not None and i > body:
+                return
+            found = _match_dateline(self.lines[i])
+            if found:
+                self._apply_dateline(i, found)
+                return
+
+    def _apply_dateline(self, index: int, found: re.Match[str]) -> None:
+        date, source = found.group("date"), found.group("source")
+        if date:
+            self.result.date = iso_date(date)
+        if source:
+            self.result.source = source.strip()
+        self.result.removed.append(found.group(0).strip())
+        self.lines[index] = self.lines[index][found.end() :].strip()
+
+    def take_byline(self) -> None:
+        body = self.first_body()
+        for i in self.content():
+            if body is not None and i >= body:
+                return
+            found = _BYLINE.match(self.lines[i])
+            if found:
+                self.result.byline = found.group("name").strip()
+                self.drop(i)
+                return
+
+    def drop_trailing_debris(self) -> None:
+        """Short unpunctuated lines after the body: a signature, or a banner."""
+        content = self.content()
+        trailing: list[int] = []
+        for i in reversed(content):
+            if not _is_stray(self.lines[i]):
+                break
+            trailing.insert(0, i)
+        body_left = len(content) > len(trailing)
+        if not body_left or len(trailing) > _MAX_TRAILING_DEBRIS:
+            return
+        for i in trailing:
+            if self.result.source is None and _is_signature(self.lines[i]):
+                self.result.source = self.lines[i]
+            self.drop(i)
+
+    def take_title(self) -> None:
+        """Headings before the body: [banner,] title[, standfirst...]."""
+        body = self.first_body()
+        if body is None:
+            return
+        top = [i for i in self.content() if i < body]
+        if len(top) >= 2 and _is_stray(self.lines[top[0]]) and _words(self.lines[top[0]]) <= 6:
+            self.drop(top.pop(0))
+        if top:
+            self.result.title = self.lines[top[0]]
+
+    def joined(self) -> str:
+        """Paragraphs separated by exactly one blank line, none at the ends."""
+        text = "\n".join(self.lines).strip("\n")
+        return re.sub(r"\n{3,}", "\n\n", text)
+
+
+_STEPS: list[Callable[[_Cleaner], None]] = [
+    _Cleaner.drop_boilerplate,
+    _Cleaner.take_dateline,
+    _Cleaner.take_byline,
+    _Cleaner.drop_trailing_debris,
+    _Cleaner.take_title,
+]
+
+
+def clean_article(text: str) -> CleanedArticle:
+    """Strip scraping debris from an (already sanitized) article.
+
+    Boilerplate lines go first, so that a cookie notice after the outlet's
+    signature does not hide the signature; the dateline comes before the
+    trailing-debris rule, so that a source named in the dateline is not
+    overwritten by a stray banner at the end.
+    """
+    cleaner = _Cleaner(text)
+    for step in _STEPS:
+        step(cleaner)
+    cleaner.result.text = cleaner.joined()
+    return cleaner.result
