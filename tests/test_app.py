@@ -1,0 +1,127 @@
+"""The reader driven with real key presses: the screen and the store after each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotations.export import document_records
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+
+SIZE = (140, 36)
+
+
+def screen_text(view: ArticleView) -> str:
+    """What the view shows, row by row, as plain text."""
+    return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+async def test_select_with_shift_arrows_and_tag(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        doc = view.document
+        start = doc.text.index("The council")
+        view.move_to(start)
+        await pilot.press(*["shift+right"] * 5, "1")
+        await pilot.pause()
+        [ann] = ws.store.annotations(doc.id)
+        # "The c" snaps outward to whole tokens.
+        assert (ann.label, ann.text) == ("claim", "The council")
+        assert doc.text[ann.start : ann.end] == ann.text
+        assert view.selection is None
+        assert "claim 1" in str(app.query_one("#status").render())
+
+
+async def test_label_key_without_selection_tags_the_sentence(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2")
+        [ann] = ws.store.annotations(view.document.id)
+        assert ann.label == "quote"
+        assert ann.text == "“This is the cheapest flood defence we have,” he told reporters."
+
+
+async def test_remove_under_cursor(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("3")
+        assert len(ws.store.annotations(view.document.id)) == 1
+        await pilot.press("x")
+        assert ws.store.annotations(view.document.id) == []
+        await pilot.press("x")  # nothing left: a notice, no crash
+        assert ws.store.annotations(view.document.id) == []
+
+
+async def test_tab_moves_to_the_other_pane(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        assert left.has_focus
+        await pilot.press("tab")
+        assert right.has_focus
+        await pilot.press("down", "down", "4")
+        assert ws.store.annotations(left.document.id) == []
+        [ann] = ws.store.annotations(right.document.id)
+        assert ann.label == "opinion"
+        # The side panel follows the focused document.
+        panel = app.query_one("#annotation-list")
+        assert panel.option_count == 1
+
+
+async def test_choosing_in_the_side_panel_moves_the_cursor(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        target = view.document.text.index("Critics")
+        view.move_to(target)
+        await pilot.press("1", "g")
+        assert view.cursor == 0
+        panel = app.query_one("#annotation-list")
+        panel.focus()
+        panel.highlighted = 0
+        await pilot.press("enter")
+        assert view.has_focus
+        assert view.cursor == target
+
+
+async def test_markup_and_escapes_in_articles_are_shown_literally(
+    tmp_path: Path, make_workspace
+) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(
+        "Click [@click=app.quit]here[/] and [bold]bold[/bold].\n\nA bell \x07 and \x1b[31mred\x1b[0m.\n",
+        encoding="utf-8",
+    )
+    ws = make_workspace([hostile])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        shown = screen_text(view)
+        assert "[@click=app.quit]here[/]" in shown
+        assert "[bold]bold[/bold]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+        await pilot.click(ArticleView, offset=(8, 0))  # on the would-be link
+        assert app.is_running
+
+
+async def test_every_change_is_in_the_export(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "tab", "2")
+    records = {r["id"]: r for r in document_records(ws.store)}
+    assert len(records) == 2
+    for record in records.values():
+        [span] = record["spans"]
+        assert record["text"][span["start"] : span["end"]] == span["text"]
+        assert span["annotator"] == "tester"
