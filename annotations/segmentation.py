@@ -1,0 +1,523 @@
+"""Sentences, tokens and paragraphs of an article, as code-point spans.
+
+The reader moves by word and sentence and snaps selections to whole
+tokens, so every span here is a Python ``str`` index pair (end exclusive)
+into the exact text given, like every other offset in newsmark.
+
+Sentences come from NLTK's Punkt, trained on the articles being read plus
+a seed list of news abbreviations (an untrained Punkt splits after "Mr.",
+"U.S." and "Jan."). Sentences never cross a line break: headlines and
+bylines are lines of their own.
+
+Tokens come, sentence by sentence, from a regular expression that follows
+NLTK's conventions ("Trump" + "’s", "do" + "n’t", "Mr." and "U.S." whole)
+and also splits off curly quotes, dashes and ellipses and keeps emoji and
+accented letters whole. NLTK's own word tokenizer is available
+(``nltk_words=True``) but costs ~2 s per MB here against ~0.25 s; it then
+runs per sentence, with the expression used where NLTK mishandles news
+text or fails outright.
+
+Nothing here downloads NLTK data: the ``punkt_tab`` models are used only
+if they are already installed, because ``nltk.download`` cannot reach its
+host on many users' machines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from nltk.tokenize import NLTKWordTokenizer
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktTrainer,
+)
+
+Span = tuple[int, int]
+
+# Punkt trains at ~2 s per MB, paid when the reader opens; abbreviations
+# are learned long before this much news text.
+TRAINING_CAP = 1_000_000
+
+# A learned "abbreviation" longer than this without an inner period is far
+# more likely a word that happened to end sentences in a small corpus
+# ("agreed.", "instead."), and would hide real sentence ends.
+MAX_LEARNED_ABBREV_LEN = 4
+
+# Abbreviations a news article uses that Punkt may not see often enough to
+# learn. Lower case, without the final period, as Punkt stores them.
+SEED_ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    mr mrs ms messrs dr prof gen lt col maj capt cmdr adm sgt cpl brig rev hon
+    sen rep gov pres supt det insp amb
+    st jr sr inc ltd co corp llc plc bros assn dept univ
+    vs etc approx est fig vol ed eds pp no nos ft mt ave blvd rd
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri
+    u.s u.k u.n e.u u.s.a u.s.s.r d.c n.y l.a a.m p.m e.g i.e ph.d
+    calif fla ariz colo conn mich minn tenn tex
+    """.split()
+)
+
+# Every character that ends a line. Sentences never cross one: headlines,
+# bylines and datelines are lines of their own and have no final period.
+_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+# Quick test for "might Punkt split this line at all?".
+_SENT_END = re.compile(r"[.?!]")
+
+# A character that is neither a word character, nor whitespace, nor
+# printable ASCII: curly quotes, dashes, ellipsis, emoji, combining marks.
+# NLTK's word tokenizer leaves these glued to words ("Trump’s" -> "Trump",
+# "’", "s"; "word👍" stays whole), so a whitespace-delimited chunk holding
+# one is tokenized by our own expression instead.
+_NEEDS_OWN_TOKENIZER = re.compile(r"[^\w\s!-~]")
+
+_NON_SPACE_CHUNK = re.compile(r"\S+")
+
+
+class NewsLanguageVars(PunktLanguageVars):
+    """English Punkt variables that know curly quotes and guillemets.
+
+    Recent NLTK releases include these; older ones (still allowed by our
+    ``nltk>=3.9``) do not, and then split `done.” He` between the period
+    and the closing quote.
+    """
+
+    re_boundary_realignment = re.compile(
+        r'["\')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)', re.MULTILINE
+    )
+
+    @property
+    def _re_non_word_chars(self) -> str:
+        return r"(?:[)\";}\]\*:@\'\({\[\u2018\u2019\u201c\u201d\xab\xbb?!])"
+
+
+_LANG_VARS = NewsLanguageVars()
+
+
+@cache
+def _marks() -> tuple[str, frozenset[str]]:
+    """Every combining mark (Mn, Mc, Me): as a regex class and as a set.
+
+    Python's ``\\w`` does not match them, so without this "é" written as
+    e + U+0301 would become two tokens and a snap could cut it in half.
+    Built on first use because scanning the code points takes ~60 ms.
+    """
+    ranges: list[str] = []
+    chars: list[str] = []
+    start: int | None = None
+    for cp in range(0x20000):
+        is_mark = unicodedata.category(chr(cp))[0] == "M"
+        if is_mark:
+            chars.append(chr(cp))
+            if start is None:
+                start = cp
+        elif start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{cp - 1:08x}")
+            start = None
+    ranges.append("\\U000e0100-\\U000e01ef")  # variation selectors supplement
+    chars.extend(chr(cp) for cp in range(0xE0100, 0xE01F0))
+    return "[" + "".join(ranges) + "]", frozenset(chars)
+
+
+@cache
+def _extenders() -> frozenset[str]:
+    """Characters that never start a grapheme cluster, so never a token:
+    marks, emoji skin tones, tag characters and the zero-width joiner."""
+    skin_and_tags = [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080), 0x200D]
+    return _marks()[1] | {chr(cp) for cp in skin_and_tags}
+
+
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """The regular-expression tokenizer, written to agree with NLTK's.
+
+    Decisions, in the order of the alternatives:
+    - a flag (two regional indicators) is one token;
+    - "..." and "--" are one token each, like NLTK;
+    - dotted letter acronyms keep their final period: "U.S.", "e.g.";
+    - a word joins letters and digits across ". - ’ '" and digit commas,
+      so "3.5", "3,000", "President-elect" and "O’Brien" stay whole, but a
+      clitic ’s ’re ’ll ’ve ’m ’d is split off as one token ("Trump", "’s"),
+      as NLTK does for the straight "'s": a name can then be tagged without
+      its possessive ("don’t" -> "do", "n’t" is done in `_regexp_tokens`);
+    - any other character is a token of its own (curly quotes, em dash,
+      "…", "$", emoji), with whatever continues its grapheme cluster:
+      combining marks, skin tones, tag characters and ZWJ + next character,
+      so 👩‍👩‍👧 and 👍🏽 are one token each.
+    """
+    mark = _marks()[0]
+    ext = rf"(?:{mark}|[\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]|\u200d\S)"
+    word_part = rf"\w+(?:{ext}+\w*)*"
+    clitic = r"(?i:s|m|d|ll|re|ve)\b"
+    joiner = rf"(?:[.\-]|['’](?!{clitic})|(?<=\d),(?=\d))"
+    return re.compile(
+        rf"""
+        {word_part}(?:{joiner}{word_part})*
+        | ['’]{clitic}
+        | [\U0001f1e6-\U0001f1ff]{{2}}
+        | \.{{2,}} | -{{2,}}
+        | [^\w\s]{ext}*
+        """,
+        re.VERBOSE,
+    )
+
+
+# "U.S." and "e.g.": single letters each with a period (a word match stops
+# before the final one).
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+
+
+def _regexp_tokens(
+    text: str, start: int, end: int, abbrevs: frozenset[str], sentence_end: int
+) -> list[Span]:
+    """Tokens of ``text[start:end]`` by `_token_pattern`, plus fix-ups.
+
+    - a mark, skin tone or joiner right after a token belongs to it (the
+      pattern cannot see that after a flag, "..." or a clitic);
+    - a known abbreviation or dotted acronym keeps its period ("Mr.",
+      "U.S.") unless that period ends the sentence, as NLTK does within a
+      sentence;
+    - "don’t" becomes "do" + "n’t", as NLTK does with "don't".
+    """
+    extenders = _extenders()
+    spans: list[Span] = []
+    append = spans.append
+    # A period that is the sentence's last visible character ends it, even
+    # after an abbreviation.
+    last_visible = _strip(text, start, sentence_end)[1] - 1
+    prev_end = -1
+    for m in _token_pattern().finditer(text, start, end):
+        s, e = m.span()
+        if s == prev_end:
+            c = text[s]
+            if c in extenders:
+                spans[-1] = (spans[-1][0], e)
+                prev_end = e
+                continue
+            if c == "." and e == s + 1 and s < last_visible:
+                word = text[spans[-1][0] : s]
+                if word.lower() in abbrevs or _ACRONYM.fullmatch(word):
+                    spans[-1] = (spans[-1][0], e)
+                    prev_end = e
+                    continue
+        if e - s > 3 and text[e - 2] in "'’" and text[e - 3] in "nN" and text[e - 1] in "tT":
+            append((s, e - 3))
+            s = e - 3
+        append((s, e))
+        prev_end = e
+    return spans
+
+
+def _valid_tokens(text: str, spans: list[Span], start: int, end: int) -> bool:
+    """Whether `spans` tile the non-whitespace of ``text[start:end]``.
+
+    In bounds, sorted, non-overlapping, never whitespace at either end, and
+    only whitespace between them, so every visible character is in a token
+    and `Segmentation.snap` always lands on token bounds.
+    """
+    prev = start
+    for s, e in spans:
+        if not prev <= s < e <= end:
+            return False
+        if text[s].isspace() or text[e - 1].isspace():
+            return False
+        if s > prev and not text[prev:s].isspace():
+            return False
+        prev = e
+    return prev == end or text[prev:end].isspace()
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Sentence, token and paragraph spans of one text, with lookups.
+
+    All spans are sorted, non-overlapping and stripped. Lookups bisect, so
+    they cost O(log n) however long the article.
+    """
+
+    text: str
+    sentences: list[Span]
+    tokens: list[Span]
+    paragraphs: list[Span]
+    _sentence_starts: list[int] = field(init=False, repr=False, compare=False)
+    _token_starts: list[int] = field(init=False, repr=False, compare=False)
+    _token_ends: list[int] = field(init=False, repr=False, compare=False)
+    _paragraph_starts: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sentence_starts", [s for s, _ in self.sentences])
+        object.__setattr__(self, "_token_starts", [s for s, _ in self.tokens])
+        object.__setattr__(self, "_token_ends", [e for _, e in self.tokens])
+        object.__setattr__(self, "_paragraph_starts", [s for s, _ in self.paragraphs])
+
+    @staticmethod
+    def _at(starts: list[int], offset: int) -> int | None:
+        # The last span starting at or before `offset`: the one holding it,
+        # or, in the whitespace after a span, that span (the cursor stays in
+        # the sentence it just left). None before the first span.
+        i = bisect_right(starts, offset) - 1
+        return i if i >= 0 else None
+
+    def sentence_at(self, offset: int) -> int | None:
+        """Index of the sentence holding `offset`, or the nearest before it."""
+        return self._at(self._sentence_starts, offset)
+
+    def token_at(self, offset: int) -> int | None:
+        """Index of the token holding `offset`, or the nearest before it."""
+        return self._at(self._token_starts, offset)
+
+    def paragraph_at(self, offset: int) -> int | None:
+        """Index of the paragraph holding `offset`, or the nearest before it."""
+        return self._at(self._paragraph_starts, offset)
+
+    def snap(self, start: int, end: int) -> Span:
+        """Grow ``[start, end)`` to whole tokens, after trimming whitespace.
+
+        A selection made by dragging rarely lands on word edges; annotations
+        should. A range with no token in it (empty, or all whitespace) comes
+        back trimmed: ``(start, start)`` when nothing is left.
+        """
+        n = len(self.text)
+        start, end = sorted((max(0, min(start, n)), max(0, min(end, n))))
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            return (start, start)
+        first = bisect_right(self._token_ends, start)  # first token ending after start
+        last = bisect_left(self._token_starts, end) - 1  # last token starting before end
+        if first <= last:
+            start = min(start, self._token_starts[first])
+            end = max(end, self._token_ends[last])
+        return (start, end)
+
+    def next_word_start(self, offset: int) -> int:
+        """Start of the first token after `offset` (vim's ``w``).
+
+        Punctuation tokens count as words, as in vim. With no token after,
+        the offset stays where it is (clamped into the text).
+        """
+        i = bisect_right(self._token_starts, offset)
+        if i < len(self.tokens):
+            return self._token_starts[i]
+        return max(0, min(offset, len(self.text)))
+
+    def prev_word_start(self, offset: int) -> int:
+        """Start of the last token before `offset` (vim's ``b``), else 0."""
+        i = bisect_left(self._token_starts, offset) - 1
+        return self._token_starts[i] if i >= 0 else 0
+
+    def word_end(self, offset: int) -> int:
+        """Last character of the first token ending after `offset` (vim's ``e``).
+
+        With no such token, the offset stays where it is (clamped).
+        """
+        # Token ends are exclusive; vim's e lands on the last character, so
+        # look for a last character strictly after `offset`.
+        i = bisect_right(self._token_ends, offset + 1)
+        if i < len(self.tokens):
+            return self._token_ends[i] - 1
+        return max(0, min(offset, len(self.text)))
+
+
+class Segmenter:
+    """Splits texts into sentences and tokens; cheap to reuse across texts."""
+
+    def __init__(self, params: PunktParameters, *, nltk_words: bool = False) -> None:
+        """`params`: Punkt's abbreviations, collocations and context.
+
+        `nltk_words` tokenizes with NLTK's word tokenizer (our expression
+        only where NLTK mishandles news text). It is off by default: with
+        NLTK's ReDoS-guarded patterns it costs ~2 s per MB run sentence by
+        sentence, against ~0.35 s for our expression, which follows the
+        same conventions ("'s", "n't", "Mr." and "U.S." kept whole, "...").
+        """
+        self._punkt = PunktSentenceTokenizer(params, lang_vars=_LANG_VARS)
+        # The word tokenizer needs the same abbreviations to keep "Mr."
+        self._abbrevs: frozenset[str] = frozenset(params.abbrev_types)
+        self._words = NLTKWordTokenizer() if nltk_words else None
+
+    @property
+    def abbreviations(self) -> frozenset[str]:
+        return self._abbrevs
+
+    @classmethod
+    def default(cls, *, nltk_words: bool = False) -> Segmenter:
+        """Seed abbreviations only: no training, no NLTK data needed."""
+        params = PunktParameters()
+        params.abbrev_types = set(SEED_ABBREVIATIONS)
+        return cls(params, nltk_words=nltk_words)
+
+    @classmethod
+    def train(cls, texts: Iterable[str], *, nltk_words: bool = False) -> Segmenter:
+        """Punkt trained on `texts` (up to `TRAINING_CAP` characters).
+
+        Punkt learns abbreviations, collocations and which words start
+        sentences from the articles themselves; the installed English
+        ``punkt_tab`` model, if any, and the seed list fill in what a few
+        articles cannot teach.
+        """
+        trainer = PunktTrainer(lang_vars=_LANG_VARS)
+        budget = TRAINING_CAP
+        for text in texts:
+            if budget <= 0:
+                break
+            chunk = text[:budget]
+            budget -= len(chunk)
+            trainer.train(chunk, finalize=False)
+        trainer.finalize_training()
+        params = trainer.get_params()
+        params.abbrev_types = {
+            a for a in params.abbrev_types if "." in a or len(a) <= MAX_LEARNED_ABBREV_LEN
+        }
+        base = _installed_english_params()
+        if base is not None:
+            params.abbrev_types |= base.abbrev_types
+            params.collocations |= base.collocations
+            params.sent_starters |= base.sent_starters
+            for word, flags in base.ortho_context.items():
+                params.ortho_context[word] |= flags
+        params.abbrev_types |= SEED_ABBREVIATIONS
+        return cls(params, nltk_words=nltk_words)
+
+    def sentences(self, text: str) -> list[Span]:
+        """Sentence spans: per line, so none crosses a line break."""
+        spans: list[Span] = []
+        for line in _LINE.finditer(text):
+            self._line_sentences(text, line.start(), line.end(), spans)
+        return spans
+
+    def _line_sentences(self, text: str, start: int, end: int, out: list[Span]) -> None:
+        line = text[start:end]
+        if not line.strip():
+            return
+        if _SENT_END.search(line) is None:
+            breaks: list[int] = []  # a headline: one sentence, skip Punkt
+        else:
+            # Only Punkt's sentence ends are used; each sentence is then
+            # everything from the previous end, stripped, so no visible
+            # character can fall outside a sentence whatever Punkt returns.
+            breaks = sorted({e for _, e in self._punkt.span_tokenize(line) if 0 < e < len(line)})
+        prev = 0
+        for b in [*breaks, len(line)]:
+            s, e = _strip(line, prev, b)
+            if s < e:
+                out.append((start + s, start + e))
+            prev = b
+
+    def tokens(self, text: str, sentences: list[Span] | None = None) -> list[Span]:
+        """Token spans, sentence by sentence so none crosses a sentence end."""
+        if sentences is None:
+            sentences = self.sentences(text)
+        spans: list[Span] = []
+        for s, e in sentences:
+            spans.extend(self._sentence_tokens(text, s, e))
+        return spans
+
+    def _sentence_tokens(self, text: str, start: int, end: int) -> list[Span]:
+        if self._words is None:
+            return _regexp_tokens(text, start, end, self._abbrevs, end)
+        sentence = text[start:end]
+        try:
+            # NLTK splits a period off only at the end of its input, which
+            # is why it runs per sentence ("Mr." mid-sentence stays whole).
+            nltk_spans = [(start + s, start + e) for s, e in self._words.span_tokenize(sentence)]
+        except Exception:
+            # span_tokenize re-aligns its (quote-converted) tokens with the
+            # input and raises ValueError when it cannot; any failure here
+            # must not lose the article, so use our own tokenizer.
+            return _regexp_tokens(text, start, end, self._abbrevs, end)
+        if _NEEDS_OWN_TOKENIZER.search(sentence) is not None:
+            nltk_spans = self._retokenize_chunks(text, start, end, nltk_spans)
+        if _valid_tokens(text, nltk_spans, start, end):
+            return nltk_spans
+        return _regexp_tokens(text, start, end, self._abbrevs, end)
+
+    def _retokenize_chunks(
+        self, text: str, start: int, end: int, nltk_spans: list[Span]
+    ) -> list[Span]:
+        """NLTK's tokens, except in chunks holding characters it mishandles."""
+        out: list[Span] = []
+        i = 0
+        n = len(nltk_spans)
+        for chunk in _NON_SPACE_CHUNK.finditer(text, start, end):
+            cs, ce = chunk.span()
+            if _NEEDS_OWN_TOKENIZER.search(text, cs, ce) is None:
+                while i < n and nltk_spans[i][0] < ce:
+                    if nltk_spans[i][0] >= cs:
+                        out.append(nltk_spans[i])
+                    i += 1
+            else:
+                while i < n and nltk_spans[i][0] < ce:
+                    i += 1
+                out.extend(_regexp_tokens(text, cs, ce, self._abbrevs, end))
+        return out
+
+    def segment(self, text: str) -> Segmentation:
+        sentences = self.sentences(text)
+        return Segmentation(
+            text=text,
+            sentences=sentences,
+            tokens=self.tokens(text, sentences),
+            paragraphs=paragraphs(text),
+        )
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Blocks of non-blank lines; a line of only whitespace separates them."""
+    spans: list[Span] = []
+    block_start: int | None = None
+    block_end = 0
+    for line in _LINE.finditer(text):
+        s, e = _strip(text, line.start(), line.end())
+        if s == e:
+            continue  # a blank line (only spaces or tabs): the block goes on below
+        if block_start is not None and _has_blank_line(text, block_end, s):
+            spans.append((block_start, block_end))
+            block_start = None
+        if block_start is None:
+            block_start = s
+        block_end = e
+    if block_start is not None:
+        spans.append((block_start, block_end))
+    return spans
+
+
+# Two line breaks with nothing but spaces or tabs between them. The atomic
+# group keeps "\r\n" one break, not two.
+_BREAK = r"(?>\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])"
+_BLANK_LINE = re.compile(rf"{_BREAK}[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*{_BREAK}")
+
+
+def _has_blank_line(text: str, start: int, end: int) -> bool:
+    return _BLANK_LINE.search(text, start, end) is not None
+
+
+def _strip(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _installed_english_params() -> PunktParameters | None:
+    """The English punkt_tab model if it is installed locally, else None.
+
+    Never downloads: a missing model only means less to start from.
+    """
+    try:
+        from nltk.tokenize.punkt import PunktTokenizer  # nltk >= 3.8.2
+
+        return PunktTokenizer("english")._params
+    except (LookupError, ImportError, OSError, ValueError):
+        return None
