@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -295,10 +293,9 @@ def test_segmentation_properties(text: str, nltk_words: bool, a: int, b: int) ->
         assert snapped == (covered[0][0], covered[-1][1])
 
 
-def test_one_megabyte_is_fast(default: Segmenter) -> None:
-    # Sentence length and punctuation as in wire copy (~140 characters a
-    # sentence). Punkt's cost grows with the number of periods: text made
-    # only of short abbreviation-laden sentences runs ~4x slower.
+def test_one_megabyte_segments_whole(default: Segmenter) -> None:
+    # Speed is measured by `make bench`, never asserted in a test: this
+    # checks that a long article comes out complete and consistent.
     para = (
         "European members of NATO increasingly believe in a negotiated end to the conflict "
         "that would involve territorial concessions, according to the Washington Post, "
@@ -309,10 +306,7 @@ def test_one_megabyte_is_fast(default: Segmenter) -> None:
         "of the total … had been paid, and President-elect Donald Trump’s aides didn’t comment.\n\n"
     )
     text = (para * (1_000_000 // len(para) + 1))[:1_000_000]
-    default.segment("Warm. Up.")
-    t0 = time.perf_counter()
     seg = default.segment(text)
-    elapsed = time.perf_counter() - t0
     assert len(seg.tokens) > 100_000
-    # ~0.5 s on a developer machine; the bound leaves room for slow CI.
-    assert elapsed < 2.0
+    assert len(seg.paragraphs) == text.count("\n\n") + 1
+    assert all(a[1] <= b[0] for a, b in zip(seg.sentences, seg.sentences[1:]))
