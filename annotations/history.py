@@ -1,0 +1,179 @@
+"""Undo and redo of annotation changes, kept in the store.
+
+`history.json` (a TinyDB database in the store folder) holds the last
+`LIMIT` changes as table `entries` (row id = sequence number, each row
+`{"seq", "kind", "before", "after"}`) and table `state` with one row
+`{"position": seq}`: the last change that is applied (0 when none). So undo
+and redo carry on across restarts of the app.
+
+Each call writes history.json once, whole and atomically, after the store
+change itself is durable. A crash between the two loses at most the history
+of that one change; undo and redo are idempotent (undoing an add whose
+annotation is already gone does nothing), so a repeated step is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from annotations.model import Annotation
+from annotations.store import HISTORY, Store
+
+LIMIT = 1000
+
+Kind = Literal["add", "remove", "update"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change: add (before None), remove (after None), update (both)."""
+
+    kind: Kind
+    before: Annotation | None
+    after: Annotation | None
+
+    @property
+    def annotation(self) -> Annotation:
+        """The annotation the change is about (after it, if it still exists)."""
+        ann = self.after if self.after is not None else self.before
+        assert ann is not None
+        return ann
+
+    def to_dict(self, seq: int) -> dict[str, Any]:
+        return {
+            "seq": seq,
+            "kind": self.kind,
+            "before": None if self.before is None else self.before.to_dict(),
+            "after": None if self.after is None else self.after.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Change:
+        before, after = data.get("before"), data.get("after")
+        return cls(
+            kind=data["kind"],
+            before=None if before is None else Annotation.from_dict(before),
+            after=None if after is None else Annotation.from_dict(after),
+        )
+
+
+class History:
+    """Changes made through it are recorded; undo/redo replay them on the store."""
+
+    def __init__(self, store: Store, *, limit: int = LIMIT) -> None:
+        self.store = store
+        self.limit = limit
+        self._db = store.database(HISTORY)
+        self._storage = self._db.storage
+        self._load()  # a damaged history.json fails now, not at the first undo
+
+    # ----------------------------------------------------------- persistence
+
+    def _load(self) -> tuple[dict[int, dict[str, Any]], int]:
+        data = self._storage.read() or {}
+        entries = {int(k): row for k, row in data.get("entries", {}).items()}
+        state = data.get("state", {}).get("1", {})
+        position = int(state.get("position", max(entries, default=0)))
+        return entries, position
+
+    def _save(self, entries: dict[int, dict[str, Any]], position: int) -> None:
+        # One atomic write of the whole (bounded) file, in TinyDB's layout.
+        data = {
+            "entries": {str(seq): entries[seq] for seq in sorted(entries)},
+            "state": {"1": {"position": position}},
+        }
+        self._storage.write(data)
+        self._db.clear_cache()
+
+    def _record(self, change: Change) -> None:
+        entries, position = self._load()
+        entries = {seq: row for seq, row in entries.items() if seq <= position}
+        seq = position + 1
+        entries[seq] = change.to_dict(seq)
+        for old in sorted(entries)[: max(0, len(entries) - self.limit)]:
+            del entries[old]
+        self._save(entries, seq)
+
+    # ----------------------------------------------------------- changes
+
+    def add(self, ann: Annotation) -> bool:
+        if not self.store.add(ann):
+            return False
+        self._record(Change("add", None, ann))
+        return True
+
+    def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
+        old = self.store.remove(doc_id, ann_id)
+        if old is not None:
+            self._record(Change("remove", old, None))
+        return old
+
+    def update(self, ann: Annotation) -> Annotation | None:
+        old = self.store.update(ann)
+        if old is not None and old != ann:
+            self._record(Change("update", old, ann))
+        return old
+
+    # ----------------------------------------------------------- undo / redo
+
+    @property
+    def can_undo(self) -> bool:
+        entries, position = self._load()
+        return position in entries
+
+    @property
+    def can_redo(self) -> bool:
+        entries, position = self._load()
+        return position + 1 in entries
+
+    def undo(self) -> Change | None:
+        """Revert the last applied change; returns it (None if there is none)."""
+        self._writable()
+        entries, position = self._load()
+        row = entries.get(position)
+        if row is None:
+            return None
+        change = Change.from_dict(row)
+        store = self.store
+        # Each inverse is a no-op when the store already looks undone
+        # (changed by another path, or a step repeated after a crash).
+        if change.kind == "add":
+            assert change.after is not None
+            store.remove(change.after.doc_id, change.after.id)
+        elif change.kind == "remove":
+            assert change.before is not None
+            store.restore(change.before)
+        else:
+            assert change.before is not None
+            store.update(change.before)
+        self._save(entries, position - 1)
+        return change
+
+    def redo(self) -> Change | None:
+        """Apply again the last undone change; returns it (None if there is none)."""
+        self._writable()
+        entries, position = self._load()
+        row = entries.get(position + 1)
+        if row is None:
+            return None
+        change = Change.from_dict(row)
+        store = self.store
+        if change.kind == "add":
+            assert change.after is not None
+            store.restore(change.after)
+        elif change.kind == "remove":
+            assert change.before is not None
+            store.remove(change.before.doc_id, change.before.id)
+        else:
+            assert change.after is not None
+            store.update(change.after)
+        self._save(entries, position + 1)
+        return change
+
+    def _writable(self) -> None:
+        # Fail before touching anything when the store cannot be written.
+        self.store.check_writable()
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,677 @@
+"""The annotation store: a folder of small JSON (TinyDB) files.
+
+Layout of a store folder (default `.newsmark/`):
+
+- `newsmark.json`  format marker, `{"format": 1, "app": "newsmark"}`
+- `documents.json` one row per registered document (path, metadata, status)
+- `docs/<id>.json` one database per document: its cleaned text and its
+  annotations, so saving an annotation rewrites that document's file only
+- `history.json`   undo/redo entries (see `annotations.history`)
+- `session.json`   key/value state the app restores on reopen
+- `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
+
+Every file is written through `AtomicJSONStorage`: a temporary file is
+written and fsynced, then renamed over the old one, so a crash or `kill -9`
+leaves either the old or the new version, never half of one. The previous
+version is kept as `<name>.bak` (a hard link, so it costs nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from annotations.errors import StoreError
+from annotations.model import Annotation, Document
+
+FORMAT = 1
+MARKER = "newsmark.json"
+DOCUMENTS = "documents.json"
+DOCS_DIR = "docs"
+SESSION = "session.json"
+HISTORY = "history.json"
+LOCK = "lock"
+
+STATUSES = ("untouched", "in progress", "done")
+
+# Per-document databases kept open (parsed, in memory) at once.
+DOC_CACHE_SIZE = 64
+
+_TMP_RE = re.compile(r"\.\d+\.tmp$")
+_DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_DB_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.json$")
+
+# Lock files this process holds, so that a stale lock left by an earlier
+# process that happened to have our pid is recognised as stale.
+_HELD_LOCKS: set[str] = set()
+
+
+class StoreLocked(StoreError):
+    """Another live newsmark holds the store's lock."""
+
+    def __init__(self, message: str, pid: int | None, host: str | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.host = host
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _damaged(path: Path, err: object) -> StoreError:
+    return StoreError(
+        f"{path} is damaged ({err}); newsmark will not overwrite it. "
+        f"Restore it from {path}.bak or move it away."
+    )
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Replace `path` with `data` as JSON: temp file, fsync, rename, fsync folder.
+
+    The previous version stays as `<name>.bak`. OSError becomes StoreError.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    bak = path.with_name(f"{path.name}.bak")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # Keep the current (good) version as .bak: a hard link costs nothing.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(bak)
+        with contextlib.suppress(OSError):
+            os.link(path, bak)
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StoreError(f"cannot write {path}: {err.strerror or err}") from err
+    _fsync_dir(path.parent)
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that never leaves a half-written file.
+
+    `read()` parses the file once and then serves the parsed data from
+    memory; a cheap `stat` tells it when the file was replaced by someone
+    else (a read-only viewer sees the writer's changes). TinyDB mutates the
+    structure `read()` returns and passes it back to `write()`: after a
+    successful write that structure *is* the file's content, so it stays the
+    cache; if the write fails, the cache is dropped and the next read parses
+    the file again, so memory never disagrees with the disk.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, **_: Any) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.read_only = read_only
+        self._data: dict[str, Any] | None = None
+        self._key: tuple[int, int, int] | None = None
+        self._loaded = False
+        self._damaged = False
+
+    def invalidate(self) -> None:
+        """Forget the cached data: the next read parses the file."""
+        self._data = None
+        self._key = None
+        self._loaded = False
+
+    def _load(self) -> dict[str, Any] | None:
+        try:
+            with open(self.path, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise StoreError(f"cannot read {self.path}: {err.strerror or err}") from err
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            self._damaged = True
+            raise _damaged(self.path, err) from err
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            self._damaged = True
+            raise _damaged(self.path, "not a table mapping")
+        return data
+
+    def read(self) -> dict[str, Any] | None:
+        key = _stat_key(self.path)
+        if self._loaded and key == self._key:
+            return self._data
+        data = self._load()
+        self._damaged = False
+        self._data, self._key, self._loaded = data, key, True
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.read_only:
+            raise StoreError(f"cannot write {self.path}: the store is open read-only")
+        if self._damaged:
+            raise _damaged(self.path, "it did not parse")
+        try:
+            write_json_atomic(self.path, data)
+        except BaseException:
+            self.invalidate()
+            raise
+        self._data, self._key, self._loaded = data, _stat_key(self.path), True
+
+    def close(self) -> None:
+        self.invalidate()
+
+
+def _open_db(path: Path, read_only: bool) -> TinyDB:
+    return TinyDB(path, storage=AtomicJSONStorage, read_only=read_only)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    # A zombie (killed, not yet reaped) is as dead as it gets.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    except (OSError, IndexError):
+        pass
+    return True
+
+
+def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
+    record = dict(row)
+    record["meta"] = dict(row.get("meta") or {})
+    return record
+
+
+class Store:
+    """The annotations and documents of one store folder.
+
+    Every mutating call is durable (fsynced) when it returns. Only one
+    writable Store may be open on a folder at a time (the `lock` file);
+    others may open it with `read_only=True`, which writes nothing.
+    """
+
+    def __init__(self, root: str | Path, *, read_only: bool = False) -> None:
+        self.root = Path(root)
+        self.read_only = read_only
+        self._closed = False
+        self._lock_path = self.root / LOCK
+        self._has_lock = False
+        self._doc_dbs: OrderedDict[str, TinyDB] = OrderedDict()
+        self._index_of: Any = None
+        self._index: dict[str, tuple[int, dict[str, Any]]] = {}
+
+        self._prepare_folder()
+        self._check_format()
+        if not read_only:
+            self._take_lock()
+        try:
+            if not read_only:
+                self._write_marker_if_missing()
+                (self.root / DOCS_DIR).mkdir(exist_ok=True)
+                self._clean_tmp_files()
+            self._documents_db = _open_db(self.root / DOCUMENTS, read_only)
+            self._documents = self._documents_db.table("documents")
+            self._session_db = _open_db(self.root / SESSION, read_only)
+            self._state = self._session_db.table("state")
+            self._doc_index()  # parse documents.json now: a damaged one fails at open
+        except BaseException:
+            self.close()
+            raise
+
+    # ----------------------------------------------------------- opening
+
+    def _prepare_folder(self) -> None:
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root} is a file, not a store folder; choose another with --store")
+        if self.read_only:
+            if not root.exists():
+                raise StoreError(f"there is no newsmark store at {root}")
+            return
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except PermissionError as err:
+            raise StoreError(
+                f"cannot write to {root}: permission denied; choose another with --store"
+            ) from err
+        except OSError as err:
+            raise StoreError(
+                f"cannot write to {root}: {err.strerror or err}; choose another with --store"
+            ) from err
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise StoreError(
+                f"cannot write to {root}: permission denied; choose another with --store"
+            )
+
+    def _check_format(self) -> None:
+        path = self.root / MARKER
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as err:
+            raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
+        try:
+            marker = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            raise _damaged(path, err) from err
+        if not isinstance(marker, dict) or not isinstance(marker.get("format"), int):
+            raise _damaged(path, "no format number")
+        if marker.get("app") != "newsmark":
+            raise StoreError(f"{self.root} is not a newsmark store ({path} says otherwise)")
+        if marker["format"] > FORMAT:
+            raise StoreError(
+                f"the store {self.root} was made by a newer newsmark "
+                f"(format {marker['format']}); upgrade newsmark"
+            )
+
+    def _write_marker_if_missing(self) -> None:
+        if not (self.root / MARKER).exists():
+            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
+
+    def _clean_tmp_files(self) -> None:
+        for folder in (self.root, self.root / DOCS_DIR):
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if _TMP_RE.search(entry.name) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+    def _lock_key(self) -> str:
+        return str(self._lock_path.resolve())
+
+    def _take_lock(self) -> None:
+        me = {"pid": os.getpid(), "host": socket.gethostname()}
+        for _attempt in range(5):
+            try:
+                fd = os.open(self._lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                self._check_existing_lock(me["host"])
+                continue  # the stale lock was removed: try again
+            except OSError as err:
+                raise StoreError(
+                    f"cannot write to {self.root}: {err.strerror or err}; "
+                    "choose another with --store"
+                ) from err
+            try:
+                os.write(fd, json.dumps(me).encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._has_lock = True
+            _HELD_LOCKS.add(self._lock_key())
+            return
+        raise StoreError(f"cannot take the lock {self._lock_path}; try again")
+
+    def _check_existing_lock(self, host: str) -> None:
+        """Raise StoreLocked if the lock is live; remove it if it is stale."""
+        try:
+            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
+            pid = int(holder["pid"])
+            lock_host = str(holder.get("host") or host)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            pid, lock_host = None, host  # half-written by a killed process: stale
+        if pid is not None:
+            if lock_host != host:
+                raise StoreLocked(
+                    f"the store {self.root} is in use by newsmark (pid {pid} on {lock_host}); "
+                    f"if no newsmark runs there, delete {self._lock_path}",
+                    pid,
+                    lock_host,
+                )
+            ours = pid == os.getpid() and self._lock_key() in _HELD_LOCKS
+            if ours or (pid != os.getpid() and _pid_alive(pid)):
+                raise StoreLocked(
+                    f"the store {self.root} is in use by another newsmark (pid {pid}); "
+                    "close it, or open the store read-only",
+                    pid,
+                    lock_host,
+                )
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._lock_path)
+
+    def _release_lock(self) -> None:
+        if not self._has_lock:
+            return
+        self._has_lock = False
+        _HELD_LOCKS.discard(self._lock_key())
+        try:
+            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
+            if holder.get("pid") != os.getpid():
+                return  # someone took it over: not ours to remove
+        except (OSError, ValueError, AttributeError):
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self._lock_path)
+
+    def close(self) -> None:
+        """Release the lock. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for db in self._doc_dbs.values():
+            db.close()
+        self._doc_dbs.clear()
+        for name in ("_documents_db", "_session_db"):
+            db = getattr(self, name, None)
+            if db is not None:
+                db.close()
+        self._release_lock()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "writable"
+        return f"Store({str(self.root)!r}, {mode})"
+
+    # ----------------------------------------------------------- helpers
+
+    def check_writable(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.root} is closed")
+        if self.read_only:
+            raise StoreError(
+                f"the store {self.root} is open read-only (another newsmark is using it); "
+                "changes cannot be saved"
+            )
+
+    def database(self, name: str) -> TinyDB:
+        """Open another database file of this store (e.g. `history.json`)."""
+        if not _DB_NAME_RE.match(name):
+            raise ValueError(f"bad database name {name!r}")
+        return _open_db(self.root / name, self.read_only)
+
+    @staticmethod
+    def _check_doc_id(doc_id: str) -> None:
+        if not isinstance(doc_id, str) or not _DOC_ID_RE.match(doc_id):
+            raise StoreError(f"bad document id {doc_id!r}")
+
+    def _doc_path(self, doc_id: str) -> Path:
+        self._check_doc_id(doc_id)
+        return self.root / DOCS_DIR / f"{doc_id}.json"
+
+    def _doc_db(self, doc_id: str) -> TinyDB:
+        db = self._doc_dbs.get(doc_id)
+        if db is not None:
+            self._doc_dbs.move_to_end(doc_id)
+            return db
+        db = _open_db(self._doc_path(doc_id), self.read_only)
+        self._doc_dbs[doc_id] = db
+        while len(self._doc_dbs) > DOC_CACHE_SIZE:
+            _, old = self._doc_dbs.popitem(last=False)
+            old.close()
+        return db
+
+    def _doc_index(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        """doc_id -> (TinyDB row id, row), rebuilt whenever the table changed."""
+        tables = self._documents_db.storage.read() or {}
+        table = tables.get("documents", {})
+        if table is not self._index_of:
+            self._index = {row["id"]: (int(key), row) for key, row in table.items()}
+            self._index_of = table
+        return self._index
+
+    def _guarded(self, storage: Storage, table: Any, action: Any) -> Any:
+        """Run a TinyDB mutation; on any failure drop its caches (see AtomicJSONStorage)."""
+        try:
+            return action()
+        except BaseException:
+            if isinstance(storage, AtomicJSONStorage):
+                storage.invalidate()
+            table.clear_cache()
+            raise
+
+    def _update_document(self, doc_id: str, fields: dict[str, Any]) -> None:
+        key, _row = self._doc_index()[doc_id]
+        self._guarded(
+            self._documents_db.storage,
+            self._documents,
+            lambda: self._documents.update(fields, doc_ids=[key]),
+        )
+
+    def _touch(self, doc_id: str) -> None:
+        entry = self._doc_index().get(doc_id)
+        if entry is not None and entry[1].get("status") == "untouched":
+            self._update_document(doc_id, {"status": "in progress"})
+
+    def _require_document(self, doc_id: str) -> None:
+        self._check_doc_id(doc_id)
+        if doc_id not in self._doc_index():
+            raise StoreError(f"document {doc_id} is not in the store {self.root}")
+
+    # ----------------------------------------------------------- documents
+
+    def register(self, doc: Document) -> None:
+        """Record `doc` (idempotent); update its path/metadata if they changed."""
+        self.check_writable()
+        self._check_doc_id(doc.id)
+        meta = doc.meta.to_dict()
+        entry = self._doc_index().get(doc.id)
+        if entry is not None:
+            row = entry[1]
+            if row.get("path") != doc.meta.path or row.get("meta") != meta:
+                self._update_document(doc.id, {"path": doc.meta.path, "meta": meta})
+            return
+        # The text goes first: a record always has its text behind it.
+        db = self._doc_db(doc.id)
+        text_table = db.table("text")
+        if not text_table.all():
+            self._guarded(db.storage, text_table, lambda: text_table.insert({"text": doc.text}))
+        record = {
+            "id": doc.id,
+            "path": doc.meta.path,
+            "meta": meta,
+            "status": "untouched",
+            "length": len(doc.text),
+        }
+        self._guarded(
+            self._documents_db.storage, self._documents, lambda: self._documents.insert(record)
+        )
+
+    def document_record(self, doc_id: str) -> dict[str, Any] | None:
+        entry = self._doc_index().get(doc_id)
+        return None if entry is None else _doc_copy(entry[1])
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every registered document's record, in registration order."""
+        return [_doc_copy(row) for _key, row in self._doc_index().values()]
+
+    def load_text(self, doc_id: str) -> str | None:
+        if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
+            return None
+        rows = self._doc_db(doc_id).table("text").all()
+        return rows[0]["text"] if rows else None
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+        self.check_writable()
+        self._require_document(doc_id)
+        if self._doc_index()[doc_id][1].get("status") != status:
+            self._update_document(doc_id, {"status": status})
+
+    # ----------------------------------------------------------- annotations
+
+    def _rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
+        tables = self._doc_db(doc_id).storage.read() or {}
+        return tables.get("annotations", {})
+
+    @staticmethod
+    def _sorted(anns: list[Annotation]) -> list[Annotation]:
+        return sorted(anns, key=lambda a: (a.start, -a.end, a.label, a.created))
+
+    def annotations(self, doc_id: str) -> list[Annotation]:
+        """The annotations of one document, sorted by (start, -end, label, created)."""
+        if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
+            return []
+        return self._sorted([Annotation.from_dict(r) for r in self._rows(doc_id).values()])
+
+    def all_annotations(self) -> Iterator[Annotation]:
+        """Every annotation, document by document (one document in memory at a time)."""
+        for doc_id in list(self._doc_index()):
+            if doc_id in self._doc_dbs:
+                yield from self.annotations(doc_id)
+                continue
+            storage = AtomicJSONStorage(self._doc_path(doc_id), read_only=True)
+            rows = (storage.read() or {}).get("annotations", {})
+            yield from self._sorted([Annotation.from_dict(r) for r in rows.values()])
+
+    def _find(self, doc_id: str, ann_id: str) -> tuple[int, dict[str, Any]] | None:
+        for key, row in self._rows(doc_id).items():
+            if row.get("id") == ann_id:
+                return int(key), row
+        return None
+
+    def add(self, ann: Annotation) -> bool:
+        """Save `ann`; False (nothing written) if the same span and label, or id, exists."""
+        return self._insert(ann, check_span=True)
+
+    def restore(self, ann: Annotation) -> bool:
+        """Put back an annotation removed earlier (undo); False if its id is present.
+
+        Unlike `add`, the same span and label elsewhere does not stop it: undo
+        must bring back exactly the state there was.
+        """
+        return self._insert(ann, check_span=False)
+
+    def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
+        self.check_writable()
+        self._require_document(ann.doc_id)
+        span = (ann.start, ann.end, ann.label)
+        for row in self._rows(ann.doc_id).values():
+            if row.get("id") == ann.id:
+                return False
+            if check_span and (row.get("start"), row.get("end"), row.get("label")) == span:
+                return False
+        db = self._doc_db(ann.doc_id)
+        table = db.table("annotations")
+        self._guarded(db.storage, table, lambda: table.insert(ann.to_dict()))
+        self._touch(ann.doc_id)
+        return True
+
+    def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
+        """Delete one annotation; returns it, or None if there was none."""
+        self.check_writable()
+        self._require_document(doc_id)
+        found = self._find(doc_id, ann_id)
+        if found is None:
+            return None
+        key, row = found
+        old = Annotation.from_dict(row)
+        db = self._doc_db(doc_id)
+        table = db.table("annotations")
+        self._guarded(db.storage, table, lambda: table.remove(doc_ids=[key]))
+        self._touch(doc_id)
+        return old
+
+    def update(self, ann: Annotation) -> Annotation | None:
+        """Replace the annotation with `ann.id`; returns the old one (None if absent)."""
+        self.check_writable()
+        self._require_document(ann.doc_id)
+        found = self._find(ann.doc_id, ann.id)
+        if found is None:
+            return None
+        key, row = found
+        old = Annotation.from_dict(row)
+        if old == ann:
+            return old
+        new = ann.to_dict()
+
+        def replace(doc: dict[str, Any]) -> None:
+            doc.clear()
+            doc.update(new)
+
+        db = self._doc_db(ann.doc_id)
+        table = db.table("annotations")
+        self._guarded(db.storage, table, lambda: table.update(replace, doc_ids=[key]))
+        self._touch(ann.doc_id)
+        return old
+
+    # ----------------------------------------------------------- session state
+
+    def _state_rows(self) -> dict[str, dict[str, Any]]:
+        return (self._session_db.storage.read() or {}).get("state", {})
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        for row in self._state_rows().values():
+            if row.get("key") == key:
+                return json.loads(json.dumps(row.get("value")))  # a copy
+        return default
+
+    def set_state(self, key: str, value: Any) -> None:
+        self.check_writable()
+        value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON
+        found = next(
+            ((int(k), row) for k, row in self._state_rows().items() if row.get("key") == key),
+            None,
+        )
+        if found is None:
+            self._guarded(
+                self._session_db.storage,
+                self._state,
+                lambda: self._state.insert({"key": key, "value": value}),
+            )
+            return
+        row_id, row = found
+        if row.get("value") == value:
+            return
+        new = {"key": key, "value": value}
+
+        def replace(doc: dict[str, Any]) -> None:
+            doc.clear()
+            doc.update(new)
+
+        self._guarded(
+            self._session_db.storage,
+            self._state,
+            lambda: self._state.update(replace, doc_ids=[row_id]),
+        )

@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from annotations import store as store_module
+from annotations.errors import StoreError
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import AtomicJSONStorage, Store, StoreLocked
+
+REPO = Path(__file__).resolve().parents[1]
+
+TEXT = (
+    "Ministers met on Tuesday. The plan, officials said, would cost £2bn — "
+    "or more. «Nobody knows», said Dr. Ahn. Emoji 🙂 stay one code point."
+)
+
+
+def make_doc(text: str = TEXT, path: str = "a.txt", title: str | None = None) -> Document:
+    return Document(text, DocumentMeta(path=path, title=title))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+def test_round_trip_across_reopen(root: Path) -> None:
+    doc = make_doc()
+    other = make_doc("Another article entirely.", path="b.txt")
+    a = Annotation.tag(doc, 0, 9, "claim", annotator="kim")
+    b = Annotation.tag(doc, TEXT.index("🙂"), TEXT.index("🙂") + 1, "terms")
+    with Store(root) as store:
+        store.register(doc)
+        store.register(other)
+        assert store.add(b)
+        assert store.add(a)
+    assert json.loads((root / "newsmark.json").read_text()) == {"format": 1, "app": "newsmark"}
+    assert not (root / "lock").exists()
+    with Store(root) as store:
+        assert [r["id"] for r in store.documents()] == [doc.id, other.id]
+        record = store.document_record(doc.id)
+        assert record == {
+            "id": doc.id,
+            "path": "a.txt",
+            "meta": doc.meta.to_dict(),
+            "status": "in progress",
+            "length": len(TEXT),
+        }
+        assert store.document_record("0" * 16) is None
+        assert store.load_text(doc.id) == TEXT
+        assert store.load_text("0" * 16) is None
+        assert store.annotations(doc.id) == [a, b]  # sorted by start
+        assert store.annotations(other.id) == []
+        assert list(store.all_annotations()) == [a, b]
+    # the files are plain TinyDB databases
+    data = json.loads((root / "docs" / f"{doc.id}.json").read_text(encoding="utf-8"))
+    assert list(data["text"].values()) == [{"text": TEXT}]
+    assert sorted(r["id"] for r in data["annotations"].values()) == sorted([a.id, b.id])
+
+
+def test_sort_order(root: Path) -> None:
+    doc = make_doc()
+    anns = [
+        Annotation.tag(doc, 5, 9, "b"),
+        Annotation.tag(doc, 5, 20, "b"),
+        Annotation.tag(doc, 5, 9, "a"),
+        Annotation.tag(doc, 0, 3, "z"),
+    ]
+    with Store(root) as store:
+        store.register(doc)
+        for ann in anns:
+            assert store.add(ann)
+        got = [(x.start, x.end, x.label) for x in store.annotations(doc.id)]
+    assert got == [(0, 3, "z"), (5, 20, "b"), (5, 9, "a"), (5, 9, "b")]
+
+
+def test_register_is_idempotent_and_updates_meta(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+        before = (root / "documents.json").stat().st_ino
+        store.register(doc)  # unchanged: nothing written
+        assert (root / "documents.json").stat().st_ino == before
+        moved = make_doc(path="moved/a.txt", title="Ministers meet")
+        store.register(moved)
+        assert len(store.documents()) == 1
+        record = store.document_record(doc.id)
+        assert record["path"] == "moved/a.txt"
+        assert record["meta"]["title"] == "Ministers meet"
+        # returned records are copies
+        record["meta"]["title"] = "changed"
+        assert store.document_record(doc.id)["meta"]["title"] == "Ministers meet"
+
+
+def test_duplicates_are_refused(root: Path) -> None:
+    doc = make_doc()
+    a = Annotation.tag(doc, 0, 9, "claim")
+    with Store(root) as store:
+        store.register(doc)
+        assert store.add(a)
+        path = root / "docs" / f"{doc.id}.json"
+        ino = path.stat().st_ino
+        assert not store.add(Annotation.tag(doc, 0, 9, "claim", annotator="other"))
+        assert not store.add(a)  # same id
+        assert path.stat().st_ino == ino  # nothing written
+        assert store.add(Annotation.tag(doc, 0, 9, "quote"))  # other label: fine
+        assert len(store.annotations(doc.id)) == 2
+
+
+def test_add_to_unregistered_document_is_an_error(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store, pytest.raises(StoreError, match="not in the store"):
+        store.add(Annotation.tag(doc, 0, 3, "claim"))
+
+
+def test_update_and_remove(root: Path) -> None:
+    doc = make_doc()
+    a = Annotation.tag(doc, 0, 9, "claim")
+    with Store(root) as store:
+        store.register(doc)
+        store.add(a)
+        changed = a.with_changes(label="quote", note="checked")
+        assert store.update(changed) == a
+        assert store.annotations(doc.id) == [changed]
+        ghost = Annotation.tag(doc, 1, 2, "claim")
+        assert store.update(ghost) is None
+        assert store.remove(doc.id, ghost.id) is None
+        assert store.remove(doc.id, a.id) == changed
+        assert store.annotations(doc.id) == []
+    with Store(root) as store:
+        assert store.annotations(doc.id) == []
+
+
+def test_status_transitions(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+        assert store.document_record(doc.id)["status"] == "untouched"
+        a = Annotation.tag(doc, 0, 9, "claim")
+        store.add(a)
+        assert store.document_record(doc.id)["status"] == "in progress"
+        store.set_status(doc.id, "done")
+        # further edits do not reopen a finished document
+        store.remove(doc.id, a.id)
+        assert store.document_record(doc.id)["status"] == "done"
+        with pytest.raises(ValueError):
+            store.set_status(doc.id, "finished")
+        with pytest.raises(StoreError):
+            store.set_status("0" * 16, "done")
+        store.register(doc)  # re-registering keeps the status
+    with Store(root) as store:
+        assert store.document_record(doc.id)["status"] == "done"
+    # each mutation of an untouched document marks it in progress
+    for mutate in ("update", "remove"):
+        other = make_doc(f"Text for {mutate}.", path=f"{mutate}.txt")
+        with Store(root) as store:
+            store.register(other)
+            ann = Annotation.tag(other, 0, 4, "claim")
+            store.add(ann)
+            store.set_status(other.id, "untouched")
+            if mutate == "update":
+                store.update(ann.with_changes(label="quote"))
+            else:
+                store.remove(other.id, ann.id)
+            assert store.document_record(other.id)["status"] == "in progress"
+
+
+def test_state(root: Path) -> None:
+    with Store(root) as store:
+        assert store.get_state("cursor") is None
+        assert store.get_state("cursor", 0) == 0
+        store.set_state("cursor", {"doc": "x", "offset": 3})
+        store.set_state("theme", "dark")
+        store.set_state("cursor", {"doc": "x", "offset": 7})
+        got = store.get_state("cursor")
+        got["offset"] = 99  # a copy
+        with pytest.raises(TypeError):
+            store.set_state("bad", object())
+    with Store(root) as store:
+        assert store.get_state("cursor") == {"doc": "x", "offset": 7}
+        assert store.get_state("theme") == "dark"
+        assert store.get_state("bad") is None
+
+
+def test_stale_tmp_files_are_cleaned(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+    stale = [root / "documents.json.99999.tmp", root / "docs" / f"{doc.id}.json.4242.tmp"]
+    for path in stale:
+        path.write_text('{"half": ')
+    keep = root / "notes.tmp.txt"
+    keep.write_text("mine")
+    with Store(root, read_only=True):
+        assert all(p.exists() for p in stale)  # read-only writes (and deletes) nothing
+    with Store(root) as store:
+        assert not any(p.exists() for p in stale)
+        assert keep.exists()
+        assert store.load_text(doc.id) == TEXT
+
+
+def test_damaged_documents_file(root: Path) -> None:
+    with Store(root) as store:
+        store.register(make_doc())
+    path = root / "documents.json"
+    damaged = path.read_bytes()[:-7]
+    path.write_bytes(damaged)
+    with pytest.raises(StoreError) as info:
+        Store(root)
+    message = str(info.value)
+    assert str(path) in message and "damaged" in message and f"{path}.bak" in message
+    assert path.read_bytes() == damaged
+    assert not (root / "lock").exists()  # the failed open released its lock
+
+
+def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+        store.add(Annotation.tag(doc, 0, 9, "claim"))
+    path = root / "docs" / f"{doc.id}.json"
+    path.write_text('{"annotations": {"1": ', encoding="utf-8")
+    with Store(root) as store:
+        with pytest.raises(StoreError, match="damaged") as info:
+            store.annotations(doc.id)
+        assert str(path) in str(info.value)
+        with pytest.raises(StoreError, match="damaged"):
+            store.add(Annotation.tag(doc, 10, 12, "claim"))
+        assert path.read_text(encoding="utf-8") == '{"annotations": {"1": '
+    # restoring the .bak the message names brings the data back
+    os.replace(f"{path}.bak", path)
+    with Store(root) as store:
+        assert store.load_text(doc.id) == TEXT
+
+
+def test_storage_read_is_cached_and_safe(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    storage = AtomicJSONStorage(path)
+    assert storage.read() is None
+    assert not path.exists()  # reading creates nothing
+    storage.write({"t": {"1": {"x": 1}}})
+    assert storage.read() == {"t": {"1": {"x": 1}}}
+    assert storage.read() is storage.read()  # parsed once
+    # another writer replacing the file is noticed
+    other = AtomicJSONStorage(path)
+    other.write({"t": {"1": {"x": 2}}})
+    assert storage.read() == {"t": {"1": {"x": 2}}}
+    # a failed write leaves memory agreeing with the disk
+    data = storage.read()
+    data["t"]["1"]["x"] = 3
+    with pytest.raises(TypeError):
+        storage.write({"t": {"1": {"x": object()}}})
+    assert storage.read() == {"t": {"1": {"x": 2}}}
+    assert json.loads((tmp_path / "db.json.bak").read_text()) == {"t": {"1": {"x": 1}}}
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_newer_format_is_refused(root: Path) -> None:
+    root.mkdir()
+    (root / "newsmark.json").write_text('{"format": 2, "app": "newsmark"}')
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"newer newsmark \(format 2\); upgrade newsmark"):
+            Store(root, read_only=read_only)
+    assert sorted(p.name for p in root.iterdir()) == ["newsmark.json"]
+
+
+def test_unusable_roots(tmp_path: Path) -> None:
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(StoreError, match="is a file"):
+        Store(file)
+    with pytest.raises(StoreError, match="no newsmark store"):
+        Store(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+    if os.geteuid() != 0:  # root ignores permissions
+        locked = tmp_path / "ro"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(StoreError, match="cannot write to .*--store"):
+            Store(locked / "store")
+
+
+@pytest.fixture
+def live_pid():
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def write_lock(root: Path, pid: int, host: str | None = None) -> None:
+    import socket
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "lock").write_text(json.dumps({"pid": pid, "host": host or socket.gethostname()}))
+
+
+def test_lock_held_by_live_process(root: Path, live_pid: int) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+        store.add(Annotation.tag(doc, 0, 9, "claim"))
+    write_lock(root, live_pid)
+    with pytest.raises(StoreLocked) as info:
+        Store(root)
+    assert info.value.pid == live_pid
+    assert str(live_pid) in str(info.value)
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    with Store(root, read_only=True) as viewer:
+        assert viewer.read_only
+        assert len(viewer.annotations(doc.id)) == 1
+        assert viewer.load_text(doc.id) == TEXT
+        with pytest.raises(StoreError, match="read-only"):
+            viewer.add(Annotation.tag(doc, 10, 12, "claim"))
+        with pytest.raises(StoreError, match="read-only"):
+            viewer.register(make_doc("new text"))
+        with pytest.raises(StoreError, match="read-only"):
+            viewer.set_state("k", 1)
+        with pytest.raises(StoreError, match="read-only"):
+            viewer.set_status(doc.id, "done")
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before
+    assert json.loads((root / "lock").read_text())["pid"] == live_pid
+
+
+def test_lock_held_in_this_process(root: Path) -> None:
+    with Store(root) as store:
+        with pytest.raises(StoreLocked) as info:
+            Store(root)
+        assert info.value.pid == os.getpid()
+        store.set_state("still", "mine")
+    with Store(root) as store:  # released on close
+        assert store.get_state("still") == "mine"
+
+
+def test_lock_of_dead_process_is_taken_over(root: Path) -> None:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    write_lock(root, proc.pid)
+    with Store(root) as store:
+        assert json.loads((root / "lock").read_text())["pid"] == os.getpid()
+        store.set_state("k", 1)
+    assert not (root / "lock").exists()
+    # a lock left by an earlier process that had our pid is stale too
+    write_lock(root, os.getpid())
+    with Store(root):
+        pass
+    # and so is a half-written one
+    (root / "lock").write_text("")
+    with Store(root):
+        pass
+
+
+def test_lock_from_another_host_is_respected(root: Path) -> None:
+    write_lock(root, 1, host="some-other-machine")
+    with pytest.raises(StoreLocked, match="some-other-machine"):
+        Store(root)
+
+
+# ---------------------------------------------------------------- kill test
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from annotations.model import Annotation, Document, DocumentMeta
+    from annotations.store import Store
+
+    store = Store(sys.argv[1])
+    docs = [Document(f"{i} " + "abcdefghij" * 400, DocumentMeta(path=f"{i}.txt"))
+            for i in range(3)]
+    for doc in docs:
+        store.register(doc)
+    print("ready", flush=True)
+    i = int(sys.argv[2])
+    while True:
+        doc = docs[i % 3]
+        start = i % 3000
+        ann = Annotation.tag(doc, start, start + 5, f"l{i}")
+        if store.add(ann):
+            print(ann.id, flush=True)
+        i += 1
+    """
+)
+
+
+def test_kill_during_writes_loses_nothing_saved(root: Path) -> None:
+    rng = random.Random(20240611)
+    printed: set[str] = set()
+    count = 0
+    deadline = time.monotonic() + 20
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for run in range(25):
+        if time.monotonic() > deadline:
+            break
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(root), str(run * 100_000)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=env,
+        )
+        first = proc.stdout.readline()
+        if first != "ready\n":
+            proc.kill()
+            _, err = proc.communicate()
+            pytest.fail(f"child did not start: {first!r} {err}")
+        time.sleep(rng.uniform(0.02, 0.2))
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        ids = {line for line in out.split("\n") if len(line) == 12}
+        printed |= ids
+        with Store(root) as store:  # takes over the dead child's lock
+            stored = {a.id for a in store.all_annotations()}
+            assert printed <= stored, f"run {run}: saved annotations lost"
+            assert len(stored) - count <= len(ids) + 1
+            count = len(stored)
+            assert not list(root.rglob("*.tmp"))
+    assert len(printed) > 25  # the child really was writing when killed
+
+
+# ------------------------------------------------- cost of a save is one document
+
+
+def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
+    n_docs, per_doc = 200, 50
+    docs = [make_doc(f"Article {i}. " + "word " * 60, path=f"{i}.txt") for i in range(n_docs)]
+    with Store(root) as store:
+        for doc in docs:
+            store.register(doc)
+            store.set_status(doc.id, "in progress")
+    # Fill each document's file in one write (the layout the store reads).
+    for doc in docs:
+        anns = [Annotation.tag(doc, j, j + 3, "claim") for j in range(per_doc)]
+        rows = {str(k + 1): a.to_dict() for k, a in enumerate(anns)}
+        store_module.write_json_atomic(
+            root / "docs" / f"{doc.id}.json",
+            {"text": {"1": {"text": doc.text}}, "annotations": rows},
+        )
+
+    writes: list[Path] = []
+    reads: list[Path] = []
+    real_write, real_load = AtomicJSONStorage.write, AtomicJSONStorage._load
+
+    def spy_write(self, data):
+        writes.append(self.path)
+        return real_write(self, data)
+
+    def spy_load(self):
+        reads.append(self.path)
+        return real_load(self)
+
+    monkeypatch.setattr(AtomicJSONStorage, "write", spy_write)
+    monkeypatch.setattr(AtomicJSONStorage, "_load", spy_load)
+    with Store(root) as store:
+        assert len(store.documents()) == n_docs
+        target = docs[117]
+        reads.clear()
+        assert store.add(Annotation.tag(target, 100, 110, "quote"))
+        assert writes == [root / "docs" / f"{target.id}.json"]
+        assert reads == [root / "docs" / f"{target.id}.json"]
+        assert len(store.annotations(target.id)) == per_doc + 1
+        # a second save parses nothing again
+        writes.clear()
+        reads.clear()
+        assert store.add(Annotation.tag(target, 120, 130, "quote"))
+        assert writes == [root / "docs" / f"{target.id}.json"]
+        assert reads == []
+        # an untouched document also gets its status written, once
+        fresh = make_doc("A fresh article.", path="fresh.txt")
+        store.register(fresh)
+        writes.clear()
+        store.add(Annotation.tag(fresh, 0, 1, "claim"))
+        store.add(Annotation.tag(fresh, 2, 7, "claim"))
+        assert writes == [
+            root / "docs" / f"{fresh.id}.json",
+            root / "documents.json",
+            root / "docs" / f"{fresh.id}.json",
+        ]
