@@ -99,7 +99,8 @@ async def test_markup_and_escapes_in_articles_are_shown_literally(
 ) -> None:
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(
-        "Click [@click=app.quit]here[/] and [bold]bold[/bold].\n\nA bell \x07 and \x1b[31mred\x1b[0m.\n",
+        "Click [@click=app.quit]here[/] and [bold]bold[/bold].\n\n"
+        "A bell \x07 and \x1b[31mred\x1b[0m.\n",
         encoding="utf-8",
     )
     ws = make_workspace([hostile])

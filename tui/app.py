@@ -1,26 +1,50 @@
-"""The newsmark app: article panes side by side, a side panel, a status line."""
+"""The newsmark app: article panes side by side, a side panel, a status line.
+
+The app turns keys into calls on `annotations.workspace.Workspace` (which
+saves before it returns) and redraws what changed. It holds no annotation
+state of its own beyond what is on screen.
+"""
 
 from __future__ import annotations
 
+import traceback
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
-from textual.app import App, ComposeResult
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from annotations.errors import NewsmarkError
-from annotations.model import Annotation, Document
+from annotations.history import Change
+from annotations.model import Document
+from annotations.search import find_all
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
-from tui.bindings import APP_BINDINGS
+from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS
 from tui.document_list import DocumentList
-from tui.messages import AnnotationChosen, CursorMoved, DocumentChosen
+from tui.help_screen import HelpScreen
+from tui.messages import (
+    AnnotationChosen,
+    Cancelled,
+    CursorMoved,
+    DocumentChosen,
+    PromptCancelled,
+    PromptSubmitted,
+)
+from tui.prompt_bar import PromptBar
 from tui.status_bar import StatusBar
 
 MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
+PANES_STATE = "panes"  # store key: which document and cursor each pane had
+PANES_SAVE_SECONDS = 5
+CRASH_LOG = "newsmark-crash.log"
 
 
 class NewsmarkApp(App[None]):
@@ -34,25 +58,25 @@ class NewsmarkApp(App[None]):
     #side.-hidden { display: none; }
     """
 
-    def __init__(
-        self,
-        workspace: Workspace,
-        *,
-        notices: list[str] | None = None,
-    ) -> None:
+    def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
         super().__init__()
         self.workspace = workspace
-        self.notices = notices or []
+        self.notices = list(notices)
         self.saved = "nothing changed yet"
         self._error = False
+        self.pending = ""  # "relabel" while waiting for a label key
+        self.search_query = ""
+        self.search_matches: list[tuple[int, int]] = []
+        # Cursor per document for this session, so [ and ] return to it.
+        self._positions: dict[str, int] = {}
+        self._panes: dict[str, dict[str, object]] = {}
+        self._panes_dirty = False
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
         for label in labels:
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
-            self._bindings.bind(
-                label.key, f"tag('{label.name}')", f"Tag {label.name}", show=True
-            )
+            self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
         self.sub_title = f"store {workspace.store.root}"
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -63,20 +87,37 @@ class NewsmarkApp(App[None]):
         yield Header(icon="✎")
         with Horizontal(id="main"):
             with Horizontal(id="panes"):
-                for index, doc in enumerate(self.workspace.order[:MAX_PANES]):
-                    yield self._make_view(doc, f"pane-{index}")
+                for index, (doc, cursor) in enumerate(self._initial_panes()):
+                    yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield DocumentList(id="document-list")
+        yield PromptBar(id="prompt")
         yield StatusBar(id="status")
         yield Footer()
 
-    def _make_view(self, doc: Document, view_id: str) -> ArticleView:
+    def _initial_panes(self) -> list[tuple[Document, int]]:
+        """The documents of the last session's panes if they are open, else the first ones."""
+        docs = self.workspace.documents
+        chosen: list[tuple[Document, int]] = []
+        for entry in self.workspace.store.get_state(PANES_STATE, []) or []:
+            doc = docs.get(entry.get("doc_id", "")) if isinstance(entry, dict) else None
+            if doc is not None and all(doc is not d for d, _ in chosen):
+                chosen.append((doc, int(entry.get("cursor", 0))))
+        for doc in self.workspace.order:
+            if len(chosen) >= min(MAX_PANES, len(docs)):
+                break
+            if all(doc is not d for d, _ in chosen):
+                chosen.append((doc, 0))
+        return chosen[:MAX_PANES]
+
+    def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
             doc,
             self.workspace.segmentation(doc.id),
             self.workspace.annotations(doc.id),
             label_styles=self._label_styles,
+            cursor=cursor,
             id=view_id,
         )
 
@@ -85,23 +126,48 @@ class NewsmarkApp(App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+        for view in self.views:
+            self._remember_pane(view)
+        # Where each pane is, saved every few seconds rather than on every
+        # key: it is a convenience, and each save is an fsync.
+        self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
         self._refresh_panel()
         self._refresh_documents()
         self._refresh_status()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
 
+    def on_unmount(self) -> None:
+        self._save_panes()
+
+    def _remember_pane(self, view: ArticleView) -> None:
+        """Note where a pane is; written to the store now and then, and on exit."""
+        self._panes[view.id or ""] = {"doc_id": view.document.id, "cursor": view.cursor}
+        self._panes_dirty = True
+
+    @property
+    def views(self) -> list[ArticleView]:
+        return list(self.query(ArticleView))
+
     # -- reacting --------------------------------------------------------
 
-    def on_descendant_focus(self, event) -> None:
+    def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
         if isinstance(event.widget, ArticleView) and event.widget is not self.active_view:
+            self._clear_search()
             self.active_view = event.widget
             self._refresh_panel()
             self._refresh_status()
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
-        if message.view_id == self.active_view.id:
+        view = self.query_one(f"#{message.view_id}", ArticleView)
+        self._remember_pane(view)
+        if view is self.active_view:
             self._refresh_status()
+
+    def on_cancelled(self, message: Cancelled) -> None:
+        self.pending = ""
+        self._clear_search()
+        self._refresh_status()
 
     def on_annotation_chosen(self, message: AnnotationChosen) -> None:
         view = self._view_showing(message.doc_id)
@@ -110,16 +176,25 @@ class NewsmarkApp(App[None]):
             view.focus()
 
     def on_document_chosen(self, message: DocumentChosen) -> None:
-        view = self.active_view
-        doc = self.workspace.documents[message.doc_id]
-        view.load(doc, self.workspace.segmentation(doc.id), self.workspace.annotations(doc.id))
-        view.focus()
-        self._refresh_panel()
-        self._refresh_status()
+        self._show_document(self.workspace.documents[message.doc_id])
+        self.active_view.focus()
 
-    # -- actions ---------------------------------------------------------
+    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+        self.active_view.focus()
+        if message.purpose == "search":
+            self._run_search(message.value)
+        elif message.purpose == "note":
+            self._save_note(message.value)
+
+    def on_prompt_cancelled(self, message: PromptCancelled) -> None:
+        self.active_view.focus()
+
+    # -- tagging and editing ---------------------------------------------
 
     def action_tag(self, label: str) -> None:
+        if self.pending == "relabel":
+            self.pending = ""
+            return self._relabel(label)
         view = self.active_view
         doc_id = view.document.id
         try:
@@ -127,75 +202,214 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             return self._failed(err)
         if ann is None:
-            self.notify("Already tagged with that label" if view.text else "Nothing to tag",
-                        timeout=2)
+            self.notify("Already tagged so, or nothing to tag here", timeout=2)
             return
-        view.action_clear_selection()
+        view.clear_selection()
         self._after_change(doc_id, f"tagged {label}")
 
     def action_remove_annotation(self) -> None:
-        view = self.active_view
-        found = view.annotations_at(view.cursor)
-        if not found:
-            self.notify("No annotation under the cursor", timeout=2)
+        ann = self._annotation_under_cursor()
+        if ann is None:
             return
         try:
-            removed = self.workspace.remove(view.document.id, found[0].id)
+            removed = self.workspace.remove(ann.doc_id, ann.id)
         except NewsmarkError as err:
             return self._failed(err)
         if removed is not None:
-            self._after_change(view.document.id, f"removed {removed.label}")
+            self._after_change(ann.doc_id, f"removed {removed.label}")
+
+    def action_relabel(self) -> None:
+        if self._annotation_under_cursor() is None:
+            return
+        self.pending = "relabel"
+        keys = "  ".join(f"{label.key} {label.name}" for label in self.workspace.config.labels)
+        self.notify(f"Relabel as: {keys}  (Esc cancels)", timeout=4)
+        self._refresh_status()
+
+    def _relabel(self, label: str) -> None:
+        ann = self._annotation_under_cursor()
+        if ann is None or ann.label == label:
+            self._refresh_status()
+            return
+        try:
+            self.workspace.update(ann.with_changes(label=label))
+        except NewsmarkError as err:
+            return self._failed(err)
+        self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}")
+
+    def action_note(self) -> None:
+        ann = self._annotation_under_cursor()
+        if ann is not None:
+            self._noted = ann
+            self.query_one(PromptBar).ask("note", f"Note on this {ann.label} (Enter saves)",
+                                          ann.note)
+
+    def _save_note(self, note: str) -> None:
+        ann = self._noted
+        if note == ann.note:
+            return
+        try:
+            self.workspace.update(ann.with_changes(note=note))
+        except NewsmarkError as err:
+            return self._failed(err)
+        self._after_change(ann.doc_id, "noted" if note else "cleared note")
 
     def action_undo(self) -> None:
-        self._replay(self.workspace.undo, "undid")
+        self._replay(self.workspace.undo, "undid", "Nothing to undo")
 
     def action_redo(self) -> None:
-        self._replay(self.workspace.redo, "redid")
+        self._replay(self.workspace.redo, "redid", "Nothing to redo")
 
-    def _replay(self, step, verb: str) -> None:
+    def _replay(self, step: Callable[[], Change | None], verb: str, nothing: str) -> None:
         try:
             change = step()
         except NewsmarkError as err:
             return self._failed(err)
         if change is None:
-            self.notify(f"Nothing to {verb[:-1]}o" if verb == "undid" else "Nothing to redo",
-                        timeout=2)
+            self.notify(nothing, timeout=2)
             return
-        ann: Annotation = change.after or change.before  # type: ignore[assignment]
+        ann = change.annotation
+        if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[ann.doc_id])
         view = self._view_showing(ann.doc_id)
         if view is not None:
             view.move_to(ann.start)
-        self._after_change(ann.doc_id, f"{verb} {change.kind} {ann.label}")
+            view.focus()
+        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}")
 
-    def action_next_annotation(self) -> None:
-        view = self.active_view
-        later = [a.start for a in view.annotations if a.start > view.cursor]
-        if later:
-            view.move_to(min(later))
+    # -- moving around ---------------------------------------------------
 
-    def action_previous_annotation(self) -> None:
+    def action_next(self) -> None:
+        self._step(forward=True)
+
+    def action_previous(self) -> None:
+        self._step(forward=False)
+
+    def _step(self, *, forward: bool) -> None:
+        """n / N: the next search match while a search is on, else the next annotation."""
         view = self.active_view
-        earlier = [a.start for a in view.annotations if a.start < view.cursor]
-        if earlier:
-            view.move_to(max(earlier))
+        starts = ([s for s, _ in self.search_matches] if self.search_query
+                  else [a.start for a in view.annotations])
+        if forward:
+            later = [s for s in starts if s > view.cursor]
+            target = min(later) if later else (min(starts) if starts else None)
+        else:
+            earlier = [s for s in starts if s < view.cursor]
+            target = max(earlier) if earlier else (max(starts) if starts else None)
+        if target is not None:
+            view.move_to(target)
+
+    def action_search(self) -> None:
+        self.query_one(PromptBar).ask(
+            "search", "Search this document (re: for a regular expression)", self.search_query
+        )
+
+    def _run_search(self, query: str) -> None:
+        view = self.active_view
+        try:
+            matches = find_all(view.text, query)
+        except NewsmarkError as err:
+            self.notify(str(err), severity="error", timeout=6)
+            return
+        self.search_query, self.search_matches = query, matches
+        view.set_matches(matches)
+        if not matches:
+            self.notify(f"Not found: {query}", timeout=3)
+        else:
+            self._step(forward=True)
+        self._refresh_status()
+
+    def _clear_search(self) -> None:
+        if self.search_query:
+            self.search_query, self.search_matches = "", []
+            self.active_view.set_matches([])
+
+    def action_next_document(self) -> None:
+        self._cycle_document(1)
+
+    def action_previous_document(self) -> None:
+        self._cycle_document(-1)
+
+    def _cycle_document(self, step: int) -> None:
+        order = self.workspace.order
+        if len(order) < 2:
+            self.notify("Only one document is open", timeout=2)
+            return
+        index = next(i for i, d in enumerate(order) if d is self.active_view.document)
+        self._show_document(order[(index + step) % len(order)])
+
+    def _show_document(self, doc: Document) -> None:
+        view = self.active_view
+        self._positions[view.document.id] = view.cursor
+        self._clear_search()
+        view.load(doc, self.workspace.segmentation(doc.id), self.workspace.annotations(doc.id),
+                  cursor=self._positions.get(doc.id, 0))
+        self._remember_pane(view)
+        self._refresh_panel()
+        self._refresh_status()
+
+    def action_toggle_done(self) -> None:
+        doc_id = self.active_view.document.id
+        done = self.workspace.status(doc_id) == "done"
+        try:
+            self.workspace.store.set_status(doc_id, "in progress" if done else "done")
+        except NewsmarkError as err:
+            return self._failed(err)
+        self.notify("Marked in progress" if done else "Marked done", timeout=2)
+        self._refresh_documents()
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
 
     def action_help(self) -> None:
-        self.action_show_help_panel()
+        labels = [(label.key, label.name) for label in self.workspace.config.labels]
+        self.push_screen(HelpScreen(labels))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every action by name."""
+        yield from super().get_system_commands(screen)
+        for label in self.workspace.config.labels:
+            yield SystemCommand(f"Tag {label.name}", f"Key {label.key}",
+                                lambda name=label.name: self.action_tag(name))
+        for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
+            if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
+                continue
+            target = self if binding in APP_BINDINGS else None
+            yield SystemCommand(
+                binding.tooltip or binding.description,
+                f"Key {binding.key}",
+                lambda b=binding, t=target: self._run_from_palette(b.action, t),
+            )
+
+    def _run_from_palette(self, action: str, target: App | None) -> None:
+        self.run_action(action, target or self.active_view)
 
     # -- helpers ---------------------------------------------------------
 
+    def _annotation_under_cursor(self):  # type: ignore[no-untyped-def]
+        view = self.active_view
+        found = view.annotations_at(view.cursor)
+        if not found:
+            self.notify("No annotation under the cursor", timeout=2)
+            return None
+        return found[0]
+
     def _view_showing(self, doc_id: str) -> ArticleView | None:
-        for view in self.query(ArticleView):
-            if view.document.id == doc_id:
-                return view
-        return None
+        return next((v for v in self.views if v.document.id == doc_id), None)
+
+    def _save_panes(self) -> None:
+        if self.workspace.store.read_only or not self._panes_dirty:
+            return
+        panes = [self._panes[key] for key in sorted(self._panes)]
+        try:
+            self.workspace.store.set_state(PANES_STATE, panes)
+            self._panes_dirty = False
+        except NewsmarkError:
+            pass  # where the panes were is a convenience, not work to lose
 
     def _after_change(self, doc_id: str, what: str) -> None:
         annotations = self.workspace.annotations(doc_id)
-        for view in self.query(ArticleView):
+        for view in self.views:
             if view.document.id == doc_id:
                 view.set_annotations(annotations)
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
@@ -224,12 +438,39 @@ class NewsmarkApp(App[None]):
         seg = view.segmentation
         index = seg.sentence_at(view.cursor)
         selection = view.selection
+        mode = ""
+        if self.pending == "relabel":
+            mode = "RELABEL: press a label key"
+        elif self.search_query:
+            mode = f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)"
         self.query_one(StatusBar).show(
             counts=Counter(a.label for a in view.annotations),
             labels=[label.name for label in self.workspace.config.labels],
             sentence=None if index is None else (index, len(seg.sentences)),
             selection=0 if selection is None else selection[1] - selection[0],
             selecting=view.selecting,
+            mode=mode,
             saved=self.saved,
             error=self._error,
         )
+
+    # -- never a traceback on the screen ---------------------------------
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: keep the details in a log, tell the person plainly.
+
+        Every change was saved when it was made, so nothing is lost by
+        stopping; a traceback on the screen would only hide that.
+        """
+        log = Path(self.workspace.store.root) / CRASH_LOG
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+            where = f"The details are in {log}."
+        except OSError:
+            where = "The details could not be written down."
+        self.bell()
+        self._exit_renderables.append(Text(
+            "newsmark stopped on an internal error. Every change you made before it is saved. "
+            f"{where} Please report it.", style="bold"))
+        self._close_messages_no_wait()

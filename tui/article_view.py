@@ -25,8 +25,9 @@ from textual.strip import Strip
 
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
+from annotations.selection import expand, quotation_at
 from tui.bindings import ARTICLE_VIEW_BINDINGS
-from tui.messages import CursorMoved
+from tui.messages import Cancelled, CursorMoved
 
 LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
 
@@ -188,7 +189,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.anchor = self.cursor
         self.post_message(CursorMoved(self.id or ""))
 
-    def action_clear_selection(self) -> None:
+    def clear_selection(self) -> None:
         self.selecting = False
         if self.anchor is not None:
             old_range = self._selected_or_cursor_range()
@@ -196,10 +197,26 @@ class ArticleView(ScrollView, can_focus=True):
             self._invalidate_range(*old_range)
         self.post_message(CursorMoved(self.id or ""))
 
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+        self.post_message(Cancelled())
+
     def action_select_sentence(self) -> None:
         index = self.segmentation.sentence_at(self.cursor)
         if index is not None:
             self.select(*self.segmentation.sentences[index])
+
+    def action_select_quote(self) -> None:
+        span = quotation_at(self.text, self.segmentation, self.cursor, self.selection)
+        if span is None:
+            self.notify("The cursor is not inside quotation marks", timeout=2)
+        else:
+            self.select(*span)
+
+    def action_expand_selection(self) -> None:
+        span = expand(self.segmentation, self.selection or (self.cursor, self.cursor))
+        if span is not None:
+            self.select(*span)
 
     def _target_left(self) -> int:
         return self.cursor - 1

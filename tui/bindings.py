@@ -55,20 +55,72 @@ ARTICLE_VIEW_BINDINGS: list[Binding] = [
     *_motion("pagedown,space", "page_down", "Page down"),
     *_motion("g,ctrl+home", "top", "Top of document"),
     *_motion("G,ctrl+end", "bottom", "Bottom of document"),
-    Binding("v", "toggle_selecting", "Select mode", id="select-mode"),
-    Binding("escape", "clear_selection", "Clear selection", show=False, id="clear-selection"),
-    Binding("s", "select_sentence", "Select sentence", show=False, id="select-sentence"),
-    Binding("quotation_mark", "select_quote", "Select quotation", show=False, id="select-quote"),
-    Binding("e", "expand_selection", "Grow selection", show=False, id="expand-selection"),
+    Binding("v", "toggle_selecting", "Select", id="select-mode",
+            tooltip="Select mode: motions extend the selection"),
+    Binding("escape", "clear_selection", "Leave select mode, clear selection and search",
+            show=False, id="clear-selection"),
+    Binding("s", "select_sentence", "Select the sentence", show=False, id="select-sentence"),
+    Binding("quotation_mark", "select_quote", "Select inside the quotation marks (again: wider)",
+            show=False, id="select-quote"),
+    Binding("e", "expand_selection", "Grow selection: word, sentence, paragraph", show=False,
+            id="expand-selection"),
 ]
 
 APP_BINDINGS: list[Binding] = [
-    Binding("x", "remove_annotation", "Remove", id="remove"),
-    Binding("u", "undo", "Undo", id="undo"),
+    Binding("x", "remove_annotation", "Remove", id="remove",
+            tooltip="Remove the annotation under the cursor (innermost)"),
+    Binding("r", "relabel", "Relabel the annotation under the cursor", show=False, id="relabel"),
+    Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note"),
+    Binding("u", "undo", "Undo", id="undo",
+            tooltip="Undo the last change, even from a past session"),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
-    Binding("n", "next_annotation", "Next annotation", show=False, id="next-annotation"),
-    Binding("N", "previous_annotation", "Previous annotation", show=False, id="prev-annotation"),
-    Binding("p", "toggle_panel", "Panel", id="toggle-panel"),
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    Binding("n", "next", "Next annotation (or search match)", show=False, id="next"),
+    Binding("N", "previous", "Previous annotation (or search match)", show=False,
+            id="previous"),
+    Binding("slash", "search", "Search", id="search",
+            tooltip="Search the document (re: for a regular expression)"),
+    Binding("right_square_bracket", "next_document", "Next document", show=False,
+            id="next-document"),
+    Binding("left_square_bracket", "previous_document", "Previous document", show=False,
+            id="previous-document"),
+    Binding("d", "toggle_done", "Mark document done (or not)", show=False, id="done"),
+    Binding("p", "toggle_panel", "Side panel", show=False, id="toggle-panel"),
+    Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
+    Binding("ctrl+q", "quit", "Quit", priority=True, id="quit",
+            tooltip="Quit (everything is already saved)"),
 ]
+
+_KEY_NAMES = {
+    "left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn",
+    "home": "Home", "end": "End", "space": "Space", "escape": "Esc", "slash": "/",
+    "question_mark": "?", "quotation_mark": '"', "left_parenthesis": "(",
+    "right_parenthesis": ")", "left_curly_bracket": "{", "right_curly_bracket": "}",
+    "left_square_bracket": "[", "right_square_bracket": "]", "tab": "Tab",
+}
+
+
+def key_display(keys: str) -> str:
+    """'ctrl+left,b' -> 'Ctrl+← / b'."""
+    shown = []
+    for key in keys.split(","):
+        parts = key.split("+")
+        parts[-1] = _KEY_NAMES.get(parts[-1], parts[-1])
+        shown.append("+".join(p.capitalize() if p in ("ctrl", "shift") else p for p in parts))
+    return " / ".join(shown)
+
+
+def key_table(labels: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(section, keys, what it does) for every key, labels included.
+
+    `labels` is [(key, label name)] from the project's configuration.
+    """
+    rows = [("Tag", key, f"Tag the selection (or the sentence) as {name}")
+            for key, name in labels]
+    rows += [("Move and select", key_display(b.key), b.tooltip or b.description)
+             for b in ARTICLE_VIEW_BINDINGS]
+    rows += [("Annotations and documents", key_display(b.key), b.tooltip or b.description)
+             for b in APP_BINDINGS]
+    rows += [("Annotations and documents", "Tab / Shift+Tab",
+              "Move focus between the panes and the side panel"),
+             ("Annotations and documents", "Ctrl+p", "Command palette: every action by name")]
+    return rows

@@ -169,6 +169,13 @@ def stats_command(store_dir: Path) -> None:
                f"{sum(stats.per_label.values())} annotations")
     for label, count in sorted(stats.per_label.items()):
         click.echo(f"  {label:<12} {count}")
+    moved = stats.reanchoring
+    if moved.get("kept", 0) + moved.get("moved", 0) + moved.get("fuzzy", 0) + moved.get(
+        "orphaned", 0
+    ):
+        click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
+                   f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
+                   f"orphaned ({moved['unplaced']} orphans still to place)")
     for doc_id, name, counts in stats.per_document:
         summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
         click.echo(f"{doc_id}  {name}: {summary}")

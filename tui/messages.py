@@ -31,3 +31,23 @@ class DocumentChosen(Message):
     """The person picked a document in the document list."""
 
     doc_id: str
+
+
+@dataclass
+class Cancelled(Message):
+    """The person pressed escape in an article view: drop any pending mode."""
+
+
+@dataclass
+class PromptSubmitted(Message):
+    """The prompt bar was answered."""
+
+    purpose: str
+    value: str
+
+
+@dataclass
+class PromptCancelled(Message):
+    """The prompt bar was dismissed without an answer."""
+
+    purpose: str

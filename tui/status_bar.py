@@ -25,6 +25,7 @@ class StatusBar(Static):
         sentence: tuple[int, int] | None,
         selection: int,
         selecting: bool,
+        mode: str = "",
         saved: str,
         error: bool = False,
     ) -> None:
@@ -34,6 +35,8 @@ class StatusBar(Static):
             line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
         if selecting or selection:
             line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
+        if mode:
+            line.append(f"  │ {mode}", style="bold")
         line.append(f"  │ {saved}")
         self.set_class(error, "-error")
         self.update(line)

@@ -1,0 +1,49 @@
+"""A one-line prompt docked above the status line, for notes and searches.
+
+Not a pop-up: the article stays in view and the prompt takes one row,
+as vim's command line does.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Input
+
+from tui.messages import PromptCancelled, PromptSubmitted
+
+
+class PromptBar(Input):
+    DEFAULT_CSS = """
+    PromptBar { dock: bottom; height: 1; border: none; padding: 0 1; display: none; }
+    PromptBar.-open { display: block; }
+    PromptBar:focus { border: none; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt-cancel")]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, select_on_focus=False)
+        self.purpose = ""
+
+    def ask(self, purpose: str, placeholder: str, value: str = "") -> None:
+        self.purpose = purpose
+        self.placeholder = placeholder
+        self.value = value
+        self.cursor_position = len(value)
+        self.add_class("-open")
+        self.focus()
+
+    def close(self) -> None:
+        self.remove_class("-open")
+        self.purpose = ""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        purpose = self.purpose
+        self.close()
+        self.post_message(PromptSubmitted(purpose, event.value))
+
+    def action_cancel(self) -> None:
+        purpose = self.purpose
+        self.close()
+        self.post_message(PromptCancelled(purpose))
