@@ -157,10 +157,12 @@ class Alignment:
         """
         if side == "a":
             index = self.a.sentence_at(offset)
-            return [] if index is None else [self.b.sentences[j] for j in self.counterparts_of_a(index)]
+            found = [] if index is None else self.counterparts_of_a(index)
+            return [self.b.sentences[j] for j in found]
         if side == "b":
             index = self.b.sentence_at(offset)
-            return [] if index is None else [self.a.sentences[i] for i in self.counterparts_of_b(index)]
+            found = [] if index is None else self.counterparts_of_b(index)
+            return [self.a.sentences[i] for i in found]
         raise ValueError(f"side must be 'a' or 'b', not {side!r}")
 
     def score(self, i: int, j: int) -> float | None:
@@ -352,9 +354,7 @@ def align(
     """
     a_terms = _sentence_terms(a)
     b_terms = _sentence_terms(b)
-    space = _Space(
-        [*a_terms, *b_terms, *_corpus_term_sets(corpus, {a.text, b.text})]
-    )
+    space = _Space([*a_terms, *b_terms, *_corpus_term_sets(corpus, {a.text, b.text})])
     a_vecs = [space.vector(t) for t in a_terms]
     b_vecs = [space.vector(t) for t in b_terms]
     ab = _cosines(a_vecs, b_vecs, space, threshold / 2)

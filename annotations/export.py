@@ -26,6 +26,8 @@ def span_record(ann: Annotation) -> dict[str, Any]:
         record["note"] = ann.note
     if ann.source != "manual":
         record["source"] = ann.source
+    if ann.reanchored:  # "moved", "fuzzy" or "placed" after its article changed
+        record["reanchored"] = ann.reanchored
     return record
 
 
@@ -70,11 +72,21 @@ class Stats:
     annotated: int = 0
     per_label: Counter[str] = field(default_factory=Counter)
     per_document: list[tuple[str, str, Counter[str]]] = field(default_factory=list)
+    # kept/moved/fuzzy/orphaned over every changed article, and "unplaced":
+    # orphans still waiting for a person (see `annotations.anchoring`).
+    reanchoring: dict[str, int] = field(default_factory=dict)
 
 
 def collect_stats(store: Store) -> Stats:
-    stats = Stats()
+    from annotations.anchoring import reanchoring_counts, superseded_documents
+
+    stats = Stats(reanchoring=reanchoring_counts(store))
+    # Older versions of changed articles: their annotations live on in the
+    # current version, so counting them too would count them twice.
+    superseded = superseded_documents(store)
     for doc in store.documents():
+        if doc["id"] in superseded:
+            continue
         stats.documents += 1
         counts = Counter(ann.label for ann in store.annotations(doc["id"]))
         if counts:

@@ -90,6 +90,10 @@ class Annotation:
     source: str = "manual"
     prefix: str = ""
     suffix: str = ""
+    # How the span got where it is after its article changed: "" (tagged
+    # here), "moved" (same text found elsewhere), "fuzzy" (approximately
+    # matching text), "placed" (an orphan a person placed again).
+    reanchored: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from annotations import anchoring
+from annotations.anchoring import ReanchorReport
 from annotations.history import Change, History
 from annotations.labels import Config
 from annotations.model import Annotation, Document
@@ -35,9 +37,14 @@ class Workspace:
         # Punkt learns the abbreviations of this very corpus (no download).
         self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
         self._segmentations: dict[str, Segmentation] = {}
+        # Articles whose text changed since the store last saw their path:
+        # their annotations are re-anchored onto the new text (once), the
+        # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
+        self.reanchor_reports: dict[str, ReanchorReport] = {}
         if not store.read_only:
             for doc in self.documents.values():
                 store.register(doc)
+            self.reanchor_reports = anchoring.carry_over(store, self.documents.values())
         self.history = History(store)
 
     @property
@@ -104,6 +111,40 @@ class Workspace:
 
     def redo(self) -> Change | None:
         return self.history.redo()
+
+    # Orphans: annotations re-anchoring could not place on a changed article.
+
+    def orphans(self, doc_id: str) -> list[Annotation]:
+        """Orphans waiting on `doc_id`, as they were on the old text (their `doc_id`)."""
+        return anchoring.orphans(self.store, doc_id)
+
+    def orphan_text(self, orphan: Annotation) -> str | None:
+        """The old version of the article an orphan was tagged in."""
+        return self.store.load_text(orphan.doc_id)
+
+    def place_orphan(
+        self, doc_id: str, orphan_id: str, start: int, end: int, label: str | None = None
+    ) -> Annotation | None:
+        """Put an orphan on [start, end) of `doc_id` (undoable); None if no such orphan.
+
+        It keeps its id, annotator, date and note, takes `label` (default its
+        own) and is marked `reanchored="placed"`; it leaves the orphan list.
+        """
+        orphan = anchoring.find_orphan(self.store, doc_id, orphan_id)
+        if orphan is None:
+            return None
+        ann = anchoring.placed(orphan, self.documents[doc_id], start, end, label or orphan.label)
+        existing = {a.id: a for a in self.annotations(doc_id)}
+        if ann.id in existing:  # placed before a crash: only the list is left to fix
+            ann = existing[ann.id]
+        elif not self.history.add(ann):
+            return None  # the same span and label is tagged already
+        anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        return ann
+
+    def drop_orphan(self, doc_id: str, orphan_id: str) -> Annotation | None:
+        """Take an orphan off the list; it stays in its old document's record."""
+        return anchoring.forget_orphan(self.store, doc_id, orphan_id)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,7 +23,8 @@ ARTICLE_A = (
 ARTICLE_B = (
     "Engineers shut the Kettle Street bridge on Monday, citing cracked steel girders. "
     "Commuters were advised to use the river ferry, which will run every ten minutes. "
-    "Corrosion had advanced far faster than the 2019 survey predicted, an inspector told the council. "
+    "Corrosion had advanced far faster than the 2019 survey predicted, "
+    "an inspector told the council. "
     "The transport committee put the cost of repairs at 4 million pounds. "
     "The work is expected to take at least eight months. "
     "Pedestrians may be allowed back on the bridge before Christmas, the council hopes."

@@ -176,6 +176,13 @@ def stats_command(store_dir: Path) -> None:
         click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
                    f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
                    f"orphaned ({moved['unplaced']} orphans still to place)")
+    moved = stats.reanchoring
+    if moved.get("kept", 0) + moved.get("moved", 0) + moved.get("fuzzy", 0) + moved.get(
+        "orphaned", 0
+    ):
+        click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
+                   f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
+                   f"orphaned ({moved['unplaced']} orphans still to place)")
     for doc_id, name, counts in stats.per_document:
         summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
         click.echo(f"{doc_id}  {name}: {summary}")

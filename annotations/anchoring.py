@@ -1,0 +1,548 @@
+"""Finding annotations again after their article's text changed.
+
+A document's id is a hash of its text, so a re-scraped article (an editor's
+note on top, a corrected word) is a new document. Each annotation stored
+what it needs to be found again, as a W3C TextQuoteSelector does: its old
+position, its exact text, and `CONTEXT_CHARS` characters of context on each
+side. `reanchor` tries, in order:
+
+1. kept:   the same text at the same position, with its context (or no
+           better-matching occurrence elsewhere);
+2. moved:  the exact text elsewhere, the occurrence chosen by context
+           similarity and closeness to the old position;
+3. fuzzy:  approximately the same text (edit distance at most a quarter of
+           its length), scored the same way plus text similarity, accepted
+           above `FUZZY_THRESHOLD`;
+4. orphan: nothing good enough; the annotation is never dropped or placed
+           on a guess, it waits in the document's orphan list for a person.
+
+`carry_over` applies this to a store when a Workspace opens an article whose
+path the store knows under another document id, and keeps the orphans and
+the counts in the store's state (`orphans:<doc id>`, `reanchoring`,
+`paths`). The old document and its annotations stay in the store untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any, Literal
+
+from annotations.model import CONTEXT_CHARS, Annotation, Document
+from annotations.store import Store
+
+Status = Literal["kept", "moved", "fuzzy", "orphan"]
+STATUSES: tuple[Status, ...] = ("kept", "moved", "fuzzy", "orphan")
+
+# Weights of the exact-match score: context similarity, closeness.
+_W_CONTEXT, _W_CLOSE = 0.8, 0.2
+# An exact occurrence elsewhere needs this much context similarity, unless
+# it is the only occurrence of a quote at least `_UNIQUE_MIN_LEN` long:
+# a short word found anywhere ("said") proves nothing on its own.
+EXACT_MIN_CONTEXT = 0.3
+_UNIQUE_MIN_LEN = 8
+# Fuzzy matches: at most this share of the quote's length in edits...
+MAX_EDIT_SHARE = 0.25
+# ...and a score (text similarity, context, closeness) above this.
+FUZZY_THRESHOLD = 0.65
+_WF_TEXT, _WF_CONTEXT, _WF_CLOSE = 0.5, 0.4, 0.1
+# Bounds on the work spent per annotation, whatever the article's size.
+_MAX_HITS_PER_PROBE = 64
+_MAX_WINDOWS = 48
+_PROBE_LEN = 16
+
+# Session-state keys in the store.
+PATHS_KEY = "paths"  # {real path: id of the document last opened from it}
+REANCHORING_KEY = "reanchoring"  # {new doc id: {"from", "kept", "moved", "fuzzy", "orphaned"}}
+
+
+def orphans_key(doc_id: str) -> str:
+    return f"orphans:{doc_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Anchored:
+    """Where one annotation landed: its new version, or None for an orphan."""
+
+    status: Status
+    annotation: Annotation | None
+    score: float = 1.0
+
+
+@dataclass
+class ReanchorReport:
+    """What happened to one document's annotations when its text changed."""
+
+    old_doc_id: str = ""
+    new_doc_id: str = ""
+    annotations: list[Annotation] = field(default_factory=list)  # on the new text
+    orphans: list[Annotation] = field(default_factory=list)  # as they were (old text)
+    results: list[tuple[Annotation, Anchored]] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for _ann, res in self.results if res.status == status)
+
+    @property
+    def kept(self) -> int:
+        return self.count("kept")
+
+    @property
+    def moved(self) -> int:
+        return self.count("moved")
+
+    @property
+    def fuzzy(self) -> int:
+        return self.count("fuzzy")
+
+    @property
+    def orphaned(self) -> int:
+        return self.count("orphan")
+
+    def counts(self) -> dict[str, int]:
+        return {"kept": self.kept, "moved": self.moved, "fuzzy": self.fuzzy,
+                "orphaned": self.orphaned}
+
+    def summary(self) -> str:
+        """One line for a notice, e.g. '3 kept, 1 moved, 0 fuzzy, 1 orphaned'."""
+        return ", ".join(f"{n} {name}" for name, n in self.counts().items())
+
+
+# --------------------------------------------------------------------- scoring
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def context_similarity(ann: Annotation, text: str, start: int, end: int) -> float:
+    """How well the text around [start, end) matches the stored prefix/suffix."""
+    prefix = text[max(0, start - len(ann.prefix)) : start] if ann.prefix else text[
+        max(0, start - CONTEXT_CHARS) : start
+    ]
+    suffix = text[end : end + len(ann.suffix)] if ann.suffix else text[end : end + CONTEXT_CHARS]
+    # An empty stored side (the span touched the start or end of the text)
+    # matches an empty side only.
+    return (_similarity(ann.prefix, prefix) + _similarity(ann.suffix, suffix)) / 2
+
+
+def _closeness(pos: int, expected: int, length: int) -> float:
+    return 1.0 - min(1.0, abs(pos - expected) / max(1, length))
+
+
+def _occurrences(text: str, needle: str, limit: int | None = None) -> list[int]:
+    found: list[int] = []
+    if not needle:
+        return found
+    pos = text.find(needle)
+    while pos != -1:
+        found.append(pos)
+        if limit is not None and len(found) >= limit:
+            break
+        pos = text.find(needle, pos + 1)
+    return found
+
+
+# --------------------------------------------------------------------- fuzzy search
+
+
+def _peq(pattern: str) -> dict[str, int]:
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(pattern):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    return masks
+
+
+def end_distances(pattern: str, text: str, *, anchored: bool = False) -> list[int]:
+    """For each j, the least edit distance of `pattern` to a substring of `text` ending at j.
+
+    With `anchored`, the substring must start at 0 (the distance to `text[:j + 1]`).
+
+    Myers' bit-parallel algorithm (1999, in Hyyrö's formulation), with
+    Python's big integers as the bit vectors: one pass over `text` whatever
+    the pattern's length.
+    """
+    m = len(pattern)
+    if m == 0:
+        return [0] * len(text)
+    peq = _peq(pattern)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    pv, mv, score = mask, 0, m
+    out: list[int] = []
+    for ch in text:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & mask)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = ((ph << 1) | anchored) & mask
+        mh = (mh << 1) & mask
+        pv = mh | (~(xv | ph) & mask)
+        mv = ph & xv
+        out.append(score)
+    return out
+
+
+def approximate_match(pattern: str, text: str, max_dist: int) -> tuple[int, int, int] | None:
+    """The best (start, end, distance) of `pattern` in `text`, or None above `max_dist`.
+
+    Among equally close matches, the one whose length is nearest the
+    pattern's is taken.
+    """
+    m = len(pattern)
+    if m == 0 or not text:
+        return None
+    ends = end_distances(pattern, text)
+    best = min(ends)
+    if best > max_dist:
+        return None
+    choices: list[tuple[int, int, int]] = []
+    for end_index, dist in enumerate(ends):
+        if dist != best:
+            continue
+        end = end_index + 1
+        # Starts: run the reversed pattern leftwards from `end`.
+        lo = max(0, end - m - max_dist)
+        back = end_distances(pattern[::-1], text[lo:end][::-1], anchored=True)
+        for k, d in enumerate(back):
+            if d == best:
+                start = end - (k + 1)
+                choices.append((abs((end - start) - m), start, end))
+    if not choices:
+        return None
+    _, start, end = min(choices)
+    return start, end, best
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Plain Levenshtein distance (for checking the search in tests)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _probes(ann: Annotation, quote_len: int) -> list[tuple[str, int]]:
+    """Short strings whose position predicts where the quote starts: (probe, offset).
+
+    The quote start is at `hit - offset`. Probes: the end of the prefix, the
+    start of the suffix, and four pieces of the quote itself (an edit that
+    keeps the span recognisable leaves at least one of them intact).
+    """
+    probes: list[tuple[str, int]] = []
+    if ann.prefix:
+        tail = ann.prefix[-_PROBE_LEN:]
+        probes.append((tail, -len(tail)))
+    if ann.suffix:
+        probes.append((ann.suffix[:_PROBE_LEN], quote_len))
+    q = ann.text
+    pieces = 4 if len(q) >= 8 else 1
+    size = max(1, len(q) // pieces)
+    for i in range(pieces):
+        piece = q[i * size : (i + 1) * size] if i < pieces - 1 else q[i * size :]
+        if piece.strip():
+            probes.append((piece[:64], i * size))
+    return probes
+
+
+def _fuzzy(ann: Annotation, text: str, expected: list[int]) -> Anchored | None:
+    quote = ann.text
+    m = len(quote)
+    k = int(m * MAX_EDIT_SHARE)
+    if k < 1:
+        return None
+    starts: list[int] = [p for p in expected if 0 <= p <= len(text)]
+    for probe, offset in _probes(ann, m):
+        hits = _occurrences(text, probe, _MAX_HITS_PER_PROBE)
+        starts.extend(hit - offset for hit in hits)
+    # Nearest the old position first; merge windows that overlap.
+    anchor = expected[0] if expected else 0
+    starts = sorted(set(starts), key=lambda p: (abs(p - anchor), p))
+    windows: list[tuple[int, int]] = []
+    for p in starts:
+        lo, hi = max(0, p - 2 * k), min(len(text), p + m + 2 * k)
+        if lo >= hi or any(a <= lo and hi <= b for a, b in windows):
+            continue
+        windows.append((lo, hi))
+        if len(windows) >= _MAX_WINDOWS:
+            break
+    best: Anchored | None = None
+    seen: set[tuple[int, int]] = set()
+    for lo, hi in windows:
+        found = approximate_match(quote, text[lo:hi], k)
+        if found is None:
+            continue
+        start, end, dist = found[0] + lo, found[1] + lo, found[2]
+        start, end = _trim_to_quote(quote, text, start, end)
+        if dist == 0 or start >= end or (start, end) in seen:
+            continue  # exact occurrences were judged already
+        seen.add((start, end))
+        text_sim = 1.0 - dist / m
+        score = (
+            _WF_TEXT * text_sim
+            + _WF_CONTEXT * context_similarity(ann, text, start, end)
+            + _WF_CLOSE * _closeness(start, anchor, len(text))
+        )
+        if score >= FUZZY_THRESHOLD and (best is None or score > best.score):
+            best = Anchored("fuzzy", _moved(ann, text, start, end, "fuzzy"), score)
+    return best
+
+
+def _trim_to_quote(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Don't let a match start or end in whitespace the quote did not have."""
+    if quote[:1] and not quote[0].isspace():
+        while start < end and text[start].isspace():
+            start += 1
+    if quote[-1:] and not quote[-1].isspace():
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+# --------------------------------------------------------------------- reanchor
+
+
+def _moved(ann: Annotation, text: str, start: int, end: int, how: str) -> Annotation:
+    if ann.reanchored in ("fuzzy", "placed") and how == "moved":
+        how = ann.reanchored  # the text may still differ from what was tagged
+    return ann.with_changes(
+        start=start,
+        end=end,
+        text=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+        reanchored=how,
+    )
+
+
+def reanchor(
+    ann: Annotation, new_text: str, *, doc_id: str | None = None, shift: int = 0
+) -> Anchored:
+    """Find `ann` in `new_text` (steps 1-4 above).
+
+    `doc_id` is given to the new annotation (default: unchanged); `shift` is
+    a guess of how far the text moved (e.g. the change in length when a note
+    was put on top), tried as a second expected position.
+    """
+    if doc_id is not None and doc_id != ann.doc_id:
+        ann = ann.with_changes(doc_id=doc_id)
+    quote = ann.text
+    expected = [ann.start] + ([ann.start + shift] if shift else [])
+    n = len(new_text)
+
+    # 1 and 2: exact occurrences, scored by context and closeness.
+    hits = _occurrences(new_text, quote)
+    if hits:
+        def score(pos: int) -> tuple[float, float]:
+            ctx = context_similarity(ann, new_text, pos, pos + len(quote))
+            close = max(_closeness(pos, e, n) for e in expected)
+            return _W_CONTEXT * ctx + _W_CLOSE * close, ctx
+
+        scored = [(score(pos), pos) for pos in hits]
+        (best, ctx), pos = max(scored, key=lambda item: (item[0][0], -abs(item[1] - ann.start)))
+        if pos == ann.start and new_text[ann.start : ann.end] == quote:
+            return Anchored("kept", _kept(ann, new_text), best)
+        unique_and_long = len(hits) == 1 and len(quote) >= _UNIQUE_MIN_LEN
+        if ctx >= EXACT_MIN_CONTEXT or unique_and_long:
+            return Anchored("moved", _moved(ann, new_text, pos, pos + len(quote), "moved"), best)
+
+    # 3: approximately the same text.
+    fuzzy = _fuzzy(ann, new_text, expected)
+    if fuzzy is not None:
+        return fuzzy
+    # 4: an orphan.
+    return Anchored("orphan", None, 0.0)
+
+
+def _kept(ann: Annotation, text: str) -> Annotation:
+    """Same place; the context is refreshed so that the next change finds it too."""
+    return ann.with_changes(
+        prefix=text[max(0, ann.start - CONTEXT_CHARS) : ann.start],
+        suffix=text[ann.end : ann.end + CONTEXT_CHARS],
+    )
+
+
+def _with_context(ann: Annotation, old_text: str | None) -> Annotation:
+    """Annotations stored without context get it from the old text, when known."""
+    if (ann.prefix or ann.suffix) or old_text is None or old_text[ann.start : ann.end] != ann.text:
+        return ann
+    return ann.with_changes(
+        prefix=old_text[max(0, ann.start - CONTEXT_CHARS) : ann.start],
+        suffix=old_text[ann.end : ann.end + CONTEXT_CHARS],
+    )
+
+
+def reanchor_document(
+    old_text: str | None,
+    new_text: str,
+    annotations: Iterable[Annotation],
+    *,
+    new_doc_id: str | None = None,
+) -> ReanchorReport:
+    """Re-anchor every annotation of a changed document onto `new_text`."""
+    anns = list(annotations)
+    shift = 0 if old_text is None else len(new_text) - len(old_text)
+    report = ReanchorReport(
+        old_doc_id=anns[0].doc_id if anns else "",
+        new_doc_id=new_doc_id or Document(new_text).id,
+    )
+    for ann in anns:
+        result = reanchor(
+            _with_context(ann, old_text), new_text, doc_id=report.new_doc_id, shift=shift
+        )
+        report.results.append((ann, result))
+        if result.annotation is None:
+            report.orphans.append(ann)
+        else:
+            report.annotations.append(result.annotation)
+    return report
+
+
+# --------------------------------------------------------------------- the store
+
+
+def path_key(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
+
+
+def _previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
+    """new doc id -> id of the document last opened from the same path."""
+    paths: dict[str, str] = store.get_state(PATHS_KEY, {}) or {}
+    previous: dict[str, str] = {}
+    unknown: dict[str, Document] = {}
+    for doc in docs:
+        key = path_key(doc.meta.path)
+        if key is None:
+            continue
+        if key in paths:
+            if paths[key] != doc.id:
+                previous[doc.id] = paths[key]
+        else:
+            unknown[key] = doc
+    if unknown:
+        # A store from before paths were remembered: the last other document
+        # registered with the same path is the previous version.
+        for record in store.documents():
+            key = path_key(record.get("path"))
+            doc = unknown.get(key) if key else None
+            if doc is not None and record["id"] != doc.id:
+                previous[doc.id] = record["id"]
+    return previous
+
+
+def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, ReanchorReport]:
+    """Re-anchor the annotations of changed articles; returns a report per changed doc.
+
+    The documents must be registered already. Idempotent: a re-run after a
+    crash in the middle adds nothing twice (annotation ids are kept), and
+    once done the path points at the new document so it is not run again.
+    """
+    if store.read_only:
+        return {}
+    docs = [doc for doc in documents if doc.meta.path]
+    previous = _previous_versions(store, docs)
+    reports: dict[str, ReanchorReport] = {}
+    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
+    for doc in docs:
+        old_id = previous.get(doc.id)
+        if old_id is None or store.document_record(old_id) is None:
+            continue
+        old_anns = store.annotations(old_id)
+        # Orphans the old version still had are tried again on the new text.
+        old_anns += [a for a in orphans(store, old_id) if a.id not in {b.id for b in old_anns}]
+        report = reanchor_document(store.load_text(old_id), doc.text, old_anns, new_doc_id=doc.id)
+        report.old_doc_id = old_id
+        present = {ann.id for ann in store.annotations(doc.id)}
+        for ann in report.annotations:
+            if ann.id not in present:
+                store.add(ann)
+        kept_orphans = [a for a in orphans(store, doc.id) if a.id not in present]
+        listed = {a.id for a in kept_orphans}
+        new_orphans = [a for a in report.orphans if a.id not in present and a.id not in listed]
+        _save_orphans(store, doc.id, kept_orphans + new_orphans)
+        summary[doc.id] = {"from": old_id, **report.counts()}
+        store.set_state(REANCHORING_KEY, summary)
+        reports[doc.id] = report
+    # Last: remember which document each path now holds (this marks the
+    # carry-over done; a crash before it repeats it harmlessly).
+    paths: dict[str, str] = store.get_state(PATHS_KEY, {}) or {}
+    for doc in docs:
+        key = path_key(doc.meta.path)
+        if key is not None:
+            paths[key] = doc.id
+    store.set_state(PATHS_KEY, paths)
+    return reports
+
+
+def superseded_documents(store: Store) -> set[str]:
+    """Ids of older versions of articles whose annotations were carried to a newer one."""
+    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
+    current = set((store.get_state(PATHS_KEY, {}) or {}).values())
+    return {entry["from"] for entry in summary.values() if entry.get("from")} - current
+
+
+def reanchoring_counts(store: Store) -> dict[str, int]:
+    """Totals over the store: kept/moved/fuzzy/orphaned, and orphans still to place."""
+    totals = {"kept": 0, "moved": 0, "fuzzy": 0, "orphaned": 0, "unplaced": 0}
+    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
+    for doc_id, entry in summary.items():
+        for name in ("kept", "moved", "fuzzy", "orphaned"):
+            totals[name] += int(entry.get(name, 0))
+        totals["unplaced"] += len(store.get_state(orphans_key(doc_id), []) or [])
+    return totals
+
+
+# --------------------------------------------------------------------- orphans
+
+
+def orphans(store: Store, doc_id: str) -> list[Annotation]:
+    """The annotations waiting to be placed on `doc_id` (as they were on the old text)."""
+    rows = store.get_state(orphans_key(doc_id), []) or []
+    return [Annotation.from_dict(row) for row in rows]
+
+
+def _save_orphans(store: Store, doc_id: str, anns: list[Annotation]) -> None:
+    if anns or store.get_state(orphans_key(doc_id)) is not None:
+        store.set_state(orphans_key(doc_id), [a.to_dict() for a in anns])
+
+
+def find_orphan(store: Store, doc_id: str, orphan_id: str) -> Annotation | None:
+    return next((a for a in orphans(store, doc_id) if a.id == orphan_id), None)
+
+
+def forget_orphan(store: Store, doc_id: str, orphan_id: str) -> Annotation | None:
+    """Take one orphan off the list (it stays in its old document); returns it."""
+    anns = orphans(store, doc_id)
+    found = next((a for a in anns if a.id == orphan_id), None)
+    if found is not None:
+        _save_orphans(store, doc_id, [a for a in anns if a.id != orphan_id])
+    return found
+
+
+def placed(orphan: Annotation, doc: Document, start: int, end: int, label: str) -> Annotation:
+    """The orphan re-made on `doc` at [start, end): same id, author, date and note."""
+    fresh = Annotation.tag(doc, start, end, label)
+    return fresh.with_changes(
+        id=orphan.id,
+        annotator=orphan.annotator,
+        created=orphan.created,
+        note=orphan.note,
+        source=orphan.source,
+        reanchored="placed",
+    )
