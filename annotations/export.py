@@ -1,4 +1,9 @@
-"""Native JSONL export: one record per annotated document, streamed.
+"""Exporting the store as training data, streamed one document at a time.
+
+`export` writes any format of `annotations.formats` (see docs/formats.md)
+to a file, a folder (brat) or a stream, through a temporary file renamed
+into place, so a failed export never leaves half a file where a good one
+was. `document_records` yields the native JSON-lines records.
 
 Offsets are code points into `text`, end exclusive, and
 `text[start:end] == span["text"]` holds for every span: a span whose
@@ -7,13 +12,31 @@ stored text no longer matches the document is an error, never exported.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
+import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from annotations.errors import StoreError
+from annotations.formats import (
+    DOCCANO_OFFSETS,
+    EXPORT_FORMATS,
+    NEEDS_OUT,
+    SENTENCE_FORMATS,
+    FormatError,
+    brat,
+    conll,
+    doccano,
+    native,
+    prodigy,
+    spacy_docbin,
+)
+from annotations.formats.common import write_json_lines
+from annotations.formats.records import Counts, Filters, RecordView, iter_documents, sentence_views
 from annotations.model import Annotation
 from annotations.store import Store
 
@@ -21,6 +44,7 @@ SPAN_FIELDS = ("id", "start", "end", "label", "text", "annotator", "created")
 
 
 def span_record(ann: Annotation) -> dict[str, Any]:
+    """The stored fields of one span (what the first export slice wrote)."""
     record = {name: getattr(ann, name) for name in SPAN_FIELDS}
     if ann.note:
         record["note"] = ann.note
@@ -31,39 +55,159 @@ def span_record(ann: Annotation) -> dict[str, Any]:
     return record
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str = "jsonl"
+    unit: str = "document"  # or "sentence"
+    filters: Filters = field(default_factory=Filters)
+    doccano_offsets: str = "utf16"
+
+    def check(self, out_path: Path | None) -> None:
+        if self.format not in EXPORT_FORMATS:
+            raise FormatError(f"unknown format {self.format!r}; choose one of {EXPORT_FORMATS}")
+        if self.unit not in ("document", "sentence"):
+            raise FormatError(f"unknown unit {self.unit!r}; choose document or sentence")
+        if self.unit == "sentence" and self.format not in SENTENCE_FORMATS:
+            raise FormatError(
+                f"--unit sentence works with {', '.join(SENTENCE_FORMATS)}, not {self.format}"
+            )
+        if self.doccano_offsets not in DOCCANO_OFFSETS:
+            raise FormatError(f"unknown doccano offsets {self.doccano_offsets!r}")
+        if self.format in NEEDS_OUT and out_path is None:
+            what = "a folder" if self.format == "brat" else "a file"
+            raise FormatError(f"the {self.format} format needs --out ({what} to write)")
+
+
+def views(
+    store: Store,
+    options: ExportOptions,
+    counts: Counts,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[RecordView]:
+    """The record views an export writes, counting as they go."""
+    for doc, _seg in iter_documents(store, options.filters, progress=progress):
+        counts.documents += 1
+        units = sentence_views(doc, counts) if options.unit == "sentence" else iter([doc])
+        for view in units:
+            counts.spans += len(view.spans)
+            counts.misaligned += sum(1 for s in view.spans if not s.aligned)
+            yield view
+
+
+def json_records(
+    store: Store,
+    options: ExportOptions,
+    counts: Counts,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Records of a JSON-lines format (jsonl, prodigy, doccano)."""
+    # Cross-document links ride on native document records; other formats
+    # (and sentence records) get a links.jsonl of their own (annotations.links).
+    links: dict[str, list[dict[str, Any]]] = {}
+    if options.format == "jsonl" and options.unit == "document":
+        from annotations.links import links_by_document
+
+        links = links_by_document(store)
+    for view in views(store, options, counts, progress):
+        counts.records += 1
+        if options.format == "jsonl":
+            record = native.record(view)
+            if view.doc_id in links:
+                record["links"] = links[view.doc_id]
+            yield record
+        elif options.format == "prodigy":
+            yield prodigy.record(view)
+        elif options.format == "doccano":
+            yield doccano.record(view, options.doccano_offsets)
+        else:
+            raise FormatError(f"{options.format} is not a JSON-lines format")
+
+
 def document_records(store: Store) -> Iterator[dict[str, Any]]:
-    """Yield one export record per document that has annotations."""
-    for doc in store.documents():
-        spans = store.annotations(doc["id"])
-        if not spans:
-            continue
-        text = store.load_text(doc["id"])
-        if text is None:
-            raise StoreError(f"document {doc['id']} has annotations but no stored text")
-        for ann in spans:
-            if text[ann.start : ann.end] != ann.text:
-                raise StoreError(
-                    f"annotation {ann.id} in {doc['id']} does not match its text; "
-                    "run `newsmark stats` to see re-anchoring results"
-                )
-        meta = dict(doc.get("meta") or {})
-        meta.setdefault("path", doc.get("path"))
-        yield {
-            "id": doc["id"],
-            "text": text,
-            "meta": meta,
-            "spans": [span_record(ann) for ann in spans],
-        }
+    """Yield one native record per document that has annotations."""
+    yield from json_records(store, ExportOptions(), Counts())
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
     """Write records one per line; returns how many were written."""
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    return write_json_lines(records, out)
+
+
+def _write_stream(
+    store: Store, options: ExportOptions, out: TextIO, counts: Counts,
+    progress: Callable[[], None] | None,
+) -> None:
+    if options.format == "conll":
+        conll.write(views(store, options, counts, progress), out, counts)
+    else:
+        write_json_lines(json_records(store, options, counts, progress), out)
+
+
+def export(
+    store: Store,
+    options: ExportOptions,
+    *,
+    out_path: Path | None = None,
+    stream: TextIO | None = None,
+    force: bool = False,
+    progress: Callable[[], None] | None = None,
+) -> Counts:
+    """Write the store in `options.format` to `out_path` (or `stream`); returns the counts.
+
+    A file or folder is written beside `out_path` under a temporary name
+    and renamed into place; an existing one is replaced only with `force`.
+    """
+    options.check(out_path)
+    counts = Counts()
+    if out_path is None:
+        if stream is None:
+            raise ValueError("export needs out_path or stream")
+        _write_stream(store, options, stream, counts, progress)
+        return counts
+    if out_path.exists() and not force:
+        raise StoreError(f"{out_path} exists; add --force to overwrite it")
+    if options.format == "brat" and out_path.exists() and not out_path.is_dir():
+        raise StoreError(f"{out_path} is a file; brat writes a folder")
+    if options.format != "brat" and out_path.is_dir():
+        raise StoreError(f"{out_path} is a folder; give a file name")
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        if options.format == "brat":
+            _replace_folder(out_path, tmp, lambda: brat.write(
+                views(store, options, counts, progress), tmp, counts))
+            return counts
+        if options.format == "spacy":
+            spacy_docbin.require_spacy()
+            spacy_docbin.write(views(store, options, counts, progress), tmp, counts)
+        else:
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                _write_stream(store, options, out, counts, progress)
+        os.replace(tmp, out_path)
+    except OSError as err:
+        raise StoreError(f"cannot write {out_path}: {err.strerror or err}") from err
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+    return counts
+
+
+def _replace_folder(out_path: Path, tmp: Path, fill: Callable[[], None]) -> None:
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    fill()
+    old = out_path.with_name(f".{out_path.name}.{os.getpid()}.old")
+    if out_path.exists():
+        os.replace(out_path, old)
+    try:
+        os.replace(tmp, out_path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.replace(old, out_path)  # put the old folder back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass

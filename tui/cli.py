@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from annotations.errors import NewsmarkError, StoreError
+from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
 
 DEFAULT_STORE = ".newsmark"
 
@@ -130,30 +131,119 @@ def open_command(
         store.close()
 
 
+doccano_offsets_option = click.option(
+    "--doccano-offsets", type=click.Choice(DOCCANO_OFFSETS), default="utf16",
+    show_default=True, help="How doccano offsets count (doccano's screen counts UTF-16).")
+
+
+def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
+    """A progress bar on standard error when it is a terminal; else nothing."""
+    import contextlib
+
+    if total < 2 or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
 @main.command("export")
 @store_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
+              show_default=True, help="Output format (see docs/formats.md).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path),
+              help="File (folder for brat) to write (default: standard output).")
+@click.option("--unit", type=click.Choice(["document", "sentence"]), default="document",
+              show_default=True, help="One record per document, or per sentence.")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--annotator", "annotators", multiple=True,
+              help="Only spans by this annotator (repeatable).")
+@click.option("--done-only", is_flag=True, help="Only documents marked done.")
+@doccano_offsets_option
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @reports_errors
-def export_command(store_dir: Path, out_path: Path | None, force: bool) -> None:
-    """Export annotations as JSONL, one record per annotated document."""
-    from annotations.export import document_records, write_jsonl
+def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
+                   labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
+                   doccano_offsets: str, force: bool) -> None:
+    """Export annotations as training data, one record per annotated document."""
+    from annotations.export import ExportOptions, export
+    from annotations.formats.records import Filters
 
-    with _open_existing_store(store_dir) as store:
-        if out_path is None:
-            write_jsonl(document_records(store), sys.stdout)
-            return
-        if out_path.exists() and not force:
-            raise StoreError(f"{out_path} exists; add --force to overwrite it")
-        tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("w", encoding="utf-8") as out:
-                count = write_jsonl(document_records(store), out)
-            os.replace(tmp, out_path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        click.echo(f"wrote {count} documents to {out_path}", err=True)
+    options = ExportOptions(
+        format=fmt, unit=unit, doccano_offsets=doccano_offsets,
+        filters=Filters(frozenset(labels), frozenset(annotators), done_only),
+    )
+    options.check(out_path)
+    with _open_existing_store(store_dir) as store, \
+            _progress(len(store.documents()), "exporting") as bar:
+        counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
+                        progress=None if bar is None else lambda: bar.update(1))
+    where = out_path if out_path is not None else "standard output"
+    click.echo(f"wrote {counts.records} {fmt} records ({counts.spans} spans, "
+               f"{counts.documents} documents) to {where}", err=True)
+    if counts.misaligned:
+        click.echo(f"note: {counts.misaligned} spans do not fall on token bounds", err=True)
+    if counts.clipped:
+        click.echo(f"warning: {counts.clipped} spans cross a sentence end and were clipped "
+                   "to the sentence they start in", err=True)
+    if counts.dropped:
+        click.echo(f"warning: {counts.dropped} spans overlap a longer span and are not in "
+                   "the CoNLL file (export with --label for one label at a time)", err=True)
+    for warning in counts.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
+              help="Format of the file.")
+@store_option
+@click.option("--annotator", default="",
+              help="Annotator for spans whose record names none (default: none).")
+@doccano_offsets_option
+@reports_errors
+def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
+                   doccano_offsets: str) -> None:
+    """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
+    from annotations.formats.importing import import_file
+    from annotations.store import Store
+
+    if not path.is_file():
+        raise StoreError(f"{path} is not a file")
+    with Store(store_dir) as store:
+        report = import_file(store, path, fmt, annotator=annotator,
+                             doccano_offsets=doccano_offsets)
+    for line in report.skipped_records:
+        click.echo(f"skipped {line}", err=True)
+    for line in report.problems:
+        click.echo(f"skipped {line}", err=True)
+    click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
+               f"records: {report.documents} new documents, {report.spans} spans "
+               f"({report.duplicates} already there, {len(report.problems)} skipped)", err=True)
+    if report.normalised:
+        click.echo(f"note: {report.normalised} texts had their newlines or control characters "
+                   "normalised; their offsets were moved with them", err=True)
+    if report.records and report.records == len(report.skipped_records):
+        sys.exit(1)
+
+
+@main.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
+              show_default=True, help="Format of the export.")
+@doccano_offsets_option
+@reports_errors
+def validate_command(path: Path, fmt: str, doccano_offsets: str) -> None:
+    """Check every span of an export against its text; exit 1 on any error."""
+    from annotations.formats.validate import validate
+
+    report = validate(path, fmt, doccano_offsets=doccano_offsets)
+    for message in report.errors:
+        click.echo(f"error: {message}")
+    for message in report.warnings:
+        click.echo(f"warning: {message}")
+    click.echo(f"{report.records} records, {report.spans} spans: {report.error_count} errors, "
+               f"{report.warning_count} warnings")
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.command("stats")

@@ -1,0 +1,79 @@
+"""doccano's sequence-labelling JSON lines.
+
+One record per document (or sentence)::
+
+    {"text": "...", "label": [[start, end, "LABEL"], ...], "doc_id": ..., "title": ...}
+
+How doccano counts: its annotation screen indexes the text as JavaScript
+does, so in a sequence-labelling project without "Count grapheme clusters
+as one character" (`grapheme_mode`, off by default) offsets are **UTF-16
+code units** (doccano issue #2290: "👨🏻‍🚒 firemen drive firetrucks" has
+"firetrucks" at 22-32 in doccano, 19-29 in Python). So newsmark writes and
+reads UTF-16 offsets by default; ``--doccano-offsets codepoints`` switches
+to Python indices, for scripts that made the file in Python. The two agree
+on every text without characters outside the Basic Multilingual Plane
+(emoji, some CJK). Grapheme-cluster mode is not supported.
+
+Keys other than `text` and `label` become the document's metadata in
+doccano; newsmark writes `doc_id`, `title`, `source`, `date` and `path`
+there (when known) and reads them back on import. Import also takes
+`data` for `text`, `labels`/`entities` for `label`, and spans as objects
+(`{"start_offset", "end_offset", "label"}`, as doccano's API gives them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotations.formats.common import ParsedRecord, ParsedSpan, as_int, as_text, clean_meta
+from annotations.formats.offsets import OffsetTable
+from annotations.formats.records import RecordView
+
+DOC_KEYS = ("title", "source", "date", "path")
+
+
+def record(view: RecordView, offsets: str = "utf16") -> dict[str, Any]:
+    table = view.offsets
+    labels = [
+        [table.convert(s.start, offsets), table.convert(s.end, offsets), s.label]
+        for s in view.spans
+    ]
+    out: dict[str, Any] = {"text": view.text, "label": labels, "doc_id": view.doc_id}
+    out.update(clean_meta({k: view.meta.get(k) for k in DOC_KEYS}))
+    if view.sentence is not None:
+        out["sentence"] = view.sentence
+        out["doc_start"] = view.offset
+    return out
+
+
+def parse(obj: Any, offsets: str = "utf16") -> ParsedRecord:
+    if not isinstance(obj, dict):
+        raise ValueError("a record must be a JSON object")
+    text = as_text(obj.get("text", obj.get("data")), "text")
+    parsed = ParsedRecord(text=text, meta={k: obj[k] for k in DOC_KEYS if k in obj})
+    raw = next((obj[k] for k in ("label", "labels", "entities") if k in obj), [])
+    if not isinstance(raw, list):
+        raise ValueError("label is not a list")
+    table = OffsetTable(text) if offsets != "codepoints" else None
+    for i, item in enumerate(raw):
+        try:
+            if isinstance(item, list) and len(item) == 3:
+                s, e, label = item
+            elif isinstance(item, dict):
+                s = item.get("start_offset", item.get("start"))
+                e = item.get("end_offset", item.get("end"))
+                label = item.get("label")
+            else:
+                raise ValueError("not [start, end, label]")
+            s, e = as_int(s, "start"), as_int(e, "end")
+            label = as_text(label, "label")
+            if table is not None:
+                if not 0 <= s < e <= table.utf16_length:
+                    raise ValueError(
+                        f"[{s}, {e}) is outside the text (0-{table.utf16_length} UTF-16 units)"
+                    )
+                s, e = table.from_utf16(s), table.from_utf16(e)
+            parsed.spans.append(ParsedSpan(start=s, end=e, label=label))
+        except ValueError as err:
+            parsed.problems.append(f"label {i + 1}: {err}")
+    return parsed

@@ -1,0 +1,128 @@
+"""newsmark's own JSON lines: everything the store knows, in three offset systems.
+
+One record per document (or per sentence with ``--unit sentence``)::
+
+    {"id", "text", "meta", "status",
+     "tokens": [{"text", "start", "end", "id", "ws"}],
+     "sentences": [{"start", "end"}],
+     "spans": [{"id", "start", "end", "utf16_start", "utf16_end",
+                "utf8_start", "utf8_end", "token_start", "token_end", "aligned",
+                "label", "text", "annotator", "created", "note", "source"}]}
+
+`start`/`end` are code points (Python ``str`` indices), end exclusive;
+`utf16_*` are UTF-16 code units (JavaScript's ``String`` indices) and
+`utf8_*` are byte offsets into the UTF-8 encoded text. `token_end` is
+inclusive, as in Prodigy. Sentence records add `"clipped"` per span and
+`meta.doc_id`, `meta.sentence`, `meta.doc_start`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotations.formats.common import ParsedRecord, ParsedSpan, as_int, as_text
+from annotations.formats.offsets import OffsetTable
+from annotations.formats.records import RecordView
+
+
+def tokens_json(view: RecordView) -> list[dict[str, Any]]:
+    text = view.text
+    return [
+        {"text": text[s:e], "start": s, "end": e, "id": i, "ws": view.ws(i)}
+        for i, (s, e) in enumerate(view.tokens)
+    ]
+
+
+def record(view: RecordView) -> dict[str, Any]:
+    table = view.offsets
+    spans = []
+    for span in view.spans:
+        ann = span.ann
+        item: dict[str, Any] = {
+            "id": ann.id,
+            "start": span.start,
+            "end": span.end,
+            "utf16_start": table.to_utf16(span.start),
+            "utf16_end": table.to_utf16(span.end),
+            "utf8_start": table.to_utf8(span.start),
+            "utf8_end": table.to_utf8(span.end),
+            "token_start": span.token_start,
+            "token_end": span.token_end,
+            "aligned": span.aligned,
+            "label": span.label,
+            "text": span.text,
+            "annotator": ann.annotator,
+            "created": ann.created,
+            "note": ann.note,
+            "source": ann.source,
+        }
+        if view.sentence is not None:
+            item["clipped"] = span.clipped
+        spans.append(item)
+    return {
+        "id": view.id,
+        "text": view.text,
+        "meta": view.meta,
+        "status": view.status,
+        "tokens": tokens_json(view),
+        "sentences": [{"start": s, "end": e} for s, e in view.sentences],
+        "spans": spans,
+    }
+
+
+def parse(obj: Any) -> ParsedRecord:
+    """A native record back into text, metadata and spans (code points)."""
+    if not isinstance(obj, dict):
+        raise ValueError("a record must be a JSON object")
+    text = as_text(obj.get("text"), "text")
+    meta = obj.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError("meta is not an object")
+    status = obj.get("status")
+    parsed = ParsedRecord(text=text, meta=meta, status=status if isinstance(status, str) else None)
+    spans = obj.get("spans") or []
+    if not isinstance(spans, list):
+        raise ValueError("spans is not a list")
+    table: OffsetTable | None = None
+    for i, span in enumerate(spans):
+        try:
+            if not isinstance(span, dict):
+                raise ValueError("not an object")
+            item = ParsedSpan(
+                start=as_int(span.get("start"), "start"),
+                end=as_int(span.get("end"), "end"),
+                label=as_text(span.get("label"), "label"),
+                text=_opt_str(span.get("text")),
+                id=_opt_str(span.get("id")),
+                annotator=_opt_str(span.get("annotator")),
+                created=_opt_str(span.get("created")),
+                note=_opt_str(span.get("note")) or "",
+                source=_opt_str(span.get("source")),
+            )
+            if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
+                table = table or OffsetTable(text)
+                check_other_systems(table, span, item.start, item.end)
+        except ValueError as err:
+            parsed.problems.append(f"span {i + 1}: {err}")
+            continue
+        parsed.spans.append(item)
+    return parsed
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def check_other_systems(table: OffsetTable, raw: dict[str, Any], start: int, end: int) -> None:
+    """When a span carries UTF-16 or UTF-8 offsets, they must name the same characters."""
+    for system in ("utf16", "utf8"):
+        s, e = raw.get(f"{system}_start"), raw.get(f"{system}_end")
+        if s is None and e is None:
+            continue
+        s, e = as_int(s, f"{system}_start"), as_int(e, f"{system}_end")
+        want = (table.convert(start, system), table.convert(end, system))
+        if (s, e) != want:
+            raise ValueError(
+                f"{system} offsets [{s}, {e}) disagree with code points [{start}, {end}) "
+                f"(expected [{want[0]}, {want[1]}))"
+            )

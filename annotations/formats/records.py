@@ -1,0 +1,234 @@
+"""What every format exports: per-document or per-sentence views of the store.
+
+A `RecordView` is one unit of export (a document, or one sentence of it)
+with its text, tokens, sentences and spans, every offset relative to that
+text in code points, and each span's token alignment:
+
+- `token_start`/`token_end` are the first and last tokens the span touches
+  (inclusive end, as Prodigy counts them);
+- `aligned` says whether the span starts and ends exactly on those tokens'
+  bounds. Snapped spans always do; a character-exact span (snapping off)
+  may not, and is exported as tagged, never moved.
+
+Tokens come from `Segmenter.default()`: seed abbreviations only, no
+training and no NLTK data, so the tokens of a text are the same on every
+machine and in every export, and round trips are stable.
+
+Views are built one document at a time (`Store.documents()`, then that
+document's annotations and text), so an export never holds the corpus.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotations.errors import StoreError
+from annotations.formats.offsets import OffsetTable
+from annotations.model import Annotation
+from annotations.segmentation import Segmentation, Segmenter
+from annotations.store import Store
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SpanView:
+    """One exported span: offsets relative to its record's text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    token_start: int | None
+    token_end: int | None
+    aligned: bool
+    ann: Annotation
+    clipped: bool = False
+
+
+@dataclass(slots=True)
+class RecordView:
+    """One exported record (a document, or one sentence of it)."""
+
+    id: str
+    text: str
+    meta: dict[str, Any]
+    status: str
+    tokens: list[Span]
+    sentences: list[Span]
+    spans: list[SpanView]
+    doc_id: str
+    sentence: int | None = None  # index in the document, for --unit sentence
+    offset: int = 0  # where `text` starts in the document's text
+    _offsets: OffsetTable | None = field(default=None, repr=False)
+
+    @property
+    def offsets(self) -> OffsetTable:
+        if self._offsets is None:
+            self._offsets = OffsetTable(self.text)
+        return self._offsets
+
+    def token_texts(self) -> list[str]:
+        return [self.text[s:e] for s, e in self.tokens]
+
+    def ws(self, index: int) -> bool:
+        """Whether token `index` is followed by whitespace (Prodigy's and spaCy's `ws`)."""
+        end = self.tokens[index][1]
+        return end < len(self.text) and self.text[end].isspace()
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    labels: frozenset[str] = frozenset()
+    annotators: frozenset[str] = frozenset()
+    done_only: bool = False
+
+    def keep(self, ann: Annotation) -> bool:
+        if self.labels and ann.label not in self.labels:
+            return False
+        return not (self.annotators and ann.annotator not in self.annotators)
+
+
+@dataclass(slots=True)
+class Counts:
+    """What an export did, for the closing message."""
+
+    documents: int = 0
+    records: int = 0
+    spans: int = 0
+    misaligned: int = 0
+    clipped: int = 0  # spans crossing a sentence end (--unit sentence)
+    dropped: int = 0  # spans a format could not express (CoNLL overlaps)
+    warnings: list[str] = field(default_factory=list)
+
+
+def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[
+    int | None, int | None, bool
+]:
+    """Tokens touched by ``[start, end)`` and whether the span sits on their bounds."""
+    first = bisect_right(ends, start)  # first token ending after start
+    last = bisect_left(starts, end) - 1  # last token starting before end
+    if first > last:
+        return None, None, False
+    return first, last, starts[first] == start and ends[last] == end
+
+
+def _span_views(
+    anns: Iterable[Annotation], tokens: list[Span], base: int = 0, limit: int | None = None
+) -> list[SpanView]:
+    starts = [s for s, _ in tokens]
+    ends = [e for _, e in tokens]
+    views = []
+    for ann in anns:
+        start, end = ann.start - base, ann.end - base
+        clipped = False
+        if start < 0:
+            start, clipped = 0, True
+        if limit is not None and end > limit:
+            end, clipped = limit, True
+        ts, te, aligned = token_range(starts, ends, start, end)
+        text = ann.text[start - (ann.start - base) : start - (ann.start - base) + end - start]
+        views.append(SpanView(start, end, ann.label, text, ts, te, aligned, ann, clipped))
+    return views
+
+
+def document_meta(record: dict[str, Any]) -> dict[str, Any]:
+    meta = dict(record.get("meta") or {})
+    if meta.get("path") is None:
+        meta["path"] = record.get("path")
+    return meta
+
+
+def iter_documents(
+    store: Store,
+    filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
+    segmenter: Segmenter | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[tuple[RecordView, Segmentation]]:
+    """One view per document with at least one (kept) span, in registration order."""
+    segmenter = segmenter or Segmenter.default()
+    superseded = _superseded(store)
+    for record in store.documents():
+        doc_id = record["id"]
+        if doc_id in superseded:
+            continue  # an older version of a changed article: its spans moved on
+        if progress is not None:
+            progress()
+        if filters.done_only and record.get("status") != "done":
+            continue
+        anns = [a for a in store.annotations(doc_id) if filters.keep(a)]
+        if not anns:
+            continue
+        text = store.load_text(doc_id)
+        if text is None:
+            raise StoreError(f"document {doc_id} has annotations but no stored text")
+        for ann in anns:
+            if text[ann.start : ann.end] != ann.text:
+                raise StoreError(
+                    f"annotation {ann.id} in {doc_id} does not match its text; "
+                    "run `newsmark stats` to see re-anchoring results"
+                )
+        seg = segmenter.segment(text)
+        view = RecordView(
+            id=doc_id,
+            text=text,
+            meta=document_meta(record),
+            status=record.get("status") or "untouched",
+            tokens=seg.tokens,
+            sentences=seg.sentences,
+            spans=_span_views(anns, seg.tokens),
+            doc_id=doc_id,
+        )
+        yield view, seg
+
+
+def _superseded(store: Store) -> set[str]:
+    """Older versions of changed articles, whose annotations were carried to the new one."""
+    try:
+        from annotations.anchoring import superseded_documents
+    except ImportError:  # a store without re-anchoring
+        return set()
+    return superseded_documents(store)
+
+
+def sentence_views(doc: RecordView, counts: Counts) -> Iterator[RecordView]:
+    """One view per sentence of `doc`, offsets relative to the sentence.
+
+    A span goes to the first sentence it overlaps (the one it starts in, or
+    the next one if it starts in the whitespace between two) and is clipped
+    to that sentence's end; `counts.clipped` counts them. Every sentence is
+    yielded, with or without spans: sentence classifiers need negatives.
+    """
+    sentences = doc.sentences
+    sent_ends = [e for _, e in sentences]
+    per_sentence: list[list[Annotation]] = [[] for _ in sentences]
+    for span in doc.spans:
+        i = bisect_right(sent_ends, span.ann.start)  # first sentence ending after the start
+        if i < len(sentences) and sentences[i][0] < span.ann.end:
+            per_sentence[i].append(span.ann)
+        else:
+            counts.warnings.append(
+                f"{doc.doc_id}: span {span.ann.id} holds no sentence text; left out"
+            )
+    tok_starts = [s for s, _ in doc.tokens]
+    for i, (s, e) in enumerate(sentences):
+        lo, hi = bisect_left(tok_starts, s), bisect_left(tok_starts, e)
+        tokens = [(ts - s, te - s) for ts, te in doc.tokens[lo:hi]]
+        spans = _span_views(per_sentence[i], tokens, base=s, limit=e - s)
+        counts.clipped += sum(1 for v in spans if v.clipped)
+        meta = {**doc.meta, "doc_id": doc.doc_id, "sentence": i, "doc_start": s}
+        yield RecordView(
+            id=f"{doc.doc_id}-s{i}",
+            text=doc.text[s:e],
+            meta=meta,
+            status=doc.status,
+            tokens=tokens,
+            sentences=[(0, e - s)],
+            spans=spans,
+            doc_id=doc.doc_id,
+            sentence=i,
+            offset=s,
+        )
