@@ -10,6 +10,9 @@ Each call writes history.json once, whole and atomically, after the store
 change itself is durable. A crash between the two loses at most the history
 of that one change; undo and redo are idempotent (undoing an add whose
 annotation is already gone does nothing), so a repeated step is harmless.
+
+Cross-document links (`annotations.links`) are undone the same way:
+kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
 """
 
 from __future__ import annotations
@@ -17,21 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from annotations.links import Link, LinkStore
 from annotations.model import Annotation
 from annotations.store import HISTORY, Store
 
 LIMIT = 1000
 
-Kind = Literal["add", "remove", "update"]
+Kind = Literal["add", "remove", "update", "link", "unlink"]
 
 
 @dataclass(frozen=True)
 class Change:
-    """One recorded change: add (before None), remove (after None), update (both)."""
+    """One recorded change: add (before None), remove (after None), update (both);
+    link / unlink: a cross-document link made or removed (`link`, no annotation)."""
 
     kind: Kind
     before: Annotation | None
     after: Annotation | None
+    link: Link | None = None
 
     @property
     def annotation(self) -> Annotation:
@@ -41,20 +47,24 @@ class Change:
         return ann
 
     def to_dict(self, seq: int) -> dict[str, Any]:
-        return {
+        row = {
             "seq": seq,
             "kind": self.kind,
             "before": None if self.before is None else self.before.to_dict(),
             "after": None if self.after is None else self.after.to_dict(),
         }
+        if self.link is not None:
+            row["link"] = self.link.to_dict()
+        return row
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
-        before, after = data.get("before"), data.get("after")
+        before, after, link = data.get("before"), data.get("after"), data.get("link")
         return cls(
             kind=data["kind"],
             before=None if before is None else Annotation.from_dict(before),
             after=None if after is None else Annotation.from_dict(after),
+            link=None if link is None else Link.from_dict(link),
         )
 
 
@@ -66,7 +76,15 @@ class History:
         self.limit = limit
         self._db = store.database(HISTORY)
         self._storage = self._db.storage
+        self._links: LinkStore | None = None
         self._load()  # a damaged history.json fails now, not at the first undo
+
+    @property
+    def links(self) -> LinkStore:
+        """The store's cross-document links (opened on first use)."""
+        if self._links is None:
+            self._links = LinkStore(self.store)
+        return self._links
 
     # ----------------------------------------------------------- persistence
 
@@ -115,6 +133,20 @@ class History:
             self._record(Change("update", old, ann))
         return old
 
+    def link(self, link: Link) -> bool:
+        """Save a cross-document link; False if it exists already."""
+        if not self.links.add(link):
+            return False
+        self._record(Change("link", None, None, link))
+        return True
+
+    def unlink(self, link_id: str) -> Link | None:
+        """Remove a cross-document link; returns it (None if there was none)."""
+        old = self.links.remove(link_id)
+        if old is not None:
+            self._record(Change("unlink", None, None, old))
+        return old
+
     # ----------------------------------------------------------- undo / redo
 
     @property
@@ -138,7 +170,12 @@ class History:
         store = self.store
         # Each inverse is a no-op when the store already looks undone
         # (changed by another path, or a step repeated after a crash).
-        if change.kind == "add":
+        if change.link is not None:
+            if change.kind == "link":
+                self.links.remove(change.link.id)
+            else:
+                self.links.restore(change.link)
+        elif change.kind == "add":
             assert change.after is not None
             store.remove(change.after.doc_id, change.after.id)
         elif change.kind == "remove":
@@ -159,7 +196,12 @@ class History:
             return None
         change = Change.from_dict(row)
         store = self.store
-        if change.kind == "add":
+        if change.link is not None:
+            if change.kind == "link":
+                self.links.restore(change.link)
+            else:
+                self.links.remove(change.link.id)
+        elif change.kind == "add":
             assert change.after is not None
             store.restore(change.after)
         elif change.kind == "remove":
@@ -177,3 +219,5 @@ class History:
 
     def close(self) -> None:
         self._db.close()
+        if self._links is not None:
+            self._links.close()

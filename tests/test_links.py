@@ -1,0 +1,161 @@
+"""Cross-document links: stored, undoable, exported."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from annotations.errors import StoreError
+from annotations.history import Change, History
+from annotations.links import (
+    RELATIONS,
+    Link,
+    LinkStore,
+    links_by_document,
+    links_records,
+    write_links_jsonl,
+)
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import Store
+
+TEXT_A = "“We will not retreat,” the minister said on Monday."
+TEXT_B = "The minister vowed on Monday that the army would hold its ground."
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    root = tmp_path / "store"
+    store = Store(root)
+    a = Document(TEXT_A, DocumentMeta(path="a.txt"))
+    b = Document(TEXT_B, DocumentMeta(path="b.txt"))
+    store.register(a)
+    store.register(b)
+    qa = Annotation.tag(a, 0, 22, "quote")
+    cb = Annotation.tag(b, 0, len(TEXT_B) - 1, "claim")
+    store.add(qa)
+    store.add(cb)
+    yield root, store, qa, cb
+    store.close()
+
+
+def test_link_validates() -> None:
+    with pytest.raises(ValueError, match="unknown relation"):
+        Link("d1", "x", "d2", "y", "same")
+    with pytest.raises(ValueError, match="two different"):
+        Link("d1", "x", "d1", "x", "paraphrase")
+    assert set(RELATIONS) == {"same-claim", "same-quote", "paraphrase", "contradicts"}
+    link = Link("d1", "x", "d2", "y", "contradicts")
+    assert link.other_end("d2", "y") == ("d1", "x")
+    assert Link.from_dict(link.to_dict()) == link
+
+
+def test_add_find_remove(env) -> None:
+    _root, store, qa, cb = env
+    links = LinkStore(store)
+    link = Link.between(qa, cb, "paraphrase", annotator="ann")
+    assert links.add(link)
+    assert not links.add(link)  # same id
+    # The same two ends with the same relation, the other way round: a duplicate.
+    assert not links.add(Link.between(cb, qa, "paraphrase"))
+    other = Link.between(cb, qa, "contradicts")
+    assert links.add(other)
+    assert links.for_annotation(qa.doc_id, qa.id) == [link, other]
+    assert links.for_document(cb.doc_id) == [link, other]
+    assert links.between(cb.doc_id, qa.doc_id) == [link, other]
+    assert links.find((cb.doc_id, cb.id), (qa.doc_id, qa.id)) == link
+    assert links.get(other.id) == other
+    assert links.remove(other.id) == other
+    assert links.remove(other.id) is None
+    assert links.all() == [link]
+    links.close()
+
+
+def test_links_survive_reopen(env) -> None:
+    root, store, qa, cb = env
+    link = Link.between(qa, cb, "same-quote")
+    with LinkStore(store) as links:
+        links.add(link)
+    store.close()
+    assert (root / "links.json").exists()
+    with Store(root) as again, LinkStore(again) as links:
+        assert links.all() == [link]
+        assert links.for_annotation(cb.doc_id, cb.id) == [link]
+    with Store(root, read_only=True) as viewer, LinkStore(viewer) as links:
+        assert links.all() == [link]
+        with pytest.raises(StoreError):
+            links.add(Link.between(qa, cb, "contradicts"))
+
+
+def test_undo_redo_links_across_restart(env) -> None:
+    root, store, qa, cb = env
+    history = History(store)
+    link = Link.between(qa, cb, "paraphrase")
+    assert history.link(link)
+    assert not history.link(link)
+    assert history.links.all() == [link]
+    history.close()
+    store.close()
+
+    with Store(root) as again:
+        history = History(again)
+        assert history.undo() == Change("link", None, None, link)
+        assert history.links.all() == []
+        assert history.redo() == Change("link", None, None, link)
+        assert history.links.all() == [link]
+        assert history.unlink(link.id) == link
+        assert history.links.all() == []
+        assert history.undo().kind == "unlink"
+        assert history.links.all() == [link]
+        # Annotation changes and link changes share one undo order.
+        history.remove(qa.doc_id, qa.id)
+        assert history.undo().kind == "remove"
+        assert history.undo().kind == "link"  # the undone unlink is gone from redo
+        assert history.links.all() == []
+        history.close()
+
+
+def test_export_carries_only_live_links(env) -> None:
+    _root, store, qa, cb = env
+    with LinkStore(store) as links:
+        link = Link.between(qa, cb, "paraphrase", annotator="ann")
+        links.add(link)
+        records = list(links_records(store))
+        assert records == [
+            {
+                "id": link.id,
+                "relation": "paraphrase",
+                "a_doc": qa.doc_id,
+                "a_span": qa.id,
+                "b_doc": cb.doc_id,
+                "b_span": cb.id,
+                "annotator": "ann",
+                "created": link.created,
+            }
+        ]
+        by_doc = links_by_document(store)
+        assert by_doc == {qa.doc_id: records, cb.doc_id: records}
+        out = io.StringIO()
+        assert write_links_jsonl(store, out) == 1
+        assert json.loads(out.getvalue()) == records[0]
+
+        # A link to a removed annotation is kept (undo brings it back) but not exported.
+        removed = store.remove(cb.doc_id, cb.id)
+        assert list(links_records(store)) == []
+        assert links.all() == [link]
+        store.restore(removed)
+        assert list(links_records(store)) == records
+
+
+def test_native_export_has_links(env) -> None:
+    _root, store, qa, cb = env
+    from annotations.export import document_records
+
+    with LinkStore(store) as links:
+        link = Link.between(qa, cb, "same-claim")
+        links.add(link)
+    records = {r["id"]: r for r in document_records(store)}
+    for doc_id in (qa.doc_id, cb.doc_id):
+        assert [x["id"] for x in records[doc_id]["links"]] == [link.id]
