@@ -1,0 +1,177 @@
+"""`newsmark export`, `import` and `validate` as a person runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import Store
+from tui.cli import main
+
+TEXT = "“Quote” at 0, 👍🏽 emoji, 東京 and שלום.\nLast line ends here"
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "store"
+    doc = Document(text=TEXT, meta=DocumentMeta(title="CLI"))
+    with Store(root) as store:
+        store.register(doc)
+        store.add(Annotation.tag(doc, 0, 7, "quote", annotator="ann"))
+        store.add(Annotation.tag(doc, TEXT.index("東京"), TEXT.index("東京") + 2, "terms",
+                                 annotator="bob"))
+        store.add(Annotation.tag(doc, TEXT.index("Last"), len(TEXT), "claim", annotator="ann",
+                                 note="at the very end"))
+    return root
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "doccano", "conll"])
+def test_export_to_stdout_and_validate(store_dir: Path, tmp_path: Path, fmt: str) -> None:
+    result = run("export", "--store", str(store_dir), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / f"out.{fmt}"
+    out.write_text(result.stdout, encoding="utf-8")
+    if fmt != "conll":
+        assert len(result.stdout.splitlines()) == 1
+    checked = run("validate", str(out), "--format", fmt)
+    assert checked.exit_code == 0, checked.output
+    assert "0 errors" in checked.output
+
+
+def test_export_file_refuses_to_overwrite(store_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    first = run("export", "--store", str(store_dir), "--out", str(out))
+    assert first.exit_code == 0
+    assert "wrote 1 jsonl records (3 spans" in first.stderr
+    again = run("export", "--store", str(store_dir), "--out", str(out))
+    assert again.exit_code == 4 and "--force" in again.stderr
+    assert run("export", "--store", str(store_dir), "--out", str(out), "--force").exit_code == 0
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_export_filters_and_units(store_dir: Path) -> None:
+    result = run("export", "--store", str(store_dir), "--label", "terms", "--label", "quote")
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(s["label"] for s in record["spans"]) == ["quote", "terms"]
+    result = run("export", "--store", str(store_dir), "--annotator", "bob")
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["label"] for s in record["spans"]] == ["terms"]
+    assert run("export", "--store", str(store_dir), "--done-only").stdout == ""
+    result = run("export", "--store", str(store_dir), "--unit", "sentence", "--format", "prodigy")
+    tasks = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(tasks) == 2
+    for task in tasks:
+        for span in task["spans"]:
+            assert task["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_export_usage_errors(store_dir: Path, tmp_path: Path) -> None:
+    result = run("export", "--store", str(store_dir), "--format", "brat")
+    assert result.exit_code == 5 and "needs --out" in result.stderr
+    result = run("export", "--store", str(store_dir), "--format", "conll", "--unit", "sentence")
+    assert result.exit_code == 5 and "--unit sentence" in result.stderr
+    result = run("export", "--store", str(tmp_path / "nowhere"))
+    assert result.exit_code == 4 and "no store" in result.stderr
+    assert run("export", "--store", str(store_dir), "--format", "xml").exit_code == 2
+
+
+def test_brat_export(store_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    assert run("export", "--store", str(store_dir), "--format", "brat",
+               "--out", str(folder)).exit_code == 0
+    assert len(list(folder.glob("*.ann"))) == 1
+    assert run("validate", str(folder), "--format", "brat").exit_code == 0
+    again = run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder))
+    assert again.exit_code == 4
+    assert run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder),
+               "--force").exit_code == 0
+
+
+def test_import_then_export_round_trip(store_dir: Path, tmp_path: Path) -> None:
+    for fmt in ("jsonl", "prodigy", "doccano"):
+        first = run("export", "--store", str(store_dir), "--format", fmt).stdout
+        path = tmp_path / f"in.{fmt}"
+        path.write_text(first, encoding="utf-8")
+        empty = tmp_path / f"empty-{fmt}"
+        imported = run("import", str(path), "--format", fmt, "--store", str(empty))
+        assert imported.exit_code == 0, imported.output
+        assert "1 new documents, 3 spans" in imported.stderr
+        second = run("export", "--store", str(empty), "--format", fmt).stdout
+        assert second == first
+
+
+def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "hand.jsonl"
+    path.write_text(
+        json.dumps({"text": "Short text.", "label": [[0, 5, "claim"], [3, 50, "claim"]]}) + "\n"
+        + "\n"
+        + json.dumps({"text": 5}) + "\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path), "--format", "doccano", "--store", str(tmp_path / "s"),
+                 "--annotator", "model")
+    assert result.exit_code == 0
+    assert "record 1 (line 1), label 2" in result.stderr or "record 1 (line 1), span 2" in (
+        result.stderr)
+    assert "record 2 (line 3)" in result.stderr
+    assert "1 spans" in result.stderr
+    with Store(tmp_path / "s", read_only=True) as store:
+        [doc] = store.documents()
+        [ann] = store.annotations(doc["id"])
+        assert (ann.text, ann.annotator, ann.source) == ("Short", "model", "imported")
+
+
+def test_import_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{not json\n", encoding="utf-8")
+    result = run("import", str(path), "--format", "prodigy", "--store", str(tmp_path / "s"))
+    assert result.exit_code == 5 and "line 1" in result.stderr
+    missing = run("import", str(tmp_path / "none.jsonl"), "--format", "prodigy",
+                  "--store", str(tmp_path / "s"))
+    assert missing.exit_code == 4
+
+
+def test_validate_reports_errors(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"text": "abc", "spans": [
+        {"start": 0, "end": 2, "label": "x", "text": "ab", "utf16_start": 0, "utf16_end": 3},
+        {"start": 2, "end": 9, "label": "x"},
+    ]}) + "\n", encoding="utf-8")
+    result = run("validate", str(path), "--format", "jsonl")
+    assert result.exit_code == 1
+    assert "2 errors" in result.output
+
+
+def test_spacy_without_spacy_says_how(store_dir: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_spacy(name: str, *args: object, **kwargs: object) -> object:
+        if name == "spacy" or name.startswith("spacy."):
+            raise ImportError("no spacy here")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_spacy)
+    out = tmp_path / "train.spacy"
+    result = run("export", "--store", str(store_dir), "--format", "spacy", "--out", str(out))
+    assert result.exit_code == 5
+    assert "pip install 'newsmark[spacy]'" in result.stderr
+    assert not out.exists()
+
+
+def test_spacy_export(store_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    out = tmp_path / "train.spacy"
+    result = run("export", "--store", str(store_dir), "--format", "spacy", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert run("validate", str(out), "--format", "spacy").exit_code == 0
