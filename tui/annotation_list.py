@@ -18,10 +18,10 @@ def describe(ann: Annotation) -> Text:
     if len(preview) > PREVIEW_CHARS:
         preview = preview[: PREVIEW_CHARS - 1] + "…"
     row = Text(no_wrap=False)
-    row.append(f"{ann.label}", style="bold")
-    row.append(f" {ann.start}–{ann.end}", style="dim")
+    row.append(f"{ann.label} ", style="bold")
+    row.append(f"{ann.start}–{ann.end}", style="dim")
     if ann.note:
-        row.append(" ✎", style="dim")
+        row.append(" · ✎ " + " ".join(ann.note.split())[:PREVIEW_CHARS], style="italic")
     row.append("\n")
     row.append(preview)
     return row

@@ -58,8 +58,8 @@ class ArticleView(ScrollView, can_focus=True):
         border-title-color: $text;
     }
     ArticleView > .article-view--cursor { background: $foreground; color: $background; }
-    ArticleView > .article-view--cursor-blurred { background: $foreground 40%; }
-    ArticleView > .article-view--selection { background: $primary 55%; }
+    ArticleView > .article-view--cursor-blurred { background: $foreground 30%; }
+    ArticleView > .article-view--selection { background: $foreground 25%; text-style: bold; }
     ArticleView > .article-view--match { text-style: bold underline; color: $text-warning; }
     ArticleView > .article-view--overlap { text-style: underline; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
@@ -331,6 +331,11 @@ class ArticleView(ScrollView, can_focus=True):
     def _selected_or_cursor_range(self) -> tuple[int, int]:
         return self.selection or (self.cursor, self.cursor)
 
+    def notify_style_update(self) -> None:
+        # Cached rows carry resolved colours: a theme or CSS change redraws them.
+        super().notify_style_update()
+        self._cache.clear()
+
     def on_focus(self) -> None:
         self._invalidate_range(self.cursor, self.cursor)
 
@@ -381,10 +386,12 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _render_row(self, row: int) -> Strip:
         start, end = self._row_starts[row], self._row_ends[row]
-        line = Text(self.text[start:end].replace("\t", " "), style=self.rich_style, end="")
+        line = Text(self.text[start:end].replace("\t", " "), end="")
+        line.stylize(self.rich_style)
         self._stylize_annotations(line, start, end)
         for m_start, m_end in self._matches_in(start, end):
-            line.stylize(self._component("match"), m_start - start, m_end - start)
+            line.stylize(self._component("match", partial=True), m_start - start,
+                        m_end - start)
         if (selected := self.selection) is not None:
             s_start, s_end = max(selected[0], start), min(selected[1], end)
             if s_start < s_end:
@@ -404,7 +411,7 @@ class ArticleView(ScrollView, can_focus=True):
                          min(ann.end, end) - start)
         if len(spans) > 1:
             for o_start, o_end in _overlaps(spans):
-                line.stylize(self._component("overlap"), max(o_start, start) - start,
+                line.stylize(self._component("overlap", partial=True), max(o_start, start) - start,
                              min(o_end, end) - start)
 
     def _matches_in(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -412,8 +419,10 @@ class ArticleView(ScrollView, can_focus=True):
         hi = bisect_left(self._matches, (end, 0))
         return [(max(s, start), min(e, end)) for s, e in self._matches[lo:hi] if e > start]
 
-    def _component(self, name: str) -> Style:
-        return self.get_component_rich_style(f"article-view--{name}", partial=True)
+    def _component(self, name: str, *, partial: bool = False) -> Style:
+        # Whole styles blend translucent theme colours over the background;
+        # partial ones (underline, bold) leave the colours beneath alone.
+        return self.get_component_rich_style(f"article-view--{name}", partial=partial)
 
     def _label_style(self, label: str) -> Style:
         index, colour = self._label_styles.get(label, (LABEL_STYLES - 1, None))

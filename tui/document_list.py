@@ -15,12 +15,11 @@ STATUS_MARK = {"untouched": "·", "in progress": "◐", "done": "●"}
 
 
 def describe(doc: Document, status: str, counts: Counter[str]) -> Text:
-    row = Text(no_wrap=True, overflow="ellipsis")
+    row = Text()
     row.append(STATUS_MARK.get(status, "·") + " ")
     row.append(doc.name)
-    if counts:
-        summary = " ".join(f"{label} {n}" for label, n in sorted(counts.items()))
-        row.append(f"  {summary}", style="dim")
+    summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+    row.append(f"\n{status}" + (f": {summary}" if summary else ""), style="dim")
     return row
 
 

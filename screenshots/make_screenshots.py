@@ -1,0 +1,93 @@
+"""Drive the reader on the bundled samples and save SVG screenshots.
+
+Run with `make screenshots`. Works in a temporary store, so it never
+touches yours; the pictures in this folder are what it wrote last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from annotations.documents import load_documents
+from annotations.samples import sample_paths
+from annotations.store import Store
+from annotations.workspace import Workspace
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+
+HERE = Path(__file__).parent
+SIZE = (150, 40)
+
+Steps = Callable[[NewsmarkApp, Pilot], Awaitable[None]]
+
+
+async def tag_both_panes(app: NewsmarkApp, pilot: Pilot) -> None:
+    left = app.query_one("#pane-0", ArticleView)
+    left.move_to(left.text.index("Millbrook’s city council"))
+    await pilot.press("1")
+    left.move_to(left.text.index("We are not erasing"))
+    await pilot.press("quotation_mark", "2")
+    left.move_to(left.text.index("Harlow Creek dam,"))
+    await pilot.press("v", "w", "w", "w", "3")
+    await pilot.press("tab")
+    right = app.query_one("#pane-1", ArticleView)
+    right.move_to(right.text.index("This is the cheaper"))
+    await pilot.press("quotation_mark", "2")
+    right.move_to(right.text.index("The motion passed"))
+    await pilot.press("4")
+    right.move_to(right.text.index("Supporters said"))
+    await pilot.press("s")
+
+
+async def overlapping(app: NewsmarkApp, pilot: Pilot) -> None:
+    await tag_both_panes(app, pilot)
+    await pilot.press("shift+tab")
+    left = app.query_one("#pane-0", ArticleView)
+    left.move_to(left.text.index("according to its critics"))
+    await pilot.press("v", "w", "w", "w", "w", "4")
+
+
+async def search(app: NewsmarkApp, pilot: Pilot) -> None:
+    await tag_both_panes(app, pilot)
+    await pilot.press("shift+tab", "slash", *"dam", "enter")
+
+
+async def help_screen(app: NewsmarkApp, pilot: Pilot) -> None:
+    await pilot.press("question_mark")
+
+
+SHOTS: dict[str, Steps] = {
+    "two-panes": tag_both_panes,
+    "overlapping-spans": overlapping,
+    "search": search,
+    "help": help_screen,
+}
+
+
+async def shoot(name: str, steps: Steps) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        docs, _ = load_documents(sample_paths())
+        store = Store(Path(tmp) / "store")
+        try:
+            app = NewsmarkApp(Workspace(store, docs, annotator="screenshots"))
+            async with app.run_test(size=SIZE) as pilot:
+                await steps(app, pilot)
+                await pilot.pause()
+                app.save_screenshot(str(HERE / f"{name}.svg"))
+        finally:
+            store.close()
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    for name, steps in SHOTS.items():
+        await shoot(name, steps)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
