@@ -47,6 +47,33 @@ STATUSES = ("untouched", "in progress", "done")
 # Per-document databases kept open (parsed, in memory) at once.
 DOC_CACHE_SIZE = 64
 
+BACKUP_PREFIX = "backup-format-"
+
+
+def _migrate_0_to_1(root: Path) -> None:
+    """Format 0: stores written before the format marker existed.
+
+    Their files already have format 1's layout; document rows may lack a
+    status. (The marker itself is written by `Store._migrate`.)
+    """
+    path = root / DOCUMENTS
+    storage = AtomicJSONStorage(path)
+    data = storage.read()
+    if not data:
+        return
+    rows = data.get("documents", {})
+    if all("status" in row for row in rows.values()):
+        return
+    for row in rows.values():
+        row.setdefault("status", "untouched")
+    storage.write(data)
+
+
+# format n -> the function that turns a store of format n into format n + 1.
+# A store older than FORMAT runs them in turn, after a copy of its folder is
+# kept as `backup-format-<n>-<time>/`.
+MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1}
+
 _TMP_RE = re.compile(r"\.\d+\.tmp$")
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _DB_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.json$")
@@ -107,7 +134,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except OSError as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise StoreError(f"cannot write {path}: {err.strerror or err}") from err
+        raise StoreError(
+            f"cannot write {path}: {err.strerror or err}; this change was not saved, "
+            "what was saved before is safe"
+        ) from err
     _fsync_dir(path.parent)
 
 
@@ -239,13 +269,23 @@ class Store:
         self._doc_dbs: OrderedDict[str, TinyDB] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
+        # doc_id -> (the rows dict it was parsed from, sorted annotations,
+        # ids, (start, end, label) keys); see `_parsed`.
+        self._parsed_cache: dict[str, tuple[Any, list[Annotation], set[str], set[Any]]] = {}
 
         self._prepare_folder()
-        self._check_format()
+        found = self._check_format()
+        if read_only and found < FORMAT:
+            raise StoreError(
+                f"the store {self.root} was made by an older newsmark (format {found}); "
+                "open it once with `newsmark` (not read-only) to upgrade it"
+            )
         if not read_only:
             self._take_lock()
         try:
             if not read_only:
+                if found < FORMAT:
+                    self._migrate(found)
                 self._write_marker_if_missing()
                 (self.root / DOCS_DIR).mkdir(exist_ok=True)
                 self._clean_tmp_files()
@@ -283,12 +323,13 @@ class Store:
                 f"cannot write to {root}: permission denied; choose another with --store"
             )
 
-    def _check_format(self) -> None:
+    def _check_format(self) -> int:
+        """The store's format: its marker's, 0 for a store without one, FORMAT if new."""
         path = self.root / MARKER
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            return
+            return 0 if (self.root / DOCUMENTS).exists() else FORMAT
         except OSError as err:
             raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
         try:
@@ -304,6 +345,54 @@ class Store:
                 f"the store {self.root} was made by a newer newsmark "
                 f"(format {marker['format']}); upgrade newsmark"
             )
+        if marker["format"] < 0:
+            raise _damaged(path, f"format {marker['format']}")
+        return int(marker["format"])
+
+    def _migrate(self, found: int) -> None:
+        """Bring a store of format `found` to FORMAT, keeping a copy of it first."""
+        backup = self._backup(found)
+        try:
+            for fmt in range(found, FORMAT):
+                MIGRATIONS[fmt](self.root)
+            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
+        except (OSError, StoreError) as err:
+            raise StoreError(
+                f"could not upgrade the store {self.root} from format {found} ({err}); "
+                f"its previous state is in {backup}"
+            ) from err
+
+    def _backup(self, found: int) -> Path:
+        """Copy the store's files to `backup-format-<n>-<time>/`; returns that folder."""
+        import shutil
+        import time
+
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}-{n}"
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            partial.mkdir()
+            for entry in os.scandir(self.root):
+                name = entry.name
+                if name == LOCK or name.startswith((BACKUP_PREFIX, ".")) or _TMP_RE.search(name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.copytree(entry.path, partial / name)
+                elif entry.is_file(follow_symlinks=False):
+                    shutil.copy2(entry.path, partial / name)
+            os.replace(partial, target)
+        except OSError as err:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise StoreError(
+                f"cannot back up the store {self.root} before upgrading it: "
+                f"{err.strerror or err}; nothing was changed"
+            ) from err
+        _fsync_dir(self.root)
+        return target
 
     def _write_marker_if_missing(self) -> None:
         if not (self.root / MARKER).exists():
@@ -447,7 +536,8 @@ class Store:
         db = _open_db(self._doc_path(doc_id), self.read_only)
         self._doc_dbs[doc_id] = db
         while len(self._doc_dbs) > DOC_CACHE_SIZE:
-            _, old = self._doc_dbs.popitem(last=False)
+            old_id, old = self._doc_dbs.popitem(last=False)
+            self._parsed_cache.pop(old_id, None)
             old.close()
         return db
 
@@ -549,11 +639,33 @@ class Store:
     def _sorted(anns: list[Annotation]) -> list[Annotation]:
         return sorted(anns, key=lambda a: (a.start, -a.end, a.label, a.created))
 
+    def _parsed(self, doc_id: str) -> tuple[Any, list[Annotation], set[str], set[Any]]:
+        """A document's annotations parsed once, while its rows stay the same.
+
+        TinyDB replaces a table's dict on every write, and the storage
+        returns a new one when the file changed on disk, so the identity of
+        the rows dict says whether this is still current (as `_doc_index`).
+        A key press then costs a list copy, not 10,000 `from_dict`s.
+        """
+        rows = self._rows(doc_id)
+        cached = self._parsed_cache.get(doc_id)
+        if cached is not None and cached[0] is rows:
+            return cached
+        anns = self._sorted([Annotation.from_dict(r) for r in rows.values()])
+        entry = (
+            rows,
+            anns,
+            {a.id for a in anns},
+            {(r.get("start"), r.get("end"), r.get("label")) for r in rows.values()},
+        )
+        self._parsed_cache[doc_id] = entry
+        return entry
+
     def annotations(self, doc_id: str) -> list[Annotation]:
         """The annotations of one document, sorted by (start, -end, label, created)."""
         if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
             return []
-        return self._sorted([Annotation.from_dict(r) for r in self._rows(doc_id).values()])
+        return list(self._parsed(doc_id)[1])
 
     def all_annotations(self) -> Iterator[Annotation]:
         """Every annotation, document by document (one document in memory at a time)."""
@@ -586,12 +698,9 @@ class Store:
     def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
         self.check_writable()
         self._require_document(ann.doc_id)
-        span = (ann.start, ann.end, ann.label)
-        for row in self._rows(ann.doc_id).values():
-            if row.get("id") == ann.id:
-                return False
-            if check_span and (row.get("start"), row.get("end"), row.get("label")) == span:
-                return False
+        _rows, _anns, ids, spans = self._parsed(ann.doc_id)
+        if ann.id in ids or (check_span and (ann.start, ann.end, ann.label) in spans):
+            return False
         db = self._doc_db(ann.doc_id)
         table = db.table("annotations")
         self._guarded(db.storage, table, lambda: table.insert(ann.to_dict()))

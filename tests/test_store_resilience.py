@@ -1,0 +1,178 @@
+"""Store upgrades with a backup, and writes that fail (disk full, permissions)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from annotations import store as store_module
+from annotations.errors import StoreError
+from annotations.history import History
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import FORMAT, Store
+
+TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
+
+
+def make_format_0_store(root: Path) -> tuple[Document, Annotation]:
+    """A store as written before the format marker: no newsmark.json, rows without status."""
+    doc = Document(TEXT, DocumentMeta(path="a.txt"))
+    ann = Annotation.tag(doc, 4, 12, "claim")
+    with Store(root) as store:
+        store.register(doc)
+        store.add(ann)
+    (root / "newsmark.json").unlink()
+    data = json.loads((root / "documents.json").read_text())
+    for row in data["documents"].values():
+        del row["status"]
+    (root / "documents.json").write_text(json.dumps(data))
+    for bak in root.glob("*.bak"):
+        bak.unlink()
+    return doc, ann
+
+
+def test_format_0_store_is_migrated_with_a_backup(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    doc, ann = make_format_0_store(root)
+    before = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    with Store(root) as store:
+        assert store.annotations(doc.id) == [ann]
+        assert store.document_record(doc.id)["status"] == "untouched"
+    marker = json.loads((root / "newsmark.json").read_text())
+    assert marker == {"format": FORMAT, "app": "newsmark"}
+    (backup,) = root.glob("backup-format-0-*")
+    assert backup.is_dir()
+    copied = {p.relative_to(backup): p.read_bytes() for p in backup.rglob("*") if p.is_file()}
+    assert copied == before  # the old folder, byte for byte
+    assert not list(root.glob(".backup-*"))
+
+    # Migrated once: opening again makes no second backup.
+    with Store(root):
+        pass
+    assert len(list(root.glob("backup-format-0-*"))) == 1
+
+
+def test_older_store_read_only_is_refused_with_a_hint(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    make_format_0_store(root)
+    with pytest.raises(StoreError, match=r"older newsmark \(format 0\).*to upgrade it"):
+        Store(root, read_only=True)
+
+
+def test_explicit_older_marker_runs_the_migrations(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "store"
+    make_format_0_store(root)
+    (root / "newsmark.json").write_text('{"format": 0, "app": "newsmark"}')
+    calls: list[Path] = []
+    monkeypatch.setitem(store_module.MIGRATIONS, 0, lambda path: calls.append(path))
+    with Store(root):
+        pass
+    assert calls == [root]
+    assert json.loads((root / "newsmark.json").read_text())["format"] == FORMAT
+
+
+def test_failed_migration_names_the_backup_and_keeps_the_old_format(
+    tmp_path: Path, monkeypatch
+) -> None:
+    root = tmp_path / "store"
+    make_format_0_store(root)
+
+    def broken(path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(store_module.MIGRATIONS, 0, broken)
+    with pytest.raises(StoreError, match=r"could not upgrade .* previous state is in .*backup"):
+        Store(root)
+    assert not (root / "newsmark.json").exists()  # still format 0: tried again next time
+    assert not (root / "lock").exists()
+    monkeypatch.undo()
+    with Store(root) as store:
+        assert len(store.documents()) == 1
+
+
+def test_a_new_store_needs_no_migration(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    with Store(root):
+        pass
+    assert not list(root.glob("backup-*"))
+
+
+# ---------------------------------------------------------------- failing writes
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    store = Store(tmp_path / "store")
+    doc = Document(TEXT, DocumentMeta(path="a.txt"))
+    store.register(doc)
+    history = History(store)
+    yield store, history, doc
+    history.close()
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "code"),
+    [("replace", errno.ENOSPC), ("fsync", errno.ENOSPC), ("replace", errno.EACCES)],
+)
+def test_failed_write_is_reported_and_changes_nothing(
+    env, monkeypatch, where: str, code: int
+) -> None:
+    store, history, doc = env
+    first = Annotation.tag(doc, 4, 12, "claim")
+    assert history.add(first)
+    second = Annotation.tag(doc, 13, 17, "quote")
+
+    reason = os.strerror(code)
+
+    def fail(*_args, **_kwargs):
+        raise OSError(code, reason)
+
+    monkeypatch.setattr(os, where, fail)
+    with pytest.raises(StoreError, match=rf"cannot write .*{reason}; this change was not saved"):
+        history.add(second)
+    with pytest.raises(StoreError, match=reason):
+        store.remove(doc.id, first.id)
+    with pytest.raises(StoreError, match=reason):
+        store.update(first.with_changes(label="opinion"))
+    with pytest.raises(StoreError, match=reason):
+        store.set_state("orphans:x", [1])
+    # Memory agrees with the disk: only what was saved.
+    assert store.annotations(doc.id) == [first]
+    assert store.get_state("orphans:x") is None
+    assert history.can_undo and not history.can_redo
+    monkeypatch.undo()
+
+    # The session carries on once there is room again.
+    assert history.add(second)
+    assert store.annotations(doc.id) == [first, second]
+    with Store(store.root, read_only=True) as fresh:
+        assert fresh.annotations(doc.id) == [first, second]
+    assert not list(store.root.rglob("*.tmp"))
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permissions")
+def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
+    store, history, doc = env
+    first = Annotation.tag(doc, 4, 12, "claim")
+    assert history.add(first)
+    docs = store.root / "docs"
+    docs.chmod(0o555)
+    try:
+        with pytest.raises(StoreError, match=r"cannot write .*Permission denied"):
+            history.add(Annotation.tag(doc, 13, 17, "quote"))
+        with pytest.raises(StoreError, match="Permission denied"):
+            history.undo()
+        assert store.annotations(doc.id) == [first]
+    finally:
+        docs.chmod(0o755)
+    # Still able to read everything (and so to export it elsewhere).
+    with Store(store.root, read_only=True) as fresh:
+        assert fresh.annotations(doc.id) == [first]
+    assert history.undo() is not None
+    assert store.annotations(doc.id) == []
