@@ -124,3 +124,22 @@ def key_table(labels: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
               "Move focus between the panes and the side panel"),
              ("Annotations and documents", "Ctrl+p", "Command palette: every action by name")]
     return rows
+
+
+def markdown_key_table(labels: list[tuple[str, str]]) -> str:
+    """The key table as Markdown, for the README (a test keeps them equal)."""
+    lines = ["| keys | what they do |", "| --- | --- |"]
+    section = ""
+    for group, keys, what in key_table(labels):
+        if group != section:
+            section = group
+            lines.append(f"| **{group}** | |")
+        cell = keys.replace("|", "\\|")
+        lines.append(f"| `{cell}` | {what} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from annotations.labels import DEFAULT_LABELS
+
+    print(markdown_key_table([(label.key, label.name) for label in DEFAULT_LABELS]))
