@@ -126,3 +126,41 @@ async def test_every_change_is_in_the_export(make_workspace) -> None:
         [span] = record["spans"]
         assert record["text"][span["start"] : span["end"]] == span["text"]
         assert span["annotator"] == "tester"
+
+
+async def test_mouse_click_moves_and_drag_selects(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-1", ArticleView)
+        await pilot.click(view, offset=(6, 1))  # inside the border and padding
+        assert view.has_focus
+        clicked = view.cursor
+        assert clicked > 0 and view.selection is None
+        await pilot.mouse_down(view, offset=(2, 1))
+        await pilot.hover(view, offset=(12, 1))
+        await pilot.mouse_up(view, offset=(12, 1))
+        assert view.selection is not None
+        start, end = view.selection
+        assert end - start == 10
+
+
+async def test_a_store_that_cannot_be_written_is_reported_in_the_app(
+    make_workspace, monkeypatch
+) -> None:
+    from annotations.errors import StoreError
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+
+    def refuse(*args, **kwargs):
+        raise StoreError("cannot write to the store: disk full")
+
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(ws.store, "add", refuse)
+        await pilot.press("1")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "NOT SAVED" in status
+        assert any("disk full" in str(n.message) for n in app._notifications)
+        assert app.is_running

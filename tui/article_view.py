@@ -344,13 +344,15 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- mouse -----------------------------------------------------------
 
-    def _offset_at(self, x: int, y: int) -> int:
-        row = min(round(self.scroll_y) + y, len(self._row_starts) - 1)
+    def _offset_at(self, event: events.MouseEvent) -> int:
+        """The text offset under the mouse (clamped to the text area)."""
+        content = event.get_content_offset_capture(self)
+        row = max(0, min(round(self.scroll_y) + content.y, len(self._row_starts) - 1))
         start, end = self._row_starts[row], self._row_ends[row]
         cells = 0
         for index in range(start, end):
             cells += Text(self.text[index]).cell_len
-            if cells > x:
+            if cells > content.x:
                 return index
         return end
 
@@ -359,16 +361,19 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self.focus()
         self.selecting = False
-        self.move_to(self._offset_at(event.x, event.y), extend=event.shift)
+        if not event.shift:
+            self.anchor = None
+        self.move_to(self._offset_at(event), extend=event.shift)
         self.anchor = self.anchor if event.shift else self.cursor
         self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self.app.mouse_captured is self and event.button == 1:
-            self.move_to(self._offset_at(event.x, event.y), extend=True)
+        if self.app.mouse_captured is self:
+            self.move_to(self._offset_at(event), extend=True)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
-        self.release_mouse()
+        if self.app.mouse_captured is self:
+            self.release_mouse()
         if self.anchor == self.cursor:
             self.anchor = None
 
