@@ -1,0 +1,589 @@
+"""Suggested spans: what a rule can find before a person reads the article.
+
+Four suggesters, each a handful of rules a person can check:
+
+- quotations (label `quote`): the text inside quotation marks, curly or
+  straight, the outermost of nested ones, across sentence ends, and across
+  paragraphs in the newspaper way (an unclosed quote continued by a
+  paragraph that opens with a quote mark). Single-word scare quotes are
+  left out. The speaker it is attributed to, when one is near ("…,” the
+  minister said; Macron declared that “…”; a pronoun resolved to the name
+  before it), is the note.
+- attributed claims (`claim`): a sentence that reports what someone says
+  ("according to X", "X said/told/argued that", "X reported") and is not
+  itself mostly a quotation; the note names the source.
+- opinion (`opinion`): a sentence with hedged or evaluative language from
+  `OPINION_LEXICON`; the note lists the words.
+- terms (`terms`): recurring capitalised multi-word names ("Mikhail
+  Podoliak", "European Council on Foreign Relations") and repeated
+  lower-case phrases ("security guarantees"), every occurrence.
+
+`pending(doc, seg, store)` is what the reader shows: the suggestions minus
+those rejected for this document (kept in the store's session state, so
+they are not proposed again) and minus those already annotated.
+`evaluate(gold_records)` scores the suggesters against hand-tagged
+articles (see `tests/data/gold/`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from annotations.model import Annotation, Document
+from annotations.segmentation import Segmentation, Segmenter, Span
+from annotations.selection import quote_pairs
+
+LABELS = ("quote", "claim", "opinion", "terms")
+SOURCE = "suggested"
+
+# Suggestion and annotation with the same label count as the same when
+# their overlap is at least this share of the longer one.
+MATCH_OVERLAP = 0.5
+
+# ---------------------------------------------------------------- lexicons
+
+# Hedges and evaluative words: newsmark's own list.
+OPINION_LEXICON = frozenset(
+    """
+    reportedly allegedly apparently supposedly purportedly arguably seemingly
+    possibly perhaps probably presumably likely unlikely may might could
+    seriously certainly clearly obviously surely undoubtedly frankly sadly
+    unfortunately fortunately hopefully regrettably shockingly remarkably
+    unfair unjust unacceptable outrageous shameful disgraceful absurd
+    ridiculous reckless irresponsible baseless dubious questionable
+    controversial bleak dire grim disastrous catastrophic devastating dismal
+    alarming worrying troubling disturbing scandalous dangerous
+    excellent remarkable brilliant impressive great terrible awful horrible
+    cheapest best worst rushed thin naive cynical hypocritical
+    so-called notorious infamous radical extremist fringe
+    challenging looming crucial vital essential existential
+    criticized criticised slammed blasted condemned denounced praised hailed
+    lauded mocked
+    """.split()
+)
+# "may" and "could" hedge often but are too common alone: they need a second cue.
+_WEAK_HEDGES = frozenset({"may", "might", "could", "likely", "possibly", "perhaps", "probably"})
+
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+
+# Capitalised words that start sentences or headlines without being names.
+_NOT_NAME_STARTS = frozenset(
+    """
+    the a an this that these those his her its their our my your some many
+    several one two three on in at by for from with after before since
+    during while when if but and or as among meanwhile however despite
+    secretary president minister
+    """.split()
+)
+# Lower-case words that may join a capitalised name: "Council on Foreign Relations".
+_NAME_JOINERS = frozenset({"of", "on", "for", "and", "the", "de", "la", "van", "von", "al"})
+
+_STOP = frozenset(
+    """
+    a an the and or but of on in at by for from to with as is are was were be
+    been being has have had it its this that these those he she they we i you
+    his her their our my your not no so than then there here which who whom
+    what when where while would will can could should may might must do does
+    did said says told also about into over after before up out more most
+    such any all some very just only even both each other its ago towards
+    toward against between among within without across around through per
+    one two three four five six seven eight nine ten according while since
+    now however still already yet like well much many less least
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A proposed span: `label` on [start, end) of the document's text."""
+
+    start: int
+    end: int
+    label: str
+    note: str = ""
+    rule: str = ""
+
+    @property
+    def key(self) -> str:
+        """What a rejection remembers: the span and label (offsets are
+        stable, a document's id being the hash of its text)."""
+        return f"{self.start}:{self.end}:{self.label}"
+
+    def to_annotation(self, doc: Document, *, annotator: str = "") -> Annotation:
+        """The annotation accepting this suggestion makes (`source: suggested`)."""
+        return Annotation.tag(
+            doc,
+            self.start,
+            self.end,
+            self.label,
+            annotator=annotator,
+            source=SOURCE,
+            note=self.note,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def overlap(a: Span, b: Span) -> float:
+    """Shared length over the longer span's length (0 when disjoint)."""
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    longer = max(a[1] - a[0], b[1] - b[0])
+    return shared / longer if shared > 0 and longer > 0 else 0.0
+
+
+# ---------------------------------------------------------------- quotations
+
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_OPENERS = "“„«‘\"'"
+
+
+def _trim(text: str, start: int, end: int, chars: str = " \t\n,;:") -> Span:
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
+def quotations(text: str, seg: Segmentation) -> list[Span]:
+    """Spans inside the outermost quotation marks, per paragraph.
+
+    An opening mark left unclosed at a paragraph's end runs to that end
+    when the next paragraph opens with a quote mark (the newspaper way of
+    quoting over several paragraphs).
+    """
+    out: list[Span] = []
+    paragraphs = seg.paragraphs or [(0, len(text))]
+    for k, (lo, hi) in enumerate(paragraphs):
+        pairs = quote_pairs(text, lo, hi)
+        outer: list[Span] = []
+        for open_, close in pairs:  # sorted by opening mark
+            if outer and open_ < outer[-1][1]:
+                continue  # nested inside the previous quotation
+            outer.append((open_, close))
+        for open_, close in outer:
+            out.append(_trim(text, open_ + 1, close))
+        # An unclosed opener continued in the next paragraph.
+        nxt = paragraphs[k + 1][0] if k + 1 < len(paragraphs) else None
+        if nxt is not None and text[nxt] in '“«"':
+            last_close = outer[-1][1] if outer else lo - 1
+            paired = {p[0] for p in pairs} | {p[1] for p in pairs}
+            for m in re.finditer('[“«"]', text[last_close + 1 : hi]):
+                at = last_close + 1 + m.start()
+                if at not in paired and (at == lo or not text[at - 1].isalnum()):
+                    out.append(_trim(text, at + 1, hi))
+                    break
+    return [(s, e) for s, e in out if s < e]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+# Words between a speaker and the verb of saying ("diplomats have suggested").
+_AUXILIARIES = frozenset("has have had is are was were be been also later then reportedly".split())
+_MAX_SPEAKER_WORDS = 10
+_CLAUSE_BREAK = re.compile(r"[,;:()“”\"«»—–]|[‘’'](?!\w)|(?<!\w)[‘’']")
+_TOKEN = re.compile(r"[\w’'-]+(?:\.\w+)*")
+# Verbs of saying, in forms that are rarely nouns ("his claims") and not
+# before "by" ("the territory claimed by Ukraine").
+_SAY_FORMS = frozenset(
+    """
+    say said says told tells added argued argues claimed declared insisted insists
+    confirmed confirms denied denies revealed disclosed
+    stated warned warns wrote writes noted explained asked replied posted
+    tweeted announced suggested reported acknowledged admitted maintained
+    alleged conceded countered recalled urged vowed predicted estimated
+    contended
+    """.split()
+)
+_CONNECTIVES = frozenset({"and", "but", "as", "while", "so", "then", "that"})
+
+
+def _say_verbs(fragment: str) -> list[re.Match[str]]:
+    return [
+        m
+        for m in _TOKEN.finditer(fragment)
+        if m.group().lower() in _SAY_FORMS and not re.match(r"\s+by\b", fragment[m.end() :])
+    ]
+
+
+def _subject_before(fragment: str) -> str:
+    """The noun phrase ending `fragment`: its words back to a clause break.
+
+    An appositive or relative clause between commas is passed over: "the
+    clinic's director, Alan Brooks, told" gives "Alan Brooks", "Tom Rudd,
+    who has fished here for years, told" gives "Tom Rudd".
+    """
+    fragment = fragment.rstrip()
+    if fragment.endswith(","):
+        head, _, clause = fragment[:-1].rpartition(",")
+        if clause.split()[:1] and clause.split()[0].lower() in {"who", "which", "whose"}:
+            return _subject_before(head)
+        return _subject_before(fragment[:-1])
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(fragment):
+        cut = m.end()
+    words = fragment[cut:].split()
+    while words and words[-1].lower() in _AUXILIARIES:
+        words.pop()
+    while words and words[0].lower() in _CONNECTIVES:
+        words = words[1:]
+    if not words or len(words) > _MAX_SPEAKER_WORDS:
+        return ""
+    return " ".join(words).strip(" .")
+
+
+_NAME_AFTER = re.compile(
+    r"\s*((?:the\s+|a\s+|an\s+)?(?:(?:Mr|Mrs|Ms|Dr|Prof)\.\s+)?"
+    r"[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)*[A-Z][\w’'-]*)*|the\s+[a-z]+(?:\s+[a-z]+)?)"
+)
+_ACCORDING_TO = re.compile(r"(?i:according to)\s+([^,.;:“”\"]{2,60}?)\s*(?=[,.;:“”\"]|$)")
+
+
+def _attribution(fragment: str, *, last: bool) -> str:
+    """Who `fragment` says spoke: "X said", "said X", "according to X"."""
+    verbs = _say_verbs(fragment)
+    if verbs:
+        m = verbs[-1] if last else verbs[0]
+        before = fragment[: m.start()]
+        who = _subject_before(before)
+        if who:
+            return who
+        if not before.strip(" ,.!?;:”’\"'»"):  # "…,” said Mr. Patel"
+            named = _NAME_AFTER.match(fragment, m.end())
+            if named:
+                return named.group(1).strip()
+    found = _ACCORDING_TO.findall(fragment)
+    if found:
+        return found[-1] if last else found[0]
+    return ""
+
+
+def _clean_speaker(who: str) -> str:
+    words = who.split()
+    while words and words[0].lower() in _CONNECTIVES:
+        words = words[1:]
+    return " ".join(words).strip(" ,")
+
+
+def _last_name_before(text: str, at: int) -> str:
+    """The last capitalised name (two words, or Mr. X) before `at`, for "he said"."""
+    window = text[max(0, at - 400) : at]
+    found = re.findall(
+        r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|Prof\.)\s+[A-Z][\w’'-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+",
+        window,
+    )
+    found = [f for f in found if f.split()[0].lower() not in _NOT_NAME_STARTS]
+    return found[-1] if found else ""
+
+
+def _resolve(text: str, at: int, who: str) -> str:
+    if who.lower() in _PRONOUNS:
+        return _last_name_before(text, at) or who
+    return who
+
+
+def speaker(text: str, seg: Segmentation, span: Span, previous: str = "") -> str:
+    """Who the quotation at `span` is attributed to, if someone is near ("" if not).
+
+    Looked for after the quotation in its sentence ("…,” the minister
+    said), then before it (Macron declared that “…”); a pronoun becomes the
+    last name before it; a sentence that is all quotation continues the
+    `previous` quotation's speaker.
+    """
+    start, end = span
+    k = seg.sentence_at(max(0, end - 1))
+    sent_end = seg.sentences[k][1] if k is not None else len(text)
+    j = seg.sentence_at(start)
+    sent_start = seg.sentences[j][0] if j is not None else 0
+    close = end
+    while close < sent_end and text[close] in ",.!?;:":
+        close += 1
+    if close < sent_end and text[close] in "”’\"'»":
+        close += 1
+    open_ = start
+    if open_ > sent_start and text[open_ - 1] in "“‘\"'«„":
+        open_ -= 1
+    who = _attribution(text[close:sent_end], last=False)
+    if not who:
+        who = _attribution(text[sent_start:open_], last=True)
+    if who:
+        return _resolve(text, start, _clean_speaker(who))
+    if not text[sent_start:open_].strip() and not text[close:sent_end].strip(' .!?”"’'):
+        return previous
+    # "Podoliak criticized the talks, framing them as “…”": the name before it.
+    return _last_name_before(text[sent_start:open_], open_ - sent_start)
+
+
+def suggest_quotes(doc: Document, seg: Segmentation) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    previous = ""
+    previous_end = -1
+    for s, e in quotations(doc.text, seg):
+        if len(_words(doc.text[s:e])) < 2:
+            continue  # a scare-quoted word, not a quotation
+        # A quotation continues the previous one's speaker only right after it.
+        gap = doc.text[previous_end:s] if previous_end >= 0 else "x" * 500
+        carried = previous if len(gap) < 200 else ""
+        who = speaker(doc.text, seg, (s, e), carried)
+        note = f"speaker: {who}" if who else ""
+        out.append(Suggestion(s, e, "quote", note, "quotation"))
+        previous, previous_end = who, e
+    return out
+
+
+# ---------------------------------------------------------------- claims
+
+
+def suggest_claims(doc: Document, seg: Segmentation, quotes: list[Span]) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    for s, e in seg.sentences:
+        sentence = text[s:e]
+        if not _SENT_LIKE.search(sentence):
+            continue  # a headline or a byline
+        inside = [(max(s, qs), min(e, qe)) for qs, qe in quotes if qs < e and qe > s]
+        if sum(qe - qs for qs, qe in inside) > 0.5 * (e - s):
+            continue  # mostly a quotation: the quote suggester's
+        if inside and not text[s : inside[0][0]].strip(" “‘\"'«„"):
+            continue  # “…,” said X: a quotation and its speaker, not a claim
+        # Words inside quotation marks are the speaker's, not the reporting.
+        masked = list(sentence)
+        for qs, qe in inside:
+            masked[qs - s : qe - s] = " " * (qe - qs)
+        reporting = "".join(masked)
+        who = _attribution(reporting, last=True)
+        if who:
+            rule = "according-to" if re.search(r"\baccording to\b", reporting) else "said"
+            out.append(Suggestion(s, e, "claim", f"source: {_clean_speaker(who)}", rule))
+    return out
+
+
+_SENT_LIKE = re.compile(r"[.?!…”\"’]\s*$")
+
+# ---------------------------------------------------------------- opinion
+
+
+def suggest_opinion(doc: Document, seg: Segmentation, quotes: list[Span]) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    for s, e in seg.sentences:
+        # Words inside a quotation are the speaker's, not the outlet's.
+        found: list[str] = []
+        for m in re.finditer(r"[\w’'-]+", text[s:e]):
+            at = s + m.start()
+            if any(qs <= at < qe for qs, qe in quotes):
+                continue
+            word = m.group().lower().replace("’", "'")
+            if word in OPINION_LEXICON:
+                found.append(word)
+        strong = [w for w in found if w not in _WEAK_HEDGES]
+        if strong or len(found) >= 2:
+            words = ", ".join(dict.fromkeys(found))
+            out.append(Suggestion(s, e, "opinion", f"cue: {words}", "lexicon"))
+    return out
+
+
+# ---------------------------------------------------------------- terms
+
+_CAP_RUN = re.compile(
+    r"(?:Mr\.\s+|Mrs\.\s+|Ms\.\s+|Dr\.\s+)?[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the|de|la|van|von|al)\s+)*[A-Z][\w’'-]*)+"
+)
+
+
+def _strip_possessive(text: str, start: int, end: int) -> Span:
+    if text[end - 2 : end] in ("’s", "'s"):
+        end -= 2
+    return start, end
+
+
+def suggest_terms(doc: Document, seg: Segmentation) -> list[Suggestion]:
+    text = doc.text
+    names: dict[str, list[Span]] = defaultdict(list)
+    for m in _CAP_RUN.finditer(text):
+        s, e = _strip_possessive(text, *m.span())
+        words = text[s:e].split()
+        # A sentence-initial "The" or "Several" is not part of the name.
+        while words and words[0].lower() in _NOT_NAME_STARTS and len(words) > 1:
+            s = text.index(words[1], s + len(words[0]))
+            words = words[1:]
+        while words and words[-1].lower() in _NAME_JOINERS:
+            words = words[:-1]
+            e = s + len(" ".join(words)) if words else s
+        if len(words) < 2:
+            continue
+        e = s + len(text[s:e].rstrip())
+        names[text[s:e]].append((s, e))
+    out: list[Suggestion] = []
+    taken: list[Span] = []
+    for spans in names.values():
+        if len(spans) >= 2:
+            for span in spans:
+                out.append(Suggestion(*span, "terms", f"name, {len(spans)}×", "recurring-name"))
+                taken.append(span)
+
+    # Repeated lower-case phrases: 2-4 words, content words at both ends.
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"[\w’'-]+", text)]
+    sentence_of = [seg.sentence_at(t[0]) for t in tokens]
+    counts: Counter[tuple[str, ...]] = Counter()
+    where: dict[tuple[str, ...], list[Span]] = defaultdict(list)
+    for n in (4, 3, 2):
+        for i in range(len(tokens) - n + 1):
+            window = tokens[i : i + n]
+            if sentence_of[i] != sentence_of[i + n - 1]:
+                continue
+            gram = tuple(w for _, _, w in window)
+            if gram[0] in _STOP or gram[-1] in _STOP or any(w in _SAY_FORMS for w in gram):
+                continue
+            if not all(text[a:b].islower() for a, b, _ in window):
+                continue  # names are the capitalised rule's
+            if any(text[window[k][1] : window[k + 1][0]] != " " for k in range(n - 1)):
+                continue  # a phrase does not cross punctuation
+            if any(len(w) < 3 for w in (gram[0], gram[-1])):
+                continue
+            counts[gram] += 1
+            where[gram].append((window[0][0], window[-1][1]))
+    chosen: list[tuple[tuple[str, ...], list[Span]]] = []
+    for gram, count in counts.items():
+        if count < 2:
+            continue
+        # Keep only the longest phrase that repeats as often.
+        if any(
+            len(big) > len(gram) and c >= count and _contains(big, gram)
+            for big, c in counts.items()
+            if c >= 2
+        ):
+            continue
+        chosen.append((gram, where[gram]))
+    for _gram, spans in chosen:
+        for span in spans:
+            if any(overlap(span, t) > 0 for t in taken):
+                continue
+            out.append(Suggestion(*span, "terms", f"phrase, {len(spans)}×", "repeated-phrase"))
+    return out
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    n = len(small)
+    return any(big[i : i + n] == small for i in range(len(big) - n + 1))
+
+
+# ---------------------------------------------------------------- all of them
+
+
+def suggest(doc: Document, seg: Segmentation) -> list[Suggestion]:
+    """Every suggester's proposals for `doc`, sorted by (start, -end, label)."""
+    quote_spans = quotations(doc.text, seg)
+    found = [
+        *suggest_quotes(doc, seg),
+        *suggest_claims(doc, seg, quote_spans),
+        *suggest_opinion(doc, seg, quote_spans),
+        *suggest_terms(doc, seg),
+    ]
+    unique = {(s.start, s.end, s.label): s for s in found}
+    return sorted(unique.values(), key=lambda s: (s.start, -s.end, s.label))
+
+
+# ---------------------------------------------------------------- state
+
+
+def _state_key(doc_id: str) -> str:
+    return f"rejected:{doc_id}"
+
+
+class SuggestionState:
+    """Which suggestions were rejected, per document, in the store's session state."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def rejected(self, doc_id: str) -> set[str]:
+        return set(self.store.get_state(_state_key(doc_id), []) or [])
+
+    def reject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
+        """Never propose these again for `doc_id` (saved before it returns)."""
+        if isinstance(suggestions, Suggestion):
+            suggestions = [suggestions]
+        keys = self.rejected(doc_id) | {s.key for s in suggestions}
+        self.store.set_state(_state_key(doc_id), sorted(keys))
+
+    def unreject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
+        """Propose these again (undo of a rejection)."""
+        if isinstance(suggestions, Suggestion):
+            suggestions = [suggestions]
+        keys = self.rejected(doc_id) - {s.key for s in suggestions}
+        self.store.set_state(_state_key(doc_id), sorted(keys))
+
+    def clear(self, doc_id: str) -> None:
+        self.store.set_state(_state_key(doc_id), [])
+
+
+def pending(doc: Document, seg: Segmentation, store: Any) -> list[Suggestion]:
+    """Suggestions to show: not rejected for `doc`, not already annotated."""
+    rejected = SuggestionState(store).rejected(doc.id)
+    existing = defaultdict(list)
+    for ann in store.annotations(doc.id):
+        existing[ann.label].append((ann.start, ann.end))
+    return [
+        s
+        for s in suggest(doc, seg)
+        if s.key not in rejected
+        and not any(overlap((s.start, s.end), span) >= MATCH_OVERLAP for span in existing[s.label])
+    ]
+
+
+def in_view(suggestions: Iterable[Suggestion], start: int, end: int) -> list[Suggestion]:
+    """The suggestions overlapping [start, end): what "accept all in view" takes."""
+    return [s for s in suggestions if s.start < end and s.end > start]
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    gold_records: Iterable[dict[str, Any]], *, segmenter: Segmenter | None = None
+) -> dict[str, tuple[float, float]]:
+    """Precision and recall of each label's suggester on hand-tagged records.
+
+    A record is native JSONL (`{"text", "spans": [{"start", "end",
+    "label"}]}`). A suggestion matches a gold span of its label when they
+    overlap by at least `MATCH_OVERLAP` of the longer of the two; each gold
+    span matches at most one suggestion. A label with nothing suggested
+    has precision 1.0; with nothing in gold, recall 1.0.
+    """
+    records = list(gold_records)
+    if segmenter is None:
+        segmenter = Segmenter.train(r["text"] for r in records)
+    hits: Counter[str] = Counter()
+    proposed: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
+    for record in records:
+        doc = Document(record["text"])
+        seg = segmenter.segment(doc.text)
+        gold: dict[str, list[Span]] = defaultdict(list)
+        for span in record.get("spans", []):
+            gold[span["label"]].append((span["start"], span["end"]))
+            expected[span["label"]] += 1
+        used: set[tuple[str, Span]] = set()
+        for s in suggest(doc, seg):
+            proposed[s.label] += 1
+            best = max(
+                (g for g in gold[s.label] if (s.label, g) not in used),
+                key=lambda g: overlap((s.start, s.end), g),
+                default=None,
+            )
+            if best is not None and overlap((s.start, s.end), best) >= MATCH_OVERLAP:
+                used.add((s.label, best))
+                hits[s.label] += 1
+    result: dict[str, tuple[float, float]] = {}
+    for label in sorted(set(LABELS) | set(proposed) | set(expected)):
+        precision = hits[label] / proposed[label] if proposed[label] else 1.0
+        recall = hits[label] / expected[label] if expected[label] else 1.0
+        result[label] = (round(precision, 3), round(recall, 3))
+    return result

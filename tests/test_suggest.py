@@ -1,0 +1,184 @@
+"""Suggested spans: quotations with speakers, claims, opinion, terms; rejections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.segmentation import Segmenter
+from annotations.store import Store
+from annotations.suggest import (
+    SuggestionState,
+    evaluate,
+    in_view,
+    pending,
+    quotations,
+    suggest,
+)
+
+GOLD = Path(__file__).parent / "data" / "gold"
+
+
+def _suggest(text: str):
+    doc = Document(text)
+    seg = Segmenter.train([text]).segment(text)
+    return doc, seg, suggest(doc, seg)
+
+
+def _quotes(text: str) -> list[tuple[str, str]]:
+    _doc, _seg, found = _suggest(text)
+    return [(text[s.start : s.end], s.note) for s in found if s.label == "quote"]
+
+
+def test_curly_quote_with_speaker_after() -> None:
+    text = "“We will not retreat,” the minister said on Monday. The army agreed."
+    assert _quotes(text) == [("We will not retreat", "speaker: the minister")]
+
+
+def test_straight_quotes_and_inverted_speaker() -> None:
+    text = 'The vote was close. "This is the cheapest flood defence we have," said Mr. Patel.'
+    assert _quotes(text) == [("This is the cheapest flood defence we have", "speaker: Mr. Patel")]
+
+
+def test_speaker_before_the_quote() -> None:
+    text = "French President Emmanuel Macron declared that “nothing must be decided without us.”"
+    assert _quotes(text) == [
+        ("nothing must be decided without us.", "speaker: French President Emmanuel Macron")
+    ]
+
+
+def test_nested_quotes_give_the_outer_quotation() -> None:
+    text = "“They called it ‘a final offer’ and walked out,” Ms. Hale said."
+    assert _quotes(text) == [("They called it ‘a final offer’ and walked out", "speaker: Ms. Hale")]
+
+
+def test_quote_spanning_a_sentence_end_and_pronoun_speaker() -> None:
+    text = (
+        "Dana Osei chairs the users' group. "
+        "“Fares rise every year. The trains never improve,” she said."
+    )
+    assert _quotes(text) == [
+        ("Fares rise every year. The trains never improve", "speaker: Dana Osei")
+    ]
+
+
+def test_apostrophes_and_scare_quotes_are_not_quotations() -> None:
+    text = "Ukraine’s ‘bleak’ outlook and the Smiths' house were in the 1990s' news."
+    assert _quotes(text) == []
+
+
+def test_quote_continued_over_paragraphs() -> None:
+    text = "“The first paragraph of the speech ends here.\n\n“The second one closes it,” he said."
+    doc = Document(text)
+    seg = Segmenter.default().segment(text)
+    spans = [text[s:e] for s, e in quotations(text, seg)]
+    assert spans == [
+        "The first paragraph of the speech ends here.",
+        "The second one closes it",
+    ]
+    assert len([s for s in suggest(doc, seg) if s.label == "quote"]) == 2
+
+
+def test_whole_sentence_quote_keeps_previous_speaker() -> None:
+    text = "“That matters,” one official told the Post. “It can never be seen as a victory.”"
+    assert _quotes(text) == [
+        ("That matters", "speaker: one official"),
+        ("It can never be seen as a victory.", "speaker: one official"),
+    ]
+
+
+def test_claims_opinion_and_terms() -> None:
+    text = (
+        "The Harbour Board of Elmsworth approved the plan, according to published minutes. "
+        "Fishermen said the mussel beds would be ruined. "
+        "The plan is reportedly the most controversial in years. "
+        "The Harbour Board of Elmsworth will review the mussel beds in spring."
+    )
+    _doc, _seg, found = _suggest(text)
+    by_label: dict[str, list[str]] = {}
+    for s in found:
+        by_label.setdefault(s.label, []).append(text[s.start : s.end])
+    assert by_label["claim"] == [
+        "The Harbour Board of Elmsworth approved the plan, according to published minutes.",
+        "Fishermen said the mussel beds would be ruined.",
+    ]
+    assert by_label["opinion"] == ["The plan is reportedly the most controversial in years."]
+    assert by_label["terms"].count("Harbour Board of Elmsworth") == 2
+    assert by_label["terms"].count("mussel beds") == 2
+    claim = next(s for s in found if s.label == "claim")
+    assert claim.note == "source: published minutes"
+    assert claim.rule == "according-to"
+
+
+def test_rejections_persist_and_annotated_are_not_proposed(tmp_path: Path) -> None:
+    text = (
+        "“We cannot keep turning away the big ships,” said Harriet Vance. "
+        "“Every month we wait, trade goes elsewhere,” she added."
+    )
+    doc = Document(text, DocumentMeta(path="a.txt"))
+    seg = Segmenter.default().segment(text)
+    root = tmp_path / "store"
+    with Store(root) as store:
+        store.register(doc)
+        first, second = pending(doc, seg, store)
+        assert first.label == second.label == "quote"
+        SuggestionState(store).reject(doc.id, first)
+        assert pending(doc, seg, store) == [second]
+        # Accepting makes an annotation marked as suggested; it is not proposed again.
+        ann = second.to_annotation(doc, annotator="tester")
+        assert ann.source == "suggested" and ann.note == "speaker: Harriet Vance"
+        assert store.add(ann)
+        assert pending(doc, seg, store) == []
+    with Store(root) as store:
+        assert pending(doc, seg, store) == []
+        state = SuggestionState(store)
+        assert state.rejected(doc.id) == {first.key}
+        state.unreject(doc.id, first)
+        store.remove(doc.id, ann.id)
+        assert pending(doc, seg, store) == [first, second]
+        assert in_view([first, second], second.start, second.start + 1) == [second]
+
+
+def test_accepting_suggestion_keeps_offsets() -> None:
+    doc, _seg, found = _suggest("“Hold the line,” he said.")
+    ann = found[0].to_annotation(doc)
+    assert isinstance(ann, Annotation) and ann.text == "Hold the line"
+
+
+@pytest.fixture(scope="module")
+def gold() -> list[dict]:
+    records = []
+    for path in sorted(GOLD.glob("*.jsonl")):
+        records.extend(json.loads(line) for line in path.read_text("utf-8").splitlines())
+    return records
+
+
+def test_gold_records_are_consistent(gold) -> None:
+    assert len(gold) >= 2
+    for record in gold:
+        labels = {span["label"] for span in record["spans"]}
+        assert labels == {"quote", "claim", "opinion", "terms"}
+        for span in record["spans"]:
+            assert record["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_evaluate_on_gold(gold) -> None:
+    scores = evaluate(gold)
+    assert set(scores) == {"quote", "claim", "opinion", "terms"}
+    precision, recall = scores["quote"]
+    assert precision >= 0.9 and recall >= 0.9
+    for label, (p, r) in scores.items():
+        assert 0 <= p <= 1 and 0 <= r <= 1, label
+    # Nothing suggested and nothing in gold: perfect by convention.
+    assert evaluate([{"text": "Plain words here.", "spans": []}])["quote"] == (1.0, 1.0)
+
+
+def test_bench_reports_per_label() -> None:
+    from bench.suggest_quality import run
+
+    result = run()
+    assert result["documents"] >= 2
+    assert set(result["per_label"]["quote"]) == {"precision", "recall"}
