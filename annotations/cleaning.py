@@ -41,6 +41,13 @@ def _control_table() -> dict[int, str]:
     table[0x7F] = "\u2421"
     # C1 controls have no pictures; 0x9B alone is a CSI on some terminals.
     table.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+    # Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI
+    # FSI PDI) reorder how the text *looks* without changing what it is:
+    # "Trojan Source" (CVE-2021-42574) uses them to make a span read as
+    # something else, so an annotator would tag text that says otherwise.
+    # U+FFFD shows that something was there. (LRM/RLM marks stay: they only
+    # nudge neutral characters and are common in Arabic and Hebrew text.)
+    table.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
     return table
 
 

@@ -1,0 +1,251 @@
+"""Hostile and broken input gets one plain line naming the file, an exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.documents import load_document, load_documents
+from annotations.errors import ArticleError
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import Store
+from tests.bad_inputs import CONFIG_ERROR, CONFIG_NAME, LONG_LINE_CHARS, make_bad_inputs
+from tui.cli import main
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
+    folder = tmp_path / "bad"
+    return folder, make_bad_inputs(folder)
+
+
+def test_loaders_report_each_bad_file_and_open_the_rest(bundle) -> None:
+    folder, expected = bundle
+    paths = [folder / name for name in expected]
+    begun = time.perf_counter()
+    docs, errors = load_documents(paths)
+    assert time.perf_counter() - begun < 10
+    opened = {Path(doc.meta.path).name for doc in docs}
+    assert opened == {name for name, fragment in expected.items() if fragment is None}
+    assert len(errors) == sum(1 for fragment in expected.values() if fragment)
+    for name, fragment in expected.items():
+        if fragment is None:
+            continue
+        (error,) = [e for e in errors if Path(e.path).name == name]
+        message = str(error)
+        assert fragment in message, (name, message)
+        assert "\n" not in message and str(folder / name) in message
+    latin = next(e for e in errors if e.path.endswith("latin1.txt"))
+    assert "--encoding" in str(latin)  # what to do
+
+
+def test_named_encoding_opens_the_latin1_file(bundle) -> None:
+    folder, _ = bundle
+    doc = load_document(folder / "latin1.txt", encoding="latin-1")
+    assert "Caf\u00e9 cr\u00e8me" in doc.text
+    with pytest.raises(ArticleError, match="unknown encoding 'klingon'"):
+        load_document(folder / "latin1.txt", encoding="klingon")
+
+
+def test_escape_sequences_and_markup_stay_literal(bundle) -> None:
+    folder, _ = bundle
+    doc = load_document(folder / "hostile.txt")
+    assert "\x1b" not in doc.text and "\x07" not in doc.text
+    assert "\u241b[2J" in doc.text  # ESC shown as its picture, the rest as typed
+    assert "[bold red]this[/]" in doc.text and "[link=http://x]that[/link]" in doc.text
+    assert "\u202e" not in doc.text and "\ufffdevil\ufffd" in doc.text
+    # Offsets stay plain string indexes over what is shown.
+    start = doc.text.index("red")
+    ann = Annotation.tag(doc, start, start + 3, "claim")
+    assert ann.text == "red"
+
+
+def test_one_line_of_200000_characters_opens(bundle) -> None:
+    folder, _ = bundle
+    begun = time.perf_counter()
+    doc = load_document(folder / "long-line.txt")
+    assert time.perf_counter() - begun < 5
+    assert max(len(line) for line in doc.text.split("\n")) >= LONG_LINE_CHARS - 10
+
+
+# ---------------------------------------------------------------- the command
+
+
+class FakeApp:
+    """Stands in for the reader: records what it was given instead of drawing."""
+
+    runs: list[FakeApp] = []
+
+    def __init__(self, workspace, notices=()) -> None:  # type: ignore[no-untyped-def]
+        self.workspace = workspace
+        self.notices = list(notices)
+
+    def run(self) -> None:
+        FakeApp.runs.append(self)
+
+
+@pytest.fixture
+def fake_app(monkeypatch):
+    import tui.app
+
+    FakeApp.runs = []
+    monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+    return FakeApp
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_open_reports_each_bad_file_in_one_line_and_opens_the_rest(
+    bundle, fake_app, tmp_path: Path
+) -> None:
+    folder, expected = bundle
+    args = [str(folder / name) for name in expected]
+    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "store"), *args])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    lines = _lines(result.stderr)
+    bad = {name: fragment for name, fragment in expected.items() if fragment}
+    assert len(lines) == len(bad)
+    for name, fragment in bad.items():
+        (line,) = [line for line in lines if str(folder / name) in line]
+        assert line.startswith("newsmark: ") and fragment in line
+    (app,) = fake_app.runs
+    names = {Path(doc.meta.path).name for doc in app.workspace.order}
+    assert names == {name for name, fragment in expected.items() if fragment is None}
+    assert len(app.notices) == len(bad)  # the reader shows them too
+
+
+def test_open_with_only_bad_files_exits_3(bundle, fake_app, tmp_path: Path) -> None:
+    folder, expected = bundle
+    args = [str(folder / name) for name, fragment in expected.items() if fragment]
+    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "store"), *args])
+    assert result.exit_code == 3
+    assert _lines(result.stderr)[-1] == "newsmark: no article could be opened"
+    assert "Traceback" not in result.output
+    assert fake_app.runs == []
+
+
+def test_invalid_config_names_the_line_before_the_reader_starts(
+    bundle, fake_app, tmp_path: Path
+) -> None:
+    folder, _ = bundle
+    config = folder / CONFIG_NAME
+    result = CliRunner().invoke(
+        main,
+        ["open", "--store", str(tmp_path / "store"), "--config", str(config),
+         str(folder / "good.txt")],
+    )
+    assert result.exit_code == 2
+    (line,) = _lines(result.stderr)
+    assert line.startswith(f"newsmark: {config}:") and CONFIG_ERROR in line
+    assert fake_app.runs == []
+    # Beside the store it is found, and refused, the same way.
+    result = CliRunner().invoke(
+        main, ["open", "--store", str(folder / ".newsmark"), str(folder / "good.txt")]
+    )
+    assert result.exit_code == 2 and CONFIG_ERROR in result.stderr
+
+
+# ---------------------------------------------------------------- stores that are wrong
+
+
+def _store_with_one_annotation(root: Path) -> None:
+    doc = Document("The minister said the plan would cost more.", DocumentMeta(path="a.txt"))
+    with Store(root) as store:
+        store.register(doc)
+        store.add(Annotation.tag(doc, 4, 12, "claim"))
+
+
+def _damage_documents(root: Path) -> None:
+    (root / "documents.json").write_text('{"documents": {"1": ', encoding="utf-8")
+
+
+def _newer(root: Path) -> None:
+    (root / "newsmark.json").write_text('{"format": 99, "app": "newsmark"}', encoding="utf-8")
+
+
+def _older(root: Path) -> None:
+    (root / "newsmark.json").unlink()
+
+
+def _not_ours(root: Path) -> None:
+    (root / "newsmark.json").write_text(json.dumps({"format": 1, "app": "other"}))
+
+
+@pytest.mark.parametrize(
+    ("spoil", "fragment"),
+    [
+        (None, "no store at"),
+        (_damage_documents, "documents.json is damaged"),
+        (_newer, "newer newsmark (format 99); upgrade newsmark"),
+        (_older, "older newsmark (format 0)"),
+        (_not_ours, "is not a newsmark store"),
+    ],
+)
+@pytest.mark.parametrize("command", ["stats", "export"])
+def test_store_problems_are_one_line_and_exit_4(
+    tmp_path: Path, spoil, fragment: str, command: str
+) -> None:
+    root = tmp_path / "store"
+    if spoil is not None:
+        _store_with_one_annotation(root)
+        spoil(root)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.exists() else {}
+    result = CliRunner().invoke(main, [command, "--store", str(root)])
+    assert result.exit_code == 4, result.output
+    (line,) = _lines(result.stderr)
+    assert line.startswith("newsmark: ") and fragment in line and str(root) in line
+    assert "Traceback" not in result.output
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.exists() else {}
+    assert after == before  # a broken store is never written to
+
+
+def test_damaged_store_is_refused_by_the_reader_and_kept(
+    tmp_path: Path, bundle, fake_app
+) -> None:
+    folder, _ = bundle
+    root = tmp_path / "store"
+    _store_with_one_annotation(root)
+    good = (root / "documents.json").read_bytes()
+    with Store(root) as store:  # one more save, so that .bak holds the good version
+        store.set_status(store.documents()[0]["id"], "done")
+    _damage_documents(root)
+    result = CliRunner().invoke(main, ["open", "--store", str(root), str(folder / "good.txt")])
+    assert result.exit_code == 4
+    (line,) = _lines(result.stderr)
+    assert "documents.json is damaged" in line and "documents.json.bak" in line
+    assert fake_app.runs == []
+    assert (root / "documents.json").read_text() == '{"documents": {"1": '
+    assert json.loads((root / "documents.json.bak").read_bytes()) == json.loads(good)
+
+
+def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from tui.cli import main; main()", "stats", "--store",
+         str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 4
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("newsmark: no store at")
+
+
+def test_every_bidi_control_is_made_visible() -> None:
+    from annotations.cleaning import sanitize
+
+    controls = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+    text = "x".join(controls) + "\u200f\u200e"  # RLM/LRM marks are harmless: kept
+    out = sanitize(text)
+    assert len(out) == len(text)
+    assert not set(controls) & set(out)
+    assert out.count("\ufffd") == len(controls) and out.endswith("\u200f\u200e")
