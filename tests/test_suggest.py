@@ -182,3 +182,17 @@ def test_bench_reports_per_label() -> None:
     result = run()
     assert result["documents"] >= 2
     assert set(result["per_label"]["quote"]) == {"precision", "recall"}
+
+
+def test_cli_suggest_prints_json_lines(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    path = tmp_path / "a.txt"
+    path.write_text("“Hold the line,” the general said on Monday.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["suggest", str(path)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert records[0]["label"] == "quote" and records[0]["text"] == "Hold the line"
+    assert records[0]["note"] == "speaker: the general"

@@ -271,6 +271,85 @@ def stats_command(store_dir: Path) -> None:
         click.echo(f"{doc_id}  {name}: {summary}")
 
 
+def _write_json_lines(records: Any) -> int:
+    import json
+
+    count = 0
+    for record in records:
+        click.echo(json.dumps(record, ensure_ascii=False))
+        count += 1
+    return count
+
+
+@main.command("align")
+@click.argument("a_path", metavar="A", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b_path", metavar="B", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--raw", is_flag=True, help="Align the files untouched (no boilerplate cleaning).")
+@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reports_errors
+def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -> None:
+    """Align the sentences of two articles, as JSON lines.
+
+    One line per aligned pair, `{"a": [start, end], "b": [start, end], "score": 0.62}`,
+    then one per sentence without counterpart (`"b": null` or `"a": null`).
+    Offsets are code points into each cleaned text.
+    """
+    from annotations.alignment import align
+    from annotations.documents import load_document
+    from annotations.segmentation import Segmenter
+
+    a = load_document(a_path, raw=raw, encoding=encoding)
+    b = load_document(b_path, raw=raw, encoding=encoding)
+    segmenter = Segmenter.train([a.text, b.text])
+    result = align(segmenter.segment(a.text), segmenter.segment(b.text))
+    _write_json_lines(result.records())
+
+
+@main.command("suggest")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
+@click.option("--encoding", help="Encoding of the article file (default UTF-8).")
+@reports_errors
+def suggest_command(path: Path, raw: bool, encoding: str | None) -> None:
+    """Propose spans for an article (quotes, attributed claims, opinion, terms), as JSON lines.
+
+    One line per suggestion: `{"start", "end", "label", "text", "note", "rule"}`,
+    offsets in code points into the cleaned text.
+    """
+    from annotations.documents import load_document
+    from annotations.segmentation import Segmenter
+    from annotations.suggest import suggest
+
+    doc = load_document(path, raw=raw, encoding=encoding)
+    seg = Segmenter.train([doc.text]).segment(doc.text)
+    _write_json_lines(
+        {**s.to_dict(), "text": doc.text[s.start : s.end]} for s in suggest(doc, seg)
+    )
+
+
+@main.command("links")
+@store_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write, e.g. links.jsonl (default: standard output).")
+@reports_errors
+def links_command(store_dir: Path, out_path: Path | None) -> None:
+    """Export cross-document links as JSON lines (for formats that cannot hold them)."""
+    from annotations.links import write_links_jsonl
+
+    with _open_existing_store(store_dir) as store:
+        if out_path is None:
+            write_links_jsonl(store, sys.stdout)
+            return
+        tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as out:
+                count = write_links_jsonl(store, out)
+            os.replace(tmp, out_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        click.echo(f"wrote {count} links to {out_path}", err=True)
+
+
 def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
     from annotations.store import Store
 
