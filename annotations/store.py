@@ -24,7 +24,7 @@ import os
 import re
 import socket
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -607,6 +607,47 @@ class Store:
             self._documents_db.storage, self._documents, lambda: self._documents.insert(record)
         )
 
+    def register_many(self, docs: Iterable[Document]) -> int:
+        """Register many documents with one write of the document list.
+
+        `register` rewrites the whole list once per document, which is
+        quadratic for a folder of thousands; this writes each new
+        document's text, then the list once. Returns how many were new;
+        known documents get their path/metadata updated as `register` does.
+        """
+        self.check_writable()
+        index = self._doc_index()
+        records: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for doc in docs:
+            self._check_doc_id(doc.id)
+            if doc.id in index:
+                self.register(doc)
+                continue
+            if doc.id in seen:
+                continue
+            seen.add(doc.id)
+            db = self._doc_db(doc.id)
+            text_table = db.table("text")
+            if not text_table.all():
+                self._guarded(
+                    db.storage, text_table, lambda t=text_table, d=doc: t.insert({"text": d.text})
+                )
+            records.append({
+                "id": doc.id,
+                "path": doc.meta.path,
+                "meta": doc.meta.to_dict(),
+                "status": "untouched",
+                "length": len(doc.text),
+            })
+        if records:
+            self._guarded(
+                self._documents_db.storage,
+                self._documents,
+                lambda: self._documents.insert_multiple(records),
+            )
+        return len(records)
+
     def document_record(self, doc_id: str) -> dict[str, Any] | None:
         entry = self._doc_index().get(doc_id)
         return None if entry is None else _doc_copy(entry[1])
@@ -686,6 +727,39 @@ class Store:
     def add(self, ann: Annotation) -> bool:
         """Save `ann`; False (nothing written) if the same span and label, or id, exists."""
         return self._insert(ann, check_span=True)
+
+    def add_many(self, anns: Iterable[Annotation]) -> int:
+        """Save many annotations, one write per document; returns how many were new.
+
+        Skips what `add` would skip (same id, or same span and label, also
+        within the batch). For imports and pre-annotation: 10,000 `add`s on
+        one document would rewrite its file 10,000 times.
+        """
+        self.check_writable()
+        by_doc: dict[str, list[Annotation]] = {}
+        for ann in anns:
+            by_doc.setdefault(ann.doc_id, []).append(ann)
+        added = 0
+        for doc_id, group in by_doc.items():
+            self._require_document(doc_id)
+            _rows, _anns, ids, spans = self._parsed(doc_id)
+            ids, spans = set(ids), set(spans)
+            new: list[dict[str, Any]] = []
+            for ann in group:
+                span = (ann.start, ann.end, ann.label)
+                if ann.id in ids or span in spans:
+                    continue
+                ids.add(ann.id)
+                spans.add(span)
+                new.append(ann.to_dict())
+            if not new:
+                continue
+            db = self._doc_db(doc_id)
+            table = db.table("annotations")
+            self._guarded(db.storage, table, lambda t=table, n=new: t.insert_multiple(n))
+            self._touch(doc_id)
+            added += len(new)
+        return added
 
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present.
