@@ -1,0 +1,97 @@
+"""Run an app until its first frame is painted, then exit (a bench driver).
+
+    python -m bench.firstpaint OUT floor
+    python -m bench.firstpaint OUT floor-text FILE
+    python -m bench.firstpaint OUT [--wait-workers] newsmark [newsmark open args]
+
+The app runs headless at 160x50; its first frame is still composed and
+serialised to terminal codes as a real terminal would receive it (headless
+Textual skips only the write). On that first frame this writes a JSON line
+to OUT: the wall-clock time of the paint, and the peak resident memory.
+The parent measures from just before it started this process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+SIZE = (160, 50)
+
+
+def _report(out: str, **fields: object) -> None:
+    fields["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(fields) + "\n")
+
+
+def _patch(out: str, wait_workers: bool) -> None:
+    from textual._compositor import CompositorUpdate
+    from textual.app import App
+
+    original_run = App.run
+    original_display = App._display
+    state = {"painted": False}
+
+    def run(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["headless"] = True
+        kwargs["size"] = SIZE
+        return original_run(self, *args, **kwargs)
+
+    def display(self, screen, renderable):  # type: ignore[no-untyped-def]
+        original_display(self, screen, renderable)
+        if renderable is None or state["painted"] or self._batch_count:
+            return
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(self.console)  # what a terminal would be sent
+        state["painted"] = True
+        _report(out, event="paint", t=time.time())
+        if wait_workers:
+            async def finish() -> None:
+                await self.workers.wait_for_complete()
+                _report(out, event="workers-done", t=time.time())
+                self.exit()
+
+            self.call_later(lambda: self.run_worker(finish(), exclusive=False))
+        else:
+            self.exit()
+
+    App.run = run  # type: ignore[method-assign]
+    App._display = display  # type: ignore[method-assign]
+
+
+def main(argv: list[str]) -> None:
+    out, argv = argv[0], argv[1:]
+    wait_workers = False
+    if argv and argv[0] == "--wait-workers":
+        wait_workers, argv = True, argv[1:]
+    mode, args = argv[0], argv[1:]
+    _patch(out, wait_workers)
+    if mode in ("floor", "floor-text"):
+        from textual.app import App, ComposeResult
+        from textual.content import Content
+        from textual.widgets import Static
+
+        if mode == "floor":
+            text = "The council voted 7–2 on Tuesday to fund a new weir on the Ash river."
+        else:
+            with open(args[0], encoding="utf-8") as handle:
+                text = handle.read()
+
+        class Floor(App[None]):
+            def compose(self) -> ComposeResult:
+                yield Static(Content(text))
+
+        Floor().run()
+    elif mode == "newsmark":
+        from tui.cli import main as newsmark
+
+        newsmark(["open", *args], standalone_mode=False)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,104 @@
+"""Open and memory: process start to first painted frame, in a fresh process.
+
+`bench.firstpaint` runs the app headless and reports the moment its first
+frame is composed and serialised. The floor, in the same run, is a bare
+Textual app showing one short paragraph in a `Static`; for scale, the same
+bare app given the whole 1 MB text in a `Static` is also shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import temp_dir
+from bench.stats import Figure, summary
+from bench.textgen import article_file
+
+ROOT = Path(__file__).resolve().parent.parent
+OPEN_RATIO = 2.0
+BIG_OPEN_S = 1.5
+MEMORY_MB = 200.0
+
+
+def first_paint(args: list[str], *, timeout: float, wait_workers: bool = False,
+                cwd: Path | None = None) -> dict[str, float] | None:
+    """Seconds from spawn to first paint (and RSS); None on timeout or failure."""
+    with temp_dir("newsmark-fp-") as folder:
+        out = folder / "events.jsonl"
+        cmd = [sys.executable, "-m", "bench.firstpaint", str(out)]
+        if wait_workers:
+            cmd.append("--wait-workers")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        t0 = time.time()
+        try:
+            subprocess.run(cmd + args, cwd=cwd or folder, env=env, timeout=timeout,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, check=False)
+        except subprocess.TimeoutExpired:
+            return None
+        end = time.time()
+        if not out.exists():
+            return None
+        events = [json.loads(line) for line in out.read_text().splitlines()]
+    paint = next((e for e in events if e["event"] == "paint"), None)
+    if paint is None:
+        return None
+    done = next((e for e in events if e["event"] == "workers-done"), paint)
+    return {"paint": paint["t"] - t0, "rss": done["maxrss_mb"], "ready": done["t"] - t0,
+            "exit": end - t0}
+
+
+def _series(args_fn, runs: int, timeout: float, **kw) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(runs):
+        r = first_paint(args_fn(), timeout=timeout, **kw)
+        if r is None:
+            break  # a timeout will time out again: do not wait twice
+        out.append(r)
+    return out
+
+
+def _fig(name: str, results: list[dict[str, float]], key: str = "paint", **kw) -> Figure:
+    value = summary([r[key] for r in results]) if results else None
+    return Figure(name=name, value=value, **kw)
+
+
+def run(quick: bool = False) -> list[Figure]:
+    runs = 3 if quick else 5
+    timeout = 120.0 if quick else 300.0
+    a, b = article_file(1_000_000, 0), article_file(1_000_000, 1)
+    big = article_file(10_000_000, 0)
+    floor = _series(lambda: ["floor"], runs, 60)
+    floor_text = _series(lambda: ["floor-text", str(a)], max(2, runs // 2), 120)
+
+    def newsmark(*paths: Path):  # type: ignore[no-untyped-def]
+        # A fresh store each time (first open), created in the run's folder.
+        return lambda: ["newsmark", "--store", "store", *map(str, paths)]
+
+    two = _series(newsmark(a, b), runs, timeout)
+    big_runs = _series(newsmark(big), 1 if quick else 2, timeout * 2, wait_workers=True)
+    floor_s = summary([r["paint"] for r in floor]) if floor else None
+    figures = [
+        _fig("floor: bare Textual app, short Static", floor, group="open", unit="s"),
+        _fig("bare Textual app, 1 MB in a Static", floor_text, group="open", unit="s",
+             note="for scale"),
+        _fig("two 1 MB articles", two, group="open", unit="s", baseline=floor_s,
+             baseline_name="floor", target_ratio=OPEN_RATIO,
+             note="" if two else f"no paint within {timeout:.0f} s"),
+        _fig("one 10 MB article", big_runs, group="open", unit="s", target=BIG_OPEN_S,
+             baseline=floor_s, baseline_name="floor",
+             note="" if big_runs else f"no paint within {2 * timeout:.0f} s"),
+    ]
+    if big_runs:
+        figures.append(_fig("10 MB article: background work done", big_runs, key="ready",
+                            group="open", unit="s", note="info: segmentation workers"))
+    figures.append(_fig("RSS, one 10 MB article open", big_runs, key="rss", group="memory",
+                        unit="MB", target=MEMORY_MB,
+                        baseline=summary([r["rss"] for r in floor]) if floor else None,
+                        baseline_name="floor"))
+    return figures
