@@ -28,8 +28,12 @@ from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.messages import Cancelled, CursorMoved
+from tui.row_index import RowIndex
 
 LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
+MAX_CACHED_ROWS = 2_000  # finished rows kept; a few screens' worth
+MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
+MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -87,13 +91,19 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self._label_styles = label_styles or {}
+        # Finished rows keyed by the offset they start at: a key that stays
+        # right when rows above are re-counted.
         self._cache: dict[int, Strip] = {}
-        self._row_starts: list[int] = [0]
-        self._row_ends: list[int] = [0]
+        self._line_starts: list[int] = [0]
+        self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
+        self._rows = RowIndex([1])
         self._wrap_width = 0
+        self._size_update_pending = False
         self._preferred_column: int | None = None
         self._matches: list[tuple[int, int]] = []
         self._longest_match = 0
+        self._style: Style | None = None
+        self._content_width = 0
         self.load(document, segmentation, annotations, cursor=cursor)
 
     # -- state -----------------------------------------------------------
@@ -115,9 +125,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.selecting = False
         self._matches = []
         self.border_title = document.name
+        self._index_lines()
+        # Before the first resize there is no width: rows are estimated then.
+        self._estimate_rows(self._wrap_width or 1)
         self.set_annotations(annotations)
-        if self._wrap_width:
-            self._wrap(self._wrap_width)
+        if self.is_mounted:
             self.scroll_to(y=0, animate=False)
             self._scroll_cursor_into_view()
 
@@ -237,10 +249,10 @@ class ArticleView(ScrollView, can_focus=True):
         return self._vertical_target(max(1, self.scrollable_content_region.height - 1))
 
     def _target_line_start(self) -> int:
-        return self._row_starts[self._row_of(self.cursor)]
+        return self._row_span(self._row_of(self.cursor))[0]
 
     def _target_line_end(self) -> int:
-        return self._row_ends[self._row_of(self.cursor)]
+        return self._row_span(self._row_of(self.cursor))[1]
 
     def _target_top(self) -> int:
         return 0
@@ -269,42 +281,94 @@ class ArticleView(ScrollView, can_focus=True):
     def _vertical_target(self, rows: int) -> int:
         row = self._row_of(self.cursor)
         if self._preferred_column is None:
-            self._preferred_column = self.cursor - self._row_starts[row]
-        target = max(0, min(row + rows, len(self._row_starts) - 1))
+            self._preferred_column = self.cursor - self._row_span(row)[0]
+        target = max(0, min(row + rows, self._rows.total - 1))
         if target == row:
             return 0 if rows < 0 else len(self.text)
-        start, end = self._row_starts[target], self._row_ends[target]
+        start, end = self._row_span(target)
         return min(start + self._preferred_column, end)
 
     # -- layout ----------------------------------------------------------
 
-    def _wrap(self, width: int) -> None:
-        """Split the text into screen rows of at most `width` cells."""
-        starts: list[int] = []
-        ends: list[int] = []
-        offset = 0
-        for line in self.text.split("\n"):
-            starts.append(offset)
-            if line:
-                # Tabs count one cell here and are drawn as one space.
-                for brk in compute_wrap_offsets(line, width, tab_size=1):
-                    ends.append(offset + brk)
-                    starts.append(offset + brk)
-            ends.append(offset + len(line))
-            offset += len(line) + 1
-        self._row_starts, self._row_ends = starts, ends
+    def _index_lines(self) -> None:
+        """Where each line starts: one pass of str.find, no wrapping yet."""
+        text, starts = self.text, [0]
+        index = text.find("\n")
+        while index != -1:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        self._line_starts = starts
+        self._line_ends = [s - 1 for s in starts[1:]] + [len(text)]
+
+    def _estimate_rows(self, width: int) -> None:
+        """Guess every line's rows from its length; exact counts come on demand."""
         self._wrap_width = width
-        self.virtual_size = Size(width, len(starts))
+        self._line_rows.clear()
+        self._rows = RowIndex([
+            max(1, -(-(end - start) // width))
+            for start, end in zip(self._line_starts, self._line_ends)
+        ])
+        self.virtual_size = Size(width, self._rows.total)
         self._invalidate()
 
+    def _wrapped(self, line: int) -> list[int]:
+        """Start offsets of `line`'s screen rows, wrapping it if not done yet."""
+        rows = self._line_rows.get(line)
+        if rows is None:
+            start, end = self._line_starts[line], self._line_ends[line]
+            rows = [start]
+            if end > start:
+                # Tabs count one cell here and are drawn as one space.
+                breaks = compute_wrap_offsets(self.text[start:end], self._wrap_width, tab_size=1)
+                rows += [start + brk for brk in breaks]
+            if len(self._line_rows) >= MAX_WRAPPED_LINES:
+                self._line_rows.clear()  # the counts stay exact in the RowIndex
+            self._line_rows[line] = rows
+            if self._rows.set(line, len(rows)):
+                self._schedule_size_update()
+        return rows
+
+    def _schedule_size_update(self) -> None:
+        # A corrected estimate changes the scrollable height; apply it once
+        # after this round of drawing rather than in the middle of it.
+        if not self._size_update_pending:
+            self._size_update_pending = True
+            self.call_after_refresh(self._apply_size_update)
+
+    def _apply_size_update(self) -> None:
+        self._size_update_pending = False
+        self.virtual_size = Size(self._wrap_width, self._rows.total)
+
+    def _line_of(self, offset: int) -> int:
+        return max(0, bisect_right(self._line_starts, offset) - 1)
+
     def _row_of(self, offset: int) -> int:
-        return max(0, bisect_right(self._row_starts, offset) - 1)
+        line = self._line_of(offset)
+        rows = self._wrapped(line)
+        return self._rows.first_row(line) + bisect_right(rows, offset) - 1
+
+    def _locate(self, row: int) -> tuple[int, int]:
+        """(line, row within it) for a screen row, wrapping lines as needed."""
+        for _ in range(MAX_RELOCATIONS):
+            line, sub = self._rows.find(row)
+            rows = self._wrapped(line)
+            if sub < len(rows):
+                return line, sub
+        return line, len(rows) - 1
+
+    def _row_span(self, row: int) -> tuple[int, int]:
+        """Start and end offsets (end exclusive, newline excluded) of a screen row."""
+        line, sub = self._locate(row)
+        rows = self._wrapped(line)
+        end = rows[sub + 1] if sub + 1 < len(rows) else self._line_ends[line]
+        return rows[sub], end
 
     def on_resize(self, event: events.Resize) -> None:
         # One cell stays free so the cursor can sit after a row's last character.
-        width = max(1, self.scrollable_content_region.width - 1)
+        self._content_width = self.scrollable_content_region.width
+        width = max(1, self._content_width - 1)
         if width != self._wrap_width:
-            self._wrap(width)
+            self._estimate_rows(width)
             self._scroll_cursor_into_view()
 
     def _scroll_cursor_into_view(self) -> None:
@@ -323,9 +387,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def _invalidate_range(self, start: int, end: int) -> None:
-        first, last = self._row_of(start), self._row_of(end)
-        for row in range(first, last + 1):
-            self._cache.pop(row, None)
+        first = self._row_span(self._row_of(start))[0]
+        for key in [k for k in self._cache if first <= k <= end]:
+            del self._cache[key]
         self.refresh()
 
     def _selected_or_cursor_range(self) -> tuple[int, int]:
@@ -334,7 +398,16 @@ class ArticleView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         # Cached rows carry resolved colours: a theme or CSS change redraws them.
         super().notify_style_update()
+        self._style = None
         self._cache.clear()
+
+    @property
+    def _base_style(self) -> Style:
+        # Widget.rich_style walks every ancestor's styles; per drawn row
+        # that was the largest cost of a key press on a long article.
+        if self._style is None:
+            self._style = self.rich_style
+        return self._style
 
     def on_focus(self) -> None:
         self._invalidate_range(self.cursor, self.cursor)
@@ -347,8 +420,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _offset_at(self, event: events.MouseEvent) -> int:
         """The text offset under the mouse (clamped to the text area)."""
         content = event.get_content_offset_capture(self)
-        row = max(0, min(round(self.scroll_y) + content.y, len(self._row_starts) - 1))
-        start, end = self._row_starts[row], self._row_ends[row]
+        start, end = self._row_span(round(self.scroll_y) + max(0, content.y))
         cells = 0
         for index in range(start, end):
             cells += Text(self.text[index]).cell_len
@@ -381,18 +453,20 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = round(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        if row >= len(self._row_starts):
-            return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(row)
+        width = self._content_width
+        if row >= self._rows.total or not self._wrap_width:
+            return Strip.blank(width, self._base_style)
+        start, end = self._row_span(row)
+        strip = self._cache.get(start)
         if strip is None:
-            strip = self._cache[row] = self._render_row(row)
-        return strip.crop_extend(0, width, self.rich_style)
+            if len(self._cache) >= MAX_CACHED_ROWS:
+                self._cache.clear()
+            strip = self._cache[start] = self._render_row(start, end)
+        return strip.crop_extend(0, width, self._base_style)
 
-    def _render_row(self, row: int) -> Strip:
-        start, end = self._row_starts[row], self._row_ends[row]
+    def _render_row(self, start: int, end: int) -> Strip:
         line = Text(self.text[start:end].replace("\t", " "), end="")
-        line.stylize(self.rich_style)
+        line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
         for m_start, m_end in self._matches_in(start, end):
             line.stylize(self._component("match", partial=True), m_start - start,
@@ -401,7 +475,8 @@ class ArticleView(ScrollView, can_focus=True):
             s_start, s_end = max(selected[0], start), min(selected[1], end)
             if s_start < s_end:
                 line.stylize(self._component("selection"), s_start - start, s_end - start)
-        if start <= self.cursor <= end and self._row_of(self.cursor) == row:
+        last_row_of_line = end == self._line_ends[self._line_of(start)]
+        if start <= self.cursor < end or (self.cursor == end and last_row_of_line):
             if self.cursor == end:
                 line.append(" ")
             name = "cursor" if self.has_focus else "cursor-blurred"
