@@ -41,9 +41,11 @@ from nltk.tokenize.punkt import (
 
 Span = tuple[int, int]
 
-# Punkt trains at ~2 s per MB, paid when the reader opens; abbreviations
-# are learned long before this much news text.
-TRAINING_CAP = 1_000_000
+# Punkt trains at 2-10 s per MB (NLTK's ReDoS-guarded patterns; measured by
+# `make bench`), paid before the reader's first paint; a news corpus's
+# abbreviations are learned long before this much text, and the seed list
+# covers the common ones.
+TRAINING_CAP = 200_000
 
 # A learned "abbreviation" longer than this without an inner period is far
 # more likely a word that happened to end sentences in a small corpus
