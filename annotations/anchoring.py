@@ -51,6 +51,8 @@ _WF_TEXT, _WF_CONTEXT, _WF_CLOSE = 0.5, 0.4, 0.1
 # Bounds on the work spent per annotation, whatever the article's size.
 _MAX_HITS_PER_PROBE = 64
 _MAX_WINDOWS = 48
+_MAX_EXACT = 300
+_NEAR = 4000
 _PROBE_LEN = 16
 
 # Session-state keys in the store.
@@ -342,8 +344,9 @@ def reanchor(
     n = len(new_text)
 
     # 1 and 2: exact occurrences, scored by context and closeness.
-    hits = _occurrences(new_text, quote)
-    if hits:
+    total = new_text.count(quote)
+    if total:
+        hits = _exact_candidates(ann, new_text, expected)
         def score(pos: int) -> tuple[float, float]:
             ctx = context_similarity(ann, new_text, pos, pos + len(quote))
             close = max(_closeness(pos, e, n) for e in expected)
@@ -353,7 +356,7 @@ def reanchor(
         (best, ctx), pos = max(scored, key=lambda item: (item[0][0], -abs(item[1] - ann.start)))
         if pos == ann.start and new_text[ann.start : ann.end] == quote:
             return Anchored("kept", _kept(ann, new_text), best)
-        unique_and_long = len(hits) == 1 and len(quote) >= _UNIQUE_MIN_LEN
+        unique_and_long = total == 1 and len(quote) >= _UNIQUE_MIN_LEN
         if ctx >= EXACT_MIN_CONTEXT or unique_and_long:
             return Anchored("moved", _moved(ann, new_text, pos, pos + len(quote), "moved"), best)
 
@@ -363,6 +366,24 @@ def reanchor(
         return fuzzy
     # 4: an orphan.
     return Anchored("orphan", None, 0.0)
+
+
+def _exact_candidates(ann: Annotation, text: str, expected: list[int]) -> list[int]:
+    """Where the quote occurs, bounded: a short quote ("the") in a 50 MB article
+    occurs too often to score every occurrence, so the ones with the stored
+    context around them, the expected positions and the first `_MAX_EXACT` are tried.
+    """
+    quote = ann.text
+    hits = set(_occurrences(text, quote, _MAX_EXACT))
+    for pos in expected:  # and those near where it was
+        lo = max(0, pos - _NEAR)
+        hits.update(lo + h for h in _occurrences(text[lo : pos + _NEAR], quote, _MAX_EXACT))
+    if ann.prefix:
+        tail = ann.prefix[-_PROBE_LEN:]
+        hits.update(h + len(tail) for h in _occurrences(text, tail + quote, _MAX_EXACT))
+    if ann.suffix:
+        hits.update(_occurrences(text, quote + ann.suffix[:_PROBE_LEN], _MAX_EXACT))
+    return sorted(hits)
 
 
 def _kept(ann: Annotation, text: str) -> Annotation:
