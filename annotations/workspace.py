@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from annotations import anchoring
+from annotations import anchoring, suggest
+from annotations.alignment import Alignment, align
 from annotations.anchoring import ReanchorReport
 from annotations.history import Change, History
 from annotations.labels import Config
+from annotations.links import Link
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation, Segmenter
 from annotations.store import Store
+from annotations.suggest import Suggestion, SuggestionState
 
 
 class Workspace:
@@ -37,6 +40,7 @@ class Workspace:
         # Punkt learns the abbreviations of this very corpus (no download).
         self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
         self._segmentations: dict[str, Segmentation] = {}
+        self._alignments: dict[tuple[str, str], Alignment] = {}
         # Articles whose text changed since the store last saw their path:
         # their annotations are re-anchored onto the new text (once), the
         # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
@@ -146,6 +150,38 @@ class Workspace:
         """Take an orphan off the list; it stays in its old document's record."""
         return anchoring.forget_orphan(self.store, doc_id, orphan_id)
 
+
+    # Comparing outlets: sentence alignment, links across documents, suggestions.
+
+    def alignment(self, a_id: str, b_id: str) -> Alignment:
+        """Which sentences of two articles say the same thing (cached per pair)."""
+        key = (a_id, b_id)
+        if key not in self._alignments:
+            self._alignments[key] = align(
+                self.segmentation(a_id),
+                self.segmentation(b_id),
+                corpus=(doc.text for doc in self.documents.values()),
+            )
+        return self._alignments[key]
+
+    def link(self, a: Annotation, b: Annotation, relation: str) -> Link | None:
+        """Link two annotations of different documents (undoable); None if linked so."""
+        link = Link.between(a, b, relation, annotator=self.annotator)
+        return link if self.history.link(link) else None
+
+    def links(self, doc_id: str) -> list[Link]:
+        return self.history.links.for_document(doc_id)
+
+    def suggestions(self, doc_id: str) -> list[Suggestion]:
+        """Proposed spans not yet tagged nor rejected."""
+        return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
+
+    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
+        ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
+        return ann if self.history.add(ann) else None
+
+    def reject(self, doc_id: str, suggestion: Suggestion) -> None:
+        SuggestionState(self.store).reject(doc_id, suggestion)
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():

@@ -137,9 +137,9 @@ async def test_mouse_click_moves_and_drag_selects(make_workspace) -> None:
         assert view.has_focus
         clicked = view.cursor
         assert clicked > 0 and view.selection is None
-        await pilot.mouse_down(view, offset=(2, 1))
-        await pilot.hover(view, offset=(12, 1))
-        await pilot.mouse_up(view, offset=(12, 1))
+        await pilot.mouse_down(view, offset=(3, 1))
+        await pilot.hover(view, offset=(13, 1))
+        await pilot.mouse_up(view, offset=(13, 1))
         assert view.selection is not None
         start, end = view.selection
         assert end - start == 10

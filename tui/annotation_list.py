@@ -12,7 +12,7 @@ from tui.messages import AnnotationChosen
 PREVIEW_CHARS = 60
 
 
-def describe(ann: Annotation) -> Text:
+def describe(ann: Annotation, link: str | None = None) -> Text:
     """One row: label, position, and the span's text on one line (never markup)."""
     preview = " ".join(ann.text.split())
     if len(preview) > PREVIEW_CHARS:
@@ -20,6 +20,8 @@ def describe(ann: Annotation) -> Text:
     row = Text(no_wrap=False)
     row.append(f"{ann.label} ", style="bold")
     row.append(f"{ann.start}–{ann.end}", style="dim")
+    if link:
+        row.append(f" ⇄ {link}", style="bold")
     if ann.note:
         row.append(" · ✎ " + " ".join(ann.note.split())[:PREVIEW_CHARS], style="italic")
     row.append("\n")
@@ -39,12 +41,17 @@ class AnnotationList(OptionList):
         self._doc_id = ""
         self._annotations: list[Annotation] = []
 
-    def show(self, doc_id: str, annotations: list[Annotation]) -> None:
+    def show(
+        self, doc_id: str, annotations: list[Annotation], links: dict[str, str] | None = None
+    ) -> None:
+        """List `annotations`; `links` maps an annotation id to its link's relation."""
+        links = links or {}
         self._doc_id = doc_id
         self._annotations = list(annotations)
         highlighted = self.highlighted
         self.clear_options()
-        self.add_options(Option(describe(a), id=a.id) for a in self._annotations)
+        self.add_options(Option(describe(a, links.get(a.id)), id=a.id)
+                         for a in self._annotations)
         self.border_title = f"Annotations ({len(self._annotations)})"
         if self._annotations and highlighted is not None:
             self.highlighted = min(highlighted, len(self._annotations) - 1)

@@ -14,21 +14,25 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from annotations.alignment import Alignment
 from annotations.errors import NewsmarkError
 from annotations.history import Change
-from annotations.model import Document
+from annotations.model import Annotation, Document
 from annotations.search import find_all
+from annotations.suggest import Suggestion
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS
 from tui.document_list import DocumentList
 from tui.help_screen import HelpScreen
+from tui.link_screen import LinkScreen
 from tui.messages import (
     AnnotationChosen,
     Cancelled,
@@ -70,6 +74,9 @@ class NewsmarkApp(App[None]):
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, dict[str, object]] = {}
+        self.follow = False
+        self._alignment: tuple[str, str, Alignment] | None = None
+        self._suggesting: set[str] = set()  # documents whose suggestions are shown
         self._panes_dirty = False
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
@@ -131,6 +138,7 @@ class NewsmarkApp(App[None]):
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
+        self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
         self._refresh_status()
@@ -162,6 +170,7 @@ class NewsmarkApp(App[None]):
         view = self.query_one(f"#{message.view_id}", ArticleView)
         self._remember_pane(view)
         if view is self.active_view:
+            self._show_counterparts(view)
             self._refresh_status()
 
     def on_cancelled(self, message: Cancelled) -> None:
@@ -268,6 +277,9 @@ class NewsmarkApp(App[None]):
         if change is None:
             self.notify(nothing, timeout=2)
             return
+        if change.link is not None:
+            self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
+            return
         ann = change.annotation
         if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
             self._show_document(self.workspace.documents[ann.doc_id])
@@ -345,6 +357,9 @@ class NewsmarkApp(App[None]):
         view.load(doc, self.workspace.segmentation(doc.id), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
+        if doc.id in self._suggesting:
+            view.set_suggestions(self.workspace.suggestions(doc.id))
+        self._compare_panes()
         self._refresh_panel()
         self._refresh_status()
 
@@ -384,6 +399,146 @@ class NewsmarkApp(App[None]):
     def _run_from_palette(self, action: str, target: App | None) -> None:
         self.run_action(action, target or self.active_view)
 
+    # -- comparing two outlets -------------------------------------------
+
+    def _compare_panes(self) -> None:
+        """Align the two panes' sentences, in a worker: long articles take seconds."""
+        views = self.views
+        if len(views) < 2 or views[0].document.id == views[1].document.id:
+            self._alignment = None
+            for view in views:
+                view.set_margin([], self._linked_spans(view))
+                view.set_counterparts([])
+            return
+        self._align(views[0].document.id, views[1].document.id)
+
+    @work(thread=True, exclusive=True, group="align")
+    def _align(self, a_id: str, b_id: str) -> None:
+        alignment = self.workspace.alignment(a_id, b_id)
+        self.call_from_thread(self._apply_alignment, a_id, b_id, alignment)
+
+    def _apply_alignment(self, a_id: str, b_id: str, alignment: Alignment) -> None:
+        a, b = self.views[:2]
+        if (a.document.id, b.document.id) != (a_id, b_id):
+            return  # a pane moved on while this was computed
+        self._alignment = (a_id, b_id, alignment)
+        a.set_margin([a.segmentation.sentences[i] for i in alignment.unmatched_a()],
+                     self._linked_spans(a))
+        b.set_margin([b.segmentation.sentences[i] for i in alignment.unmatched_b()],
+                     self._linked_spans(b))
+        self._show_counterparts(self.active_view)
+
+    def _show_counterparts(self, view: ArticleView) -> None:
+        if self._alignment is None:
+            return
+        views = self.views
+        side = "a" if view is views[0] else "b"
+        other = views[1] if side == "a" else views[0]
+        spans = self._alignment[2].counterpart_spans(side, view.cursor)
+        view.set_counterparts([])
+        other.set_counterparts(spans)
+        if self.follow and spans:
+            other.scroll_offset_into_view(spans[0][0])
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        self.notify("Follow on: the other pane keeps up" if self.follow else "Follow off",
+                    timeout=2)
+        self._show_counterparts(self.active_view)
+        self._refresh_status()
+
+    def _linked_spans(self, view: ArticleView) -> list[tuple[int, int]]:
+        doc_id = view.document.id
+        ends = {end for link in self.workspace.links(doc_id)
+                for end in ((link.a_doc, link.a_ann), (link.b_doc, link.b_ann))}
+        return [(a.start, a.end) for a in view.annotations if (doc_id, a.id) in ends]
+
+    def action_link(self) -> None:
+        views = self.views
+        if len(views) < 2 or views[0].document.id == views[1].document.id:
+            self.notify("Open two different articles to link across them", timeout=3)
+            return
+        ends = [view.annotations_at(view.cursor) for view in views[:2]]
+        if not all(ends):
+            self.notify("Put each pane's cursor on an annotation first", timeout=3)
+            return
+        a, b = ends[0][0], ends[1][0]
+        self.push_screen(
+            LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
+            lambda relation: self._make_link(a, b, relation),
+        )
+
+    def _make_link(self, a: Annotation, b: Annotation, relation: str | None) -> None:
+        if relation is None:
+            return
+        try:
+            link = self.workspace.link(a, b, relation)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if link is None:
+            self.notify("They are linked so already", timeout=2)
+        else:
+            self._after_link_change(f"linked: {link.label}")
+
+    def _after_link_change(self, what: str) -> None:
+        for view in self.views:
+            view.set_margin(view._unmatched, self._linked_spans(view))
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+        self._error = False
+        self._refresh_panel()
+        self._refresh_status()
+
+    def action_toggle_suggestions(self) -> None:
+        view = self.active_view
+        doc_id = view.document.id
+        if doc_id in self._suggesting:
+            self._suggesting.discard(doc_id)
+            view.set_suggestions([])
+            return
+        self._suggesting.add(doc_id)
+        found = self.workspace.suggestions(doc_id)
+        view.set_suggestions(found)
+        self.notify(f"{len(found)} suggestions, shown in italics: a accepts, R rejects, "
+                    "A accepts all on screen, S hides them", timeout=6)
+
+    def action_accept_suggestion(self) -> None:
+        view = self.active_view
+        found = view.suggestion_at(view.cursor)
+        if found is None:
+            self.notify("No suggestion under the cursor (S shows them)", timeout=2)
+            return
+        self._accept([found])
+
+    def action_accept_visible(self) -> None:
+        view = self.active_view
+        lo, hi = view.visible_range()
+        self._accept([s for s in view.suggestions if s.start < hi and s.end > lo])
+
+    def _accept(self, suggestions: list[Suggestion]) -> None:
+        view = self.active_view
+        doc_id = view.document.id
+        accepted = 0
+        try:
+            for found in suggestions:
+                accepted += self.workspace.accept(doc_id, found) is not None
+        except NewsmarkError as err:
+            self._failed(err)
+        view.set_suggestions(self.workspace.suggestions(doc_id))
+        if accepted:
+            self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
+
+    def action_reject_suggestion(self) -> None:
+        view = self.active_view
+        found = view.suggestion_at(view.cursor)
+        if found is None:
+            self.notify("No suggestion under the cursor (S shows them)", timeout=2)
+            return
+        try:
+            self.workspace.reject(view.document.id, found)
+        except NewsmarkError as err:
+            return self._failed(err)
+        view.set_suggestions(self.workspace.suggestions(view.document.id))
+
     # -- helpers ---------------------------------------------------------
 
     def _annotation_under_cursor(self):  # type: ignore[no-untyped-def]
@@ -412,6 +567,7 @@ class NewsmarkApp(App[None]):
         for view in self.views:
             if view.document.id == doc_id:
                 view.set_annotations(annotations)
+                view.set_margin(view._unmatched, self._linked_spans(view))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel()
@@ -426,7 +582,12 @@ class NewsmarkApp(App[None]):
 
     def _refresh_panel(self) -> None:
         doc_id = self.active_view.document.id
-        self.query_one(AnnotationList).show(doc_id, self.active_view.annotations)
+        links: dict[str, str] = {}
+        for link in self.workspace.links(doc_id):
+            for end_doc, end_ann in ((link.a_doc, link.a_ann), (link.b_doc, link.b_ann)):
+                if end_doc == doc_id:
+                    links[end_ann] = link.label
+        self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
 
     def _refresh_documents(self) -> None:
         ws = self.workspace
@@ -438,18 +599,20 @@ class NewsmarkApp(App[None]):
         seg = view.segmentation
         index = seg.sentence_at(view.cursor)
         selection = view.selection
-        mode = ""
+        modes = []
         if self.pending == "relabel":
-            mode = "RELABEL: press a label key"
-        elif self.search_query:
-            mode = f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)"
+            modes.append("RELABEL: press a label key")
+        if self.search_query:
+            modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
+        if self.follow:
+            modes.append("FOLLOW")
         self.query_one(StatusBar).show(
             counts=Counter(a.label for a in view.annotations),
             labels=[label.name for label in self.workspace.config.labels],
             sentence=None if index is None else (index, len(seg.sentences)),
             selection=0 if selection is None else selection[1] - selection[0],
             selecting=view.selecting,
-            mode=mode,
+            mode=" · ".join(modes),
             saved=self.saved,
             error=self._error,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -26,11 +27,13 @@ from textual.strip import Strip
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
+from annotations.suggest import Suggestion
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
 
 LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
+MARGIN = 1  # cells of the left margin that marks unmatched and linked rows
 MAX_CACHED_ROWS = 2_000  # finished rows kept; a few screens' worth
 MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
@@ -45,6 +48,10 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--match",
         "article-view--overlap",
+        "article-view--counterpart",
+        "article-view--suggestion",
+        "article-view--margin-unmatched",
+        "article-view--margin-linked",
         *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
     }
 
@@ -66,6 +73,10 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--selection { background: $foreground 25%; text-style: bold; }
     ArticleView > .article-view--match { text-style: bold underline; color: $text-warning; }
     ArticleView > .article-view--overlap { text-style: underline; }
+    ArticleView > .article-view--counterpart { text-style: bold; color: $text-accent; }
+    ArticleView > .article-view--suggestion { text-style: italic underline; color: $text-muted; }
+    ArticleView > .article-view--margin-unmatched { color: $warning; }
+    ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
     ArticleView > .article-view--label-1 { background: $primary 40%; }
     ArticleView > .article-view--label-2 { background: $success 40%; }
@@ -102,6 +113,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._preferred_column: int | None = None
         self._matches: list[tuple[int, int]] = []
         self._longest_match = 0
+        self._counterparts: list[tuple[int, int]] = []
+        self._unmatched: list[tuple[int, int]] = []
+        self._linked: list[tuple[int, int]] = []
+        self._margin_longest = 0
+        self.suggestions: list[Suggestion] = []
         self._style: Style | None = None
         self._content_width = 0
         self.load(document, segmentation, annotations, cursor=cursor)
@@ -124,6 +140,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.anchor: int | None = None
         self.selecting = False
         self._matches = []
+        self._counterparts, self._unmatched, self._linked = [], [], []
+        self.suggestions = []
         self.border_title = document.name
         self._index_lines()
         # Before the first resize there is no width: rows are estimated then.
@@ -138,6 +156,41 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts = [a.start for a in self.annotations]
         self._longest = max((a.end - a.start for a in self.annotations), default=0)
         self._invalidate()
+
+    def set_margin(
+        self, unmatched: list[tuple[int, int]], linked: list[tuple[int, int]]
+    ) -> None:
+        """Mark rows of sentences the other outlet lacks, and of linked spans."""
+        self._unmatched, self._linked = sorted(unmatched), sorted(linked)
+        self._margin_longest = max((e - s for s, e in [*unmatched, *linked]), default=0)
+        self._invalidate()
+
+    def set_counterparts(self, spans: list[tuple[int, int]]) -> None:
+        """Highlight the other pane's sentences that say what the cursor's does."""
+        if spans != self._counterparts:
+            self._counterparts = sorted(spans)
+            self._invalidate()
+
+    def set_suggestions(self, suggestions: list[Suggestion]) -> None:
+        self.suggestions = sorted(suggestions, key=lambda s: (s.start, s.end))
+        self._invalidate()
+
+    def suggestion_at(self, offset: int) -> Suggestion | None:
+        found = [s for s in self.suggestions if s.start <= offset < s.end]
+        return min(found, key=lambda s: s.end - s.start) if found else None
+
+    def visible_range(self) -> tuple[int, int]:
+        """Text offsets of the first and last rows on screen."""
+        top = round(self.scroll_y)
+        bottom = max(top, top + self.scrollable_content_region.height - 1)
+        return self._row_span(top)[0], self._row_span(bottom)[1]
+
+    def scroll_offset_into_view(self, offset: int) -> None:
+        """Scroll (without moving the cursor) so `offset` is on screen."""
+        row = self._row_of(offset)
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 3), animate=False)
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self._matches = sorted(matches)
@@ -366,7 +419,9 @@ class ArticleView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         # One cell stays free so the cursor can sit after a row's last character.
         self._content_width = self.scrollable_content_region.width
-        width = max(1, self._content_width - 1)
+        # A margin column on the left, and one cell free on the right so
+        # the cursor can sit after a row's last character.
+        width = max(1, self._content_width - MARGIN - 1)
         if width != self._wrap_width:
             self._estimate_rows(width)
             self._scroll_cursor_into_view()
@@ -424,7 +479,7 @@ class ArticleView(ScrollView, can_focus=True):
         cells = 0
         for index in range(start, end):
             cells += Text(self.text[index]).cell_len
-            if cells > content.x:
+            if cells > content.x - MARGIN:
                 return index
         return end
 
@@ -468,6 +523,15 @@ class ArticleView(ScrollView, can_focus=True):
         line = Text(self.text[start:end].replace("\t", " "), end="")
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
+        suggestion_style = self._component("suggestion", partial=True)
+        for sug in self.suggestions:
+            if sug.start < end and sug.end > start:
+                line.stylize(suggestion_style, max(sug.start, start) - start,
+                             min(sug.end, end) - start)
+        for c_start, c_end in self._counterparts:
+            if c_start < end and c_end > start:
+                line.stylize(self._component("counterpart", partial=True),
+                             max(c_start, start) - start, min(c_end, end) - start)
         for m_start, m_end in self._matches_in(start, end):
             line.stylize(self._component("match", partial=True), m_start - start,
                         m_end - start)
@@ -481,7 +545,16 @@ class ArticleView(ScrollView, can_focus=True):
                 line.append(" ")
             name = "cursor" if self.has_focus else "cursor-blurred"
             line.stylize(self._component(name), self.cursor - start, self.cursor - start + 1)
-        return Strip(line.render(self.app.console), line.cell_len)
+        margin = self._margin_mark(start, end)
+        return Strip([margin, *line.render(self.app.console)], line.cell_len + MARGIN)
+
+    def _margin_mark(self, start: int, end: int) -> Segment:
+        if _touches(self._linked, self._margin_longest, start, end):
+            return Segment("⇄", self._base_style + self._component("margin-linked", partial=True))
+        if _touches(self._unmatched, self._margin_longest, start, end):
+            return Segment("▎", self._base_style + self._component("margin-unmatched",
+                                                                    partial=True))
+        return Segment(" ", self._base_style)
 
     def _stylize_annotations(self, line: Text, start: int, end: int) -> None:
         spans = self._overlapping(start, end)
@@ -521,6 +594,17 @@ def _previous_start(ranges: list[tuple[int, int]], offset: int) -> int:
     """Start of the last range that begins before `offset`, else 0."""
     index = bisect_left(ranges, (offset, -1)) - 1
     return ranges[index][0] if index >= 0 else 0
+
+
+def _touches(spans: list[tuple[int, int]], longest: int, start: int, end: int) -> bool:
+    """Does any of the sorted `spans` overlap the row [start, end)?
+
+    An empty row (a blank line) counts as the one character at `start`.
+    Only spans that start within the longest span's length are looked at.
+    """
+    lo = bisect_left(spans, (start - longest, -1))
+    hi = bisect_left(spans, (max(end, start + 1), -1))
+    return any(e > start for _, e in spans[lo:hi])
 
 
 def _overlaps(spans: list[Annotation]) -> list[tuple[int, int]]:

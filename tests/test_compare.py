@@ -1,0 +1,82 @@
+"""Two outlets side by side: aligned sentences, links across panes, suggestions."""
+
+from __future__ import annotations
+
+from annotations.export import document_records
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.link_screen import LinkScreen
+
+SIZE = (140, 36)
+
+
+async def settled(app: NewsmarkApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_counterparts_and_unmatched_sentences(make_workspace) -> None:
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        left.move_to(left.text.index("The council voted"))
+        await pilot.pause()
+        shown = [right.text[s:e] for s, e in right._counterparts]
+        assert any("7–2 vote on Tuesday" in text for text in shown), shown
+        # Each outlet says something the other does not: marked in the margin.
+        assert left._unmatched and right._unmatched
+        assert any("Dr. Lee" in left.text[s:e] for s, e in left._unmatched) or any(
+            "four hundred pages" in right.text[s:e] for s, e in right._unmatched
+        )
+        await pilot.press("f")
+        assert app.follow and "FOLLOW" in str(app.query_one("#status").render())
+
+
+async def test_link_two_quotes_undo_and_export(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        left.move_to(left.text.index("Critics called"))
+        await pilot.press("1", "tab")
+        right.move_to(right.text.index("Opponents say"))
+        await pilot.press("1", "L")
+        assert isinstance(app.screen, LinkScreen)
+        await pilot.press("1")
+        [link] = ws.links(left.document.id)
+        assert link.relation == "same-claim"
+        assert left._linked and right._linked
+        records = {r["id"]: r for r in document_records(ws.store)}
+        assert records[left.document.id].get("links")
+        await pilot.press("u")
+        assert ws.links(left.document.id) == []
+        await pilot.press("ctrl+r")
+        assert len(ws.links(left.document.id)) == 1
+
+
+async def test_accept_and_reject_suggestions(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        quotes = [s for s in view.suggestions if s.label == "quote"]
+        assert quotes, view.suggestions
+        view.move_to(quotes[0].start)
+        await pilot.press("a")
+        accepted = [a for a in ws.store.annotations(view.document.id) if a.source == "suggested"]
+        assert [a.label for a in accepted] == ["quote"]
+        assert all(s.key != quotes[0].key for s in view.suggestions)
+        before = len(view.suggestions)
+        if before:
+            view.move_to(view.suggestions[0].start)
+            await pilot.press("R")
+            assert len(view.suggestions) == before - 1
+        await pilot.press("A")
+        assert view.suggestions == [] or all(
+            s.start >= view.visible_range()[1] for s in view.suggestions
+        )
