@@ -23,6 +23,7 @@ import json
 import os
 import re
 import socket
+from bisect import insort
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -244,6 +245,10 @@ def _pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         pass
     return True
+
+
+def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
+    return (ann.start, -ann.end, ann.label, ann.created)
 
 
 def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
@@ -678,7 +683,7 @@ class Store:
 
     @staticmethod
     def _sorted(anns: list[Annotation]) -> list[Annotation]:
-        return sorted(anns, key=lambda a: (a.start, -a.end, a.label, a.created))
+        return sorted(anns, key=_sort_key)
 
     def _parsed(self, doc_id: str) -> tuple[Any, list[Annotation], set[str], set[Any]]:
         """A document's annotations parsed once, while its rows stay the same.
@@ -778,6 +783,15 @@ class Store:
         db = self._doc_db(ann.doc_id)
         table = db.table("annotations")
         self._guarded(db.storage, table, lambda: table.insert(ann.to_dict()))
+        # Carry the parsed list over to the rows just written: one insort,
+        # not a re-parse of every annotation of the document.
+        rows = self._rows(ann.doc_id)
+        if rows is not _rows:
+            anns = list(_anns)
+            insort(anns, ann, key=_sort_key)
+            self._parsed_cache[ann.doc_id] = (
+                rows, anns, ids | {ann.id}, spans | {(ann.start, ann.end, ann.label)}
+            )
         self._touch(ann.doc_id)
         return True
 
