@@ -395,3 +395,26 @@ def test_read_only_workspace_does_not_reanchor(tmp_path: Path, article: Path) ->
         ws = Workspace(viewer, [load_document(article, raw=True)])
         assert ws.reanchor_reports == {}
         assert ws.orphans(ws.order[0].id) == []
+
+
+def test_export_says_which_spans_were_reanchored_and_imports_it_back(tmp_path) -> None:
+    import io
+    import json
+
+    from annotations.export import write_jsonl
+    from annotations.formats.native import parse, record
+    from annotations.formats.records import iter_documents
+    from annotations.model import Document
+    from annotations.store import Store
+
+    doc = Document(text="An editor's note. The council voted to fund the weir.")
+    with Store(tmp_path / "s") as store:
+        store.register(doc)
+        start = doc.text.index("council")
+        store.add(Annotation.tag(doc, start, start + 7, "terms").with_changes(reanchored="moved"))
+        out = io.StringIO()
+        write_jsonl((record(view) for view, _ in iter_documents(store)), out)
+    [line] = out.getvalue().splitlines()
+    [span] = json.loads(line)["spans"]
+    assert span["reanchored"] == "moved"
+    assert parse(json.loads(line)).spans[0].reanchored == "moved"

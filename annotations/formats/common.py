@@ -24,6 +24,7 @@ class ParsedSpan:
     created: str | None = None
     note: str = ""
     source: str | None = None
+    reanchored: str = ""  # "moved" / "fuzzy" / "placed": the article changed under it
 
 
 @dataclass(slots=True)

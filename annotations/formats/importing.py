@@ -167,6 +167,8 @@ def _store_record(
             changes["id"] = span.id
         if span.created:
             changes["created"] = span.created
+        if span.reanchored:
+            changes["reanchored"] = span.reanchored
         if changes:
             ann = ann.with_changes(**changes)
         if store.add(ann):

@@ -56,6 +56,9 @@ def record(view: RecordView) -> dict[str, Any]:
             "note": ann.note,
             "source": ann.source,
         }
+        if ann.reanchored:
+            # The article changed after tagging and the span was found again.
+            item["reanchored"] = ann.reanchored
         if view.sentence is not None:
             item["clipped"] = span.clipped
         spans.append(item)
@@ -98,6 +101,7 @@ def parse(obj: Any) -> ParsedRecord:
                 created=_opt_str(span.get("created")),
                 note=_opt_str(span.get("note")) or "",
                 source=_opt_str(span.get("source")),
+                reanchored=_opt_str(span.get("reanchored")) or "",
             )
             if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
                 table = table or OffsetTable(text)

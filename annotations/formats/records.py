@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotations.anchoring import superseded_documents
 from annotations.errors import StoreError
 from annotations.formats.offsets import OffsetTable
 from annotations.model import Annotation
@@ -187,10 +188,6 @@ def iter_documents(
 
 def _superseded(store: Store) -> set[str]:
     """Older versions of changed articles, whose annotations were carried to the new one."""
-    try:
-        from annotations.anchoring import superseded_documents
-    except ImportError:  # a store without re-anchoring
-        return set()
     return superseded_documents(store)
 
 
