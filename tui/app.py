@@ -38,9 +38,12 @@ from tui.messages import (
     Cancelled,
     CursorMoved,
     DocumentChosen,
+    OrphanChosen,
+    OrphanDropped,
     PromptCancelled,
     PromptSubmitted,
 )
+from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.status_bar import StatusBar
 
@@ -68,7 +71,8 @@ class NewsmarkApp(App[None]):
         self.notices = list(notices)
         self.saved = "nothing changed yet"
         self._error = False
-        self.pending = ""  # "relabel" while waiting for a label key
+        self.pending = ""  # "relabel" or "place": waiting for a label key
+        self._placing = ""  # the orphan being placed
         self.search_query = ""
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
@@ -98,6 +102,7 @@ class NewsmarkApp(App[None]):
                     yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
+                yield OrphanList(id="orphan-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
@@ -144,6 +149,11 @@ class NewsmarkApp(App[None]):
         self._refresh_status()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
+        for doc_id, report in self.workspace.reanchor_reports.items():
+            name = self.workspace.documents[doc_id].name
+            where = " Orphans wait in the side panel (p)." if report.orphaned else ""
+            self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
+                        severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
         self._save_panes()
@@ -188,6 +198,38 @@ class NewsmarkApp(App[None]):
         self._show_document(self.workspace.documents[message.doc_id])
         self.active_view.focus()
 
+    def on_orphan_chosen(self, message: OrphanChosen) -> None:
+        self.pending = "place"
+        self._placing = message.orphan_id
+        self.active_view.focus()
+        self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
+        self._refresh_status()
+
+    def on_orphan_dropped(self, message: OrphanDropped) -> None:
+        try:
+            self.workspace.drop_orphan(message.doc_id, message.orphan_id)
+        except NewsmarkError as err:
+            return self._failed(err)
+        self.notify("Dropped from the list (still in the old version's record)", timeout=3)
+        self._refresh_panel()
+
+    def _place_orphan(self, label: str) -> None:
+        view = self.active_view
+        doc_id = view.document.id
+        span = self.workspace.target(doc_id, view.cursor, view.selection)
+        if span is None:
+            self.notify("Select the text first", timeout=2)
+            return
+        try:
+            placed = self.workspace.place_orphan(doc_id, self._placing, *span, label)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if placed is None:
+            self.notify("That span is tagged so already", timeout=2)
+            return
+        view.clear_selection()
+        self._after_change(doc_id, f"placed {placed.label}")
+
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
         self.active_view.focus()
         if message.purpose == "search":
@@ -204,6 +246,9 @@ class NewsmarkApp(App[None]):
         if self.pending == "relabel":
             self.pending = ""
             return self._relabel(label)
+        if self.pending == "place":
+            self.pending = ""
+            return self._place_orphan(label)
         view = self.active_view
         doc_id = view.document.id
         try:
@@ -588,6 +633,7 @@ class NewsmarkApp(App[None]):
                 if end_doc == doc_id:
                     links[end_ann] = link.label
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
+        self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
     def _refresh_documents(self) -> None:
         ws = self.workspace
@@ -602,6 +648,8 @@ class NewsmarkApp(App[None]):
         modes = []
         if self.pending == "relabel":
             modes.append("RELABEL: press a label key")
+        if self.pending == "place":
+            modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
             modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
         if self.follow:

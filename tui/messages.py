@@ -51,3 +51,19 @@ class PromptCancelled(Message):
     """The prompt bar was dismissed without an answer."""
 
     purpose: str
+
+
+@dataclass
+class OrphanChosen(Message):
+    """The person picked an orphaned annotation to place again."""
+
+    doc_id: str
+    orphan_id: str
+
+
+@dataclass
+class OrphanDropped(Message):
+    """The person dropped an orphaned annotation from the list."""
+
+    doc_id: str
+    orphan_id: str

@@ -1,0 +1,89 @@
+"""An article changed after tagging: the reader says so, and orphans get placed or dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotations.documents import load_documents
+from annotations.store import Store
+from annotations.workspace import Workspace
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.orphan_list import OrphanList
+
+SIZE = (150, 40)
+BEFORE = (
+    "The council voted on Tuesday to fund the weir.\n\n"
+    "Critics said the study was thin.\n\n"
+    "A spokesman declined to comment on the delay.\n"
+)
+AFTER = (
+    "Editor's note: this story was updated on Wednesday.\n\n"
+    "The council voted on Tuesday to fund the weir.\n\n"
+    "A spokesman declined to comment on the delay.\n"
+)
+
+
+def workspace(path: Path, store_dir: Path) -> Workspace:
+    docs, errors = load_documents([path])
+    assert not errors
+    return Workspace(Store(store_dir), docs, annotator="tester")
+
+
+async def test_changed_article_moves_spans_and_lists_orphans(tmp_path: Path) -> None:
+    article, store_dir = tmp_path / "story.txt", tmp_path / "store"
+    article.write_text(BEFORE, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    doc = ws.order[0]
+    for phrase in ("The council voted", "Critics said", "A spokesman"):
+        ws.tag(doc.id, doc.text.index(phrase), None, "claim")
+    ws.store.close()
+
+    article.write_text(AFTER, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    new = ws.order[0]
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("changed since it was tagged" in m for m in messages), messages
+        texts = sorted(a.text for a in ws.annotations(new.id))
+        assert texts == ["A spokesman declined to comment on the delay.",
+                         "The council voted on Tuesday to fund the weir."]
+        orphans = app.query_one(OrphanList)
+        assert orphans.option_count == 1 and orphans.display
+        # Place it: pick it in the panel, select text, press its label key.
+        orphans.focus()
+        orphans.highlighted = 0
+        await pilot.press("enter")
+        view = app.query_one("#pane-0", ArticleView)
+        assert view.has_focus and app.pending == "place"
+        view.move_to(new.text.index("Editor"))
+        await pilot.press("s", "4")
+        placed = [a for a in ws.annotations(new.id) if a.reanchored == "placed"]
+        assert [a.label for a in placed] == ["opinion"]
+        assert ws.orphans(new.id) == []
+        assert not orphans.display
+    ws.store.close()
+
+
+async def test_an_orphan_can_be_dropped(tmp_path: Path) -> None:
+    article, store_dir = tmp_path / "story.txt", tmp_path / "store"
+    article.write_text(BEFORE, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    doc = ws.order[0]
+    ws.tag(doc.id, doc.text.index("Critics"), None, "claim")
+    ws.store.close()
+    article.write_text(AFTER, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        orphans = app.query_one(OrphanList)
+        orphans.focus()
+        orphans.highlighted = 0
+        await pilot.press("x")
+        assert ws.orphans(ws.order[0].id) == []
+        # Dropping keeps it in the old version's record: nothing is deleted.
+        assert [a.text for a in ws.store.annotations(doc.id)] == [
+            "Critics said the study was thin."]
+    ws.store.close()
