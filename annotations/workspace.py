@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from annotations import anchoring, suggest
 from annotations.alignment import Alignment, align
 from annotations.anchoring import ReanchorReport
+from annotations.documents import load_document
+from annotations.errors import ArticleError
 from annotations.history import Change, History
 from annotations.labels import Config
 from annotations.links import Link
@@ -22,38 +26,105 @@ from annotations.store import Store
 from annotations.suggest import Suggestion, SuggestionState
 
 
+@dataclass
+class Entry:
+    """One article the person asked for: read from its file when first needed."""
+
+    path: Path | None
+    document: Document | None = None
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.document is not None:
+            return self.document.name
+        return self.path.name if self.path is not None else "?"
+
+
 class Workspace:
+    """The articles of a session, loaded lazily.
+
+    `sources` are Documents (already read) or paths. A folder of 100,000
+    articles must open at once, so paths are read only when shown: the
+    first `preload` of them now (the panes), the rest when asked for;
+    up to `eager_up_to` paths are all read at once.
+    """
+
     def __init__(
         self,
         store: Store,
-        documents: Iterable[Document],
+        sources: Iterable[Document | str | Path],
         *,
         config: Config | None = None,
         annotator: str = "",
+        raw: bool = False,
+        encoding: str | None = None,
+        preload: int = 2,
+        eager_up_to: int = 50,
     ) -> None:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
+        self._raw, self._encoding = raw, encoding
+        self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
-        for doc in documents:
-            self.documents.setdefault(doc.id, doc)
-        # Punkt learns the abbreviations of this very corpus (no download).
-        self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
-        self._segmentations: dict[str, Segmentation] = {}
-        self._alignments: dict[tuple[str, str], Alignment] = {}
+        self.load_errors: list[ArticleError] = []
         # Articles whose text changed since the store last saw their path:
         # their annotations are re-anchored onto the new text (once), the
         # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
         self.reanchor_reports: dict[str, ReanchorReport] = {}
-        if not store.read_only:
-            for doc in self.documents.values():
-                store.register(doc)
-            self.reanchor_reports = anchoring.carry_over(store, self.documents.values())
+        for source in sources:
+            if isinstance(source, Document):
+                if source.id not in self.documents:
+                    path = Path(source.meta.path) if source.meta.path else None
+                    self.entries.append(Entry(path, source))
+                    self._adopt(source)
+            else:
+                self.entries.append(Entry(Path(source)))
+        # A handful of files is read at once, so every unreadable one is
+        # reported up front; a big folder only as far as the panes need.
+        eager = len(self.entries) <= eager_up_to
+        for index in range(len(self.entries)):
+            if not eager and len(self.documents) >= preload:
+                break
+            self.load(index)
+        # Punkt learns the abbreviations of the articles being read (no download).
+        self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+        self._segmentations: dict[str, Segmentation] = {}
+        self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
+
+    def load(self, index: int) -> Document | None:
+        """The document of entry `index`, read now if it was not; None if unreadable."""
+        entry = self.entries[index]
+        if entry.document is None and entry.error is None and entry.path is not None:
+            try:
+                doc = load_document(entry.path, raw=self._raw, encoding=self._encoding)
+            except ArticleError as err:
+                entry.error = str(err)
+                self.load_errors.append(err)
+                return None
+            entry.document = self.documents.get(doc.id, doc)
+            self._adopt(entry.document)
+        return entry.document
+
+    def _adopt(self, doc: Document) -> None:
+        """Make a read document part of the session (and of the store)."""
+        if doc.id in self.documents:
+            return
+        self.documents[doc.id] = doc
+        if not self.store.read_only:
+            self.store.register(doc)
+            self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
+
+    def index_of(self, doc_id: str) -> int:
+        return next(i for i, e in enumerate(self.entries)
+                    if e.document is not None and e.document.id == doc_id)
 
     @property
     def order(self) -> list[Document]:
-        return list(self.documents.values())
+        """The documents read so far, in the order they were given."""
+        return [e.document for e in self.entries if e.document is not None]
 
     def segmentation(self, doc_id: str) -> Segmentation:
         seg = self._segmentations.get(doc_id)

@@ -31,6 +31,7 @@ from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS
 from tui.document_list import DocumentList
+from tui.document_list import describe as describe_document
 from tui.help_screen import HelpScreen
 from tui.link_screen import LinkScreen
 from tui.messages import (
@@ -109,15 +110,22 @@ class NewsmarkApp(App[None]):
         yield Footer()
 
     def _initial_panes(self) -> list[tuple[Document, int]]:
-        """The documents of the last session's panes if they are open, else the first ones."""
-        docs = self.workspace.documents
+        """The last session's pane documents if they were given again, else the first ones."""
+        ws = self.workspace
         chosen: list[tuple[Document, int]] = []
-        for entry in self.workspace.store.get_state(PANES_STATE, []) or []:
-            doc = docs.get(entry.get("doc_id", "")) if isinstance(entry, dict) else None
-            if doc is not None and all(doc is not d for d, _ in chosen):
-                chosen.append((doc, int(entry.get("cursor", 0))))
-        for doc in self.workspace.order:
-            if len(chosen) >= min(MAX_PANES, len(docs)):
+        by_path = {str(e.path): i for i, e in enumerate(ws.entries) if e.path is not None}
+        for pane in ws.store.get_state(PANES_STATE, []) or []:
+            if not isinstance(pane, dict):
+                continue
+            doc = ws.documents.get(pane.get("doc_id", ""))
+            if doc is None and pane.get("path") in by_path:
+                doc = ws.load(by_path[pane["path"]])
+            if doc is not None and doc.id == pane.get("doc_id") and all(
+                doc is not d for d, _ in chosen
+            ):
+                chosen.append((doc, int(pane.get("cursor", 0))))
+        for doc in ws.order:
+            if len(chosen) >= MAX_PANES:
                 break
             if all(doc is not d for d, _ in chosen):
                 chosen.append((doc, 0))
@@ -160,7 +168,9 @@ class NewsmarkApp(App[None]):
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
-        self._panes[view.id or ""] = {"doc_id": view.document.id, "cursor": view.cursor}
+        self._panes[view.id or ""] = {
+            "doc_id": view.document.id, "path": view.document.meta.path, "cursor": view.cursor,
+        }
         self._panes_dirty = True
 
     @property
@@ -174,6 +184,7 @@ class NewsmarkApp(App[None]):
             self._clear_search()
             self.active_view = event.widget
             self._refresh_panel()
+            self._refresh_documents()
             self._refresh_status()
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
@@ -195,8 +206,20 @@ class NewsmarkApp(App[None]):
             view.focus()
 
     def on_document_chosen(self, message: DocumentChosen) -> None:
-        self._show_document(self.workspace.documents[message.doc_id])
-        self.active_view.focus()
+        doc = self._load_entry(message.index)
+        if doc is not None:
+            self._show_document(doc)
+            self.active_view.focus()
+
+    def _load_entry(self, index: int) -> Document | None:
+        """Read entry `index` if needed; an unreadable file is said, not raised."""
+        entry = self.workspace.entries[index]
+        doc = self.workspace.load(index)
+        if doc is None:
+            self.notify(entry.error or f"{entry.name} cannot be opened", severity="error",
+                        timeout=8)
+            self._refresh_documents()
+        return doc
 
     def on_orphan_chosen(self, message: OrphanChosen) -> None:
         self.pending = "place"
@@ -388,12 +411,18 @@ class NewsmarkApp(App[None]):
         self._cycle_document(-1)
 
     def _cycle_document(self, step: int) -> None:
-        order = self.workspace.order
-        if len(order) < 2:
+        entries = self.workspace.entries
+        if len(entries) < 2:
             self.notify("Only one document is open", timeout=2)
             return
-        index = next(i for i, d in enumerate(order) if d is self.active_view.document)
-        self._show_document(order[(index + step) % len(order)])
+        index = self.workspace.index_of(self.active_view.document.id)
+        for _ in range(len(entries) - 1):
+            index = (index + step) % len(entries)
+            if entries[index].error is None:
+                doc = self._load_entry(index)
+                if doc is not None:
+                    self._show_document(doc)
+                    return
 
     def _show_document(self, doc: Document) -> None:
         view = self.active_view
@@ -406,6 +435,7 @@ class NewsmarkApp(App[None]):
             view.set_suggestions(self.workspace.suggestions(doc.id))
         self._compare_panes()
         self._refresh_panel()
+        self._refresh_documents()
         self._refresh_status()
 
     def action_toggle_done(self) -> None:
@@ -636,9 +666,20 @@ class NewsmarkApp(App[None]):
         self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
     def _refresh_documents(self) -> None:
-        ws = self.workspace
-        rows = [(doc, ws.status(doc.id), ws.counts(doc.id)) for doc in ws.order]
-        self.query_one(DocumentList).show(rows)
+        current = self.workspace.index_of(self.active_view.document.id)
+        self.query_one(DocumentList).show(len(self.workspace.entries), self._document_row,
+                                          current)
+
+    def _document_row(self, index: int) -> Text:
+        """Drawn only for the rows on screen: unread articles cost nothing."""
+        entry = self.workspace.entries[index]
+        if entry.error is not None:
+            return describe_document(entry.name, "unreadable", None)
+        if entry.document is None:
+            return describe_document(entry.name, "untouched", None)
+        doc_id = entry.document.id
+        return describe_document(entry.name, self.workspace.status(doc_id),
+                                 self.workspace.counts(doc_id))
 
     def _refresh_status(self) -> None:
         view = self.active_view

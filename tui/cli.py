@@ -100,17 +100,19 @@ def open_command(
     encoding: str | None,
 ) -> None:
     """Open articles in the reader."""
-    from annotations.documents import load_documents
+    from annotations.documents import discover
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
     from annotations.workspace import Workspace
 
     config = load_config(config_path, store_dir)
-    documents, errors = load_documents(paths or sample_paths(), raw=raw, encoding=encoding)
+    # Only the file list is made here: a folder of 100,000 articles opens at
+    # once, and each article is read when it is shown.
+    article_paths, errors = discover(paths or sample_paths())
     for error in errors:
         click.echo(f"newsmark: {error}", err=True)
-    if not documents:
+    if not article_paths:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
@@ -123,7 +125,14 @@ def open_command(
             "opened read-only, changes will not be saved."
         )
     try:
-        workspace = Workspace(store, documents, config=config, annotator=annotator)
+        workspace = Workspace(store, article_paths, config=config, annotator=annotator,
+                              raw=raw, encoding=encoding)
+        for error in workspace.load_errors:
+            click.echo(f"newsmark: {error}", err=True)
+            notices.append(str(error))
+        if not workspace.documents:
+            click.echo("newsmark: no article could be opened", err=True)
+            sys.exit(EXIT_NO_ARTICLES)
         from tui.app import NewsmarkApp
 
         NewsmarkApp(workspace, notices=notices).run()

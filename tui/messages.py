@@ -28,9 +28,9 @@ class AnnotationChosen(Message):
 
 @dataclass
 class DocumentChosen(Message):
-    """The person picked a document in the document list."""
+    """The person picked an entry of the document list (by position)."""
 
-    doc_id: str
+    index: int
 
 
 @dataclass

@@ -1,0 +1,51 @@
+"""A big folder opens lazily: only what is shown is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotations.store import Store
+from annotations.workspace import Workspace
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.document_list import DocumentList
+
+SIZE = (150, 40)
+
+
+def make_folder(root: Path, count: int) -> list[Path]:
+    paths = []
+    for i in range(count):
+        path = root / f"a{i:04d}.txt"
+        path.write_text(f"Article {i} says the weir cost {i} pounds.\n\nA second line.\n",
+                        encoding="utf-8")
+        paths.append(path)
+    (root / "a0003.txt").write_bytes(b"\x00\x01binary\x00\xff")
+    return paths
+
+
+async def test_only_the_shown_articles_are_read(tmp_path: Path) -> None:
+    paths = make_folder(tmp_path, 300)
+    store = Store(tmp_path / "store")
+    ws = Workspace(store, paths, annotator="tester")
+    assert len(ws.documents) == 2 and len(ws.entries) == 300
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        listing = app.query_one(DocumentList)
+        listing.focus()
+        await pilot.press("G")
+        assert listing.highlighted == 299
+        await pilot.press("enter")
+        view = app.query_one("#pane-0", ArticleView)
+        assert view.text.startswith("Article 299")
+        assert len(ws.documents) == 3
+        # Stepping onto an unreadable file says so and moves past it.
+        view.focus()
+        ws.load(1)
+        app._show_document(ws.order[1])
+        await pilot.press("right_square_bracket")
+        assert view.text.startswith("Article 2 ")
+        await pilot.press("right_square_bracket")
+        assert view.text.startswith("Article 4 ")
+        assert any("a0003.txt" in str(n.message) for n in app._notifications)
+    store.close()
