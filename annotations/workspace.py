@@ -179,6 +179,16 @@ class Workspace:
         return self.history.remove(doc_id, ann_id)
 
     def update(self, ann: Annotation) -> Annotation | None:
+        """Replace an annotation by id (relabel, note); returns the old one.
+
+        None when nothing changed: no such annotation, or the change would
+        make a twin of another (same span, same label) — as tagging refuses.
+        """
+        for other in self.annotations(ann.doc_id):
+            if other.id != ann.id and (other.start, other.end, other.label) == (
+                ann.start, ann.end, ann.label
+            ):
+                return None
         return self.history.update(ann)
 
     def undo(self) -> Change | None:

@@ -214,3 +214,14 @@ async def test_help_lists_every_key_and_closes(make_workspace) -> None:
         assert not isinstance(app.screen, HelpScreen)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Select the sentence" in titles and "Tag claim" in titles
+
+
+async def test_relabel_onto_an_existing_span_and_label_is_refused(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = left_view(app)
+        await pilot.press("4", "2", "r", "2")  # the sentence as opinion and quote
+        labels = sorted(a.label for a in ws.store.annotations(view.document.id))
+        assert labels == ["opinion", "quote"]
+        assert any("already" in str(n.message) for n in app._notifications)

@@ -309,9 +309,13 @@ class NewsmarkApp(App[None]):
             self._refresh_status()
             return
         try:
-            self.workspace.update(ann.with_changes(label=label))
+            changed = self.workspace.update(ann.with_changes(label=label))
         except NewsmarkError as err:
             return self._failed(err)
+        if changed is None:
+            self.notify(f"This span is tagged {label} already", timeout=3)
+            self._refresh_status()
+            return
         self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}")
 
     def action_note(self) -> None:
