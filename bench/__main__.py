@@ -61,25 +61,34 @@ def machine() -> dict[str, object]:
     }
 
 
+def _one(value: float) -> dict[str, float]:
+    return {"median": float(value), "q1": value, "q3": value, "min": value, "max": value, "n": 1}
+
+
 def quality() -> list[Figure] | None:
-    """Per-label precision/recall from bench/suggest_quality.py, when it exists."""
+    """Per-label precision/recall from bench/suggest_quality.py, when it exists.
+
+    Its `run()` returns {"documents": n, "match": "...", "per_label":
+    {label: {"precision": p, "recall": r}}}; other numbers are shown as they are.
+    """
     if importlib.util.find_spec("bench.suggest_quality") is None:
         return None
-    module = importlib.import_module("bench.suggest_quality")
-    data = module.run()
+    data = importlib.import_module("bench.suggest_quality").run() or {}
+    note = f"{data.get('documents', '?')} gold documents; match: {data.get('match', '?')}"
     figures = []
-    for label, scores in (data or {}).items():
-        if isinstance(scores, dict):
-            for metric, value in scores.items():
-                if isinstance(value, int | float):
-                    figures.append(Figure(group="suggest quality", name=f"{label} {metric}",
-                                          unit="", value={"median": float(value), "q1": value,
-                                                          "q3": value, "min": value,
-                                                          "max": value, "n": 1}))
-        elif isinstance(scores, int | float):
-            figures.append(Figure(group="suggest quality", name=str(label), unit="",
-                                  value={"median": float(scores), "q1": scores, "q3": scores,
-                                         "min": scores, "max": scores, "n": 1}))
+    for label, scores in (data.get("per_label") or {}).items():
+        for metric, value in (scores or {}).items():
+            if isinstance(value, int | float):
+                figures.append(Figure(group="suggest quality", name=f"{label} {metric}",
+                                      unit="", value=_one(value)))
+    for key, value in data.items():
+        if key not in ("per_label", "documents") and isinstance(value, int | float):
+            figures.append(Figure(group="suggest quality", name=key, unit="", value=_one(value)))
+    if figures:
+        figures[0].note = note
+    else:
+        figures.append(Figure(group="suggest quality", name="(no scores)", unit="", value=None,
+                              note=note))
     return figures
 
 

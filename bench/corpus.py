@@ -79,8 +79,9 @@ def run(quick: bool = False) -> list[Figure]:
     figures = [Figure(
         group="corpus", name=f"first paint, folder of {count:,}", unit="s",
         value=summary(paints) if paints else None, target=FIRST_PAINT_S,
-        note=("" if paints else f"no paint within {timeout:.0f} s")
-        + (f"; corpus generated in {generated:.0f} s" if generated > 1 else ""),
+        note="; ".join(n for n in (
+            "" if paints else f"no paint within {timeout:.0f} s",
+            f"corpus generated in {generated:.0f} s" if generated > 1 else "") if n),
     )]
     switch_count = min(count, 10_000)
     try:

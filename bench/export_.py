@@ -21,17 +21,15 @@ from bench.stats import Figure, summary
 TARGET_SPANS_PER_S = 50_000
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys
 from annotations.store import Store
 from annotations.export import document_records, write_jsonl
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
+from bench.firstpaint import peak_rss_mb
 store = Store(sys.argv[1], read_only=True)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak_rss_mb()
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     n = write_jsonl(document_records(store), out)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+after = peak_rss_mb()
 print(json.dumps({"docs": n, "before": before, "after": after}))
 """
 
@@ -56,8 +54,10 @@ def _export_once(root: Path, out: Path) -> tuple[float, int]:
 
 
 def _growth(root: Path, out: Path) -> float:
+    root_dir = Path(__file__).resolve().parent.parent
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(root), str(out)],
-                          capture_output=True, text=True, timeout=600, check=True)
+                          capture_output=True, text=True, timeout=600, check=True,
+                          cwd=root_dir)
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     return data["after"] - data["before"]
 

@@ -21,8 +21,24 @@ import time
 SIZE = (160, 50)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM).
+
+    Not `ru_maxrss`: Linux carries that over fork and exec, so a child of
+    a big parent reports the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _report(out: str, **fields: object) -> None:
-    fields["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    fields["maxrss_mb"] = peak_rss_mb()
     with open(out, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(fields) + "\n")
 
