@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -40,6 +40,10 @@ from nltk.tokenize.punkt import (
 )
 
 Span = tuple[int, int]
+Progress = Callable[[float], None]
+
+# How often (in lines or sentences) a long segmentation reports progress.
+PROGRESS_EVERY = 2_000
 
 # Punkt trains at 2-10 s per MB (NLTK's ReDoS-guarded patterns; measured by
 # `make bench`), paid before the reader's first paint; a news corpus's
@@ -260,6 +264,12 @@ class Segmentation:
         object.__setattr__(self, "_token_ends", [e for _, e in self.tokens])
         object.__setattr__(self, "_paragraph_starts", [s for s, _ in self.paragraphs])
 
+    @classmethod
+    def provisional(cls, text: str) -> Segmentation:
+        """Paragraphs only, at once: for reading a long article while Punkt runs."""
+        blocks = paragraphs(text)
+        return cls(text=text, sentences=list(blocks), tokens=[], paragraphs=blocks)
+
     @staticmethod
     def _at(starts: list[int], offset: int) -> int | None:
         # The last span starting at or before `offset`: the one holding it,
@@ -391,11 +401,13 @@ class Segmenter:
         params.abbrev_types |= SEED_ABBREVIATIONS
         return cls(params, nltk_words=nltk_words)
 
-    def sentences(self, text: str) -> list[Span]:
+    def sentences(self, text: str, progress: Progress | None = None) -> list[Span]:
         """Sentence spans: per line, so none crosses a line break."""
         spans: list[Span] = []
-        for line in _LINE.finditer(text):
+        for number, line in enumerate(_LINE.finditer(text), start=1):
             self._line_sentences(text, line.start(), line.end(), spans)
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(line.end() / len(text))
         return spans
 
     def _line_sentences(self, text: str, start: int, end: int, out: list[Span]) -> None:
@@ -416,13 +428,17 @@ class Segmenter:
                 out.append((start + s, start + e))
             prev = b
 
-    def tokens(self, text: str, sentences: list[Span] | None = None) -> list[Span]:
+    def tokens(
+        self, text: str, sentences: list[Span] | None = None, progress: Progress | None = None
+    ) -> list[Span]:
         """Token spans, sentence by sentence so none crosses a sentence end."""
         if sentences is None:
             sentences = self.sentences(text)
         spans: list[Span] = []
-        for s, e in sentences:
+        for number, (s, e) in enumerate(sentences, start=1):
             spans.extend(self._sentence_tokens(text, s, e))
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(e / len(text))
         return spans
 
     def _sentence_tokens(self, text: str, start: int, end: int) -> list[Span]:
@@ -464,12 +480,14 @@ class Segmenter:
                 out.extend(_regexp_tokens(text, cs, ce, self._abbrevs, end))
         return out
 
-    def segment(self, text: str) -> Segmentation:
-        sentences = self.sentences(text)
+    def segment(self, text: str, progress: Progress | None = None) -> Segmentation:
+        """Sentences, tokens and paragraphs; `progress` hears the fraction done."""
+        report = progress or (lambda fraction: None)
+        sentences = self.sentences(text, lambda f: report(f / 2))
         return Segmentation(
             text=text,
             sentences=sentences,
-            tokens=self.tokens(text, sentences),
+            tokens=self.tokens(text, sentences, lambda f: report(0.5 + f / 2)),
             paragraphs=paragraphs(text),
         )
 

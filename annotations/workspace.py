@@ -21,7 +21,7 @@ from annotations.history import Change, History
 from annotations.labels import Config
 from annotations.links import Link
 from annotations.model import Annotation, Document
-from annotations.segmentation import Segmentation, Segmenter
+from annotations.segmentation import Progress, Segmentation, Segmenter
 from annotations.store import Store
 from annotations.suggest import Suggestion, SuggestionState
 
@@ -39,6 +39,11 @@ class Entry:
         if self.document is not None:
             return self.document.name
         return self.path.name if self.path is not None else "?"
+
+
+# Past this length (~0.2 s of Punkt) the reader shows the text first and
+# finds sentences and tokens in the background.
+BACKGROUND_SEGMENTATION_CHARS = 300_000
 
 
 class Workspace:
@@ -126,13 +131,21 @@ class Workspace:
         """The documents read so far, in the order they were given."""
         return [e.document for e in self.entries if e.document is not None]
 
-    def segmentation(self, doc_id: str) -> Segmentation:
+    def segmentation(self, doc_id: str, progress: Progress | None = None) -> Segmentation:
+        """Sentences and tokens of a document (computed once; seconds for 10 MB)."""
         seg = self._segmentations.get(doc_id)
         if seg is None:
-            seg = self._segmentations[doc_id] = self.segmenter.segment(
-                self.documents[doc_id].text
-            )
+            seg = self.segmenter.segment(self.documents[doc_id].text, progress)
+            self._segmentations[doc_id] = seg
         return seg
+
+    def is_segmented(self, doc_id: str) -> bool:
+        return doc_id in self._segmentations
+
+    def segments_slowly(self, doc_id: str) -> bool:
+        """Long enough that the reader should segment it in the background."""
+        return not self.is_segmented(doc_id) and len(
+            self.documents[doc_id].text) > BACKGROUND_SEGMENTATION_CHARS
 
     def annotations(self, doc_id: str) -> list[Annotation]:
         return self.store.annotations(doc_id)

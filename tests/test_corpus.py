@@ -49,3 +49,29 @@ async def test_only_the_shown_articles_are_read(tmp_path: Path) -> None:
         assert view.text.startswith("Article 4 ")
         assert any("a0003.txt" in str(n.message) for n in app._notifications)
     store.close()
+
+
+async def test_a_long_article_is_readable_while_it_is_segmented(tmp_path: Path) -> None:
+    from annotations.workspace import BACKGROUND_SEGMENTATION_CHARS
+
+    paragraph = "The weir cost Mr. Patel’s council £3.5 million. Critics said so.\n\n"
+    text = paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50)
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    store = Store(tmp_path / "store")
+    ws = Workspace(store, [path], annotator="tester")
+    doc = ws.order[0]
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        assert view.text == doc.text  # shown at once
+        await pilot.press("pagedown", "1")  # scrolling works; tagging waits or works
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ws.is_segmented(doc.id)
+        assert view.segmentation is ws.segmentation(doc.id)
+        assert "finding sentences" not in str(app.query_one("#status").render())
+        ws_count = len(ws.annotations(doc.id))
+        await pilot.press("2")
+        assert len(ws.annotations(doc.id)) == ws_count + 1
+    store.close()

@@ -25,6 +25,7 @@ from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
+from annotations.segmentation import Segmentation
 from annotations.suggest import Suggestion
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
@@ -82,6 +83,7 @@ class NewsmarkApp(App[None]):
         self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         self._suggesting: set[str] = set()  # documents whose suggestions are shown
+        self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
         self._panes_dirty = False
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
@@ -134,7 +136,7 @@ class NewsmarkApp(App[None]):
     def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
             doc,
-            self.workspace.segmentation(doc.id),
+            self._segmentation_for(doc),
             self.workspace.annotations(doc.id),
             label_styles=self._label_styles,
             cursor=cursor,
@@ -266,6 +268,8 @@ class NewsmarkApp(App[None]):
     # -- tagging and editing ---------------------------------------------
 
     def action_tag(self, label: str) -> None:
+        if self._still_segmenting():
+            return
         if self.pending == "relabel":
             self.pending = ""
             return self._relabel(label)
@@ -432,7 +436,7 @@ class NewsmarkApp(App[None]):
         view = self.active_view
         self._positions[view.document.id] = view.cursor
         self._clear_search()
-        view.load(doc, self.workspace.segmentation(doc.id), self.workspace.annotations(doc.id),
+        view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
         if doc.id in self._suggesting:
@@ -480,9 +484,52 @@ class NewsmarkApp(App[None]):
 
     # -- comparing two outlets -------------------------------------------
 
+    # -- long articles: text first, sentences and tokens in the background --
+
+    def _segmentation_for(self, doc: Document) -> Segmentation:
+        """The document's segmentation, or paragraphs only while Punkt runs on it."""
+        if not self.workspace.segments_slowly(doc.id):
+            return self.workspace.segmentation(doc.id)
+        if doc.id not in self._segmenting:
+            self._segmenting[doc.id] = 0.0
+            self._segment(doc.id)
+        return Segmentation.provisional(doc.text)
+
+    @work(thread=True, group="segment")
+    def _segment(self, doc_id: str) -> None:
+        def progress(fraction: float) -> None:
+            self.call_from_thread(self._segment_progress, doc_id, fraction)
+
+        self.workspace.segmentation(doc_id, progress)
+        self.call_from_thread(self._segmented, doc_id)
+
+    def _segment_progress(self, doc_id: str, fraction: float) -> None:
+        self._segmenting[doc_id] = fraction
+        if self.active_view.document.id == doc_id:
+            self._refresh_status()
+
+    def _segmented(self, doc_id: str) -> None:
+        self._segmenting.pop(doc_id, None)
+        for view in self.views:
+            if view.document.id == doc_id:
+                view.set_segmentation(self.workspace.segmentation(doc_id))
+        self._compare_panes()
+        self._refresh_status()
+
+    def _still_segmenting(self) -> bool:
+        """Tagging needs sentences and tokens: say so while they are being found."""
+        fraction = self._segmenting.get(self.active_view.document.id)
+        if fraction is None:
+            return False
+        self.notify(f"Still finding sentences and words ({fraction:.0%}); "
+                    "you can read and scroll meanwhile", timeout=3)
+        return True
+
     def _compare_panes(self) -> None:
         """Align the two panes' sentences, in a worker: long articles take seconds."""
         views = self.views
+        if any(view.document.id in self._segmenting for view in views):
+            return  # called again when segmentation is done
         if len(views) < 2 or views[0].document.id == views[1].document.id:
             self._alignment = None
             for view in views:
@@ -568,6 +615,8 @@ class NewsmarkApp(App[None]):
         self._refresh_status()
 
     def action_toggle_suggestions(self) -> None:
+        if self._still_segmenting():
+            return
         view = self.active_view
         doc_id = view.document.id
         if doc_id in self._suggesting:
@@ -699,6 +748,8 @@ class NewsmarkApp(App[None]):
             modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
+        if (fraction := self._segmenting.get(view.document.id)) is not None:
+            modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(
             counts=Counter(a.label for a in view.annotations),
             labels=[label.name for label in self.workspace.config.labels],

@@ -151,6 +151,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
             self._scroll_cursor_into_view()
 
+    def set_segmentation(self, segmentation: Segmentation) -> None:
+        """Sentences and tokens arrived (long articles are segmented in the background)."""
+        self.segmentation = segmentation
+        self.post_message(CursorMoved(self.id or ""))
+
     def set_annotations(self, annotations: Iterable[Annotation]) -> None:
         self.annotations = sorted(annotations, key=lambda a: (a.start, -a.end))
         self._starts = [a.start for a in self.annotations]
