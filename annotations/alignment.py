@@ -32,10 +32,8 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
-
-from nltk.stem.snowball import SnowballStemmer
 
 from annotations.segmentation import Segmentation, Span
 
@@ -79,12 +77,19 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*", re.UNICODE)
-_STEMMER = SnowballStemmer("english")
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    # Imported on first use: NLTK takes ~0.3 s to import.
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
+    return _stemmer().stem(word)
 
 
 def terms(text: str) -> list[str]:

@@ -30,14 +30,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
-from nltk.tokenize import NLTKWordTokenizer
-from nltk.tokenize.punkt import (
-    PunktLanguageVars,
-    PunktParameters,
-    PunktSentenceTokenizer,
-    PunktTrainer,
-)
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktParameters
+
 
 Span = tuple[int, int]
 Progress = Callable[[float], None]
@@ -88,24 +85,15 @@ _NEEDS_OWN_TOKENIZER = re.compile(r"[^\w\s!-~]")
 _NON_SPACE_CHUNK = re.compile(r"\S+")
 
 
-class NewsLanguageVars(PunktLanguageVars):
-    """English Punkt variables that know curly quotes and guillemets.
+def _nltk():  # type: ignore[no-untyped-def]
+    """NLTK's Punkt glue, imported on first use.
 
-    Recent NLTK releases include these; older ones (still allowed by our
-    ``nltk>=3.9``) do not, and then split `done.” He` between the period
-    and the closing quote.
+    Importing NLTK takes ~0.3 s (it pulls in numpy); the reader's first
+    paint of a long article needs only paragraphs, so it must not wait.
     """
+    from annotations import punkt
 
-    re_boundary_realignment = re.compile(
-        r'["\')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)', re.MULTILINE
-    )
-
-    @property
-    def _re_non_word_chars(self) -> str:
-        return r"(?:[)\";}\]\*:@\'\({\[\u2018\u2019\u201c\u201d\xab\xbb?!])"
-
-
-_LANG_VARS = NewsLanguageVars()
+    return punkt
 
 
 @cache
@@ -353,10 +341,11 @@ class Segmenter:
         sentence, against ~0.35 s for our expression, which follows the
         same conventions ("'s", "n't", "Mr." and "U.S." kept whole, "...").
         """
-        self._punkt = PunktSentenceTokenizer(params, lang_vars=_LANG_VARS)
+        nltk = _nltk()
+        self._punkt = nltk.PunktSentenceTokenizer(params, lang_vars=nltk.LANG_VARS)
         # The word tokenizer needs the same abbreviations to keep "Mr."
         self._abbrevs: frozenset[str] = frozenset(params.abbrev_types)
-        self._words = NLTKWordTokenizer() if nltk_words else None
+        self._words = nltk.NLTKWordTokenizer() if nltk_words else None
 
     @property
     def abbreviations(self) -> frozenset[str]:
@@ -365,7 +354,7 @@ class Segmenter:
     @classmethod
     def default(cls, *, nltk_words: bool = False) -> Segmenter:
         """Seed abbreviations only: no training, no NLTK data needed."""
-        params = PunktParameters()
+        params = _nltk().PunktParameters()
         params.abbrev_types = set(SEED_ABBREVIATIONS)
         return cls(params, nltk_words=nltk_words)
 
@@ -378,7 +367,8 @@ class Segmenter:
         ``punkt_tab`` model, if any, and the seed list fill in what a few
         articles cannot teach.
         """
-        trainer = PunktTrainer(lang_vars=_LANG_VARS)
+        nltk = _nltk()
+        trainer = nltk.PunktTrainer(lang_vars=nltk.LANG_VARS)
         budget = TRAINING_CAP
         for text in texts:
             if budget <= 0:
@@ -391,7 +381,7 @@ class Segmenter:
         params.abbrev_types = {
             a for a in params.abbrev_types if "." in a or len(a) <= MAX_LEARNED_ABBREV_LEN
         }
-        base = _installed_english_params()
+        base = nltk.installed_english_params()
         if base is not None:
             params.abbrev_types |= base.abbrev_types
             params.collocations |= base.collocations
@@ -528,16 +518,3 @@ def _strip(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _installed_english_params() -> PunktParameters | None:
-    """The English punkt_tab model if it is installed locally, else None.
-
-    Never downloads: a missing model only means less to start from.
-    """
-    try:
-        from nltk.tokenize.punkt import PunktTokenizer  # nltk >= 3.8.2
-
-        return PunktTokenizer("english")._params
-    except (LookupError, ImportError, OSError, ValueError):
-        return None

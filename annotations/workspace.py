@@ -7,6 +7,7 @@ knows about the screen, so scripts and tests can use it directly.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -93,11 +94,23 @@ class Workspace:
             if not eager and len(self.documents) >= preload:
                 break
             self.load(index)
-        # Punkt learns the abbreviations of the articles being read (no download).
-        self.segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+        self._segmenter: Segmenter | None = None
+        self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """Punkt trained on the articles read so far (no download).
+
+        Trained on first use, not at start: for a long article that use is
+        the background segmentation, so training never delays the first paint.
+        """
+        with self._training:  # two panes' background workers may ask at once
+            if self._segmenter is None:
+                self._segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+        return self._segmenter
 
     def load(self, index: int) -> Document | None:
         """The document of entry `index`, read now if it was not; None if unreadable."""

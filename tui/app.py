@@ -492,7 +492,8 @@ class NewsmarkApp(App[None]):
             return self.workspace.segmentation(doc.id)
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
-            self._segment(doc.id)
+            # After the first paint: the worker shares the GIL with drawing.
+            self.call_after_refresh(self._segment, doc.id)
         return Segmentation.provisional(doc.text)
 
     @work(thread=True, group="segment")
