@@ -74,7 +74,7 @@ async def test_tab_moves_to_the_other_pane(make_workspace) -> None:
         assert ann.label == "opinion"
         # The side panel follows the focused document.
         panel = app.query_one("#annotation-list")
-        assert panel.option_count == 1
+        assert panel.row_count == 1
 
 
 async def test_choosing_in_the_side_panel_moves_the_cursor(make_workspace) -> None:

@@ -51,7 +51,7 @@ async def test_changed_article_moves_spans_and_lists_orphans(tmp_path: Path) -> 
         assert texts == ["A spokesman declined to comment on the delay.",
                          "The council voted on Tuesday to fund the weir."]
         orphans = app.query_one(OrphanList)
-        assert orphans.option_count == 1 and orphans.display
+        assert orphans.row_count == 1 and orphans.display
         # Place it: pick it in the panel, select text, press its label key.
         orphans.focus()
         orphans.highlighted = 0

@@ -9,55 +9,42 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
-from tui.annotation_list import PREVIEW_CHARS
 from tui.messages import OrphanChosen, OrphanDropped
+from tui.virtual_list import VirtualList
 
 
 def describe(orphan: Annotation) -> Text:
-    preview = " ".join(orphan.text.split())
-    if len(preview) > PREVIEW_CHARS:
-        preview = preview[: PREVIEW_CHARS - 1] + "…"
     row = Text()
     row.append(f"{orphan.label} ", style="bold")
-    row.append(f"was at {orphan.start}–{orphan.end}", style="dim")
-    row.append("\n")
-    row.append(preview)
+    row.append(f"was at {orphan.start}–{orphan.end} ", style="dim")
+    row.append(" ".join(orphan.text.split()))
     return row
 
 
-class OrphanList(OptionList):
+class OrphanList(VirtualList):
     DEFAULT_CSS = """
-    OrphanList { height: 1fr; border: round $warning; display: none; }
+    OrphanList { border: round $warning; display: none; }
     OrphanList.-some { display: block; }
-    OrphanList:focus { border: round $accent; }
     """
 
-    BINDINGS = [
-        Binding("x", "drop", "Drop the orphan", id="orphan-drop"),
-    ]
+    BINDINGS = [Binding("x", "drop", "Drop the orphan", id="orphan-drop")]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.border_title = "Orphans"
+        super().__init__(title="Orphans: Enter places, x drops", id=id)
         self._doc_id = ""
         self._orphans: list[Annotation] = []
 
     def show(self, doc_id: str, orphans: list[Annotation]) -> None:
-        self._doc_id, self._orphans = doc_id, list(orphans)
-        self.clear_options()
-        self.add_options(Option(describe(o), id=o.id) for o in self._orphans)
-        self.border_title = f"Orphans ({len(orphans)}): Enter to place, x to drop"
+        self._doc_id, self._orphans = doc_id, orphans
+        self.show_rows(len(orphans), lambda index: describe(self._orphans[index]))
         self.set_class(bool(orphans), "-some")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.post_message(OrphanChosen(self._doc_id, self._orphans[event.option_index].id))
+    def chosen(self, index: int) -> None:
+        self.post_message(OrphanChosen(self._doc_id, self._orphans[index].id))
 
     def action_drop(self) -> None:
-        if self.highlighted is not None and self._orphans:
+        if self._orphans:
             orphan = self._orphans[self.highlighted]
             self.post_message(OrphanDropped(self._doc_id, orphan.id))
