@@ -597,10 +597,7 @@ class Store:
                 self._update_document(doc.id, {"path": doc.meta.path, "meta": meta})
             return
         # The text goes first: a record always has its text behind it.
-        db = self._doc_db(doc.id)
-        text_table = db.table("text")
-        if not text_table.all():
-            self._guarded(db.storage, text_table, lambda: text_table.insert({"text": doc.text}))
+        self._save_text(doc)
         record = {
             "id": doc.id,
             "path": doc.meta.path,
@@ -632,12 +629,7 @@ class Store:
             if doc.id in seen:
                 continue
             seen.add(doc.id)
-            db = self._doc_db(doc.id)
-            text_table = db.table("text")
-            if not text_table.all():
-                self._guarded(
-                    db.storage, text_table, lambda t=text_table, d=doc: t.insert({"text": d.text})
-                )
+            self._save_text(doc)
             records.append({
                 "id": doc.id,
                 "path": doc.meta.path,
@@ -661,11 +653,36 @@ class Store:
         """Every registered document's record, in registration order."""
         return [_doc_copy(row) for _key, row in self._doc_index().values()]
 
-    def load_text(self, doc_id: str) -> str | None:
-        if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
+    def _text_path(self, doc_id: str) -> Path:
+        self._check_doc_id(doc_id)
+        return self.root / DOCS_DIR / f"{doc_id}.text.json"
+
+    def _save_text(self, doc: Document) -> None:
+        """Write a document's text once, in a file of its own.
+
+        Not in the annotations' file: that one is rewritten on every save,
+        and a 10 MB text in it would make each tag cost the text's length.
+        """
+        path = self._text_path(doc.id)
+        if not path.exists() and self._legacy_text(doc.id) is None:
+            write_json_atomic(path, {"text": doc.text})
+
+    def _legacy_text(self, doc_id: str) -> str | None:
+        # Stores written before texts had files of their own kept them here.
+        if not self._doc_path(doc_id).exists():
             return None
         rows = self._doc_db(doc_id).table("text").all()
         return rows[0]["text"] if rows else None
+
+    def load_text(self, doc_id: str) -> str | None:
+        path = self._text_path(doc_id)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return json.load(handle)["text"]
+        except FileNotFoundError:
+            return self._legacy_text(doc_id)
+        except (ValueError, KeyError, TypeError) as err:
+            raise _damaged(path, err) from err
 
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:

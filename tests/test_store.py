@@ -62,10 +62,24 @@ def test_round_trip_across_reopen(root: Path) -> None:
         assert store.annotations(doc.id) == [a, b]  # sorted by start
         assert store.annotations(other.id) == []
         assert list(store.all_annotations()) == [a, b]
-    # the files are plain TinyDB databases
+    # the annotations are a plain TinyDB database; the text has a file of its
+    # own, written once, so a save never re-serialises a long article
     data = json.loads((root / "docs" / f"{doc.id}.json").read_text(encoding="utf-8"))
-    assert list(data["text"].values()) == [{"text": TEXT}]
+    assert "text" not in data
     assert sorted(r["id"] for r in data["annotations"].values()) == sorted([a.id, b.id])
+    text_file = root / "docs" / f"{doc.id}.text.json"
+    assert json.loads(text_file.read_text(encoding="utf-8")) == {"text": TEXT}
+
+
+def test_texts_kept_in_the_annotations_file_by_older_stores_still_load(root: Path) -> None:
+    doc = make_doc()
+    with Store(root) as store:
+        store.register(doc)
+    (root / "docs" / f"{doc.id}.text.json").unlink()
+    legacy = {"text": {"1": {"text": TEXT}}, "annotations": {}}
+    (root / "docs" / f"{doc.id}.json").write_text(json.dumps(legacy), encoding="utf-8")
+    with Store(root) as store:
+        assert store.load_text(doc.id) == TEXT
 
 
 def test_sort_order(root: Path) -> None:
@@ -227,7 +241,9 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
     doc = make_doc()
     with Store(root) as store:
         store.register(doc)
-        store.add(Annotation.tag(doc, 0, 9, "claim"))
+        first = Annotation.tag(doc, 0, 9, "claim")
+        store.add(first)
+        store.add(Annotation.tag(doc, 12, 15, "claim"))  # the first save is now the .bak
     path = root / "docs" / f"{doc.id}.json"
     path.write_text('{"annotations": {"1": ', encoding="utf-8")
     with Store(root) as store:
@@ -240,6 +256,7 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
     # restoring the .bak the message names brings the data back
     os.replace(f"{path}.bak", path)
     with Store(root) as store:
+        assert store.annotations(doc.id) == [first]
         assert store.load_text(doc.id) == TEXT
 
 
