@@ -119,6 +119,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._margin_longest = 0
         self.suggestions: list[Suggestion] = []
         self._style: Style | None = None
+        self._component_styles: dict[tuple[str, bool], Style] = {}
         self._content_width = 0
         self.load(document, segmentation, annotations, cursor=cursor)
 
@@ -459,6 +460,7 @@ class ArticleView(ScrollView, can_focus=True):
         # Cached rows carry resolved colours: a theme or CSS change redraws them.
         super().notify_style_update()
         self._style = None
+        self._component_styles.clear()
         self._cache.clear()
 
     @property
@@ -580,7 +582,13 @@ class ArticleView(ScrollView, can_focus=True):
     def _component(self, name: str, *, partial: bool = False) -> Style:
         # Whole styles blend translucent theme colours over the background;
         # partial ones (underline, bold) leave the colours beneath alone.
-        return self.get_component_rich_style(f"article-view--{name}", partial=partial)
+        # Looked up per drawn row, so kept until the styles change.
+        key = (name, partial)
+        style = self._component_styles.get(key)
+        if style is None:
+            style = self._component_styles[key] = self.get_component_rich_style(
+                f"article-view--{name}", partial=partial)
+        return style
 
     def _label_style(self, label: str) -> Style:
         index, colour = self._label_styles.get(label, (LABEL_STYLES - 1, None))
