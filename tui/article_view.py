@@ -523,8 +523,11 @@ class ArticleView(ScrollView, can_focus=True):
         if strip is None:
             if len(self._cache) >= MAX_CACHED_ROWS:
                 self._cache.clear()
-            strip = self._cache[start] = self._render_row(start, end)
-        return strip.crop_extend(0, width, self._base_style)
+            strip = self._render_row(start, end)
+            if strip.cell_length != width:
+                strip = strip.crop_extend(0, width, self._base_style)
+            self._cache[start] = strip
+        return strip
 
     def _render_row(self, start: int, end: int) -> Strip:
         line = Text(self.text[start:end].replace("\t", " "), end="")
@@ -552,8 +555,14 @@ class ArticleView(ScrollView, can_focus=True):
                 line.append(" ")
             name = "cursor" if self.has_focus else "cursor-blurred"
             line.stylize(self._component(name), self.cursor - start, self.cursor - start + 1)
-        margin = self._margin_mark(start, end)
-        return Strip([margin, *line.render(self.app.console)], line.cell_len + MARGIN)
+        # Padded to the full width here, so a cached row is returned as it is
+        # (a crop per drawn row built a new Strip with its own caches).
+        cells = line.cell_len + MARGIN
+        padding = max(0, self._content_width - cells)
+        if padding:
+            line.append(" " * padding, self._base_style)
+        segments = [self._margin_mark(start, end), *line.render(self.app.console)]
+        return Strip(segments, cells + padding)
 
     def _margin_mark(self, start: int, end: int) -> Segment:
         if _touches(self._linked, self._margin_longest, start, end):
