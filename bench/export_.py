@@ -82,6 +82,7 @@ def run(quick: bool = False) -> list[Figure]:
         Figure(group="export", name="peak RSS growth, 100,000 spans", unit="MB",
                value=summary([growth_big]), baseline=summary([growth_small]),
                baseline_name="same, 10,000 spans",
-               target=20.0,
-               note="the output is ~45 MB: holding it would grow far more than 20 MB"),
+               target=1.5 * growth_small + 5.0,
+               note="streaming: 10x the spans must not grow memory (<= 1.5x the 10,000 run "
+                    "+ 5 MB); the growth itself is mostly first-use imports (NLTK)"),
     ]
