@@ -79,14 +79,20 @@ class Workspace:
         # their annotations are re-anchored onto the new text (once), the
         # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
         self.reanchor_reports: dict[str, ReanchorReport] = {}
+        given: list[Document] = []
         for source in sources:
             if isinstance(source, Document):
                 if source.id not in self.documents:
                     path = Path(source.meta.path) if source.meta.path else None
                     self.entries.append(Entry(path, source))
-                    self._adopt(source)
+                    self.documents[source.id] = source
+                    given.append(source)
             else:
                 self.entries.append(Entry(Path(source)))
+        if given and not store.read_only:
+            # One write of the document list for all of them, not one each.
+            store.register_many(given)
+            self.reanchor_reports.update(anchoring.carry_over(store, given))
         # A handful of files is read at once, so every unreadable one is
         # reported up front; a big folder only as far as the panes need.
         eager = len(self.entries) <= eager_up_to
