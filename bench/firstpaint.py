@@ -66,11 +66,21 @@ def _patch(out: str, wait_workers: bool) -> None:
         _report(out, event="paint", t=time.time())
         if wait_workers:
             async def finish() -> None:
-                await self.workers.wait_for_complete()
-                _report(out, event="workers-done", t=time.time())
+                # Background work may start after the first frame: wait until
+                # no worker has run for a whole second.
+                import asyncio
+
+                last_busy = time.time()
+                while time.time() - last_busy < 1.0:
+                    await asyncio.sleep(0.05)
+                    if any(w.is_running or not w.is_finished for w in self.workers
+                           if w.name != "bench-finish"):
+                        last_busy = time.time()
+                _report(out, event="workers-done", t=last_busy)
                 self.exit()
 
-            self.call_later(lambda: self.run_worker(finish(), exclusive=False))
+            self.call_later(lambda: self.run_worker(finish(), name="bench-finish",
+                                                    exclusive=False))
         else:
             self.exit()
 
