@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from annotations import anchoring, suggest
@@ -45,6 +46,10 @@ class Entry:
 # Past this length (~0.2 s of Punkt) the reader shows the text first and
 # finds sentences and tokens in the background.
 BACKGROUND_SEGMENTATION_CHARS = 300_000
+
+
+# How many of the read articles weigh words (IDF) when aligning two of them.
+IDF_SAMPLE = 50
 
 
 class Workspace:
@@ -273,7 +278,10 @@ class Workspace:
             self._alignments[key] = align(
                 self.segmentation(a_id),
                 self.segmentation(b_id),
-                corpus=(doc.text for doc in self.documents.values()),
+                # IDF needs a sample of the corpus, not all of it: with
+                # thousands of articles read, counting every one would cost
+                # seconds per alignment.
+                corpus=(doc.text for doc in islice(self.documents.values(), IDF_SAMPLE)),
             )
         return self._alignments[key]
 
