@@ -61,11 +61,27 @@ async def help_screen(app: NewsmarkApp, pilot: Pilot) -> None:
     await pilot.press("question_mark")
 
 
+async def compare(app: NewsmarkApp, pilot: Pilot) -> None:
+    """Aligned sentences, a link across the panes, and suggestions shown."""
+    await app.workers.wait_for_complete()
+    await tag_both_panes(app, pilot)
+    await pilot.press("escape", "shift+tab")
+    left = app.query_one("#pane-0", ArticleView)
+    left.move_to(left.text.index("We are not erasing"))
+    await pilot.press("tab")
+    right = app.query_one("#pane-1", ArticleView)
+    right.move_to(right.text.index("This is the cheaper"))
+    await pilot.press("L", "2", "shift+tab", "S")
+    left.move_to(left.text.index("The most recent study"))
+    await app.workers.wait_for_complete()
+
+
 SHOTS: dict[str, Steps] = {
     "two-panes": tag_both_panes,
     "overlapping-spans": overlapping,
     "search": search,
     "help": help_screen,
+    "compare": compare,
 }
 
 

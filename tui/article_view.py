@@ -52,6 +52,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--suggestion",
         "article-view--margin-unmatched",
         "article-view--margin-linked",
+        "article-view--margin-counterpart",
         *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
     }
 
@@ -77,6 +78,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--suggestion { text-style: italic underline; color: $text-muted; }
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
+    ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
     ArticleView > .article-view--label-1 { background: $primary 40%; }
     ArticleView > .article-view--label-2 { background: $success 40%; }
@@ -117,6 +119,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._unmatched: list[tuple[int, int]] = []
         self._linked: list[tuple[int, int]] = []
         self._margin_longest = 0
+        self._counterpart_longest = 0
         self.suggestions: list[Suggestion] = []
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
@@ -175,6 +178,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Highlight the other pane's sentences that say what the cursor's does."""
         if spans != self._counterparts:
             self._counterparts = sorted(spans)
+            self._counterpart_longest = max((e - s for s, e in spans), default=0)
             self._invalidate()
 
     def set_suggestions(self, suggestions: list[Suggestion]) -> None:
@@ -567,6 +571,9 @@ class ArticleView(ScrollView, can_focus=True):
     def _margin_mark(self, start: int, end: int) -> Segment:
         if _touches(self._linked, self._margin_longest, start, end):
             return Segment("⇄", self._base_style + self._component("margin-linked", partial=True))
+        if _touches(self._counterparts, self._counterpart_longest, start, end):
+            return Segment("▶", self._base_style + self._component("margin-counterpart",
+                                                                    partial=True))
         if _touches(self._unmatched, self._margin_longest, start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))
