@@ -187,9 +187,12 @@ async def test_documents_next_previous_done_and_reopen_position(
     async with app.run_test(size=SIZE) as pilot:
         view = left_view(app)
         names = [d.id for d in ws.order]
+        # The second article is in the other pane: ] and [ step over it.
         await pilot.press("right_square_bracket")
-        assert view.document.id == names[1]
-        await pilot.press("right_square_bracket")
+        assert view.document.id == names[2]
+        await pilot.press("left_square_bracket")
+        assert view.document.id == names[0]
+        await pilot.press("left_square_bracket")
         assert view.document.id == names[2]
         await pilot.press("d")
         assert ws.status(names[2]) == "done"

@@ -424,8 +424,15 @@ class NewsmarkApp(App[None]):
             self.notify("Only one document is open", timeout=2)
             return
         index = self.workspace.index_of(self.active_view.document.id)
+        # The article in the other pane is skipped: two panes on one text
+        # compare nothing.
+        elsewhere = {v.document.id for v in self.views if v is not self.active_view}
+        skip = elsewhere if len(entries) > 1 + len(elsewhere) else set()
         for _ in range(len(entries) - 1):
             index = (index + step) % len(entries)
+            shown = entries[index].document
+            if shown is not None and shown.id in skip:
+                continue
             if entries[index].error is None:
                 doc = self._load_entry(index)
                 if doc is not None:
