@@ -238,22 +238,13 @@ class NewsmarkApp(App[None]):
         self.notify("Dropped from the list (still in the old version's record)", timeout=3)
         self._refresh_panel()
 
-    def _place_orphan(self, label: str) -> None:
-        view = self.active_view
-        doc_id = view.document.id
-        span = self.workspace.target(doc_id, view.cursor, view.selection)
+    def _place_orphan(
+        self, doc_id: str, cursor: int, selection: tuple[int, int] | None, label: str
+    ) -> Annotation | None:
+        span = self.workspace.target(doc_id, cursor, selection)
         if span is None:
-            self.notify("Select the text first", timeout=2)
-            return
-        try:
-            placed = self.workspace.place_orphan(doc_id, self._placing, *span, label)
-        except NewsmarkError as err:
-            return self._failed(err)
-        if placed is None:
-            self.notify("That span is tagged so already", timeout=2)
-            return
-        view.clear_selection()
-        self._after_change(doc_id, f"placed {placed.label}")
+            return None
+        return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
         self.active_view.focus()
@@ -273,20 +264,21 @@ class NewsmarkApp(App[None]):
         if self.pending == "relabel":
             self.pending = ""
             return self._relabel(label)
+        tag = self.workspace.tag
+        verb = "tagged"
         if self.pending == "place":
-            self.pending = ""
-            return self._place_orphan(label)
+            self.pending, tag, verb = "", self._place_orphan, "placed"
         view = self.active_view
         doc_id = view.document.id
         try:
-            ann = self.workspace.tag(doc_id, view.cursor, view.selection, label)
+            ann = tag(doc_id, view.cursor, view.selection, label)
         except NewsmarkError as err:
             return self._failed(err)
         if ann is None:
             self.notify("Already tagged so, or nothing to tag here", timeout=2)
             return
         view.clear_selection()
-        self._after_change(doc_id, f"tagged {label}")
+        self._after_change(doc_id, f"{verb} {label}")
 
     def action_remove_annotation(self) -> None:
         ann = self._annotation_under_cursor()
