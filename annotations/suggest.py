@@ -6,7 +6,7 @@ Four suggesters, each a handful of rules a person can check:
   straight, the outermost of nested ones, across sentence ends, and across
   paragraphs in the newspaper way (an unclosed quote continued by a
   paragraph that opens with a quote mark). Single-word scare quotes are
-  left out. The speaker it is attributed to, when one is near ("…,” the
+  proposed too, noted as such. The speaker it is attributed to, when one is near ("…,” the
   minister said; Macron declared that “…”; a pronoun resolved to the name
   before it), is the note.
 - attributed claims (`claim`): a sentence that reports what someone says
@@ -327,7 +327,10 @@ def suggest_quotes(doc: Document, seg: Segmentation) -> list[Suggestion]:
     previous_end = -1
     for s, e in quotations(doc.text, seg):
         if len(_words(doc.text[s:e])) < 2:
-            continue  # a scare-quoted word, not a quotation
+            # A scare-quoted word ("the “bleak” situation") still quotes
+            # someone's word: proposed, and said so, for the person to judge.
+            out.append(Suggestion(s, e, "quote", "scare quote: one word", "scare-quote"))
+            continue
         # A quotation continues the previous one's speaker only right after it.
         gap = doc.text[previous_end:s] if previous_end >= 0 else "x" * 500
         carried = previous if len(gap) < 200 else ""

@@ -65,9 +65,9 @@ def test_quote_spanning_a_sentence_end_and_pronoun_speaker() -> None:
     ]
 
 
-def test_apostrophes_and_scare_quotes_are_not_quotations() -> None:
+def test_apostrophes_are_not_quotes_and_scare_quotes_are_said_to_be() -> None:
     text = "Ukraine’s ‘bleak’ outlook and the Smiths' house were in the 1990s' news."
-    assert _quotes(text) == []
+    assert _quotes(text) == [("bleak", "scare quote: one word")]
 
 
 def test_quote_continued_over_paragraphs() -> None:
