@@ -92,12 +92,33 @@ class NewsToken(PunktToken):
         return _NON_PUNCT.search(self.type)
 
 
+# How many candidate-break contexts a tokenizer remembers (~100 bytes each).
+DECISION_CACHE = 50_000
+
+
 class PunktSentenceTokenizer(_punkt.PunktSentenceTokenizer):
-    """NLTK's, with `NewsToken`s unless told otherwise."""
+    """NLTK's, with `NewsToken`s unless told otherwise, remembering decisions.
+
+    Punkt decides each candidate break ("said. The", "Mr. Smith") by
+    tokenizing and annotating that short context, which is most of its
+    time; the decision depends only on the context and the parameters,
+    which do not change after construction, and news text repeats its
+    contexts. The memory is bounded: cleared when it holds `DECISION_CACHE`.
+    """
 
     def __init__(self, train_text: Any = None, verbose: bool = False,
                  lang_vars: Any = None, token_cls: type = NewsToken) -> None:
         super().__init__(train_text, verbose, lang_vars, token_cls)
+        self._decisions: dict[str, bool] = {}
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        decisions = self._decisions
+        found = decisions.get(text)
+        if found is None:
+            if len(decisions) >= DECISION_CACHE:
+                decisions.clear()
+            found = decisions[text] = super().text_contains_sentbreak(text)
+        return found
 
 
 class PunktTrainer(_punkt.PunktTrainer):
