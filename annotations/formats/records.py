@@ -123,16 +123,25 @@ def _span_views(
     starts = [s for s, _ in tokens]
     ends = [e for _, e in tokens]
     views = []
+    append = views.append
     for ann in anns:
         start, end = ann.start - base, ann.end - base
-        clipped = False
-        if start < 0:
-            start, clipped = 0, True
-        if limit is not None and end > limit:
-            end, clipped = limit, True
-        ts, te, aligned = token_range(starts, ends, start, end)
-        text = ann.text[start - (ann.start - base) : start - (ann.start - base) + end - start]
-        views.append(SpanView(start, end, ann.label, text, ts, te, aligned, ann, clipped))
+        text = ann.text
+        if start < 0 or (limit is not None and end > limit):
+            cut = max(start, 0)
+            end = end if limit is None else min(end, limit)
+            text = text[cut - start : end - start]
+            start, clipped = cut, True
+        else:
+            clipped = False
+        # token_range, inline: this runs once per exported span.
+        first = bisect_right(ends, start)
+        last = bisect_left(starts, end) - 1
+        if first > last:
+            append(SpanView(start, end, ann.label, text, None, None, False, ann, clipped))
+        else:
+            aligned = starts[first] == start and ends[last] == end
+            append(SpanView(start, end, ann.label, text, first, last, aligned, ann, clipped))
     return views
 
 
