@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from nltk.tokenize import NLTKWordTokenizer
@@ -56,6 +55,9 @@ class NewsLanguageVars(PunktLanguageVars):
         return r"(?:[)\";}\]\*:@\'\({\[\u2018\u2019\u201c\u201d\xab\xbb?!])"
 
     # The same patterns NLTK builds, unwrapped once and kept on the instance.
+    _plain_word_re: Any
+    _plain_period_re: Any
+
     def _word_tokenizer_re(self) -> Any:
         try:
             return self._plain_word_re
@@ -74,7 +76,9 @@ class NewsLanguageVars(PunktLanguageVars):
             return self._plain_period_re
 
 
-_NON_PUNCT = _plain(_punkt._re_non_punct)
+# NLTK's module-level pattern for `is_non_punct`; rebuilt the way NLTK
+# built it (stdlib re) should a release rename it.
+_NON_PUNCT = _plain(getattr(_punkt, "_re_non_punct", None) or re.compile(r"[^\W\d]"))
 
 
 class NewsToken(PunktToken):

@@ -21,7 +21,7 @@ document's annotations and text), so an export never holds the corpus.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,7 @@ class RecordView:
     text: str
     meta: dict[str, Any]
     status: str
-    tokens: list[Span]
+    tokens: Sequence[Span]  # a SpanArray for a document, a list for a sentence
     sentences: list[Span]
     spans: list[SpanView]
     doc_id: str
@@ -118,11 +118,11 @@ def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tup
 
 
 def _span_views(
-    anns: Iterable[Annotation], tokens: list[Span], base: int = 0, limit: int | None = None
+    anns: Iterable[Annotation], tokens: Sequence[Span], base: int = 0, limit: int | None = None
 ) -> list[SpanView]:
     starts = [s for s, _ in tokens]
     ends = [e for _, e in tokens]
-    views = []
+    views: list[SpanView] = []
     append = views.append
     for ann in anns:
         start, end = ann.start - base, ann.end - base
