@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
-from annotations.alignment import STOP_WORDS, Alignment, align, terms
+from annotations.alignment import (
+    MUTUAL_THRESHOLD,
+    STOP_WORDS,
+    THRESHOLD,
+    Alignment,
+    align,
+    terms,
+)
 from annotations.segmentation import Segmenter
 
 # Two outlets retell one (invented) story. Known counterparts:
@@ -58,6 +65,41 @@ def test_known_pairs_and_unmatched_sentences() -> None:
     assert result.unmatched_b() == [1]
     for p in result.pairs:
         assert 0 < p.score <= 1
+
+
+# A paraphrase sharing one word ("unthinkable") scores under THRESHOLD but
+# is each side's best match, between the counterparts before and after it.
+WEAK_A = (
+    "The Kettle Street bridge was closed to all traffic on Monday after engineers "
+    "found cracks in two of its steel girders. "
+    "Closing it had once seemed unthinkable to the council, which fought for years "
+    "to keep the crossing open for buses and taxis. "
+    "Repairs will cost about 4 million pounds, according to the council's transport committee."
+)
+WEAK_B = [
+    "Engineers shut the Kettle Street bridge on Monday, citing cracked steel girders.",
+    "Only a year ago such a step was unthinkable, a councillor admitted at a packed "
+    "public meeting in the town hall.",
+    "The transport committee put the cost of repairs at 4 million pounds.",
+]
+
+
+def test_weak_mutual_match_pairs_only_in_the_story_order() -> None:
+    result = _align(WEAK_A, " ".join(WEAK_B))
+    weak = [p for p in result.pairs if (p.a_index, p.b_index) == (1, 1)]
+    assert weak and MUTUAL_THRESHOLD <= weak[0].score < THRESHOLD
+    assert result.unmatched_a() == [] and result.unmatched_b() == []
+    # The same sentence out of order (after the last shared claim) is a
+    # word in common, not a counterpart.
+    moved = _align(WEAK_A, " ".join([WEAK_B[0], WEAK_B[2], WEAK_B[1]]))
+    assert {(p.a_index, p.b_index) for p in moved.pairs} == {(0, 0), (2, 1)}
+    assert moved.unmatched_a() == [1] and moved.unmatched_b() == [2]
+
+
+def test_verbs_of_saying_do_not_match_nouns() -> None:
+    # "stating" is reporting, "Secretary of State" a title: neither is content.
+    assert terms("officials stating that") == ["offici"]
+    assert "state" in terms("the Secretary of State")
 
 
 def test_counterpart_spans_follow_the_cursor() -> None:
