@@ -66,6 +66,11 @@ async def test_accept_and_reject_suggestions(make_workspace) -> None:
         await pilot.press("S")
         quotes = [s for s in view.suggestions if s.label == "quote"]
         assert quotes, view.suggestions
+        # Drawn dimmed (and in italics), apart from what is tagged.
+        drawn = [seg for y in range(view.size.height) for seg in view.render_line(y)]
+        suggested = [seg for seg in drawn if seg.style and seg.style.italic]
+        assert suggested and all(seg.style.dim for seg in suggested)
+        assert any(seg.text.strip() and not (seg.style and seg.style.dim) for seg in drawn)
         view.move_to(quotes[0].start)
         await pilot.press("a")
         accepted = [a for a in ws.store.annotations(view.document.id) if a.source == "suggested"]

@@ -75,7 +75,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--match { text-style: bold underline; color: $text-warning; }
     ArticleView > .article-view--overlap { text-style: underline; }
     ArticleView > .article-view--counterpart { text-style: bold; color: $text-accent; }
-    ArticleView > .article-view--suggestion { text-style: italic underline; color: $text-muted; }
+    ArticleView > .article-view--suggestion { text-style: italic dim underline; }
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
