@@ -102,12 +102,13 @@ def json_records(
 ) -> Iterator[dict[str, Any]]:
     """Records of a JSON-lines format (jsonl, prodigy, doccano)."""
     # Cross-document links ride on native document records; other formats
-    # (and sentence records) get a links.jsonl of their own (annotations.links).
+    # (and sentence records) get a links.jsonl of their own (`export`).
     links: dict[str, list[dict[str, Any]]] = {}
-    if options.format == "jsonl" and options.unit == "document":
+    if carries_links(options):
         from annotations.links import links_by_document
 
-        links = links_by_document(store)
+        links = links_by_document(store, link_filter(store, options))
+        counts.links = len({r["id"] for records in links.values() for r in records})
     for view in views(store, options, counts, progress):
         counts.records += 1
         if options.format == "jsonl":
@@ -121,6 +122,36 @@ def json_records(
             yield doccano.record(view, options.doccano_offsets)
         else:
             raise FormatError(f"{options.format} is not a JSON-lines format")
+
+
+LINKS_FILE = "links.jsonl"
+
+
+def carries_links(options: ExportOptions) -> bool:
+    """Whether the records themselves hold the links (native, per document)."""
+    return options.format == "jsonl" and options.unit == "document"
+
+
+def link_filter(store: Store, options: ExportOptions) -> Callable[[str, Annotation], bool]:
+    """Which annotations the export keeps, for links: both ends must be exported."""
+    filters = options.filters
+    done: dict[str, bool] = {}
+
+    def keep(doc_id: str, ann: Annotation) -> bool:
+        if filters.done_only:
+            if doc_id not in done:
+                record = store.document_record(doc_id) or {}
+                done[doc_id] = record.get("status") == "done"
+            if not done[doc_id]:
+                return False
+        return filters.keep(ann)
+
+    return keep
+
+
+def links_beside(out_path: Path) -> Path:
+    """Where an export to `out_path` writes the links its format cannot hold."""
+    return out_path.parent / LINKS_FILE
 
 
 def document_records(store: Store) -> Iterator[dict[str, Any]]:
@@ -159,13 +190,34 @@ def export(
     """
     options.check(out_path)
     counts = Counts()
+    # None: the store has no links, so no links.jsonl; [] when the filters
+    # leave none, still written, so no links.jsonl of an earlier export stays
+    # beside this one as if it were its own.
+    link_records: list[dict[str, Any]] | None = None
+    if not carries_links(options):
+        from annotations.links import LinkStore, links_records
+
+        with LinkStore(store) as link_store:
+            stored = bool(link_store.all())
+        if stored:
+            link_records = list(links_records(store, link_filter(store, options)))
+            counts.links = len(link_records)
     if out_path is None:
         if stream is None:
             raise ValueError("export needs out_path or stream")
         _write_stream(store, options, stream, counts, progress)
-        return counts
+        return counts  # links not written: the caller says how to get them
     if out_path.exists() and not force:
         raise StoreError(f"{out_path} exists; add --force to overwrite it")
+    links_path = links_beside(out_path)
+    if link_records is not None:
+        if out_path.resolve() == links_path.resolve():
+            raise StoreError(
+                f"{LINKS_FILE} is where the links between documents go; "
+                "give the export another name"
+            )
+        if links_path.exists() and not force:
+            raise StoreError(f"{links_path} exists; add --force to overwrite it")
     if options.format == "brat" and out_path.exists() and not out_path.is_dir():
         raise StoreError(f"{out_path} is a file; brat writes a folder")
     if options.format != "brat" and out_path.is_dir():
@@ -175,14 +227,14 @@ def export(
         if options.format == "brat":
             _replace_folder(out_path, tmp, lambda: brat.write(
                 views(store, options, counts, progress), tmp, counts))
-            return counts
-        if options.format == "spacy":
+        elif options.format == "spacy":
             spacy_docbin.require_spacy()
             spacy_docbin.write(views(store, options, counts, progress), tmp, counts)
         else:
             with tmp.open("w", encoding="utf-8", newline="") as out:
                 _write_stream(store, options, out, counts, progress)
-        os.replace(tmp, out_path)
+        if options.format != "brat":
+            os.replace(tmp, out_path)
     except OSError as err:
         raise StoreError(f"cannot write {out_path}: {err.strerror or err}") from err
     finally:
@@ -190,7 +242,25 @@ def export(
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.unlink(missing_ok=True)
+    if link_records is not None:
+        _write_links(store, link_records, links_path)
+        counts.links_path = str(links_path)
     return counts
+
+
+def _write_links(store: Store, records: list[dict[str, Any]], path: Path) -> None:
+    """links.jsonl beside the export, through a temporary file like the export."""
+    from annotations.links import write_links_jsonl
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            write_links_jsonl(store, out, records)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise StoreError(f"cannot write {path}: {err.strerror or err}") from err
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _replace_folder(out_path: Path, tmp: Path, fill: Callable[[], None]) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
@@ -218,8 +218,15 @@ class LinkStore:
 # ------------------------------------------------------------------ export
 
 
-def live_links(store: Store, links: Iterable[Link] | None = None) -> Iterator[Link]:
-    """The links whose two annotations both exist in `store`."""
+# Which annotations an export keeps: (doc_id, annotation) -> bool.
+Keep = Callable[[str, Annotation], bool]
+
+
+def live_links(
+    store: Store, links: Iterable[Link] | None = None, keep: Keep | None = None
+) -> Iterator[Link]:
+    """The links whose two annotations both exist in `store` (and pass `keep`,
+    when an export filters spans: a link to a span left out would dangle)."""
     if links is None:
         with LinkStore(store) as link_store:
             links = link_store.all()
@@ -227,7 +234,11 @@ def live_links(store: Store, links: Iterable[Link] | None = None) -> Iterator[Li
 
     def exists(doc_id: str, ann_id: str) -> bool:
         if doc_id not in ids:
-            ids[doc_id] = {ann.id for ann in store.annotations(doc_id)}
+            ids[doc_id] = {
+                ann.id
+                for ann in store.annotations(doc_id)
+                if keep is None or keep(doc_id, ann)
+            }
         return ann_id in ids[doc_id]
 
     for link in links:
@@ -235,29 +246,31 @@ def live_links(store: Store, links: Iterable[Link] | None = None) -> Iterator[Li
             yield link
 
 
-def links_records(store: Store) -> Iterator[dict[str, Any]]:
+def links_records(store: Store, keep: Keep | None = None) -> Iterator[dict[str, Any]]:
     """Export records of every live link (see the module's notes)."""
-    for link in live_links(store):
+    for link in live_links(store, keep=keep):
         yield link.record()
 
 
-def links_by_document(store: Store) -> dict[str, list[dict[str, Any]]]:
+def links_by_document(store: Store, keep: Keep | None = None) -> dict[str, list[dict[str, Any]]]:
     """doc_id -> export records of the live links touching it.
 
     For a native record's `links`: a link appears in both documents' records.
     """
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in links_records(store):
+    for record in links_records(store, keep):
         out[record["a_doc"]].append(record)
         if record["b_doc"] != record["a_doc"]:
             out[record["b_doc"]].append(record)
     return dict(out)
 
 
-def write_links_jsonl(store: Store, out: TextIO) -> int:
+def write_links_jsonl(
+    store: Store, out: TextIO, records: Iterable[dict[str, Any]] | None = None
+) -> int:
     """Write `links.jsonl` (one live link per line); returns how many."""
     count = 0
-    for record in links_records(store):
+    for record in links_records(store) if records is None else records:
         out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
         count += 1

@@ -174,3 +174,67 @@ def test_cli_links_writes_links_jsonl(env, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["links", "--store", str(root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text("utf-8"))["id"] == link.id
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "conll", "brat"])
+def test_other_formats_write_links_jsonl_beside(env, tmp_path: Path, fmt: str) -> None:
+    root, store, qa, cb = env
+    with LinkStore(store) as links:
+        link = Link.between(qa, cb, "paraphrase")
+        links.add(link)
+    out = tmp_path / "out" / f"train.{fmt}"
+    out.parent.mkdir()
+    result = _cli("export", "--store", str(root), "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    beside = out.parent / "links.jsonl"
+    [record] = [json.loads(line) for line in beside.read_text("utf-8").splitlines()]
+    assert (record["id"], record["a_span"], record["b_span"]) == (link.id, qa.id, cb.id)
+    assert f"wrote 1 links between documents to {beside}" in result.output
+    # Not overwritten without --force; with it, a filtered export keeps no
+    # link to a span it left out (and no stale links.jsonl either).
+    again = _cli("export", "--store", str(root), "--format", fmt, "--out",
+                 str(tmp_path / "out" / f"other.{fmt}"))
+    assert again.exit_code != 0 and "links.jsonl exists" in again.output
+    assert not (tmp_path / "out" / f"other.{fmt}").exists()
+    quotes = _cli("export", "--store", str(root), "--format", fmt, "--label", "quote",
+                  "--out", str(tmp_path / "out" / f"other.{fmt}"), "--force")
+    assert quotes.exit_code == 0, quotes.output
+    assert beside.read_text("utf-8") == ""
+
+
+def test_native_sentence_records_and_streams_say_where_links_are(env, tmp_path: Path) -> None:
+    root, store, qa, cb = env
+    with LinkStore(store) as links:
+        links.add(Link.between(qa, cb, "same-claim"))
+    out = tmp_path / "sentences.jsonl"
+    result = _cli("export", "--store", str(root), "--unit", "sentence", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "links.jsonl").read_text("utf-8").splitlines()) == 1
+    streamed = _cli("export", "--store", str(root), "--format", "prodigy")
+    assert streamed.exit_code == 0
+    assert "1 links between documents are not in the prodigy records" in streamed.output
+    # Native records carry them: no links.jsonl, no note.
+    (tmp_path / "n").mkdir()
+    native = _cli("export", "--store", str(root), "--out", str(tmp_path / "n" / "all.jsonl"))
+    assert native.exit_code == 0 and "links" not in native.output, native.output
+    assert not (tmp_path / "n" / "links.jsonl").exists()
+    records = (tmp_path / "n" / "all.jsonl").read_text("utf-8").splitlines()
+    assert all(len(json.loads(line)["links"]) == 1 for line in records)
+
+
+def test_export_refuses_to_be_named_links_jsonl(env, tmp_path: Path) -> None:
+    root, store, qa, cb = env
+    with LinkStore(store) as links:
+        links.add(Link.between(qa, cb, "same-claim"))
+    result = _cli("export", "--store", str(root), "--format", "prodigy", "--out",
+                  str(tmp_path / "links.jsonl"))
+    assert result.exit_code != 0 and "another name" in result.output
+    assert not (tmp_path / "links.jsonl").exists()

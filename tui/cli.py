@@ -173,7 +173,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
                    doccano_offsets: str, force: bool) -> None:
     """Export annotations as training data, one record per annotated document."""
-    from annotations.export import ExportOptions, export
+    from annotations.export import ExportOptions, carries_links, export
     from annotations.formats.records import Filters
 
     options = ExportOptions(
@@ -198,6 +198,13 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    "the CoNLL file (export with --label for one label at a time)", err=True)
     for warning in counts.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if counts.links_path is not None:
+        click.echo(f"wrote {counts.links} links between documents to {counts.links_path}",
+                   err=True)
+    elif counts.links and not carries_links(options):
+        click.echo(f"note: {counts.links} links between documents are not in the {fmt} "
+                   "records; give --out to write links.jsonl beside them, or run "
+                   "`newsmark links --out links.jsonl`", err=True)
 
 
 @main.command("import")

@@ -103,6 +103,8 @@ class Counts:
     misaligned: int = 0
     clipped: int = 0  # spans crossing a sentence end (--unit sentence)
     dropped: int = 0  # spans a format could not express (CoNLL overlaps)
+    links: int = 0  # cross-document links between exported spans
+    links_path: str | None = None  # where they went, when not in the records
     warnings: list[str] = field(default_factory=list)
 
 
