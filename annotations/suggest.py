@@ -6,9 +6,10 @@ Four suggesters, each a handful of rules a person can check:
   straight, the outermost of nested ones, across sentence ends, and across
   paragraphs in the newspaper way (an unclosed quote continued by a
   paragraph that opens with a quote mark). Single-word scare quotes are
-  proposed too, noted as such. The speaker it is attributed to, when one is near ("…,” the
-  minister said; Macron declared that “…”; a pronoun resolved to the name
-  before it), is the note.
+  proposed too, noted as such. The speaker it is attributed to, when one is
+  near ("…,” the minister said; Macron declared that “…”; a pronoun
+  resolved to the name before it; "…, WaPo claims" in a headline), is the
+  note.
 - attributed claims (`claim`): a sentence that reports what someone says
   ("according to X", "X said/told/argued that", "X reported") and is not
   itself mostly a quotation; the note names the source.
@@ -205,12 +206,27 @@ _SAY_FORMS = frozenset(
 _CONNECTIVES = frozenset({"and", "but", "as", "while", "so", "then", "that"})
 
 
+# Verbs of saying that are more often nouns ("his territorial claims"):
+# verbs only after a name or pronoun and where the clause ends ("…, WaPo
+# claims"; not "he rejected the claims").
+_SAY_FORMS_AT_END = frozenset({"claims", "reports"})
+_CLAUSE_END = re.compile(r"\s*(?:[.!?,;:]|$)")
+_NAME_OR_PRONOUN_BEFORE = re.compile(r"(?:\b[A-Z][\w’'.-]*|\b(?:he|she|it|they))\s+$")
+
+
 def _say_verbs(fragment: str) -> list[re.Match[str]]:
-    return [
-        m
-        for m in _TOKEN.finditer(fragment)
-        if m.group().lower() in _SAY_FORMS and not re.match(r"\s+by\b", fragment[m.end() :])
-    ]
+    found = []
+    for m in _TOKEN.finditer(fragment):
+        word, after = m.group().lower(), fragment[m.end() :]
+        if word in _SAY_FORMS and not re.match(r"\s+by\b", after):
+            found.append(m)
+        elif (
+            word in _SAY_FORMS_AT_END
+            and _CLAUSE_END.match(after)
+            and _NAME_OR_PRONOUN_BEFORE.search(fragment[: m.start()])
+        ):
+            found.append(m)
+    return found
 
 
 def _subject_before(fragment: str) -> str:
@@ -289,13 +305,16 @@ def _resolve(text: str, at: int, who: str) -> str:
     return who
 
 
-def speaker(text: str, seg: Segmentation, span: Span, previous: str = "") -> str:
+def speaker(
+    text: str, seg: Segmentation, span: Span, previous: str = "", *, guess: bool = True
+) -> str:
     """Who the quotation at `span` is attributed to, if someone is near ("" if not).
 
     Looked for after the quotation in its sentence ("…,” the minister
     said), then before it (Macron declared that “…”); a pronoun becomes the
     last name before it; a sentence that is all quotation continues the
-    `previous` quotation's speaker.
+    `previous` quotation's speaker. Without a verb of saying, the name
+    before the quotation is taken only when `guess` is set.
     """
     start, end = span
     k = seg.sentence_at(max(0, end - 1))
@@ -317,6 +336,8 @@ def speaker(text: str, seg: Segmentation, span: Span, previous: str = "") -> str
         return _resolve(text, start, _clean_speaker(who))
     if not text[sent_start:open_].strip() and not text[close:sent_end].strip(' .!?”"’'):
         return previous
+    if not guess:
+        return ""
     # "Podoliak criticized the talks, framing them as “…”": the name before it.
     return _last_name_before(text[sent_start:open_], open_ - sent_start)
 
@@ -328,8 +349,11 @@ def suggest_quotes(doc: Document, seg: Segmentation) -> list[Suggestion]:
     for s, e in quotations(doc.text, seg):
         if len(_words(doc.text[s:e])) < 2:
             # A scare-quoted word ("the “bleak” situation") still quotes
-            # someone's word: proposed, and said so, for the person to judge.
-            out.append(Suggestion(s, e, "quote", "scare quote: one word", "scare-quote"))
+            # someone's word: proposed, and said so, for the person to judge;
+            # whose word, when the sentence says ("according to the outlet").
+            who = speaker(doc.text, seg, (s, e), guess=False)
+            note = f"speaker: {who}; scare quote: one word" if who else "scare quote: one word"
+            out.append(Suggestion(s, e, "quote", note, "scare-quote"))
             continue
         # A quotation continues the previous one's speaker only right after it.
         gap = doc.text[previous_end:s] if previous_end >= 0 else "x" * 500

@@ -196,3 +196,21 @@ def test_cli_suggest_prints_json_lines(tmp_path: Path) -> None:
     records = [json.loads(line) for line in result.output.splitlines()]
     assert records[0]["label"] == "quote" and records[0]["text"] == "Hold the line"
     assert records[0]["note"] == "speaker: the general"
+
+
+def test_headline_attribution_and_scare_quote_speaker() -> None:
+    text = (
+        "Council looking at ‘toll for repairs’ on the bridge, Gazette claims\n\n"
+        "The repairs were delayed by the “dire” state of the girders, according to the engineers. "
+        "The mayor dismissed the claims. "
+        "President Ada Kettle’s ‘robust’ plan was not discussed."
+    )
+    assert _quotes(text) == [
+        ("toll for repairs", "speaker: Gazette"),
+        ("dire", "speaker: the engineers; scare quote: one word"),
+        # A name before a scare-quoted word is not who said it.
+        ("robust", "scare quote: one word"),
+    ]
+    _doc, _seg, found = _suggest(text)
+    claims = [text[s.start : s.end] for s in found if s.label == "claim"]
+    assert "The mayor dismissed the claims." not in claims
