@@ -174,6 +174,18 @@ def _write_stream(
         write_json_lines(json_records(store, options, counts, progress), out)
 
 
+def check_target(out_path: Path, fmt: str, force: bool) -> None:
+    """Refuse, before any work, a target that exists (without `force`) or is the wrong kind."""
+    if out_path.exists() and not force:
+        raise StoreError(f"{out_path} exists; add --force to overwrite it")
+    if fmt == "brat" and out_path.exists() and not out_path.is_dir():
+        raise StoreError(f"{out_path} is a file; brat writes a folder")
+    if fmt != "brat" and out_path.is_dir():
+        raise StoreError(f"{out_path} is a folder; give a file name")
+    if fmt == "spacy":
+        spacy_docbin.require_spacy()
+
+
 def export(
     store: Store,
     options: ExportOptions,
@@ -207,8 +219,7 @@ def export(
             raise ValueError("export needs out_path or stream")
         _write_stream(store, options, stream, counts, progress)
         return counts  # links not written: the caller says how to get them
-    if out_path.exists() and not force:
-        raise StoreError(f"{out_path} exists; add --force to overwrite it")
+    check_target(out_path, options.format, force)
     links_path = links_beside(out_path)
     if link_records is not None:
         if out_path.resolve() == links_path.resolve():
@@ -218,10 +229,6 @@ def export(
             )
         if links_path.exists() and not force:
             raise StoreError(f"{links_path} exists; add --force to overwrite it")
-    if options.format == "brat" and out_path.exists() and not out_path.is_dir():
-        raise StoreError(f"{out_path} is a file; brat writes a folder")
-    if options.format != "brat" and out_path.is_dir():
-        raise StoreError(f"{out_path} is a folder; give a file name")
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
         if options.format == "brat":

@@ -17,6 +17,9 @@ from typing import Any
 # again if the article's text changes (as a W3C TextQuoteSelector does).
 CONTEXT_CHARS = 32
 
+# How much of an untitled, file-less document's text names it.
+NAME_CHARS = 40
+
 
 def text_hash(text: str) -> str:
     """A stable identifier for a cleaned article text."""
@@ -66,12 +69,18 @@ class Document:
 
     @property
     def name(self) -> str:
-        """A short human name: the title, else the file name, else the id."""
+        """A short human name: the title, else the file name, else the text's first words.
+
+        (An imported record often has neither title nor file; its id says nothing.)
+        """
         if self.meta.title:
             return self.meta.title
         if self.meta.path:
             return self.meta.path.replace("\\", "/").rsplit("/", 1)[-1]
-        return self.id
+        words = " ".join(self.text[:200].split())
+        if not words:
+            return self.id
+        return words if len(words) <= NAME_CHARS else words[: NAME_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,28 +18,61 @@ from annotations import anchoring, suggest
 from annotations.alignment import Alignment, align
 from annotations.anchoring import ReanchorReport
 from annotations.documents import load_document
-from annotations.errors import ArticleError
+from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
 from annotations.links import Link
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
 from annotations.store import Store
 from annotations.suggest import Suggestion, SuggestionState
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A document kept in the store (an imported one, say), opened from its stored text."""
+
+    doc_id: str
+    name: str
+    path: str | None = None  # the file it was read from, if any
+
+
+def stored_documents(store: Store, except_paths: Iterable[str | Path] = ()) -> list[Stored]:
+    """Every document of the store, in registration order, for `Workspace`.
+
+    Left out: older versions of changed articles (their annotations were
+    carried to the newer version, which is listed), and documents read
+    from one of `except_paths` (those files are opened as files).
+    """
+    superseded = anchoring.superseded_documents(store)
+    skip = {anchoring.path_key(str(path)) for path in except_paths}
+    out = []
+    for record in store.documents():
+        if record["id"] in superseded:
+            continue
+        if skip and record.get("path") and anchoring.path_key(record["path"]) in skip:
+            continue
+        doc = Document(text="", meta=DocumentMeta.from_dict(record.get("meta") or {}),
+                       id=record["id"])
+        out.append(Stored(record["id"], doc.name, record.get("path")))
+    return out
+
+
 @dataclass
 class Entry:
-    """One article the person asked for: read from its file when first needed."""
+    """One article the person asked for: read from its file (or the store) when first needed."""
 
     path: Path | None
     document: Document | None = None
     error: str | None = None
+    stored: Stored | None = None
 
     @property
     def name(self) -> str:
         if self.document is not None:
             return self.document.name
+        if self.stored is not None:
+            return self.stored.name
         return self.path.name if self.path is not None else "?"
 
 
@@ -55,7 +88,8 @@ IDF_SAMPLE = 50
 class Workspace:
     """The articles of a session, loaded lazily.
 
-    `sources` are Documents (already read) or paths. A folder of 100,000
+    `sources` are Documents (already read), paths, or `Stored` documents
+    (read from the store, e.g. imported ones). A folder of 100,000
     articles must open at once, so paths are read only when shown: the
     first `preload` of them now (the panes), the rest when asked for;
     up to `eager_up_to` paths are all read at once.
@@ -64,7 +98,7 @@ class Workspace:
     def __init__(
         self,
         store: Store,
-        sources: Iterable[Document | str | Path],
+        sources: Iterable[Document | Stored | str | Path],
         *,
         config: Config | None = None,
         annotator: str = "",
@@ -92,6 +126,8 @@ class Workspace:
                     self.entries.append(Entry(path, source))
                     self.documents[source.id] = source
                     given.append(source)
+            elif isinstance(source, Stored):
+                self.entries.append(Entry(None, stored=source))
             else:
                 self.entries.append(Entry(Path(source)))
         if given and not store.read_only:
@@ -126,6 +162,9 @@ class Workspace:
     def load(self, index: int) -> Document | None:
         """The document of entry `index`, read now if it was not; None if unreadable."""
         entry = self.entries[index]
+        if entry.document is None and entry.error is None and entry.stored is not None:
+            entry.document = self._load_stored(entry)
+            return entry.document
         if entry.document is None and entry.error is None and entry.path is not None:
             try:
                 doc = load_document(entry.path, raw=self._raw, encoding=self._encoding)
@@ -136,6 +175,29 @@ class Workspace:
             entry.document = self.documents.get(doc.id, doc)
             self._adopt(entry.document)
         return entry.document
+
+    def _load_stored(self, entry: Entry) -> Document | None:
+        """A stored document, as the store keeps it (already registered: no carry-over)."""
+        assert entry.stored is not None
+        doc_id = entry.stored.doc_id
+        if doc_id in self.documents:
+            return self.documents[doc_id]
+        record = self.store.document_record(doc_id)
+        try:
+            text = self.store.load_text(doc_id) if record is not None else None
+        except StoreError as err:
+            text, problem = None, str(err)
+        else:
+            problem = "its text is not in the store"
+        if record is None or text is None:
+            entry.error = f"stored document {entry.stored.name}: {problem}"
+            self.load_errors.append(ArticleError(entry.stored.name, problem))
+            return None
+        # The stored id, not a fresh hash: the annotations are filed under it.
+        doc = Document(text=text, meta=DocumentMeta.from_dict(record.get("meta") or {}),
+                       id=doc_id)
+        self.documents[doc_id] = doc
+        return doc
 
     def _adopt(self, doc: Document) -> None:
         """Make a read document part of the session (and of the store)."""

@@ -180,6 +180,57 @@ def test_validate_catches_drifted_offsets(tricky_store: Path, tmp_path: Path) ->
     assert any("span 2" in e for e in report.errors)
 
 
+def test_validate_checks_each_span_and_token_against_the_text(
+    tricky_store: Path, tmp_path: Path
+) -> None:
+    out = export_to(tricky_store, tmp_path / "out.jsonl", "jsonl")
+
+    def broken(change) -> list[str]:  # type: ignore[no-untyped-def]
+        records = lines(out)
+        change(records[0])
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                       encoding="utf-8")
+        report = validate(bad, "jsonl")
+        assert not report.ok
+        return report.errors
+
+    def span_text(r: dict) -> None:
+        r["spans"][1]["text"] = "Cafe"
+
+    def token_text(r: dict) -> None:
+        r["tokens"][2]["text"] = "x"
+
+    def ws_flag(r: dict) -> None:
+        r["tokens"][0]["ws"] = not r["tokens"][0]["ws"]
+
+    def aligned_flag(r: dict) -> None:
+        r["spans"][0]["aligned"] = False
+
+    def utf8(r: dict) -> None:
+        r["spans"][-1]["utf8_start"] += 1
+
+    assert any("the span says 'Cafe'" in e for e in broken(span_text))
+    assert any("token 2 says 'x'" in e for e in broken(token_text))
+    assert any("token 0 has the wrong ws flag" in e for e in broken(ws_flag))
+    assert any("aligned=False" in e for e in broken(aligned_flag))
+    assert any("utf8 offsets" in e for e in broken(utf8))
+
+
+@pytest.mark.parametrize(("written", "checked", "hint"), [
+    ("doccano", "jsonl", "--format doccano"),
+    ("doccano", "prodigy", "--format doccano"),
+    ("jsonl", "doccano", "--format jsonl or --format prodigy"),
+])
+def test_validate_names_a_file_of_another_format(
+    tricky_store: Path, tmp_path: Path, written: str, checked: str, hint: str
+) -> None:
+    out = export_to(tricky_store, tmp_path / f"out.{written}", written)
+    report = validate(out, checked)
+    assert report.error_count == 2  # one per record: not "0 spans, 0 errors"
+    assert all(hint in e for e in report.errors)
+
+
 # ------------------------------------------------------------------ round trips
 
 
@@ -194,6 +245,35 @@ def test_round_trip_is_identical(tricky_store: Path, tmp_path: Path, fmt: str) -
     assert report.documents == 2 and report.spans == len(tricky_spans(TRICKY)) + 2
     second = export_to(empty, tmp_path / f"second.{fmt}", fmt)
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
+def test_round_trip_keeps_cross_document_links(tricky_store: Path, tmp_path: Path) -> None:
+    from annotations.links import Link, LinkStore
+
+    with Store(tricky_store) as store:
+        a_doc, b_doc = (d["id"] for d in store.documents())
+        a, b = store.annotations(a_doc)[0], store.annotations(b_doc)[0]
+        with LinkStore(store) as links:
+            links.add(Link.between(a, b, "same-claim", annotator="ann"))
+    first = export_to(tricky_store, tmp_path / "first.jsonl", "jsonl")
+    assert sum("links" in r for r in lines(first)) == 2
+    with Store(tmp_path / "empty") as store:
+        report = import_file(store, first, "jsonl")
+    assert report.links == 1 and not report.problems
+    second = export_to(tmp_path / "empty", tmp_path / "second.jsonl", "jsonl")
+    assert second.read_bytes() == first.read_bytes()
+    # A link whose span is not in the file is reported, not stored.
+    records = lines(first)
+    records[0]["spans"] = [s for s in records[0]["spans"] if s["id"] != a.id]
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                       encoding="utf-8")
+    with Store(tmp_path / "other") as store:
+        report = import_file(store, partial, "jsonl")
+        with LinkStore(store) as links:
+            assert links.all() == []
+    assert report.links == 0
+    assert any("a span it joins is not in the store" in p for p in report.problems)
 
 
 def test_imported_documents_are_openable(tricky_store: Path, tmp_path: Path) -> None:
@@ -279,6 +359,10 @@ def test_crlf_offsets_move_with_the_text() -> None:
     assert mapping.clean == "a\nbc\n\nd"
     s, e = text.index("bc"), text.index("d") + 1
     assert mapping.clean[mapping.map(s, False) : mapping.map(e, True)] == "bc\n\nd"
+    # A span ending between "\r" and "\n" keeps its line break; one starting
+    # there starts after it.
+    assert mapping.clean[mapping.map(0, False) : mapping.map(2, True)] == "a\n"
+    assert mapping.clean[mapping.map(2, False) : mapping.map(5, True)] == "\nbc"
 
 
 # ------------------------------------------------------------------ sentences
@@ -463,8 +547,15 @@ def test_spacy_char_span_finds_jsonl_spans(tricky_store: Path, tmp_path: Path) -
             assert (found is not None) == span["aligned"], span
 
 
-def test_datasets_reads_the_jsonl(tricky_store: Path, tmp_path: Path) -> None:
+def test_datasets_reads_the_jsonl(tricky_store: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Offline, and nothing written outside tmp_path: no network at test time.
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     datasets = pytest.importorskip("datasets")
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
     out = export_to(tricky_store, tmp_path / "out.jsonl", "jsonl")
     ds = datasets.load_dataset("json", data_files=str(out), split="train",
                                cache_dir=str(tmp_path / "hf-cache"))
@@ -474,3 +565,7 @@ def test_datasets_reads_the_jsonl(tricky_store: Path, tmp_path: Path) -> None:
             assert row["text"][span["start"] : span["end"]] == span["text"]
             u8 = row["text"].encode("utf-8")
             assert u8[span["utf8_start"] : span["utf8_end"]].decode("utf-8") == span["text"]
+            u16 = row["text"].encode("utf-16-le")
+            assert u16[2 * span["utf16_start"] : 2 * span["utf16_end"]].decode(
+                "utf-16-le") == span["text"]
+    assert sum(len(row["spans"]) for row in ds) == len(tricky_spans(TRICKY)) + 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,7 +167,12 @@ def test_spacy_without_spacy_says_how(store_dir: Path, tmp_path: Path,
     result = run("export", "--store", str(store_dir), "--format", "spacy", "--out", str(out))
     assert result.exit_code == 5
     assert "pip install 'newsmark[spacy]'" in result.stderr
+    # The pip of the Python running newsmark (a clone's .venv), not whichever is first.
+    assert f"{sys.executable} -m pip install 'spacy" in result.stderr
     assert not out.exists()
+    out.write_bytes(b"not a DocBin")
+    checked = run("validate", str(out), "--format", "spacy")
+    assert checked.exit_code == 5 and "-m pip install" in checked.stderr
 
 
 def test_spacy_export(store_dir: Path, tmp_path: Path) -> None:

@@ -90,6 +90,9 @@ def main() -> None:
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
 @click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@click.option("--stored", is_flag=True,
+              help="Also open every document kept in the store, imported ones included "
+                   "(with no PATH: only those).")
 @reports_errors
 def open_command(
     paths: tuple[Path, ...],
@@ -98,21 +101,24 @@ def open_command(
     config_path: Path | None,
     raw: bool,
     encoding: str | None,
+    stored: bool,
 ) -> None:
     """Open articles in the reader."""
     from annotations.documents import discover
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
-    from annotations.workspace import Workspace
+    from annotations.workspace import Stored, Workspace, stored_documents
 
     config = load_config(config_path, store_dir)
+    if stored and not store_dir.is_dir():
+        raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    article_paths, errors = discover(paths or sample_paths())
+    article_paths, errors = discover(paths or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {error}", err=True)
-    if not article_paths:
+    if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
@@ -125,7 +131,14 @@ def open_command(
             "opened read-only, changes will not be saved."
         )
     try:
-        workspace = Workspace(store, article_paths, config=config, annotator=annotator,
+        sources: list[Path | Stored] = list(article_paths)
+        if stored:
+            # A document read from one of the given files is opened as that file.
+            sources += stored_documents(store, except_paths=article_paths)
+        if not sources:
+            click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
+            sys.exit(EXIT_NO_ARTICLES)
+        workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, encoding=encoding)
         for error in workspace.load_errors:
             click.echo(f"newsmark: {error}", err=True)
@@ -173,7 +186,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
                    doccano_offsets: str, force: bool) -> None:
     """Export annotations as training data, one record per annotated document."""
-    from annotations.export import ExportOptions, carries_links, export
+    from annotations.export import ExportOptions, carries_links, check_target, export
     from annotations.formats.records import Filters
 
     options = ExportOptions(
@@ -181,6 +194,8 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
         filters=Filters(frozenset(labels), frozenset(annotators), done_only),
     )
     options.check(out_path)
+    if out_path is not None:
+        check_target(out_path, fmt, force)  # before the progress bar is drawn
     with _open_existing_store(store_dir) as store, \
             _progress(len(store.documents()), "exporting") as bar:
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
@@ -234,9 +249,14 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped)", err=True)
+    if report.links:
+        click.echo(f"and {report.links} cross-document links", err=True)
     if report.normalised:
         click.echo(f"note: {report.normalised} texts had their newlines or control characters "
                    "normalised; their offsets were moved with them", err=True)
+    if report.records > len(report.skipped_records):
+        where = "" if store_dir == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
+        click.echo(f"open them in the reader: newsmark --stored{where}", err=True)
     if report.records and report.records == len(report.skipped_records):
         sys.exit(1)
 
@@ -364,6 +384,12 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         click.echo(f"wrote {count} links to {out_path}", err=True)
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]

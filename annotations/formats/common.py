@@ -37,6 +37,8 @@ class ParsedRecord:
     spans: list[ParsedSpan] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spans skipped, and why
     skip: str | None = None  # why the whole record is left out (e.g. a rejected task)
+    id: str | None = None  # the document id the record states (native records)
+    links: list[dict[str, Any]] = field(default_factory=list)  # native `links`, as written
 
 
 def write_json_lines(records: Iterable[dict[str, Any]], out: TextIO) -> int:

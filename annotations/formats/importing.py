@@ -16,7 +16,7 @@ the text (CRLF, a BOM, U+2028), the spans' offsets move with it.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class ImportReport:
     spans: int = 0  # annotations stored
     duplicates: int = 0  # spans the store already had
     normalised: int = 0  # records whose text was sanitized (offsets moved)
+    links: int = 0  # cross-document links stored (native records' `links`)
     skipped_records: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spans skipped, by record and line
 
@@ -114,6 +115,11 @@ def import_file(
     parse = _parser(fmt, doccano_offsets)
     store.check_writable()
     report = ImportReport()
+    # Native records carry their document's links; they are stored once every
+    # record is in, when both ends exist. Record ids map to the stored ids
+    # (which differ when the text was normalised).
+    doc_ids: dict[str, str] = {}
+    links: dict[str, tuple[str, dict[str, Any]]] = {}
     for number, obj in read_json_lines(path):
         report.records += 1
         where = f"record {report.records} (line {number})"
@@ -128,19 +134,67 @@ def import_file(
             report.skipped_records.append(f"{where}: {parsed.skip}")
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
-        _store_record(store, parsed, where, annotator, report)
+        doc_id = _store_record(store, parsed, where, annotator, report)
+        if doc_id is not None and parsed.id:
+            doc_ids[parsed.id] = doc_id
+        for link in parsed.links:
+            links.setdefault(str(link.get("id")), (where, link))
+    if links:
+        _store_links(store, links.values(), doc_ids, report)
     return report
+
+
+def _store_links(
+    store: Store,
+    links: Iterable[tuple[str, dict[str, Any]]],
+    doc_ids: dict[str, str],
+    report: ImportReport,
+) -> None:
+    from annotations.links import Link, LinkStore
+
+    present: dict[str, set[str]] = {}
+
+    def exists(doc_id: str, ann_id: str) -> bool:
+        if doc_id not in present:
+            known = store.document_record(doc_id) is not None
+            present[doc_id] = {a.id for a in store.annotations(doc_id)} if known else set()
+        return ann_id in present[doc_id]
+
+    with LinkStore(store) as link_store:
+        for where, raw in links:
+            try:
+                a_doc = doc_ids.get(raw.get("a_doc"), raw.get("a_doc"))
+                b_doc = doc_ids.get(raw.get("b_doc"), raw.get("b_doc"))
+                fields = {"a_doc": a_doc, "a_ann": raw.get("a_span"), "b_doc": b_doc,
+                          "b_ann": raw.get("b_span"), "relation": raw.get("relation"),
+                          "annotator": raw.get("annotator", ""), "id": raw.get("id")}
+                if raw.get("created") is not None:
+                    fields["created"] = raw["created"]
+                if not all(isinstance(v, str) for v in fields.values()):
+                    raise ValueError("a field is missing or not a string")
+                link = Link(**fields)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as err:
+                report.problems.append(f"{where}, link {raw.get('id')!r}: {err}")
+                continue
+            if not (exists(link.a_doc, link.a_ann) and exists(link.b_doc, link.b_ann)):
+                report.problems.append(
+                    f"{where}, link {link.id}: a span it joins is not in the store"
+                )
+                continue
+            if link_store.add(link):
+                report.links += 1
 
 
 def _store_record(
     store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport
-) -> None:
+) -> str | None:
+    """Store one record's document and spans; returns the document's id (None: skipped)."""
     text = parsed.text
     try:
         mapping = TextMap(text)
     except ValueError as err:
         report.skipped_records.append(f"{where}: {err}")
-        return
+        return None
     if mapping.changed:
         report.normalised += 1
     doc = Document(text=mapping.clean, meta=_meta(parsed.meta))
@@ -177,6 +231,7 @@ def _store_record(
             report.duplicates += 1
     if parsed.status in STATUSES and parsed.status != "untouched":
         store.set_status(doc.id, parsed.status)
+    return doc.id
 
 
 def _check_span(text: str, start: int, end: int, label: str, stated: str | None) -> str | None:

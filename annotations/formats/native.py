@@ -94,7 +94,14 @@ def parse(obj: Any) -> ParsedRecord:
     if not isinstance(meta, dict):
         raise ValueError("meta is not an object")
     status = obj.get("status")
-    parsed = ParsedRecord(text=text, meta=meta, status=status if isinstance(status, str) else None)
+    parsed = ParsedRecord(text=text, meta=meta, status=status if isinstance(status, str) else None,
+                          id=_opt_str(obj.get("id")))
+    links = obj.get("links") or []
+    if not isinstance(links, list):
+        raise ValueError("links is not a list")
+    parsed.links = [link for link in links if isinstance(link, dict)]
+    if len(parsed.links) != len(links):
+        parsed.problems.append("links: an item is not an object; left out")
     spans = obj.get("spans") or []
     if not isinstance(spans, list):
         raise ValueError("spans is not a list")

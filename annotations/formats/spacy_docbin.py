@@ -15,6 +15,8 @@ spaCy is an optional extra: ``pip install 'newsmark[spacy]'``.
 
 from __future__ import annotations
 
+import shlex
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,13 @@ def require_spacy() -> Any:
     try:
         import spacy
     except ImportError as err:
+        # Into the Python that runs newsmark (a clone's .venv, say): a bare
+        # `pip` may be another one's.
+        here = shlex.quote(sys.executable)
         raise FormatError(
-            f"the spacy format needs spaCy, which is not installed; install it with {INSTALL_HINT}"
+            "the spacy format needs spaCy, which is not installed; install it with "
+            f"{INSTALL_HINT} (into this newsmark's Python: {here} -m pip install 'spacy>=3.7', "
+            "or in a clone: .venv/bin/pip install -e '.[spacy]')"
         ) from err
     return spacy
 

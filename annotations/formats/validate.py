@@ -70,6 +70,7 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> Validat
             try:
                 if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                     raise ValueError("no text")
+                _check_shape(obj, fmt)
                 if fmt == "doccano":
                     _doccano(obj, where, report, doccano_offsets)
                 else:
@@ -77,6 +78,24 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> Validat
             except (ValueError, TypeError, KeyError) as err:
                 report.error(f"{where}: {err}")
     return report
+
+
+def _check_shape(obj: dict[str, Any], fmt: str) -> None:
+    """A record of another format is an error, not a record with no spans."""
+    key = "label" if fmt == "doccano" else "spans"
+    if isinstance(obj.get(key), list):
+        return
+    if key in obj:
+        raise ValueError(f"{key} is not a list")
+    if fmt == "doccano":
+        guess = "--format jsonl or --format prodigy" if "spans" in obj else None
+    else:
+        guess = ("--format doccano" if any(k in obj for k in ("label", "labels", "entities"))
+                 else None)
+    if fmt == "prodigy" and guess is None:
+        return  # a task without spans (text classification) is a Prodigy task
+    hint = f" (another format? {guess})" if guess else ""
+    raise ValueError(f"no {key!r} list, which every {fmt} record has{hint}")
 
 
 def _tokens_and_spans(obj: dict[str, Any], where: str, report: ValidationReport,
