@@ -148,17 +148,21 @@ def test_accepting_suggestion_keeps_offsets() -> None:
     assert isinstance(ann, Annotation) and ann.text == "Hold the line"
 
 
-@pytest.fixture(scope="module")
-def gold() -> list[dict]:
+def _records(folder: Path) -> list[dict]:
     records = []
-    for path in sorted(GOLD.glob("*.jsonl")):
+    for path in sorted(folder.glob("*.jsonl")):
         records.extend(json.loads(line) for line in path.read_text("utf-8").splitlines())
     return records
 
 
+@pytest.fixture(scope="module")
+def gold() -> list[dict]:
+    return _records(GOLD)
+
+
 def test_gold_records_are_consistent(gold) -> None:
     assert len(gold) >= 2
-    for record in gold:
+    for record in [*gold, *_records(GOLD.parent / "gold-heldout")]:
         labels = {span["label"] for span in record["spans"]}
         assert labels == {"quote", "claim", "opinion", "terms"}
         for span in record["spans"]:
@@ -180,8 +184,9 @@ def test_bench_reports_per_label() -> None:
     from bench.suggest_quality import run
 
     result = run()
-    assert result["documents"] >= 2
+    assert result["documents"] >= 3
     assert set(result["per_label"]["quote"]) == {"precision", "recall"}
+    assert set(result["per_label"]["quote (held out)"]) == {"precision", "recall"}
 
 
 def test_cli_suggest_prints_json_lines(tmp_path: Path) -> None:
