@@ -85,3 +85,30 @@ async def test_accept_and_reject_suggestions(make_workspace) -> None:
         assert view.suggestions == [] or all(
             s.start >= view.visible_range()[1] for s in view.suggestions
         )
+
+
+async def test_s_steps_through_one_label_at_a_time(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        everything = list(view.suggestions)
+        labels = {s.label for s in everything}
+        assert "quote" in labels and len(labels) > 1, everything
+        await pilot.press("S")
+        assert view.suggestions and {s.label for s in view.suggestions} == {"quote"}
+        # A with the quotes alone shown accepts the quotes, nothing else.
+        await pilot.press("A")
+        accepted = ws.store.annotations(view.document.id)
+        assert accepted and {a.label for a in accepted} == {"quote"}
+        assert all(a.source == "suggested" for a in accepted)
+        assert view.suggestions == []
+        for label in ("claim", "opinion", "terms"):
+            await pilot.press("S")
+            assert {s.label for s in view.suggestions} <= {label}
+        await pilot.press("S")
+        assert view.suggestions == [] and view.document.id not in app._suggesting
+        # Shown again from the start: all labels but the quotes already taken.
+        await pilot.press("S")
+        assert {s.label for s in view.suggestions} == labels - {"quote"}

@@ -26,6 +26,7 @@ from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
+from annotations.suggest import LABELS as SUGGESTED_LABELS
 from annotations.suggest import Suggestion
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
@@ -82,7 +83,8 @@ class NewsmarkApp(App[None]):
         self._panes: dict[str, dict[str, object]] = {}
         self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
-        self._suggesting: set[str] = set()  # documents whose suggestions are shown
+        # Documents whose suggestions are shown -> the label shown ("": all).
+        self._suggesting: dict[str, str] = {}
         self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
         self._panes_dirty = False
         labels = workspace.config.labels
@@ -439,7 +441,7 @@ class NewsmarkApp(App[None]):
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
         if doc.id in self._suggesting:
-            view.set_suggestions(self.workspace.suggestions(doc.id))
+            view.set_suggestions(self._suggestions_for(doc.id))
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -617,17 +619,30 @@ class NewsmarkApp(App[None]):
     def action_toggle_suggestions(self) -> None:
         if self._still_segmenting():
             return
+        # S steps: all suggestions, then one label at a time (so A can accept
+        # just the quotes on screen), then none.
         view = self.active_view
         doc_id = view.document.id
-        if doc_id in self._suggesting:
-            self._suggesting.discard(doc_id)
+        steps = ["", *SUGGESTED_LABELS]
+        shown = self._suggesting.get(doc_id)
+        if shown == steps[-1]:
+            del self._suggesting[doc_id]
             view.set_suggestions([])
+            self.notify("Suggestions hidden", timeout=2)
             return
-        self._suggesting.add(doc_id)
-        found = self.workspace.suggestions(doc_id)
+        label = steps[0] if shown is None else steps[steps.index(shown) + 1]
+        self._suggesting[doc_id] = label
+        found = self._suggestions_for(doc_id)
         view.set_suggestions(found)
-        self.notify(f"{len(found)} suggestions, shown in italics: a accepts, R rejects, "
-                    "A accepts all on screen, S hides them", timeout=6)
+        after = steps[steps.index(label) + 1] if label != steps[-1] else ""
+        self.notify(f"{len(found)} {label + ' ' if label else ''}suggestions, dimmed in italics: "
+                    "a accepts, R rejects, A accepts all on screen; S: "
+                    + (f"{after} only" if after else "hide them"), timeout=6)
+
+    def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
+        label = self._suggesting.get(doc_id, "")
+        found = self.workspace.suggestions(doc_id)
+        return [s for s in found if s.label == label] if label else found
 
     def action_accept_suggestion(self) -> None:
         view = self.active_view
@@ -651,7 +666,7 @@ class NewsmarkApp(App[None]):
                 accepted += self.workspace.accept(doc_id, found) is not None
         except NewsmarkError as err:
             self._failed(err)
-        view.set_suggestions(self.workspace.suggestions(doc_id))
+        view.set_suggestions(self._suggestions_for(doc_id))
         if accepted:
             self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
 
@@ -665,7 +680,7 @@ class NewsmarkApp(App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        view.set_suggestions(self.workspace.suggestions(view.document.id))
+        view.set_suggestions(self._suggestions_for(view.document.id))
 
     # -- helpers ---------------------------------------------------------
 

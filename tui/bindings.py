@@ -89,8 +89,8 @@ APP_BINDINGS: list[Binding] = [
             "in view", show=False, id="follow"),
     Binding("L", "link", "Link the annotations under the two cursors (same claim, …)",
             show=False, id="link"),
-    Binding("S", "toggle_suggestions", "Show or hide suggested spans", show=False,
-            id="suggestions"),
+    Binding("S", "toggle_suggestions", "Suggested spans: all, then quote, claim, opinion, "
+            "terms alone, then hidden", show=False, id="suggestions"),
     Binding("a", "accept_suggestion", "Accept the suggestion under the cursor", show=False,
             id="accept"),
     Binding("A", "accept_visible", "Accept every suggestion on screen", show=False,
