@@ -388,7 +388,8 @@ def suggest_claims(doc: Document, seg: Segmentation, quotes: list[Span]) -> list
         who = _attribution(reporting, last=True)
         if who:
             rule = "according-to" if re.search(r"\baccording to\b", reporting) else "said"
-            out.append(Suggestion(s, e, "claim", f"source: {_clean_speaker(who)}", rule))
+            source = _resolve(text, s, _clean_speaker(who))  # "He argued": the name before
+            out.append(Suggestion(s, e, "claim", f"source: {source}", rule))
     return out
 
 

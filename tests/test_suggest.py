@@ -219,3 +219,10 @@ def test_headline_attribution_and_scare_quote_speaker() -> None:
     _doc, _seg, found = _suggest(text)
     claims = [text[s.start : s.end] for s in found if s.label == "claim"]
     assert "The mayor dismissed the claims." not in claims
+
+
+def test_claim_by_a_pronoun_names_the_person_before() -> None:
+    text = "Dana Osei chairs the users' group. She argued that fares should be frozen."
+    _doc, _seg, found = _suggest(text)
+    [claim] = [s for s in found if s.label == "claim"]
+    assert claim.note == "source: Dana Osei"
