@@ -68,7 +68,7 @@ def _read_bytes(name: str, path: Path) -> bytes:
         raise ArticleError(name, "no such file", "check the path") from None
     except IsADirectoryError:
         raise ArticleError(
-            name, "is a folder, not a file", "give the folder to discover() or name a file in it"
+            name, "is a folder, not a file", "name an article file in it"
         ) from None
     except PermissionError:
         raise ArticleError(
@@ -161,7 +161,10 @@ def _add_folder(
     articles = list(_walk(folder, errors))
     # An unreadable folder already has its error; "no articles" would repeat it.
     if not articles and len(errors) == errors_before:
-        errors.append(ArticleError(str(folder), "no .txt or .md articles in this folder", ""))
+        errors.append(ArticleError(
+            str(folder), "no .txt or .md articles in this folder",
+            "articles are .txt or .md files; name a file directly to open another kind",
+        ))
     for path, key in articles:
         _add(path, key, found, seen)
 

@@ -2,21 +2,40 @@
 
 The CLI prints `str(error)` on one line and exits with `exit_code`; the TUI
 shows it in a notification. No traceback ever reaches the screen.
+
+Exit codes, one per kind of trouble so that scripts can tell them apart
+(README's "Exit codes" lists the same; `tests/test_bad_input.py` checks both):
+
+    0  done (the reader opened, perhaps with some files reported)
+    1  `validate` found bad spans, or `import` could use no record
+    2  the command line itself is wrong (click's usage errors)
+    3  no article could be opened (each file's problem is printed)
+    4  the store cannot be opened, read or written
+    5  an export or import file is not in its format, or cannot be written
+    6  newsmark.toml is not valid
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROBLEMS_FOUND = 1
+EXIT_USAGE = 2  # click's own code for usage errors
+EXIT_NO_ARTICLES = 3
+EXIT_STORE = 4
+EXIT_FORMAT = 5
+EXIT_CONFIG = 6
 
 
 class NewsmarkError(Exception):
     """Base of every error newsmark reports to a person."""
 
-    exit_code = 1
+    exit_code = EXIT_PROBLEMS_FOUND
 
 
 class ArticleError(NewsmarkError):
     """An article file that cannot be opened as text."""
 
-    exit_code = 3
+    exit_code = EXIT_NO_ARTICLES
 
     def __init__(self, path: str, problem: str, hint: str = "") -> None:
         self.path = path
@@ -31,10 +50,14 @@ class ArticleError(NewsmarkError):
 class StoreError(NewsmarkError):
     """The annotation store cannot be read or written."""
 
-    exit_code = 4
+    exit_code = EXIT_STORE
 
 
 class ConfigError(NewsmarkError):
-    """newsmark.toml is not valid."""
+    """newsmark.toml is not valid; the message names the file and the line or entry."""
 
-    exit_code = 2
+    exit_code = EXIT_CONFIG
+    HINT = "fix it, or name another file with --config"
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} ({self.HINT})"

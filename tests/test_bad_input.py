@@ -12,16 +12,35 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.documents import load_document, load_documents
-from annotations.errors import ArticleError
+from annotations.errors import (
+    EXIT_CONFIG,
+    EXIT_NO_ARTICLES,
+    EXIT_PROBLEMS_FOUND,
+    EXIT_STORE,
+    EXIT_USAGE,
+    ArticleError,
+    ConfigError,
+    StoreError,
+)
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.store import Store
-from tests.bad_inputs import CONFIG_ERROR, CONFIG_NAME, LONG_LINE_CHARS, make_bad_inputs
+from tests.bad_inputs import (
+    CONFIG_ERROR,
+    CONFIG_NAME,
+    LONG_LINE_CHARS,
+    make_bad_inputs,
+    refuse_unreadable_as_root,
+    unprivileged_prefix,
+)
 from tui.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def bundle(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
+def bundle(tmp_path: Path, monkeypatch) -> tuple[Path, dict[str, str | None]]:
     folder = tmp_path / "bad"
+    refuse_unreadable_as_root(monkeypatch)
     return folder, make_bad_inputs(folder)
 
 
@@ -127,7 +146,7 @@ def test_open_with_only_bad_files_exits_3(bundle, fake_app, tmp_path: Path) -> N
     folder, expected = bundle
     args = [str(folder / name) for name, fragment in expected.items() if fragment]
     result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "store"), *args])
-    assert result.exit_code == 3
+    assert result.exit_code == EXIT_NO_ARTICLES == 3
     assert _lines(result.stderr)[-1] == "newsmark: no article could be opened"
     assert "Traceback" not in result.output
     assert fake_app.runs == []
@@ -143,15 +162,84 @@ def test_invalid_config_names_the_line_before_the_reader_starts(
         ["open", "--store", str(tmp_path / "store"), "--config", str(config),
          str(folder / "good.txt")],
     )
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_CONFIG
     (line,) = _lines(result.stderr)
     assert line.startswith(f"newsmark: {config}:") and CONFIG_ERROR in line
+    assert line.endswith("(fix it, or name another file with --config)")
     assert fake_app.runs == []
     # Beside the store it is found, and refused, the same way.
     result = CliRunner().invoke(
         main, ["open", "--store", str(folder / ".newsmark"), str(folder / "good.txt")]
     )
-    assert result.exit_code == 2 and CONFIG_ERROR in result.stderr
+    assert result.exit_code == EXIT_CONFIG and CONFIG_ERROR in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["open", "{folder}/good.txt", "--config", "{folder}"],  # a folder as --config
+        ["open", "{folder}/good.txt", "--store", "{folder}/good.txt"],  # a file as --store
+        ["align", "{folder}", "{folder}/good.txt"],
+        ["validate", "{folder}/unreadable.txt"],
+    ],
+)
+def test_wrong_kinds_of_path_get_newsmark_words_not_click_usage(
+    bundle, fake_app, tmp_path: Path, args: list[str]
+) -> None:
+    folder, _ = bundle
+    (folder / CONFIG_NAME).unlink()  # not the config beside a store in the bundle
+    args = [arg.format(folder=folder) for arg in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code not in (0, EXIT_USAGE), result.output
+    (line,) = _lines(result.stderr)
+    assert line.startswith("newsmark: ") and "Usage:" not in result.output
+    assert fake_app.runs == []
+
+
+def test_an_unreadable_file_is_refused_by_the_real_command(tmp_path: Path) -> None:
+    """In a child that obeys file permissions (as root: without its DAC override).
+
+    click checks paths itself unless told not to, and its check ends the
+    whole command with a usage error; newsmark must report the one file.
+    """
+    prefix = unprivileged_prefix()
+    if prefix is None:
+        pytest.skip("running as root and no setpriv to drop the override")
+    folder = tmp_path / "bad"
+    make_bad_inputs(folder)
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", "from tui.cli import main; main()", "open",
+         "--store", str(tmp_path / "store"), str(folder / "unreadable.txt"),
+         str(folder / "missing.txt")],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )
+    assert result.returncode == EXIT_NO_ARTICLES, result.stderr
+    assert _lines(result.stderr) == [
+        f"newsmark: {folder / 'missing.txt'}: no such file or folder (check the path)",
+        f"newsmark: {folder / 'unreadable.txt'}: cannot be read (permission denied) "
+        "(check the file's permissions)",
+        "newsmark: no article could be opened",
+    ]
+
+
+def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
+    from annotations.formats import FormatError
+    from annotations.store import StoreLocked
+
+    kinds = {
+        "article": ArticleError.exit_code,
+        "store": StoreError.exit_code,
+        "format": FormatError.exit_code,
+        "config": ConfigError.exit_code,
+    }
+    assert StoreLocked.exit_code == StoreError.exit_code
+    used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values()]
+    assert len(set(used)) == len(used) and 0 not in used
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    listed = [int(row.split("|")[1]) for row in table.splitlines()
+              if row.startswith("| ") and row.split("|")[1].strip().isdigit()]
+    assert listed == sorted({0, *used})
 
 
 # ---------------------------------------------------------------- stores that are wrong
@@ -200,7 +288,7 @@ def test_store_problems_are_one_line_and_exit_4(
         spoil(root)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.exists() else {}
     result = CliRunner().invoke(main, [command, "--store", str(root)])
-    assert result.exit_code == 4, result.output
+    assert result.exit_code == EXIT_STORE == 4, result.output
     (line,) = _lines(result.stderr)
     assert line.startswith("newsmark: ") and fragment in line and str(root) in line
     assert "Traceback" not in result.output

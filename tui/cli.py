@@ -18,12 +18,15 @@ from typing import Any
 
 import click
 
-from annotations.errors import NewsmarkError, StoreError
+from annotations.errors import EXIT_NO_ARTICLES, EXIT_PROBLEMS_FOUND, NewsmarkError, StoreError
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
 
 DEFAULT_STORE = ".newsmark"
 
-EXIT_NO_ARTICLES = 3
+# Paths are checked by newsmark itself, not by click: click's checks end in a
+# three-line usage error with exit code 2 and stop every other file from
+# opening, where newsmark says in one line what is wrong with that file.
+ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
 class DefaultToOpen(click.Group):
@@ -39,7 +42,7 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--store",
         "store_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=ANY_PATH,
         envvar="NEWSMARK_STORE",
         default=DEFAULT_STORE,
         show_default=True,
@@ -83,10 +86,10 @@ def main() -> None:
 
 
 @main.command("open")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=ANY_PATH)
 @store_option
 @click.option("--annotator", default=default_annotator, help="Name recorded on each annotation.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=ANY_PATH,
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
 @click.option("--encoding", help="Encoding of the article files (default UTF-8).")
@@ -171,7 +174,7 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
 @store_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
               show_default=True, help="Output format (see docs/formats.md).")
-@click.option("--out", "out_path", type=click.Path(path_type=Path),
+@click.option("--out", "out_path", type=ANY_PATH,
               help="File (folder for brat) to write (default: standard output).")
 @click.option("--unit", type=click.Choice(["document", "sentence"]), default="document",
               show_default=True, help="One record per document, or per sentence.")
@@ -223,7 +226,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 
 
 @main.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=ANY_PATH)
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
               help="Format of the file.")
 @store_option
@@ -258,11 +261,11 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
         where = "" if store_dir == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
         click.echo(f"open them in the reader: newsmark --stored{where}", err=True)
     if report.records and report.records == len(report.skipped_records):
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS_FOUND)
 
 
 @main.command("validate")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=ANY_PATH)
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
               show_default=True, help="Format of the export.")
 @doccano_offsets_option
@@ -279,7 +282,7 @@ def validate_command(path: Path, fmt: str, doccano_offsets: str) -> None:
     click.echo(f"{report.records} records, {report.spans} spans: {report.error_count} errors, "
                f"{report.warning_count} warnings")
     if not report.ok:
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS_FOUND)
 
 
 @main.command("stats")
@@ -318,8 +321,8 @@ def _write_json_lines(records: Any) -> int:
 
 
 @main.command("align")
-@click.argument("a_path", metavar="A", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("b_path", metavar="B", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("a_path", metavar="A", type=ANY_PATH)
+@click.argument("b_path", metavar="B", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Align the files untouched (no boilerplate cleaning).")
 @click.option("--encoding", help="Encoding of the article files (default UTF-8).")
 @reports_errors
@@ -342,7 +345,7 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
 
 
 @main.command("suggest")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
 @click.option("--encoding", help="Encoding of the article file (default UTF-8).")
 @reports_errors
@@ -365,7 +368,7 @@ def suggest_command(path: Path, raw: bool, encoding: str | None) -> None:
 
 @main.command("links")
 @store_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out_path", type=ANY_PATH,
               help="File to write, e.g. links.jsonl (default: standard output).")
 @reports_errors
 def links_command(store_dir: Path, out_path: Path | None) -> None:

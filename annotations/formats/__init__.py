@@ -8,7 +8,7 @@ offset inside newsmark is a code point; a format that counts otherwise
 
 from __future__ import annotations
 
-from annotations.errors import NewsmarkError
+from annotations.errors import EXIT_FORMAT, NewsmarkError
 
 # Formats `newsmark export` writes, `import` reads, and which take --unit sentence.
 EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "conll", "brat", "spacy")
@@ -22,4 +22,4 @@ DOCCANO_OFFSETS = ("utf16", "codepoints")
 class FormatError(NewsmarkError):
     """A file that is not in the format asked for, or a format that cannot be written."""
 
-    exit_code = 5
+    exit_code = EXIT_FORMAT
