@@ -13,6 +13,7 @@ Exit codes, one per kind of trouble so that scripts can tell them apart
     4  the store cannot be opened, read or written
     5  an export or import file is not in its format, or cannot be written
     6  newsmark.toml is not valid
+    70 newsmark stopped on an internal error (details in newsmark-crash.log)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ EXIT_NO_ARTICLES = 3
 EXIT_STORE = 4
 EXIT_FORMAT = 5
 EXIT_CONFIG = 6
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
 class NewsmarkError(Exception):

@@ -107,10 +107,10 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _damaged(path: Path, err: object) -> StoreError:
-    return StoreError(
-        f"{path} is damaged ({err}); newsmark will not overwrite it. "
-        f"Restore it from {path}.bak or move it away."
-    )
+    bak = path.with_name(f"{path.name}.bak")
+    # Only files written more than once have a .bak: name it only if it is there.
+    restore = f"Restore it from {bak} or move it away." if bak.exists() else "Move it away."
+    return StoreError(f"{path} is damaged ({err}); newsmark will not overwrite it. {restore}")
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -271,6 +271,8 @@ class Store:
         self._closed = False
         self._lock_path = self.root / LOCK
         self._has_lock = False
+        # Set when opening upgraded an older store: (its format, the copy kept).
+        self.upgraded: tuple[int, Path] | None = None
         self._doc_dbs: OrderedDict[str, TinyDB] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -366,6 +368,7 @@ class Store:
                 f"could not upgrade the store {self.root} from format {found} ({err}); "
                 f"its previous state is in {backup}"
             ) from err
+        self.upgraded = (found, backup)
 
     def _backup(self, found: int) -> Path:
         """Copy the store's files to `backup-format-<n>-<time>/`; returns that folder."""

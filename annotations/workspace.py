@@ -114,6 +114,9 @@ class Workspace:
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
         self.load_errors: list[ArticleError] = []
+        # Documents whose store file is damaged: they are not opened (and the
+        # file is never written); the CLI refuses to start on one of these.
+        self.store_errors: list[StoreError] = []
         # Articles whose text changed since the store last saw their path:
         # their annotations are re-anchored onto the new text (once), the
         # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
@@ -160,7 +163,10 @@ class Workspace:
         return self._segmenter
 
     def load(self, index: int) -> Document | None:
-        """The document of entry `index`, read now if it was not; None if unreadable."""
+        """The document of entry `index`, read now if it was not; None if unreadable.
+
+        None also when its file in the store is damaged (`store_errors`).
+        """
         entry = self.entries[index]
         if entry.document is None and entry.error is None and entry.stored is not None:
             entry.document = self._load_stored(entry)
@@ -172,8 +178,14 @@ class Workspace:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
-            entry.document = self.documents.get(doc.id, doc)
-            self._adopt(entry.document)
+            doc = self.documents.get(doc.id, doc)
+            try:
+                self._adopt(doc)
+            except StoreError as err:
+                entry.error = str(err)
+                self.store_errors.append(err)
+                return None
+            entry.document = doc
         return entry.document
 
     def _load_stored(self, entry: Entry) -> Document | None:
@@ -200,13 +212,20 @@ class Workspace:
         return doc
 
     def _adopt(self, doc: Document) -> None:
-        """Make a read document part of the session (and of the store)."""
+        """Make a read document part of the session (and of the store).
+
+        Its annotations are read here, so that a damaged store file stops
+        the document from opening (StoreError, naming the file and its
+        .bak) instead of failing later when it is drawn or tagged.
+        """
         if doc.id in self.documents:
             return
-        self.documents[doc.id] = doc
         if not self.store.read_only:
             self.store.register(doc)
+        self.store.annotations(doc.id)
+        if not self.store.read_only:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
+        self.documents[doc.id] = doc
 
     def index_of(self, doc_id: str) -> int:
         return next(i for i, e in enumerate(self.entries)

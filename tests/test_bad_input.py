@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from annotations.documents import load_document, load_documents
 from annotations.errors import (
     EXIT_CONFIG,
+    EXIT_INTERNAL,
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
@@ -104,6 +105,7 @@ class FakeApp:
     def __init__(self, workspace, notices=()) -> None:  # type: ignore[no-untyped-def]
         self.workspace = workspace
         self.notices = list(notices)
+        self.return_code = 0
 
     def run(self) -> None:
         FakeApp.runs.append(self)
@@ -233,7 +235,7 @@ def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
         "config": ConfigError.exit_code,
     }
     assert StoreLocked.exit_code == StoreError.exit_code
-    used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values()]
+    used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values(), EXIT_INTERNAL]
     assert len(set(used)) == len(used) and 0 not in used
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
@@ -313,6 +315,77 @@ def test_damaged_store_is_refused_by_the_reader_and_kept(
     assert fake_app.runs == []
     assert (root / "documents.json").read_text() == '{"documents": {"1": '
     assert json.loads((root / "documents.json.bak").read_bytes()) == json.loads(good)
+
+
+def _tag_good_article(root: Path, path: Path) -> str:
+    """Open `path` in a Workspace on `root`, tag a span twice over; its doc file's name."""
+    from annotations.workspace import Workspace
+
+    with Store(root) as store:
+        ws = Workspace(store, [path])
+        doc = ws.order[0]
+        ws.tag(doc.id, 0, (4, 11), "claim")
+        ws.tag(doc.id, 0, (12, 18), "quote")  # a second save: .bak holds the first
+        ws.history.close()
+    return f"{doc.id}.json"
+
+
+def test_damaged_document_file_is_refused_at_start_not_a_crash(
+    tmp_path: Path, bundle, fake_app
+) -> None:
+    folder, _ = bundle
+    root = tmp_path / "store"
+    name = _tag_good_article(root, folder / "good.txt")
+    damaged = root / "docs" / name
+    damaged.write_text('{"annotations": {"1": {"id"', encoding="utf-8")
+    result = CliRunner().invoke(main, ["open", "--store", str(root), str(folder / "good.txt")])
+    assert result.exit_code == EXIT_STORE, result.output
+    (line,) = _lines(result.stderr)
+    assert line == (
+        f"newsmark: {damaged} is damaged (Expecting ':' delimiter: line 1 column 28 (char 27)); "
+        f"newsmark will not overwrite it. Restore it from {damaged}.bak or move it away."
+    )
+    assert fake_app.runs == []
+    assert damaged.read_text(encoding="utf-8") == '{"annotations": {"1": {"id"'
+    assert len(json.loads((root / "docs" / f"{name}.bak").read_text())["annotations"]) == 1
+    assert not (root / "lock").exists()
+
+
+def test_damaged_document_met_later_is_not_opened_and_the_rest_are(tmp_path: Path) -> None:
+    """In a big folder articles are read when shown: a damaged one is said, not raised."""
+    from annotations.workspace import Workspace
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Article {i}. The council met on Tuesday.\n")
+    root = tmp_path / "store"
+    name = _tag_good_article(root, folder / "2.txt")
+    (root / "docs" / name).write_text("{", encoding="utf-8")
+    with Store(root) as store:
+        ws = Workspace(store, sorted(folder.iterdir()), preload=1, eager_up_to=0)
+        assert [doc.meta.path for doc in ws.order] == [str(folder / "0.txt")]
+        assert ws.load(1) is not None
+        assert ws.load(2) is None
+        (error,) = ws.store_errors
+        assert name in str(error) and ws.entries[2].error == str(error)
+        assert ws.load(2) is None and len(ws.store_errors) == 1  # said once
+    assert (root / "docs" / name).read_text() == "{"
+
+
+def test_an_internal_error_in_the_reader_exits_70(
+    bundle, fake_app, tmp_path: Path, monkeypatch
+) -> None:
+    folder, _ = bundle
+
+    def crash(self) -> None:  # the real app explains on screen, sets return code 1
+        self.return_code = 1
+
+    monkeypatch.setattr(fake_app, "run", crash)
+    result = CliRunner().invoke(
+        main, ["open", "--store", str(tmp_path / "store"), str(folder / "good.txt")]
+    )
+    assert result.exit_code == EXIT_INTERNAL == 70
 
 
 def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:

@@ -226,15 +226,21 @@ def test_stale_tmp_files_are_cleaned(root: Path) -> None:
 def test_damaged_documents_file(root: Path) -> None:
     with Store(root) as store:
         store.register(make_doc())
+        store.register(make_doc("A second text."))  # a second write: .bak holds the first
     path = root / "documents.json"
     damaged = path.read_bytes()[:-7]
     path.write_bytes(damaged)
     with pytest.raises(StoreError) as info:
         Store(root)
     message = str(info.value)
-    assert str(path) in message and "damaged" in message and f"{path}.bak" in message
+    assert str(path) in message and "damaged" in message
+    assert message.endswith(f"Restore it from {path}.bak or move it away.")
     assert path.read_bytes() == damaged
     assert not (root / "lock").exists()  # the failed open released its lock
+    # Without a .bak there is nothing to restore from: the message does not invent one.
+    os.unlink(f"{path}.bak")
+    with pytest.raises(StoreError, match=r"will not overwrite it\. Move it away\.$"):
+        Store(root)
 
 
 def test_damaged_document_file_is_never_overwritten(root: Path) -> None:

@@ -46,14 +46,14 @@ def test_format_0_store_is_migrated_with_a_backup(tmp_path: Path) -> None:
     marker = json.loads((root / "newsmark.json").read_text())
     assert marker == {"format": FORMAT, "app": "newsmark"}
     (backup,) = root.glob("backup-format-0-*")
-    assert backup.is_dir()
+    assert backup.is_dir() and store.upgraded == (0, backup)
     copied = {p.relative_to(backup): p.read_bytes() for p in backup.rglob("*") if p.is_file()}
     assert copied == before  # the old folder, byte for byte
     assert not list(root.glob(".backup-*"))
 
     # Migrated once: opening again makes no second backup.
-    with Store(root):
-        pass
+    with Store(root) as again:
+        assert again.upgraded is None
     assert len(list(root.glob("backup-format-0-*"))) == 1
 
 

@@ -18,7 +18,14 @@ from typing import Any
 
 import click
 
-from annotations.errors import EXIT_NO_ARTICLES, EXIT_PROBLEMS_FOUND, NewsmarkError, StoreError
+from annotations.errors import (
+    EXIT_INTERNAL,
+    EXIT_NO_ARTICLES,
+    EXIT_PROBLEMS_FOUND,
+    EXIT_STORE,
+    NewsmarkError,
+    StoreError,
+)
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
 
 DEFAULT_STORE = ".newsmark"
@@ -133,6 +140,11 @@ def open_command(
             f"Another newsmark (process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."
         )
+    if store.upgraded is not None:
+        old_format, backup = store.upgraded
+        notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
+                       f"a copy of it as it was is in {backup}.")
+        click.echo(f"newsmark: {notices[-1]}", err=True)
     try:
         sources: list[Path | Stored] = list(article_paths)
         if stored:
@@ -146,12 +158,20 @@ def open_command(
         for error in workspace.load_errors:
             click.echo(f"newsmark: {error}", err=True)
             notices.append(str(error))
+        if workspace.store_errors:
+            # A damaged store file is never written: refuse to start on it.
+            for store_error in workspace.store_errors:
+                click.echo(f"newsmark: {store_error}", err=True)
+            sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
             sys.exit(EXIT_NO_ARTICLES)
         from tui.app import NewsmarkApp
 
-        NewsmarkApp(workspace, notices=notices).run()
+        app = NewsmarkApp(workspace, notices=notices)
+        app.run()
+        if app.return_code:  # an internal error, already explained on screen
+            sys.exit(EXIT_INTERNAL)
     finally:
         store.close()
 
