@@ -208,6 +208,12 @@ class Workspace:
         # The stored id, not a fresh hash: the annotations are filed under it.
         doc = Document(text=text, meta=DocumentMeta.from_dict(record.get("meta") or {}),
                        id=doc_id)
+        try:
+            self.store.annotations(doc_id)  # a damaged file stops it here, as in _adopt
+        except StoreError as err:
+            entry.error = str(err)
+            self.store_errors.append(err)
+            return None
         self.documents[doc_id] = doc
         return doc
 

@@ -346,6 +346,10 @@ def test_damaged_document_file_is_refused_at_start_not_a_crash(
         f"newsmark will not overwrite it. Restore it from {damaged}.bak or move it away."
     )
     assert fake_app.runs == []
+    # Opened from the store (`--stored`) rather than from its file: the same.
+    result = CliRunner().invoke(main, ["open", "--store", str(root), "--stored"])
+    assert result.exit_code == EXIT_STORE, result.output
+    assert _lines(result.stderr) == [line] and fake_app.runs == []
     assert damaged.read_text(encoding="utf-8") == '{"annotations": {"1": {"id"'
     assert len(json.loads((root / "docs" / f"{name}.bak").read_text())["annotations"]) == 1
     assert not (root / "lock").exists()
