@@ -13,6 +13,8 @@ annotation is already gone does nothing), so a repeated step is harmless.
 
 Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
+Rejecting a suggestion (kind "reject") carries, as `after`, the annotation
+accepting it would have made: undo proposes it again, redo rejects it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from typing import Any, Literal
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
 from annotations.store import HISTORY, Store
+from annotations.suggest import Suggestion, SuggestionState
 
 LIMIT = 1000
 
-Kind = Literal["add", "remove", "update", "link", "unlink"]
+Kind = Literal["add", "remove", "update", "link", "unlink", "reject"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,11 @@ class History:
             self._record(Change("unlink", None, None, old))
         return old
 
+    def reject(self, ann: Annotation) -> None:
+        """Never propose again the suggestion that would have made `ann` (undoable)."""
+        SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
+        self._record(Change("reject", None, ann))
+
     # ----------------------------------------------------------- undo / redo
 
     @property
@@ -175,6 +183,9 @@ class History:
                 self.links.remove(change.link.id)
             else:
                 self.links.restore(change.link)
+        elif change.kind == "reject":
+            assert change.after is not None
+            SuggestionState(store).unreject(change.after.doc_id, _suggestion_of(change.after))
         elif change.kind == "add":
             assert change.after is not None
             store.remove(change.after.doc_id, change.after.id)
@@ -201,6 +212,9 @@ class History:
                 self.links.restore(change.link)
             else:
                 self.links.remove(change.link.id)
+        elif change.kind == "reject":
+            assert change.after is not None
+            SuggestionState(store).reject(change.after.doc_id, _suggestion_of(change.after))
         elif change.kind == "add":
             assert change.after is not None
             store.restore(change.after)
@@ -221,3 +235,8 @@ class History:
         self._db.close()
         if self._links is not None:
             self._links.close()
+
+
+def _suggestion_of(ann: Annotation) -> Suggestion:
+    # A rejection remembers span and label (`Suggestion.key`): that is all it needs.
+    return Suggestion(ann.start, ann.end, ann.label)

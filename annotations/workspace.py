@@ -25,7 +25,7 @@ from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
 from annotations.store import Store
-from annotations.suggest import Suggestion, SuggestionState
+from annotations.suggest import Suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +389,9 @@ class Workspace:
         return ann if self.history.add(ann) else None
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
-        SuggestionState(self.store).reject(doc_id, suggestion)
+        """Never propose `suggestion` again for this document (undoable)."""
+        doc = self.documents[doc_id]
+        self.history.reject(suggestion.to_annotation(doc, annotator=self.annotator))
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():

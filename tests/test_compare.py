@@ -112,3 +112,25 @@ async def test_s_steps_through_one_label_at_a_time(make_workspace) -> None:
         # Shown again from the start: all labels but the quotes already taken.
         await pilot.press("S")
         assert {s.label for s in view.suggestions} == labels - {"quote"}
+
+
+async def test_reject_and_accept_are_undone_with_u(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S", "S")  # the quotes alone
+        first = view.suggestions[0]
+        view.move_to(first.start)
+        await pilot.press("R")
+        assert first not in view.suggestions
+        await pilot.press("u")
+        assert first in view.suggestions  # proposed again, and drawn
+        await pilot.press("ctrl+r")
+        assert first not in view.suggestions
+        await pilot.press("u")
+        view.move_to(first.start)
+        await pilot.press("a")
+        assert [a.source for a in ws.store.annotations(view.document.id)] == ["suggested"]
+        await pilot.press("u")
+        assert ws.store.annotations(view.document.id) == [] and first in view.suggestions

@@ -120,6 +120,33 @@ def test_history_survives_restart(tmp_path: Path) -> None:
         assert store.annotations(doc.id) == [a]
 
 
+def test_rejected_suggestion_is_undone_and_redone_across_restart(tmp_path: Path) -> None:
+    from annotations.segmentation import Segmenter
+    from annotations.suggest import Suggestion, SuggestionState, pending
+
+    text = "“We will not retreat,” the minister said. “Not one step,” she added."
+    doc = Document(text)
+    seg = Segmenter.default().segment(text)
+    with Store(tmp_path / "s") as store:
+        store.register(doc)
+        first = [s for s in pending(doc, seg, store) if s.label == "quote"][0]
+        would_be = first.to_annotation(doc)
+        History(store).reject(would_be)
+        assert first.key in SuggestionState(store).rejected(doc.id)
+        assert first not in pending(doc, seg, store)
+    with Store(tmp_path / "s") as store:
+        history = History(store)
+        change = history.undo()
+        assert change is not None and change.kind == "reject"
+        assert change.annotation.start == first.start and store.annotations(doc.id) == []
+        assert first in pending(doc, seg, store)
+        assert history.redo() == change
+        assert first not in pending(doc, seg, store)
+        assert SuggestionState(store).rejected(doc.id) == {
+            Suggestion(first.start, first.end, first.label).key
+        }
+
+
 def test_undo_when_the_store_changed_by_another_path(env) -> None:
     store, history, doc = env
     a = Annotation.tag(doc, 0, 3, "claim")

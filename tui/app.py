@@ -635,7 +635,8 @@ class NewsmarkApp(App[None]):
         found = self._suggestions_for(doc_id)
         view.set_suggestions(found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
-        self.notify(f"{len(found)} {label + ' ' if label else ''}suggestions, dimmed in italics: "
+        self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
+                    f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
                     "a accepts, R rejects, A accepts all on screen; S: "
                     + (f"{after} only" if after else "hide them"), timeout=6)
 
@@ -666,9 +667,10 @@ class NewsmarkApp(App[None]):
                 accepted += self.workspace.accept(doc_id, found) is not None
         except NewsmarkError as err:
             self._failed(err)
-        view.set_suggestions(self._suggestions_for(doc_id))
         if accepted:
             self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
+        else:
+            view.set_suggestions(self._suggestions_for(doc_id))
 
     def action_reject_suggestion(self) -> None:
         view = self.active_view
@@ -680,7 +682,7 @@ class NewsmarkApp(App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        view.set_suggestions(self._suggestions_for(view.document.id))
+        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)")
 
     # -- helpers ---------------------------------------------------------
 
@@ -711,6 +713,8 @@ class NewsmarkApp(App[None]):
             if view.document.id == doc_id:
                 view.set_annotations(annotations)
                 view.set_margin(view._unmatched, self._linked_spans(view))
+                if doc_id in self._suggesting:  # an undone accept or reject shows again
+                    view.set_suggestions(self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel()
