@@ -45,6 +45,11 @@ def test_export_to_stdout_and_validate(store_dir: Path, tmp_path: Path, fmt: str
     checked = run("validate", str(out), "--format", fmt)
     assert checked.exit_code == 0, checked.output
     assert "0 errors" in checked.output
+    if fmt in ("jsonl", "conll"):  # named by the file's suffix
+        assert run("validate", str(out)).output == checked.output
+    if fmt == "doccano":  # taken for jsonl: an error that names doccano
+        guessed = run("validate", str(out))
+        assert guessed.exit_code == 1 and "--format doccano" in guessed.output
 
 
 def test_export_file_refuses_to_overwrite(store_dir: Path, tmp_path: Path) -> None:
@@ -90,6 +95,9 @@ def test_brat_export(store_dir: Path, tmp_path: Path) -> None:
                "--out", str(folder)).exit_code == 0
     assert len(list(folder.glob("*.ann"))) == 1
     assert run("validate", str(folder), "--format", "brat").exit_code == 0
+    # Without --format, a folder is taken for brat.
+    guessed = run("validate", str(folder))
+    assert guessed.exit_code == 0 and "1 records, 3 spans: 0 errors" in guessed.output
     again = run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder))
     assert again.exit_code == 4
     assert run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder),

@@ -269,11 +269,11 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
         click.echo(f"skipped {line}", err=True)
     for line in report.problems:
         click.echo(f"skipped {line}", err=True)
+    links = f"; {report.links} links between documents" if report.links else ""
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
-               f"({report.duplicates} already there, {len(report.problems)} skipped)", err=True)
-    if report.links:
-        click.echo(f"and {report.links} cross-document links", err=True)
+               f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
+               err=True)
     if report.normalised:
         click.echo(f"note: {report.normalised} texts had their newlines or control characters "
                    "normalised; their offsets were moved with them", err=True)
@@ -286,15 +286,16 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
 
 @main.command("validate")
 @click.argument("path", type=ANY_PATH)
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
-              show_default=True, help="Format of the export.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
+              help="Format of the export (default: brat for a folder, spacy for *.spacy, "
+                   "conll for *.conll, else jsonl).")
 @doccano_offsets_option
 @reports_errors
-def validate_command(path: Path, fmt: str, doccano_offsets: str) -> None:
+def validate_command(path: Path, fmt: str | None, doccano_offsets: str) -> None:
     """Check every span of an export against its text; exit 1 on any error."""
-    from annotations.formats.validate import validate
+    from annotations.formats.validate import guess_format, validate
 
-    report = validate(path, fmt, doccano_offsets=doccano_offsets)
+    report = validate(path, fmt or guess_format(path), doccano_offsets=doccano_offsets)
     for message in report.errors:
         click.echo(f"error: {message}")
     for message in report.warnings:

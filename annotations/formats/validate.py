@@ -49,6 +49,18 @@ class ValidationReport:
         return self.error_count == 0
 
 
+def guess_format(path: Path) -> str:
+    """The format an export at `path` is most likely in, when none is named.
+
+    Only what the path says for sure: a folder is brat, ``.spacy`` a DocBin,
+    ``.conll`` CoNLL. JSON lines could be any of three; jsonl is the
+    default, and a doccano record checked as jsonl is an error naming it.
+    """
+    if path.is_dir():
+        return "brat"
+    return {".spacy": "spacy", ".conll": "conll"}.get(path.suffix.lower(), "jsonl")
+
+
 def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> ValidationReport:
     if fmt not in EXPORT_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of {EXPORT_FORMATS}")
