@@ -65,6 +65,8 @@ def imported_store(tmp_path: Path) -> Path:
         result = run("import", str(path), "--format", fmt, "--store", str(store))
         assert result.exit_code == 0, result.output
         assert "0 skipped" in result.stderr
+        # Spans after the emoji: the importer says how it counted them.
+        assert ("--doccano-offsets codepoints" in result.stderr) == (fmt == "doccano")
         assert f"newsmark --stored --store {store}" in result.stderr
     return store
 

@@ -277,6 +277,13 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
     if report.normalised:
         click.echo(f"note: {report.normalised} texts had their newlines or control characters "
                    "normalised; their offsets were moved with them", err=True)
+    if report.utf16_shifted:
+        # Offsets counted the other way land on other characters, silently.
+        click.echo(f"note: in {report.utf16_shifted} records, spans follow emoji or other "
+                   "characters outside the BMP, so their offsets were read as doccano counts "
+                   "them (UTF-16 code units); a file made with Python string indices "
+                   "needs --doccano-offsets codepoints (check the spans with "
+                   "newsmark --stored)", err=True)
     if report.records > len(report.skipped_records):
         where = "" if store_dir == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
         click.echo(f"open them in the reader: newsmark --stored{where}", err=True)

@@ -39,6 +39,9 @@ class ParsedRecord:
     skip: str | None = None  # why the whole record is left out (e.g. a rejected task)
     id: str | None = None  # the document id the record states (native records)
     links: list[dict[str, Any]] = field(default_factory=list)  # native `links`, as written
+    # Spans past a character outside the BMP, read as UTF-16 (doccano): their
+    # code points differ from the numbers in the file.
+    utf16_shifted: bool = False
 
 
 def write_json_lines(records: Iterable[dict[str, Any]], out: TextIO) -> int:

@@ -72,7 +72,9 @@ def parse(obj: Any, offsets: str = "utf16") -> ParsedRecord:
                     raise ValueError(
                         f"[{s}, {e}) is outside the text (0-{table.utf16_length} UTF-16 units)"
                     )
-                s, e = table.from_utf16(s), table.from_utf16(e)
+                cs, ce = table.from_utf16(s), table.from_utf16(e)
+                parsed.utf16_shifted |= (cs, ce) != (s, e)
+                s, e = cs, ce
             parsed.spans.append(ParsedSpan(start=s, end=e, label=label))
         except ValueError as err:
             parsed.problems.append(f"label {i + 1}: {err}")

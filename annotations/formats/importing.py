@@ -45,6 +45,7 @@ class ImportReport:
     duplicates: int = 0  # spans the store already had
     normalised: int = 0  # records whose text was sanitized (offsets moved)
     links: int = 0  # cross-document links stored (native records' `links`)
+    utf16_shifted: int = 0  # doccano records whose UTF-16 offsets differ from code points
     skipped_records: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spans skipped, by record and line
 
@@ -134,6 +135,7 @@ def import_file(
             report.skipped_records.append(f"{where}: {parsed.skip}")
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
+        report.utf16_shifted += parsed.utf16_shifted
         doc_id = _store_record(store, parsed, where, annotator, report)
         if doc_id is not None and parsed.id:
             doc_ids[parsed.id] = doc_id
