@@ -37,7 +37,7 @@ from annotations.formats import (
 )
 from annotations.formats.common import write_json_lines
 from annotations.formats.records import Counts, Filters, RecordView, iter_documents, sentence_views
-from annotations.model import Annotation
+from annotations.model import Annotation, Document
 from annotations.store import Store
 
 SPAN_FIELDS = ("id", "start", "end", "label", "text", "annotator", "created")
@@ -313,6 +313,8 @@ def collect_stats(store: Store) -> Stats:
         if counts:
             stats.annotated += 1
             stats.per_label.update(counts)
-        name = (doc.get("meta") or {}).get("title") or doc.get("path") or doc["id"]
+        name = (doc.get("meta") or {}).get("title") or doc.get("path")
+        if not name:  # an imported record: named by its first words, as the reader does
+            name = Document(text=store.load_text(doc["id"]) or "", id=doc["id"]).name
         stats.per_document.append((doc["id"], name, counts))
     return stats

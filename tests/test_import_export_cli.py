@@ -70,7 +70,8 @@ def test_export_filters_and_units(store_dir: Path) -> None:
     result = run("export", "--store", str(store_dir), "--annotator", "bob")
     [record] = [json.loads(line) for line in result.stdout.splitlines()]
     assert [s["label"] for s in record["spans"]] == ["terms"]
-    assert run("export", "--store", str(store_dir), "--done-only").stdout == ""
+    none = run("export", "--store", str(store_dir), "--done-only")
+    assert none.stdout == "" and "no document has spans that pass --done-only" in none.stderr
     result = run("export", "--store", str(store_dir), "--unit", "sentence", "--format", "prodigy")
     tasks = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(tasks) == 2
@@ -136,6 +137,16 @@ def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
         [doc] = store.documents()
         [ann] = store.annotations(doc["id"])
         assert (ann.text, ann.annotator, ann.source) == ("Short", "model", "imported")
+
+
+def test_stats_names_an_imported_document_by_its_first_words(tmp_path: Path) -> None:
+    path = tmp_path / "hand.jsonl"
+    path.write_text(json.dumps({"text": "Mr. Smith said so.\nThen he left.",
+                                "label": [[0, 9, "terms"]]}) + "\n", encoding="utf-8")
+    assert run("import", str(path), "--format", "doccano", "--store", str(tmp_path / "s")
+               ).exit_code == 0
+    stats = run("stats", "--store", str(tmp_path / "s"))
+    assert "  Mr. Smith said so. Then he left.: terms 1" in stats.output
 
 
 def test_import_bad_file(tmp_path: Path) -> None:

@@ -226,6 +226,11 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     where = out_path if out_path is not None else "standard output"
     click.echo(f"wrote {counts.records} {fmt} records ({counts.spans} spans, "
                f"{counts.documents} documents) to {where}", err=True)
+    if not counts.records:
+        named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
+                                          ("--done-only", done_only)) if given]
+        click.echo("note: no document has spans" + (
+            f" that pass {' and '.join(named)}" if named else "") + "; nothing exported", err=True)
     if counts.misaligned:
         click.echo(f"note: {counts.misaligned} spans do not fall on token bounds", err=True)
     if counts.clipped:
