@@ -7,6 +7,7 @@ knows about the screen, so scripts and tests can use it directly.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -58,14 +59,25 @@ def stored_documents(store: Store, except_paths: Iterable[str | Path] = ()) -> l
     return out
 
 
-@dataclass
 class Entry:
-    """One article the person asked for: read from its file (or the store) when first needed."""
+    """One article the person asked for: read from its file (or the store) when first needed.
 
-    path: Path | None
-    document: Document | None = None
-    error: str | None = None
-    stored: Stored | None = None
+    A plain slotted class holding the path as a string: a folder of 100,000
+    articles makes 100,000 of these before the first paint.
+    """
+
+    __slots__ = ("source", "document", "error", "stored")
+
+    def __init__(self, source: str | None, document: Document | None = None,
+                 error: str | None = None, stored: Stored | None = None) -> None:
+        self.source = source  # the path as given (None: no file)
+        self.document = document
+        self.error = error
+        self.stored = stored
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.source is None else Path(self.source)
 
     @property
     def name(self) -> str:
@@ -73,7 +85,11 @@ class Entry:
             return self.document.name
         if self.stored is not None:
             return self.stored.name
-        return self.path.name if self.path is not None else "?"
+        return os.path.basename(self.source) if self.source is not None else "?"
+
+    def __repr__(self) -> str:
+        return (f"Entry({self.source!r}, document={self.document!r}, error={self.error!r}, "
+                f"stored={self.stored!r})")
 
 
 # Past this length (~0.2 s of Punkt) the reader shows the text first and
@@ -121,18 +137,21 @@ class Workspace:
         # their annotations are re-anchored onto the new text (once), the
         # rest wait in `orphans(doc_id)`. The UI shows these as a notice.
         self.reanchor_reports: dict[str, ReanchorReport] = {}
+        # doc id -> the first entry showing it (index_of, without a scan).
+        self._entry_of: dict[str, int] = {}
         given: list[Document] = []
+        entries = self.entries
         for source in sources:
             if isinstance(source, Document):
                 if source.id not in self.documents:
-                    path = Path(source.meta.path) if source.meta.path else None
-                    self.entries.append(Entry(path, source))
+                    self._entry_of[source.id] = len(entries)
+                    entries.append(Entry(source.meta.path or None, source))
                     self.documents[source.id] = source
                     given.append(source)
             elif isinstance(source, Stored):
-                self.entries.append(Entry(None, stored=source))
+                entries.append(Entry(None, stored=source))
             else:
-                self.entries.append(Entry(Path(source)))
+                entries.append(Entry(os.fspath(source)))
         if given and not store.read_only:
             # One write of the document list for all of them, not one each.
             store.register_many(given)
@@ -170,10 +189,12 @@ class Workspace:
         entry = self.entries[index]
         if entry.document is None and entry.error is None and entry.stored is not None:
             entry.document = self._load_stored(entry)
+            if entry.document is not None:
+                self._note_entry(entry.document.id, index)
             return entry.document
-        if entry.document is None and entry.error is None and entry.path is not None:
+        if entry.document is None and entry.error is None and entry.source is not None:
             try:
-                doc = load_document(entry.path, raw=self._raw, encoding=self._encoding)
+                doc = load_document(entry.source, raw=self._raw, encoding=self._encoding)
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)
@@ -186,7 +207,13 @@ class Workspace:
                 self.store_errors.append(err)
                 return None
             entry.document = doc
+            self._note_entry(doc.id, index)
         return entry.document
+
+    def _note_entry(self, doc_id: str, index: int) -> None:
+        first = self._entry_of.get(doc_id)
+        if first is None or index < first:
+            self._entry_of[doc_id] = index
 
     def _load_stored(self, entry: Entry) -> Document | None:
         """A stored document, as the store keeps it (already registered: no carry-over)."""
@@ -234,8 +261,8 @@ class Workspace:
         self.documents[doc.id] = doc
 
     def index_of(self, doc_id: str) -> int:
-        return next(i for i, e in enumerate(self.entries)
-                    if e.document is not None and e.document.id == doc_id)
+        """The entry showing `doc_id` (the first, if two files hold the same text)."""
+        return self._entry_of[doc_id]
 
     @property
     def order(self) -> list[Document]:

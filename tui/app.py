@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -86,6 +86,9 @@ class NewsmarkApp(App[None]):
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
         self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
+        # Short documents the first frame showed before segmenting them (see
+        # `_segment_deferred`): Punkt's import and training wait for the paint.
+        self._deferred: set[str] = set()
         self._panes_dirty = False
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
@@ -117,12 +120,14 @@ class NewsmarkApp(App[None]):
         """The last session's pane documents if they were given again, else the first ones."""
         ws = self.workspace
         chosen: list[tuple[Document, int]] = []
-        by_path = {str(e.path): i for i, e in enumerate(ws.entries) if e.path is not None}
+        by_path: dict[str, int] | None = None  # built only if a pane's article is unread
         for pane in ws.store.get_state(PANES_STATE, []) or []:
             if not isinstance(pane, dict):
                 continue
             doc = ws.documents.get(pane.get("doc_id", ""))
-            if doc is None and pane.get("path") in by_path:
+            if doc is None and by_path is None:
+                by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
+            if doc is None and by_path and pane.get("path") in by_path:
                 doc = ws.load(by_path[pane["path"]])
             if doc is not None and doc.id == pane.get("doc_id") and all(
                 doc is not d for d, _ in chosen
@@ -138,7 +143,7 @@ class NewsmarkApp(App[None]):
     def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
             doc,
-            self._segmentation_for(doc),
+            self._segmentation_for(doc, first_paint=True),
             self.workspace.annotations(doc.id),
             label_styles=self._label_styles,
             cursor=cursor,
@@ -487,10 +492,21 @@ class NewsmarkApp(App[None]):
 
     # -- long articles: text first, sentences and tokens in the background --
 
-    def _segmentation_for(self, doc: Document) -> Segmentation:
-        """The document's segmentation, or paragraphs only while Punkt runs on it."""
+    def _segmentation_for(self, doc: Document, *, first_paint: bool = False) -> Segmentation:
+        """The document's segmentation, or paragraphs only while Punkt runs on it.
+
+        For the first frame even a short article is shown with paragraphs
+        only: importing NLTK and training Punkt cost ~0.3 s, which the
+        first paint need not wait for. It is segmented right after that
+        paint, or before the first key is handled if one comes sooner.
+        """
         if not self.workspace.segments_slowly(doc.id):
-            return self.workspace.segmentation(doc.id)
+            if not first_paint or self.workspace.is_segmented(doc.id):
+                return self.workspace.segmentation(doc.id)
+            if not self._deferred:
+                self.call_after_refresh(self._segment_deferred)
+            self._deferred.add(doc.id)
+            return Segmentation.provisional(doc.text)
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
             # After the first paint: the worker shares the GIL with drawing.
@@ -518,8 +534,27 @@ class NewsmarkApp(App[None]):
         self._compare_panes()
         self._refresh_status()
 
+    def _segment_deferred(self) -> None:
+        """Segment the short documents the first frame showed with paragraphs only."""
+        if not self._deferred:
+            return
+        pending, self._deferred = self._deferred, set()
+        for view in self.views:
+            if view.document.id in pending:
+                view.set_segmentation(self.workspace.segmentation(view.document.id))
+        self._compare_panes()
+        self._refresh_status()
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key typed before the deferred segmentation ran must see real
+        # sentences and words (motions and tags use them).
+        if self._deferred and isinstance(event, events.Key):
+            self._segment_deferred()
+        await super().on_event(event)
+
     def _still_segmenting(self) -> bool:
         """Tagging needs sentences and tokens: say so while they are being found."""
+        self._segment_deferred()
         fraction = self._segmenting.get(self.active_view.document.id)
         if fraction is None:
             return False
@@ -530,7 +565,8 @@ class NewsmarkApp(App[None]):
     def _compare_panes(self) -> None:
         """Align the two panes' sentences, in a worker: long articles take seconds."""
         views = self.views
-        if any(view.document.id in self._segmenting for view in views):
+        if any(view.document.id in self._segmenting or view.document.id in self._deferred
+               for view in views):
             return  # called again when segmentation is done
         if len(views) < 2 or views[0].document.id == views[1].document.id:
             self._alignment = None

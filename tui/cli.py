@@ -114,7 +114,7 @@ def open_command(
     stored: bool,
 ) -> None:
     """Open articles in the reader."""
-    from annotations.documents import discover
+    from annotations.documents import find_articles
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
@@ -125,7 +125,7 @@ def open_command(
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    article_paths, errors = discover(paths or ([] if stored else sample_paths()))
+    article_paths, errors = find_articles(paths or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {error}", err=True)
     if not article_paths and not stored:
@@ -146,7 +146,7 @@ def open_command(
                        f"a copy of it as it was is in {backup}.")
         click.echo(f"newsmark: {notices[-1]}", err=True)
     try:
-        sources: list[Path | Stored] = list(article_paths)
+        sources: list[str | Stored] = list(article_paths)
         if stored:
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
