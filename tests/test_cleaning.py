@@ -111,6 +111,22 @@ def test_sanitize_never_outputs_controls(text: str) -> None:
     assert "\r" not in out and "\u2028" not in out and "\u2029" not in out
 
 
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\u2028", "\u2029", "\x85"])))
+def test_sanitize_newlines_as_the_import_offsets_count_them(text: str) -> None:
+    # Import moves offsets by `_NEWLINES` matches; sanitize must replace exactly those.
+    from annotations.cleaning import _NEWLINES
+
+    assert sanitize(text) == _NEWLINES.sub("\n", text)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\t", "\n", "\u3000"])),
+       st.integers(0, 6))
+def test_word_count_threshold_matches_a_full_split(line: str, count: int) -> None:
+    from annotations.cleaning import _more_words_than, _words
+
+    assert _more_words_than(line, count) == (_words(line) > count)
+
+
 # --- clean_article: whitespace and emphasis ---------------------------------------------
 
 
