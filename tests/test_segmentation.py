@@ -310,3 +310,12 @@ def test_one_megabyte_segments_whole(default: Segmenter) -> None:
     assert len(seg.tokens) > 100_000
     assert len(seg.paragraphs) == text.count("\n\n") + 1
     assert all(a[1] <= b[0] for a, b in zip(seg.sentences, seg.sentences[1:]))
+
+
+@given(st.lists(st.sampled_from(
+    ["a", "b.", " ", "\t", "\n", "\n\n", "\x1f", "\u3000", "\xa0"])).map("".join))
+def test_paragraphs_fast_path_agrees_with_the_line_by_line_rule(text: str) -> None:
+    # Texts with only "\n" breaks take the regex path; it must find the same blocks.
+    from annotations.segmentation import _paragraphs_by_line, paragraphs
+
+    assert paragraphs(text) == _paragraphs_by_line(text)
