@@ -13,7 +13,6 @@ The defaults are claim/quote/terms/opinion on keys 1-4.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +65,8 @@ def load_config(path: Path | None, store_root: Path | None = None) -> Config:
         path = beside if beside.is_file() else None
     if path is None:
         return Config()
+    import tomllib  # only when there is a file: most sessions use the defaults
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as err:

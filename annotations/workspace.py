@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotations import anchoring, suggest
-from annotations.alignment import Alignment, align
+from annotations import anchoring
 from annotations.anchoring import ReanchorReport
 from annotations.documents import load_document
 from annotations.errors import ArticleError, StoreError
@@ -26,7 +26,12 @@ from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
 from annotations.store import Store
-from annotations.suggest import Suggestion
+
+if TYPE_CHECKING:
+    # Imported where used: a session opens (and the reader paints) before
+    # anything is aligned or suggested.
+    from annotations.alignment import Alignment
+    from annotations.suggest import Suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +394,8 @@ class Workspace:
         """Which sentences of two articles say the same thing (cached per pair)."""
         key = (a_id, b_id)
         if key not in self._alignments:
+            from annotations.alignment import align
+
             self._alignments[key] = align(
                 self.segmentation(a_id),
                 self.segmentation(b_id),
@@ -409,6 +416,8 @@ class Workspace:
 
     def suggestions(self, doc_id: str) -> list[Suggestion]:
         """Proposed spans not yet tagged nor rejected."""
+        from annotations import suggest
+
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
     def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -20,22 +21,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from annotations.alignment import Alignment
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
-from annotations.suggest import LABELS as SUGGESTED_LABELS
-from annotations.suggest import Suggestion
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
-from tui.help_screen import HelpScreen
-from tui.link_screen import LinkScreen
 from tui.messages import (
     AnnotationChosen,
     Cancelled,
@@ -49,6 +45,12 @@ from tui.messages import (
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    # Imported where used: only what the first frame needs is imported
+    # before it (each of these costs a few ms at start).
+    from annotations.alignment import Alignment
+    from annotations.suggest import Suggestion
 
 MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
@@ -467,6 +469,8 @@ class NewsmarkApp(App[None]):
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
+        from tui.help_screen import HelpScreen
+
         self.push_screen(HelpScreen(labels))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -627,6 +631,8 @@ class NewsmarkApp(App[None]):
             self.notify("Put each pane's cursor on an annotation first", timeout=3)
             return
         a, b = ends[0][0], ends[1][0]
+        from tui.link_screen import LinkScreen
+
         self.push_screen(
             LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
             lambda relation: self._make_link(a, b, relation),
@@ -657,6 +663,8 @@ class NewsmarkApp(App[None]):
             return
         # S steps: all suggestions, then one label at a time (so A can accept
         # just the quotes on screen), then none.
+        from annotations.suggest import LABELS as SUGGESTED_LABELS
+
         view = self.active_view
         doc_id = view.document.id
         steps = ["", *SUGGESTED_LABELS]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,10 +28,12 @@ from textual.strip import Strip
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
-from annotations.suggest import Suggestion
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+
+if TYPE_CHECKING:
+    from annotations.suggest import Suggestion  # imported when suggestions are first shown
 
 LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
 MARGIN = 1  # cells of the left margin that marks unmatched and linked rows
