@@ -116,6 +116,12 @@ def run(quick: bool = False) -> list[Figure]:
              baseline=floor_s, baseline_name="floor",
              note="" if big_runs else f"no paint within {2 * timeout:.0f} s"),
     ]
+    if floor and two:
+        # The same runs' CPU seconds: the ratio a busy machine blurs least.
+        figures.append(_fig("two 1 MB articles, CPU to first paint", two, key="cpu",
+                            group="open", unit="s",
+                            baseline=summary([r["cpu"] for r in floor]),
+                            baseline_name="floor CPU", note="info: CPU, not wall"))
     if big_runs:
         figures.append(_fig("10 MB article: background work done", big_runs, key="ready",
                             group="open", unit="s", note="info: segmentation workers"))
