@@ -1,15 +1,19 @@
 """Undo and redo of annotation changes, kept in the store.
 
-`history.json` (a TinyDB database in the store folder) holds the last
-`LIMIT` changes as table `entries` (row id = sequence number, each row
+The history is the journal `history.json` + `history.log` in the store
+folder (`annotations.journal`). The snapshot, in TinyDB's layout, holds the
+last `LIMIT` changes as table `entries` (row id = sequence number, each row
 `{"seq", "kind", "before", "after"}`) and table `state` with one row
-`{"position": seq}`: the last change that is applied (0 when none). So undo
-and redo carry on across restarts of the app.
+`{"position": seq}`: the last change that is applied (0 when none). Each
+change since is one line of the log: `{"record": row}` (a new change: the
+redo tail is dropped, the oldest beyond `LIMIT` too) or `{"position": n}`
+(an undo or redo step). So undo and redo carry on across restarts, and a
+step costs one appended line, not a rewrite of 1,000 entries.
 
-Each call writes history.json once, whole and atomically, after the store
-change itself is durable. A crash between the two loses at most the history
-of that one change; undo and redo are idempotent (undoing an add whose
-annotation is already gone does nothing), so a repeated step is harmless.
+Each call logs its line after the store change itself is durable. A crash
+between the two loses at most the history of that one change; undo and
+redo are idempotent (undoing an add whose annotation is already gone does
+nothing), so a repeated step is harmless.
 
 Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
@@ -19,13 +23,17 @@ accepting it would have made: undo proposes it again, redo rejects it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from annotations.errors import StoreError
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
-from annotations.store import HISTORY, Store
+from annotations.store import Store
 from annotations.suggest import Suggestion, SuggestionState
+
+JOURNAL = "history"  # history.json and history.log
 
 LIMIT = 1000
 
@@ -77,10 +85,11 @@ class History:
     def __init__(self, store: Store, *, limit: int = LIMIT) -> None:
         self.store = store
         self.limit = limit
-        self._db = store.database(HISTORY)
-        self._storage = self._db.storage
+        self._journal = store.journal(JOURNAL)
+        self._entries: dict[int, dict[str, Any]] = {}
+        self._position = 0
         self._links: LinkStore | None = None
-        self._load()  # a damaged history.json fails now, not at the first undo
+        self._read()  # a damaged history fails now, not at the first undo
 
     @property
     def links(self) -> LinkStore:
@@ -91,30 +100,56 @@ class History:
 
     # ----------------------------------------------------------- persistence
 
-    def _load(self) -> tuple[dict[int, dict[str, Any]], int]:
-        data = self._storage.read() or {}
+    def _read(self) -> None:
+        data, changes = self._journal.read()
         entries = {int(k): row for k, row in data.get("entries", {}).items()}
         state = data.get("state", {}).get("1", {})
         position = int(state.get("position", max(entries, default=0)))
-        return entries, position
+        for change in changes:
+            if "record" in change:
+                entries, position = self._recorded(entries, change["record"])
+            elif "position" in change:
+                position = int(change["position"])
+        self._entries, self._position = entries, position
 
-    def _save(self, entries: dict[int, dict[str, Any]], position: int) -> None:
-        # One atomic write of the whole (bounded) file, in TinyDB's layout.
-        data = {
-            "entries": {str(seq): entries[seq] for seq in sorted(entries)},
-            "state": {"1": {"position": position}},
-        }
-        self._storage.write(data)
-        self._db.clear_cache()
+    def _load(self) -> tuple[dict[int, dict[str, Any]], int]:
+        # Kept in memory; read again only if the files changed (a read-only
+        # viewer beside a writer, or a write that failed half way).
+        if self._journal.changed_on_disk():
+            self._read()
+        return self._entries, self._position
+
+    def _recorded(
+        self, entries: dict[int, dict[str, Any]], row: dict[str, Any]
+    ) -> tuple[dict[int, dict[str, Any]], int]:
+        """`entries` with a new change `row` (its seq follows the position)."""
+        seq = int(row["seq"])
+        kept = {s: r for s, r in entries.items() if s < seq}
+        kept[seq] = row
+        for old in sorted(kept)[: max(0, len(kept) - self.limit)]:
+            del kept[old]
+        return kept, seq
+
+    def _save(self, line: dict[str, Any], entries: dict[int, dict[str, Any]],
+              position: int) -> None:
+        self._journal.append(line)
+        self._entries, self._position = entries, position
+        if self._journal.logged > self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Fold the log into history.json (done when the log outgrows the limit)."""
+        entries, position = self._load()
+        with contextlib.suppress(StoreError):  # the log still holds it all
+            self._journal.compact({
+                "entries": {str(seq): entries[seq] for seq in sorted(entries)},
+                "state": {"1": {"position": position}},
+            })
 
     def _record(self, change: Change) -> None:
         entries, position = self._load()
-        entries = {seq: row for seq, row in entries.items() if seq <= position}
-        seq = position + 1
-        entries[seq] = change.to_dict(seq)
-        for old in sorted(entries)[: max(0, len(entries) - self.limit)]:
-            del entries[old]
-        self._save(entries, seq)
+        row = change.to_dict(position + 1)
+        self._save({"record": row}, *self._recorded(entries, row))
 
     # ----------------------------------------------------------- changes
 
@@ -195,7 +230,7 @@ class History:
         else:
             assert change.before is not None
             store.update(change.before)
-        self._save(entries, position - 1)
+        self._save({"position": position - 1}, entries, position - 1)
         return change
 
     def redo(self) -> Change | None:
@@ -224,7 +259,7 @@ class History:
         else:
             assert change.after is not None
             store.update(change.after)
-        self._save(entries, position + 1)
+        self._save({"position": position + 1}, entries, position + 1)
         return change
 
     def _writable(self) -> None:
@@ -232,7 +267,7 @@ class History:
         self.store.check_writable()
 
     def close(self) -> None:
-        self._db.close()
+        self._journal.close()
         if self._links is not None:
             self._links.close()
 

@@ -4,16 +4,20 @@ Layout of a store folder (default `.newsmark/`):
 
 - `newsmark.json`  format marker, `{"format": 1, "app": "newsmark"}`
 - `documents.json` one row per registered document (path, metadata, status)
-- `docs/<id>.json` one database per document: its cleaned text and its
-  annotations, so saving an annotation rewrites that document's file only
-- `history.json`   undo/redo entries (see `annotations.history`)
+- `docs/<id>.text.json` a document's cleaned text, written once
+- `docs/<id>.json` + `docs/<id>.log` a document's annotations: a snapshot
+  and the changes since, one line each (`annotations.journal`), so saving an
+  annotation appends one line to that document's log
+- `history.json` + `history.log` undo/redo entries (see `annotations.history`)
 - `session.json`   key/value state the app restores on reopen
 - `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
 
-Every file is written through `AtomicJSONStorage`: a temporary file is
-written and fsynced, then renamed over the old one, so a crash or `kill -9`
-leaves either the old or the new version, never half of one. The previous
-version is kept as `<name>.bak` (a hard link, so it costs nothing).
+Every whole file is written through `write_json_atomic`: a temporary file
+is written and fsynced, then renamed over the old one, so a crash or
+`kill -9` leaves either the old or the new version, never half of one. The
+previous version is kept as `<name>.bak` (a hard link, so it costs
+nothing). A log line is appended and fsynced; a line cut short by a kill
+belongs to a save that never returned and is dropped when read.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ import json
 import os
 import re
 import socket
-from bisect import insort
-from collections import OrderedDict
+from bisect import bisect_left, insort
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,9 +37,10 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from annotations.errors import StoreError
+from annotations.journal import Journal
 from annotations.model import Annotation, Document
 
-FORMAT = 1
+FORMAT = 2
 MARKER = "newsmark.json"
 DOCUMENTS = "documents.json"
 DOCS_DIR = "docs"
@@ -70,10 +75,25 @@ def _migrate_0_to_1(root: Path) -> None:
     storage.write(data)
 
 
+def _migrate_1_to_2(root: Path) -> None:
+    """Format 2 adds the logs beside the snapshots (`annotations.journal`).
+
+    A format 1 file is a format 2 snapshot of generation 0 with no log, so
+    nothing is rewritten. The number changes so that an older newsmark,
+    which would not read the logs, refuses the store instead of missing
+    the changes in them.
+    """
+
+
 # format n -> the function that turns a store of format n into format n + 1.
 # A store older than FORMAT runs them in turn, after a copy of its folder is
 # kept as `backup-format-<n>-<time>/`.
-MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+
+# A log is folded into its snapshot once it holds more changes than this
+# many, or than the snapshot holds annotations: saves stay one line, and
+# reading a document costs at most about twice its snapshot.
+COMPACT_AFTER = 500
 
 _TMP_RE = re.compile(r"\.\d+\.tmp$")
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -251,6 +271,89 @@ def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
     return (ann.start, -ann.end, ann.label, ann.created)
 
 
+class _DocAnnotations:
+    """One document's annotations in memory, kept equal to its journal.
+
+    `rows` (annotation id -> stored row) is what the snapshot and log
+    replay to; the parsed, sorted `Annotation`s are built on first use and
+    then carried along change by change, with the span and label counts.
+    """
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.load()
+
+    def load(self) -> None:
+        tables, changes = self.journal.read()
+        self.tables = {k: v for k, v in tables.items() if k not in ("annotations", "journal")}
+        rows: dict[str, dict[str, Any]] = {}
+        for key, row in (tables.get("annotations") or {}).items():
+            rows[str(row.get("id") or f"#{key}")] = row
+        self.snapshot_rows = len(rows)
+        for change in changes:
+            _replay(rows, change)
+        self.rows = rows
+        self._anns: list[Annotation] | None = None
+        self.spans = Counter((r.get("start"), r.get("end"), r.get("label")) for r in rows.values())
+        self.labels = Counter(r.get("label") for r in rows.values())
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        if self._anns is None:
+            self._anns = sorted((Annotation.from_dict(r) for r in self.rows.values()),
+                                key=_sort_key)
+        return self._anns
+
+    def put(self, ann: Annotation, row: dict[str, Any]) -> None:
+        """`ann` (saved as `row`) added, or replacing the one with its id."""
+        old = self.rows.get(ann.id)
+        if old is not None:
+            self._forget(ann.id, old)
+        self.rows[ann.id] = row
+        self.spans[(ann.start, ann.end, ann.label)] += 1
+        self.labels[ann.label] += 1
+        if self._anns is not None:
+            insort(self._anns, ann, key=_sort_key)
+
+    def delete(self, ann_id: str) -> None:
+        old = self.rows.get(ann_id)
+        if old is not None:
+            self._forget(ann_id, old)
+            del self.rows[ann_id]
+
+    def _forget(self, ann_id: str, row: dict[str, Any]) -> None:
+        span = (row.get("start"), row.get("end"), row.get("label"))
+        self.spans[span] -= 1
+        if not self.spans[span]:
+            del self.spans[span]
+        self.labels[row.get("label")] -= 1
+        if not self.labels[row.get("label")]:
+            del self.labels[row.get("label")]
+        if self._anns is not None:
+            old = Annotation.from_dict(row)
+            index = bisect_left(self._anns, _sort_key(old), key=_sort_key)
+            while index < len(self._anns) and self._anns[index].id != ann_id:
+                index += 1
+            if index < len(self._anns):
+                del self._anns[index]
+
+    def compact(self) -> None:
+        rows = {str(i): row for i, row in enumerate(self.rows.values(), start=1)}
+        try:
+            self.journal.compact({**self.tables, "annotations": rows})
+        except StoreError:
+            return  # the log still holds every change; folded in another time
+        self.snapshot_rows = len(rows)
+
+
+def _replay(rows: dict[str, dict[str, Any]], change: dict[str, Any]) -> None:
+    if "put" in change:
+        row = change["put"]
+        rows[str(row.get("id"))] = row
+    elif "delete" in change:
+        rows.pop(str(change["delete"]), None)
+
+
 def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
     record = dict(row)
     record["meta"] = dict(row.get("meta") or {})
@@ -273,12 +376,9 @@ class Store:
         self._has_lock = False
         # Set when opening upgraded an older store: (its format, the copy kept).
         self.upgraded: tuple[int, Path] | None = None
-        self._doc_dbs: OrderedDict[str, TinyDB] = OrderedDict()
+        self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
-        # doc_id -> (the rows dict it was parsed from, sorted annotations,
-        # ids, (start, end, label) keys); see `_parsed`.
-        self._parsed_cache: dict[str, tuple[Any, list[Annotation], set[str], set[Any]]] = {}
 
         self._prepare_folder()
         found = self._check_format()
@@ -491,9 +591,9 @@ class Store:
         if self._closed:
             return
         self._closed = True
-        for db in self._doc_dbs.values():
-            db.close()
-        self._doc_dbs.clear()
+        for state in self._doc_anns.values():
+            state.journal.close()
+        self._doc_anns.clear()
         for name in ("_documents_db", "_session_db"):
             db = getattr(self, name, None)
             if db is not None:
@@ -536,18 +636,35 @@ class Store:
         self._check_doc_id(doc_id)
         return self.root / DOCS_DIR / f"{doc_id}.json"
 
-    def _doc_db(self, doc_id: str) -> TinyDB:
-        db = self._doc_dbs.get(doc_id)
-        if db is not None:
-            self._doc_dbs.move_to_end(doc_id)
-            return db
-        db = _open_db(self._doc_path(doc_id), self.read_only)
-        self._doc_dbs[doc_id] = db
-        while len(self._doc_dbs) > DOC_CACHE_SIZE:
-            old_id, old = self._doc_dbs.popitem(last=False)
-            self._parsed_cache.pop(old_id, None)
-            old.close()
-        return db
+    def _doc_journal(self, doc_id: str) -> Journal:
+        path = self._doc_path(doc_id)
+        return Journal(path, path.with_suffix(".log"), read_only=self.read_only)
+
+    def _doc_state(self, doc_id: str) -> _DocAnnotations:
+        """A document's annotations, read once and kept (the last DOC_CACHE_SIZE).
+
+        Read again when its files changed on disk (a read-only viewer sees
+        the writer's saves; a failed write is re-read from what is there).
+        """
+        state = self._doc_anns.get(doc_id)
+        if state is not None:
+            self._doc_anns.move_to_end(doc_id)
+            if state.journal.changed_on_disk():
+                state.load()
+            return state
+        state = _DocAnnotations(self._doc_journal(doc_id))
+        self._doc_anns[doc_id] = state
+        while len(self._doc_anns) > DOC_CACHE_SIZE:
+            _old_id, old = self._doc_anns.popitem(last=False)
+            old.journal.close()
+        return state
+
+    def journal(self, name: str) -> Journal:
+        """The journal `<name>.json` + `<name>.log` of this store (e.g. the history)."""
+        if not re.match(r"^[A-Za-z0-9_-]+$", name):
+            raise ValueError(f"bad journal name {name!r}")
+        return Journal(self.root / f"{name}.json", self.root / f"{name}.log",
+                       read_only=self.read_only)
 
     def _doc_index(self) -> dict[str, tuple[int, dict[str, Any]]]:
         """doc_id -> (TinyDB row id, row), rebuilt whenever the table changed."""
@@ -674,7 +791,7 @@ class Store:
         # Stores written before texts had files of their own kept them here.
         if not self._doc_path(doc_id).exists():
             return None
-        rows = self._doc_db(doc_id).table("text").all()
+        rows = list((self._doc_state(doc_id).tables.get("text") or {}).values())
         return rows[0]["text"] if rows else None
 
     def load_text(self, doc_id: str) -> str | None:
@@ -697,57 +814,32 @@ class Store:
 
     # ----------------------------------------------------------- annotations
 
-    def _rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
-        tables = self._doc_db(doc_id).storage.read() or {}
-        return tables.get("annotations", {})
-
-    @staticmethod
-    def _sorted(anns: list[Annotation]) -> list[Annotation]:
-        return sorted(anns, key=_sort_key)
-
-    def _parsed(self, doc_id: str) -> tuple[Any, list[Annotation], set[str], set[Any]]:
-        """A document's annotations parsed once, while its rows stay the same.
-
-        TinyDB replaces a table's dict on every write, and the storage
-        returns a new one when the file changed on disk, so the identity of
-        the rows dict says whether this is still current (as `_doc_index`).
-        A key press then costs a list copy, not 10,000 `from_dict`s.
-        """
-        rows = self._rows(doc_id)
-        cached = self._parsed_cache.get(doc_id)
-        if cached is not None and cached[0] is rows:
-            return cached
-        anns = self._sorted([Annotation.from_dict(r) for r in rows.values()])
-        entry = (
-            rows,
-            anns,
-            {a.id for a in anns},
-            {(r.get("start"), r.get("end"), r.get("label")) for r in rows.values()},
-        )
-        self._parsed_cache[doc_id] = entry
-        return entry
-
     def annotations(self, doc_id: str) -> list[Annotation]:
-        """The annotations of one document, sorted by (start, -end, label, created)."""
+        """The annotations of one document, sorted by (start, -end, label, created).
+
+        Parsed once per document and carried along its changes, so a key
+        press costs a list copy, not 10,000 `from_dict`s.
+        """
         if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
             return []
-        return list(self._parsed(doc_id)[1])
+        return list(self._doc_state(doc_id).annotations)
+
+    def counts(self, doc_id: str) -> Counter[str]:
+        """How many annotations of each label `doc_id` has (kept, not counted per call)."""
+        if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
+            return Counter()
+        return Counter(self._doc_state(doc_id).labels)
 
     def all_annotations(self) -> Iterator[Annotation]:
         """Every annotation, document by document (one document in memory at a time)."""
         for doc_id in list(self._doc_index()):
-            if doc_id in self._doc_dbs:
+            if doc_id in self._doc_anns:
                 yield from self.annotations(doc_id)
                 continue
-            storage = AtomicJSONStorage(self._doc_path(doc_id), read_only=True)
-            rows = (storage.read() or {}).get("annotations", {})
-            yield from self._sorted([Annotation.from_dict(r) for r in rows.values()])
-
-    def _find(self, doc_id: str, ann_id: str) -> tuple[int, dict[str, Any]] | None:
-        for key, row in self._rows(doc_id).items():
-            if row.get("id") == ann_id:
-                return int(key), row
-        return None
+            state = _DocAnnotations(
+                Journal(self._doc_path(doc_id), self._doc_path(doc_id).with_suffix(".log"),
+                        read_only=True))
+            yield from state.annotations
 
     def add(self, ann: Annotation) -> bool:
         """Save `ann`; False (nothing written) if the same span and label, or id, exists."""
@@ -758,7 +850,7 @@ class Store:
 
         Skips what `add` would skip (same id, or same span and label, also
         within the batch). For imports and pre-annotation: 10,000 `add`s on
-        one document would rewrite its file 10,000 times.
+        one document would log 10,000 lines with an fsync each.
         """
         self.check_writable()
         by_doc: dict[str, list[Annotation]] = {}
@@ -767,24 +859,46 @@ class Store:
         added = 0
         for doc_id, group in by_doc.items():
             self._require_document(doc_id)
-            _rows, _anns, ids, spans = self._parsed(doc_id)
-            ids, spans = set(ids), set(spans)
-            new: list[dict[str, Any]] = []
+            state = self._doc_state(doc_id)
+            ids: set[str] = set()
+            spans: set[Any] = set()
+            new: list[tuple[Annotation, dict[str, Any]]] = []
             for ann in group:
                 span = (ann.start, ann.end, ann.label)
-                if ann.id in ids or span in spans:
+                if ann.id in state.rows or ann.id in ids or span in state.spans or span in spans:
                     continue
                 ids.add(ann.id)
                 spans.add(span)
-                new.append(ann.to_dict())
+                new.append((ann, ann.to_dict()))
             if not new:
                 continue
-            db = self._doc_db(doc_id)
-            table = db.table("annotations")
-            self._guarded(db.storage, table, lambda t=table, n=new: t.insert_multiple(n))
+            self._saving(state, *({"put": row} for _ann, row in new))
+            for ann, row in new:
+                state.put(ann, row)
+            self._saved(state)
             self._touch(doc_id)
             added += len(new)
         return added
+
+    def _saving(self, state: _DocAnnotations, *changes: dict[str, Any]) -> None:
+        """Log changes; on failure the memory is read again from the disk."""
+        try:
+            state.journal.append(*changes)
+        except BaseException:
+            state.journal.close()
+            raise
+
+    def _saved(self, state: _DocAnnotations) -> None:
+        if state.journal.logged > max(COMPACT_AFTER, state.snapshot_rows):
+            state.compact()
+
+    def compact(self, doc_id: str) -> None:
+        """Fold a document's log into its snapshot now (saves do it when it is long)."""
+        self.check_writable()
+        self._require_document(doc_id)
+        state = self._doc_state(doc_id)
+        if state.journal.logged:
+            state.compact()
 
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present.
@@ -797,21 +911,13 @@ class Store:
     def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
         self.check_writable()
         self._require_document(ann.doc_id)
-        _rows, _anns, ids, spans = self._parsed(ann.doc_id)
-        if ann.id in ids or (check_span and (ann.start, ann.end, ann.label) in spans):
+        state = self._doc_state(ann.doc_id)
+        if ann.id in state.rows or (check_span and (ann.start, ann.end, ann.label) in state.spans):
             return False
-        db = self._doc_db(ann.doc_id)
-        table = db.table("annotations")
-        self._guarded(db.storage, table, lambda: table.insert(ann.to_dict()))
-        # Carry the parsed list over to the rows just written: one insort,
-        # not a re-parse of every annotation of the document.
-        rows = self._rows(ann.doc_id)
-        if rows is not _rows:
-            anns = list(_anns)
-            insort(anns, ann, key=_sort_key)
-            self._parsed_cache[ann.doc_id] = (
-                rows, anns, ids | {ann.id}, spans | {(ann.start, ann.end, ann.label)}
-            )
+        row = ann.to_dict()
+        self._saving(state, {"put": row})
+        state.put(ann, row)
+        self._saved(state)
         self._touch(ann.doc_id)
         return True
 
@@ -819,14 +925,14 @@ class Store:
         """Delete one annotation; returns it, or None if there was none."""
         self.check_writable()
         self._require_document(doc_id)
-        found = self._find(doc_id, ann_id)
-        if found is None:
+        state = self._doc_state(doc_id)
+        row = state.rows.get(ann_id)
+        if row is None:
             return None
-        key, row = found
         old = Annotation.from_dict(row)
-        db = self._doc_db(doc_id)
-        table = db.table("annotations")
-        self._guarded(db.storage, table, lambda: table.remove(doc_ids=[key]))
+        self._saving(state, {"delete": ann_id})
+        state.delete(ann_id)
+        self._saved(state)
         self._touch(doc_id)
         return old
 
@@ -834,22 +940,17 @@ class Store:
         """Replace the annotation with `ann.id`; returns the old one (None if absent)."""
         self.check_writable()
         self._require_document(ann.doc_id)
-        found = self._find(ann.doc_id, ann.id)
-        if found is None:
+        state = self._doc_state(ann.doc_id)
+        row = state.rows.get(ann.id)
+        if row is None:
             return None
-        key, row = found
         old = Annotation.from_dict(row)
         if old == ann:
             return old
         new = ann.to_dict()
-
-        def replace(doc: dict[str, Any]) -> None:
-            doc.clear()
-            doc.update(new)
-
-        db = self._doc_db(ann.doc_id)
-        table = db.table("annotations")
-        self._guarded(db.storage, table, lambda: table.update(replace, doc_ids=[key]))
+        self._saving(state, {"put": new})
+        state.put(ann, new)
+        self._saved(state)
         self._touch(ann.doc_id)
         return old
 

@@ -209,6 +209,10 @@ def test_default_bound_is_1000(env) -> None:
     extra = [Annotation.tag(doc, i, i + 2, "quote") for i in range(25)]
     for ann in extra:
         assert history.add(ann)
+    assert History(store).undo() == Change("add", None, extra[-1])  # read back from the log
+    history = History(store)
+    history.redo()
+    history.compact()  # the log folded into history.json: bounded there too
     data = json.loads((store.root / "history.json").read_text(encoding="utf-8"))
     seqs = sorted(int(k) for k in data["entries"])
     assert len(seqs) == limit

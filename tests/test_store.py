@@ -14,8 +14,9 @@ import pytest
 
 from annotations import store as store_module
 from annotations.errors import StoreError
+from annotations.journal import Journal
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import AtomicJSONStorage, Store, StoreLocked
+from annotations.store import FORMAT, AtomicJSONStorage, Store, StoreLocked
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,7 +45,7 @@ def test_round_trip_across_reopen(root: Path) -> None:
         store.register(other)
         assert store.add(b)
         assert store.add(a)
-    assert json.loads((root / "newsmark.json").read_text()) == {"format": 1, "app": "newsmark"}
+    assert json.loads((root / "newsmark.json").read_text()) == {"format": FORMAT, "app": "newsmark"}
     assert not (root / "lock").exists()
     with Store(root) as store:
         assert [r["id"] for r in store.documents()] == [doc.id, other.id]
@@ -62,11 +63,13 @@ def test_round_trip_across_reopen(root: Path) -> None:
         assert store.annotations(doc.id) == [a, b]  # sorted by start
         assert store.annotations(other.id) == []
         assert list(store.all_annotations()) == [a, b]
-    # the annotations are a plain TinyDB database; the text has a file of its
-    # own, written once, so a save never re-serialises a long article
-    data = json.loads((root / "docs" / f"{doc.id}.json").read_text(encoding="utf-8"))
-    assert "text" not in data
-    assert sorted(r["id"] for r in data["annotations"].values()) == sorted([a.id, b.id])
+    # each save is one line of the document's log (no snapshot yet); the
+    # text has a file of its own, written once, so a save never
+    # re-serialises a long article
+    assert not (root / "docs" / f"{doc.id}.json").exists()
+    header, *lines = (root / "docs" / f"{doc.id}.log").read_text(encoding="utf-8").splitlines()
+    assert json.loads(header) == {"journal": 0}
+    assert [json.loads(line)["put"]["id"] for line in lines] == [b.id, a.id]
     text_file = root / "docs" / f"{doc.id}.text.json"
     assert json.loads(text_file.read_text(encoding="utf-8")) == {"text": TEXT}
 
@@ -122,11 +125,11 @@ def test_duplicates_are_refused(root: Path) -> None:
     with Store(root) as store:
         store.register(doc)
         assert store.add(a)
-        path = root / "docs" / f"{doc.id}.json"
-        ino = path.stat().st_ino
+        path = root / "docs" / f"{doc.id}.log"
+        size = path.stat().st_size
         assert not store.add(Annotation.tag(doc, 0, 9, "claim", annotator="other"))
         assert not store.add(a)  # same id
-        assert path.stat().st_ino == ino  # nothing written
+        assert path.stat().st_size == size  # nothing written
         assert store.add(Annotation.tag(doc, 0, 9, "quote"))  # other label: fine
         assert len(store.annotations(doc.id)) == 2
 
@@ -249,7 +252,9 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
         store.register(doc)
         first = Annotation.tag(doc, 0, 9, "claim")
         store.add(first)
-        store.add(Annotation.tag(doc, 12, 15, "claim"))  # the first save is now the .bak
+        store.compact(doc.id)
+        store.add(Annotation.tag(doc, 12, 15, "claim"))
+        store.compact(doc.id)  # the first snapshot is now the .bak
     path = root / "docs" / f"{doc.id}.json"
     path.write_text('{"annotations": {"1": ', encoding="utf-8")
     with Store(root) as store:
@@ -264,6 +269,105 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
     with Store(root) as store:
         assert store.annotations(doc.id) == [first]
         assert store.load_text(doc.id) == TEXT
+
+
+def test_damaged_log_line_is_named_and_never_overwritten(root: Path) -> None:
+    doc = make_doc()
+    anns = [Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20)]
+    with Store(root) as store:
+        store.register(doc)
+        for ann in anns:
+            store.add(ann)
+    log = root / "docs" / f"{doc.id}.log"
+    lines = log.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2][:25]  # the second annotation's line, spoiled
+    log.write_text("\n".join(lines), encoding="utf-8")
+    damaged = log.read_bytes()
+    with Store(root) as store:
+        with pytest.raises(StoreError, match=r"damaged \(line 3") as info:
+            store.annotations(doc.id)
+        assert str(log) in str(info.value) and "Move it away" in str(info.value)
+        with pytest.raises(StoreError, match="damaged"):
+            store.add(Annotation.tag(doc, 30, 33, "claim"))
+    assert log.read_bytes() == damaged
+
+
+def test_a_line_cut_short_by_a_kill_is_dropped_and_cut_off(root: Path) -> None:
+    doc = make_doc()
+    a, b, c = (Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20))
+    with Store(root) as store:
+        store.register(doc)
+        store.add(a)
+        store.add(b)
+    log = root / "docs" / f"{doc.id}.log"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write('{"put":{"id":"half')  # an append killed half way
+    with Store(root) as store:
+        assert store.annotations(doc.id) == [a, b]
+        assert store.add(c)
+    with Store(root) as store:
+        assert store.annotations(doc.id) == [a, b, c]
+    assert all(json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())
+
+
+def test_compaction_folds_the_log_into_the_snapshot(root: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "COMPACT_AFTER", 4)
+    doc = make_doc()
+    anns = [Annotation.tag(doc, i, i + 3, "claim") for i in range(0, 60, 6)]
+    log = root / "docs" / f"{doc.id}.log"
+    snapshot = root / "docs" / f"{doc.id}.json"
+    with Store(root) as store:
+        store.register(doc)
+        for ann in anns[:5]:
+            store.add(ann)  # the fifth passes 4 lines: folded in
+        assert json.loads(snapshot.read_text())["journal"] == {"1": {"generation": 1}}
+        assert len(json.loads(snapshot.read_text())["annotations"]) == 5
+        assert log.read_text().splitlines() == ['{"journal":1}']
+        store.remove(doc.id, anns[0].id)
+        for ann in anns[5:]:
+            store.add(ann)
+        assert len(log.read_text().splitlines()) - 1 <= 5  # never longer than the snapshot
+        expected = store.annotations(doc.id)
+    assert len(expected) == 9
+    with Store(root) as store:
+        assert store.annotations(doc.id) == expected
+        assert store.counts(doc.id) == {"claim": 9}
+
+
+def test_killed_between_snapshot_and_fresh_log(root: Path) -> None:
+    doc = make_doc()
+    a, b, c = (Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20))
+    log = root / "docs" / f"{doc.id}.log"
+    with Store(root) as store:
+        store.register(doc)
+        store.add(a)
+        store.remove(doc.id, a.id)
+        store.add(b)
+        old_log = log.read_bytes()
+        store.compact(doc.id)
+    log.write_bytes(old_log)  # as if killed before the new log replaced it
+    with Store(root) as store:
+        assert store.annotations(doc.id) == [b]  # the old log is not replayed again
+        store.add(c)
+    with Store(root) as store:
+        assert store.annotations(doc.id) == [b, c]
+
+
+def test_a_reader_sees_the_writers_saves(root: Path) -> None:
+    doc = make_doc()
+    a, b = Annotation.tag(doc, 0, 3, "claim"), Annotation.tag(doc, 10, 13, "quote")
+    with Store(root) as writer:
+        writer.register(doc)
+        writer.add(a)
+        with Store(root, read_only=True) as reader:
+            assert reader.annotations(doc.id) == [a]
+            writer.add(b)
+            assert reader.annotations(doc.id) == [a, b]
+            writer.compact(doc.id)
+            writer.remove(doc.id, a.id)
+            assert reader.annotations(doc.id) == [b]
+            assert reader.counts(doc.id) == {"quote": 1}
+
 
 
 def test_storage_read_is_cached_and_safe(tmp_path: Path) -> None:
@@ -290,9 +394,10 @@ def test_storage_read_is_cached_and_safe(tmp_path: Path) -> None:
 
 def test_newer_format_is_refused(root: Path) -> None:
     root.mkdir()
-    (root / "newsmark.json").write_text('{"format": 2, "app": "newsmark"}')
+    newer = FORMAT + 1
+    (root / "newsmark.json").write_text(f'{{"format": {newer}, "app": "newsmark"}}')
     for read_only in (False, True):
-        with pytest.raises(StoreError, match=r"newer newsmark \(format 2\); upgrade newsmark"):
+        with pytest.raises(StoreError, match=rf"newer newsmark \(format {newer}\); upgrade"):
             Store(root, read_only=read_only)
     assert sorted(p.name for p in root.iterdir()) == ["newsmark.json"]
 
@@ -395,10 +500,15 @@ def test_lock_from_another_host_is_respected(root: Path) -> None:
 CHILD = textwrap.dedent(
     """
     import sys
+    from annotations import store as store_module
+    from annotations.history import History
     from annotations.model import Annotation, Document, DocumentMeta
     from annotations.store import Store
 
+    # Logs folded into snapshots every few saves, so kills land in those too.
+    store_module.COMPACT_AFTER = 7
     store = Store(sys.argv[1])
+    history = History(store, limit=9)
     docs = [Document(f"{i} " + "abcdefghij" * 400, DocumentMeta(path=f"{i}.txt"))
             for i in range(3)]
     for doc in docs:
@@ -409,48 +519,81 @@ CHILD = textwrap.dedent(
         doc = docs[i % 3]
         start = i % 3000
         ann = Annotation.tag(doc, start, start + 5, f"l{i}")
-        if store.add(ann):
-            print(ann.id, flush=True)
+        # "?" before a save, the id after it returned: a kill in between
+        # may leave either state.
+        print("?+" + ann.id, flush=True)
+        if history.add(ann):
+            print("+" + ann.id, flush=True)
+        if i % 4 == 3:
+            gone = ann if i % 8 == 7 else None
+            if gone is not None:
+                print("?-" + gone.id, flush=True)
+                history.remove(gone.doc_id, gone.id)
+                print("-" + gone.id, flush=True)
+            else:  # an undo step, then the same change redone
+                print("?-" + ann.id, flush=True)
+                history.undo()
+                history.redo()
+                print("+" + ann.id, flush=True)
         i += 1
     """
 )
 
 
 def test_kill_during_writes_loses_nothing_saved(root: Path) -> None:
+    """SIGKILL at random instants, over appends, compactions and undo steps."""
+    from annotations.history import History
+
     rng = random.Random(20240611)
-    printed: set[str] = set()
-    count = 0
+    live: set[str] = set()  # saved and not removed, as the child said
+    saves = 0
     deadline = time.monotonic() + 20
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for run in range(25):
         if time.monotonic() > deadline:
             break
-        proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(root), str(run * 100_000)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            env=env,
-        )
+        # stderr to a file: with two pipes, communicate() would skip what
+        # readline() has already buffered of stdout.
+        errors = root.parent / "child-stderr.txt"
+        with errors.open("w") as err_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(root), str(run * 100_000)],
+                stdout=subprocess.PIPE,
+                stderr=err_file,
+                text=True,
+                cwd=REPO,
+                env=env,
+            )
         first = proc.stdout.readline()
         if first != "ready\n":
             proc.kill()
-            _, err = proc.communicate()
-            pytest.fail(f"child did not start: {first!r} {err}")
+            proc.communicate()
+            pytest.fail(f"child did not start: {first!r} {errors.read_text()}")
         time.sleep(rng.uniform(0.02, 0.2))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         assert proc.returncode == -signal.SIGKILL
-        ids = {line for line in out.split("\n") if len(line) == 12}
-        printed |= ids
+        in_flight = None
+        for line in out.split("\n"):
+            if line.startswith("?"):
+                in_flight = line[1:]
+            elif line.startswith("+"):
+                live.add(line[1:])
+                saves += 1
+                in_flight = None
+            elif line.startswith("-"):
+                live.discard(line[1:])
+                in_flight = None
         with Store(root) as store:  # takes over the dead child's lock
             stored = {a.id for a in store.all_annotations()}
-            assert printed <= stored, f"run {run}: saved annotations lost"
-            assert len(stored) - count <= len(ids) + 1
-            count = len(stored)
+            allowed_extra = {in_flight[1:]} if in_flight and in_flight[0] == "+" else set()
+            allowed_missing = {in_flight[1:]} if in_flight and in_flight[0] == "-" else set()
+            assert live - stored <= allowed_missing, f"run {run}: saved annotations lost"
+            assert stored - live <= allowed_extra, f"run {run}: removed ones came back"
+            live = stored  # what the next run starts from
             assert not list(root.rglob("*.tmp"))
-    assert len(printed) > 25  # the child really was writing when killed
+            History(store).close()  # the history reads back too
+    assert saves > 25  # the child really was writing when killed
 
 
 # ------------------------------------------------- cost of a save is one document
@@ -475,6 +618,7 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
     writes: list[Path] = []
     reads: list[Path] = []
     real_write, real_load = AtomicJSONStorage.write, AtomicJSONStorage._load
+    real_append, real_read = Journal.append, Journal.read
 
     def spy_write(self, data):
         writes.append(self.path)
@@ -484,21 +628,32 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
         reads.append(self.path)
         return real_load(self)
 
+    def spy_append(self, *changes):
+        writes.append(self.log)
+        return real_append(self, *changes)
+
+    def spy_read(self):
+        reads.append(self.snapshot)
+        return real_read(self)
+
     monkeypatch.setattr(AtomicJSONStorage, "write", spy_write)
     monkeypatch.setattr(AtomicJSONStorage, "_load", spy_load)
+    monkeypatch.setattr(Journal, "append", spy_append)
+    monkeypatch.setattr(Journal, "read", spy_read)
     with Store(root) as store:
         assert len(store.documents()) == n_docs
         target = docs[117]
         reads.clear()
         assert store.add(Annotation.tag(target, 100, 110, "quote"))
-        assert writes == [root / "docs" / f"{target.id}.json"]
+        # one line appended to the document's log: nothing else read or written
+        assert writes == [root / "docs" / f"{target.id}.log"]
         assert reads == [root / "docs" / f"{target.id}.json"]
         assert len(store.annotations(target.id)) == per_doc + 1
         # a second save parses nothing again
         writes.clear()
         reads.clear()
         assert store.add(Annotation.tag(target, 120, 130, "quote"))
-        assert writes == [root / "docs" / f"{target.id}.json"]
+        assert writes == [root / "docs" / f"{target.id}.log"]
         assert reads == []
         # an untouched document also gets its status written, once
         fresh = make_doc("A fresh article.", path="fresh.txt")
@@ -507,7 +662,7 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
         store.add(Annotation.tag(fresh, 0, 1, "claim"))
         store.add(Annotation.tag(fresh, 2, 7, "claim"))
         assert writes == [
-            root / "docs" / f"{fresh.id}.json",
+            root / "docs" / f"{fresh.id}.log",
             root / "documents.json",
-            root / "docs" / f"{fresh.id}.json",
+            root / "docs" / f"{fresh.id}.log",
         ]

@@ -118,10 +118,15 @@ def env(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("where", "code"),
-    [("replace", errno.ENOSPC), ("fsync", errno.ENOSPC), ("replace", errno.EACCES)],
+    [
+        # A save appends a line (os.write) or replaces a whole file (os.replace).
+        (("write", "replace"), errno.ENOSPC),
+        (("fsync", "fdatasync"), errno.ENOSPC),
+        (("write", "replace"), errno.EACCES),
+    ],
 )
 def test_failed_write_is_reported_and_changes_nothing(
-    env, monkeypatch, where: str, code: int
+    env, monkeypatch, where: tuple[str, ...], code: int
 ) -> None:
     store, history, doc = env
     first = Annotation.tag(doc, 4, 12, "claim")
@@ -133,7 +138,9 @@ def test_failed_write_is_reported_and_changes_nothing(
     def fail(*_args, **_kwargs):
         raise OSError(code, reason)
 
-    monkeypatch.setattr(os, where, fail)
+    for name in where:
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, fail)
     with pytest.raises(StoreError, match=rf"cannot write .*{reason}; this change was not saved"):
         history.add(second)
     with pytest.raises(StoreError, match=reason):
@@ -161,8 +168,18 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
     store, history, doc = env
     first = Annotation.tag(doc, 4, 12, "claim")
     assert history.add(first)
-    docs = store.root / "docs"
+    root = store.root
+    history.close()
+    store.close()
+    # The document's files and folder made read-only: a save must open its
+    # log again, and is refused.
+    docs = root / "docs"
+    files = list(docs.iterdir())
+    for path in files:
+        path.chmod(0o444)
     docs.chmod(0o555)
+    store = Store(root)
+    history = History(store)
     try:
         with pytest.raises(StoreError, match=r"cannot write .*Permission denied"):
             history.add(Annotation.tag(doc, 13, 17, "quote"))
@@ -171,8 +188,12 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
         assert store.annotations(doc.id) == [first]
     finally:
         docs.chmod(0o755)
+        for path in files:
+            path.chmod(0o644)
     # Still able to read everything (and so to export it elsewhere).
-    with Store(store.root, read_only=True) as fresh:
+    with Store(root, read_only=True) as fresh:
         assert fresh.annotations(doc.id) == [first]
     assert history.undo() is not None
     assert store.annotations(doc.id) == []
+    history.close()
+    store.close()
