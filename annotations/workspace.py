@@ -269,6 +269,10 @@ class Workspace:
         """The entry showing `doc_id` (the first, if two files hold the same text)."""
         return self._entry_of[doc_id]
 
+    def entry_index(self, doc_id: str) -> int | None:
+        """The entry showing `doc_id`, None if no entry read it."""
+        return self._entry_of.get(doc_id)
+
     @property
     def order(self) -> list[Document]:
         """The documents read so far, in the order they were given."""
@@ -294,7 +298,7 @@ class Workspace:
         return self.store.annotations(doc_id)
 
     def counts(self, doc_id: str) -> Counter[str]:
-        return Counter(a.label for a in self.annotations(doc_id))
+        return self.store.counts(doc_id)
 
     def status(self, doc_id: str) -> str:
         record = self.store.document_record(doc_id)

@@ -8,7 +8,6 @@ state of its own beyond what is on screen.
 from __future__ import annotations
 
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -287,7 +286,8 @@ class NewsmarkApp(App[None]):
             self.notify("Already tagged so, or nothing to tag here", timeout=2)
             return
         view.clear_selection()
-        self._after_change(doc_id, f"{verb} {label}")
+        # A placed orphan leaves the orphan list; a plain tag changes only its row.
+        self._after_change(doc_id, f"{verb} {label}", added=[ann], orphans=verb == "placed")
 
     def action_remove_annotation(self) -> None:
         ann = self._annotation_under_cursor()
@@ -298,7 +298,7 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             return self._failed(err)
         if removed is not None:
-            self._after_change(ann.doc_id, f"removed {removed.label}")
+            self._after_change(ann.doc_id, f"removed {removed.label}", removed=[removed])
 
     def action_relabel(self) -> None:
         if self._annotation_under_cursor() is None:
@@ -313,15 +313,17 @@ class NewsmarkApp(App[None]):
         if ann is None or ann.label == label:
             self._refresh_status()
             return
+        relabelled = ann.with_changes(label=label)
         try:
-            changed = self.workspace.update(ann.with_changes(label=label))
+            changed = self.workspace.update(relabelled)
         except NewsmarkError as err:
             return self._failed(err)
         if changed is None:
             self.notify(f"This span is tagged {label} already", timeout=3)
             self._refresh_status()
             return
-        self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}")
+        self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}",
+                           removed=[changed], added=[relabelled])
 
     def action_note(self) -> None:
         ann = self._annotation_under_cursor()
@@ -334,11 +336,16 @@ class NewsmarkApp(App[None]):
         ann = self._noted
         if note == ann.note:
             return
+        noted = ann.with_changes(note=note)
         try:
-            self.workspace.update(ann.with_changes(note=note))
+            old = self.workspace.update(noted)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(ann.doc_id, "noted" if note else "cleared note")
+        if old is None:  # gone meanwhile: show what the store holds
+            self._after_change(ann.doc_id, "noted")
+            return
+        self._after_change(ann.doc_id, "noted" if note else "cleared note",
+                           removed=[old], added=[noted])
 
     def action_undo(self) -> None:
         self._replay(self.workspace.undo, "undid", "Nothing to undo")
@@ -364,7 +371,12 @@ class NewsmarkApp(App[None]):
         if view is not None:
             view.move_to(ann.start)
             view.focus()
-        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}")
+        # Undo takes `after` away and puts `before` back; redo the reverse.
+        gone, back = (change.after, change.before) if verb == "undid" else (
+            change.before, change.after)
+        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}",
+                           removed=[a for a in (gone,) if a is not None],
+                           added=[a for a in (back,) if a is not None])
 
     # -- moving around ---------------------------------------------------
 
@@ -751,18 +763,35 @@ class NewsmarkApp(App[None]):
         except NewsmarkError:
             pass  # where the panes were is a convenience, not work to lose
 
-    def _after_change(self, doc_id: str, what: str) -> None:
-        annotations = self.workspace.annotations(doc_id)
+    def _after_change(
+        self,
+        doc_id: str,
+        what: str,
+        *,
+        removed: Iterable[Annotation] = (),
+        added: Iterable[Annotation] = (),
+        orphans: bool = True,
+    ) -> None:
+        """Show a saved change. Given what was `removed` and `added`, only their
+        rows are redrawn; without, the document's annotations are re-read."""
+        removed, added = list(removed), list(added)
+        incremental = bool(removed or added)
+        linked = bool(self.workspace.links(doc_id))
         for view in self.views:
-            if view.document.id == doc_id:
-                view.set_annotations(annotations)
+            if view.document.id != doc_id:
+                continue
+            if incremental:
+                view.change_annotations(removed, added)
+            else:
+                view.set_annotations(self.workspace.annotations(doc_id))
+            if linked:  # a linked annotation may have gone or come back
                 view.set_margin(view._unmatched, self._linked_spans(view))
                 if doc_id in self._suggesting:  # an undone accept or reject shows again
                     view.set_suggestions(self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
-        self._refresh_panel()
-        self._refresh_documents()
+        self._refresh_panel(orphans=orphans or not incremental)
+        self._refresh_document_row(doc_id)
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
@@ -771,20 +800,28 @@ class NewsmarkApp(App[None]):
         self.notify(str(err), severity="error", timeout=15)
         self._refresh_status()
 
-    def _refresh_panel(self) -> None:
+    def _refresh_panel(self, *, orphans: bool = True) -> None:
         doc_id = self.active_view.document.id
         links: dict[str, str] = {}
         for link in self.workspace.links(doc_id):
             for end_doc, end_ann in ((link.a_doc, link.a_ann), (link.b_doc, link.b_ann)):
                 if end_doc == doc_id:
                     links[end_ann] = link.label
+        # A virtual list: showing costs the rows on screen, not the count.
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
-        self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        if orphans:
+            self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
         self.query_one(DocumentList).show(len(self.workspace.entries), self._document_row,
                                           current)
+
+    def _refresh_document_row(self, doc_id: str) -> None:
+        """A change alters one document's counts and status: redraw its row only."""
+        index = self.workspace.entry_index(doc_id)
+        if index is not None:  # undo may reach a document not given this time
+            self.query_one(DocumentList).refresh_row(index)
 
     def _document_row(self, index: int) -> Text:
         """Drawn only for the rows on screen: unread articles cost nothing."""
@@ -814,7 +851,7 @@ class NewsmarkApp(App[None]):
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(
-            counts=Counter(a.label for a in view.annotations),
+            counts=view.label_counts,
             labels=[label.name for label in self.workspace.config.labels],
             sentence=None if index is None else (index, len(seg.sentences)),
             selection=0 if selection is None else selection[1] - selection[0],

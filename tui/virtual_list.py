@@ -59,6 +59,11 @@ class VirtualList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, count)
         self.refresh()
 
+    def refresh_row(self, index: int) -> None:
+        """Redraw row `index` only (its content changed), if it is on screen."""
+        if 0 <= index < self.row_count:
+            self.refresh_line(index)
+
     def chosen(self, index: int) -> None:
         """Called with the row the person chose; subclasses post their message."""
 
