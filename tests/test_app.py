@@ -46,6 +46,38 @@ async def test_label_key_without_selection_tags_the_sentence(make_workspace) -> 
         assert ann.text == "“This is the cheapest flood defence we have,” he told reporters."
 
 
+async def test_a_tag_and_its_undo_redraw_only_the_rows_of_the_span(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.pause()
+        rows = range(view.size.height)
+        spans = [view._row_span(round(view.scroll_y) + y) for y in rows]
+        before = [view.render_line(y) for y in rows]
+        quote_bg = view._label_style("quote").bgcolor
+
+        def coloured(strip) -> bool:
+            return any(seg.style is not None and seg.style.bgcolor == quote_bg for seg in strip)
+
+        assert not any(coloured(strip) for strip in before)
+        await pilot.press("2")  # the sentence under the cursor
+        [ann] = ws.store.annotations(view.document.id)
+        after = [view.render_line(y) for y in rows]
+        for (start, end), old, new in zip(spans, before, after, strict=True):
+            if end < ann.start or start > ann.end:
+                assert new is old  # kept from the cache, not drawn again
+            elif start < ann.end and end > ann.start:
+                assert coloured(new)
+        await pilot.press("u")
+        assert ws.store.annotations(view.document.id) == []
+        undone = [view.render_line(y) for y in rows]
+        assert not any(coloured(strip) for strip in undone)
+        assert [s.text for s in undone] == [s.text for s in before]
+        assert "quote 0" in str(app.query_one("#status").render())
+
+
 async def test_remove_under_cursor(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -113,10 +113,13 @@ def stored(store: Store) -> dict[str, list[dict]]:
 def check_views(app: NewsmarkApp) -> None:
     """What each pane shows is what the store holds for its document."""
     for view in app.query(ArticleView):
-        shown = sorted((a.id, a.start, a.end, a.label) for a in view.annotations)
-        saved = sorted((a.id, a.start, a.end, a.label)
+        shown = sorted((a.id, a.start, a.end, a.label, a.note) for a in view.annotations)
+        saved = sorted((a.id, a.start, a.end, a.label, a.note)
                        for a in app.workspace.store.annotations(view.document.id))
         assert shown == saved, view.id
+        # Changes reach the view one by one: what it keeps beside the list too.
+        assert [a.start for a in view.annotations] == sorted(a.start for a in view.annotations)
+        assert view.label_counts == app.workspace.counts(view.document.id), view.id
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -126,6 +128,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._margin_longest = 0
         self._counterpart_longest = 0
         self.suggestions: list[Suggestion] = []
+        self._suggestion_starts: list[int] = []
+        self._longest_suggestion = 0
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
         self._content_width = 0
@@ -150,7 +154,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.selecting = False
         self._matches = []
         self._counterparts, self._unmatched, self._linked = [], [], []
-        self.suggestions = []
+        self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
         self.border_title = document.name
         self._index_lines()
         # Before the first resize there is no width: rows are estimated then.
@@ -228,7 +232,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_suggestions(self, suggestions: list[Suggestion]) -> None:
         self.suggestions = sorted(suggestions, key=lambda s: (s.start, s.end))
+        self._suggestion_starts = [s.start for s in self.suggestions]
+        self._longest_suggestion = max((s.end - s.start for s in self.suggestions), default=0)
         self._invalidate()
+
+    def _suggestions_in(self, start: int, end: int) -> list[Suggestion]:
+        lo = bisect_left(self._suggestion_starts, start - self._longest_suggestion)
+        hi = bisect_left(self._suggestion_starts, end)
+        return [s for s in self.suggestions[lo:hi] if s.end > start and s.start < end]
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
         found = [s for s in self.suggestions if s.start <= offset < s.end]
@@ -578,15 +589,32 @@ class ArticleView(ScrollView, can_focus=True):
             self._cache[start] = strip
         return strip
 
+    def _plain(self, start: int, end: int) -> bool:
+        """Nothing but the text on this row: no span, match, selection or cursor."""
+        if start <= self.cursor <= end or self._overlapping(start, end):
+            return False
+        if (selected := self.selection) is not None and selected[0] < end and selected[1] > start:
+            return False
+        if self._suggestions_in(start, end) or self._matches_in(start, end):
+            return False
+        return not any(c_start < end and c_end > start for c_start, c_end in self._counterparts)
+
     def _render_row(self, start: int, end: int) -> Strip:
-        line = Text(self.text[start:end].replace("\t", " "), end="")
+        text = strip_control_codes(self.text[start:end].replace("\t", " "))
+        if self._plain(start, end):
+            # Most rows of a page: one segment, without rich's span machinery
+            # (a page down draws ~50 new rows; this halves their cost).
+            cells = cell_len(text) + MARGIN
+            padding = max(0, self._content_width - cells)
+            return Strip([self._margin_mark(start, end),
+                          Segment(text + " " * padding, self._base_style)], cells + padding)
+        line = Text(text, end="")
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
         suggestion_style = self._component("suggestion", partial=True)
-        for sug in self.suggestions:
-            if sug.start < end and sug.end > start:
-                line.stylize(suggestion_style, max(sug.start, start) - start,
-                             min(sug.end, end) - start)
+        for sug in self._suggestions_in(start, end):
+            line.stylize(suggestion_style, max(sug.start, start) - start,
+                         min(sug.end, end) - start)
         for c_start, c_end in self._counterparts:
             if c_start < end and c_end > start:
                 line.stylize(self._component("counterpart", partial=True),
