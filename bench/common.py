@@ -56,13 +56,4 @@ def spans_for(doc: Document, count: int, seed: int = 7) -> list[Annotation]:
 
 def bulk_add(store: Store, anns: list[Annotation]) -> None:
     """Store many annotations of registered documents at once (set-up only)."""
-    add_many = getattr(store, "add_many", None)
-    if add_many is not None:
-        add_many(anns)
-        return
-    by_doc: dict[str, list[Annotation]] = {}
-    for ann in anns:
-        by_doc.setdefault(ann.doc_id, []).append(ann)
-    for doc_id, group in by_doc.items():
-        table = store._doc_db(doc_id).table("annotations")
-        table.insert_multiple([a.to_dict() for a in group])
+    store.add_many(anns)

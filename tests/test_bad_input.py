@@ -318,14 +318,20 @@ def test_damaged_store_is_refused_by_the_reader_and_kept(
 
 
 def _tag_good_article(root: Path, path: Path) -> str:
-    """Open `path` in a Workspace on `root`, tag a span twice over; its doc file's name."""
+    """Open `path` in a Workspace on `root`, tag a span twice over; its doc file's name.
+
+    Each tag is folded into the document's snapshot (saves append to its log
+    and fold it in only when long), so the snapshot's .bak holds the first.
+    """
     from annotations.workspace import Workspace
 
     with Store(root) as store:
         ws = Workspace(store, [path])
         doc = ws.order[0]
         ws.tag(doc.id, 0, (4, 11), "claim")
-        ws.tag(doc.id, 0, (12, 18), "quote")  # a second save: .bak holds the first
+        store.compact(doc.id)
+        ws.tag(doc.id, 0, (12, 18), "quote")
+        store.compact(doc.id)  # a second snapshot: .bak holds the first
         ws.history.close()
     return f"{doc.id}.json"
 
@@ -352,6 +358,36 @@ def test_damaged_document_file_is_refused_at_start_not_a_crash(
     assert _lines(result.stderr) == [line] and fake_app.runs == []
     assert damaged.read_text(encoding="utf-8") == '{"annotations": {"1": {"id"'
     assert len(json.loads((root / "docs" / f"{name}.bak").read_text())["annotations"]) == 1
+    assert not (root / "lock").exists()
+
+
+def test_damaged_line_of_a_document_log_is_refused_at_start(
+    tmp_path: Path, bundle, fake_app
+) -> None:
+    from annotations.model import Annotation
+
+    folder, _ = bundle
+    root = tmp_path / "store"
+    name = _tag_good_article(root, folder / "good.txt")
+    doc_id = name.removesuffix(".json")
+    with Store(root) as store:  # two saves after the snapshot: two lines of the log
+        doc = store.document_record(doc_id)
+        text = store.load_text(doc_id)
+        for start in (20, 30):
+            store.add(Annotation(doc_id=doc_id, start=start, end=start + 3, label="terms",
+                                 text=text[start:start + 3]))
+    assert doc is not None
+    log = root / "docs" / f"{doc_id}.log"
+    header, first, second = log.read_text(encoding="utf-8").splitlines()
+    log.write_text(f"{header}\n{first[:30]}\n{second}\n", encoding="utf-8")
+    spoiled = log.read_bytes()
+    result = CliRunner().invoke(main, ["open", "--store", str(root), str(folder / "good.txt")])
+    assert result.exit_code == EXIT_STORE, result.output
+    (line,) = _lines(result.stderr)
+    assert line.startswith(f"newsmark: {log} is damaged (line 2: ")
+    assert "newsmark will not overwrite it" in line and "Traceback" not in result.output
+    assert fake_app.runs == []
+    assert log.read_bytes() == spoiled
     assert not (root / "lock").exists()
 
 

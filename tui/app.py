@@ -371,9 +371,11 @@ class NewsmarkApp(App[None]):
         if view is not None:
             view.move_to(ann.start)
             view.focus()
-        # Undo takes `after` away and puts `before` back; redo the reverse.
-        gone, back = (change.after, change.before) if verb == "undid" else (
-            change.before, change.after)
+        if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
+            gone, back = None, None
+        else:  # undo takes `after` away and puts `before` back; redo the reverse
+            gone, back = (change.after, change.before) if verb == "undid" else (
+                change.before, change.after)
         self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}",
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
@@ -738,7 +740,8 @@ class NewsmarkApp(App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)")
+        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)",
+                           removed=[], added=[])
 
     # -- helpers ---------------------------------------------------------
 
@@ -768,14 +771,14 @@ class NewsmarkApp(App[None]):
         doc_id: str,
         what: str,
         *,
-        removed: Iterable[Annotation] = (),
-        added: Iterable[Annotation] = (),
+        removed: Iterable[Annotation] | None = None,
+        added: Iterable[Annotation] | None = None,
         orphans: bool = True,
     ) -> None:
-        """Show a saved change. Given what was `removed` and `added`, only their
-        rows are redrawn; without, the document's annotations are re-read."""
-        removed, added = list(removed), list(added)
-        incremental = bool(removed or added)
+        """Show a saved change. Given what was `removed` and `added` (either),
+        only their rows are redrawn; else the document's annotations are re-read."""
+        incremental = removed is not None or added is not None
+        removed, added = list(removed or ()), list(added or ())
         linked = bool(self.workspace.links(doc_id))
         for view in self.views:
             if view.document.id != doc_id:
@@ -786,8 +789,8 @@ class NewsmarkApp(App[None]):
                 view.set_annotations(self.workspace.annotations(doc_id))
             if linked:  # a linked annotation may have gone or come back
                 view.set_margin(view._unmatched, self._linked_spans(view))
-                if doc_id in self._suggesting:  # an undone accept or reject shows again
-                    view.set_suggestions(self._suggestions_for(doc_id))
+            if doc_id in self._suggesting:  # an undone accept or reject shows again
+                view.set_suggestions(self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel(orphans=orphans or not incremental)
