@@ -569,3 +569,52 @@ def test_datasets_reads_the_jsonl(tricky_store: Path, tmp_path: Path,
             assert u16[2 * span["utf16_start"] : 2 * span["utf16_end"]].decode(
                 "utf-16-le") == span["text"]
     assert sum(len(row["spans"]) for row in ds) == len(tricky_spans(TRICKY)) + 2
+
+
+def test_datasets_reads_a_big_export_block_after_block(tricky_store: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links, a re-anchored span and a date only in a later block still load (features)."""
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    from annotations.formats.hf import native_features
+    from annotations.links import Link, LinkStore
+
+    late = Document(text="Later: “a quote” 👍🏽 here.", meta=DocumentMeta(date="2025-01-02"))
+    with Store(tricky_store) as store:
+        store.register(late)
+        moved = Annotation.tag(late, 7, 16, "quote").with_changes(reanchored="moved")
+        store.add(moved)
+        first_doc = store.documents()[0]["id"]
+        with LinkStore(store) as links:
+            links.add(Link.between(store.annotations(first_doc)[0], moved, "same-quote"))
+    records = lines(export_to(tricky_store, tmp_path / "out.jsonl", "jsonl"))
+    out = tmp_path / "reordered.jsonl"  # the unlinked document first, alone in its block
+    records.sort(key=lambda r: "links" in r)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                   encoding="utf-8")
+    # Without features this fails: the first block has no links to type them.
+    ds = datasets.load_dataset("json", data_files=str(out), split="train", chunksize=1024,
+                               features=native_features(), cache_dir=str(tmp_path / "hf-cache"))
+    assert len(ds) == 3
+    for row, record in zip(ds, records):
+        assert row["text"] == record["text"]
+        assert [s["text"] for s in row["spans"]] == [s["text"] for s in record["spans"]]
+        for span in row["spans"]:
+            assert row["text"][span["start"] : span["end"]] == span["text"]
+            assert row["text"].encode("utf-8")[span["utf8_start"] : span["utf8_end"]].decode(
+                "utf-8") == span["text"]
+    assert [len(row["links"] or []) for row in ds] == [0, 1, 1]
+    [late_row] = [row for row in ds if row["text"] == late.text]
+    assert late_row["spans"][0]["reanchored"] == "moved"
+    assert late_row["meta"]["date"].startswith("2025-01-02")  # pyarrow: a timestamp's text
+    sentences = tmp_path / "sentences.jsonl"
+    export_to(tricky_store, sentences, "jsonl", unit="sentence")
+    ds = datasets.load_dataset("json", data_files=str(sentences), split="train", chunksize=1024,
+                               features=native_features("sentence"),
+                               cache_dir=str(tmp_path / "hf-cache"))
+    assert len(ds) == len(lines(sentences))
+    assert all(row["text"][s["start"] : s["end"]] == s["text"] for row in ds for s in row["spans"])
