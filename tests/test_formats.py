@@ -517,6 +517,30 @@ def test_spacy_docbin_loads_every_span(tricky_store: Path, tmp_path: Path) -> No
     assert validate(out, "spacy").ok
 
 
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(_ALPHABET, min_size=1, max_size=30).map("".join), st.data())
+def test_spacy_docbin_holds_any_span_of_any_text(
+    tmp_path_factory: pytest.TempPathFactory, text: str, data: st.DataObject
+) -> None:
+    """Spans anywhere (on whitespace, inside a token, inside a ZWJ sequence) stay exact."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    spans = {pair for pair, _ in data.draw(_spans_strategy(text))}
+    if not spans:
+        return
+    root = tmp_path_factory.mktemp("spacy-prop")
+    doc = Document(text=text)
+    make_store(root / "store", [(doc, [(s, e, "claim", "") for s, e in spans])])
+    out = export_to(root / "store", root / "out.spacy", "spacy")
+    [loaded] = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert loaded.text == text
+    assert {(s.start_char, s.end_char) for s in loaded.spans["sc"]} == spans
+    for s in loaded.spans["sc"]:
+        assert loaded.char_span(s.start_char, s.end_char, alignment_mode="strict") is not None
+
+
 def test_spacy_char_span_finds_jsonl_spans(tricky_store: Path, tmp_path: Path) -> None:
     """The JSONL's own tokens rebuild a spaCy Doc in which every snapped span is found."""
     spacy = pytest.importorskip("spacy")

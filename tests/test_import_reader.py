@@ -99,6 +99,15 @@ async def test_imported_spans_are_where_they_were_tagged(imported_store: Path) -
                     assert (piece, label) in covering
                     assert text[start : start + len(piece)] == piece
             assert seen == {DOCCANO_TEXT, PRODIGY_TEXT}
+            # An imported document is tagged like any other.
+            view = app.query_one("#pane-0", ArticleView)
+            before = len(store.annotations(view.document.id))
+            view.focus()
+            view.move_to(0)
+            await pilot.press("v", "w", "4")
+            added = [a for a in store.annotations(view.document.id) if a.annotator == "reader"]
+            assert len(store.annotations(view.document.id)) == before + 1
+            assert [(a.label, a.source) for a in added] == [("opinion", "manual")]
 
 
 def test_open_stored_gives_the_reader_the_store_documents(
