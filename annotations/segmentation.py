@@ -24,14 +24,20 @@ host on many users' machines.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import unicodedata
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, overload
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, overload
+
+from annotations.model import text_hash
 
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktParameters
@@ -247,6 +253,15 @@ class SpanArray(Sequence[Span]):
         for start, end in spans:
             self.append(start, end)
 
+    @classmethod
+    def from_arrays(cls, starts: array[int], ends: array[int]) -> SpanArray:
+        """Two ``array("q")`` of the same length, taken as they are (no copy)."""
+        if starts.typecode != "q" or ends.typecode != "q" or len(starts) != len(ends):
+            raise ValueError("SpanArray needs two array('q') of one length")
+        spans = cls()
+        spans.starts, spans.ends = starts, ends
+        return spans
+
     def append(self, start: int, end: int) -> None:
         self.starts.append(start)
         self.ends.append(end)
@@ -382,6 +397,113 @@ class Segmentation:
         if i < len(self.tokens):
             return self._token_ends[i] - 1
         return max(0, min(offset, len(self.text)))
+
+
+# --------------------------------------------------------------- stored form
+
+# What `encode` writes. A store keeps each document's segmentation so its
+# tokens never change once spans were snapped to them (Punkt is trained on
+# whatever articles a session loaded, so a later session could split
+# differently) and so export needs no Punkt. Bump on any change of layout.
+STORED_FORMAT = 1
+_MAGIC = b"newsmark-segmentation\n"
+# Unsigned typecodes by item size; the smallest that holds every gap is used.
+_UNSIGNED = {array(code).itemsize: code for code in "QLIHB"}
+
+
+def encode(seg: Segmentation) -> bytes:
+    """`seg` as bytes: a JSON header line, then zlib-compressed gaps.
+
+    Sentences, tokens and paragraphs are each a sorted run of bounds
+    (start, end, start, end, ...); stored are the differences between
+    successive bounds, in the smallest unsigned integer that holds them
+    (one byte each for news text), little-endian. zlib's checksum catches
+    a damaged file. ValueError if `seg` is not sorted and non-overlapping,
+    or is `Segmentation.provisional` (it has no tokens).
+    """
+    text = seg.text
+    if not seg.tokens and text.strip():
+        raise ValueError("a provisional segmentation (no tokens) is not stored")
+    gaps: list[int] = []
+    counts = []
+    for spans in (seg.sentences, seg.tokens, seg.paragraphs):
+        prev = 0
+        for start, end in spans:
+            gaps.append(start - prev)
+            gaps.append(end - start)
+            prev = end
+        counts.append(len(spans))
+        if prev > len(text):
+            raise ValueError("spans run past the end of the text")
+    if gaps and (min(gaps) < 0 or 0 in gaps[1::2]):
+        raise ValueError("spans are not sorted, non-empty and non-overlapping")
+    widest = max(gaps, default=0)
+    size = next(n for n in sorted(_UNSIGNED) if widest < 256**n)
+    packed = array(_UNSIGNED[size], gaps)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    header = {
+        "format": STORED_FORMAT,
+        "text": text_hash(text),
+        "length": len(text),
+        "counts": counts,
+        "size": size,
+    }
+    return _MAGIC + json.dumps(header).encode() + b"\n" + zlib.compress(packed.tobytes(), 1)
+
+
+def decode(text: str, data: bytes) -> Segmentation:
+    """The segmentation `encode` wrote for `text`; ValueError (with why) if it is not one."""
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a newsmark segmentation file")
+    line_end = data.find(b"\n", len(_MAGIC))
+    if line_end < 0:
+        raise ValueError("its header is cut short")
+    try:
+        header: Any = json.loads(data[len(_MAGIC) : line_end])
+    except ValueError as err:
+        raise ValueError(f"its header is not JSON ({err})") from None
+    if not isinstance(header, dict) or header.get("format") != STORED_FORMAT:
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ValueError(f"it has format {found!r}, this newsmark reads {STORED_FORMAT}")
+    if header.get("length") != len(text) or header.get("text") != text_hash(text):
+        raise ValueError("it was made for another text")
+    counts, size = header.get("counts"), header.get("size")
+    if (
+        size not in _UNSIGNED
+        or not isinstance(counts, list)
+        or len(counts) != 3
+        or not all(type(n) is int and n >= 0 for n in counts)
+    ):
+        raise ValueError("its header is damaged")
+    try:
+        raw = zlib.decompress(data[line_end + 1 :])
+    except zlib.error as err:
+        raise ValueError(f"its data is damaged ({err})") from None
+    gaps = array(_UNSIGNED[size])
+    if len(raw) != 2 * sum(counts) * size:
+        raise ValueError("its data has the wrong length")
+    gaps.frombytes(raw)
+    if sys.byteorder == "big":
+        gaps.byteswap()
+    runs = []
+    offset = 0
+    for n in counts:
+        run = gaps[offset : offset + 2 * n]
+        offset += 2 * n
+        if 0 in run[1::2]:
+            raise ValueError("it holds an empty span")
+        bounds = array("q", accumulate(run))
+        if bounds and bounds[-1] > len(text):
+            raise ValueError("its spans run past the end of the text")
+        runs.append(bounds)
+    sentences, tokens, blocks = runs
+    return Segmentation(
+        text=text,
+        sentences=list(zip(sentences[0::2], sentences[1::2], strict=True)),
+        tokens=SpanArray.from_arrays(tokens[0::2], tokens[1::2]),
+        paragraphs=list(zip(blocks[0::2], blocks[1::2], strict=True)),
+    )
 
 
 class Segmenter:

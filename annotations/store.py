@@ -8,6 +8,10 @@ Layout of a store folder (default `.newsmark/`):
 - `docs/<id>.json` + `docs/<id>.log` a document's annotations: a snapshot
   and the changes since, one line each (`annotations.journal`), so saving an
   annotation appends one line to that document's log
+- `docs/<id>.seg` its sentences, tokens and paragraphs, written once when it
+  is first segmented (`annotations.segmentation.encode`): the tokens spans
+  were snapped to stay the same in every later session and export. Derived
+  data: a missing or damaged one is segmented again.
 - `history.json` + `history.log` undo/redo entries (see `annotations.history`)
 - `session.json`   key/value state the app restores on reopen
 - `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
@@ -27,18 +31,21 @@ import json
 import os
 import re
 import socket
+import threading
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
 from annotations.journal import Journal
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, AnnotationRow, Document
+from annotations.segmentation import Segmentation
 
 FORMAT = 2
 MARKER = "newsmark.json"
@@ -54,6 +61,8 @@ STATUSES = ("untouched", "in progress", "done")
 DOC_CACHE_SIZE = 64
 
 BACKUP_PREFIX = "backup-format-"
+
+Warn = Callable[[str], None]
 
 
 def _migrate_0_to_1(root: Path) -> None:
@@ -159,6 +168,23 @@ def write_json_atomic(path: Path, data: Any) -> None:
             f"cannot write {path}: {err.strerror or err}; this change was not saved, "
             "what was saved before is safe"
         ) from err
+    _fsync_dir(path.parent)
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` durably and atomically (no .bak: files written once)."""
+    # The thread is in the name too: two panes' workers may write at once.
+    tmp = path.with_name(f"{path.name}.{threading.get_ident()}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -286,9 +312,7 @@ class _DocAnnotations:
     def load(self) -> None:
         tables, changes = self.journal.read()
         self.tables = {k: v for k, v in tables.items() if k not in ("annotations", "journal")}
-        rows: dict[str, dict[str, Any]] = {}
-        for key, row in (tables.get("annotations") or {}).items():
-            rows[str(row.get("id") or f"#{key}")] = row
+        rows = _snapshot_rows(tables)
         self.snapshot_rows = len(rows)
         for change in changes:
             _replay(rows, change)
@@ -352,6 +376,18 @@ def _replay(rows: dict[str, dict[str, Any]], change: dict[str, Any]) -> None:
         rows[str(row.get("id"))] = row
     elif "delete" in change:
         rows.pop(str(change["delete"]), None)
+
+
+def _snapshot_rows(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for key, row in (tables.get("annotations") or {}).items():
+        ann_id = row.get("id") if isinstance(row, dict) else None
+        rows[str(ann_id or f"#{key}")] = row
+    return rows
+
+
+def _row_sort_key(row: AnnotationRow) -> tuple[int, int, str, str]:
+    return (row.start, -row.end, row.label, row.created)
 
 
 def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
@@ -804,6 +840,64 @@ class Store:
         except (ValueError, KeyError, TypeError) as err:
             raise _damaged(path, err) from err
 
+    def _segmentation_path(self, doc_id: str) -> Path:
+        self._check_doc_id(doc_id)
+        return self.root / DOCS_DIR / f"{doc_id}.seg"
+
+    def load_segmentation(
+        self, doc_id: str, text: str, warn: Warn | None = None
+    ) -> Segmentation | None:
+        """The stored segmentation of `text`, or None if there is none to use.
+
+        A damaged file, or one made for another text, is not an error: the
+        caller segments again (and may save that). `warn` hears why.
+        """
+        path = self._segmentation_path(doc_id)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            if warn is not None:
+                warn(f"cannot read {path} ({err.strerror or err}); segmenting {doc_id} again")
+            return None
+        try:
+            return segmentation_codec.decode(text, data)
+        except ValueError as err:
+            if warn is not None:
+                warn(f"{path} is damaged or out of date ({err}); segmenting {doc_id} again")
+            return None
+
+    def has_segmentation(self, doc_id: str) -> bool:
+        return self._segmentation_path(doc_id).exists()
+
+    def save_segmentation(
+        self, doc_id: str, seg: Segmentation, warn: Warn | None = None
+    ) -> bool:
+        """Keep `seg` as the document's segmentation; False if not written.
+
+        Written once, durably (a session's spans are snapped to these
+        tokens before they are saved): an existing file that reads as a
+        segmentation of this text is left alone, a damaged one replaced.
+        A read-only store writes nothing. A failed write loses nothing but
+        the cache, so it is reported to `warn`, never raised.
+        """
+        if self.read_only or self._closed:
+            return False
+        path = self._segmentation_path(doc_id)
+        if path.exists() and self.load_segmentation(doc_id, seg.text) is not None:
+            return False
+        try:
+            data = segmentation_codec.encode(seg)
+            _write_bytes_atomic(path, data)
+        except (OSError, ValueError) as err:
+            if warn is not None:
+                reason = err.strerror if isinstance(err, OSError) else err
+                warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
+            return False
+        return True
+
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
@@ -829,6 +923,49 @@ class Store:
         if doc_id not in self._doc_index() and not self._doc_path(doc_id).exists():
             return Counter()
         return Counter(self._doc_state(doc_id).labels)
+
+    def annotation_rows(self, doc_id: str) -> list[AnnotationRow]:
+        """One document's annotations as stored rows, sorted as `annotations`.
+
+        For reading every annotation once (export): one read of its
+        snapshot and log, no `Annotation` built and nothing kept. A row
+        that is not a valid annotation is a damaged store file (StoreError
+        naming it). The rows are the store's own: read them, never change them.
+        """
+        state = self._doc_anns.get(doc_id)
+        if state is not None and not state.journal.changed_on_disk():
+            raw: dict[str, Any] = state.rows  # read already, and current
+        else:
+            path = self._doc_path(doc_id)
+            journal = Journal(path, path.with_suffix(".log"), read_only=True)
+            try:
+                tables, changes = journal.read()
+            finally:
+                journal.close()
+            raw = _snapshot_rows(tables)
+            for change in changes:
+                _replay(raw, change)
+        rows: list[AnnotationRow] = []
+        append = rows.append
+        of = AnnotationRow.of
+        for key, row in raw.items():
+            # What `Annotation` requires, and the sort key's types (inline:
+            # this runs once per exported span).
+            if not (
+                type(row) is dict
+                and type(start := row.get("start")) is int
+                and type(end := row.get("end")) is int
+                and type(text := row.get("text")) is str
+                and 0 <= start < end
+                and len(text) == end - start
+                and type(row.get("id")) is str
+                and type(row.get("label")) is str
+                and type(row.get("created", "")) is str
+            ):
+                raise _damaged(self._doc_path(doc_id), f"annotation {key} is not a valid span")
+            append(of(row))
+        rows.sort(key=_row_sort_key)
+        return rows
 
     def all_annotations(self) -> Iterator[Annotation]:
         """Every annotation, document by document (one document in memory at a time)."""

@@ -171,6 +171,9 @@ class Workspace:
         self._segmenter: Segmenter | None = None
         self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
+        # Problems that lost nothing (a damaged segmentation file, segmented
+        # again), for the reader to show.
+        self.warnings: list[str] = []
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
 
@@ -279,10 +282,20 @@ class Workspace:
         return [e.document for e in self.entries if e.document is not None]
 
     def segmentation(self, doc_id: str, progress: Progress | None = None) -> Segmentation:
-        """Sentences and tokens of a document (computed once; seconds for 10 MB)."""
+        """Sentences and tokens of a document (computed once; seconds for 10 MB).
+
+        Computed once per store, not per session: the first segmentation is
+        kept in the store, so the tokens spans are snapped to (and exported
+        with) do not change when a later session trains Punkt on other
+        articles, and reopening a long article needs no Punkt.
+        """
         seg = self._segmentations.get(doc_id)
         if seg is None:
-            seg = self.segmenter.segment(self.documents[doc_id].text, progress)
+            text = self.documents[doc_id].text
+            seg = self.store.load_segmentation(doc_id, text, self.warnings.append)
+            if seg is None:
+                seg = self.segmenter.segment(text, progress)
+                self.store.save_segmentation(doc_id, seg, self.warnings.append)
             self._segmentations[doc_id] = seg
         return seg
 

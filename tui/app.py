@@ -520,7 +520,10 @@ class NewsmarkApp(App[None]):
         """
         if not self.workspace.segments_slowly(doc.id):
             if not first_paint or self.workspace.is_segmented(doc.id):
-                return self.workspace.segmentation(doc.id)
+                seg = self.workspace.segmentation(doc.id)
+                if self.workspace.warnings:
+                    self.call_later(self._report_warnings)
+                return seg
             if not self._deferred:
                 self.call_after_refresh(self._segment_deferred)
             self._deferred.add(doc.id)
@@ -546,6 +549,7 @@ class NewsmarkApp(App[None]):
 
     def _segmented(self, doc_id: str) -> None:
         self._segmenting.pop(doc_id, None)
+        self._report_warnings()
         for view in self.views:
             if view.document.id == doc_id:
                 view.set_segmentation(self.workspace.segmentation(doc_id))
@@ -560,6 +564,7 @@ class NewsmarkApp(App[None]):
         for view in self.views:
             if view.document.id in pending:
                 view.set_segmentation(self.workspace.segmentation(view.document.id))
+        self._report_warnings()
         self._compare_panes()
         self._refresh_status()
 
@@ -569,6 +574,11 @@ class NewsmarkApp(App[None]):
         if self._deferred and isinstance(event, events.Key):
             self._segment_deferred()
         await super().on_event(event)
+
+    def _report_warnings(self) -> None:
+        """What the workspace got past without losing anything (a damaged stored segmentation)."""
+        while self.workspace.warnings:
+            self.notify(self.workspace.warnings.pop(0), severity="warning", timeout=10)
 
     def _still_segmenting(self) -> bool:
         """Tagging needs sentences and tokens: say so while they are being found."""
