@@ -18,11 +18,20 @@ inclusive, as in Prodigy. Sentence records add `"clipped"` per span and
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from annotations.formats.common import ParsedRecord, ParsedSpan, as_int, as_text
 from annotations.formats.offsets import OffsetTable
 from annotations.formats.records import RecordView
+from annotations.segmentation import SpanArray
+
+# `json.dumps(obj, ensure_ascii=False)`, the encoder every JSON-lines format
+# writes with.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+_JSON_BOOL = ("false", "true")
 
 
 def tokens_json(view: RecordView) -> list[dict[str, Any]]:
@@ -36,7 +45,103 @@ def tokens_json(view: RecordView) -> list[dict[str, Any]]:
     ]
 
 
+# `line` writes the JSON itself, without a dict per token and span: tokens
+# are half of a record's bytes, and building and encoding a dict for each
+# token and span was half of an export. Every string goes through the
+# encoder's own string function and every other value through the encoder,
+# so the bytes are those of `_encode(record(view))` (tests compare them).
+
+
+def _tokens_text(view: RecordView) -> str:
+    tokens = view.tokens
+    if isinstance(tokens, SpanArray):
+        starts: Any = tokens.starts
+        ends: Any = tokens.ends
+    else:
+        starts = [s for s, _ in tokens]
+        ends = [e for _, e in tokens]
+    text = view.text
+    after = text + "x"  # a non-space after the text: the last token's `ws`
+    enc, json_bool = encode_basestring, _JSON_BOOL
+    return "[" + ", ".join([
+        f'{{"text": {enc(text[s:e])}, "start": {s}, "end": {e}, "id": {i}, '
+        f'"ws": {json_bool[after[e].isspace()]}}}'
+        for i, s, e in zip(range(len(starts)), starts, ends)
+    ]) + "]"
+
+
+def _value(value: Any) -> str:
+    return encode_basestring(value) if type(value) is str else _encode(value)
+
+
+def _spans_text(view: RecordView) -> str:
+    table = view.offsets
+    same = table.utf8_length == table.length
+    enc, json_bool, value = encode_basestring, _JSON_BOOL, _value
+    sentence = view.sentence is not None
+    items = []
+    for span in view.spans:
+        ann = span.ann
+        start, end = span.start, span.end
+        if same:
+            u16s = u8s = start
+            u16e = u8e = end
+        else:
+            u16s, u16e = table.to_utf16(start), table.to_utf16(end)
+            u8s, u8e = table.to_utf8(start), table.to_utf8(end)
+        first, last = span.token_start, span.token_end
+        tail = f', "reanchored": {value(ann.reanchored)}' if ann.reanchored else ""
+        if sentence:
+            tail += f', "clipped": {json_bool[span.clipped]}'
+        items.append(
+            f'{{"id": {value(ann.id)}, "start": {start}, "end": {end}, '
+            f'"utf16_start": {u16s}, "utf16_end": {u16e}, '
+            f'"utf8_start": {u8s}, "utf8_end": {u8e}, '
+            f'"token_start": {"null" if first is None else first}, '
+            f'"token_end": {"null" if last is None else last}, '
+            f'"aligned": {json_bool[span.aligned]}, '
+            f'"label": {value(span.label)}, "text": {enc(span.text)}, '
+            f'"annotator": {value(ann.annotator)}, "created": {value(ann.created)}, '
+            f'"note": {value(ann.note)}, "source": {value(ann.source)}{tail}}}'
+        )
+    return "[" + ", ".join(items) + "]"
+
+
+def line(view: RecordView, links: list[dict[str, Any]] | None = None) -> str:
+    """`record(view)` (plus `links`) as one JSON line: `_encode` of it, byte for byte."""
+    parts = [
+        _encode(_record_head(view))[:-1],  # '{"id": ..., "status": ...' without its "}"
+        ', "tokens": ',
+        _tokens_text(view),
+        ', "sentences": ',
+        _encode(_sentences(view)),
+        ', "spans": ',
+        _spans_text(view),
+    ]
+    if links is not None:
+        parts += [', "links": ', _encode(links)]
+    parts.append("}")
+    return "".join(parts)
+
+
+def _record_head(view: RecordView) -> dict[str, Any]:
+    return {"id": view.id, "text": view.text, "meta": view.meta, "status": view.status}
+
+
+def _sentences(view: RecordView) -> list[dict[str, int]]:
+    return [{"start": s, "end": e} for s, e in view.sentences]
+
+
 def record(view: RecordView) -> dict[str, Any]:
+    return {
+        **_record_head(view),
+        "tokens": tokens_json(view),
+        "sentences": _sentences(view),
+        "spans": _spans(view),
+    }
+
+
+def _spans(view: RecordView) -> list[dict[str, Any]]:
     table = view.offsets
     # An ASCII text (most news in English) counts the same in all three systems.
     same = table.utf8_length == table.length
@@ -74,15 +179,7 @@ def record(view: RecordView) -> dict[str, Any]:
         if view.sentence is not None:
             item["clipped"] = span.clipped
         spans.append(item)
-    return {
-        "id": view.id,
-        "text": view.text,
-        "meta": view.meta,
-        "status": view.status,
-        "tokens": tokens_json(view),
-        "sentences": [{"start": s, "end": e} for s, e in view.sentences],
-        "spans": spans,
-    }
+    return spans
 
 
 def parse(obj: Any) -> ParsedRecord:

@@ -10,12 +10,16 @@ text in code points, and each span's token alignment:
   bounds. Snapped spans always do; a character-exact span (snapping off)
   may not, and is exported as tagged, never moved.
 
-Tokens come from `Segmenter.default()`: seed abbreviations only, no
-training and no NLTK data, so the tokens of a text are the same on every
-machine and in every export, and round trips are stable.
+Tokens and sentences are the ones the store kept for the document when
+the reader first segmented it (`Store.load_segmentation`): the tokens its
+spans were snapped to, the same in every export. A document the reader
+never segmented (an older store, an import) is segmented by
+`Segmenter.default()`: seed abbreviations only, no training and no NLTK
+data, so its tokens are the same on every machine and in every export,
+and round trips are stable.
 
 Views are built one document at a time (`Store.documents()`, then that
-document's annotations and text), so an export never holds the corpus.
+document's annotation rows and text), so an export never holds the corpus.
 """
 
 from __future__ import annotations
@@ -28,16 +32,18 @@ from typing import Any
 from annotations.anchoring import superseded_documents
 from annotations.errors import StoreError
 from annotations.formats.offsets import OffsetTable
-from annotations.model import Annotation
-from annotations.segmentation import Segmentation, Segmenter
+from annotations.model import Annotation, AnnotationRow
+from annotations.segmentation import Segmentation, Segmenter, SpanArray
 from annotations.store import Store
 
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which made building the views a fifth of an export (one per span).
+@dataclass(slots=True)
 class SpanView:
-    """One exported span: offsets relative to its record's text."""
+    """One exported span: offsets relative to its record's text (not changed once made)."""
 
     start: int
     end: int
@@ -46,7 +52,7 @@ class SpanView:
     token_start: int | None
     token_end: int | None
     aligned: bool
-    ann: Annotation
+    ann: Annotation | AnnotationRow  # rows when read from the store for export
     clipped: bool = False
 
 
@@ -87,7 +93,7 @@ class Filters:
     annotators: frozenset[str] = frozenset()
     done_only: bool = False
 
-    def keep(self, ann: Annotation) -> bool:
+    def keep(self, ann: Annotation | AnnotationRow) -> bool:
         if self.labels and ann.label not in self.labels:
             return False
         return not (self.annotators and ann.annotator not in self.annotators)
@@ -120,10 +126,17 @@ def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tup
 
 
 def _span_views(
-    anns: Iterable[Annotation], tokens: Sequence[Span], base: int = 0, limit: int | None = None
+    anns: Iterable[Annotation | AnnotationRow],
+    tokens: Sequence[Span],
+    base: int = 0,
+    limit: int | None = None,
 ) -> list[SpanView]:
-    starts = [s for s, _ in tokens]
-    ends = [e for _, e in tokens]
+    if isinstance(tokens, SpanArray):
+        starts: Sequence[int] = tokens.starts
+        ends: Sequence[int] = tokens.ends
+    else:
+        starts = [s for s, _ in tokens]
+        ends = [e for _, e in tokens]
     views: list[SpanView] = []
     append = views.append
     for ann in anns:
@@ -159,10 +172,16 @@ def iter_documents(
     filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
     segmenter: Segmenter | None = None,
     progress: Callable[[], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[RecordView, Segmentation]]:
-    """One view per document with at least one (kept) span, in registration order."""
-    segmenter = segmenter or Segmenter.default()
+    """One view per document with at least one (kept) span, in registration order.
+
+    `segmenter` (default: `Segmenter.default()`, made only if needed)
+    segments documents the store has no segmentation of; `warn` hears of
+    stored segmentations that were damaged and segmented again.
+    """
     superseded = _superseded(store)
+    filtering = bool(filters.labels or filters.annotators)
     for record in store.documents():
         doc_id = record["id"]
         if doc_id in superseded:
@@ -171,7 +190,9 @@ def iter_documents(
             progress()
         if filters.done_only and record.get("status") != "done":
             continue
-        anns = [a for a in store.annotations(doc_id) if filters.keep(a)]
+        anns = store.annotation_rows(doc_id)
+        if filtering:
+            anns = [a for a in anns if filters.keep(a)]
         if not anns:
             continue
         text = store.load_text(doc_id)
@@ -183,7 +204,12 @@ def iter_documents(
                     f"annotation {ann.id} in {doc_id} does not match its text; "
                     "run `newsmark stats` to see re-anchoring results"
                 )
-        seg = segmenter.segment(text)
+        seg = store.load_segmentation(doc_id, text, warn)
+        if seg is None:
+            # Not kept: the store keeps what the reader segmented (trained on
+            # the session's articles); export reads the store read-only.
+            segmenter = segmenter or Segmenter.default()
+            seg = segmenter.segment(text)
         view = RecordView(
             id=doc_id,
             text=text,
@@ -212,7 +238,7 @@ def sentence_views(doc: RecordView, counts: Counts) -> Iterator[RecordView]:
     """
     sentences = doc.sentences
     sent_ends = [e for _, e in sentences]
-    per_sentence: list[list[Annotation]] = [[] for _ in sentences]
+    per_sentence: list[list[Annotation | AnnotationRow]] = [[] for _ in sentences]
     for span in doc.spans:
         i = bisect_right(sent_ends, span.ann.start)  # first sentence ending after the start
         if i < len(sentences) and sentences[i][0] < span.ann.end:
