@@ -75,6 +75,8 @@ def _value(value: Any) -> str:
 
 
 def _spans_text(view: RecordView) -> str:
+    # id, label, text and created are strings (`Annotation`; `Store.annotation_rows`
+    # checks them); the other fields are encoded as whatever they hold.
     table = view.offsets
     same = table.utf8_length == table.length
     enc, json_bool, value = encode_basestring, _JSON_BOOL, _value
@@ -94,14 +96,14 @@ def _spans_text(view: RecordView) -> str:
         if sentence:
             tail += f', "clipped": {json_bool[span.clipped]}'
         items.append(
-            f'{{"id": {value(ann.id)}, "start": {start}, "end": {end}, '
+            f'{{"id": {enc(ann.id)}, "start": {start}, "end": {end}, '
             f'"utf16_start": {u16s}, "utf16_end": {u16e}, '
             f'"utf8_start": {u8s}, "utf8_end": {u8e}, '
             f'"token_start": {"null" if first is None else first}, '
             f'"token_end": {"null" if last is None else last}, '
             f'"aligned": {json_bool[span.aligned]}, '
-            f'"label": {value(span.label)}, "text": {enc(span.text)}, '
-            f'"annotator": {value(ann.annotator)}, "created": {value(ann.created)}, '
+            f'"label": {enc(span.label)}, "text": {enc(span.text)}, '
+            f'"annotator": {value(ann.annotator)}, "created": {enc(ann.created)}, '
             f'"note": {value(ann.note)}, "source": {value(ann.source)}{tail}}}'
         )
     return "[" + ", ".join(items) + "]"
