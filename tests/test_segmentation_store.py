@@ -288,7 +288,10 @@ def test_annotation_rows_are_the_stored_annotations(tmp_path: Path) -> None:
             Annotation.tag(doc, 0, 9, "claim")]
     for ann in anns:
         store.add(ann)
+    store.remove(doc.id, anns[2].id)  # changes logged since the snapshot count too
+    store.update(anns[1].with_changes(note="updated"))
     rows = store.annotation_rows(doc.id)
+    assert len(rows) == 2 and rows[0].note == "updated"
     assert [row.to_annotation() for row in rows] == store.annotations(doc.id)
     assert [(r.id, r.start, r.end, r.label, r.note) for r in rows] == [
         (a.id, a.start, a.end, a.label, a.note) for a in store.annotations(doc.id)]
@@ -300,13 +303,10 @@ def test_annotation_rows_are_the_stored_annotations(tmp_path: Path) -> None:
 
 def test_a_damaged_annotation_row_is_named(tmp_path: Path) -> None:
     store, doc = register(tmp_path / "s")
-    store.add(Annotation.tag(doc, 0, 3, "claim"))
     store.close()
-    path = tmp_path / "s" / "docs" / f"{doc.id}.json"
-    data = json.loads(path.read_text())
-    row = next(iter(data["annotations"].values()))
-    row["end"] = "3"
-    path.write_text(json.dumps(data))
+    row = {**Annotation.tag(doc, 0, 3, "claim").to_dict(), "end": "3"}
+    path = tmp_path / "s" / "docs" / f"{doc.id}.json"  # a snapshot holding it
+    path.write_text(json.dumps({"annotations": {"1": row}}))
     from annotations.errors import StoreError
 
     with Store(tmp_path / "s", read_only=True) as viewer, \
