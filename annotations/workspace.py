@@ -157,6 +157,9 @@ class Workspace:
                 entries.append(Entry(None, stored=source))
             else:
                 entries.append(Entry(os.fspath(source)))
+        # Which document each path held last time, so the document list can
+        # show the progress of articles not read yet in this session.
+        self._last_ids: dict[str, str] = store.get_state(anchoring.PATHS_KEY, {}) or {}
         if given and not store.read_only:
             # One write of the document list for all of them, not one each.
             store.register_many(given)
@@ -312,6 +315,16 @@ class Workspace:
 
     def counts(self, doc_id: str) -> Counter[str]:
         return self.store.counts(doc_id)
+
+    def last_status(self, index: int) -> str:
+        """Entry `index`'s progress as the store last knew it, without reading the file."""
+        entry = self.entries[index]
+        if entry.document is not None:
+            return self.status(entry.document.id)
+        if entry.stored is not None:
+            return self.status(entry.stored.doc_id)
+        doc_id = self._last_ids.get(anchoring.path_key(entry.source) or "")
+        return self.status(doc_id) if doc_id else "untouched"
 
     def status(self, doc_id: str) -> str:
         record = self.store.document_record(doc_id)

@@ -28,7 +28,7 @@ from annotations.segmentation import Segmentation
 from annotations.workspace import Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
-from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS
+from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
 from tui.messages import (
@@ -499,12 +499,14 @@ class NewsmarkApp(App[None]):
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
                 binding.tooltip or binding.description,
-                f"Key {binding.key}",
+                f"Key {key_display(binding.key)}",
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 
-    def _run_from_palette(self, action: str, target: App | None) -> None:
-        self.run_action(action, target or self.active_view)
+    async def _run_from_palette(self, action: str, target: App | None) -> None:
+        # run_action is a coroutine: the palette awaits what its callback
+        # returns, so this must be awaited here (not merely called).
+        await self.run_action(action, target or self.active_view)
 
     # -- comparing two outlets -------------------------------------------
 
@@ -836,13 +838,13 @@ class NewsmarkApp(App[None]):
         if index is not None:  # undo may reach a document not given this time
             self.query_one(DocumentList).refresh_row(index)
 
-    def _document_row(self, index: int) -> Text:
+    def _document_row(self, index: int) -> tuple[Text, Text]:
         """Drawn only for the rows on screen: unread articles cost nothing."""
         entry = self.workspace.entries[index]
         if entry.error is not None:
             return describe_document(entry.name, "unreadable", None)
         if entry.document is None:
-            return describe_document(entry.name, "untouched", None)
+            return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
         return describe_document(entry.name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))

@@ -312,7 +312,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_move(self, motion: str, extend: bool = False) -> None:
         target = getattr(self, f"_target_{motion}")()
-        self.move_to(target, extend=extend, keep_column=motion in ("up", "down"))
+        paging = motion in ("page_up", "page_down")
+        on_screen = self._row_of(self.cursor) - round(self.scroll_y)
+        self.move_to(target, extend=extend, keep_column=motion in ("up", "down") or paging)
+        if paging:
+            # A page key turns the page: the view moves with the cursor,
+            # which keeps its place on the screen (else the first PgDn only
+            # took the cursor to the bottom row and nothing scrolled).
+            self.scroll_to(y=max(0, self._row_of(self.cursor) - on_screen), animate=False)
 
     def action_toggle_selecting(self) -> None:
         self.selecting = not self.selecting

@@ -7,20 +7,22 @@ from collections.abc import Callable
 from rich.text import Text
 
 from tui.messages import DocumentChosen
-from tui.virtual_list import VirtualList
+from tui.virtual_list import Row, VirtualList
 
 STATUS_MARK = {"untouched": "·", "in progress": "◐", "done": "●", "unreadable": "✗"}
 
 
-def describe(name: str, status: str, counts: dict[str, int] | None) -> Text:
-    """One row: progress mark, name, and the label counts when known."""
+def describe(name: str, status: str, counts: dict[str, int] | None) -> tuple[Text, Text]:
+    """One row: progress mark and name, and the label counts at the right.
+
+    The counts are the row's tail, so a long title is shortened rather
+    than the counts cut off.
+    """
     row = Text()
     row.append(STATUS_MARK.get(status, "·") + " ")
     row.append(name)
-    if counts:
-        summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
-        row.append(f"  {summary}", style="dim")
-    return row
+    summary = ", ".join(f"{label} {n}" for label, n in sorted((counts or {}).items()) if n)
+    return row, Text(summary, style="dim")
 
 
 class DocumentList(VirtualList):
@@ -29,7 +31,7 @@ class DocumentList(VirtualList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(title="Documents", id=id)
 
-    def show(self, count: int, row: Callable[[int], Text], current: int) -> None:
+    def show(self, count: int, row: Callable[[int], Row], current: int) -> None:
         """`row(i)` draws entry i; `current` is the entry in the focused pane."""
         self.show_rows(count, row, current)
 

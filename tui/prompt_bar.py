@@ -1,7 +1,9 @@
-"""A one-line prompt docked above the status line, for notes and searches.
+"""A one-line prompt just above the status line, for notes and searches.
 
 Not a pop-up: the article stays in view and the prompt takes one row,
-as vim's command line does.
+as vim's command line does. It sits in the layout just above the status
+line rather than docked: docked at the bottom it lay under the footer, and
+the person typed a search or a note without seeing it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from tui.messages import PromptCancelled, PromptSubmitted
 
 class PromptBar(Input):
     DEFAULT_CSS = """
-    PromptBar { dock: bottom; height: 1; border: none; padding: 0 1; display: none; }
+    PromptBar { height: 1; border: none; padding: 0 1; display: none; }
     PromptBar.-open { display: block; }
     PromptBar:focus { border: none; }
     """

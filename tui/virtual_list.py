@@ -18,9 +18,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+Row = Text | tuple[Text, Text]
+
 
 class VirtualList(ScrollView, can_focus=True):
-    """Rows from `row(i)`; Enter or a click calls `chosen(i)`."""
+    """Rows from `row(i)`; Enter or a click calls `chosen(i)`.
+
+    A row is a `Text`, or a `(Text, tail)` pair whose tail is kept whole at
+    the right edge while the text before it is shortened to fit.
+    """
 
     DEFAULT_CSS = """
     VirtualList { height: 1fr; border: round $panel-lighten-2; }
@@ -47,11 +53,11 @@ class VirtualList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.title = title
         self.row_count = 0
-        self._row: Callable[[int], Text] = lambda index: Text()
+        self._row: Callable[[int], Row] = lambda index: Text()
         self._current = -1
         self.border_title = title
 
-    def show_rows(self, count: int, row: Callable[[int], Text], current: int = -1) -> None:
+    def show_rows(self, count: int, row: Callable[[int], Row], current: int = -1) -> None:
         """`row(i)` draws row i; `current` is marked in bold (-1: none)."""
         self.row_count, self._row, self._current = count, row, current
         self.highlighted = max(0, min(self.highlighted, count - 1))
@@ -73,8 +79,18 @@ class VirtualList(ScrollView, can_focus=True):
         style = self.rich_style
         if index >= self.row_count:
             return Strip.blank(width, style)
-        row = self._row(index).copy()
+        drawn = self._row(index)
+        row, tail = drawn if isinstance(drawn, tuple) else (drawn, None)
+        row = row.copy()
         row.no_wrap, row.overflow, row.end = True, "ellipsis", ""
+        if tail is not None and tail.cell_len:
+            # The tail (a document's counts) stays in view at the right: a
+            # long name is shortened instead, up to half the width.
+            tail = tail.copy()
+            tail.truncate(max(0, width // 2), overflow="ellipsis")
+            row.truncate(max(1, width - tail.cell_len - 1), overflow="ellipsis", pad=True)
+            row.append(" ")
+            row.append_text(tail)
         row.truncate(width, overflow="ellipsis")
         row.stylize_before(style)
         if index == self._current:
