@@ -10,8 +10,8 @@ Exit codes, one per kind of trouble so that scripts can tell them apart
     1  `validate` found bad spans, or `import` could use no record
     2  the command line itself is wrong (click's usage errors)
     3  no article could be opened (each file's problem is printed)
-    4  the store cannot be opened, read or written
-    5  an export or import file is not in its format, or cannot be written
+    4  the store cannot be opened, read or written, or an export's --out cannot be written
+    5  an import or validated file is not in its format, or a format cannot be written
     6  newsmark.toml is not valid
     70 newsmark stopped on an internal error (details in newsmark-crash.log)
 """

@@ -66,10 +66,12 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _cannot_write(path: Path, err: OSError) -> StoreError:
+def cannot_write(path: Path, err: OSError) -> StoreError:
+    """The one message for a store write that failed (disk full, permissions)."""
     return StoreError(
         f"cannot write {path}: {err.strerror or err}; this change was not saved, "
-        "what was saved before is safe"
+        "what was saved before is safe (make room or fix the folder's permissions and "
+        "do it again; `newsmark export --out` elsewhere works meanwhile)"
     )
 
 
@@ -213,7 +215,7 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.truncate(self.log, self._size)
             self._keys = (None, None)  # read again before trusting memory
-            raise _cannot_write(self.log, err) from err
+            raise cannot_write(self.log, err) from err
         self._size += len(data)
         self.logged += len(changes)
         self._keys = (self._keys[0], _stat_key(self.log))
@@ -223,7 +225,7 @@ class Journal:
             try:
                 fd = os.open(self.log, os.O_WRONLY | os.O_APPEND)
             except OSError as err:
-                raise _cannot_write(self.log, err) from err
+                raise cannot_write(self.log, err) from err
             try:
                 if os.fstat(fd).st_size != self._size:
                     # A partial line from a killed append: cut it off first.
@@ -231,7 +233,7 @@ class Journal:
                     os.fsync(fd)
             except OSError as err:
                 os.close(fd)
-                raise _cannot_write(self.log, err) from err
+                raise cannot_write(self.log, err) from err
             self._fd = fd
         return self._fd
 
@@ -249,7 +251,7 @@ class Journal:
         except OSError as err:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise _cannot_write(self.log, err) from err
+            raise cannot_write(self.log, err) from err
         _fsync_dir(self.log.parent)
         self._size, self._fresh_log, self.logged = len(header), False, 0
         self._keys = (self._keys[0], _stat_key(self.log))

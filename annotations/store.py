@@ -43,7 +43,7 @@ from tinydb.storages import Storage
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.journal import Journal
+from annotations.journal import Journal, cannot_write
 from annotations.model import Annotation, AnnotationRow, Document
 from annotations.segmentation import Segmentation
 
@@ -164,10 +164,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except OSError as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise StoreError(
-            f"cannot write {path}: {err.strerror or err}; this change was not saved, "
-            "what was saved before is safe"
-        ) from err
+        raise cannot_write(path, err) from err
     _fsync_dir(path.parent)
 
 

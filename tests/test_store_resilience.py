@@ -197,3 +197,63 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
     assert store.annotations(doc.id) == []
     history.close()
     store.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds fds' paths in /proc")
+async def test_full_disk_mid_session_is_reported_the_session_goes_on_and_export_works(
+    make_workspace, monkeypatch, tmp_path: Path
+) -> None:
+    """The store's writes failing (as on a full disk), through the reader's keys.
+
+    By hand: a store on a 512 KB tmpfs filled with dd gives the same messages.
+    """
+    from annotations.export import ExportOptions, export
+    from tui.app import NewsmarkApp
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    store_root = str(ws.store.root.resolve())
+    real_write, real_replace = os.write, os.replace
+
+    def in_store(path: str) -> bool:
+        return os.path.abspath(path).startswith(store_root)
+
+    def write(fd: int, data: bytes) -> int:  # a log line appended (only the store is full)
+        if in_store(os.readlink(f"/proc/self/fd/{fd}")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    def replace(src, dst, *args, **kwargs):  # a snapshot or small file rewritten
+        if in_store(dst):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst, *args, **kwargs)
+
+    def disk_full() -> None:
+        monkeypatch.setattr(os, "write", write)
+        monkeypatch.setattr(os, "replace", replace)
+
+    async with app.run_test(size=(140, 36)) as pilot:
+        doc_id = app.active_view.document.id
+        await pilot.press("1")  # the first sentence, saved
+        saved = ws.annotations(doc_id)
+        assert len(saved) == 1
+        disk_full()
+        await pilot.press(")", "2", "u")  # a tag and an undo that cannot be saved
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "NOT SAVED" in status
+        assert any("No space left on device" in str(n.message) and "export" in str(n.message)
+                   for n in app._notifications)
+        assert app.is_running and ws.annotations(doc_id) == saved
+        # Meanwhile an export elsewhere has everything saved so far.
+        with Store(ws.store.root, read_only=True) as reader:
+            out = tmp_path / "elsewhere.jsonl"
+            counts = export(reader, ExportOptions(), out_path=out)
+            assert counts.spans == 1
+        monkeypatch.undo()  # room again
+        await pilot.press("2")
+        await pilot.pause()
+        assert "saved ✓" in str(app.query_one("#status").render())
+        assert len(ws.annotations(doc_id)) == 2
+    with Store(ws.store.root, read_only=True) as fresh:
+        assert {a.id for a in fresh.annotations(doc_id)} == {a.id for a in ws.annotations(doc_id)}
