@@ -82,11 +82,9 @@ def check_export(store: Store, doc: Document, expected: dict[str, Annotation]) -
 
 
 def validate_file(store: Store, folder: Path) -> None:
-    """The export re-read by the project's own validator, when it is there."""
-    try:
-        from annotations.formats.validate import validate
-    except ImportError:  # pragma: no cover - the formats package is optional here
-        return
+    """The export re-read by the project's own validator (`newsmark validate`)."""
+    from annotations.formats.validate import validate
+
     out = folder / "export.jsonl"
     with out.open("w", encoding="utf-8") as handle:
         write_jsonl(document_records(store), handle)

@@ -5,6 +5,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,7 @@ from annotations.history import History
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.store import FORMAT, Store
 
+REPO = Path(__file__).resolve().parents[1]
 TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
 
 
@@ -257,3 +264,96 @@ async def test_full_disk_mid_session_is_reported_the_session_goes_on_and_export_
         assert len(ws.annotations(doc_id)) == 2
     with Store(ws.store.root, read_only=True) as fresh:
         assert {a.id for a in fresh.annotations(doc_id)} == {a.id for a in ws.annotations(doc_id)}
+
+
+# ---------------------------------------------------------------- kill -9 during edits
+
+EDITOR = textwrap.dedent(
+    """
+    import json, random, sys
+    from annotations.labels import Config
+    from annotations.model import Document, DocumentMeta
+    from annotations.store import Store
+    from annotations.workspace import Workspace
+
+    LABELS = ("claim", "quote", "terms", "opinion")
+    store = Store(sys.argv[1])
+    doc = Document(sys.argv[3], DocumentMeta(path="a.txt"))
+    ws = Workspace(store, [doc], config=Config(snap=False), annotator="k")
+    rng = random.Random(int(sys.argv[2]))
+
+    def state():
+        return sorted([a.id, a.label, a.start, a.end] for a in ws.annotations(doc.id))
+
+    print(json.dumps(state()), flush=True)
+    while True:
+        anns = ws.annotations(doc.id)
+        r = rng.random()
+        if r < 0.45 or not anns:
+            a = rng.randrange(len(doc.text) - 12)
+            ws.tag(doc.id, a, (a, a + rng.randint(1, 12)), rng.choice(LABELS))
+        elif r < 0.6:
+            ws.remove(doc.id, rng.choice(anns).id)
+        elif r < 0.8:
+            ws.update(rng.choice(anns).with_changes(label=rng.choice(LABELS)))
+        elif r < 0.95:
+            ws.undo()
+        else:
+            ws.redo()
+        print(json.dumps(state()), flush=True)  # this edit's save has returned
+    """
+)
+
+
+def _one_edit_apart(before: list[list], after: list[list]) -> bool:
+    """True if `after` is `before` with one annotation added, removed or relabelled."""
+    old = {row[0]: row for row in before}
+    new = {row[0]: row for row in after}
+    if old.keys() == new.keys():
+        return sum(old[k] != new[k] for k in old) <= 1
+    common = old.keys() & new.keys()
+    return len(old.keys() ^ new.keys()) == 1 and all(old[k] == new[k] for k in common)
+
+
+def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_path: Path) -> None:
+    """A Workspace editing at full speed, killed at random moments, many times.
+
+    After every kill the store opens, and holds exactly the annotations of
+    the last edit whose save had returned, or of the one being saved when
+    the kill came (it may have reached the disk before the child said so).
+    """
+    root = tmp_path / "store"
+    text = " ".join(f"Sentence {i} says the council met, Mr. Patel said." for i in range(40))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rng = random.Random(20261201)
+    deadline = time.monotonic() + 20
+    stored: list[list] = []
+    kills = edits = 0
+    while kills < 12 and time.monotonic() < deadline:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", EDITOR, str(root), str(kills), text],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+        )
+        first = proc.stdout.readline()
+        if not first.endswith("\n"):
+            proc.kill()
+            pytest.fail(f"editor did not start: {proc.communicate()[1]}")
+        assert json.loads(first) == stored, "the reopened store is not what was saved"
+        warm = proc.stdout.readline()  # the first edit (NLTK is loaded by then)
+        time.sleep(rng.uniform(0.0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        # Complete lines only: a kill may cut the last one short.
+        lines = [json.loads(line) for line in (warm + out).split("\n")[:-1]]
+        returned = lines[-1] if lines else json.loads(first)
+        edits += len(lines)
+        with Store(root) as store:  # opens, and takes over the dead editor's lock
+            (doc,) = store.documents()
+            anns = store.annotations(doc["id"])
+            stored = sorted([a.id, a.label, a.start, a.end] for a in anns)
+            assert all(text[a.start : a.end] == a.text for a in anns)
+        assert stored == returned or _one_edit_apart(returned, stored), f"kill {kills}"
+        assert not list(root.rglob("*.tmp"))
+        kills += 1
+    assert kills >= 6 and edits > 10 * kills  # it really was editing when killed
