@@ -326,7 +326,7 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
     text = " ".join(f"Sentence {i} says the council met, Mr. Patel said." for i in range(40))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rng = random.Random(20261201)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 40  # about 8 s here; a loaded machine starts children slowly
     stored: list[list] = []
     kills = edits = 0
     while kills < 12 and time.monotonic() < deadline:
@@ -339,13 +339,15 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
             proc.kill()
             pytest.fail(f"editor did not start: {proc.communicate()[1]}")
         assert json.loads(first) == stored, "the reopened store is not what was saved"
-        warm = proc.stdout.readline()  # the first edit (NLTK is loaded by then)
-        time.sleep(rng.uniform(0.0, 0.3))
+        # Some edits, then a kill at a random moment within the next ones
+        # (counted in edits, not seconds: a loaded machine edits slowly).
+        read = "".join(proc.stdout.readline() for _ in range(rng.randint(1, 12)))
+        time.sleep(rng.uniform(0.0, 0.02))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         assert proc.returncode == -signal.SIGKILL
         # Complete lines only: a kill may cut the last one short.
-        lines = [json.loads(line) for line in (warm + out).split("\n")[:-1]]
+        lines = [json.loads(line) for line in (read + out).split("\n")[:-1]]
         returned = lines[-1] if lines else json.loads(first)
         edits += len(lines)
         with Store(root) as store:  # opens, and takes over the dead editor's lock
@@ -356,4 +358,4 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
         assert stored == returned or _one_edit_apart(returned, stored), f"kill {kills}"
         assert not list(root.rglob("*.tmp"))
         kills += 1
-    assert kills >= 6 and edits > 10 * kills  # it really was editing when killed
+    assert kills >= 6 and edits >= 3 * kills  # it really was editing when killed

@@ -102,6 +102,8 @@ WRITER = textwrap.dedent(
         elif i % 5 == 3:
             store.update(ann.with_changes(label="quote"))
         i += 1
+        if i % 10 == 0:
+            print(i, flush=True)  # ten more edits saved
     """
 )
 
@@ -114,8 +116,9 @@ def test_export_while_another_process_writes_sees_a_consistent_store(tmp_path: P
     try:
         assert writer.stdout.readline() == "ready\n"
         counts: list[int] = []
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 30
         while len(counts) < 6 and time.monotonic() < deadline:
+            writer.stdout.readline()  # the store has changed since the last export
             out = tmp_path / f"export-{len(counts)}.jsonl"
             result = CliRunner().invoke(main, ["export", "--store", str(root),
                                                "--out", str(out)])
