@@ -515,10 +515,12 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def _invalidate_range(self, start: int, end: int) -> None:
-        first = self._row_span(self._row_of(start))[0]
+        first_row, last_row = self._row_of(start), self._row_of(end)
+        first = self._row_span(first_row)[0]
         for key in [k for k in self._cache if first <= k <= end]:
             del self._cache[key]
-        self.refresh()
+        # Only these rows are painted again, not the whole pane.
+        self.refresh_lines(first_row, last_row - first_row + 1)
 
     def _selected_or_cursor_range(self) -> tuple[int, int]:
         return self.selection or (self.cursor, self.cursor)

@@ -39,4 +39,6 @@ class StatusBar(Static):
             line.append(f"  │ {mode}", style="bold")
         line.append(f"  │ {saved}")
         self.set_class(error, "-error")
-        self.update(line)
+        # One row high whatever it says: no layout of the screen per key
+        # (with layout, each cursor move re-arranged every widget).
+        self.update(line, layout=False)
