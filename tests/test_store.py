@@ -655,7 +655,8 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
         assert store.add(Annotation.tag(target, 120, 130, "quote"))
         assert writes == [root / "docs" / f"{target.id}.log"]
         assert reads == []
-        # an untouched document also gets its status written, once
+        # an untouched document also gets its status written, once, as a
+        # line of the status log (not a rewrite of the list of 200 documents)
         fresh = make_doc("A fresh article.", path="fresh.txt")
         store.register(fresh)
         writes.clear()
@@ -663,6 +664,10 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
         store.add(Annotation.tag(fresh, 2, 7, "claim"))
         assert writes == [
             root / "docs" / f"{fresh.id}.log",
-            root / "documents.json",
+            root / "status.log",
             root / "docs" / f"{fresh.id}.log",
         ]
+        assert store.document_record(fresh.id)["status"] == "in progress"
+    with Store(root, read_only=True) as reader:
+        assert reader.document_record(fresh.id)["status"] == "in progress"
+        assert reader.document_record(docs[0].id)["status"] == "in progress"

@@ -32,6 +32,13 @@ def make_format_0_store(root: Path) -> tuple[Document, Annotation]:
     with Store(root) as store:
         store.register(doc)
         store.add(ann)
+    # The files of that time: annotations in the document's file, no logs.
+    for log in root.rglob("*.log"):
+        log.unlink()
+    for name in ("status.json", "status.json.bak"):
+        (root / name).unlink(missing_ok=True)
+    (root / "docs" / f"{doc.id}.json").write_text(
+        json.dumps({"annotations": {"1": ann.to_dict()}}), encoding="utf-8")
     (root / "newsmark.json").unlink()
     data = json.loads((root / "documents.json").read_text())
     for row in data["documents"].values():
