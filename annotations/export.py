@@ -259,8 +259,13 @@ def export(
                 f"{LINKS_FILE} is where the links between documents go; "
                 "give the export another name"
             )
-        if links_path.exists() and not force:
-            raise StoreError(f"{links_path} exists; add --force to overwrite it")
+        # Exporting one store in several formats into one folder writes the
+        # same links each time: that is no overwrite, and needs no --force.
+        if links_path.exists() and not force and not _holds(links_path, store, link_records):
+            raise StoreError(
+                f"{links_path} exists and holds other links (an export with other filters?); "
+                "add --force to overwrite it, or export into another folder"
+            )
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
         if options.format == "brat":
@@ -285,6 +290,20 @@ def export(
         _write_links(store, link_records, links_path)
         counts.links_path = str(links_path)
     return counts
+
+
+def _holds(path: Path, store: Store, records: list[dict[str, Any]]) -> bool:
+    """Whether `path` is already exactly the links.jsonl these records make."""
+    import io
+
+    from annotations.links import write_links_jsonl
+
+    wanted = io.StringIO()
+    write_links_jsonl(store, wanted, records)
+    try:
+        return path.read_text(encoding="utf-8") == wanted.getvalue()
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _write_links(store: Store, records: list[dict[str, Any]], path: Path) -> None:

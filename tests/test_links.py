@@ -198,14 +198,21 @@ def test_other_formats_write_links_jsonl_beside(env, tmp_path: Path, fmt: str) -
     [record] = [json.loads(line) for line in beside.read_text("utf-8").splitlines()]
     assert (record["id"], record["a_span"], record["b_span"]) == (link.id, qa.id, cb.id)
     assert f"wrote 1 links between documents to {beside}" in result.output
-    # Not overwritten without --force; with it, a filtered export keeps no
-    # link to a span it left out (and no stale links.jsonl either).
-    again = _cli("export", "--store", str(root), "--format", fmt, "--out",
-                 str(tmp_path / "out" / f"other.{fmt}"))
-    assert again.exit_code != 0 and "links.jsonl exists" in again.output
-    assert not (tmp_path / "out" / f"other.{fmt}").exists()
+    # Another export of the same links (another format, same folder) needs no
+    # --force: links.jsonl would not change.
+    again = _cli("export", "--store", str(root), "--format", "prodigy", "--unit", "sentence",
+                 "--out", str(tmp_path / "out" / "sentences.prodigy.jsonl"))
+    assert again.exit_code == 0, again.output
+    # Other links are not written over without --force; with it, a filtered
+    # export keeps no link to a span it left out (and no stale links.jsonl).
+    quotes_out = tmp_path / "out" / f"other.{fmt}"
+    refused = _cli("export", "--store", str(root), "--format", fmt, "--label", "quote",
+                   "--out", str(quotes_out))
+    assert refused.exit_code != 0 and "links.jsonl exists and holds other links" in (
+        refused.output)
+    assert not quotes_out.exists()
     quotes = _cli("export", "--store", str(root), "--format", fmt, "--label", "quote",
-                  "--out", str(tmp_path / "out" / f"other.{fmt}"), "--force")
+                  "--out", str(quotes_out), "--force")
     assert quotes.exit_code == 0, quotes.output
     assert beside.read_text("utf-8") == ""
 
