@@ -365,6 +365,20 @@ def test_crlf_offsets_move_with_the_text() -> None:
     assert mapping.clean[mapping.map(2, False) : mapping.map(5, True)] == "\nbc"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\r", "\n", "\r\n", "\x85", "\u2028", "\ufeff",
+                                 "\x1b", "\v", "\f", "\t", "👍🏽"]), max_size=20).map("".join))
+def test_imported_offsets_follow_the_cleaning_of_any_newlines(text: str) -> None:
+    """TextMap mirrors `sanitize` (which may change): every other character keeps its place."""
+    from annotations.cleaning import sanitize
+
+    mapping = TextMap(text)
+    assert mapping.clean == sanitize(text)
+    for i, ch in enumerate(text):
+        if ch in "ab 👍🏽":
+            assert mapping.clean[mapping.map(i, False) : mapping.map(i + 1, True)] == ch
+
+
 # ------------------------------------------------------------------ sentences
 
 
