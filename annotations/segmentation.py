@@ -34,7 +34,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import sub
 from typing import TYPE_CHECKING, Any, overload
 
 from annotations.model import text_hash
@@ -305,16 +306,20 @@ class Segmentation:
     """
 
     text: str
-    sentences: list[Span]
+    sentences: SpanArray  # a list of pairs is taken too (kept as a SpanArray)
     tokens: SpanArray
     paragraphs: list[Span]
-    _sentence_starts: list[int] = field(init=False, repr=False, compare=False)
+    _sentence_starts: Sequence[int] = field(init=False, repr=False, compare=False)
     _token_starts: Sequence[int] = field(init=False, repr=False, compare=False)
     _token_ends: Sequence[int] = field(init=False, repr=False, compare=False)
     _paragraph_starts: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_sentence_starts", [s for s, _ in self.sentences])
+        # Sentences as two arrays too: 10 MB has ~110,000 of them, ~120 bytes
+        # each as tuples (~13 MB), 16 here; the reader may use 200 MB in all.
+        if not isinstance(self.sentences, SpanArray):
+            object.__setattr__(self, "sentences", SpanArray(self.sentences))
+        object.__setattr__(self, "_sentence_starts", self.sentences.starts)
         if not isinstance(self.tokens, SpanArray):
             object.__setattr__(self, "tokens", SpanArray(self.tokens))
         # Bisect works on the arrays themselves: no second copy of the offsets.
@@ -424,22 +429,26 @@ def encode(seg: Segmentation) -> bytes:
     text = seg.text
     if not seg.tokens and text.strip():
         raise ValueError("a provisional segmentation (no tokens) is not stored")
-    gaps: list[int] = []
-    counts = []
-    for spans in (seg.sentences, seg.tokens, seg.paragraphs):
-        prev = 0
-        for start, end in spans:
-            gaps.append(start - prev)
-            gaps.append(end - start)
-            prev = end
-        counts.append(len(spans))
-        if prev > len(text):
-            raise ValueError("spans run past the end of the text")
-    if gaps and (min(gaps) < 0 or 0 in gaps[1::2]):
+    # Bounds are read from two sequences per kind and the gaps computed by
+    # C-level map/zip twice (once to check and size them, once to pack
+    # them), never held as a list: for 10 MB (2.3 M spans) a list of gaps
+    # and its slice took ~55 MB at the end of the background segmentation,
+    # past the 200 MB the reader may use.
+    kinds = [_bounds(spans) for spans in (seg.sentences, seg.tokens, seg.paragraphs)]
+    counts = [len(starts) for starts, _ in kinds]
+    if any(ends and ends[-1] > len(text) for _, ends in kinds):
+        raise ValueError("spans run past the end of the text")
+    lowest_gap = min((min(_gaps_before(starts, ends)) for starts, ends in kinds if starts),
+                     default=0)
+    shortest = min((min(map(sub, ends, starts)) for starts, ends in kinds if starts), default=1)
+    if lowest_gap < 0 or shortest <= 0:
         raise ValueError("spans are not sorted, non-empty and non-overlapping")
-    widest = max(gaps, default=0)
+    widest = max((max(max(_gaps_before(starts, ends)), max(map(sub, ends, starts)))
+                  for starts, ends in kinds if starts), default=0)
     size = next(n for n in sorted(_UNSIGNED) if widest < 256**n)
-    packed = array(_UNSIGNED[size], gaps)
+    packed = array(_UNSIGNED[size], chain.from_iterable(
+        chain.from_iterable(zip(_gaps_before(starts, ends), map(sub, ends, starts)))
+        for starts, ends in kinds))
     if sys.byteorder == "big":
         packed.byteswap()
     header = {
@@ -450,6 +459,18 @@ def encode(seg: Segmentation) -> bytes:
         "size": size,
     }
     return _MAGIC + json.dumps(header).encode() + b"\n" + zlib.compress(packed.tobytes(), 1)
+
+
+def _bounds(spans: Sequence[Span]) -> tuple[Sequence[int], Sequence[int]]:
+    """Starts and ends of `spans` (a SpanArray's own arrays, no copy)."""
+    if isinstance(spans, SpanArray):
+        return spans.starts, spans.ends
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
+def _gaps_before(starts: Sequence[int], ends: Sequence[int]) -> Iterator[int]:
+    """Each span's start less the previous span's end (0 before the first)."""
+    return map(sub, starts, chain((0,), ends))
 
 
 def decode(text: str, data: bytes) -> Segmentation:
@@ -500,7 +521,7 @@ def decode(text: str, data: bytes) -> Segmentation:
     sentences, tokens, blocks = runs
     return Segmentation(
         text=text,
-        sentences=list(zip(sentences[0::2], sentences[1::2], strict=True)),
+        sentences=SpanArray.from_arrays(sentences[0::2], sentences[1::2]),
         tokens=SpanArray.from_arrays(tokens[0::2], tokens[1::2]),
         paragraphs=list(zip(blocks[0::2], blocks[1::2], strict=True)),
     )
@@ -568,16 +589,16 @@ class Segmenter:
         params.abbrev_types |= SEED_ABBREVIATIONS
         return cls(params, nltk_words=nltk_words)
 
-    def sentences(self, text: str, progress: Progress | None = None) -> list[Span]:
+    def sentences(self, text: str, progress: Progress | None = None) -> SpanArray:
         """Sentence spans: per line, so none crosses a line break."""
-        spans: list[Span] = []
+        spans = SpanArray()
         for number, line in enumerate(_LINE.finditer(text), start=1):
             self._line_sentences(text, line.start(), line.end(), spans)
             if progress is not None and number % PROGRESS_EVERY == 0:
                 progress(line.end() / len(text))
         return spans
 
-    def _line_sentences(self, text: str, start: int, end: int, out: list[Span]) -> None:
+    def _line_sentences(self, text: str, start: int, end: int, out: SpanArray) -> None:
         line = text[start:end]
         if not line.strip():
             return
@@ -592,11 +613,12 @@ class Segmenter:
         for b in [*breaks, len(line)]:
             s, e = _strip(line, prev, b)
             if s < e:
-                out.append((start + s, start + e))
+                out.append(start + s, start + e)
             prev = b
 
     def tokens(
-        self, text: str, sentences: list[Span] | None = None, progress: Progress | None = None
+        self, text: str, sentences: Sequence[Span] | None = None,
+        progress: Progress | None = None
     ) -> SpanArray:
         """Token spans, sentence by sentence so none crosses a sentence end."""
         if sentences is None:
