@@ -285,3 +285,22 @@ async def test_unread_articles_of_a_big_folder_show_their_last_progress(
             row = app.query_one(DocumentList).render_line(2).text
             assert row.startswith("● third.txt")
         assert ws.entries[2].document is None  # drawing it read nothing
+
+
+async def test_undo_reaches_back_into_another_document(
+    tmp_path: Path, article_paths, make_workspace
+) -> None:
+    third = tmp_path / "third.txt"
+    third.write_text("A third outlet ran a short item.\n\nIt quoted nobody.\n", encoding="utf-8")
+    ws = make_workspace([*article_paths, third])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = left_view(app)
+        first = view.document.id
+        await pilot.press("1", "right_square_bracket")
+        assert view.document.id != first
+        await pilot.press("u")  # the tag in the first article: the pane goes back to it
+        assert view.document.id == first and ws.store.annotations(first) == []
+        await pilot.press("right_square_bracket", "ctrl+r")
+        assert view.document.id == first
+        assert [a.label for a in ws.store.annotations(first)] == ["claim"]

@@ -85,9 +85,9 @@ class VirtualList(ScrollView, can_focus=True):
         row.no_wrap, row.overflow, row.end = True, "ellipsis", ""
         if tail is not None and tail.cell_len:
             # The tail (a document's counts) stays in view at the right: a
-            # long name is shortened instead, up to half the width.
+            # long name is shortened instead, down to a third of the width.
             tail = tail.copy()
-            tail.truncate(max(0, width // 2), overflow="ellipsis")
+            tail.truncate(max(0, width - max(10, width // 3)), overflow="ellipsis")
             row.truncate(max(1, width - tail.cell_len - 1), overflow="ellipsis", pad=True)
             row.append(" ")
             row.append_text(tail)
