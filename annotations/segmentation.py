@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain
-from operator import sub
+from operator import add, sub
 from typing import TYPE_CHECKING, Any, overload
 
 from annotations.model import text_hash
@@ -410,67 +410,76 @@ class Segmentation:
 # tokens never change once spans were snapped to them (Punkt is trained on
 # whatever articles a session loaded, so a later session could split
 # differently) and so export needs no Punkt. Bump on any change of layout.
-STORED_FORMAT = 1
+STORED_FORMAT = 2
 _MAGIC = b"newsmark-segmentation\n"
-# Unsigned typecodes by item size; the smallest that holds every gap is used.
-_UNSIGNED = {array(code).itemsize: code for code in "QLIHB"}
+# Unsigned typecodes by item size, narrowest first (array's sizes are the
+# platform's: looked up, not assumed).
+_UNSIGNED = dict(sorted((array(code).itemsize, code) for code in "QLIHB"))
+
+
+def _narrowest(values: Callable[[], Iterable[int]]) -> array[int]:
+    """`values()` in the narrowest unsigned array that holds them all.
+
+    Tried narrowest first: array raises OverflowError at the first value
+    that does not fit, so no list of millions of ints is ever built.
+    """
+    for code in _UNSIGNED.values():
+        try:
+            return array(code, values())
+        except OverflowError:
+            continue
+    raise ValueError("spans are not sorted and non-overlapping")
+
+
+def _runs(spans: Sequence[Span]) -> tuple[array[int], array[int]]:
+    """(gap before each span, length of each span) of sorted spans."""
+    if isinstance(spans, SpanArray):
+        starts: Sequence[int] = spans.starts
+        ends: Sequence[int] = spans.ends
+    else:
+        starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    gaps = _narrowest(lambda: map(sub, starts, chain((0,), ends)))
+    lengths = _narrowest(lambda: map(sub, ends, starts))
+    if 0 in lengths:
+        raise ValueError("a span is empty")
+    return gaps, lengths
 
 
 def encode(seg: Segmentation) -> bytes:
-    """`seg` as bytes: a JSON header line, then zlib-compressed gaps.
+    """`seg` as bytes: a JSON header line, then zlib-compressed runs of integers.
 
-    Sentences, tokens and paragraphs are each a sorted run of bounds
-    (start, end, start, end, ...); stored are the differences between
-    successive bounds, in the smallest unsigned integer that holds them
-    (one byte each for news text), little-endian. zlib's checksum catches
-    a damaged file. ValueError if `seg` is not sorted and non-overlapping,
-    or is `Segmentation.provisional` (it has no tokens).
+    For sentences, tokens and paragraphs in turn: the gap before each span
+    (from the previous end), then each span's length, each run in the
+    smallest unsigned integer that holds it (a byte for tokens of news
+    text), little-endian. zlib's checksum catches a damaged file. ValueError if
+    `seg` is not sorted, non-empty spans inside its text, or is
+    `Segmentation.provisional` (it has no tokens).
     """
     text = seg.text
     if not seg.tokens and text.strip():
         raise ValueError("a provisional segmentation (no tokens) is not stored")
-    # Bounds are read from two sequences per kind and the gaps computed by
-    # C-level map/zip twice (once to check and size them, once to pack
-    # them), never held as a list: for 10 MB (2.3 M spans) a list of gaps
-    # and its slice took ~55 MB at the end of the background segmentation,
-    # past the 200 MB the reader may use.
-    kinds = [_bounds(spans) for spans in (seg.sentences, seg.tokens, seg.paragraphs)]
-    counts = [len(starts) for starts, _ in kinds]
-    if any(ends and ends[-1] > len(text) for _, ends in kinds):
-        raise ValueError("spans run past the end of the text")
-    lowest_gap = min((min(_gaps_before(starts, ends)) for starts, ends in kinds if starts),
-                     default=0)
-    shortest = min((min(map(sub, ends, starts)) for starts, ends in kinds if starts), default=1)
-    if lowest_gap < 0 or shortest <= 0:
-        raise ValueError("spans are not sorted, non-empty and non-overlapping")
-    widest = max((max(max(_gaps_before(starts, ends)), max(map(sub, ends, starts)))
-                  for starts, ends in kinds if starts), default=0)
-    size = next(n for n in sorted(_UNSIGNED) if widest < 256**n)
-    packed = array(_UNSIGNED[size], chain.from_iterable(
-        chain.from_iterable(zip(_gaps_before(starts, ends), map(sub, ends, starts)))
-        for starts, ends in kinds))
-    if sys.byteorder == "big":
-        packed.byteswap()
+    runs = []
+    counts = []
+    for spans in (seg.sentences, seg.tokens, seg.paragraphs):
+        if spans and spans[-1][1] > len(text):
+            raise ValueError("spans run past the end of the text")
+        runs.extend(_runs(spans))
+        counts.append(len(spans))
+    packed = zlib.compressobj(1)
+    chunks = []
+    for run in runs:
+        if sys.byteorder == "big":
+            run.byteswap()
+        chunks.append(packed.compress(run.tobytes()))
+    chunks.append(packed.flush())
     header = {
         "format": STORED_FORMAT,
         "text": text_hash(text),
         "length": len(text),
         "counts": counts,
-        "size": size,
+        "sizes": [run.itemsize for run in runs],  # bytes per integer, run by run
     }
-    return _MAGIC + json.dumps(header).encode() + b"\n" + zlib.compress(packed.tobytes(), 1)
-
-
-def _bounds(spans: Sequence[Span]) -> tuple[Sequence[int], Sequence[int]]:
-    """Starts and ends of `spans` (a SpanArray's own arrays, no copy)."""
-    if isinstance(spans, SpanArray):
-        return spans.starts, spans.ends
-    return [s for s, _ in spans], [e for _, e in spans]
-
-
-def _gaps_before(starts: Sequence[int], ends: Sequence[int]) -> Iterator[int]:
-    """Each span's start less the previous span's end (0 before the first)."""
-    return map(sub, starts, chain((0,), ends))
+    return b"".join([_MAGIC, json.dumps(header).encode(), b"\n", *chunks])
 
 
 def decode(text: str, data: bytes) -> Segmentation:
@@ -489,41 +498,50 @@ def decode(text: str, data: bytes) -> Segmentation:
         raise ValueError(f"it has format {found!r}, this newsmark reads {STORED_FORMAT}")
     if header.get("length") != len(text) or header.get("text") != text_hash(text):
         raise ValueError("it was made for another text")
-    counts, size = header.get("counts"), header.get("size")
+    counts, sizes = header.get("counts"), header.get("sizes")
     if (
-        size not in _UNSIGNED
-        or not isinstance(counts, list)
+        not isinstance(counts, list)
         or len(counts) != 3
         or not all(type(n) is int and n >= 0 for n in counts)
+        or not isinstance(sizes, list)
+        or len(sizes) != 6
+        or not all(type(n) is int and n in _UNSIGNED for n in sizes)
     ):
         raise ValueError("its header is damaged")
     try:
         raw = zlib.decompress(data[line_end + 1 :])
     except zlib.error as err:
         raise ValueError(f"its data is damaged ({err})") from None
-    gaps = array(_UNSIGNED[size])
-    if len(raw) != 2 * sum(counts) * size:
+    # Runs in pairs (gaps, lengths) for sentences, tokens, paragraphs.
+    if len(raw) != sum(counts[i // 2] * size for i, size in enumerate(sizes)):
         raise ValueError("its data has the wrong length")
-    gaps.frombytes(raw)
-    if sys.byteorder == "big":
-        gaps.byteswap()
     runs = []
     offset = 0
-    for n in counts:
-        run = gaps[offset : offset + 2 * n]
-        offset += 2 * n
-        if 0 in run[1::2]:
+    for index, size in enumerate(sizes):
+        end = offset + counts[index // 2] * size
+        run = array(_UNSIGNED[size])
+        run.frombytes(raw[offset:end])
+        if sys.byteorder == "big":
+            run.byteswap()
+        runs.append(run)
+        offset = end
+    del raw
+    groups = []
+    for gaps, lengths in zip(runs[0::2], runs[1::2], strict=True):
+        if 0 in lengths:
             raise ValueError("it holds an empty span")
-        bounds = array("q", accumulate(run))
-        if bounds and bounds[-1] > len(text):
+        # start = previous start + previous length + gap; end = start + length
+        starts = array("q", accumulate(map(add, gaps, chain((0,), lengths))))
+        ends = array("q", map(add, starts, lengths))
+        if ends and ends[-1] > len(text):
             raise ValueError("its spans run past the end of the text")
-        runs.append(bounds)
-    sentences, tokens, blocks = runs
+        groups.append((starts, ends))
+    (s_starts, s_ends), (t_starts, t_ends), (p_starts, p_ends) = groups
     return Segmentation(
         text=text,
-        sentences=SpanArray.from_arrays(sentences[0::2], sentences[1::2]),
-        tokens=SpanArray.from_arrays(tokens[0::2], tokens[1::2]),
-        paragraphs=list(zip(blocks[0::2], blocks[1::2], strict=True)),
+        sentences=SpanArray.from_arrays(s_starts, s_ends),
+        tokens=SpanArray.from_arrays(t_starts, t_ends),
+        paragraphs=list(zip(p_starts, p_ends, strict=True)),
     )
 
 

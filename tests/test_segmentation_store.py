@@ -75,6 +75,12 @@ def test_stored_form_refuses_what_it_cannot_vouch_for() -> None:
         decode(TEXT, head + b"\n" + json.dumps(newer).encode() + b"\n" + body.split(b"\n", 1)[1])
     with pytest.raises(ValueError, match="provisional"):
         encode(Segmentation.provisional(TEXT))
+    with pytest.raises(ValueError, match="not sorted"):
+        encode(Segmentation(TEXT, [(0, 10)], [(4, 6), (0, 3)], [(0, 10)]))
+    with pytest.raises(ValueError, match="empty"):
+        encode(Segmentation(TEXT, [(0, 10)], [(0, 3), (3, 3)], [(0, 10)]))
+    with pytest.raises(ValueError, match="past the end"):
+        encode(Segmentation(TEXT, [(0, len(TEXT) + 1)], [(0, 3)], [(0, 10)]))
 
 
 # ------------------------------------------------------------------ the store
