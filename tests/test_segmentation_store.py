@@ -378,3 +378,25 @@ async def test_reader_says_when_a_stored_segmentation_was_damaged(
         assert any(str(path) in m and "segmenting" in m for m in messages), messages
         assert app.views[0].segmentation == expected  # read as before, nothing lost
     assert ws.store.load_segmentation(doc.id, doc.text) == expected  # and mended
+
+
+def test_log_read_in_one_parse_still_names_a_damaged_line(tmp_path: Path) -> None:
+    """Lines that only make JSON together (or are not objects) are damage, as line by line."""
+    from annotations.errors import StoreError
+    from annotations.journal import Journal
+
+    snapshot, log = tmp_path / "d.json", tmp_path / "d.log"
+    good = '{"put": {"id": "a"}}'
+    for lines, bad_line in (
+        ([good, '{"put": {"id": ["b"', '"c"]}}'], 3),  # joined they would parse
+        ([good, "[1]"], 3),
+        ([good, '{"x": 1} {"y": 2}', good], 3),
+        (["", good], 2),
+    ):
+        log.write_text('{"journal":0}\n' + "\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(StoreError, match=f"line {bad_line}: "):
+            Journal(snapshot, log, read_only=True).read()
+    log.write_text('{"journal":0}\n' + "\n".join([good, good.replace('"a"', '"b"')]) + "\n",
+                   encoding="utf-8")
+    assert Journal(snapshot, log, read_only=True).read()[1] == [
+        {"put": {"id": "a"}}, {"put": {"id": "b"}}]

@@ -103,8 +103,10 @@ def _spans_text(view: RecordView) -> str:
             f'"token_end": {"null" if last is None else last}, '
             f'"aligned": {json_bool[span.aligned]}, '
             f'"label": {enc(span.label)}, "text": {enc(span.text)}, '
-            f'"annotator": {value(ann.annotator)}, "created": {enc(ann.created)}, '
-            f'"note": {value(ann.note)}, "source": {value(ann.source)}{tail}}}'
+            f'"annotator": {enc(a) if type(a := ann.annotator) is str else value(a)}, '
+            f'"created": {enc(ann.created)}, '
+            f'"note": {enc(a) if type(a := ann.note) is str else value(a)}, '
+            f'"source": {enc(a) if type(a := ann.source) is str else value(a)}{tail}}}'
         )
     return "[" + ", ".join(items) + "]"
 
