@@ -458,7 +458,7 @@ def encode(seg: Segmentation) -> bytes:
     text = seg.text
     if not seg.tokens and text.strip():
         raise ValueError("a provisional segmentation (no tokens) is not stored")
-    runs = []
+    runs: list[array[int]] = []
     counts = []
     for spans in (seg.sentences, seg.tokens, seg.paragraphs):
         if spans and spans[-1][1] > len(text):

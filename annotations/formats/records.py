@@ -65,7 +65,7 @@ class RecordView:
     meta: dict[str, Any]
     status: str
     tokens: Sequence[Span]  # a SpanArray for a document, a list for a sentence
-    sentences: list[Span]
+    sentences: Sequence[Span]  # a SpanArray for a document, a list for a sentence
     spans: list[SpanView]
     doc_id: str
     sentence: int | None = None  # index in the document, for --unit sentence
