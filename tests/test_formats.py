@@ -353,6 +353,37 @@ def test_import_hand_made_doccano_and_prodigy(tmp_path: Path) -> None:
     assert len(p_report.skipped_records) == 1 and "line 2" in p_report.skipped_records[0]
 
 
+def test_import_takes_the_other_shapes_these_tools_write(tmp_path: Path) -> None:
+    """Prodigy spans by token index only; doccano's API shape (data, entities as objects)."""
+    text = "Dr. 👩🏽\u200d⚕️ Lee said “no” in 東京."
+    words = ["Dr.", "👩🏽\u200d⚕️", "Lee", "said", "“no”", "in", "東京", "."]
+    tokens, pos = [], 0
+    for i, word in enumerate(words):
+        start = text.index(word, pos)
+        tokens.append({"text": word, "start": start, "end": start + len(word), "id": i})
+        pos = start + len(word)
+    prodigy_file = tmp_path / "tokens.jsonl"
+    prodigy_file.write_text(json.dumps({"text": text, "tokens": tokens, "spans": [
+        {"token_start": 1, "token_end": 2, "label": "terms"},
+        {"token_start": 6, "token_end": 9, "label": "terms"},  # past the last token
+    ]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    u16 = OffsetTable(text)
+    doccano_file = tmp_path / "api.jsonl"
+    quote = find(text, "“no”")
+    doccano_file.write_text(json.dumps({"id": 7, "data": text, "entities": [
+        {"id": 1, "start_offset": u16.to_utf16(quote[0]), "end_offset": u16.to_utf16(quote[1]),
+         "label": "quote"},
+    ]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with Store(tmp_path / "store") as store:
+        p_report = import_file(store, prodigy_file, "prodigy")
+        d_report = import_file(store, doccano_file, "doccano")
+        [doc] = store.documents()
+        assert sorted((a.label, a.text) for a in store.annotations(doc["id"])) == [
+            ("quote", "“no”"), ("terms", "👩🏽\u200d⚕️ Lee")]
+    assert len(p_report.problems) == 1 and "tokens 6-9" in p_report.problems[0]
+    assert not d_report.problems and d_report.utf16_shifted == 1
+
+
 def test_crlf_offsets_move_with_the_text() -> None:
     text = "a\r\nbc\r\n\r\nd"
     mapping = TextMap(text)
