@@ -745,14 +745,14 @@ class Store:
             statuses[str(change.get("id"))] = change.get("status")
         self._statuses: dict[str, str] = statuses
 
-    def _status_of(self, doc_id: str, row: dict[str, Any]) -> str:
-        if self._status_journal.changed_on_disk():
+    def _status_of(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> str:
+        if check and self._status_journal.changed_on_disk():
             self._read_statuses()
         return self._statuses.get(doc_id) or row.get("status") or "untouched"
 
-    def _record(self, doc_id: str, row: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
         record = _doc_copy(row)
-        record["status"] = self._status_of(doc_id, row)
+        record["status"] = self._status_of(doc_id, row, check=check)
         return record
 
     def _save_status(self, doc_id: str, status: str) -> None:
@@ -843,7 +843,9 @@ class Store:
 
     def documents(self) -> list[dict[str, Any]]:
         """Every registered document's record, in registration order."""
-        return [self._record(doc_id, row) for doc_id, (_key, row) in self._doc_index().items()]
+        self._status_of("", {})  # the status log checked once, not per document
+        return [self._record(doc_id, row, check=False)
+                for doc_id, (_key, row) in self._doc_index().items()]
 
     def _text_path(self, doc_id: str) -> Path:
         self._check_doc_id(doc_id)

@@ -78,6 +78,29 @@ async def test_a_tag_and_its_undo_redraw_only_the_rows_of_the_span(make_workspac
         assert "quote 0" in str(app.query_one("#status").render())
 
 
+async def test_the_annotation_list_keeps_drawn_rows_when_a_tag_shifts_them(
+    make_workspace,
+) -> None:
+    from tui.annotation_list import AnnotationList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        panel = app.query_one(AnnotationList)
+        text = view.document.text
+        for word in ("cheapest", "The council"):
+            view.move_to(text.index(word))
+            await pilot.press("1")
+        drawn = {panel._annotations[y].id: panel.render_line(y) for y in range(panel.row_count)}
+        view.move_to(0)
+        await pilot.press("2")  # sorts first: every other row moves down one
+        assert panel.row_count == 3 and panel._annotations[0].label == "quote"
+        for y in range(1, 3):
+            assert panel.render_line(y) is drawn[panel._annotations[y].id]
+        assert "quote" in panel.render_line(0).text
+
+
 async def test_remove_under_cursor(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -38,7 +38,12 @@ class AnnotationList(VirtualList):
     ) -> None:
         """List `annotations`; `links` maps an annotation id to its link's relation."""
         self._doc_id, self._annotations, self._links = doc_id, annotations, links or {}
-        self.show_rows(len(annotations), self._describe)
+        self.show_rows(len(annotations), self._describe, key=self._row_key)
+
+    def _row_key(self, index: int) -> tuple[Annotation, str | None]:
+        # What the row shows: an annotation (frozen, so hashable) and its link.
+        ann = self._annotations[index]
+        return ann, self._links.get(ann.id)
 
     def _describe(self, index: int) -> Text:
         ann = self._annotations[index]

@@ -8,7 +8,7 @@ screen whatever its length.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -19,6 +19,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Row = Text | tuple[Text, Text]
+
+MAX_KEPT_ROWS = 1_000  # drawn rows kept by key (a few screens of them)
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -54,12 +56,25 @@ class VirtualList(ScrollView, can_focus=True):
         self.title = title
         self.row_count = 0
         self._row: Callable[[int], Row] = lambda index: Text()
+        self._key: Callable[[int], Hashable] | None = None
+        self._strips: dict[Hashable, Strip] = {}
         self._current = -1
         self.border_title = title
 
-    def show_rows(self, count: int, row: Callable[[int], Row], current: int = -1) -> None:
-        """`row(i)` draws row i; `current` is marked in bold (-1: none)."""
-        self.row_count, self._row, self._current = count, row, current
+    def show_rows(
+        self,
+        count: int,
+        row: Callable[[int], Row],
+        current: int = -1,
+        key: Callable[[int], Hashable] | None = None,
+    ) -> None:
+        """`row(i)` draws row i; `current` is marked in bold (-1: none).
+
+        With `key(i)` (what row i shows, hashable), drawn rows are kept by
+        key: after an insert the rows below shift by one and are not drawn
+        again.
+        """
+        self.row_count, self._row, self._current, self._key = count, row, current, key
         self.highlighted = max(0, min(self.highlighted, count - 1))
         self.border_title = f"{self.title} ({count:,})"
         self.virtual_size = Size(self.size.width, count)
@@ -79,6 +94,10 @@ class VirtualList(ScrollView, can_focus=True):
         style = self.rich_style
         if index >= self.row_count:
             return Strip.blank(width, style)
+        plain = index != self._current and not (index == self.highlighted and self.has_focus)
+        key = (self._key(index), width) if plain and self._key is not None else None
+        if key is not None and (kept := self._strips.get(key)) is not None:
+            return kept
         drawn = self._row(index)
         row, tail = drawn if isinstance(drawn, tuple) else (drawn, None)
         row = row.copy()
@@ -97,7 +116,17 @@ class VirtualList(ScrollView, can_focus=True):
             row.stylize(self.get_component_rich_style("virtual-list--current", partial=True))
         if index == self.highlighted and self.has_focus:
             row.stylize(self.get_component_rich_style("virtual-list--highlight"))
-        return Strip(list(row.render(self.app.console))).crop_extend(0, width, style)
+        strip = Strip(list(row.render(self.app.console))).crop_extend(0, width, style)
+        if key is not None:
+            if len(self._strips) >= MAX_KEPT_ROWS:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        # Kept rows carry resolved colours: a theme or CSS change redraws them.
+        super().notify_style_update()
+        self._strips.clear()
 
     def watch_highlighted(self) -> None:
         top, height = round(self.scroll_y), self.scrollable_content_region.height
