@@ -13,7 +13,10 @@ step costs one appended line, not a rewrite of 1,000 entries.
 Each call logs its line after the store change itself is durable. A crash
 between the two loses at most the history of that one change; undo and
 redo are idempotent (undoing an add whose annotation is already gone does
-nothing), so a repeated step is harmless.
+nothing), so a repeated step is harmless. If the line cannot be written
+(disk full), the store change is taken back, so that a change reported as
+not saved is not saved; should that fail too, the error says the change
+was saved and only its undo step was not.
 
 Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
@@ -147,9 +150,31 @@ class History:
             })
 
     def _record(self, change: Change) -> None:
+        """Log `change`, already made in the store; if that fails, take it back."""
         entries, position = self._load()
         row = change.to_dict(position + 1)
-        self._save({"record": row}, *self._recorded(entries, row))
+        self._save_or_take_back(
+            {"record": row}, *self._recorded(entries, row), lambda: self._revert(change)
+        )
+
+    def _save_or_take_back(
+        self, line: dict[str, Any], entries: dict[int, dict[str, Any]], position: int,
+        take_back: Any,
+    ) -> None:
+        try:
+            self._save(line, entries, position)
+        except StoreError as err:
+            try:
+                take_back()
+            except StoreError:
+                cause = err.__cause__
+                reason = cause.strerror if isinstance(cause, OSError) else str(err)
+                raise StoreError(
+                    f"this change was saved, but its undo step could not be written to "
+                    f"{self._journal.log} ({reason}); make room or fix the folder's "
+                    "permissions before going on"
+                ) from err
+            raise
 
     # ----------------------------------------------------------- changes
 
@@ -190,26 +215,8 @@ class History:
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
         self._record(Change("reject", None, ann))
 
-    # ----------------------------------------------------------- undo / redo
-
-    @property
-    def can_undo(self) -> bool:
-        entries, position = self._load()
-        return position in entries
-
-    @property
-    def can_redo(self) -> bool:
-        entries, position = self._load()
-        return position + 1 in entries
-
-    def undo(self) -> Change | None:
-        """Revert the last applied change; returns it (None if there is none)."""
-        self._writable()
-        entries, position = self._load()
-        row = entries.get(position)
-        if row is None:
-            return None
-        change = Change.from_dict(row)
+    def _revert(self, change: Change) -> None:
+        """Make the store look as it did before `change` (a no-op if it already does)."""
         store = self.store
         # Each inverse is a no-op when the store already looks undone
         # (changed by another path, or a step repeated after a crash).
@@ -230,17 +237,9 @@ class History:
         else:
             assert change.before is not None
             store.update(change.before)
-        self._save({"position": position - 1}, entries, position - 1)
-        return change
 
-    def redo(self) -> Change | None:
-        """Apply again the last undone change; returns it (None if there is none)."""
-        self._writable()
-        entries, position = self._load()
-        row = entries.get(position + 1)
-        if row is None:
-            return None
-        change = Change.from_dict(row)
+    def _apply(self, change: Change) -> None:
+        """Make the store look as it did after `change` (a no-op if it already does)."""
         store = self.store
         if change.link is not None:
             if change.kind == "link":
@@ -259,7 +258,45 @@ class History:
         else:
             assert change.after is not None
             store.update(change.after)
-        self._save({"position": position + 1}, entries, position + 1)
+
+    # ----------------------------------------------------------- undo / redo
+
+    @property
+    def can_undo(self) -> bool:
+        entries, position = self._load()
+        return position in entries
+
+    @property
+    def can_redo(self) -> bool:
+        entries, position = self._load()
+        return position + 1 in entries
+
+    def undo(self) -> Change | None:
+        """Revert the last applied change; returns it (None if there is none)."""
+        self._writable()
+        entries, position = self._load()
+        row = entries.get(position)
+        if row is None:
+            return None
+        change = Change.from_dict(row)
+        self._revert(change)
+        self._save_or_take_back(
+            {"position": position - 1}, entries, position - 1, lambda: self._apply(change)
+        )
+        return change
+
+    def redo(self) -> Change | None:
+        """Apply again the last undone change; returns it (None if there is none)."""
+        self._writable()
+        entries, position = self._load()
+        row = entries.get(position + 1)
+        if row is None:
+            return None
+        change = Change.from_dict(row)
+        self._apply(change)
+        self._save_or_take_back(
+            {"position": position + 1}, entries, position + 1, lambda: self._revert(change)
+        )
         return change
 
     def _writable(self) -> None:

@@ -366,3 +366,91 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
         assert not list(root.rglob("*.tmp"))
         kills += 1
     assert kills >= 6 and edits >= 3 * kills  # it really was editing when killed
+
+
+# ------------------------------------------- the undo step fails after the change itself
+
+
+@pytest.fixture
+def history_full(env, monkeypatch):
+    """history.log cannot be written (its page is full) while the document's log still can."""
+    from annotations.journal import cannot_write
+
+    store, history, doc = env
+
+    def full(*_changes):  # as Journal.append raises it
+        err = OSError(errno.ENOSPC, "No space left on device")
+        raise cannot_write(history._journal.log, err) from err
+
+    return store, history, doc, lambda: monkeypatch.setattr(history._journal, "append", full)
+
+
+def test_a_change_whose_undo_step_cannot_be_written_is_taken_back(history_full) -> None:
+    store, history, doc, fill = history_full
+    first = Annotation.tag(doc, 4, 12, "claim")
+    assert history.add(first)
+    fill()
+    with pytest.raises(StoreError, match="history.log: No space left on device; this change"):
+        history.add(Annotation.tag(doc, 13, 17, "quote"))
+    with pytest.raises(StoreError, match="not saved"):
+        history.update(first.with_changes(label="opinion"))
+    with pytest.raises(StoreError, match="not saved"):
+        history.remove(doc.id, first.id)
+    with pytest.raises(StoreError, match="not saved"):
+        history.undo()
+    # Reported as not saved, and not saved: memory, disk and history agree.
+    assert store.annotations(doc.id) == [first]
+    with Store(store.root, read_only=True) as fresh:
+        assert fresh.annotations(doc.id) == [first]
+    assert history.can_undo and not history.can_redo
+
+
+def test_redo_whose_step_cannot_be_written_is_taken_back(history_full) -> None:
+    store, history, doc, fill = history_full
+    first = Annotation.tag(doc, 4, 12, "claim")
+    assert history.add(first)
+    assert history.undo() is not None
+    fill()
+    with pytest.raises(StoreError, match="not saved"):
+        history.redo()
+    assert store.annotations(doc.id) == []
+    assert history.can_redo
+
+
+def test_when_the_change_cannot_be_taken_back_the_message_says_it_was_saved(
+    history_full, monkeypatch
+) -> None:
+    store, history, doc, fill = history_full
+    fill()
+
+    def refuse(*_args):
+        raise StoreError("cannot write docs: No space left on device")
+
+    monkeypatch.setattr(store, "remove", refuse)
+    ann = Annotation.tag(doc, 4, 12, "claim")
+    with pytest.raises(StoreError, match=r"^this change was saved, but its undo step could not "
+                                         r"be written to .*history.log \(No space left"):
+        history.add(ann)
+    assert store.annotations(doc.id) == [ann]  # as the message says
+
+
+async def test_after_a_failed_save_the_screen_shows_what_the_store_holds(
+    make_workspace, monkeypatch
+) -> None:
+    from tui.app import NewsmarkApp
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+
+    def refuse(*_args):
+        raise StoreError("cannot write docs: No space left on device")
+
+    async with app.run_test(size=(140, 36)) as pilot:
+        view = app.active_view
+        monkeypatch.setattr(ws.history._journal, "append", refuse)  # the undo step fails
+        monkeypatch.setattr(ws.store, "remove", refuse)  # and so does taking the tag back
+        await pilot.press("1")
+        await pilot.pause()
+        assert "NOT SAVED" in str(app.query_one("#status").render())
+        assert any("this change was saved" in str(n.message) for n in app._notifications)
+        assert view.annotations == ws.annotations(view.document.id) != []

@@ -7,6 +7,7 @@ state of its own beyond what is on screen.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -813,6 +814,12 @@ class NewsmarkApp(App[None]):
         self.saved = "NOT SAVED: see the message"
         self._error = True
         self.notify(str(err), severity="error", timeout=15)
+        # The screen shows what the store holds, whatever part of the change
+        # reached the disk (a change saved whose undo step was not, say).
+        with contextlib.suppress(NewsmarkError):
+            for view in self.views:
+                view.set_annotations(self.workspace.annotations(view.document.id))
+            self._refresh_panel()
         self._refresh_status()
 
     def _refresh_panel(self, *, orphans: bool = True) -> None:
