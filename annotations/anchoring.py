@@ -286,7 +286,16 @@ def _fuzzy(ann: Annotation, text: str, expected: list[int]) -> Anchored | None:
         if found is None:
             continue
         start, end, dist = found[0] + lo, found[1] + lo, found[2]
-        start, end = _trim_to_quote(quote, text, start, end)
+        trimmed = _trim_to_quote(quote, text, start, end)
+        if trimmed != (start, end):
+            # Each whitespace character trimmed may be one more edit: measure
+            # again, or a 4-character quote could land on 2 of its characters.
+            start, end = trimmed
+            if start >= end:
+                continue
+            dist = end_distances(quote, text[start:end], anchored=True)[-1]
+            if dist > k:
+                continue
         if dist == 0 or start >= end or (start, end) in seen:
             continue  # exact occurrences were judged already
         seen.add((start, end))

@@ -214,6 +214,16 @@ def test_long_article_stays_fast() -> None:
         assert new[ann.start : ann.end] == ann.text
 
 
+def test_trimming_whitespace_off_a_fuzzy_match_counts_as_edits() -> None:
+    # Found by hypothesis: "1\r00" lost its "1"; the match "\r00" (one edit)
+    # was trimmed to "00" (two edits) and accepted over a 4-character quote.
+    text = "000000001\r00"
+    ann = Annotation.tag(Document(text), 8, 12, "claim")
+    result = reanchor(ann, "000000\r00")
+    if result.annotation is not None:
+        assert _edit_distance(result.annotation.text, ann.text) <= len(ann.text) // 4
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     text=st.text(min_size=1, max_size=200),

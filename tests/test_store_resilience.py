@@ -212,6 +212,62 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
     history.close()
     store.close()
 
+UNWRITABLE_CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from annotations.errors import StoreError
+    from annotations.history import History
+    from annotations.model import Annotation, Document, DocumentMeta
+    from annotations.store import Store
+
+    root = Path(sys.argv[1])
+    store = Store(root)
+    a = Document("The minister said the plan would cost more.", DocumentMeta(path="a.txt"))
+    b = Document("Critics called the vote rushed, Mr. Patel said.", DocumentMeta(path="b.txt"))
+    store.register(a)
+    store.register(b)
+    history = History(store)
+    first = Annotation.tag(a, 4, 12, "claim")
+    assert history.add(first)
+    for folder in (root, root / "docs"):
+        folder.chmod(0o555)
+    try:
+        try:
+            history.add(Annotation.tag(b, 0, 7, "claim"))  # b's log must be made: refused
+        except StoreError as err:
+            assert "Permission denied" in str(err) and "not saved" in str(err), err
+        else:
+            raise AssertionError("a new file in a read-only folder was written")
+        assert store.annotations(b.id) == [] and store.annotations(a.id) == [first]
+        # a's log is open already: appending to it goes on (and is durable)
+        second = Annotation.tag(a, 13, 17, "quote")
+        assert history.add(second)
+    finally:
+        for folder in (root, root / "docs"):
+            folder.chmod(0o755)
+    with Store(root, read_only=True) as fresh:
+        assert fresh.annotations(a.id) == [first, second] and fresh.annotations(b.id) == []
+    assert history.add(Annotation.tag(b, 0, 7, "claim"))  # writable again: saved
+    print("ok")
+    """
+)
+
+
+def test_unwritable_folder_refuses_new_files_and_loses_nothing(tmp_path: Path) -> None:
+    """Permissions that change mid-session, in a child that obeys them (even as root)."""
+    from tests.bad_inputs import unprivileged_prefix
+
+    prefix = unprivileged_prefix()
+    if prefix is None:
+        pytest.skip("running as root and no setpriv to drop the override")
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", UNWRITABLE_CHILD, str(tmp_path / "store")],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds fds' paths in /proc")
 async def test_full_disk_mid_session_is_reported_the_session_goes_on_and_export_works(
