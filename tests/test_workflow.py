@@ -140,6 +140,21 @@ async def test_next_previous_relabel_and_note(make_workspace) -> None:
         assert view.has_focus
 
 
+async def test_a_note_right_after_tagging_a_selection_lands_on_it(make_workspace) -> None:
+    """shift+arrows end one past the span: m must not miss the span just made."""
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = left_view(app)
+        view.move_to(view.text.index("Ash river"))
+        await pilot.press(*["shift+right"] * 9, "3")
+        [term] = ws.store.annotations(view.document.id)
+        assert term.text == "Ash river"
+        await pilot.press("m", *"a river", "enter")
+        [noted] = ws.store.annotations(view.document.id)
+        assert (noted.id, noted.note) == (term.id, "a river")
+
+
 async def test_undo_and_redo_survive_a_restart(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

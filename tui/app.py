@@ -287,6 +287,10 @@ class NewsmarkApp(App[None]):
             self.notify("Already tagged so, or nothing to tag here", timeout=2)
             return
         view.clear_selection()
+        if not ann.start <= view.cursor < ann.end:
+            # A selection leaves the cursor just past its end: keep it on what
+            # was just tagged, so that m, r, x and L act on it straight away.
+            view.move_to(ann.end - 1)
         # A placed orphan leaves the orphan list; a plain tag changes only its row.
         self._after_change(doc_id, f"{verb} {label}", added=[ann], orphans=verb == "placed")
 
