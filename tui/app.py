@@ -199,7 +199,9 @@ class NewsmarkApp(App[None]):
             self._refresh_status()
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
-        view = self.query_one(f"#{message.view_id}", ArticleView)
+        view = next((v for v in self.views if v.id == message.view_id), None)
+        if view is None:  # a pane that loaded another document (or the app closing)
+            return
         self._remember_pane(view)
         if view is self.active_view:
             self._show_counterparts(view)
