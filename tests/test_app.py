@@ -219,3 +219,14 @@ async def test_a_store_that_cannot_be_written_is_reported_in_the_app(
         assert "NOT SAVED" in status
         assert any("disk full" in str(n.message) for n in app._notifications)
         assert app.is_running
+
+
+async def test_each_pane_names_its_outlet_and_date_under_the_text(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        left = app.query_one("#pane-0", ArticleView)
+        # OUTLET_A's dateline "date 2025-03-02 (TOWNWIRE)" became metadata.
+        assert left.border_subtitle == "TOWNWIRE · 2025-03-02"
+        assert "TOWNWIRE" in app.export_screenshot()  # drawn on the pane's bottom border

@@ -156,6 +156,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._counterparts, self._unmatched, self._linked = [], [], []
         self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
         self.border_title = document.name
+        # The outlet and date from the dateline: two outlets side by side are
+        # told apart at a glance even when a file has no title.
+        meta = document.meta
+        self.border_subtitle = " · ".join(part for part in (meta.source, meta.date) if part)
         self._index_lines()
         # Before the first resize there is no width: rows are estimated then.
         self._estimate_rows(self._wrap_width or 1)
