@@ -20,7 +20,11 @@ sharing only a word or two, "once considered fringe" / "not fringe
 anymore", is still the best match of each side). A sentence may pair
 with two of the other side (one-to-many) when both clear the threshold, or
 when it paraphrases two adjacent sentences: their concatenation scores
-clearly higher (`JOIN_GAIN`) than either alone.
+clearly higher (`JOIN_GAIN`) than either alone, or the neighbour of its
+counterpart, paired with nothing, clears the threshold with it alone.
+Every pair shares two stems, or one no other sentence has: one word the
+whole story uses ("river", "know") is not a paraphrase of two short
+sentences, however high they score.
 
 Cost: vectors are sparse dicts, candidates come from an inverted index of
 the rarer stems, and identical sentences are scored once, so two 1 MB
@@ -34,7 +38,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -398,17 +402,32 @@ def align(
         best = top[0][1]
         return any(k == other and s >= SECOND_SHARE * best for k, s in top)
 
+    def evidence(i: int, j: int) -> bool:
+        return _enough_shared(a_terms[i], b_terms[j], space)
+
     for i, top in top_a.items():
         for j, s in top:
-            if s >= threshold and ranked(top, j) and ranked(top_b.get(j, []), i):
+            if (s >= threshold and ranked(top, j) and ranked(top_b.get(j, []), i)
+                    and evidence(i, j)):
                 pairs[(i, j)] = s
-    _mutual_pairs(top_a, top_b, pairs, threshold * MUTUAL_THRESHOLD / THRESHOLD)
+    _mutual_pairs(top_a, top_b, pairs, threshold * MUTUAL_THRESHOLD / THRESHOLD, evidence)
 
-    _join_pairs(a_vecs, b_vecs, ab, space, a_terms, b_terms, pairs, threshold, flip=False)
-    _join_pairs(b_vecs, a_vecs, ba, space, b_terms, a_terms, pairs, threshold, flip=True)
+    _join_pairs(a_vecs, b_vecs, ab, ba, space, a_terms, b_terms, pairs, threshold, flip=False)
+    _join_pairs(b_vecs, a_vecs, ba, ab, space, b_terms, a_terms, pairs, threshold, flip=True)
 
     ordered = [AlignedPair(i, j, s) for (i, j), s in sorted(pairs.items())]
     return Alignment(a, b, ordered)
+
+
+def _enough_shared(x: tuple[str, ...], y: tuple[str, ...], space: _Space) -> bool:
+    """Two sentences share two stems, or one that no other sentence has.
+
+    One word the story uses elsewhere too ("river", "know") makes two short
+    sentences score high without their saying the same thing ("I want the
+    river back" / "Rivers recover faster"; "The fish know it").
+    """
+    shared = set(x) & set(y)
+    return len(shared) >= 2 or any(space.df.get(t, 0) <= 2 for t in shared)
 
 
 def _mutual_pairs(
@@ -416,6 +435,7 @@ def _mutual_pairs(
     top_b: dict[int, list[tuple[int, float]]],
     pairs: dict[tuple[int, int], float],
     floor: float,
+    evidence: Callable[[int, int], bool],
 ) -> None:
     """Pair sentences that are each other's best match from `floor` on, when
     the pair keeps the story's order between the pairs already found: a
@@ -438,7 +458,7 @@ def _mutual_pairs(
         next_a = min(a for a, _ in strong if a > i)
         if all(b < j for a, b in strong if a == prev_a) and all(
             b > j for a, b in strong if a == next_a
-        ):
+        ) and evidence(i, j):
             pairs[(i, j)] = s
 
 
@@ -446,6 +466,7 @@ def _join_pairs(
     x_vecs: list[Vector],
     y_vecs: list[Vector],
     xy: dict[int, dict[int, float]],
+    yx: dict[int, dict[int, float]],
     space: _Space,
     x_terms: list[tuple[str, ...]],
     y_terms: list[tuple[str, ...]],
@@ -454,7 +475,13 @@ def _join_pairs(
     *,
     flip: bool,
 ) -> None:
-    """Pair x's sentence with two adjacent y sentences it paraphrases as one."""
+    """Pair x's sentence with two adjacent y sentences it paraphrases as one:
+    their concatenation scores clearly higher than either alone, or the
+    neighbour of its counterpart, paired with nothing, clears the threshold
+    alone and has x's sentence as its own best match ("cost about $3.5 million, roughly half
+    the price of the repairs" / "$3.5 million" + "Repairs were priced at
+    more than twice that")."""
+    paired_y = {a if flip else b for a, b in pairs}
     for i, row in xy.items():
         if not row:
             continue
@@ -469,6 +496,20 @@ def _join_pairs(
                 other = _dot(x_vecs[i], y_vecs[k])
             if other < threshold / 4:
                 continue  # adding k would mostly dilute: no gain to find
+            key_j = (j, i) if flip else (i, j)
+            back = yx.get(k, {})
+            if (
+                key_j in pairs
+                and k not in paired_y  # a rescue for a sentence left alone, not a second home
+                and other >= threshold
+                and back
+                and _top(back, 1, k * len(x_vecs) / max(1, len(y_vecs)))[0][0] == i
+                and _enough_shared(x_terms[i], y_terms[k], space)
+            ):
+                key_k = (k, i) if flip else (i, k)
+                pairs[key_k] = max(pairs.get(key_k, 0.0), other)
+                paired_y.add(k)
+                continue
             lo, hi = min(j, k), max(j, k)
             joined = _dot(x_vecs[i], space.vector(y_terms[lo] + y_terms[hi]))
             alone = max(best, other)
@@ -476,3 +517,4 @@ def _join_pairs(
                 for y in (lo, hi):
                     key = (y, i) if flip else (i, y)
                     pairs[key] = max(pairs.get(key, 0.0), joined)
+                    paired_y.add(y)

@@ -96,6 +96,37 @@ def test_weak_mutual_match_pairs_only_in_the_story_order() -> None:
     assert moved.unmatched_a() == [1] and moved.unmatched_b() == [2]
 
 
+# B2 says the other half of A1 (twice the estimate) and is paired with
+# nothing else; A2 and B3 share only "bridge", a word of the whole story.
+RESCUE_A = (
+    "The Kettle Street bridge was closed to all traffic on Monday after engineers "
+    "found cracks in its steel girders. "
+    "Repairs will cost about 4 million pounds, twice the estimate the council gave "
+    "in the spring. "
+    "“I want the bridge back.”"
+)
+RESCUE_B = (
+    "Engineers shut the Kettle Street crossing on Monday, citing cracked steel girders. "
+    "The transport committee put the cost of repairs at 4 million pounds. "
+    "That is twice the spring estimate, when officials said the old girders had years "
+    "of life left and no closure would be needed before 2030. "
+    "“The bridge will outlast us.”"
+)
+
+
+def test_lone_neighbour_joins_and_one_common_word_does_not_pair() -> None:
+    result = _align(RESCUE_A, RESCUE_B)
+    got = {(p.a_index, p.b_index) for p in result.pairs}
+    assert got == {(0, 0), (1, 1), (1, 2)}
+    assert result.unmatched_a() == [2] and result.unmatched_b() == [3]
+    # Not for want of score (they score 0.26 on "bridge" alone): with no
+    # threshold at all they stay apart, one shared word being no evidence.
+    a_terms = [tuple(terms(RESCUE_A[s:e])) for s, e in result.a.sentences]
+    assert set(a_terms[2]) & set(terms(RESCUE_B[slice(*result.b.sentences[3])])) == {"bridg"}
+    lone = align(result.a, result.b, threshold=0.0)
+    assert lone.score(2, 3) is None
+
+
 def test_verbs_of_saying_do_not_match_nouns() -> None:
     # "stating" is reporting, "Secretary of State" a title: neither is content.
     assert terms("officials stating that") == ["offici"]
