@@ -134,3 +134,28 @@ async def test_reject_and_accept_are_undone_with_u(make_workspace) -> None:
         assert [a.source for a in ws.store.annotations(view.document.id)] == ["suggested"]
         await pilot.press("u")
         assert ws.store.annotations(view.document.id) == [] and first in view.suggestions
+
+
+async def test_link_from_the_opening_quote_mark(make_workspace) -> None:
+    # `)` lands on a sentence's opening quote mark, one character before the
+    # quote's span: L takes the quote there too.
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        left.move_to(left.text.index("This is the cheapest"))
+        await pilot.press("quotation_mark", "2", "escape")
+        left.move_to(left.text.index("“This is the cheapest"))
+        await pilot.press("tab")
+        right.move_to(right.text.index("We were given"))
+        await pilot.press("quotation_mark", "2", "escape")
+        right.move_to(right.text.index("“We were given"))
+        assert not left.annotations_at(left.cursor) and not right.annotations_at(right.cursor)
+        await pilot.press("L")
+        assert isinstance(app.screen, LinkScreen)
+        await pilot.press("4")
+        [link] = ws.links(left.document.id)
+        assert link.relation == "contradicts"
+        assert {ws.store.annotations(d)[0].label for d in (link.a_doc, link.b_doc)} == {"quote"}

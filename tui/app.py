@@ -659,7 +659,7 @@ class NewsmarkApp(App[None]):
         if len(views) < 2 or views[0].document.id == views[1].document.id:
             self.notify("Open two different articles to link across them", timeout=3)
             return
-        ends = [view.annotations_at(view.cursor) for view in views[:2]]
+        ends = [self._link_end(view) for view in views[:2]]
         if not all(ends):
             self.notify("Put each pane's cursor on an annotation first", timeout=3)
             return
@@ -670,6 +670,14 @@ class NewsmarkApp(App[None]):
             LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
             lambda relation: self._make_link(a, b, relation),
         )
+
+    @staticmethod
+    def _link_end(view: ArticleView) -> list[Annotation]:
+        # `)` stops on a sentence's opening quote mark, just outside the quote.
+        found = view.annotations_at(view.cursor)
+        if not found and view.text[view.cursor : view.cursor + 1] in "“‘\"'«„":
+            found = view.annotations_at(view.cursor + 1)
+        return found
 
     def _make_link(self, a: Annotation, b: Annotation, relation: str | None) -> None:
         if relation is None:
