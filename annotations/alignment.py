@@ -22,9 +22,9 @@ with two of the other side (one-to-many) when both clear the threshold, or
 when it paraphrases two adjacent sentences: their concatenation scores
 clearly higher (`JOIN_GAIN`) than either alone, or the neighbour of its
 counterpart, paired with nothing, clears the threshold with it alone.
-Every pair shares two stems, or one no other sentence has: one word the
-whole story uses ("river", "know") is not a paraphrase of two short
-sentences, however high they score.
+Every pair shares at least two stems: one word in common ("river",
+"know") is not a paraphrase of two short sentences, however high they
+score.
 
 Cost: vectors are sparse dicts, candidates come from an inverted index of
 the rarer stems, and identical sentences are scored once, so two 1 MB
@@ -403,7 +403,7 @@ def align(
         return any(k == other and s >= SECOND_SHARE * best for k, s in top)
 
     def evidence(i: int, j: int) -> bool:
-        return _enough_shared(a_terms[i], b_terms[j], space)
+        return _enough_shared(a_terms[i], b_terms[j])
 
     for i, top in top_a.items():
         for j, s in top:
@@ -419,15 +419,17 @@ def align(
     return Alignment(a, b, ordered)
 
 
-def _enough_shared(x: tuple[str, ...], y: tuple[str, ...], space: _Space) -> bool:
-    """Two sentences share two stems, or one that no other sentence has.
+def _enough_shared(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Two sentences share at least two stems.
 
-    One word the story uses elsewhere too ("river", "know") makes two short
-    sentences score high without their saying the same thing ("I want the
-    river back" / "Rivers recover faster"; "The fish know it").
+    One word in common makes two short sentences score high without their
+    saying the same thing: "I want the river back" / "Rivers recover
+    faster", "The fish know it" / "who is paying for it, I want to know",
+    and between unrelated articles "If people use it, keep it" / "faster
+    than people expect". Every counterpart on the seed and sample articles
+    shares two or more.
     """
-    shared = set(x) & set(y)
-    return len(shared) >= 2 or any(space.df.get(t, 0) <= 2 for t in shared)
+    return len(set(x) & set(y)) >= 2
 
 
 def _mutual_pairs(
@@ -504,7 +506,7 @@ def _join_pairs(
                 and other >= threshold
                 and back
                 and _top(back, 1, k * len(x_vecs) / max(1, len(y_vecs)))[0][0] == i
-                and _enough_shared(x_terms[i], y_terms[k], space)
+                and _enough_shared(x_terms[i], y_terms[k])
             ):
                 key_k = (k, i) if flip else (i, k)
                 pairs[key_k] = max(pairs.get(key_k, 0.0), other)
