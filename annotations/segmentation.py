@@ -61,6 +61,23 @@ TRAINING_CAP = 200_000
 # ("agreed.", "instead."), and would hide real sentence ends.
 MAX_LEARNED_ABBREV_LEN = 4
 
+_WORD_NO_PERIOD = re.compile(r"\b([a-z]+)\b(?!\.)")
+
+
+def _plain_words(texts: list[str]) -> set[str]:
+    """Lower-case words the texts also use without a period after them.
+
+    A short corpus teaches Punkt that "it" or "be" is an abbreviation when it
+    happened to end a few sentences ("...knows it."), and every such sentence
+    end is then lost. A real abbreviation ("Mr", "Jan") is written with its
+    period; an ordinary word also stands without one.
+    """
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD_NO_PERIOD.findall(text))
+    return words
+
+
 # Abbreviations a news article uses that Punkt may not see often enough to
 # learn. Lower case, without the final period, as Punkt stores them.
 SEED_ABBREVIATIONS: frozenset[str] = frozenset(
@@ -586,17 +603,19 @@ class Segmenter:
         nltk = _nltk()
         trainer = nltk.PunktTrainer(lang_vars=nltk.LANG_VARS)
         budget = TRAINING_CAP
+        texts_seen: list[str] = []
         for text in texts:
             if budget <= 0:
                 break
             chunk = text[:budget]
             budget -= len(chunk)
+            texts_seen.append(chunk)
             trainer.train(chunk, finalize=False)
         trainer.finalize_training()
         params = trainer.get_params()
         params.abbrev_types = {
             a for a in params.abbrev_types if "." in a or len(a) <= MAX_LEARNED_ABBREV_LEN
-        }
+        } - _plain_words(texts_seen)
         base = nltk.installed_english_params()
         if base is not None:
             params.abbrev_types |= base.abbrev_types
