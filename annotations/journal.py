@@ -45,7 +45,7 @@ def _sync(fd: int) -> None:
     getattr(os, "fdatasync", os.fsync)(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -268,7 +268,7 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise cannot_write(self.log, err) from err
-        _fsync_dir(self.log.parent)
+        fsync_dir(self.log.parent)
         self._size, self._fresh_log, self.logged = len(header), False, 0
         self._keys = (self._keys[0], _stat_key(self.log))
 

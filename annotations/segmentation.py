@@ -18,7 +18,7 @@ runs per sentence, with the expression used where NLTK mishandles news
 text or fails outright.
 
 Nothing here downloads NLTK data: the ``punkt_tab`` models are used only
-if they are already installed, because ``nltk.download`` cannot reach its
+if they are already installed, because NLTK's downloader cannot reach its
 host on many users' machines.
 """
 

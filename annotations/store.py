@@ -47,7 +47,7 @@ from tinydb.storages import Storage
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.journal import Journal, cannot_write
+from annotations.journal import Journal, cannot_write, fsync_dir
 from annotations.model import Annotation, AnnotationRow, Document
 from annotations.segmentation import Segmentation
 
@@ -127,19 +127,6 @@ class StoreLocked(StoreError):
         self.host = host
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _damaged(path: Path, err: object) -> StoreError:
     bak = path.with_name(f"{path.name}.bak")
     # Only files written more than once have a .bak: name it only if it is there.
@@ -170,7 +157,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise cannot_write(path, err) from err
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -187,7 +174,7 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _stat_key(path: Path) -> tuple[int, int, int] | None:
@@ -539,7 +526,7 @@ class Store:
                 f"cannot back up the store {self.root} before upgrading it: "
                 f"{err.strerror or err}; nothing was changed"
             ) from err
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         return target
 
     def _write_marker_if_missing(self) -> None:
