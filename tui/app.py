@@ -44,6 +44,7 @@ from tui.messages import (
 )
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
+from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -168,6 +169,7 @@ class NewsmarkApp(App[None]):
         self._refresh_status()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
+        self.call_after_refresh(resume_collection)  # paused by `newsmark open`
         for doc_id, report in self.workspace.reanchor_reports.items():
             name = self.workspace.documents[doc_id].name
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""

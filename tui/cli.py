@@ -114,6 +114,24 @@ def open_command(
     stored: bool,
 ) -> None:
     """Open articles in the reader."""
+    from tui.startup import pause_collection, resume_collection
+
+    pause_collection()  # until the first frame (tui/startup.py)
+    try:
+        _open(paths, store_dir, annotator, config_path, raw, encoding, stored)
+    finally:
+        resume_collection()  # if the app never drew a frame
+
+
+def _open(
+    paths: tuple[Path, ...],
+    store_dir: Path,
+    annotator: str,
+    config_path: Path | None,
+    raw: bool,
+    encoding: str | None,
+    stored: bool,
+) -> None:
     from annotations.documents import find_articles
     from annotations.labels import load_config
     from annotations.samples import sample_paths

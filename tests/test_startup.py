@@ -1,0 +1,69 @@
+"""Garbage collection is paused while the reader starts, and always resumed."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from tui import startup
+from tui.app import NewsmarkApp
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    """Whatever a test does, the suite goes on with the collector as it found it."""
+    enabled = gc.isenabled()
+    yield
+    startup._paused = False
+    gc.unfreeze()
+    if enabled:
+        gc.enable()
+
+
+def test_resume_undoes_pause_and_sets_aside_what_exists() -> None:
+    startup.pause_collection()
+    assert not gc.isenabled()
+    kept = [object() for _ in range(10)]  # noqa: F841 - alive when frozen
+    startup.resume_collection()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+
+
+def test_resume_without_pause_changes_nothing() -> None:
+    gc.unfreeze()
+    startup.resume_collection()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_pause_leaves_a_collector_someone_else_disabled_to_them() -> None:
+    gc.disable()
+    startup.pause_collection()
+    startup.resume_collection()
+    assert not gc.isenabled()  # not ours to turn on
+
+
+async def test_the_reader_resumes_collection_after_its_first_frame(make_workspace) -> None:
+    ws = make_workspace()
+    startup.pause_collection()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        assert "The council voted" in "\n".join(
+            app.active_view.render_line(y).text for y in range(app.active_view.size.height))
+
+
+def test_an_open_that_fails_before_any_frame_resumes_collection(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "s"), str(empty)])
+    assert result.exit_code != 0
+    assert "no article" in result.output
+    assert gc.isenabled()

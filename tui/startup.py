@@ -1,0 +1,38 @@
+"""The reader's start: no garbage collection until its first frame is drawn.
+
+Starting makes a few hundred thousand objects (Textual's modules, widgets
+and styles, the articles' line and paragraph indexes) and none of them is
+garbage yet, but CPython's cyclic collector walks them again and again as
+they are made: ~100 ms of a 0.37 s start with two 1 MB articles, against
+~18 ms in a bare Textual app (bench/NOTES.md). So `newsmark open` pauses
+the collector and the app resumes it once the first frame is on screen,
+after `gc.freeze()` has set everything made so far aside: later full
+collections walk only what was made since, so they stay short while a
+person types. (Reference counting frees almost all garbage meanwhile;
+the collector is only for cycles.)
+"""
+
+from __future__ import annotations
+
+import gc
+
+_paused = False
+
+
+def pause_collection() -> None:
+    """Stop cyclic garbage collection until `resume_collection`."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def resume_collection() -> None:
+    """Set aside what exists and collect again (a no-op unless paused here)."""
+    global _paused
+    if _paused:
+        _paused = False
+        # The start's few cycles of garbage (~0.5 MB) are frozen too and
+        # stay: collecting them first would be a 50 ms pause after the frame.
+        gc.freeze()
+        gc.enable()
