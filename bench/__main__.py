@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import traceback
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,6 +93,26 @@ def quality() -> list[Figure] | None:
     return figures
 
 
+def _cells(f: Figure) -> tuple[str, str, str, str, str]:
+    """(median, spread, target, baseline, verdict) of one figure, as the table shows them."""
+    unit = f" {f.unit}" if f.unit else ""
+    median = "-" if f.value is None else fmt(f.value["median"], f.unit) + unit
+    target = f.effective_target
+    if target is None:
+        target_s = ""
+    else:
+        sign = ">=" if f.higher_is_better else "<="
+        target_s = f"{sign} {fmt(target, f.unit)}{unit}"
+        if f.target_ratio is not None:
+            target_s += f" ({f.target_ratio:g}x)"
+    base = ""
+    if f.baseline is not None:
+        base = f"{fmt(f.baseline['median'], f.unit)}{unit} {f.baseline_name}"
+        if f.value is not None and f.baseline["median"] and not f.higher_is_better:
+            base += f" (x{f.value['median'] / f.baseline['median']:.2f})"
+    return median, spread(f.value, f.unit), target_s, base, f.verdict
+
+
 def table(figures: list[Figure]) -> str:
     head = ("figure", "median", "spread", "target", "baseline (same run)", "")
     rows = []
@@ -100,23 +121,7 @@ def table(figures: list[Figure]) -> str:
         if f.group != group:
             group = f.group
             rows.append((f"[{group}]", "", "", "", "", ""))
-        unit = f" {f.unit}" if f.unit else ""
-        median = "-" if f.value is None else fmt(f.value["median"], f.unit) + unit
-        target = f.effective_target
-        if target is None:
-            target_s = ""
-        else:
-            sign = ">=" if f.higher_is_better else "<="
-            target_s = f"{sign} {fmt(target, f.unit)}{unit}"
-            if f.target_ratio is not None:
-                target_s += f" ({f.target_ratio:g}x)"
-        base = ""
-        if f.baseline is not None:
-            base = f"{fmt(f.baseline['median'], f.unit)}{unit} {f.baseline_name}"
-            if f.value is not None and f.baseline["median"] and not f.higher_is_better:
-                base += f" (x{f.value['median'] / f.baseline['median']:.2f})"
-        rows.append(("  " + f.name, median, spread(f.value, f.unit), target_s, base,
-                     f.verdict))
+        rows.append(("  " + f.name, *_cells(f)))
         if f.note:
             rows.append(("    " + f.note, "", "", "", "", ""))
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -124,6 +129,26 @@ def table(figures: list[Figure]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def markdown(result: dict[str, object]) -> str:
+    """A results.json as the README's performance table (targets only: info rows left out)."""
+    names = {f.name for f in fields(Figure)}
+    figures = [Figure(**{k: v for k, v in raw.items() if k in names})
+               for raw in result.get("figures", [])]  # type: ignore[union-attr]
+    lines = ["| group | figure | median | spread | target | baseline (same run) | |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for f in figures:
+        if f.verdict in ("PASS", "MISS"):
+            cells = (f.group, f.name, *_cells(f))
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    info = result.get("machine") or {}
+    lines.append("")
+    lines.append(f"{'Quick' if result.get('quick') else 'Full'} run of {result.get('when')} "
+                 f"at {info.get('commit')}: {info.get('cpu')}, {info.get('cores')} cores, "
+                 f"{info.get('memory_gb')} GB, Python {info.get('python')}, "
+                 f"Textual {info.get('textual')}.")
     return "\n".join(lines)
 
 
@@ -138,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", help=f"some of: {', '.join(GROUPS)}, quality")
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer runs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
+    parser.add_argument("--markdown", action="store_true",
+                        help="measure nothing: print the results file as a Markdown table "
+                             "(the README's performance section)")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.out.read_text(encoding="utf-8"))))
+        return 0
     wanted = [ALIASES.get(g, g) for g in args.groups] or [*GROUPS, "quality"]
     unknown = [g for g in wanted if g not in GROUPS and g != "quality"]
     if unknown:
