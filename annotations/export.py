@@ -19,13 +19,16 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
+from annotations import export_workers
 from annotations.errors import StoreError
 from annotations.formats import (
     DOCCANO_OFFSETS,
     EXPORT_FORMATS,
+    JSON_LINES_FORMATS,
     NEEDS_OUT,
     SENTENCE_FORMATS,
     FormatError,
@@ -37,8 +40,17 @@ from annotations.formats import (
     spacy_docbin,
 )
 from annotations.formats.common import write_json_lines
-from annotations.formats.records import Counts, Filters, RecordView, iter_documents, sentence_views
+from annotations.formats.records import (
+    Counts,
+    Filters,
+    RecordView,
+    document_view,
+    exported_records,
+    iter_documents,
+    sentence_views,
+)
 from annotations.model import Annotation, Document
+from annotations.segmentation import Segmenter
 from annotations.store import Store
 
 SPAN_FIELDS = ("id", "start", "end", "label", "text", "annotator", "created")
@@ -62,6 +74,9 @@ class ExportOptions:
     unit: str = "document"  # or "sentence"
     filters: Filters = field(default_factory=Filters)
     doccano_offsets: str = "utf16"
+    # Worker processes for JSON-lines formats: 0 picks (one per core, for
+    # a store of many documents), 1 formats everything in this process.
+    jobs: int = 0
 
     def check(self, out_path: Path | None) -> None:
         if self.format not in EXPORT_FORMATS:
@@ -74,6 +89,8 @@ class ExportOptions:
             )
         if self.doccano_offsets not in DOCCANO_OFFSETS:
             raise FormatError(f"unknown doccano offsets {self.doccano_offsets!r}")
+        if self.jobs < 0:
+            raise FormatError(f"--jobs must be 0 (one per core) or more, not {self.jobs}")
         if self.format in NEEDS_OUT and out_path is None:
             what = "a folder" if self.format == "brat" else "a file"
             raise FormatError(f"the {self.format} format needs --out ({what} to write)")
@@ -88,12 +105,17 @@ def views(
     """The record views an export writes, counting as they go."""
     docs = iter_documents(store, options.filters, progress=progress, warn=counts.warnings.append)
     for doc, _seg in docs:
-        counts.documents += 1
-        units = sentence_views(doc, counts) if options.unit == "sentence" else iter([doc])
-        for view in units:
-            counts.spans += len(view.spans)
-            counts.misaligned += sum(1 for s in view.spans if not s.aligned)
-            yield view
+        yield from document_units(doc, options, counts)
+
+
+def document_units(doc: RecordView, options: ExportOptions, counts: Counts) -> Iterator[RecordView]:
+    """What one document's view is exported as: itself, or its sentences."""
+    counts.documents += 1
+    units = sentence_views(doc, counts) if options.unit == "sentence" else iter([doc])
+    for view in units:
+        counts.spans += len(view.spans)
+        counts.misaligned += sum(1 for s in view.spans if not s.aligned)
+        yield view
 
 
 def _links(
@@ -119,16 +141,44 @@ def json_lines(
     """The lines of a JSON-lines format, each `json.dumps` of its `json_records` record.
 
     Native lines are written by `native.line` without building the record
-    (the same bytes, in half the time: tokens are most of a record).
+    (the same bytes, in half the time: tokens are most of a record). A
+    store of many documents is formatted by worker processes on a machine
+    with more than one core (`annotations.export_workers`), in the same order.
     """
-    if options.format != "jsonl":
-        for record in json_records(store, options, counts, progress):
-            yield json.dumps(record, ensure_ascii=False)
-        return
+    if options.format not in JSON_LINES_FORMATS:
+        raise FormatError(f"{options.format} is not a JSON-lines format")
     links = _links(store, options, counts)
-    for view in views(store, options, counts, progress):
+    records = exported_records(store, options.filters, progress)
+    first = list(islice(records, export_workers.MIN_DOCUMENTS))
+    jobs = export_workers.jobs_for(options.jobs, many=len(first) == export_workers.MIN_DOCUMENTS)
+    if jobs > 1:
+        yield from export_workers.lines(store, options, chain(first, records), links, counts, jobs)
+        return
+    segmenters: list[Segmenter] = []
+    for record in chain(first, records):
+        yield from document_lines(store, record, options, links, counts, segmenters)
+
+
+def document_lines(
+    store: Store,
+    record: dict[str, Any],
+    options: ExportOptions,
+    links: dict[str, list[dict[str, Any]]],
+    counts: Counts,
+    segmenters: list[Segmenter],
+) -> list[str]:
+    """The JSON lines of one document record (none if it has no kept span)."""
+    found = document_view(store, record, options.filters, segmenters, counts.warnings.append)
+    if found is None:
+        return []
+    lines = []
+    for view in document_units(found[0], options, counts):
         counts.records += 1
-        yield native.line(view, links.get(view.doc_id))
+        if options.format == "jsonl":
+            lines.append(native.line(view, links.get(view.doc_id)))
+        else:
+            lines.append(json.dumps(_json_record(view, options, links), ensure_ascii=False))
+    return lines
 
 
 def json_records(
@@ -141,17 +191,22 @@ def json_records(
     links = _links(store, options, counts)
     for view in views(store, options, counts, progress):
         counts.records += 1
-        if options.format == "jsonl":
-            record = native.record(view)
-            if view.doc_id in links:
-                record["links"] = links[view.doc_id]
-            yield record
-        elif options.format == "prodigy":
-            yield prodigy.record(view)
-        elif options.format == "doccano":
-            yield doccano.record(view, options.doccano_offsets)
-        else:
-            raise FormatError(f"{options.format} is not a JSON-lines format")
+        yield _json_record(view, options, links)
+
+
+def _json_record(
+    view: RecordView, options: ExportOptions, links: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    if options.format == "jsonl":
+        record = native.record(view)
+        if view.doc_id in links:
+            record["links"] = links[view.doc_id]
+        return record
+    if options.format == "prodigy":
+        return prodigy.record(view)
+    if options.format == "doccano":
+        return doccano.record(view, options.doccano_offsets)
+    raise FormatError(f"{options.format} is not a JSON-lines format")
 
 
 LINKS_FILE = "links.jsonl"

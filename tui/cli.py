@@ -222,16 +222,19 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
 @click.option("--done-only", is_flag=True, help="Only documents marked done.")
 @doccano_offsets_option
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes formatting JSON lines: 0 is one per core for a store of "
+                   "many documents; 1 formats in this process only.")
 @reports_errors
 def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
-                   doccano_offsets: str, force: bool) -> None:
+                   doccano_offsets: str, force: bool, jobs: int) -> None:
     """Export annotations as training data, one record per annotated document."""
     from annotations.export import ExportOptions, carries_links, check_target, export
     from annotations.formats.records import Filters
 
     options = ExportOptions(
-        format=fmt, unit=unit, doccano_offsets=doccano_offsets,
+        format=fmt, unit=unit, doccano_offsets=doccano_offsets, jobs=jobs,
         filters=Filters(frozenset(labels), frozenset(annotators), done_only),
     )
     options.check(out_path)

@@ -14,6 +14,8 @@ from annotations.errors import EXIT_FORMAT, NewsmarkError
 EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "conll", "brat", "spacy")
 IMPORT_FORMATS = ("jsonl", "prodigy", "doccano")
 SENTENCE_FORMATS = ("jsonl", "prodigy", "doccano")
+# Formats of one JSON object per line (one per document or sentence).
+JSON_LINES_FORMATS = ("jsonl", "prodigy", "doccano")
 # Formats written to a folder or as binary: they need --out.
 NEEDS_OUT = ("brat", "spacy")
 DOCCANO_OFFSETS = ("utf16", "codepoints")

@@ -113,6 +113,12 @@ class Counts:
     links_path: str | None = None  # where they went, when not in the records
     warnings: list[str] = field(default_factory=list)
 
+    def add(self, other: Counts) -> None:
+        """Count in what another part of the same export did (a worker's documents)."""
+        for name in ("documents", "records", "spans", "misaligned", "clipped", "dropped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.warnings.extend(other.warnings)
+
 
 def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[
     int | None, int | None, bool
@@ -180,47 +186,77 @@ def iter_documents(
     segments documents the store has no segmentation of; `warn` hears of
     stored segmentations that were damaged and segmented again.
     """
+    segmenters = [segmenter] if segmenter is not None else []
+    for record in exported_records(store, filters, progress):
+        found = document_view(store, record, filters, segmenters, warn)
+        if found is not None:
+            yield found
+
+
+def exported_records(
+    store: Store,
+    filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
+    progress: Callable[[], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The document records an export looks at, in registration order (no file read)."""
     superseded = _superseded(store)
-    filtering = bool(filters.labels or filters.annotators)
     for record in store.documents():
-        doc_id = record["id"]
-        if doc_id in superseded:
+        if record["id"] in superseded:
             continue  # an older version of a changed article: its spans moved on
         if progress is not None:
             progress()
         if filters.done_only and record.get("status") != "done":
             continue
-        anns = store.annotation_rows(doc_id)
-        if filtering:
-            anns = [a for a in anns if filters.keep(a)]
-        if not anns:
-            continue
-        text = store.load_text(doc_id)
-        if text is None:
-            raise StoreError(f"document {doc_id} has annotations but no stored text")
-        for ann in anns:
-            if text[ann.start : ann.end] != ann.text:
-                raise StoreError(
-                    f"annotation {ann.id} in {doc_id} does not match its text; "
-                    "run `newsmark stats` to see re-anchoring results"
-                )
-        seg = store.load_segmentation(doc_id, text, warn)
-        if seg is None:
-            # Not kept: the store keeps what the reader segmented (trained on
-            # the session's articles); export reads the store read-only.
-            segmenter = segmenter or Segmenter.default()
-            seg = segmenter.segment(text)
-        view = RecordView(
-            id=doc_id,
-            text=text,
-            meta=document_meta(record),
-            status=record.get("status") or "untouched",
-            tokens=seg.tokens,
-            sentences=seg.sentences,
-            spans=_span_views(anns, seg.tokens),
-            doc_id=doc_id,
-        )
-        yield view, seg
+        yield record
+
+
+def document_view(
+    store: Store,
+    record: dict[str, Any],
+    filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
+    segmenters: list[Segmenter] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[RecordView, Segmentation] | None:
+    """The view of one document record, or None if it has no (kept) span.
+
+    `segmenters` holds the segmenter for documents the store has none
+    for (`Segmenter.default()` is made and put there on first need).
+    """
+    doc_id = record["id"]
+    anns = store.annotation_rows(doc_id)
+    if filters.labels or filters.annotators:
+        anns = [a for a in anns if filters.keep(a)]
+    if not anns:
+        return None
+    text = store.load_text(doc_id)
+    if text is None:
+        raise StoreError(f"document {doc_id} has annotations but no stored text")
+    for ann in anns:
+        if text[ann.start : ann.end] != ann.text:
+            raise StoreError(
+                f"annotation {ann.id} in {doc_id} does not match its text; "
+                "run `newsmark stats` to see re-anchoring results"
+            )
+    seg = store.load_segmentation(doc_id, text, warn)
+    if seg is None:
+        # Not kept: the store keeps what the reader segmented (trained on
+        # the session's articles); export reads the store read-only.
+        if segmenters is None:
+            segmenters = []
+        if not segmenters:
+            segmenters.append(Segmenter.default())
+        seg = segmenters[0].segment(text)
+    view = RecordView(
+        id=doc_id,
+        text=text,
+        meta=document_meta(record),
+        status=record.get("status") or "untouched",
+        tokens=seg.tokens,
+        sentences=seg.sentences,
+        spans=_span_views(anns, seg.tokens),
+        doc_id=doc_id,
+    )
+    return view, seg
 
 
 def _superseded(store: Store) -> set[str]:
