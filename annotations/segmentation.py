@@ -255,34 +255,62 @@ def _valid_tokens(text: str, spans: list[Span], start: int, end: int) -> bool:
     return prev == end or text[prev:end].isspace()
 
 
+# Offsets are kept as 4-byte integers (a 10 MB article has two million
+# tokens: 16 MB of offsets, not 32); a text of 2**31 code points or more
+# widens its arrays to 8 bytes when an offset does not fit.
+OFFSET_CODES = ("i", "q")
+
+
+def offset_array(values: Callable[[], Iterable[int]]) -> array[int]:
+    """`values()` as an offset array: 4 bytes each, or 8 if one does not fit."""
+    try:
+        return array(OFFSET_CODES[0], values())
+    except OverflowError:
+        return array(OFFSET_CODES[1], values())
+
+
 class SpanArray(Sequence[Span]):
     """(start, end) pairs kept as two machine-integer arrays.
 
     A 10 MB article has about two million tokens: as a list of tuples they
-    took ~150 bytes each (≈300 MB); here they take 16. Reads like a list of
+    took ~150 bytes each (≈300 MB); here they take 8. Reads like a list of
     tuples (index, slice, iterate, compare with a list).
     """
 
     __slots__ = ("starts", "ends")
 
     def __init__(self, spans: Iterable[Span] = ()) -> None:
-        self.starts = array("q")
-        self.ends = array("q")
+        self.starts = array(OFFSET_CODES[0])
+        self.ends = array(OFFSET_CODES[0])
         for start, end in spans:
             self.append(start, end)
 
     @classmethod
     def from_arrays(cls, starts: array[int], ends: array[int]) -> SpanArray:
-        """Two ``array("q")`` of the same length, taken as they are (no copy)."""
-        if starts.typecode != "q" or ends.typecode != "q" or len(starts) != len(ends):
-            raise ValueError("SpanArray needs two array('q') of one length")
+        """Two offset arrays of one typecode and length, taken as they are (no copy)."""
+        if (starts.typecode not in OFFSET_CODES or ends.typecode != starts.typecode
+                or len(starts) != len(ends)):
+            raise ValueError(f"SpanArray needs two arrays of one length, typecode in "
+                             f"{OFFSET_CODES}")
         spans = cls()
         spans.starts, spans.ends = starts, ends
         return spans
 
     def append(self, start: int, end: int) -> None:
-        self.starts.append(start)
-        self.ends.append(end)
+        try:
+            self.starts.append(start)
+        except OverflowError:
+            self._widen()
+            self.starts.append(start)
+        try:
+            self.ends.append(end)
+        except OverflowError:
+            self._widen()
+            self.ends.append(end)
+
+    def _widen(self) -> None:
+        self.starts = array(OFFSET_CODES[1], self.starts)
+        self.ends = array(OFFSET_CODES[1], self.ends)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -548,8 +576,11 @@ def decode(text: str, data: bytes) -> Segmentation:
         if 0 in lengths:
             raise ValueError("it holds an empty span")
         # start = previous start + previous length + gap; end = start + length
-        starts = array("q", accumulate(map(add, gaps, chain((0,), lengths))))
-        ends = array("q", map(add, starts, lengths))
+        starts = offset_array(
+            lambda g=gaps, n=lengths: accumulate(map(add, g, chain((0,), n))))  # type: ignore[misc]
+        ends = offset_array(lambda s=starts, n=lengths: map(add, s, n))  # type: ignore[misc]
+        if ends.typecode != starts.typecode:  # the last end passes 2**31
+            starts = array(ends.typecode, starts)
         if ends and ends[-1] > len(text):
             raise ValueError("its spans run past the end of the text")
         groups.append((starts, ends))

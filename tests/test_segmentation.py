@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations.segmentation import Segmentation, Segmenter, _extenders
+from annotations.segmentation import Segmentation, Segmenter, SpanArray, _extenders
 
 # Our own writing, in the style of wire copy: enough for Punkt to learn that
 # "Mr.", "Dr.", "U.S." and "Jan." do not end sentences.
@@ -336,3 +338,15 @@ def test_a_word_that_ended_a_few_sentences_is_not_learned_as_an_abbreviation() -
     assert "mr" in segmenter.abbreviations  # the seed list still holds
     sentences = [doc.text[s:e] for s, e in segmenter.segment(doc.text).sentences]
     assert any(s.endswith("knows it too.”") for s in sentences), sentences
+
+
+def test_offsets_are_four_bytes_until_one_does_not_fit() -> None:
+    spans = SpanArray([(0, 5), (7, 9)])
+    assert spans.starts.itemsize == 4
+    big = 2**31
+    spans.append(big - 2, big + 3)  # the end alone does not fit
+    spans.append(big + 5, big + 6)
+    assert spans.starts.itemsize == spans.ends.itemsize == 8
+    assert list(spans) == [(0, 5), (7, 9), (big - 2, big + 3), (big + 5, big + 6)]
+    with pytest.raises(ValueError):
+        SpanArray.from_arrays(array("i", [0]), array("q", [1]))
