@@ -61,9 +61,9 @@ def test_an_open_that_fails_before_any_frame_resumes_collection(tmp_path) -> Non
 
     from tui.cli import main
 
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "s"), str(empty)])
+    binary = tmp_path / "scan.txt"  # listed, then found unreadable inside the paused start
+    binary.write_bytes(b"\x00\x01\x02 not text \x00" * 50)
+    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "s"), str(binary)])
     assert result.exit_code != 0
-    assert "no article" in result.output
+    assert "no article could be opened" in result.output
     assert gc.isenabled()

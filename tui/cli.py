@@ -114,24 +114,6 @@ def open_command(
     stored: bool,
 ) -> None:
     """Open articles in the reader."""
-    from tui.startup import pause_collection, resume_collection
-
-    pause_collection()  # until the first frame (tui/startup.py)
-    try:
-        _open(paths, store_dir, annotator, config_path, raw, encoding, stored)
-    finally:
-        resume_collection()  # if the app never drew a frame
-
-
-def _open(
-    paths: tuple[Path, ...],
-    store_dir: Path,
-    annotator: str,
-    config_path: Path | None,
-    raw: bool,
-    encoding: str | None,
-    stored: bool,
-) -> None:
     from annotations.documents import find_articles
     from annotations.labels import load_config
     from annotations.samples import sample_paths
@@ -163,6 +145,9 @@ def _open(
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
         click.echo(f"newsmark: {notices[-1]}", err=True)
+    from tui.startup import pause_collection, resume_collection
+
+    pause_collection()  # until the app's first frame (tui/startup.py)
     try:
         sources: list[str | Stored] = list(article_paths)
         if stored:
@@ -191,6 +176,7 @@ def _open(
         if app.return_code:  # an internal error, already explained on screen
             sys.exit(EXIT_INTERNAL)
     finally:
+        resume_collection()  # if the app never drew a frame
         store.close()
 
 
