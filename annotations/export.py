@@ -50,7 +50,6 @@ from annotations.formats.records import (
     sentence_views,
 )
 from annotations.model import Annotation, Document
-from annotations.segmentation import Segmenter
 from annotations.store import Store
 
 SPAN_FIELDS = ("id", "start", "end", "label", "text", "annotator", "created")
@@ -154,9 +153,8 @@ def json_lines(
     if jobs > 1:
         yield from export_workers.lines(store, options, chain(first, records), links, counts, jobs)
         return
-    segmenters: list[Segmenter] = []
     for record in chain(first, records):
-        yield from document_lines(store, record, options, links, counts, segmenters)
+        yield from document_lines(store, record, options, links, counts)
 
 
 def document_lines(
@@ -165,10 +163,9 @@ def document_lines(
     options: ExportOptions,
     links: dict[str, list[dict[str, Any]]],
     counts: Counts,
-    segmenters: list[Segmenter],
 ) -> list[str]:
     """The JSON lines of one document record (none if it has no kept span)."""
-    found = document_view(store, record, options.filters, segmenters, counts.warnings.append)
+    found = document_view(store, record, options.filters, warn=counts.warnings.append)
     if found is None:
         return []
     lines = []

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import NewsmarkError, StoreError
 from annotations.formats import FormatError
 from annotations.formats.records import Counts
-from annotations.segmentation import Segmenter
 from annotations.store import Store
 
 if TYPE_CHECKING:
@@ -77,9 +76,17 @@ def _start(root: str, options: ExportOptions) -> None:
     # Ctrl+C is for the exporting process, which stops the workers: a
     # worker's own KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker["store"] = Store(Path(root), read_only=True)
+    _worker["root"] = Path(root)
     _worker["options"] = options
-    _worker["segmenters"] = []
+
+
+def _store() -> Store:
+    # Opened by the first task, not by `_start`: a pool whose initializer
+    # raises starts new workers forever, while a task's error comes back.
+    if "store" not in _worker:
+        _worker["store"] = Store(_worker["root"], read_only=True)
+    store: Store = _worker["store"]
+    return store
 
 
 def _format_chunk(task: tuple[list[dict[str, Any]], Links]) -> tuple[list[str], Counts] | _Failed:
@@ -87,12 +94,11 @@ def _format_chunk(task: tuple[list[dict[str, Any]], Links]) -> tuple[list[str], 
 
     records, links = task
     counts = Counts()
-    segmenters: list[Segmenter] = _worker["segmenters"]
     lines: list[str] = []
     try:
+        store = _store()
         for record in records:
-            lines += document_lines(_worker["store"], record, _worker["options"], links, counts,
-                                    segmenters)
+            lines += document_lines(store, record, _worker["options"], links, counts)
     except NewsmarkError as err:
         return _Failed("format" if isinstance(err, FormatError) else "store", str(err))
     return lines, counts

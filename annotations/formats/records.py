@@ -27,6 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from annotations.anchoring import superseded_documents
@@ -186,9 +187,8 @@ def iter_documents(
     segments documents the store has no segmentation of; `warn` hears of
     stored segmentations that were damaged and segmented again.
     """
-    segmenters = [segmenter] if segmenter is not None else []
     for record in exported_records(store, filters, progress):
-        found = document_view(store, record, filters, segmenters, warn)
+        found = document_view(store, record, filters, segmenter, warn)
         if found is not None:
             yield found
 
@@ -214,13 +214,13 @@ def document_view(
     store: Store,
     record: dict[str, Any],
     filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
-    segmenters: list[Segmenter] | None = None,
+    segmenter: Segmenter | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> tuple[RecordView, Segmentation] | None:
     """The view of one document record, or None if it has no (kept) span.
 
-    `segmenters` holds the segmenter for documents the store has none
-    for (`Segmenter.default()` is made and put there on first need).
+    `segmenter` (default: `Segmenter.default()`) segments a document the
+    store has no segmentation of.
     """
     doc_id = record["id"]
     anns = store.annotation_rows(doc_id)
@@ -241,11 +241,7 @@ def document_view(
     if seg is None:
         # Not kept: the store keeps what the reader segmented (trained on
         # the session's articles); export reads the store read-only.
-        if segmenters is None:
-            segmenters = []
-        if not segmenters:
-            segmenters.append(Segmenter.default())
-        seg = segmenters[0].segment(text)
+        seg = (segmenter or _default_segmenter()).segment(text)
     view = RecordView(
         id=doc_id,
         text=text,
@@ -257,6 +253,12 @@ def document_view(
         doc_id=doc_id,
     )
     return view, seg
+
+
+@cache
+def _default_segmenter() -> Segmenter:
+    """Made once, on first need: seed abbreviations only, the same on every machine."""
+    return Segmenter.default()
 
 
 def _superseded(store: Store) -> set[str]:
