@@ -7,6 +7,7 @@ touches yours; the pictures in this folder are what it wrote last.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from annotations.store import Store
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
+from tui.cli import DEFAULT_STORE
 
 HERE = Path(__file__).parent
 SIZE = (150, 40)
@@ -86,9 +88,10 @@ SHOTS: dict[str, Steps] = {
 
 
 async def shoot(name: str, steps: Steps) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         docs, _ = load_documents(sample_paths())
-        store = Store(Path(tmp) / "store")
+        # The default store, as `make run` shows it (and the same in every redraw).
+        store = Store(Path(DEFAULT_STORE))
         try:
             app = NewsmarkApp(Workspace(store, docs, annotator="screenshots"))
             async with app.run_test(size=SIZE) as pilot:
