@@ -58,7 +58,8 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _stat_key(path: Path) -> tuple[int, int, int] | None:
+def stat_key(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is replaced or written to (None: no file)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -104,13 +105,13 @@ class Journal:
 
     def changed_on_disk(self) -> bool:
         """Were the files replaced or appended to since this journal read or wrote them?"""
-        return (_stat_key(self.snapshot), _stat_key(self.log)) != self._keys
+        return (stat_key(self.snapshot), stat_key(self.log)) != self._keys
 
     def read(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """(snapshot tables, changes logged since, oldest first)."""
         self._close_fd()
         self._damaged = None
-        keys = (_stat_key(self.snapshot), _stat_key(self.log))
+        keys = (stat_key(self.snapshot), stat_key(self.log))
         tables = self._read_snapshot()
         state = (tables.get("journal") or {}).get("1") or {}
         generation = state.get("generation", 0)
@@ -234,7 +235,7 @@ class Journal:
             raise cannot_write(self.log, err) from err
         self._size += len(data)
         self.logged += len(changes)
-        self._keys = (self._keys[0], _stat_key(self.log))
+        self._keys = (self._keys[0], stat_key(self.log))
 
     def _open_fd(self) -> int:
         if self._fd is None:
@@ -270,7 +271,7 @@ class Journal:
             raise cannot_write(self.log, err) from err
         fsync_dir(self.log.parent)
         self._size, self._fresh_log, self.logged = len(header), False, 0
-        self._keys = (self._keys[0], _stat_key(self.log))
+        self._keys = (self._keys[0], stat_key(self.log))
 
     def compact(self, tables: dict[str, Any]) -> None:
         """Write `tables` (everything the snapshot and log hold) as the new snapshot."""
@@ -283,7 +284,7 @@ class Journal:
         # From here the snapshot holds every change: the old log is stale.
         self.generation, self.logged, self._fresh_log = generation, 0, True
         self._close_fd()
-        self._keys = (_stat_key(self.snapshot), _stat_key(self.log))
+        self._keys = (stat_key(self.snapshot), stat_key(self.log))
         with contextlib.suppress(StoreError):
             self._start_log(generation)  # else the next append starts it
 

@@ -47,7 +47,7 @@ from tinydb.storages import Storage
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.journal import Journal, cannot_write, fsync_dir
+from annotations.journal import Journal, cannot_write, fsync_dir, stat_key
 from annotations.model import Annotation, AnnotationRow, Document
 from annotations.segmentation import Segmentation
 
@@ -177,14 +177,6 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def _stat_key(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that never leaves a half-written file.
 
@@ -233,7 +225,7 @@ class AtomicJSONStorage(Storage):
         return data
 
     def read(self) -> dict[str, Any] | None:
-        key = _stat_key(self.path)
+        key = stat_key(self.path)
         if self._loaded and key == self._key:
             return self._data
         data = self._load()
@@ -251,7 +243,7 @@ class AtomicJSONStorage(Storage):
         except BaseException:
             self.invalidate()
             raise
-        self._data, self._key, self._loaded = data, _stat_key(self.path), True
+        self._data, self._key, self._loaded = data, stat_key(self.path), True
 
     def close(self) -> None:
         self.invalidate()
