@@ -79,14 +79,6 @@ class RecordView:
             self._offsets = OffsetTable(self.text)
         return self._offsets
 
-    def token_texts(self) -> list[str]:
-        return [self.text[s:e] for s, e in self.tokens]
-
-    def ws(self, index: int) -> bool:
-        """Whether token `index` is followed by whitespace (Prodigy's and spaCy's `ws`)."""
-        end = self.tokens[index][1]
-        return end < len(self.text) and self.text[end].isspace()
-
 
 @dataclass(frozen=True, slots=True)
 class Filters:
