@@ -89,8 +89,7 @@ def _spans_text(view: RecordView) -> str:
             u16s = u8s = start
             u16e = u8e = end
         else:
-            u16s, u16e = table.to_utf16(start), table.to_utf16(end)
-            u8s, u8e = table.to_utf8(start), table.to_utf8(end)
+            (u16s, u8s), (u16e, u8e) = table.to_utf16_utf8(start), table.to_utf16_utf8(end)
         first, last = span.token_start, span.token_end
         tail = f', "reanchored": {value(ann.reanchored)}' if ann.reanchored else ""
         if sentence:
@@ -157,8 +156,7 @@ def _spans(view: RecordView) -> list[dict[str, Any]]:
             u16s = u8s = start
             u16e = u8e = end
         else:
-            u16s, u16e = table.to_utf16(start), table.to_utf16(end)
-            u8s, u8e = table.to_utf8(start), table.to_utf8(end)
+            (u16s, u8s), (u16e, u8e) = table.to_utf16_utf8(start), table.to_utf16_utf8(end)
         item: dict[str, Any] = {
             "id": ann.id,
             "start": start,

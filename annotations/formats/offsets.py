@@ -61,6 +61,13 @@ class OffsetTable:
         self._check(cp)
         return cp + self._extra8[bisect_left(self._wide, cp)]
 
+    def to_utf16_utf8(self, cp: int) -> tuple[int, int]:
+        """(`to_utf16(cp)`, `to_utf8(cp)`) in one call: export converts every span's ends."""
+        self._check(cp)
+        astral = self._astral
+        return (cp + bisect_left(astral, cp) if astral else cp,
+                cp + self._extra8[bisect_left(self._wide, cp)])
+
     def from_utf16(self, unit: int) -> int:
         """The code point at UTF-16 offset `unit`; OffsetError inside a surrogate pair."""
         if not 0 <= unit <= self.utf16_length:
