@@ -44,6 +44,7 @@ async def _in_the_reader(folder: Path, runs: int) -> dict[str, object]:
     from tui.app import NewsmarkApp
     from tui.document_list import DocumentList
     from tui.messages import DocumentChosen
+    from tui.startup import pause_collection
 
     t0 = time.perf_counter()
     paths, _errors = find_articles([folder])
@@ -52,6 +53,7 @@ async def _in_the_reader(folder: Path, runs: int) -> dict[str, object]:
         try:
             ws = Workspace(store, paths, annotator="bench")
             setup = time.perf_counter() - t0
+            pause_collection()  # as `newsmark open` does (tui/startup.py)
             app = NewsmarkApp(ws)
             async with app.run_test(size=(160, 50)) as pilot:
                 await pilot.pause()

@@ -61,6 +61,7 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
     from annotations.store import Store
     from annotations.workspace import Workspace
     from tui.app import NewsmarkApp
+    from tui.startup import pause_collection, resume_collection
 
     doc = load_document(article_file(size))
     count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
@@ -69,6 +70,7 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
         try:
             ws = Workspace(store, [doc], annotator="bench")
             bulk_add(store, spans_for(doc, count))
+            pause_collection()  # as `newsmark open` does (tui/startup.py)
             app = NewsmarkApp(ws)
             async with app.run_test(size=APP_SIZE) as pilot:
                 await pilot.pause()
@@ -105,6 +107,9 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
                                                  lambda: view.action_move("page_down"))
         finally:
             store.close()
+            resume_collection()  # if the app never drew a frame
+            gc.unfreeze()  # this app's objects: the next size starts clean
+            gc.collect()
     return out, count
 
 
