@@ -78,18 +78,13 @@ def _spans_text(view: RecordView) -> str:
     # id, label, text and created are strings (`Annotation`; `Store.annotation_rows`
     # checks them); the other fields are encoded as whatever they hold.
     table = view.offsets
-    same = table.utf8_length == table.length
     enc, json_bool, value = encode_basestring, _JSON_BOOL, _value
     sentence = view.sentence is not None
     items = []
     for span in view.spans:
         ann = span.ann
         start, end = span.start, span.end
-        if same:
-            u16s = u8s = start
-            u16e = u8e = end
-        else:
-            (u16s, u8s), (u16e, u8e) = table.to_utf16_utf8(start), table.to_utf16_utf8(end)
+        u16s, u16e, u8s, u8e = table.span_offsets(start, end)
         first, last = span.token_start, span.token_end
         tail = f', "reanchored": {value(ann.reanchored)}' if ann.reanchored else ""
         if sentence:
@@ -146,17 +141,11 @@ def record(view: RecordView) -> dict[str, Any]:
 
 def _spans(view: RecordView) -> list[dict[str, Any]]:
     table = view.offsets
-    # An ASCII text (most news in English) counts the same in all three systems.
-    same = table.utf8_length == table.length
     spans = []
     for span in view.spans:
         ann = span.ann
         start, end = span.start, span.end
-        if same:
-            u16s = u8s = start
-            u16e = u8e = end
-        else:
-            (u16s, u8s), (u16e, u8e) = table.to_utf16_utf8(start), table.to_utf16_utf8(end)
+        u16s, u16e, u8s, u8e = table.span_offsets(start, end)
         item: dict[str, Any] = {
             "id": ann.id,
             "start": start,

@@ -61,12 +61,23 @@ class OffsetTable:
         self._check(cp)
         return cp + self._extra8[bisect_left(self._wide, cp)]
 
-    def to_utf16_utf8(self, cp: int) -> tuple[int, int]:
-        """(`to_utf16(cp)`, `to_utf8(cp)`) in one call: export converts every span's ends."""
-        self._check(cp)
-        astral = self._astral
-        return (cp + bisect_left(astral, cp) if astral else cp,
-                cp + self._extra8[bisect_left(self._wide, cp)])
+    def span_offsets(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """(UTF-16 start, UTF-16 end, UTF-8 start, UTF-8 end) of a code-point span.
+
+        One call per span for exports; an ASCII text (most news in English)
+        counts the same in all three systems and is returned as it is.
+        """
+        self._check(start)
+        self._check(end)
+        if not self._wide:
+            return start, end, start, end
+        astral, wide, extra8 = self._astral, self._wide, self._extra8
+        if astral:
+            u16s, u16e = start + bisect_left(astral, start), end + bisect_left(astral, end)
+        else:
+            u16s, u16e = start, end
+        return (u16s, u16e, start + extra8[bisect_left(wide, start)],
+                end + extra8[bisect_left(wide, end)])
 
     def from_utf16(self, unit: int) -> int:
         """The code point at UTF-16 offset `unit`; OffsetError inside a surrogate pair."""
