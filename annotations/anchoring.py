@@ -574,5 +574,7 @@ def placed(orphan: Annotation, doc: Document, start: int, end: int, label: str) 
         created=orphan.created,
         note=orphan.note,
         source=orphan.source,
+        attrs=orphan.attrs,
+        relations=orphan.relations,
         reanchored="placed",
     )

@@ -47,6 +47,7 @@ from annotations.formats.records import (
     document_view,
     exported_records,
     iter_documents,
+    relation_views,
     sentence_views,
 )
 from annotations.model import Annotation, Document
@@ -114,6 +115,8 @@ def document_units(doc: RecordView, options: ExportOptions, counts: Counts) -> I
     for view in units:
         counts.spans += len(view.spans)
         counts.misaligned += sum(1 for s in view.spans if not s.aligned)
+        if any(s.ann.relations for s in view.spans):
+            counts.relations += len(relation_views(view))
         yield view
 
 

@@ -22,6 +22,11 @@ Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
 Rejecting a suggestion (kind "reject") carries, as `after`, the annotation
 accepting it would have made: undo proposes it again, redo rejects it.
+
+A change of several annotations made as one (kind "group": removing a span
+and the relations pointing at it, accepting a quote with its speaker)
+carries its steps in `parts`, undone last first; its `before`/`after` are
+the annotation it is about.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ JOURNAL = "history"  # history.json and history.log
 
 LIMIT = 1000
 
-Kind = Literal["add", "remove", "update", "link", "unlink", "reject"]
+Kind = Literal["add", "remove", "update", "link", "unlink", "reject", "group"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Change:
     before: Annotation | None
     after: Annotation | None
     link: Link | None = None
+    parts: tuple[Change, ...] = ()  # a group's steps, in the order they were made
 
     @property
     def annotation(self) -> Annotation:
@@ -69,6 +75,8 @@ class Change:
         }
         if self.link is not None:
             row["link"] = self.link.to_dict()
+        if self.parts:
+            row["parts"] = [part.to_dict(seq) for part in self.parts]
         return row
 
     @classmethod
@@ -79,6 +87,7 @@ class Change:
             before=None if before is None else Annotation.from_dict(before),
             after=None if after is None else Annotation.from_dict(after),
             link=None if link is None else Link.from_dict(link),
+            parts=tuple(cls.from_dict(part) for part in data.get("parts") or ()),
         )
 
 
@@ -210,6 +219,25 @@ class History:
             self._record(Change("unlink", None, None, old))
         return old
 
+    def group(self, parts: list[Change], before: Annotation | None,
+              after: Annotation | None) -> None:
+        """Make `parts` (add, remove, update) in the store as ONE undoable step.
+
+        If a part cannot be saved, the parts made before it are taken back
+        and the error raised: the step happens whole or not at all.
+        """
+        done: list[Change] = []
+        try:
+            for part in parts:
+                self._apply(part)
+                done.append(part)
+        except StoreError:
+            with contextlib.suppress(StoreError):
+                for part in reversed(done):
+                    self._revert(part)
+            raise
+        self._record(Change("group", before, after, parts=tuple(parts)))
+
     def reject(self, ann: Annotation) -> None:
         """Never propose again the suggestion that would have made `ann` (undoable)."""
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
@@ -220,7 +248,10 @@ class History:
         store = self.store
         # Each inverse is a no-op when the store already looks undone
         # (changed by another path, or a step repeated after a crash).
-        if change.link is not None:
+        if change.kind == "group":
+            for part in reversed(change.parts):
+                self._revert(part)
+        elif change.link is not None:
             if change.kind == "link":
                 self.links.remove(change.link.id)
             else:
@@ -241,7 +272,10 @@ class History:
     def _apply(self, change: Change) -> None:
         """Make the store look as it did after `change` (a no-op if it already does)."""
         store = self.store
-        if change.link is not None:
+        if change.kind == "group":
+            for part in change.parts:
+                self._apply(part)
+        elif change.link is not None:
             if change.kind == "link":
                 self.links.restore(change.link)
             else:

@@ -7,7 +7,18 @@
     key = "1"
     color = "#f2a65a"      # optional: without it the colour follows the theme
 
-The defaults are claim/quote/terms/opinion on keys 1-4.
+    [labels.attributes]    # optional: closed sets of values a span of this label takes
+    checkworthy = ["yes", "no"]
+
+    [[relations]]          # relation types between two spans of a document
+    name = "said_by"
+    head = ["quote"]       # labels the relation may start from (none listed: any)
+    tail = ["speaker"]     # labels it may point at (none listed: any)
+
+The defaults are claim/quote/terms/opinion/speaker/source on keys 1-6,
+with the attributes and relation types of `DEFAULT_LABELS` and
+`DEFAULT_RELATION_TYPES`. A file that declares labels but no relations
+keeps those default relation types whose labels it declares.
 """
 
 from __future__ import annotations
@@ -21,9 +32,17 @@ from annotations.errors import ConfigError
 CONFIG_NAME = "newsmark.toml"
 # Keys the reader already uses for motions and commands; a label on one of
 # them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaAR ")
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARct ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """An attribute a span of one label may have, with its closed set of values."""
+
+    name: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +50,41 @@ class Label:
     name: str
     key: str
     color: str | None = None
+    attributes: tuple[Attribute, ...] = ()
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationType:
+    """A relation type and the labels of the spans it may join (empty: any label)."""
+
+    name: str
+    head: tuple[str, ...] = ()
+    tail: tuple[str, ...] = ()
+
+    def allows(self, head_label: str, tail_label: str) -> bool:
+        return (not self.head or head_label in self.head) and (
+            not self.tail or tail_label in self.tail)
 
 
 DEFAULT_LABELS = (
-    Label("claim", "1"),
-    Label("quote", "2"),
+    Label("claim", "1", attributes=(Attribute("checkworthy", ("yes", "no")),)),
+    Label("quote", "2", attributes=(Attribute("kind", ("direct", "indirect", "partial")),)),
     Label("terms", "3"),
-    Label("opinion", "4"),
+    Label("opinion", "4",
+          attributes=(Attribute("polarity", ("positive", "negative", "neutral")),)),
+    Label("speaker", "5"),
+    Label("source", "6"),
+)
+
+# Attribution out of the box: who said a quote, where a claim comes from,
+# and the words that attribute either ("said", "according to").
+DEFAULT_RELATION_TYPES = (
+    RelationType("said_by", ("quote",), ("speaker",)),
+    RelationType("source_of", ("claim",), ("source",)),
+    RelationType("cue", ("quote", "claim"), ()),
 )
 
 
@@ -46,9 +93,41 @@ class Config:
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
+    relation_types: tuple[RelationType, ...] = DEFAULT_RELATION_TYPES
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
+
+    def relation_type(self, name: str) -> RelationType | None:
+        return next((t for t in self.relation_types if t.name == name), None)
+
+    def types_between(self, head_label: str, tail_label: str) -> list[RelationType]:
+        """The relation types a span of `head_label` may have towards one of `tail_label`."""
+        return [t for t in self.relation_types if t.allows(head_label, tail_label)]
+
+    def relation_problem(self, type_name: str, head_label: str, tail_label: str) -> str | None:
+        """Why a relation of this type cannot join these labels (None: it can)."""
+        found = self.relation_type(type_name)
+        if found is None:
+            declared = ", ".join(t.name for t in self.relation_types) or "none"
+            return f"relation type {type_name!r} is not declared (declared: {declared})"
+        if not found.allows(head_label, tail_label):
+            return (f"a {type_name} relation cannot go from a {head_label} "
+                    f"to a {tail_label} ({_ends(found)})")
+        return None
+
+    def attribute_problem(self, label: str, name: str, value: str) -> str | None:
+        """Why `name = value` is not an attribute a span of `label` can have (None: it is)."""
+        found = self.label(label)
+        attribute = found.attribute(name) if found is not None else None
+        if attribute is None:
+            names = ", ".join(a.name for a in found.attributes) if found else ""
+            return (f"attribute {name!r} is not declared for label {label!r} "
+                    f"(declared: {names or 'none'})")
+        if value not in attribute.values:
+            return (f"{value!r} is not a value of {label}'s attribute {name!r} "
+                    f"(declared: {', '.join(attribute.values)})")
+        return None
 
     def index(self, name: str) -> int:
         """Position of a label, which picks its theme colour; unknown labels get the last."""
@@ -86,14 +165,77 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: 'snap' must be true or false")
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path)
-    if not isinstance(raw_labels, list) or not raw_labels:
+        labels: tuple[Label, ...] = DEFAULT_LABELS
+    elif not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
-    labels: list[Label] = []
-    for number, entry in enumerate(raw_labels, start=1):
-        labels.append(_parse_label(entry, f"{where}: label {number}"))
-    _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path)
+    else:
+        parsed = [_parse_label(entry, f"{where}: label {number}")
+                  for number, entry in enumerate(raw_labels, start=1)]
+        _check_unique(parsed, where)
+        labels = tuple(parsed)
+    names = {label.name for label in labels}
+    raw_relations = data.get("relations")
+    if raw_relations is None:
+        # The default types whose labels this project has.
+        types = tuple(t for t in DEFAULT_RELATION_TYPES
+                      if set(t.head) <= names and set(t.tail) <= names)
+    elif not isinstance(raw_relations, list):
+        raise ConfigError(f"{where}: 'relations' must be a list of [[relations]] tables")
+    else:
+        types = tuple(_parse_relation(entry, f"{where}: relation {number}", names)
+                      for number, entry in enumerate(raw_relations, start=1))
+        seen: set[str] = set()
+        for found in types:
+            if found.name in seen:
+                raise ConfigError(f"{where}: two relation types are named {found.name!r}")
+            seen.add(found.name)
+    return Config(labels=labels, snap=snap, path=path, relation_types=types)
+
+
+def _ends(found: RelationType) -> str:
+    head = " or ".join(found.head) or "any label"
+    tail = " or ".join(found.tail) or "any label"
+    return f"it goes from {head} to {tail}"
+
+
+def _parse_relation(entry: object, where: str, labels: set[str]) -> RelationType:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: must be a table with a name (and head, tail)")
+    name = entry.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigError(f"{where}: 'name' must be a word of letters, digits, - or _")
+    ends: list[tuple[str, ...]] = []
+    for side in ("head", "tail"):
+        value = entry.get(side, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} ({name}): '{side}' must be a list of label names")
+        unknown = [v for v in value if v not in labels]
+        if unknown:
+            raise ConfigError(f"{where} ({name}): '{side}' names {unknown[0]!r}, "
+                              "which is not a declared label")
+        ends.append(tuple(value))
+    return RelationType(name, ends[0], ends[1])
+
+
+def _parse_attributes(entry: object, where: str) -> tuple[Attribute, ...]:
+    if entry is None:
+        return ()
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: 'attributes' must be a table of name = [values]")
+    out = []
+    for name, values in entry.items():
+        if not _NAME.match(name):
+            raise ConfigError(f"{where}: attribute {name!r} must be a word of letters, "
+                              "digits, - or _")
+        if (not isinstance(values, list) or not values
+                or not all(isinstance(v, str) and v and v.strip() == v
+                           and not any(c.isspace() for c in v) for v in values)):
+            raise ConfigError(f"{where}: attribute {name!r} must list its values as words, "
+                              'e.g. ["yes", "no"]')
+        if len(set(values)) != len(values):
+            raise ConfigError(f"{where}: attribute {name!r} lists a value twice")
+        out.append(Attribute(name, tuple(values)))
+    return tuple(out)
 
 
 def _parse_label(entry: object, where: str) -> Label:
@@ -108,7 +250,8 @@ def _parse_label(entry: object, where: str) -> Label:
         raise ConfigError(f"{where} ({name}): key {key!r} is already a reader command")
     if color is not None and (not isinstance(color, str) or not _COLOUR.match(color)):
         raise ConfigError(f"{where} ({name}): 'color' must look like \"#rrggbb\"")
-    return Label(name=name, key=key, color=color)
+    attributes = _parse_attributes(entry.get("attributes"), f"{where} ({name})")
+    return Label(name=name, key=key, color=color, attributes=attributes)
 
 
 def _check_unique(labels: list[Label], where: str) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 # Characters of context kept on each side of a span, so that it can be found
@@ -84,6 +86,30 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """A typed edge from the annotation that holds it (the head) to another one (`tail`).
+
+    Kept on its head, so that saving, undo, re-anchoring and orphans carry
+    relations with the spans they start from (`annotations.relations`).
+    """
+
+    id: str
+    type: str
+    tail: str  # id of an annotation of the same document
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "type": self.type, "tail": self.tail}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Relation:
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) and data.get(k) for k in ("id", "type", "tail")
+        ):
+            raise ValueError(f"a relation needs id, type and tail as strings: {data!r}")
+        return cls(id=data["id"], type=data["type"], tail=data["tail"])
+
+
+@dataclass(frozen=True, slots=True)
 class Annotation:
     """One tagged span of one document."""
 
@@ -103,12 +129,31 @@ class Annotation:
     # here), "moved" (same text found elsewhere), "fuzzy" (approximately
     # matching text), "placed" (an orphan a person placed again).
     reanchored: str = ""
+    # Attribute values (name -> one of the values its label declares) and
+    # relations from this span to others (see `annotations.relations`).
+    attrs: dict[str, str] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
             raise ValueError(f"bad span [{self.start}, {self.end})")
         if len(self.text) != self.end - self.start:
             raise ValueError("span text does not match its offsets")
+        if (self.relations and type(self.relations) is not tuple) or any(
+            type(r) is not Relation for r in self.relations
+        ):
+            # A stored row holds them as a list of dicts.
+            object.__setattr__(self, "relations", tuple(
+                r if type(r) is Relation else Relation.from_dict(r) for r in self.relations))
+        if type(self.attrs) is not dict or not all(
+            type(k) is str and type(v) is str for k, v in self.attrs.items()
+        ):
+            raise ValueError(f"attributes must map names to string values: {self.attrs!r}")
+
+    def __hash__(self) -> int:
+        # Written out: the generated hash would fail on the attrs dict.
+        return hash((self.doc_id, self.id, self.start, self.end, self.label, self.note,
+                     self.created, tuple(self.attrs.items()), self.relations))
 
     @classmethod
     def tag(
@@ -145,7 +190,17 @@ class Annotation:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored row; `attrs` and `relations` only when there are some."""
+        row = asdict(self)
+        if self.attrs:
+            row["attrs"] = dict(self.attrs)
+        else:
+            del row["attrs"]
+        if self.relations:
+            row["relations"] = [r.to_dict() for r in self.relations]
+        else:
+            del row["relations"]
+        return row
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
@@ -183,6 +238,8 @@ class AnnotationRow:
     prefix: str = ""
     suffix: str = ""
     reanchored: str = ""
+    attrs: Mapping[str, str] = MappingProxyType({})
+    relations: Sequence[dict[str, Any]] = ()  # as stored: [{"id", "type", "tail"}]
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> AnnotationRow:

@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring
+from annotations import anchoring, relations
 from annotations.anchoring import ReanchorReport
 from annotations.documents import load_document
 from annotations.errors import ArticleError, StoreError
@@ -362,7 +362,16 @@ class Workspace:
         return ann if self.history.add(ann) else None
 
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
-        return self.history.remove(doc_id, ann_id)
+        """Remove an annotation, and the relations pointing at it, as one undoable step."""
+        anns = self.annotations(doc_id)
+        heads = relations.pointing_at(anns, ann_id)
+        target = next((a for a in anns if a.id == ann_id), None)
+        if not heads or target is None:
+            return self.history.remove(doc_id, ann_id)
+        parts = [Change("update", head, relations.without_relations_to(head, ann_id))
+                 for head in heads]
+        self.history.group([*parts, Change("remove", target, None)], target, None)
+        return target
 
     def update(self, ann: Annotation) -> Annotation | None:
         """Replace an annotation by id (relabel, note); returns the old one.
@@ -376,6 +385,44 @@ class Workspace:
             ):
                 return None
         return self.history.update(ann)
+
+    # Relations between spans of a document, and attribute values on spans.
+
+    def relate(self, head: Annotation, tail: Annotation, type_name: str) -> Annotation:
+        """Save a relation of `type_name` from `head` to `tail` (undoable); returns the new head.
+
+        RelationError when the configuration does not allow it, or it exists.
+        """
+        current = self._current(head)
+        new = relations.related(current, self._current(tail), type_name, self.config)
+        self.history.update(new)
+        return new
+
+    def unrelate(self, head: Annotation, relation_id: str) -> Annotation | None:
+        """Remove one relation of `head` (undoable); the new head, None if it had no such one."""
+        current = self._current(head)
+        if not any(r.id == relation_id for r in current.relations):
+            return None
+        new = relations.without_relation(current, relation_id)
+        self.history.update(new)
+        return new
+
+    def set_attribute(self, ann: Annotation, name: str, value: str | None) -> Annotation:
+        """Set (or with None unset) an attribute's value (undoable); returns the new annotation."""
+        new = relations.with_attribute(self._current(ann), name, value, self.config)
+        self.history.update(new)
+        return new
+
+    def edges(self, doc_id: str) -> list[relations.Edge]:
+        """The document's relations whose two ends are both present."""
+        return relations.edges(self.annotations(doc_id))
+
+    def _current(self, ann: Annotation) -> Annotation:
+        """The stored version of `ann` (what the screen holds may be a step behind)."""
+        found = next((a for a in self.annotations(ann.doc_id) if a.id == ann.id), None)
+        if found is None:
+            raise relations.RelationError(f"that {ann.label} is no longer in the store")
+        return found
 
     def undo(self) -> Change | None:
         return self.history.undo()

@@ -26,10 +26,11 @@ key = "5"
 """
 
 
-def test_defaults_are_claim_quote_terms_opinion_on_1_to_4(tmp_path: Path) -> None:
+def test_defaults_are_claim_quote_terms_opinion_speaker_source_on_1_to_6(tmp_path: Path) -> None:
     config = load_config(None, tmp_path / ".newsmark")
     assert [(lab.name, lab.key) for lab in config.labels] == [
-        ("claim", "1"), ("quote", "2"), ("terms", "3"), ("opinion", "4")]
+        ("claim", "1"), ("quote", "2"), ("terms", "3"), ("opinion", "4"), ("speaker", "5"),
+        ("source", "6")]
     assert config.labels == DEFAULT_LABELS and config.snap
 
 

@@ -246,6 +246,11 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     if counts.dropped:
         click.echo(f"warning: {counts.dropped} spans overlap a longer span and are not in "
                    "the CoNLL file (export with --label for one label at a time)", err=True)
+    if counts.relations and fmt == "conll":
+        # Once for the export, not per span: BIO tags have no place for them.
+        click.echo(f"note: CoNLL cannot hold relations; the {counts.relations} relations "
+                   "between spans are not in this file (jsonl, prodigy, doccano, brat and "
+                   "spacy carry them)", err=True)
     for warning in counts.warnings:
         click.echo(f"warning: {warning}", err=True)
     if counts.links_path is not None:
@@ -265,23 +270,30 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 @click.option("--annotator", default="",
               help="Annotator for spans whose record names none (default: none).")
 @doccano_offsets_option
+@click.option("--config", "config_path", type=ANY_PATH,
+              help="Relation types and attribute values (default: newsmark.toml beside "
+                   "the store).")
 @reports_errors
 def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
-                   doccano_offsets: str) -> None:
+                   doccano_offsets: str, config_path: Path | None) -> None:
     """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
     from annotations.formats.importing import import_file
+    from annotations.labels import load_config
     from annotations.store import Store
 
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
+    config = load_config(config_path, store_dir)
     with Store(store_dir) as store:
         report = import_file(store, path, fmt, annotator=annotator,
-                             doccano_offsets=doccano_offsets)
+                             doccano_offsets=doccano_offsets, config=config)
     for line in report.skipped_records:
         click.echo(f"skipped {line}", err=True)
     for line in report.problems:
         click.echo(f"skipped {line}", err=True)
     links = f"; {report.links} links between documents" if report.links else ""
+    if report.relations:
+        links += f"; {report.relations} relations between spans"
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
@@ -309,12 +321,19 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
               help="Format of the export (default: brat for a folder, spacy for *.spacy, "
                    "conll for *.conll, else jsonl).")
 @doccano_offsets_option
+@click.option("--config", "config_path", type=ANY_PATH,
+              help="Relation types and attribute values to check against (default: "
+                   "newsmark.toml in this folder, else the defaults).")
 @reports_errors
-def validate_command(path: Path, fmt: str | None, doccano_offsets: str) -> None:
+def validate_command(path: Path, fmt: str | None, doccano_offsets: str,
+                     config_path: Path | None) -> None:
     """Check every span of an export against its text; exit 1 on any error."""
     from annotations.formats.validate import guess_format, validate
+    from annotations.labels import load_config
 
-    report = validate(path, fmt or guess_format(path), doccano_offsets=doccano_offsets)
+    config = load_config(config_path, Path(DEFAULT_STORE))
+    report = validate(path, fmt or guess_format(path), doccano_offsets=doccano_offsets,
+                      config=config)
     for message in report.errors:
         click.echo(f"error: {message}")
     for message in report.warnings:

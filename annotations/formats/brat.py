@@ -8,8 +8,15 @@
 brat counts code points of the ``.txt`` read as UTF-8, as Python does. A
 span that crosses a line break (or a tab) is written as brat's discontinuous
 span, one fragment per line (``claim 10 20;21 42``), with the fragments' texts
-joined by a space, which is what brat itself writes. `annotation.conf`
-lists the labels, so the folder opens in brat as it is.
+joined by a space, which is what brat itself writes. Relations and
+attribute values follow the spans::
+
+    R1<TAB>said_by Arg1:T1 Arg2:T2
+    A1<TAB>checkworthy T3 yes
+
+`annotation.conf` lists the labels, relation types (with the labels seen at
+their ends) and attributes (with the values seen), so the folder opens in
+brat as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotations.formats.records import Counts, RecordView
+from annotations.formats.records import Counts, RecordView, relation_views
 
 # Line breaks and tabs: brat keeps a fragment on one line, and its .ann
 # lines are tab-separated, so a span is cut there into fragments.
@@ -50,12 +57,32 @@ def ann_lines(view: RecordView) -> list[str]:
             note_no += 1
             note = " ".join(span.ann.note.split())
             lines.append(f"#{note_no}\tAnnotatorNotes T{i}\t{note}")
+    for number, rel in enumerate(relation_views(view), start=1):
+        lines.append(f"R{number}\t{rel.type} Arg1:T{rel.head + 1} Arg2:T{rel.tail + 1}")
+    attribute_no = 0
+    for i, span in enumerate(view.spans, start=1):
+        for name, value in sorted(span.ann.attrs.items()):
+            attribute_no += 1
+            lines.append(f"A{attribute_no}\t{name} T{i} {value}")
     return lines
 
 
 def write(views: Iterable[RecordView], folder: Path, counts: Counts) -> None:
     labels: set[str] = set()
+    # What annotation.conf declares: each relation type with the labels seen
+    # at its ends, each attribute with the labels and values seen.
+    relation_ends: dict[str, tuple[set[str], set[str]]] = {}
+    attributes: dict[str, tuple[set[str], set[str]]] = {}
     for view in views:
+        for rel in relation_views(view):
+            heads, tails = relation_ends.setdefault(rel.type, (set(), set()))
+            heads.add(view.spans[rel.head].label)
+            tails.add(view.spans[rel.tail].label)
+        for span in view.spans:
+            for name, value in span.ann.attrs.items():
+                on, values = attributes.setdefault(name, (set(), set()))
+                on.add(span.label)
+                values.add(value)
         # newline="" keeps the text byte for byte (no "\n" -> os.linesep).
         with (folder / f"{view.id}.txt").open("w", encoding="utf-8", newline="") as out:
             out.write(view.text)
@@ -64,6 +91,10 @@ def write(views: Iterable[RecordView], folder: Path, counts: Counts) -> None:
                 out.write(line + "\n")
         labels.update(s.label for s in view.spans)
         counts.records += 1
-    conf = ["[entities]", *sorted(labels), "", "[relations]", "", "[events]", "",
-            "[attributes]", ""]
+    conf = ["[entities]", *sorted(labels), "", "[relations]",
+            *(f"{name}\tArg1:{'|'.join(sorted(h))}, Arg2:{'|'.join(sorted(t))}"
+              for name, (h, t) in sorted(relation_ends.items())),
+            "", "[events]", "", "[attributes]",
+            *(f"{name}\tArg:{'|'.join(sorted(on))}, Value:{'|'.join(sorted(values))}"
+              for name, (on, values) in sorted(attributes.items())), ""]
     (folder / "annotation.conf").write_text("\n".join(conf), encoding="utf-8")

@@ -25,6 +25,24 @@ class ParsedSpan:
     note: str = ""
     source: str | None = None
     reanchored: str = ""  # "moved" / "fuzzy" / "placed": the article changed under it
+    attrs: dict[str, str] = field(default_factory=dict)
+    # What the record's relations call this span, when not its `id` (a
+    # doccano span number, a Prodigy span's offsets): matched, never stored.
+    key: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedRelation:
+    """A relation read from a file: its type and its ends as the file names them.
+
+    `head` and `tail` name spans of the record: their `ParsedSpan.key`, else
+    their `ParsedSpan.id`.
+    """
+
+    type: str
+    head: str
+    tail: str
+    id: str | None = None
 
 
 @dataclass(slots=True)
@@ -39,6 +57,7 @@ class ParsedRecord:
     skip: str | None = None  # why the whole record is left out (e.g. a rejected task)
     id: str | None = None  # the document id the record states (native records)
     links: list[dict[str, Any]] = field(default_factory=list)  # native `links`, as written
+    relations: list[ParsedRelation] = field(default_factory=list)
     # Spans past a character outside the BMP, read as UTF-16 (doccano): their
     # code points differ from the numbers in the file.
     utf16_shifted: bool = False

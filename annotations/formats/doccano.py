@@ -14,6 +14,16 @@ to Python indices, for scripts that made the file in Python. The two agree
 on every text without characters outside the Basic Multilingual Plane
 (emoji, some CJK). Grapheme-cluster mode is not supported.
 
+A record with relations is written as doccano's relation-extraction
+projects export it: spans as ``entities`` with ids, and ``relations``::
+
+    {"text": "...", "entities": [{"id": 1, "label": "quote", "start_offset": 1,
+     "end_offset": 29}, ...], "relations": [{"id": 1, "from_id": 1, "to_id": 2,
+     "type": "said_by"}], "doc_id": ...}
+
+(ids count from 1 within the record; offsets as above). Import reads
+both shapes. doccano has no attributes on spans: they are not written.
+
 Keys other than `text` and `label` become the document's metadata in
 doccano; newsmark writes `doc_id`, `title`, `source`, `date` and `path`
 there (when known) and reads them back on import. Import also takes
@@ -25,20 +35,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotations.formats.common import ParsedRecord, ParsedSpan, as_int, as_text, clean_meta
+from annotations.formats.common import (
+    ParsedRecord,
+    ParsedRelation,
+    ParsedSpan,
+    as_int,
+    as_text,
+    clean_meta,
+)
 from annotations.formats.offsets import OffsetTable
-from annotations.formats.records import RecordView
+from annotations.formats.records import RecordView, relation_views
 
 DOC_KEYS = ("title", "source", "date", "path")
 
 
 def record(view: RecordView, offsets: str = "utf16") -> dict[str, Any]:
     table = view.offsets
-    labels = [
-        [table.convert(s.start, offsets), table.convert(s.end, offsets), s.label]
-        for s in view.spans
-    ]
-    out: dict[str, Any] = {"text": view.text, "label": labels, "doc_id": view.doc_id}
+    relations = relation_views(view)
+    out: dict[str, Any] = {"text": view.text}
+    if relations:
+        out["entities"] = [
+            {"id": i, "label": s.label, "start_offset": table.convert(s.start, offsets),
+             "end_offset": table.convert(s.end, offsets)}
+            for i, s in enumerate(view.spans, start=1)
+        ]
+        out["relations"] = [{"id": i, "from_id": r.head + 1, "to_id": r.tail + 1, "type": r.type}
+                            for i, r in enumerate(relations, start=1)]
+    else:
+        out["label"] = [
+            [table.convert(s.start, offsets), table.convert(s.end, offsets), s.label]
+            for s in view.spans
+        ]
+    out["doc_id"] = view.doc_id
     out.update(clean_meta({k: view.meta.get(k) for k in DOC_KEYS}))
     if view.sentence is not None:
         out["sentence"] = view.sentence
@@ -65,6 +93,7 @@ def parse(obj: Any, offsets: str = "utf16") -> ParsedRecord:
                 label = item.get("label")
             else:
                 raise ValueError("not [start, end, label]")
+            key = str(item["id"]) if isinstance(item, dict) and "id" in item else None
             s, e = as_int(s, "start"), as_int(e, "end")
             label = as_text(label, "label")
             if table is not None:
@@ -75,7 +104,17 @@ def parse(obj: Any, offsets: str = "utf16") -> ParsedRecord:
                 cs, ce = table.from_utf16(s), table.from_utf16(e)
                 parsed.utf16_shifted |= (cs, ce) != (s, e)
                 s, e = cs, ce
-            parsed.spans.append(ParsedSpan(start=s, end=e, label=label))
+            parsed.spans.append(ParsedSpan(start=s, end=e, label=label, key=key))
         except ValueError as err:
             parsed.problems.append(f"label {i + 1}: {err}")
+    relations = obj.get("relations") or []
+    if not isinstance(relations, list):
+        raise ValueError("relations is not a list")
+    for i, rel in enumerate(relations, start=1):
+        if not (isinstance(rel, dict) and isinstance(rel.get("type"), str)
+                and "from_id" in rel and "to_id" in rel):
+            parsed.problems.append(f"relation {i}: needs from_id, to_id and type")
+            continue
+        parsed.relations.append(ParsedRelation(type=rel["type"], head=str(rel["from_id"]),
+                                               tail=str(rel["to_id"])))
     return parsed

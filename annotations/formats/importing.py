@@ -8,6 +8,12 @@ text (out of bounds, empty, splitting a character, or naming other text
 than the record's `text` for the span) is reported with its record and
 line number and skipped, never stored.
 
+Attribute values and relations are checked against the project's
+configuration (`labels.Config`): a value its label does not declare, a
+relation type that is not declared or cannot join the two labels, or a
+relation whose end is not a span of the record, is reported with the
+record and line and left out (the span itself is kept).
+
 Texts are stored as the reader shows every article: `sanitize`d, so one
 newline convention and no terminal control characters. Where that changes
 the text (CRLF, a BOM, U+2028), the spans' offsets move with it.
@@ -30,8 +36,9 @@ from annotations.formats import (
     native,
     prodigy,
 )
-from annotations.formats.common import ParsedRecord, read_json_lines
-from annotations.model import Annotation, Document, DocumentMeta
+from annotations.formats.common import ParsedRecord, ParsedSpan, read_json_lines
+from annotations.labels import Config
+from annotations.model import Annotation, Document, DocumentMeta, Relation, new_id
 from annotations.store import STATUSES, Store
 
 IMPORTED = "imported"
@@ -45,6 +52,7 @@ class ImportReport:
     duplicates: int = 0  # spans the store already had
     normalised: int = 0  # records whose text was sanitized (offsets moved)
     links: int = 0  # cross-document links stored (native records' `links`)
+    relations: int = 0  # relations between spans stored
     utf16_shifted: int = 0  # doccano records whose UTF-16 offsets differ from code points
     skipped_records: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spans skipped, by record and line
@@ -109,8 +117,13 @@ def import_file(
     annotator: str = "",
     doccano_offsets: str = "utf16",
     progress: Callable[[], None] | None = None,
+    config: Config | None = None,
 ) -> ImportReport:
-    """Import every record of `path`; spans that do not fit are reported, not stored."""
+    """Import every record of `path`; spans that do not fit are reported, not stored.
+
+    `config` (default: the defaults) declares the relation types and attribute values.
+    """
+    config = config or Config()
     if doccano_offsets not in DOCCANO_OFFSETS:
         raise FormatError(f"unknown doccano offsets {doccano_offsets!r}")
     parse = _parser(fmt, doccano_offsets)
@@ -136,7 +149,7 @@ def import_file(
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
         report.utf16_shifted += parsed.utf16_shifted
-        doc_id = _store_record(store, parsed, where, annotator, report)
+        doc_id = store_record(store, parsed, where, annotator, report, config)
         if doc_id is not None and parsed.id:
             doc_ids[parsed.id] = doc_id
         for link in parsed.links:
@@ -187,10 +200,12 @@ def _store_links(
                 report.links += 1
 
 
-def _store_record(
-    store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport
+def store_record(
+    store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport,
+    config: Config | None = None,
 ) -> str | None:
-    """Store one record's document and spans; returns the document's id (None: skipped)."""
+    """Store one record's document, spans and relations; returns its id (None: skipped)."""
+    config = config or Config()
     text = parsed.text
     try:
         mapping = TextMap(text)
@@ -203,6 +218,8 @@ def _store_record(
     if store.document_record(doc.id) is None:
         report.documents += 1
     store.register(doc)
+    made: list[Annotation] = []
+    by_key: dict[str, int] = {}  # what the record's relations call a span -> index in `made`
     for i, span in enumerate(parsed.spans, start=1):
         problem = _check_span(text, span.start, span.end, span.label, span.text)
         if problem is None:
@@ -225,15 +242,59 @@ def _store_record(
             changes["created"] = span.created
         if span.reanchored:
             changes["reanchored"] = span.reanchored
+        attrs = _declared_attrs(span, config, f"{where}, span {i}", report)
+        if attrs:
+            changes["attrs"] = attrs
         if changes:
             ann = ann.with_changes(**changes)
+        key = span.key or span.id
+        if key is not None:
+            by_key.setdefault(key, len(made))
+        made.append(ann)
+    _attach_relations(parsed, made, by_key, config, where, report)
+    for ann in made:
         if store.add(ann):
             report.spans += 1
+            report.relations += len(ann.relations)
         else:
             report.duplicates += 1
     if parsed.status in STATUSES and parsed.status != "untouched":
         store.set_status(doc.id, parsed.status)
     return doc.id
+
+
+def _declared_attrs(span: ParsedSpan, config: Config, where: str,
+                    report: ImportReport) -> dict[str, str]:
+    kept = {}
+    for name, value in span.attrs.items():
+        problem = config.attribute_problem(span.label, name, value)
+        if problem is None:
+            kept[name] = value
+        else:
+            report.problems.append(f"{where}: {problem}")
+    return kept
+
+
+def _attach_relations(parsed: ParsedRecord, made: list[Annotation], by_key: dict[str, int],
+                      config: Config, where: str, report: ImportReport) -> None:
+    """Put each of the record's relations on its head span (`made` is changed in place)."""
+    for number, rel in enumerate(parsed.relations, start=1):
+        named = f"{where}, relation {rel.id or number}"
+        head_i, tail_i = by_key.get(rel.head), by_key.get(rel.tail)
+        if head_i is None or tail_i is None:
+            missing = rel.head if head_i is None else rel.tail
+            report.problems.append(f"{named} ({rel.type}): span {missing!r} is not among "
+                                   "the record's stored spans")
+            continue
+        head, tail = made[head_i], made[tail_i]
+        problem = config.relation_problem(rel.type, head.label, tail.label)
+        if problem is None and head_i == tail_i:
+            problem = "joins a span to itself"
+        if problem is not None:
+            report.problems.append(f"{named}: {problem}")
+            continue
+        relation = Relation(id=rel.id or new_id(), type=rel.type, tail=tail.id)
+        made[head_i] = head.with_changes(relations=(*head.relations, relation))
 
 
 def _check_span(text: str, start: int, end: int, label: str, stated: str | None) -> str | None:

@@ -7,7 +7,12 @@ One record per document (or per sentence with ``--unit sentence``)::
      "sentences": [{"start", "end"}],
      "spans": [{"id", "start", "end", "utf16_start", "utf16_end",
                 "utf8_start", "utf8_end", "token_start", "token_end", "aligned",
-                "label", "text", "annotator", "created", "note", "source"}]}
+                "label", "text", "annotator", "created", "note", "source"}],
+     "relations": [{"id", "type", "head", "tail"}]}
+
+A span with attribute values adds `"attrs": {name: value}`; `relations`
+(span ids of head and tail) is there when the record has some, and only
+with both ends in the record.
 
 `start`/`end` are code points (Python ``str`` indices), end exclusive;
 `utf16_*` are UTF-16 code units (JavaScript's ``String`` indices) and
@@ -22,9 +27,15 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
-from annotations.formats.common import ParsedRecord, ParsedSpan, as_int, as_text
+from annotations.formats.common import (
+    ParsedRecord,
+    ParsedRelation,
+    ParsedSpan,
+    as_int,
+    as_text,
+)
 from annotations.formats.offsets import OffsetTable
-from annotations.formats.records import RecordView
+from annotations.formats.records import RecordView, relation_views
 from annotations.segmentation import SpanArray
 
 # `json.dumps(obj, ensure_ascii=False)`, the encoder every JSON-lines format
@@ -87,6 +98,8 @@ def _spans_text(view: RecordView) -> str:
         u16s, u16e, u8s, u8e = table.span_offsets(start, end)
         first, last = span.token_start, span.token_end
         tail = f', "reanchored": {value(ann.reanchored)}' if ann.reanchored else ""
+        if ann.attrs:
+            tail += f', "attrs": {_encode(dict(ann.attrs))}'
         if sentence:
             tail += f', "clipped": {json_bool[span.clipped]}'
         items.append(
@@ -116,6 +129,9 @@ def line(view: RecordView, links: list[dict[str, Any]] | None = None) -> str:
         ', "spans": ',
         _spans_text(view),
     ]
+    relations = _relations(view)
+    if relations:
+        parts += [', "relations": ', _encode(relations)]
     if links is not None:
         parts += [', "links": ', _encode(links)]
     parts.append("}")
@@ -131,12 +147,22 @@ def _sentences(view: RecordView) -> list[dict[str, int]]:
 
 
 def record(view: RecordView) -> dict[str, Any]:
-    return {
+    out = {
         **_record_head(view),
         "tokens": tokens_json(view),
         "sentences": _sentences(view),
         "spans": _spans(view),
     }
+    relations = _relations(view)
+    if relations:
+        out["relations"] = relations
+    return out
+
+
+def _relations(view: RecordView) -> list[dict[str, str]]:
+    spans = view.spans
+    return [{"id": r.id, "type": r.type, "head": spans[r.head].ann.id,
+             "tail": spans[r.tail].ann.id} for r in relation_views(view)]
 
 
 def _spans(view: RecordView) -> list[dict[str, Any]]:
@@ -167,6 +193,8 @@ def _spans(view: RecordView) -> list[dict[str, Any]]:
         if ann.reanchored:
             # The article changed after tagging and the span was found again.
             item["reanchored"] = ann.reanchored
+        if ann.attrs:
+            item["attrs"] = dict(ann.attrs)
         if view.sentence is not None:
             item["clipped"] = span.clipped
         spans.append(item)
@@ -209,6 +237,7 @@ def parse(obj: Any) -> ParsedRecord:
                 note=_opt_str(span.get("note")) or "",
                 source=_opt_str(span.get("source")),
                 reanchored=_opt_str(span.get("reanchored")) or "",
+                attrs=parse_attrs(span.get("attrs")),
             )
             if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
                 table = table or OffsetTable(text)
@@ -217,7 +246,38 @@ def parse(obj: Any) -> ParsedRecord:
             parsed.problems.append(f"span {i + 1}: {err}")
             continue
         parsed.spans.append(item)
+    parsed.relations = parse_relations(obj.get("relations"), parsed.problems)
     return parsed
+
+
+def parse_attrs(value: Any) -> dict[str, str]:
+    """A span's `attrs`: names to string values (ValueError otherwise)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"attrs must map names to string values: {value!r}")
+    return dict(value)
+
+
+def parse_relations(value: Any, problems: list[str]) -> list[ParsedRelation]:
+    """`relations: [{id, type, head, tail}]` (span ids); a bad item is a problem, left out."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("relations is not a list")
+    out = []
+    for i, item in enumerate(value, start=1):
+        fields = [item.get(k) if isinstance(item, dict) else None
+                  for k in ("type", "head", "tail", "id")]
+        if not all(isinstance(f, str) and f for f in fields[:3]) or not (
+            fields[3] is None or isinstance(fields[3], str)
+        ):
+            problems.append(f"relation {i}: needs type, head and tail as strings (span ids)")
+            continue
+        out.append(ParsedRelation(type=fields[0], head=fields[1], tail=fields[2], id=fields[3]))
+    return out
 
 
 def _opt_str(value: Any) -> str | None:

@@ -104,13 +104,46 @@ class Counts:
     dropped: int = 0  # spans a format could not express (CoNLL overlaps)
     links: int = 0  # cross-document links between exported spans
     links_path: str | None = None  # where they went, when not in the records
+    relations: int = 0  # relations between exported spans of one record
     warnings: list[str] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
         """Count in what another part of the same export did (a worker's documents)."""
-        for name in ("documents", "records", "spans", "misaligned", "clipped", "dropped"):
+        for name in ("documents", "records", "spans", "misaligned", "clipped", "dropped",
+                     "relations"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.warnings.extend(other.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationView:
+    """One exported relation: its id and type, and its ends as indices into `RecordView.spans`."""
+
+    id: str
+    type: str
+    head: int
+    tail: int
+
+
+def relation_views(view: RecordView) -> list[RelationView]:
+    """The relations among `view`'s spans, in span order then stored order.
+
+    A relation whose tail is not in the record (an orphan waiting to be
+    placed, a span filtered out, another sentence) is left out.
+    """
+    index = {span.ann.id: i for i, span in enumerate(view.spans)}
+    out: list[RelationView] = []
+    for i, span in enumerate(view.spans):
+        for rel in span.ann.relations or ():
+            # Rows read for export hold them as stored dicts; annotations as `Relation`s.
+            if isinstance(rel, dict):
+                rel_id, rel_type, tail = rel.get("id"), rel.get("type"), rel.get("tail")
+            else:
+                rel_id, rel_type, tail = rel.id, rel.type, rel.tail
+            j = index.get(tail) if isinstance(tail, str) else None
+            if j is not None and isinstance(rel_id, str) and isinstance(rel_type, str):
+                out.append(RelationView(rel_id, rel_type, i, j))
+    return out
 
 
 def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[

@@ -10,6 +10,16 @@ than one space after a token becomes a whitespace token, as spaCy's own
 tokenizer does. ``doc.user_data`` holds `doc_id`, `title`, `source`,
 `date` and `path`.
 
+Relations and attributes (a DocBin keeps user data, not span extensions):
+
+- ``doc.user_data["newsmark_relations"]``: ``[{"id", "type", "head": [start,
+  end, label], "tail": [start, end, label]}]``, character offsets of the
+  two spans (``doc.char_span(start, end)`` gives each back);
+- ``doc.user_data["newsmark_attrs"]``: ``[{"start", "end", "label",
+  "attrs": {name: value}}]`` for the spans that have attribute values;
+- ``doc.spans["NAME=VALUE"]``: the spans whose attribute NAME is VALUE
+  (e.g. ``doc.spans["checkworthy=yes"]``), one group per value.
+
 spaCy is an optional extra: ``pip install 'newsmark[spacy]'``.
 """
 
@@ -22,9 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from annotations.formats import FormatError
-from annotations.formats.records import Counts, RecordView
+from annotations.formats.records import Counts, RecordView, relation_views
 
 SPAN_KEY = "sc"
+RELATIONS_KEY = "newsmark_relations"
+ATTRS_KEY = "newsmark_attrs"
 INSTALL_HINT = "pip install 'newsmark[spacy]'"
 
 
@@ -114,6 +126,26 @@ def make_doc(nlp: Any, view: RecordView) -> Any:
             raise FormatError(f"{view.id}: span [{span.start}, {span.end}) is not on token bounds")
         spans.append(found)
     doc.spans[SPAN_KEY] = spans
+    groups: dict[str, list[Any]] = {}
+    attrs = []
+    for span, found in zip(view.spans, spans, strict=True):
+        if span.ann.attrs:
+            attrs.append({"start": span.start, "end": span.end, "label": span.label,
+                          "attrs": dict(span.ann.attrs)})
+            for name, value in sorted(span.ann.attrs.items()):
+                groups.setdefault(f"{name}={value}", []).append(found)
+    for key, group in groups.items():
+        doc.spans[key] = group
+    relations = [
+        {"id": r.id, "type": r.type,
+         "head": [view.spans[r.head].start, view.spans[r.head].end, view.spans[r.head].label],
+         "tail": [view.spans[r.tail].start, view.spans[r.tail].end, view.spans[r.tail].label]}
+        for r in relation_views(view)
+    ]
+    if relations:
+        doc.user_data[RELATIONS_KEY] = relations
+    if attrs:
+        doc.user_data[ATTRS_KEY] = attrs
     doc.user_data["doc_id"] = view.doc_id
     for key in ("title", "source", "date", "path"):
         if view.meta.get(key) is not None:

@@ -6,6 +6,10 @@ offsets naming other characters than the code points, token indices that
 are not the tokens the span touches, tokens that are not their text, and
 files that are not the format. A span that touches tokens without sitting
 on their bounds (tagged with snapping off) is a warning, not an error.
+
+Relations must join two spans of their record, with a type the project
+declares between those labels, and attribute values must be declared for
+their span's label (`labels.Config`: newsmark.toml, or the defaults).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from annotations.formats.common import as_int, read_json_lines
 from annotations.formats.native import check_other_systems
 from annotations.formats.offsets import OffsetError, OffsetTable
 from annotations.formats.records import token_range
+from annotations.labels import Config
 
 MAX_MESSAGES = 1000
 
@@ -61,7 +66,9 @@ def guess_format(path: Path) -> str:
     return {".spacy": "spacy", ".conll": "conll"}.get(path.suffix.lower(), "jsonl")
 
 
-def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> ValidationReport:
+def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16",
+             config: Config | None = None) -> ValidationReport:
+    config = config or Config()
     if fmt not in EXPORT_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of {EXPORT_FORMATS}")
     if doccano_offsets not in DOCCANO_OFFSETS:
@@ -72,7 +79,7 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> Validat
     if fmt == "conll":
         _conll(path, report)
     elif fmt == "brat":
-        _brat(path, report)
+        _brat(path, report, config)
     elif fmt == "spacy":
         _spacy(path, report)
     else:
@@ -87,6 +94,7 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> Validat
                     _doccano(obj, where, report, doccano_offsets)
                 else:
                     _tokens_and_spans(obj, where, report, fmt == "jsonl")
+                _relations_and_attributes(obj, fmt, where, report, config)
             except (ValueError, TypeError, KeyError) as err:
                 report.error(f"{where}: {err}")
     return report
@@ -95,6 +103,8 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16") -> Validat
 def _check_shape(obj: dict[str, Any], fmt: str) -> None:
     """A record of another format is an error, not a record with no spans."""
     key = "label" if fmt == "doccano" else "spans"
+    if fmt == "doccano" and isinstance(obj.get("entities"), list):
+        return  # the shape of a record with relations
     if isinstance(obj.get(key), list):
         return
     if key in obj:
@@ -165,11 +175,65 @@ def _tokens_and_spans(obj: dict[str, Any], where: str, report: ValidationReport,
             report.warn(f"{at}: [{s}, {e}) {text[s:e]!r} does not fall on token bounds")
 
 
+def _relations_and_attributes(obj: dict[str, Any], fmt: str, where: str,
+                              report: ValidationReport, config: Config) -> None:
+    """Each relation joins two spans of the record with a declared type; values declared."""
+    labels: dict[Any, str] = {}  # a span as the record's relations name it -> its label
+    if fmt == "doccano":
+        spans = obj.get("entities") or []
+        for item in spans:
+            if isinstance(item, dict) and "id" in item:
+                labels[item["id"]] = str(item.get("label"))
+    else:
+        spans = obj.get("spans") or []
+        for i, span in enumerate(spans, start=1):
+            if not isinstance(span, dict):
+                continue
+            key = span.get("id") if fmt == "jsonl" else (span.get("start"), span.get("end"),
+                                                          span.get("label"))
+            labels[key] = str(span.get("label"))
+            for name, value in (span.get("attrs") or {}).items():
+                problem = config.attribute_problem(str(span.get("label")), name, str(value))
+                if problem is not None:
+                    report.error(f"{where}, span {i}: {problem}")
+    relations = obj.get("relations") or []
+    if not isinstance(relations, list):
+        report.error(f"{where}: relations is not a list")
+        return
+    for i, rel in enumerate(relations, start=1):
+        if not isinstance(rel, dict):
+            report.error(f"{where}, relation {i}: not an object")
+            continue
+        if fmt == "jsonl":
+            ends, type_name = (rel.get("head"), rel.get("tail")), rel.get("type")
+        elif fmt == "doccano":
+            ends, type_name = (rel.get("from_id"), rel.get("to_id")), rel.get("type")
+        else:
+            ends = tuple(
+                (ref.get("start"), ref.get("end"), ref.get("label"))
+                if isinstance(ref := rel.get(side), dict) else None
+                for side in ("head_span", "child_span"))
+            type_name = rel.get("label")
+        at = f"{where}, relation {rel.get('id', i)}"
+        missing = [end for end in ends if end not in labels]
+        if missing:
+            report.error(f"{at}: its {'head' if missing[0] == ends[0] else 'tail'} "
+                         f"{missing[0]!r} is not a span of the record")
+            continue
+        problem = config.relation_problem(str(type_name), labels[ends[0]], labels[ends[1]])
+        if problem is not None:
+            report.error(f"{at}: {problem}")
+
+
 def _doccano(obj: dict[str, Any], where: str, report: ValidationReport, offsets: str) -> None:
     text: str = obj["text"]
     table = OffsetTable(text)
     limit = table.utf16_length if offsets == "utf16" else len(text)
-    for i, item in enumerate(obj.get("label") or [], start=1):
+    items = obj.get("label") or []
+    if not items and isinstance(obj.get("entities"), list):
+        items = [[e.get("start_offset"), e.get("end_offset"), e.get("label")]
+                 if isinstance(e, dict) else e for e in obj["entities"]]
+    for i, item in enumerate(items, start=1):
         report.spans += 1
         at = f"{where}, label {i}"
         if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
@@ -222,7 +286,11 @@ _T_LINE = re.compile(r"^T(\d+)\t(\S+) ((?:\d+ \d+;)*\d+ \d+)\t(.*)$")
 _NOTE_LINE = re.compile(r"^#(\d+)\tAnnotatorNotes T(\d+)\t(.*)$")
 
 
-def _brat(folder: Path, report: ValidationReport) -> None:
+_R_LINE = re.compile(r"^R\d+\t(\S+) Arg1:(T\d+) Arg2:(T\d+)$")
+_A_LINE = re.compile(r"^A\d+\t(\S+) (T\d+)(?: (\S+))?$")
+
+
+def _brat(folder: Path, report: ValidationReport, config: Config) -> None:
     if not folder.is_dir():
         raise FormatError(f"{folder} is not a folder; brat exports are folders")
     for ann_path in sorted(folder.glob("*.ann")):
@@ -233,6 +301,7 @@ def _brat(folder: Path, report: ValidationReport) -> None:
         report.records += 1
         text = txt_path.read_bytes().decode("utf-8")
         ids: set[str] = set()
+        labels: dict[str, str] = {}  # T id -> label
         lines = ann_path.read_text(encoding="utf-8").split("\n")
         for number, line in enumerate(lines, start=1):
             if not line:
@@ -242,6 +311,7 @@ def _brat(folder: Path, report: ValidationReport) -> None:
             if m:
                 report.spans += 1
                 ids.add(m.group(1))
+                labels[f"T{m.group(1)}"] = m.group(2)
                 frags = [tuple(map(int, f.split())) for f in m.group(3).split(";")]
                 if not all(0 <= s < e <= len(text) for s, e in frags):
                     report.error(f"{at}: a fragment is outside the text (0-{len(text)})")
@@ -257,6 +327,23 @@ def _brat(folder: Path, report: ValidationReport) -> None:
             if m:
                 if m.group(2) not in ids:
                     report.error(f"{at}: a note for T{m.group(2)}, which is not defined above")
+                continue
+            m = _R_LINE.match(line)
+            if m:
+                head, tail = labels.get(m.group(2)), labels.get(m.group(3))
+                if head is None or tail is None:
+                    report.error(f"{at}: relation between spans not defined above")
+                elif (problem := config.relation_problem(m.group(1), head, tail)) is not None:
+                    report.error(f"{at}: {problem}")
+                continue
+            m = _A_LINE.match(line)
+            if m:
+                label = labels.get(m.group(2))
+                if label is None:
+                    report.error(f"{at}: attribute of {m.group(2)}, which is not defined above")
+                elif (problem := config.attribute_problem(
+                        label, m.group(1), m.group(3) or "")) is not None:
+                    report.error(f"{at}: {problem}")
                 continue
             report.error(f"{at}: not a text-bound annotation or note: {line[:60]!r}")
 
