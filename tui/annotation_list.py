@@ -10,12 +10,17 @@ from tui.virtual_list import VirtualList
 
 
 def describe(ann: Annotation, link: str | None = None) -> Text:
-    """One row: label, position, link and note marks, then the text (never markup)."""
+    """One row: label, position, link, attribute, relation and note marks, then the text
+    (never markup)."""
     row = Text()
     row.append(f"{ann.label} ", style="bold")
     row.append(f"{ann.start}–{ann.end} ", style="dim")
     if link:
         row.append(f"⇄ {link} ", style="bold")
+    for name, value in ann.attrs.items():
+        row.append(f"{name}={value} ", style="italic")
+    for rel in ann.relations:
+        row.append(f"→{rel.type} ", style="bold")
     if ann.note:
         row.append("✎ ", style="italic")
     row.append(" ".join(ann.text.split()))

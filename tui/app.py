@@ -44,6 +44,8 @@ from tui.messages import (
 )
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
+from tui.relation_actions import RelationActions
+from tui.relation_list import RelationList
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 
@@ -60,7 +62,7 @@ PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
 
-class NewsmarkApp(App[None]):
+class NewsmarkApp(RelationActions, App[None]):
     TITLE = "newsmark"
     BINDINGS = APP_BINDINGS
 
@@ -93,6 +95,7 @@ class NewsmarkApp(App[None]):
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
         self._panes_dirty = False
+        self._doc_edges, self._related_ids = {}, {}
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
         for label in labels:
@@ -113,6 +116,7 @@ class NewsmarkApp(App[None]):
                     yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
+                yield RelationList(id="relation-list")
                 yield OrphanList(id="orphan-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
@@ -160,6 +164,7 @@ class NewsmarkApp(App[None]):
             self.query_one("#side").add_class("-hidden")
         for view in self.views:
             self._remember_pane(view)
+            self._show_relations(view.document.id)
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
@@ -210,7 +215,7 @@ class NewsmarkApp(App[None]):
             self._refresh_status()
 
     def on_cancelled(self, message: Cancelled) -> None:
-        self.pending = ""
+        self.pending, self._relating = "", None
         self._clear_search()
         self._refresh_status()
 
@@ -374,6 +379,13 @@ class NewsmarkApp(App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann = change.annotation
+        if change.kind == "group":  # several annotations at once: show the document again
+            view = self._view_showing(ann.doc_id)
+            if view is not None:
+                view.move_to(ann.start)
+            kind = "remove" if change.after is None else "change"
+            self._after_change(ann.doc_id, f"{verb} {kind} of {ann.label} with its relations")
+            return
         if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
             self._show_document(self.workspace.documents[ann.doc_id])
         view = self._view_showing(ann.doc_id)
@@ -470,6 +482,7 @@ class NewsmarkApp(App[None]):
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
+        self._show_relations(doc.id)
         if doc.id in self._suggesting:
             view.set_suggestions(self._suggestions_for(doc.id))
         self._compare_panes()
@@ -820,6 +833,7 @@ class NewsmarkApp(App[None]):
                 view.set_margin(view._unmatched, self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 view.set_suggestions(self._suggestions_for(doc_id))
+        self._relations_touched(doc_id, [*removed, *added] if incremental else None)
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel(orphans=orphans or not incremental)
@@ -847,6 +861,9 @@ class NewsmarkApp(App[None]):
                     links[end_ann] = link.label
         # A virtual list: showing costs the rows on screen, not the count.
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
+        if doc_id not in self._doc_edges:
+            self._doc_edges[doc_id] = self.workspace.edges(doc_id)
+        self.query_one(RelationList).show(doc_id, self._doc_edges[doc_id])
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
@@ -882,6 +899,8 @@ class NewsmarkApp(App[None]):
             modes.append("RELABEL: press a label key")
         if self.pending == "place":
             modes.append("PLACE ORPHAN: select, then press a label key")
+        if self.pending == "relate":
+            modes.append("RELATE: go to the other span, press c")
         if self.search_query:
             modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
         if self.follow:
@@ -895,6 +914,7 @@ class NewsmarkApp(App[None]):
             selection=0 if selection is None else selection[1] - selection[0],
             selecting=view.selecting,
             mode=" · ".join(modes),
+            span=self._cursor_relations(),
             saved=self.saved,
             error=self._error,
         )

@@ -60,6 +60,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--margin-unmatched",
         "article-view--margin-linked",
         "article-view--margin-counterpart",
+        "article-view--margin-related",
         *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
     }
 
@@ -86,6 +87,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
+    ArticleView > .article-view--margin-related { color: $secondary; text-style: bold; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
     ArticleView > .article-view--label-1 { background: $primary 40%; }
     ArticleView > .article-view--label-2 { background: $success 40%; }
@@ -126,6 +128,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._unmatched: list[tuple[int, int]] = []
         self._linked: list[tuple[int, int]] = []
         self._margin_longest = 0
+        # Ends of relations between spans: heads marked →, tails ←, both ↔.
+        self._heads: list[tuple[int, int]] = []
+        self._tails: list[tuple[int, int]] = []
+        self._related_longest = 0
         self._counterpart_longest = 0
         self.suggestions: list[Suggestion] = []
         self._suggestion_starts: list[int] = []
@@ -154,6 +160,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.selecting = False
         self._matches = []
         self._counterparts, self._unmatched, self._linked = [], [], []
+        self._heads, self._tails = [], []
         self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
         self.border_title = document.name
         # The outlet and date from the dateline: two outlets side by side are
@@ -226,6 +233,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._unmatched, self._linked = sorted(unmatched), sorted(linked)
         self._margin_longest = max((e - s for s, e in [*unmatched, *linked]), default=0)
         self._invalidate()
+
+    def set_related(self, heads: list[tuple[int, int]], tails: list[tuple[int, int]]) -> None:
+        """Mark in the margin the rows of relations' heads and tails."""
+        heads, tails = sorted(heads), sorted(tails)
+        if (heads, tails) != (self._heads, self._tails):
+            self._heads, self._tails = heads, tails
+            self._related_longest = max((e - s for s, e in [*heads, *tails]), default=0)
+            self._invalidate()
 
     def set_counterparts(self, spans: list[tuple[int, int]]) -> None:
         """Highlight the other pane's sentences that say what the cursor's does."""
@@ -660,6 +675,13 @@ class ArticleView(ScrollView, can_focus=True):
         if _touches(self._counterparts, self._counterpart_longest, start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
+        if self._heads or self._tails:
+            head = _touches(self._heads, self._related_longest, start, end)
+            tail = _touches(self._tails, self._related_longest, start, end)
+            if head or tail:
+                mark = "↔" if head and tail else "→" if head else "←"
+                return Segment(mark, self._base_style + self._component("margin-related",
+                                                                         partial=True))
         if _touches(self._unmatched, self._margin_longest, start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))

@@ -71,6 +71,10 @@ APP_BINDINGS: list[Binding] = [
             tooltip="Remove the annotation under the cursor (innermost)"),
     Binding("r", "relabel", "Relabel the annotation under the cursor", show=False, id="relabel"),
     Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note"),
+    Binding("c", "relate", "Relate the span under the cursor to another: c, move, c, "
+            "type key", show=False, id="relate"),
+    Binding("t", "attribute", "Attribute value of the span under the cursor (claim: "
+            "checkworthy, …)", show=False, id="attribute"),
     Binding("u", "undo", "Undo", id="undo",
             tooltip="Undo the last change, even from a past session"),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),

@@ -67,3 +67,20 @@ class OrphanDropped(Message):
 
     doc_id: str
     orphan_id: str
+
+
+@dataclass
+class RelationChosen(Message):
+    """The person picked a relation in the side panel (go to its head)."""
+
+    doc_id: str
+    start: int
+
+
+@dataclass
+class RelationRemoved(Message):
+    """The person pressed x on a relation in the side panel."""
+
+    doc_id: str
+    head_id: str
+    relation_id: str

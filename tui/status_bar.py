@@ -26,6 +26,7 @@ class StatusBar(Static):
         selection: int,
         selecting: bool,
         mode: str = "",
+        span: str = "",
         saved: str,
         error: bool = False,
     ) -> None:
@@ -37,6 +38,8 @@ class StatusBar(Static):
             line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
         if mode:
             line.append(f"  │ {mode}", style="bold")
+        if span:  # the span under the cursor: attribute values, relations (article text)
+            line.append(f"  │ {span}")
         line.append(f"  │ {saved}")
         self.set_class(error, "-error")
         # One row high whatever it says: no layout of the screen per key

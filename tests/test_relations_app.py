@@ -1,0 +1,154 @@
+"""Relations and attributes in the reader, driven by real keys (issue 15)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.relation_list import RelationList
+from tui.status_bar import StatusBar
+
+SIZE = (140, 36)
+QUOTE = "The bridge will open in June,"  # what " selects inside the quotation marks
+ARTICLE = ("“The bridge will open in June,” Mayor Lindqvist said on Monday. "
+           "Costs rose by a third, the council's auditor said.\n")
+
+
+def _status(app: NewsmarkApp) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+def _view(app: NewsmarkApp) -> ArticleView:
+    return app.query_one("#pane-0", ArticleView)
+
+
+def _margin(view: ArticleView, row: int) -> str:
+    return next(iter(view.render_line(row))).text
+
+
+def _stored(app: NewsmarkApp) -> dict[str, object]:
+    doc_id = _view(app).document.id
+    return {a.text: a for a in app.workspace.annotations(doc_id)}
+
+
+async def _search(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash", *text, "enter")
+
+
+async def test_tag_relate_set_attribute_undo_redo_reopen_export(
+    make_workspace, tmp_path: Path, store_dir: Path
+) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    ws = make_workspace([article])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = _view(app)
+        # The quote: inside its quotation marks, " selects it, 2 tags it.
+        await pilot.press("l", "l", "quotation_mark", "2")
+        # The speaker: found, selected over two words, tagged with 5.
+        await _search(pilot, "Mayor")
+        await pilot.press("v", "w", "w", "5")
+        anns = _stored(app)
+        assert anns[QUOTE].label == "quote"
+        assert anns["Mayor Lindqvist"].label == "speaker"
+        # c on the quote, n to the speaker, c, then 1: said_by (cue is offered second).
+        await pilot.press("escape", "N", "N")
+        assert view.annotations_at(view.cursor)[0].label == "quote"
+        await pilot.press("c")
+        assert "RELATE" in _status(app)
+        await pilot.press("n", "c")
+        screen = app.screen
+        assert screen.types == ["said_by", "cue"]  # type: ignore[attr-defined]
+        await pilot.press("1")
+        quote = _stored(app)[QUOTE]
+        speaker = _stored(app)["Mayor Lindqvist"]
+        (rel,) = quote.relations  # type: ignore[attr-defined]
+        assert (rel.type, rel.tail) == ("said_by", speaker.id)  # type: ignore[attr-defined]
+        # Drawn: the side panel's line, the margin (head and tail on one row), the status line.
+        relations = app.query_one(RelationList)
+        assert relations.row_count == 1
+        assert "said_by" in _status(app) and "Mayor Lindqvist" in _status(app)
+        assert _margin(view, 0) == "↔"
+        row = relations._row(0)
+        assert str(row) == "“…bridge will open in June,” said_by Mayor Lindqvist"
+
+        # The claim: the next sentence tagged with 1, then t and 1: checkworthy = yes.
+        await pilot.press("right_parenthesis", "1", "t")
+        await pilot.press("1")
+        claim = next(a for a in _stored(app).values() if a.label == "claim")  # type: ignore[attr-defined]
+        assert claim.attrs == {"checkworthy": "yes"}  # type: ignore[attr-defined]
+        assert "checkworthy=yes" in _status(app)
+
+        # Undo the value, the claim's tag and the relation; redo all three.
+        await pilot.press("u")
+        assert not next(a for a in _stored(app).values() if a.label == "claim").attrs  # type: ignore[attr-defined]
+        await pilot.press("u", "u")
+        assert not _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
+        assert relations.row_count == 0 and _margin(view, 0) == " "
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+        assert _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
+        assert relations.row_count == 1
+
+        # x on the speaker takes its relation too; one u brings both back.
+        await _search(pilot, "Lindqvist")
+        await pilot.press("escape", "x")
+        assert "Mayor Lindqvist" not in _stored(app)
+        assert not _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
+        await pilot.press("u")
+        assert _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
+        assert relations.row_count == 1 and _margin(view, 0) == "↔"
+        await pilot.press("ctrl+q")
+
+    # Quit and reopen: everything is there, drawn again.
+    ws.store.close()
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=SIZE) as pilot:
+        relations = app.query_one(RelationList)
+        assert relations.row_count == 1
+        claim = next(a for a in _stored(app).values() if a.label == "claim")  # type: ignore[attr-defined]
+        assert claim.attrs == {"checkworthy": "yes"}  # type: ignore[attr-defined]
+        # x on the relation in the side panel removes it (and u brings it back).
+        relations.focus()
+        await pilot.press("x")
+        assert relations.row_count == 0
+        await pilot.press("u")
+        assert relations.row_count == 1
+        await pilot.press("ctrl+q")
+    app.workspace.store.close()
+
+    # Export: the relation and the value are in the native records.
+    from tui.cli import main
+
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["export", "--store", str(store_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    spans = {s["id"]: s for s in record["spans"]}
+    assert [(spans[r["head"]]["text"], r["type"], spans[r["tail"]]["text"])
+            for r in record["relations"]] == [
+        (QUOTE, "said_by", "Mayor Lindqvist")]
+    assert [s["attrs"] for s in record["spans"] if "attrs" in s] == [{"checkworthy": "yes"}]
+
+
+async def test_only_allowed_types_are_offered_and_esc_cancels(
+    make_workspace, tmp_path: Path
+) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "l", "quotation_mark", "3")  # terms
+        await _search(pilot, "Mayor")
+        await pilot.press("v", "w", "w", "5", "escape", "N", "N", "c", "n", "c")
+        # No type goes from terms to a speaker: nothing offered, nothing saved.
+        assert app.screen is app.screen_stack[0]
+        assert all(not a.relations for a in _stored(app).values())  # type: ignore[attr-defined]
+        # t on a label without attributes says so; on a pending relation Esc cancels.
+        await pilot.press("t")
+        await pilot.press("c", "escape")
+        assert "RELATE" not in _status(app)

@@ -1,0 +1,73 @@
+"""Choosing an attribute value for the span under the cursor: one key per value."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotations.labels import Attribute
+
+# Digits then letters that no value screen needs for anything else.
+CHOICE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+# (attribute name, value or None to unset it)
+Choice = tuple[str, str | None]
+
+
+class AttributeScreen(ModalScreen[Choice | None]):
+    """Offers every value of the label's attributes; the current value's key unsets it."""
+
+    DEFAULT_CSS = """
+    AttributeScreen { align: center middle; }
+    AttributeScreen > Vertical {
+        width: 64; height: auto; max-width: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="attribute-cancel")]
+
+    def __init__(self, what: str, attributes: tuple[Attribute, ...],
+                 current: dict[str, str]) -> None:
+        super().__init__()
+        self.what, self.current = what, current
+        self.choices: list[tuple[str, Choice]] = []
+        for attribute in attributes:
+            for value in attribute.values:
+                if len(self.choices) == len(CHOICE_KEYS):
+                    break
+                key = CHOICE_KEYS[len(self.choices)]
+                chosen = None if current.get(attribute.name) == value else value
+                self.choices.append((key, (attribute.name, chosen)))
+                self._bindings.bind(key, f"choose({len(self.choices) - 1})", value, show=False)
+        self.attributes = attributes
+
+    def compose(self) -> ComposeResult:
+        body = Text()
+        body.append(self.what)  # article text: a plain Text, never markup
+        body.append("\n")
+        index = 0
+        for attribute in self.attributes:
+            body.append(f"\n{attribute.name}\n", style="bold")
+            for value in attribute.values:
+                if index >= len(self.choices):
+                    break
+                key = self.choices[index][0]
+                index += 1
+                body.append(f"  {key}", style="bold")
+                mark = "  ● " if self.current.get(attribute.name) == value else "    "
+                body.append(f"{mark}{value}\n")
+        body.append("\n  the ● value's key clears it · Esc cancel", style="dim")
+        with Vertical() as box:
+            box.border_title = "Attribute value"
+            yield Static(body)
+
+    def action_choose(self, index: int) -> None:
+        self.dismiss(self.choices[index][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
