@@ -9,7 +9,9 @@ Four suggesters, each a handful of rules a person can check:
   proposed too, noted as such. The speaker it is attributed to, when one is
   near ("…,” the minister said; Macron declared that “…”; a pronoun
   resolved to the name before it; "…, WaPo claims" in a headline), is the
-  note.
+  note, and where its words are found near the quotation, `speaker` is
+  that span: accepting the quote tags the speaker too, with the quote's
+  `said_by` relation to it (`Workspace.accept`).
 - attributed claims (`claim`): a sentence that reports what someone says
   ("according to X", "X said/told/argued that", "X reported") and is not
   itself mostly a quotation; the note names the source.
@@ -107,6 +109,8 @@ class Suggestion:
     label: str
     note: str = ""
     rule: str = ""
+    # A quote's speaker as a span of the text ([start, end)), when found.
+    speaker: tuple[int, int] | None = None
 
     @property
     def key(self) -> str:
@@ -125,6 +129,12 @@ class Suggestion:
             source=SOURCE,
             note=self.note,
         )
+
+    def speaker_annotation(self, doc: Document, label: str, *,
+                           annotator: str = "") -> Annotation:
+        """The speaker span tagged with `label` (`source: suggested`)."""
+        assert self.speaker is not None
+        return Annotation.tag(doc, *self.speaker, label, annotator=annotator, source=SOURCE)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -360,9 +370,36 @@ def suggest_quotes(doc: Document, seg: Segmentation) -> list[Suggestion]:
         carried = previous if len(gap) < 200 else ""
         who = speaker(doc.text, seg, (s, e), carried)
         note = f"speaker: {who}" if who else ""
-        out.append(Suggestion(s, e, "quote", note, "quotation"))
+        out.append(Suggestion(s, e, "quote", note, "quotation",
+                              speaker_span(doc.text, (s, e), who)))
         previous, previous_end = who, e
     return out
+
+
+# How far from a quotation its speaker's words are looked for (a pronoun is
+# resolved to a name up to 400 characters back).
+_SPEAKER_REACH = 600
+
+
+def speaker_span(text: str, quote: Span, who: str) -> tuple[int, int] | None:
+    """Where `who` is written nearest the quotation, outside it (None: a pronoun, or not near).
+
+    A pronoun alone ("he") is not proposed as a speaker span: the name it
+    stands for is, when `speaker` resolved it.
+    """
+    if not who or who.lower() in _PRONOUNS:
+        return None
+    start, end = quote
+    lo = max(0, start - _SPEAKER_REACH)
+    best: tuple[int, int] | None = None
+    for match in re.finditer(re.escape(who), text[lo : end + _SPEAKER_REACH]):
+        s, e = lo + match.start(), lo + match.end()
+        if s < end and e > start:
+            continue  # inside the quotation: its words, not its speaker
+        distance = start - e if e <= start else s - end
+        if best is None or distance < best[0]:
+            best = (distance, s)
+    return None if best is None else (best[1], best[1] + len(who))
 
 
 # ---------------------------------------------------------------- claims

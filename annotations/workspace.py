@@ -498,8 +498,32 @@ class Workspace:
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
     def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
-        ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return ann if self.history.add(ann) else None
+        """Tag a suggestion (undoable); None if it is tagged so already.
+
+        A quote whose speaker was found is accepted with it: the speaker
+        tagged (or the one tagged there already), and the quote's `said_by`
+        relation to it, in one undoable step. That needs the project to
+        have a `speaker` label and a `said_by` type from quote to speaker.
+        """
+        doc = self.documents[doc_id]
+        ann = suggestion.to_annotation(doc, annotator=self.annotator)
+        speaker_label, said_by = "speaker", "said_by"
+        if (suggestion.speaker is None or self.config.label(speaker_label) is None
+                or self.config.relation_problem(said_by, ann.label, speaker_label) is not None):
+            return ann if self.history.add(ann) else None
+        anns = self.annotations(doc_id)
+        if any((a.start, a.end, a.label) == (ann.start, ann.end, ann.label) for a in anns):
+            return None
+        start, end = suggestion.speaker
+        speaker = next((a for a in anns if (a.start, a.end, a.label) == (
+            start, end, speaker_label)), None)
+        parts = []
+        if speaker is None:
+            speaker = suggestion.speaker_annotation(doc, speaker_label, annotator=self.annotator)
+            parts.append(Change("add", None, speaker))
+        ann = relations.related(ann, speaker, said_by, self.config)
+        self.history.group([*parts, Change("add", None, ann)], None, ann)
+        return ann
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""

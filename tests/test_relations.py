@@ -319,3 +319,55 @@ def test_history_rows_of_a_group_read_back(tmp_path: Path) -> None:
 
 def test_labels_with_attributes_compare_by_value() -> None:
     assert Label("claim", "1") == Label("claim", "1", None, ())
+
+
+# ------------------------------------------------------------- suggestions
+
+
+def test_the_quotation_suggester_proposes_the_speaker_span(tmp_path: Path, article: Path) -> None:
+    from annotations.suggest import speaker_span, suggest_quotes
+
+    store, ws = _open(tmp_path / "store", article)
+    doc = ws.order[0]
+    (quote,) = [s for s in suggest_quotes(doc, ws.segmentation(doc.id))]
+    assert quote.note == "speaker: Mayor Lindqvist"
+    assert quote.speaker is not None
+    assert doc.text[quote.speaker[0]:quote.speaker[1]] == "Mayor Lindqvist"
+    assert speaker_span(doc.text, (quote.start, quote.end), "he") is None
+    assert speaker_span(doc.text, (quote.start, quote.end), "Nobody Here") is None
+    # Words inside the quotation are never its speaker.
+    assert speaker_span("“Ann said no,” Ann said.", (1, 12), "Ann") == (15, 18)
+
+    # Accepting the quote accepts both, with said_by, as one step.
+    accepted = ws.accept(doc.id, quote)
+    assert accepted is not None
+    (edge,) = ws.edges(doc.id)
+    assert (edge.head.id, edge.type, edge.tail.text, edge.tail.label, edge.tail.source) == (
+        accepted.id, "said_by", "Mayor Lindqvist", "speaker", "suggested")
+    assert ws.accept(doc.id, quote) is None  # tagged so already
+    ws.undo()
+    assert ws.annotations(doc.id) == []
+    ws.redo()
+    assert len(ws.annotations(doc.id)) == 2
+    # A speaker tagged already is the one the relation points at.
+    ws.undo()
+    mayor = _tag(ws, "Mayor Lindqvist", "speaker")
+    accepted = ws.accept(doc.id, quote)
+    assert accepted is not None and accepted.relations[0].tail == mayor.id
+    assert len(ws.annotations(doc.id)) == 2
+    store.close()
+
+
+def test_without_a_speaker_label_the_quote_is_accepted_alone(tmp_path: Path,
+                                                             article: Path) -> None:
+    from annotations.suggest import suggest_quotes
+
+    store = Store(tmp_path / "store")
+    config = parse_config(tomllib.loads('[[labels]]\nname = "quote"\nkey = "1"\n'))
+    ws = Workspace(store, [load_document(article, raw=True)], config=config)
+    doc = ws.order[0]
+    (quote,) = suggest_quotes(doc, ws.segmentation(doc.id))
+    accepted = ws.accept(doc.id, quote)
+    assert accepted is not None and accepted.relations == ()
+    assert len(ws.annotations(doc.id)) == 1
+    store.close()

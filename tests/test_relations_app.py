@@ -152,3 +152,21 @@ async def test_only_allowed_types_are_offered_and_esc_cancels(
         await pilot.press("t")
         await pilot.press("c", "escape")
         assert "RELATE" not in _status(app)
+
+
+async def test_accepting_a_suggested_quote_accepts_its_speaker_and_said_by(
+    make_workspace, tmp_path: Path
+) -> None:
+    article = tmp_path / "bridge.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "S", "a")
+        anns = _stored(app)
+        assert anns["Mayor Lindqvist"].label == "speaker"  # type: ignore[attr-defined]
+        quote = next(a for a in anns.values() if a.label == "quote")  # type: ignore[attr-defined]
+        assert quote.relations[0].type == "said_by"  # type: ignore[attr-defined]
+        assert app.query_one(RelationList).row_count == 1
+        await pilot.press("u")  # one step takes both back
+        assert _stored(app) == {}
+        assert app.query_one(RelationList).row_count == 0
