@@ -54,6 +54,32 @@ def spans_for(doc: Document, count: int, seed: int = 7) -> list[Annotation]:
     return out
 
 
+def with_relations(anns: list[Annotation], count: int) -> list[Annotation]:
+    """`anns` with `count` relations: heads made quotes, each with a `cue` to a later span.
+
+    The heads are spread over the article (every k-th annotation), so the
+    relations' ends are on screen wherever a key is pressed.
+    """
+    from annotations.model import Relation
+
+    out = list(anns)
+    heads = max(1, min(len(out) - 1, count))
+    per_head = -(-count // heads)
+    step = max(1, len(out) // heads)
+    made = 0
+    for i in range(0, len(out) - 1, step):
+        if made >= count:
+            break
+        rels = []
+        for k in range(1, per_head + 1):
+            if made >= count or i + k >= len(out):
+                break
+            rels.append(Relation(f"r{made}", "cue", out[i + k].id))
+            made += 1
+        out[i] = out[i].with_changes(label="quote", relations=tuple(rels))
+    return out
+
+
 def bulk_add(store: Store, anns: list[Annotation]) -> None:
     """Store many annotations of registered documents at once (set-up only)."""
     store.add_many(anns)

@@ -56,7 +56,11 @@ async def _series(pilot, widget, runs, step, prepare=None):  # type: ignore[no-u
     return out
 
 
-async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], int]:
+async def _newsmark_keys(
+    size: int, runs: int, count: int | None = None, relations: int = 0
+) -> tuple[dict[str, list[float]], int]:
+    """Keys on an article of `size` characters with `count` annotations (default:
+    one per KB) and `relations` relations between them (`bench.relations_`)."""
     from annotations.documents import load_document
     from annotations.store import Store
     from annotations.workspace import Workspace
@@ -64,12 +68,18 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
     from tui.startup import pause_collection, resume_collection
 
     doc = load_document(article_file(size))
-    count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
+    if count is None:
+        count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
     with temp_dir() as folder:
         store = Store(folder / "store")
         try:
             ws = Workspace(store, [doc], annotator="bench")
-            bulk_add(store, spans_for(doc, count))
+            anns = spans_for(doc, count)
+            if relations:
+                from bench.common import with_relations
+
+                anns = with_relations(anns, relations)
+            bulk_add(store, anns)
             pause_collection()  # as `newsmark open` does (tui/startup.py)
             app = NewsmarkApp(ws)
             async with app.run_test(size=APP_SIZE) as pilot:

@@ -9,9 +9,11 @@ brat counts code points of the ``.txt`` read as UTF-8, as Python does. A
 span that crosses a line break (or a tab) is written as brat's discontinuous
 span, one fragment per line (``claim 10 20;21 42``), with the fragments' texts
 joined by a space, which is what brat itself writes. Relations and
-attribute values follow the spans::
+attribute values follow the spans (`brat_relations` has the mapping, events
+included)::
 
     R1<TAB>said_by Arg1:T1 Arg2:T2
+    E1<TAB>Attribution:T4 Source:T1 Cue:T2 Content:T3
     A1<TAB>checkworthy T3 yes
 
 `annotation.conf` lists the labels, relation types (with the labels seen at
@@ -25,6 +27,11 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from annotations.formats.brat_relations import (
+    attribute_lines,
+    is_event_argument,
+    relation_lines,
+)
 from annotations.formats.records import Counts, RecordView, relation_views
 
 # Line breaks and tabs: brat keeps a fragment on one line, and its .ann
@@ -57,13 +64,9 @@ def ann_lines(view: RecordView) -> list[str]:
             note_no += 1
             note = " ".join(span.ann.note.split())
             lines.append(f"#{note_no}\tAnnotatorNotes T{i}\t{note}")
-    for number, rel in enumerate(relation_views(view), start=1):
-        lines.append(f"R{number}\t{rel.type} Arg1:T{rel.head + 1} Arg2:T{rel.tail + 1}")
-    attribute_no = 0
-    for i, span in enumerate(view.spans, start=1):
-        for name, value in sorted(span.ann.attrs.items()):
-            attribute_no += 1
-            lines.append(f"A{attribute_no}\t{name} T{i} {value}")
+    rels = [(r.id, r.type, r.head, r.tail) for r in relation_views(view)]
+    lines += relation_lines(rels, [span.label for span in view.spans])
+    lines += attribute_lines([dict(span.ann.attrs) for span in view.spans])
     return lines
 
 
@@ -72,12 +75,17 @@ def write(views: Iterable[RecordView], folder: Path, counts: Counts) -> None:
     # What annotation.conf declares: each relation type with the labels seen
     # at its ends, each attribute with the labels and values seen.
     relation_ends: dict[str, tuple[set[str], set[str]]] = {}
+    events: dict[str, dict[str, set[str]]] = {}  # trigger label -> role -> argument labels
     attributes: dict[str, tuple[set[str], set[str]]] = {}
     for view in views:
         for rel in relation_views(view):
+            head, tail = view.spans[rel.head].label, view.spans[rel.tail].label
+            if is_event_argument(rel.id):
+                events.setdefault(head, {}).setdefault(rel.type, set()).add(tail)
+                continue
             heads, tails = relation_ends.setdefault(rel.type, (set(), set()))
-            heads.add(view.spans[rel.head].label)
-            tails.add(view.spans[rel.tail].label)
+            heads.add(head)
+            tails.add(tail)
         for span in view.spans:
             for name, value in span.ann.attrs.items():
                 on, values = attributes.setdefault(name, (set(), set()))
@@ -91,10 +99,14 @@ def write(views: Iterable[RecordView], folder: Path, counts: Counts) -> None:
                 out.write(line + "\n")
         labels.update(s.label for s in view.spans)
         counts.records += 1
-    conf = ["[entities]", *sorted(labels), "", "[relations]",
+    conf = ["[entities]", *sorted(labels - set(events)), "", "[relations]",
             *(f"{name}\tArg1:{'|'.join(sorted(h))}, Arg2:{'|'.join(sorted(t))}"
               for name, (h, t) in sorted(relation_ends.items())),
-            "", "[events]", "", "[attributes]",
+            "", "[events]",
+            *(f"{trigger}\t" + ", ".join(f"{role}:{'|'.join(sorted(on))}"
+                                         for role, on in sorted(roles.items()))
+              for trigger, roles in sorted(events.items())),
+            "", "[attributes]",
             *(f"{name}\tArg:{'|'.join(sorted(on))}, Value:{'|'.join(sorted(values))}"
               for name, (on, values) in sorted(attributes.items())), ""]
     (folder / "annotation.conf").write_text("\n".join(conf), encoding="utf-8")

@@ -21,6 +21,7 @@ from typing import Any
 
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, FormatError
 from annotations.formats.brat import fragments
+from annotations.formats.brat_relations import BINARY
 from annotations.formats.common import as_int, read_json_lines
 from annotations.formats.native import check_other_systems
 from annotations.formats.offsets import OffsetError, OffsetTable
@@ -288,6 +289,7 @@ _NOTE_LINE = re.compile(r"^#(\d+)\tAnnotatorNotes T(\d+)\t(.*)$")
 
 _R_LINE = re.compile(r"^R\d+\t(\S+) Arg1:(T\d+) Arg2:(T\d+)$")
 _A_LINE = re.compile(r"^A\d+\t(\S+) (T\d+)(?: (\S+))?$")
+_E_LINE = re.compile(r"^E\d+\t\S+:(T\d+)((?: \S+:T\d+)*)$")
 
 
 def _brat(folder: Path, report: ValidationReport, config: Config) -> None:
@@ -336,13 +338,27 @@ def _brat(folder: Path, report: ValidationReport, config: Config) -> None:
                 elif (problem := config.relation_problem(m.group(1), head, tail)) is not None:
                     report.error(f"{at}: {problem}")
                 continue
+            m = _E_LINE.match(line)
+            if m:
+                trigger = labels.get(m.group(1))
+                if trigger is None:
+                    report.error(f"{at}: an event whose trigger is not defined above")
+                    continue
+                for argument in m.group(2).split():
+                    role, target = argument.rsplit(":", 1)
+                    if target not in labels:
+                        report.error(f"{at}: argument {role}:{target} is not defined above")
+                    elif (problem := config.relation_problem(
+                            role, trigger, labels[target])) is not None:
+                        report.error(f"{at}: {problem}")
+                continue
             m = _A_LINE.match(line)
             if m:
                 label = labels.get(m.group(2))
                 if label is None:
                     report.error(f"{at}: attribute of {m.group(2)}, which is not defined above")
                 elif (problem := config.attribute_problem(
-                        label, m.group(1), m.group(3) or "")) is not None:
+                        label, m.group(1), m.group(3) or BINARY)) is not None:
                     report.error(f"{at}: {problem}")
                 continue
             report.error(f"{at}: not a text-bound annotation or note: {line[:60]!r}")

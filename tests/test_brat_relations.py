@@ -1,0 +1,171 @@
+"""brat R, E and A lines: read as relations and attribute values, written back (issue 15)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from annotations.export import ExportOptions, export
+from annotations.formats.brat_relations import BINARY, attach, read_extras
+from annotations.formats.common import ParsedRecord, ParsedSpan
+from annotations.formats.importing import ImportReport, store_record
+from annotations.formats.validate import validate
+from annotations.labels import parse_config
+from annotations.store import Store
+
+# An attribution in the PolNeAR style, made by hand: a discontinuous
+# content span (fragments out of order), an event tying source, cue and
+# content to its trigger, a relation, attributes with and without a value,
+# and a note.
+TEXT = ("Lindqvist said the bridge\nwill open in June. Critics doubt it.\n")
+ANN = """T1\tSource 0 9\tLindqvist
+T2\tCue 10 14\tsaid
+T3\tContent 26 43;15 25\twill open in June the bridge
+T4\tAttribution 10 14\tsaid
+E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3
+#1\tAnnotatorNotes T3\tthe content runs over a line break
+T5\tSource 45 52\tCritics
+R1\tdisagrees Arg1:T5 Arg2:T1
+A1\tFactuality T3 future
+A2\tNegated T5
+"""
+CONFIG = parse_config(tomllib.loads("""
+[[labels]]
+name = "Source"
+key = "1"
+[labels.attributes]
+Negated = ["true"]
+[[labels]]
+name = "Cue"
+key = "2"
+[[labels]]
+name = "Content"
+key = "3"
+[labels.attributes]
+Factuality = ["past", "future"]
+[[labels]]
+name = "Attribution"
+key = "4"
+
+[[relations]]
+name = "Source"
+head = ["Attribution"]
+[[relations]]
+name = "Cue"
+head = ["Attribution"]
+[[relations]]
+name = "Content"
+head = ["Attribution"]
+[[relations]]
+name = "disagrees"
+"""))
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return list(enumerate(text.splitlines(), start=1))
+
+
+def test_events_become_relations_from_the_trigger_by_role() -> None:
+    extras = read_extras(_lines(ANN), {"T1", "T2", "T3", "T4", "T5"})
+    assert [(r.id, r.type, r.head, r.tail) for r in extras.relations] == [
+        ("E1.1", "Source", "T4", "T1"),
+        ("E1.2", "Cue", "T4", "T2"),
+        ("E1.3", "Content", "T4", "T3"),
+        ("R1", "disagrees", "T5", "T1"),
+    ]
+    assert extras.attrs == {"T3": {"Factuality": "future"}, "T5": {"Negated": BINARY}}
+    assert extras.problems == []
+
+
+def test_ends_that_are_not_spans_are_reported_with_their_line() -> None:
+    bad = ("E1\tAttribution:T4 Source:T9 Content:E2\n"
+           "R1\tdisagrees Arg1:T5 Arg2:T7\n"
+           "A1\tNegated R1\n"
+           "R2\tbroken\n")
+    extras = read_extras(_lines(bad), {"T4", "T5"})
+    assert extras.relations == []
+    assert extras.problems == [
+        "line 1: event E1's Source argument T9 is not a span (events of events are not "
+        "read); left out",
+        "line 1: event E1's Content argument E2 is not a span (events of events are not "
+        "read); left out",
+        "line 2: relation R1 joins T7, which is not a text-bound span of the file",
+        "line 3: attribute A1 is on R1, which is not a text-bound span (attributes of "
+        "relations and events are not read)",
+        "line 4: not a relation (R1<TAB>type Arg1:T1 Arg2:T2)",
+    ]
+
+
+def _record_from_brat(text: str, ann: str) -> ParsedRecord:
+    """The record a brat importer makes of T lines (discontinuous spans cover their
+    fragments' extent), with `attach` adding what R, E and A lines say."""
+    parsed = ParsedRecord(text=text)
+    keys: dict[str, int] = {}
+    for line in ann.splitlines():
+        if not line.startswith("T"):
+            continue
+        t_id, middle, _shown = line.split("\t")
+        label, where = middle.split(" ", 1)
+        frags = [tuple(map(int, f.split())) for f in where.split(";")]
+        start, end = min(s for s, _ in frags), max(e for _, e in frags)
+        keys[t_id] = len(parsed.spans)
+        parsed.spans.append(ParsedSpan(start=start, end=end, label=label, id=t_id.lower()))
+    attach(parsed, read_extras(_lines(ann), set(keys)), keys)
+    return parsed
+
+
+def test_a_hand_made_attribution_comes_in_whole_and_goes_out_as_brat(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    report = ImportReport()
+    with Store(store_dir) as store:
+        doc_id = store_record(store, _record_from_brat(TEXT, ANN), "brat", "ann", report,
+                              CONFIG)
+        assert doc_id is not None and report.problems == []
+        assert report.relations == 4
+        anns = {a.id: a for a in store.annotations(doc_id)}
+        trigger = anns["t4"]
+        assert [(r.type, anns[r.tail].text) for r in trigger.relations] == [
+            ("Source", "Lindqvist"), ("Cue", "said"),
+            ("Content", "the bridge\nwill open in June")]
+        assert anns["t3"].attrs == {"Factuality": "future"}
+        assert anns["t5"].attrs == {"Negated": BINARY}
+        export(store, ExportOptions(format="brat"), out_path=tmp_path / "out")
+    (ann_file,) = (tmp_path / "out").glob("*.ann")
+    written = ann_file.read_text(encoding="utf-8")
+    lines = written.splitlines()
+    event = next(line for line in lines if line.startswith("E"))
+    spans = {line.split("\t")[0]: line.split("\t")[1].split()[0] for line in lines
+             if line.startswith("T")}
+    trigger_t, *arguments = event.split("\t")[1].split()
+    assert trigger_t.split(":")[0] == "Attribution" and spans[trigger_t.split(":")[1]] == \
+        "Attribution"
+    assert [(a.split(":")[0], spans[a.split(":")[1]]) for a in arguments] == [
+        ("Source", "Source"), ("Cue", "Cue"), ("Content", "Content")]
+    # A binary attribute goes out as it came: without a value.
+    assert any(re.fullmatch(r"A\d+\tNegated T\d+", line) for line in lines)
+    conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
+    assert "Attribution\tContent:Content, Cue:Cue, Source:Source" in conf
+    assert validate(tmp_path / "out", "brat", config=CONFIG).ok
+
+    # brat (as newsmark writes it) -> import -> brat: the same bytes.
+    again = tmp_path / "again"
+    with Store(again) as store:
+        store_record(store, _record_from_brat(TEXT, written), "brat", "ann", ImportReport(),
+                     CONFIG)
+        export(store, ExportOptions(format="brat"), out_path=tmp_path / "out2")
+    (second,) = (tmp_path / "out2").glob("*.ann")
+    assert second.read_bytes() == ann_file.read_bytes()
+
+
+def test_undeclared_roles_and_values_are_reported_not_stored(tmp_path: Path) -> None:
+    from annotations.labels import Config
+
+    report = ImportReport()
+    with Store(tmp_path / "store") as store:
+        store_record(store, _record_from_brat(TEXT, ANN), "brat (line 1)", "ann", report,
+                     Config())
+    assert report.relations == 0
+    assert any("relation type 'Source' is not declared" in p for p in report.problems)
+    assert any("attribute 'Factuality' is not declared for label 'Content'" in p
+               for p in report.problems)
