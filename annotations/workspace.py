@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from annotations import anchoring
 from annotations.anchoring import ReanchorReport
-from annotations.documents import load_document
+from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
@@ -124,14 +124,18 @@ class Workspace:
         config: Config | None = None,
         annotator: str = "",
         raw: bool = False,
-        encoding: str | None = None,
+        decoding: Decoding | None = None,
         preload: int = 2,
         eager_up_to: int = 50,
     ) -> None:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
-        self._raw, self._encoding = raw, encoding
+        self._raw, self._decoding = raw, decoding or Decoding()
+        # Problems that lost nothing (a damaged segmentation file, segmented
+        # again) and how files were read when not as plain UTF-8, for the
+        # reader to show.
+        self.warnings: list[str] = []
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
         self.load_errors: list[ArticleError] = []
@@ -174,9 +178,6 @@ class Workspace:
         self._segmenter: Segmenter | None = None
         self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
-        # Problems that lost nothing (a damaged segmentation file, segmented
-        # again), for the reader to show.
-        self.warnings: list[str] = []
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
 
@@ -205,11 +206,12 @@ class Workspace:
             return entry.document
         if entry.document is None and entry.error is None and entry.source is not None:
             try:
-                doc = load_document(entry.source, raw=self._raw, encoding=self._encoding)
+                doc = load_document(entry.source, raw=self._raw, decoding=self._decoding)
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
+            self.warnings.extend(how_read(doc))
             doc = self.documents.get(doc.id, doc)
             try:
                 self._adopt(doc)
