@@ -12,7 +12,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,8 +189,20 @@ class Workspace:
         """
         with self._training:  # two panes' background workers may ask at once
             if self._segmenter is None:
-                self._segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+                self._segmenter = Segmenter.train(self.texts_read())
         return self._segmenter
+
+    def texts_read(self, limit: int | None = None) -> tuple[str, ...]:
+        """The texts of the documents read so far (the first `limit`), as a snapshot.
+
+        Workers (segmentation, alignment) read the documents while `load`
+        on the main thread adds to them: iterating `documents` lazily there
+        raised "dictionary changed size during iteration". `tuple()` of a
+        dict's values is one C call, which no other Python thread can
+        interleave with, so the copy is consistent; the rest works on it.
+        """
+        documents = tuple(self.documents.values())
+        return tuple(doc.text for doc in documents[:limit])
 
     def load(self, index: int) -> Document | None:
         """The document of entry `index`, read now if it was not; None if unreadable.
@@ -434,7 +445,7 @@ class Workspace:
                 # IDF needs a sample of the corpus, not all of it: with
                 # thousands of articles read, counting every one would cost
                 # seconds per alignment.
-                corpus=(doc.text for doc in islice(self.documents.values(), IDF_SAMPLE)),
+                corpus=self.texts_read(IDF_SAMPLE),
             )
         return self._alignments[key]
 

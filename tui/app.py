@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
@@ -33,6 +34,7 @@ from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
 from tui.messages import (
+    AlignmentReady,
     AnnotationChosen,
     Cancelled,
     CursorMoved,
@@ -41,6 +43,8 @@ from tui.messages import (
     OrphanDropped,
     PromptCancelled,
     PromptSubmitted,
+    SegmentationProgress,
+    SegmentationReady,
 )
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
@@ -545,20 +549,25 @@ class NewsmarkApp(App[None]):
             self.call_after_refresh(self._segment, doc.id)
         return Segmentation.provisional(doc.text)
 
-    @work(thread=True, group="segment")
+    # A failing worker must not stop the reader: its error is shown
+    # (on_worker_state_changed) and the text stays readable.
+    @work(thread=True, group="segment", exit_on_error=False)
     def _segment(self, doc_id: str) -> None:
         def progress(fraction: float) -> None:
-            self.call_from_thread(self._segment_progress, doc_id, fraction)
+            self.post_message(SegmentationProgress(doc_id, fraction))
 
         self.workspace.segmentation(doc_id, progress)
-        self.call_from_thread(self._segmented, doc_id)
+        self.post_message(SegmentationReady(doc_id))
 
-    def _segment_progress(self, doc_id: str, fraction: float) -> None:
-        self._segmenting[doc_id] = fraction
-        if self.active_view.document.id == doc_id:
+    def on_segmentation_progress(self, message: SegmentationProgress) -> None:
+        if message.doc_id not in self._segmenting:
+            return  # finished already: a late progress report
+        self._segmenting[message.doc_id] = message.fraction
+        if self.active_view.document.id == message.doc_id:
             self._refresh_status()
 
-    def _segmented(self, doc_id: str) -> None:
+    def on_segmentation_ready(self, message: SegmentationReady) -> None:
+        doc_id = message.doc_id
         self._segmenting.pop(doc_id, None)
         self._report_warnings()
         for view in self.views:
@@ -585,6 +594,17 @@ class NewsmarkApp(App[None]):
         if self._deferred and isinstance(event, events.Key):
             self._segment_deferred()
         await super().on_event(event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job that failed is named; the reader goes on without it."""
+        if event.state != WorkerState.ERROR:
+            return
+        what = {"align": "Comparing the two panes", "segment": "Finding sentences"}.get(
+            event.worker.group, "A background job")
+        error = event.worker.error
+        where = self._log_crash("".join(traceback.format_exception(error)))
+        self.notify(f"{what} failed ({type(error).__name__}); the text stays readable. {where}",
+                    severity="error", timeout=10, markup=False)
 
     def _report_warnings(self) -> None:
         """What the workspace got past without losing anything (a damaged stored segmentation)."""
@@ -615,12 +635,13 @@ class NewsmarkApp(App[None]):
             return
         self._align(views[0].document.id, views[1].document.id)
 
-    @work(thread=True, exclusive=True, group="align")
+    @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, a_id: str, b_id: str) -> None:
         alignment = self.workspace.alignment(a_id, b_id)
-        self.call_from_thread(self._apply_alignment, a_id, b_id, alignment)
+        self.post_message(AlignmentReady(a_id, b_id, alignment))
 
-    def _apply_alignment(self, a_id: str, b_id: str, alignment: Alignment) -> None:
+    def on_alignment_ready(self, message: AlignmentReady) -> None:
+        a_id, b_id, alignment = message.a_id, message.b_id, message.alignment
         a, b = self.views[:2]
         if (a.document.id, b.document.id) != (a_id, b_id):
             return  # a pane moved on while this was computed
@@ -901,19 +922,23 @@ class NewsmarkApp(App[None]):
 
     # -- never a traceback on the screen ---------------------------------
 
+    def _log_crash(self, details: str) -> str:
+        """Append `details` to the crash log; a sentence saying where they are."""
+        log = Path(self.workspace.store.root) / CRASH_LOG
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"--- {datetime.now().isoformat()}\n{details}\n")
+        except OSError:
+            return "The details could not be written down."
+        return f"The details are in {log}."
+
     def _fatal_error(self) -> None:
         """An unexpected error: keep the details in a log, tell the person plainly.
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
         """
-        log = Path(self.workspace.store.root) / CRASH_LOG
-        try:
-            with log.open("a", encoding="utf-8") as out:
-                out.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-            where = f"The details are in {log}."
-        except OSError:
-            where = "The details could not be written down."
+        where = self._log_crash(traceback.format_exc())
         self.bell()
         self._exit_renderables.append(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "
