@@ -35,6 +35,7 @@ from annotations.selection import expand, quotation_at
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+from tui.scrolling import set_virtual_size
 
 if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
@@ -467,7 +468,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _apply_size_update(self) -> None:
         self._size_update_pending = False
-        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
 
     def _line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._line_starts, offset) - 1)
