@@ -11,12 +11,12 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring
+from annotations import anchoring, identity
 from annotations.anchoring import ReanchorReport
 from annotations.documents import load_document
 from annotations.errors import ArticleError, StoreError
@@ -148,6 +148,7 @@ class Workspace:
         entries = self.entries
         for source in sources:
             if isinstance(source, Document):
+                source = self._identify(source)
                 if source.id not in self.documents:
                     self._entry_of[source.id] = len(entries)
                     entries.append(Entry(source.meta.path or None, source))
@@ -210,6 +211,7 @@ class Workspace:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
+            doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:
                 self._adopt(doc)
@@ -220,6 +222,27 @@ class Workspace:
             entry.document = doc
             self._note_entry(doc.id, index)
         return entry.document
+
+    def _identify(self, doc: Document) -> Document:
+        """`doc` with its document id: a copy of a text another file holds is its own.
+
+        `doc` comes with its text's hash as id; `annotations.identity` says
+        when a file keeps it. The holder is looked for in this session first
+        (two copies opened together), then in the store.
+        """
+        if not doc.meta.path:
+            return doc
+        holder = self.documents.get(doc.id)
+        if holder is not None:
+            known, holder_path, is_open = True, holder.meta.path, True
+        else:
+            record = self.store.document_record(doc.id)
+            known = record is not None
+            holder_path = None if record is None else record.get("path")
+            is_open = False
+        doc_id = identity.document_id(doc.id, doc.meta.path, holder_path,
+                                      holder_known=known, holder_open=is_open)
+        return doc if doc_id == doc.id else replace(doc, id=doc_id)
 
     def _note_entry(self, doc_id: str, index: int) -> None:
         first = self._entry_of.get(doc_id)
