@@ -563,6 +563,17 @@ def forget_orphan(store: Store, doc_id: str, orphan_id: str) -> Annotation | Non
     return found
 
 
+def list_orphan(store: Store, doc_id: str, orphan: Annotation) -> bool:
+    """Put `orphan` (back) on `doc_id`'s list, in text order; False if it is listed."""
+    anns = orphans(store, doc_id)
+    if any(a.id == orphan.id for a in anns):
+        return False
+    anns.append(orphan)
+    anns.sort(key=lambda a: (a.start, -a.end, a.id))
+    _save_orphans(store, doc_id, anns)
+    return True
+
+
 def placed(orphan: Annotation, doc: Document, start: int, end: int, label: str) -> Annotation:
     """The orphan re-made on `doc` at [start, end): same id, author, date and note."""
     fresh = Annotation.tag(doc, start, end, label)

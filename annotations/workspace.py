@@ -431,14 +431,12 @@ class Workspace:
         existing = {a.id: a for a in self.annotations(doc_id)}
         if ann.id in existing:  # placed before a crash: only the list is left to fix
             ann = existing[ann.id]
-        elif not self.history.add(ann):
-            return None  # the same span and label is tagged already
-        anchoring.forget_orphan(self.store, doc_id, orphan_id)
-        return ann
+        # One undo step for both halves: `u` takes it back into the list.
+        return ann if self.history.place(doc_id, orphan, ann) else None
 
     def drop_orphan(self, doc_id: str, orphan_id: str) -> Annotation | None:
-        """Take an orphan off the list; it stays in its old document's record."""
-        return anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        """Take an orphan off the list (undoable); it stays in its old document's record."""
+        return self.history.drop(doc_id, orphan_id)
 
 
     # Comparing outlets: sentence alignment, links across documents, suggestions.
