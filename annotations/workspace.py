@@ -11,11 +11,11 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring
+from annotations import anchoring, identity
 from annotations.anchoring import ReanchorReport
 from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
@@ -151,6 +151,7 @@ class Workspace:
         entries = self.entries
         for source in sources:
             if isinstance(source, Document):
+                source = self._identify(source)
                 if source.id not in self.documents:
                     self._entry_of[source.id] = len(entries)
                     entries.append(Entry(source.meta.path or None, source))
@@ -223,6 +224,7 @@ class Workspace:
                 self.load_errors.append(err)
                 return None
             self.warnings.extend(how_read(doc))
+            doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:
                 self._adopt(doc)
@@ -233,6 +235,27 @@ class Workspace:
             entry.document = doc
             self._note_entry(doc.id, index)
         return entry.document
+
+    def _identify(self, doc: Document) -> Document:
+        """`doc` with its document id: a copy of a text another file holds is its own.
+
+        `doc` comes with its text's hash as id; `annotations.identity` says
+        when a file keeps it. The holder is looked for in this session first
+        (two copies opened together), then in the store.
+        """
+        if not doc.meta.path:
+            return doc
+        holder = self.documents.get(doc.id)
+        if holder is not None:
+            known, holder_path, is_open = True, holder.meta.path, True
+        else:
+            record = self.store.document_record(doc.id)
+            known = record is not None
+            holder_path = None if record is None else record.get("path")
+            is_open = False
+        doc_id = identity.document_id(doc.id, doc.meta.path, holder_path,
+                                      holder_known=known, holder_open=is_open)
+        return doc if doc_id == doc.id else replace(doc, id=doc_id)
 
     def _note_entry(self, doc_id: str, index: int) -> None:
         first = self._entry_of.get(doc_id)
@@ -421,14 +444,12 @@ class Workspace:
         existing = {a.id: a for a in self.annotations(doc_id)}
         if ann.id in existing:  # placed before a crash: only the list is left to fix
             ann = existing[ann.id]
-        elif not self.history.add(ann):
-            return None  # the same span and label is tagged already
-        anchoring.forget_orphan(self.store, doc_id, orphan_id)
-        return ann
+        # One undo step for both halves: `u` takes it back into the list.
+        return ann if self.history.place(doc_id, orphan, ann) else None
 
     def drop_orphan(self, doc_id: str, orphan_id: str) -> Annotation | None:
-        """Take an orphan off the list; it stays in its old document's record."""
-        return anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        """Take an orphan off the list (undoable); it stays in its old document's record."""
+        return self.history.drop(doc_id, orphan_id)
 
 
     # Comparing outlets: sentence alignment, links across documents, suggestions.

@@ -377,19 +377,22 @@ class NewsmarkApp(App[None]):
         if change.link is not None:
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
-        ann = change.annotation
-        if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[ann.doc_id])
-        view = self._view_showing(ann.doc_id)
+        ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        view = self._view_showing(doc_id)
         if view is not None:
-            view.move_to(ann.start)
+            if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
+                view.move_to(ann.start)
             view.focus()
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
+        elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
+            gone, back = (change.after, None) if verb == "undid" else (None, change.after)
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}",
+        self._after_change(doc_id, f"{verb} {change.kind} of {ann.label}",
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
