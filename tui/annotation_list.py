@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from annotations.model import Annotation
+from tui.literal import safe
 from tui.messages import AnnotationChosen
 from tui.virtual_list import VirtualList
 
@@ -15,10 +16,10 @@ def describe(ann: Annotation, link: str | None = None) -> Text:
     row.append(f"{ann.label} ", style="bold")
     row.append(f"{ann.start}–{ann.end} ", style="dim")
     if link:
-        row.append(f"⇄ {link} ", style="bold")
+        row.append(f"⇄ {safe(link)} ", style="bold")
     if ann.note:
         row.append("✎ ", style="italic")
-    row.append(" ".join(ann.text.split()))
+    row.append(safe(" ".join(ann.text.split())))
     return row
 
 

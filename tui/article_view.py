@@ -33,6 +33,7 @@ from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
 from tui.bindings import ARTICLE_VIEW_BINDINGS
+from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
 
@@ -155,11 +156,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._matches = []
         self._counterparts, self._unmatched, self._linked = [], [], []
         self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
-        self.border_title = document.name
+        # A str title is read as markup: a file named "[@click=app.quit]x.txt"
+        # showed as "x.txt" (and a click on it quit). Content is literal.
+        self.border_title = literal_content(document.name)
         # The outlet and date from the dateline: two outlets side by side are
         # told apart at a glance even when a file has no title.
         meta = document.meta
-        self.border_subtitle = " · ".join(part for part in (meta.source, meta.date) if part)
+        self.border_subtitle = literal_content(
+            " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
         # Before the first resize there is no width: rows are estimated then.
         self._estimate_rows(self._wrap_width or 1)
