@@ -50,5 +50,12 @@ class AnnotationList(VirtualList):
         ann = self._annotations[index]
         return describe(ann, self._links.get(ann.id))
 
+    @property
+    def highlighted_annotation(self) -> Annotation | None:
+        """The annotation of the highlighted row: what x, r and m act on here."""
+        if not self._annotations:
+            return None
+        return self._annotations[min(self.highlighted, len(self._annotations) - 1)]
+
     def chosen(self, index: int) -> None:
         self.post_message(AnnotationChosen(self._doc_id, self._annotations[index].start))

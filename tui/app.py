@@ -794,7 +794,15 @@ class NewsmarkApp(App[None]):
 
     # -- helpers ---------------------------------------------------------
 
-    def _annotation_under_cursor(self):  # type: ignore[no-untyped-def]
+    def _annotation_under_cursor(self) -> Annotation | None:
+        """What x, r and m act on: in the annotation list, its highlighted row;
+        in an article, the innermost annotation under the cursor."""
+        listed = self.query_one(AnnotationList)
+        if listed.has_focus:
+            ann = listed.highlighted_annotation
+            if ann is None:
+                self.notify("The list has no annotation", timeout=2)
+            return ann
         view = self.active_view
         found = view.annotations_at(view.cursor)
         if not found:
