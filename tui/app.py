@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
@@ -33,6 +34,7 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.literal import markup_escaped, safe
 from tui.messages import (
     AlignmentReady,
     AnnotationChosen,
@@ -103,9 +105,26 @@ class NewsmarkApp(App[None]):
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
             self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
-        self.sub_title = f"store {workspace.store.root}"
+        self.sub_title = safe(f"store {workspace.store.root}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: messages name files, queries and notes.
+
+        Textual reads a notification as markup by default, where a query
+        such as `re:\\d+[/-]\\d+` raised and `[Reuters]` vanished.
+        """
+        super().notify(safe(message, one_line=False), title=safe(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- layout ----------------------------------------------------------
 
@@ -507,15 +526,16 @@ class NewsmarkApp(App[None]):
         """The command palette offers every action by name."""
         yield from super().get_system_commands(screen)
         for label in self.workspace.config.labels:
-            yield SystemCommand(f"Tag {label.name}", f"Key {label.key}",
+            yield SystemCommand(markup_escaped(f"Tag {label.name}"),
+                                markup_escaped(f"Key {label.key}"),
                                 lambda name=label.name: self.action_tag(name))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
             if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
                 continue
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
-                binding.tooltip or binding.description,
-                f"Key {key_display(binding.key)}",
+                markup_escaped(binding.tooltip or binding.description),
+                markup_escaped(f"Key {key_display(binding.key)}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 
@@ -798,7 +818,15 @@ class NewsmarkApp(App[None]):
 
     # -- helpers ---------------------------------------------------------
 
-    def _annotation_under_cursor(self):  # type: ignore[no-untyped-def]
+    def _annotation_under_cursor(self) -> Annotation | None:
+        """What x, r and m act on: in the annotation list, its highlighted row;
+        in an article, the innermost annotation under the cursor."""
+        listed = self.query_one(AnnotationList)
+        if listed.has_focus:
+            ann = listed.highlighted_annotation
+            if ann is None:
+                self.notify("The list has no annotation", timeout=2)
+            return ann
         view = self.active_view
         found = view.annotations_at(view.cursor)
         if not found:
@@ -907,7 +935,7 @@ class NewsmarkApp(App[None]):
         if self.pending == "place":
             modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
-            modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
+            modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
