@@ -399,7 +399,20 @@ def speaker_span(text: str, quote: Span, who: str) -> tuple[int, int] | None:
         distance = start - e if e <= start else s - end
         if best is None or distance < best[0]:
             best = (distance, s)
-    return None if best is None else (best[1], best[1] + len(who))
+    if best is None:
+        return None
+    s, e = best[1], best[1] + len(who)
+    # "Mr. Daniel" (what a title and one name resolve to) is Mr. Daniel Pryce
+    # where the text goes on with the name (two more words at most).
+    for _ in range(2):
+        more = _NAME_GOES_ON.match(text, e)
+        if more is None:
+            break
+        e = more.end()
+    return s, e
+
+
+_NAME_GOES_ON = re.compile(r" [A-Z][\w’'-]*[\w]")
 
 
 # ---------------------------------------------------------------- claims

@@ -78,12 +78,29 @@ async def compare(app: NewsmarkApp, pilot: Pilot) -> None:
     await app.workers.wait_for_complete()
 
 
+async def relations(app: NewsmarkApp, pilot: Pilot) -> None:
+    """A quote said_by its speaker, a checkworthy claim, a suggested quote accepted with
+    its speaker; the cursor on the first quote, whose relation the status line shows."""
+    left = app.query_one("#pane-0", ArticleView)
+    left.move_to(left.text.index("Millbrook’s city council"))
+    await pilot.press("1", "t", "1")  # a claim, checkworthy = yes
+    left.move_to(left.text.index("Councillor Ruth Okafor, who"))
+    await pilot.press("v", "w", "w", "w", "5")  # the speaker
+    left.move_to(left.text.index("We are not erasing"))
+    await pilot.press("quotation_mark", "2", "escape")  # the quote
+    await pilot.press("c", "n", "c", "1")  # said_by
+    left.move_to(left.text.index("They told us"))
+    await pilot.press("S", "S", "a", "S", "S", "S", "S")  # a quote with its speaker; hidden
+    left.move_to(left.text.index("We are not erasing"))
+
+
 SHOTS: dict[str, Steps] = {
     "two-panes": tag_both_panes,
     "overlapping-spans": overlapping,
     "search": search,
     "help": help_screen,
     "compare": compare,
+    "relations": relations,
 }
 
 

@@ -74,7 +74,12 @@ async def test_accept_and_reject_suggestions(make_workspace) -> None:
         view.move_to(quotes[0].start)
         await pilot.press("a")
         accepted = [a for a in ws.store.annotations(view.document.id) if a.source == "suggested"]
-        assert [a.label for a in accepted] == ["quote"]
+        # A quote whose speaker was found comes with it, joined by said_by (issue 15).
+        with_speaker = quotes[0].speaker is not None
+        assert sorted(a.label for a in accepted) == (["quote", "speaker"] if with_speaker
+                                                     else ["quote"])
+        (quote,) = [a for a in accepted if a.label == "quote"]
+        assert [r.type for r in quote.relations] == (["said_by"] if with_speaker else [])
         assert all(s.key != quotes[0].key for s in view.suggestions)
         before = len(view.suggestions)
         if before:
@@ -98,10 +103,13 @@ async def test_s_steps_through_one_label_at_a_time(make_workspace) -> None:
         assert "quote" in labels and len(labels) > 1, everything
         await pilot.press("S")
         assert view.suggestions and {s.label for s in view.suggestions} == {"quote"}
-        # A with the quotes alone shown accepts the quotes, nothing else.
+        # A with the quotes alone shown accepts the quotes (with the speakers
+        # found for them, issue 15), nothing else.
+        speakers = any(s.speaker for s in view.suggestions)
         await pilot.press("A")
         accepted = ws.store.annotations(view.document.id)
-        assert accepted and {a.label for a in accepted} == {"quote"}
+        assert accepted and {a.label for a in accepted} == (
+            {"quote", "speaker"} if speakers else {"quote"})
         assert all(a.source == "suggested" for a in accepted)
         assert view.suggestions == []
         for label in ("claim", "opinion", "terms"):
@@ -131,7 +139,9 @@ async def test_reject_and_accept_are_undone_with_u(make_workspace) -> None:
         await pilot.press("u")
         view.move_to(first.start)
         await pilot.press("a")
-        assert [a.source for a in ws.store.annotations(view.document.id)] == ["suggested"]
+        # The quote, and its speaker when one was found (issue 15): one step.
+        assert [a.source for a in ws.store.annotations(view.document.id)] == (
+            ["suggested"] * (2 if first.speaker else 1))
         await pilot.press("u")
         assert ws.store.annotations(view.document.id) == [] and first in view.suggestions
 

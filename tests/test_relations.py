@@ -337,6 +337,9 @@ def test_the_quotation_suggester_proposes_the_speaker_span(tmp_path: Path, artic
     assert speaker_span(doc.text, (quote.start, quote.end), "Nobody Here") is None
     # Words inside the quotation are never its speaker.
     assert speaker_span("“Ann said no,” Ann said.", (1, 12), "Ann") == (15, 18)
+    # A title and one name, as a pronoun resolves to, grow to the whole name.
+    text = "Mr. Daniel Pryce spoke. “They told us,” he said."
+    assert speaker_span(text, (25, 37), "Mr. Daniel") == (0, len("Mr. Daniel Pryce"))
 
     # Accepting the quote accepts both, with said_by, as one step.
     accepted = ws.accept(doc.id, quote)

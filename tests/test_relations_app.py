@@ -170,3 +170,25 @@ async def test_accepting_a_suggested_quote_accepts_its_speaker_and_said_by(
         await pilot.press("u")  # one step takes both back
         assert _stored(app) == {}
         assert app.query_one(RelationList).row_count == 0
+
+
+def test_relation_rows_show_untrusted_text_literally() -> None:
+    from annotations.labels import Config
+    from annotations.model import Document
+    from annotations.relations import edges, related
+    from tui.relation_list import describe
+
+    doc = Document("“[bold]open\x1b]0;owned\x07” [@click=app.quit] said.")
+    quote = _tag(doc, "[bold]open\x1b]0;owned\x07", "quote")
+    who = _tag(doc, "[@click=app.quit]", "speaker")
+    (edge,) = edges([related(quote, who, "said_by", Config()), who])
+    row = describe(edge)
+    assert "\x1b" not in row.plain and "\x07" not in row.plain
+    assert "[bold]" in row.plain and "[@click=app.quit]" in row.plain and not row.spans[1:]
+
+
+def _tag(doc, piece: str, label: str):  # type: ignore[no-untyped-def]
+    from annotations.model import Annotation
+
+    start = doc.text.index(piece)
+    return Annotation.tag(doc, start, start + len(piece), label)

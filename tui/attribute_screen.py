@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotations.labels import Attribute
+from tui.literal import safe
 
 # Digits then letters that no value screen needs for anything else.
 CHOICE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -48,7 +49,7 @@ class AttributeScreen(ModalScreen[Choice | None]):
 
     def compose(self) -> ComposeResult:
         body = Text()
-        body.append(self.what)  # article text: a plain Text, never markup
+        body.append(safe(self.what))  # article text: shown literally
         body.append("\n")
         index = 0
         for attribute in self.attributes:

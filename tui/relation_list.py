@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from annotations.relations import Edge
+from tui.literal import safe
 from tui.messages import RelationChosen, RelationRemoved
 from tui.virtual_list import VirtualList
 
@@ -30,9 +31,9 @@ def short(text: str, limit: int = SHOWN_CHARS) -> str:
 def describe(edge: Edge) -> Text:
     """“…will open in June” said_by Mayor Lindqvist (article text as plain text)."""
     row = Text()
-    row.append(f"“{short(edge.head.text)}” ")
-    row.append(f"{edge.type} ", style="bold")
-    row.append(short(edge.tail.text))
+    row.append(f"“{safe(short(edge.head.text))}” ")
+    row.append(f"{safe(edge.type)} ", style="bold")
+    row.append(safe(short(edge.tail.text)))
     return row
 
 

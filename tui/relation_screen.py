@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.literal import safe
+
 # One digit per type: a project declaring more than nine between two labels
 # sees the first nine (the configuration is read in order).
 MAX_CHOICES = 9
@@ -39,13 +41,13 @@ class RelationTypeScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         body = Text()
         body.append("From\n  ", style="bold")
-        body.append(self.head)  # article text: a plain Text, never markup
+        body.append(safe(self.head))  # article text: shown literally
         body.append("\nto\n  ", style="bold")
-        body.append(self.tail)
+        body.append(safe(self.tail))
         body.append("\n\n")
         for number, name in enumerate(self.types, start=1):
             body.append(f"  {number}", style="bold")
-            body.append(f"  {name}\n")
+            body.append(f"  {safe(name)}\n")
         body.append("\n  Esc  cancel", style="dim")
         with Vertical() as box:
             box.border_title = "Which relation?"
