@@ -239,3 +239,29 @@ def test_spacy_keeps_relations_and_attributes(related_store: Path, tmp_path: Pat
     assert {(doc.char_span(*r["head"][:2]).text, r["type"], doc.char_span(*r["tail"][:2]).text)
             for r in rels} == EDGES
     assert [s.text for s in doc.spans["checkworthy=yes"]] == ["Costs rose by a third"]
+    assert {(a["label"], tuple(a["attrs"].items())) for a in doc.user_data["newsmark_attrs"]} == {
+        ("quote", (("kind", "direct"),)), ("claim", (("checkworthy", "yes"),)),
+        ("opinion", (("polarity", "negative"),))}
+    assert validate(path, "spacy").ok
+
+
+def test_datasets_loads_relations_and_attributes_with_the_features(
+    related_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    from annotations.formats.hf import native_features
+
+    path = _export(related_store, tmp_path / "out.jsonl", "jsonl")
+    (row,) = datasets.load_dataset("json", data_files=str(path), split="train",
+                                   features=native_features(),
+                                   cache_dir=str(tmp_path / "hf-cache"))
+    spans = {s["id"]: s for s in row["spans"]}
+    assert {(spans[r["head"]]["text"], r["type"], spans[r["tail"]]["text"])
+            for r in row["relations"]} == EDGES
+    assert {s["text"]: {k: v for k, v in s["attrs"].items() if v is not None}
+            for s in row["spans"] if s["attrs"] and any(s["attrs"].values())} == ATTRS

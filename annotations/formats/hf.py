@@ -11,6 +11,12 @@ features makes every block load the same way::
     from annotations.formats.hf import native_features
     ds = load_dataset("json", data_files="train.jsonl", features=native_features())
 
+Spans' `attrs` are typed as a struct of the attribute names a project
+declares (default: those of the default labels); pass yours as
+`native_features(attributes=[...])`, e.g. every name of your
+`newsmark.toml` (`[a.name for label in config.labels for a in label.attributes]`).
+Records' `relations` are a list of `{id, type, head, tail}` strings.
+
 `datasets` (through pyarrow) still reads ISO 8601 strings such as
 `created` and `date` as timestamps, so they come back as
 "2026-12-01 19:06:24": the offsets and texts are untouched. `datasets` is
@@ -19,11 +25,15 @@ imported only when this is called.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
-def native_features(unit: str = "document") -> Any:
-    """Features of `newsmark export --format jsonl` records (`unit`: "document" or "sentence")."""
+def native_features(unit: str = "document", attributes: Iterable[str] | None = None) -> Any:
+    """Features of `newsmark export --format jsonl` records (`unit`: "document" or "sentence").
+
+    `attributes`: the names spans' `attrs` may hold (default: the default labels' ones).
+    """
     from datasets import Features, Value
 
     try:
@@ -41,6 +51,13 @@ def native_features(unit: str = "document") -> Any:
     span.update({"aligned": flag, "label": string, "text": string, "id": string,
                  "annotator": string, "created": string, "note": string, "source": string,
                  "reanchored": string})
+    if attributes is None:
+        from annotations.labels import DEFAULT_LABELS
+
+        attributes = [a.name for label in DEFAULT_LABELS for a in label.attributes]
+    names = sorted(set(attributes))
+    if names:
+        span["attrs"] = {name: string for name in names}
     record: dict[str, Any] = {
         "id": string,
         "text": string,
@@ -57,4 +74,5 @@ def native_features(unit: str = "document") -> Any:
             "id", "relation", "a_doc", "a_span", "b_doc", "b_span", "annotator", "created")})
     record["meta"] = meta
     record["spans"] = List(span)
+    record["relations"] = List({name: string for name in ("id", "type", "head", "tail")})
     return Features(record)
