@@ -83,7 +83,7 @@ async def relations(app: NewsmarkApp, pilot: Pilot) -> None:
     its speaker; the cursor on the first quote, whose relation the status line shows."""
     left = app.query_one("#pane-0", ArticleView)
     left.move_to(left.text.index("Millbrook’s city council"))
-    await pilot.press("1", "t", "1")  # a claim, checkworthy = yes
+    await pilot.press("1", "equals_sign", "1")  # a claim, checkworthy = yes
     left.move_to(left.text.index("Councillor Ruth Okafor, who"))
     await pilot.press("v", "w", "w", "w", "5")  # the speaker
     left.move_to(left.text.index("We are not erasing"))

@@ -89,6 +89,7 @@ def test_labels_without_relations_keep_the_default_types_they_can_hold() -> None
     ('[[labels]]\nname = "a"\nkey = "1"\nattributes = { x = ["y", "y"] }\n', "twice"),
     ('[[labels]]\nname = "a"\nkey = "1"\nattributes = { x = ["a b"] }\n', "as words"),
     ('[[labels]]\nname = "a"\nkey = "c"\n', "already a reader command"),
+    ('[[labels]]\nname = "a"\nkey = "="\n', "already a reader command"),
 ])
 def test_a_wrong_relation_or_attribute_declaration_is_refused(toml: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):

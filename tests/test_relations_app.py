@@ -78,7 +78,7 @@ async def test_tag_relate_set_attribute_undo_redo_reopen_export(
         assert str(row) == "“…bridge will open in June,” said_by Mayor Lindqvist"
 
         # The claim: the next sentence tagged with 1, then t and 1: checkworthy = yes.
-        await pilot.press("right_parenthesis", "1", "t")
+        await pilot.press("right_parenthesis", "1", "equals_sign")
         await pilot.press("1")
         claim = next(a for a in _stored(app).values() if a.label == "claim")  # type: ignore[attr-defined]
         assert claim.attrs == {"checkworthy": "yes"}  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ async def test_only_allowed_types_are_offered_and_esc_cancels(
         assert app.screen is app.screen_stack[0]
         assert all(not a.relations for a in _stored(app).values())  # type: ignore[attr-defined]
         # t on a label without attributes says so; on a pending relation Esc cancels.
-        await pilot.press("t")
+        await pilot.press("equals_sign")
         await pilot.press("c", "escape")
         assert "RELATE" not in _status(app)
 

@@ -73,7 +73,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note"),
     Binding("c", "relate", "Relate the span under the cursor to another: c, move, c, "
             "type key", show=False, id="relate"),
-    Binding("t", "attribute", "Attribute value of the span under the cursor (claim: "
+    Binding("equals_sign", "attribute", "Attribute value of the span under the cursor (claim: "
             "checkworthy, …)", show=False, id="attribute"),
     Binding("u", "undo", "Undo", id="undo",
             tooltip="Undo the last change, even from a past session"),
@@ -111,7 +111,7 @@ _KEY_NAMES = {
     "home": "Home", "end": "End", "space": "Space", "escape": "Esc", "slash": "/",
     "question_mark": "?", "quotation_mark": '"', "left_parenthesis": "(",
     "right_parenthesis": ")", "left_curly_bracket": "{", "right_curly_bracket": "}",
-    "left_square_bracket": "[", "right_square_bracket": "]", "tab": "Tab",
+    "left_square_bracket": "[", "right_square_bracket": "]", "tab": "Tab", "equals_sign": "=",
 }
 
 

@@ -2,7 +2,7 @@
 
 `c` on a span starts a relation from it (the head); the person moves to the
 other span with any motion (or n/N) and presses `c` again; a small screen
-offers only the relation types the two labels allow, one key each. `t`
+offers only the relation types the two labels allow, one key each. `=`
 offers the values of the attributes the span's label declares. The side
 panel lists the document's relations (x removes one), the margin marks the
 rows of their ends (→ head, ← tail, ↔ both), and the status line shows the
