@@ -33,14 +33,17 @@ class StatusBar(Static):
         error: bool = False,
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
+        if mode:
+            # First: what a key will do now (search, relabel, relate) must not be
+            # cut off by six labels' counts. The mode names the search query:
+            # untrusted, shown literally.
+            line.append(safe(mode), style="bold")
+            line.append("  │ ")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
         if sentence is not None:
             line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
         if selecting or selection:
             line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
-        if mode:
-            # The mode names the search query: untrusted, shown literally.
-            line.append(f"  │ {safe(mode)}", style="bold")
         if span:  # the span under the cursor: values and relations, with article text
             line.append(f"  │ {safe(span)}")
         line.append(f"  │ {safe(saved)}")
