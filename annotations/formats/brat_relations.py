@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from annotations.formats.common import ParsedRecord, ParsedRelation
+from annotations.labels import Config
+from annotations.model import Annotation, Relation
 
 BINARY = "true"  # the value a brat attribute without one is read as
 
@@ -130,6 +132,39 @@ def attach(parsed: ParsedRecord, extras: BratExtras, span_keys: dict[str, int]) 
     parsed.problems.extend(extras.problems)
 
 
+def apply(spans: dict[str, Annotation], extras: BratExtras, config: Config,
+          where: str) -> tuple[dict[str, Annotation], list[str]]:
+    """The file's spans (by T id) with `extras`' relations and values on them.
+
+    What the configuration does not declare (a relation type, a type between
+    those labels, an attribute value) is a problem naming the file, and is
+    left out; the spans are kept. Returns the spans and the problems.
+    """
+    out = dict(spans)
+    problems = [f"{where}, {p}" for p in extras.problems]
+    for t_id, values in extras.attrs.items():
+        kept = {}
+        for name, value in values.items():
+            problem = config.attribute_problem(out[t_id].label, name, value)
+            if problem is None:
+                kept[name] = value
+            else:
+                problems.append(f"{where}, {t_id}: {problem}")
+        if kept:
+            out[t_id] = out[t_id].with_changes(attrs={**out[t_id].attrs, **kept})
+    for rel in extras.relations:
+        head, tail = out[rel.head], out[rel.tail]
+        problem = config.relation_problem(rel.type, head.label, tail.label)
+        if problem is None and rel.head == rel.tail:
+            problem = "joins a span to itself"
+        if problem is not None:
+            problems.append(f"{where}, {rel.id}: {problem}")
+            continue
+        relation = Relation(id=rel.id or rel.type, type=rel.type, tail=tail.id)
+        out[rel.head] = head.with_changes(relations=(*head.relations, relation))
+    return out, problems
+
+
 # ------------------------------------------------------------------- writing
 
 
@@ -147,8 +182,9 @@ def relation_lines(relations: list[tuple[str, str, int, int]], labels: list[str]
     the others as R lines.
     """
     lines: list[str] = []
-    events: dict[str, list[tuple[int, str, int, int]]] = {}
-    order: list[str] = []  # events, in order of their first argument
+    # An event is its id and its trigger: two annotators' layers may both
+    # have an E1, on triggers of their own.
+    events: dict[tuple[str, int], list[tuple[int, str, int]]] = {}
     r_number = 0
     for rel_id, rel_type, head, tail in relations:
         m = _EVENT_ID.match(rel_id)
@@ -156,16 +192,10 @@ def relation_lines(relations: list[tuple[str, str, int, int]], labels: list[str]
             r_number += 1
             lines.append(f"R{r_number}\t{rel_type} Arg1:T{head + 1} Arg2:T{tail + 1}")
             continue
-        if m.group(1) not in events:
-            events[m.group(1)] = []
-            order.append(m.group(1))
-        events[m.group(1)].append((int(m.group(2)), rel_type, head, tail))
+        events.setdefault((m.group(1), head), []).append((int(m.group(2)), rel_type, tail))
     e_lines = []
-    for number, event in enumerate(order, start=1):
-        arguments = sorted(events[event])
-        trigger = arguments[0][2]
-        roles = " ".join(f"{role}:T{tail + 1}" for _place, role, _head, tail in arguments
-                         if _head == trigger)
+    for number, ((_event, trigger), arguments) in enumerate(events.items(), start=1):
+        roles = " ".join(f"{role}:T{tail + 1}" for _place, role, tail in sorted(arguments))
         e_lines.append(f"E{number}\t{labels[trigger]}:T{trigger + 1} {roles}")
     return lines + e_lines
 
