@@ -368,11 +368,11 @@ class Workspace:
         """Replace an annotation by id (relabel, note); returns the old one.
 
         None when nothing changed: no such annotation, or the change would
-        make a twin of another (same span, same label) — as tagging refuses.
+        make a twin of another (same span, same label, same layer) — as tagging refuses.
         """
         for other in self.annotations(ann.doc_id):
-            if other.id != ann.id and (other.start, other.end, other.label) == (
-                ann.start, ann.end, ann.label
+            if other.id != ann.id and (other.start, other.end, other.label, other.annotator) == (
+                ann.start, ann.end, ann.label, ann.annotator
             ):
                 return None
         return self.history.update(ann)
