@@ -8,11 +8,8 @@ person can cause ends in one line on standard error and an exit code.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +20,18 @@ from annotations.errors import (
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
-    NewsmarkError,
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
-
-DEFAULT_STORE = ".newsmark"
-
-# Paths are checked by newsmark itself, not by click: click's checks end in a
-# three-line usage error with exit code 2 and stop every other file from
-# opening, where newsmark says in one line what is wrong with that file.
-ANY_PATH = click.Path(path_type=Path, readable=False)
+from tui.cli_agree import agree_command
+from tui.cli_common import (
+    ANY_PATH,
+    DEFAULT_STORE,
+    default_annotator,
+    reports_errors,
+    store_option,
+)
+from tui.cli_common import open_existing_store as _open_existing_store
 
 
 class DefaultToOpen(click.Group):
@@ -43,43 +41,6 @@ class DefaultToOpen(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
-
-
-def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--store",
-        "store_dir",
-        type=ANY_PATH,
-        envvar="NEWSMARK_STORE",
-        default=DEFAULT_STORE,
-        show_default=True,
-        help="Folder of the annotation store (or NEWSMARK_STORE).",
-    )(func)
-
-
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewsmarkError into one plain line and its exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
-            sys.exit(err.exit_code)
-        except BrokenPipeError:
-            # `newsmark export | head` is fine: stop quietly.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-
-    return wrapper
-
-
-def default_annotator() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "anonymous"
 
 
 @click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
@@ -435,10 +396,4 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
-
-    if not store_dir.is_dir():
-        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
-    # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
+main.add_command(agree_command)
