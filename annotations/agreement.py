@@ -204,6 +204,9 @@ class AgreementReport:
 
 
 # ------------------------------------------------------------------ measures
+#
+# Spans are handled as plain tuples (start, end, label, fragments): `Span`
+# is one, and a reader of 300,000 spans builds them faster without names.
 
 
 def union(intervals: Iterable[Interval]) -> list[Interval]:
@@ -224,21 +227,44 @@ def covered(intervals: Sequence[Interval]) -> int:
     return sum(end - start for start, end in intervals)
 
 
+def intersection(x: Sequence[Interval], y: Sequence[Interval]) -> int:
+    """Characters in both of two sorted, disjoint interval lists (one merge pass)."""
+    total = i = j = 0
+    nx, ny = len(x), len(y)
+    while i < nx and j < ny:
+        xs, xe = x[i]
+        ys, ye = y[j]
+        low = xs if xs > ys else ys
+        high = xe if xe < ye else ye
+        if low < high:
+            total += high - low
+        if xe < ye:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
 def exact_matches(a: Sequence[Span], b: Sequence[Span]) -> int:
     """Spans of `a` and `b` with the same start, end and label (a multiset intersection)."""
     if not a or not b:
         return 0
-    ca = Counter((s.start, s.end, s.label) for s in a)
-    cb = Counter((s.start, s.end, s.label) for s in b)
+    ka = [(s[0], s[1], s[2]) for s in a]
+    kb = [(s[0], s[1], s[2]) for s in b]
+    sa, sb = set(ka), set(kb)
+    if len(sa) == len(ka) and len(sb) == len(kb):  # no twins (the store refuses them)
+        return len(sa & sb)
+    ca, cb = Counter(ka), Counter(kb)
     return sum(min(n, cb[key]) for key, n in ca.items() if key in cb)
 
 
 def _touch(x: Span, y: Span) -> bool:
-    if x.start >= y.end or y.start >= x.end:
+    if x[0] >= y[1] or y[0] >= x[1]:
         return False
-    if not x.fragments and not y.fragments:
+    if not x[3] and not y[3]:
         return True
-    return any(s1 < e2 and s2 < e1 for s1, e1 in x.pieces() for s2, e2 in y.pieces())
+    return any(s1 < e2 and s2 < e1 for s1, e1 in (x[3] or ((x[0], x[1]),))
+               for s2, e2 in (y[3] or ((y[0], y[1]),)))
 
 
 def overlap_matches(a: Sequence[Span], b: Sequence[Span]) -> int:
@@ -250,30 +276,44 @@ def overlap_matches(a: Sequence[Span], b: Sequence[Span]) -> int:
     """
     if not a or not b:
         return 0
-    items = sorted([(s.start, s.end, 0, i) for i, s in enumerate(a)]
-                   + [(s.start, s.end, 1, i) for i, s in enumerate(b)])
+    return _matching(sorted([(s[0], s[1], 0, s) for s in a] + [(s[0], s[1], 1, s) for s in b]))
+
+
+def _matching(items: list[tuple[int, int, int, Span]]) -> int:
+    """Maximum matching over `items` (start, end, side, span), sorted by start."""
     total = 0
-    cluster: list[tuple[int, int, int, int]] = []
+    cluster: list[tuple[int, int, int, Span]] = []
     reach = -1
     for item in items:
-        if cluster and item[0] >= reach:
-            total += _cluster_matching(cluster, a, b)
-            cluster = []
-        cluster.append(item)
-        reach = max(reach, item[1]) if len(cluster) > 1 else item[1]
-    total += _cluster_matching(cluster, a, b)
+        if item[0] >= reach:
+            if len(cluster) == 2:
+                first, second = cluster
+                if first[2] != second[2] and (not (first[3][3] or second[3][3])
+                                              or _touch(first[3], second[3])):
+                    total += 1
+            elif len(cluster) > 2:
+                total += _cluster_matching(cluster)
+            cluster = [item]
+            reach = item[1]
+        else:
+            cluster.append(item)
+            if item[1] > reach:
+                reach = item[1]
+    if len(cluster) >= 2:
+        total += _cluster_matching(cluster)
     return total
 
 
-def _cluster_matching(cluster: list[tuple[int, int, int, int]],
-                      a: Sequence[Span], b: Sequence[Span]) -> int:
-    left = [a[i] for _s, _e, side, i in cluster if side == 0]
-    right = [b[i] for _s, _e, side, i in cluster if side == 1]
+def _cluster_matching(cluster: list[tuple[int, int, int, Span]]) -> int:
+    left = [item[3] for item in cluster if item[2] == 0]
+    right = [item[3] for item in cluster if item[2] == 1]
     if not left or not right:
         return 0
-    if len(left) == 1 and len(right) == 1:
-        return int(_touch(left[0], right[0]))
-    edges = [[j for j, y in enumerate(right) if _touch(x, y)] for x in left]
+    if any(x[3] for x in left) or any(y[3] for y in right):
+        edges = [[j for j, y in enumerate(right) if _touch(x, y)] for x in left]
+    else:  # continuous spans (nearly all): the hull test inline
+        edges = [[j for j, y in enumerate(right) if y[0] < x[1] and x[0] < y[1]]
+                 for x in left]
     match_of_left = [-1] * len(left)
     match_of_right = [-1] * len(right)
     size = 0
@@ -306,41 +346,21 @@ def _cluster_matching(cluster: list[tuple[int, int, int, int]],
     return size
 
 
-def disagreement_runs(coverages: Sequence[Sequence[Interval]]) -> int:
-    """Sum over characters of k * (m - k): k coders of m mark the character.
-
-    A sweep over the coverages' boundaries: between two boundaries k is
-    constant, so each run adds its length times k * (m - k).
-    """
-    m = len(coverages)
-    events: list[tuple[int, int]] = []
-    for intervals in coverages:
-        for start, end in intervals:
-            events.append((start, 1))
-            events.append((end, -1))
-    events.sort()
-    total = 0
-    k = 0
-    position = 0
-    for offset, step in events:
-        if k and offset > position:
-            total += (offset - position) * k * (m - k)
-        position = offset
-        k += step
-    return total
-
-
 def alpha_counts(length: int, coverages: Sequence[Sequence[Interval]]) -> Alpha:
     """Coincidence counts of one document and label (every coder codes every character).
 
-    A character that k of m coders mark contributes k * (m - k) / (m - 1)
-    coincidences of a 0 with a 1.
+    A character that k of m coders mark adds k * (m - k) / (m - 1)
+    coincidences of a 0 with a 1. Summed over characters, k * (m - k) is
+    (m - 1) * (characters each coder marks, summed) - 2 * (characters each
+    pair of coders both mark, summed): interval arithmetic, no character loop.
     """
     m = len(coverages)
     if m < 2 or length <= 0:
         return Alpha()
-    return Alpha(Fraction(disagreement_runs(coverages), m - 1), m * length,
-                 sum(covered(c) for c in coverages), length)
+    sizes = [covered(c) for c in coverages]
+    shared = sum(intersection(x, y) for x, y in combinations(coverages, 2))
+    return Alpha(Fraction((m - 1) * sum(sizes) - 2 * shared, m - 1), m * length,
+                 sum(sizes), length)
 
 
 # ------------------------------------------------------------------ the report
@@ -348,22 +368,30 @@ def alpha_counts(length: int, coverages: Sequence[Sequence[Interval]]) -> Alpha:
 
 @dataclass
 class _Partial:
-    """What one label adds to alpha where it was used: o_01 and n_1.
+    """What one label adds to alpha where it was used: k * (m - k) sums, and n_1.
 
     The characters and values of alpha come from every coded document,
     whether or not anyone used the label there (unmarked text is agreement
-    too), so they are counted once per document, not per label.
+    too), so they are counted once per document, not per label. The
+    disagreement is kept per number of coders m (an integer sum each, divided
+    by m - 1 at the end): exact, and cheap to add up.
     """
 
-    disagreement: Fraction = Fraction(0)
+    runs: dict[int, int] = field(default_factory=dict)
     ones: int = 0
 
-    def add(self, counts: Alpha) -> None:
-        self.disagreement += counts.disagreement
-        self.ones += counts.ones
+    def add(self, m: int, runs: int, ones: int) -> None:
+        self.runs[m] = self.runs.get(m, 0) + runs
+        self.ones += ones
+
+    def merge(self, other: _Partial) -> None:
+        for m, runs in other.runs.items():
+            self.runs[m] = self.runs.get(m, 0) + runs
+        self.ones += other.ones
 
     def alpha(self, values: int, units: int) -> Alpha:
-        return Alpha(self.disagreement, values, self.ones, units)
+        disagreement = sum((Fraction(runs, m - 1) for m, runs in self.runs.items()), Fraction(0))
+        return Alpha(disagreement, values, self.ones, units)
 
 
 @dataclass
@@ -371,14 +399,30 @@ class _PairTotals:
     documents: int = 0
     values: int = 0
     units: int = 0
-    exact: dict[str, F1] = field(default_factory=dict)
-    overlap: dict[str, F1] = field(default_factory=dict)
+    exact: dict[str, list[int]] = field(default_factory=dict)  # label: [matched, a, b]
+    overlap: dict[str, int] = field(default_factory=dict)  # label: matched
     alpha: dict[str, _Partial] = field(default_factory=dict)
+
+    def merge(self, other: _PairTotals) -> None:
+        self.documents += other.documents
+        self.values += other.values
+        self.units += other.units
+        for label, (matched, a, b) in other.exact.items():
+            mine = self.exact.setdefault(label, [0, 0, 0])
+            mine[0] += matched
+            mine[1] += a
+            mine[2] += b
+        for label, matched in other.overlap.items():
+            self.overlap[label] = self.overlap.get(label, 0) + matched
+        for label, partial in other.alpha.items():
+            self.alpha.setdefault(label, _Partial()).merge(partial)
 
 
 @dataclass
 class _DocumentTotals:
-    doc: DocumentLayers
+    doc_id: str
+    name: str
+    length: int
     coders: tuple[str, ...]
     spans: int
     exact: list[F1]  # per pair, labels pooled
@@ -386,12 +430,163 @@ class _DocumentTotals:
     alpha: _Partial
 
 
-def _by_label(spans: Iterable[Span], labels: frozenset[str] | None) -> dict[str, list[Span]]:
+def _prepare(spans: Iterable[Span], labels: frozenset[str] | None
+             ) -> dict[str, tuple[list[Span], list[Interval]]]:
+    """One coder's spans of a document by label: sorted, and the characters they cover."""
     grouped: dict[str, list[Span]] = {}
     for span in spans:
-        if labels is None or span.label in labels:
-            grouped.setdefault(span.label, []).append(span)
-    return grouped
+        if labels is None or span[2] in labels:
+            grouped.setdefault(span[2], []).append(span)
+    out = {}
+    for label, group in grouped.items():
+        group.sort()
+        out[label] = (group, union(piece for s in group
+                                   for piece in (s[3] or ((s[0], s[1]),))))
+    return out
+
+
+class Agreement:
+    """Figures gathered document by document; `add` one, `merge` another's, then `report`.
+
+    Everything kept is a sum, so documents can be measured in any order,
+    or in several processes whose `Agreement`s are merged.
+    """
+
+    def __init__(self, labels: Iterable[str] | None = None,
+                 annotators: Iterable[str] | None = None) -> None:
+        self.label_filter = None if labels is None else frozenset(labels)
+        self.coder_filter = None if annotators is None else frozenset(annotators)
+        self.pairs: dict[tuple[str, str], _PairTotals] = {}
+        self.label_alpha: dict[str, _Partial] = {
+            name: _Partial() for name in self.label_filter or ()}
+        self.label_spans: Counter[str] = Counter()
+        self.label_coders: dict[str, set[str]] = {}
+        self.coders: set[str] = set()
+        self.documents: list[_DocumentTotals] = []
+        self.values = 0
+        self.units = 0
+        self.single = 0
+
+    def add(self, doc: DocumentLayers) -> None:
+        coders = tuple(sorted(c for c in doc.layers
+                              if self.coder_filter is None or c in self.coder_filter))
+        if len(coders) < 2:
+            self.single += 1
+            return
+        m = len(coders)
+        length = doc.length
+        self.coders.update(coders)
+        self.values += m * length
+        self.units += length
+        prepared = {c: _prepare(doc.layers[c], self.label_filter) for c in coders}
+        doc_labels = sorted({label for p in prepared.values() for label in p})
+        totals = _DocumentTotals(doc.doc_id, doc.name, length, coders, 0, [], [], _Partial())
+        empty: tuple[list[Span], list[Interval]] = ([], [])
+        pair_list = list(combinations(coders, 2))
+        pair_totals = []
+        for a, b in pair_list:
+            pair = self.pairs.get((a, b))
+            if pair is None:
+                pair = self.pairs[a, b] = _PairTotals()
+            pair.documents += 1
+            pair.values += 2 * length
+            pair.units += length
+            pair_totals.append(pair)
+        doc_exact = [[0, 0, 0] for _ in pair_list]
+        doc_overlap = [0] * len(pair_list)
+        for label in doc_labels:
+            self.label_coders.setdefault(label, set()).update(coders)
+            layers = [prepared[c].get(label, empty) for c in coders]
+            spans = sum(len(group) for group, _cover in layers)
+            self.label_spans[label] += spans
+            totals.spans += spans
+            sizes = [covered(cover) for _group, cover in layers]
+            ones = sum(sizes)
+            shared_all = 0
+            for index, ((a, b), pair) in enumerate(zip(pair_list, pair_totals)):
+                ia, ib = coders.index(a), coders.index(b)
+                (sa, ca), (sb, cb) = layers[ia], layers[ib]
+                shared = intersection(ca, cb)
+                shared_all += shared
+                pair.alpha.setdefault(label, _Partial()).add(
+                    2, sizes[ia] + sizes[ib] - 2 * shared, sizes[ia] + sizes[ib])
+                matched = exact_matches(sa, sb)
+                overlapping = overlap_matches(sa, sb) if sa and sb else 0
+                counts = pair.exact.get(label)
+                if counts is None:
+                    counts = pair.exact[label] = [0, 0, 0]
+                counts[0] += matched
+                counts[1] += len(sa)
+                counts[2] += len(sb)
+                pair.overlap[label] = pair.overlap.get(label, 0) + overlapping
+                here = doc_exact[index]
+                here[0] += matched
+                here[1] += len(sa)
+                here[2] += len(sb)
+                doc_overlap[index] += overlapping
+            runs = (m - 1) * ones - 2 * shared_all  # sum of k * (m - k) over characters
+            partial = self.label_alpha.get(label)
+            if partial is None:
+                partial = self.label_alpha[label] = _Partial()
+            partial.add(m, runs, ones)
+            totals.alpha.add(m, runs, ones)
+        totals.exact = [F1(*counts) for counts in doc_exact]
+        totals.overlap = [F1(matched, counts[1], counts[2])
+                          for matched, counts in zip(doc_overlap, doc_exact)]
+        self.documents.append(totals)
+
+    def merge(self, other: Agreement) -> None:
+        for key, pair in other.pairs.items():
+            self.pairs.setdefault(key, _PairTotals()).merge(pair)
+        for label, partial in other.label_alpha.items():
+            self.label_alpha.setdefault(label, _Partial()).merge(partial)
+        self.label_spans.update(other.label_spans)
+        for label, coders in other.label_coders.items():
+            self.label_coders.setdefault(label, set()).update(coders)
+        self.coders.update(other.coders)
+        self.documents += other.documents
+        self.values += other.values
+        self.units += other.units
+        self.single += other.single
+
+    def report(self) -> AgreementReport:
+        names = sorted(self.label_alpha)
+
+        def pairs_for(label: str | None) -> tuple[PairAgreement, ...]:
+            keys = names if label is None else [label]
+            out = []
+            for (a, b), pair in sorted(self.pairs.items()):
+                exact = [pair.exact.get(k, [0, 0, 0]) for k in keys]
+                matched_a = sum(e[1] for e in exact)
+                matched_b = sum(e[2] for e in exact)
+                out.append(PairAgreement(
+                    a, b, pair.documents,
+                    F1(sum(e[0] for e in exact), matched_a, matched_b),
+                    F1(sum(pair.overlap.get(k, 0) for k in keys), matched_a, matched_b),
+                    sum((pair.alpha.get(k, _Partial()).alpha(pair.values, pair.units)
+                         for k in keys), Alpha()),
+                ))
+            return tuple(out)
+
+        per_label = tuple(
+            LabelAgreement(label, len(self.label_coders.get(label, ())), len(self.documents),
+                           self.label_spans[label],
+                           self.label_alpha[label].alpha(self.values, self.units),
+                           pairs_for(label))
+            for label in names
+        )
+        overall = LabelAgreement(
+            None, len(self.coders), len(self.documents), sum(self.label_spans.values()),
+            sum((f.alpha for f in per_label), Alpha()), pairs_for(None),
+        )
+        # A document's alpha pools the report's labels, as the overall figure does.
+        doc_figures = sorted((DocumentAgreement(
+            t.doc_id, t.name, t.coders, t.spans,
+            mean_f1(f.value for f in t.exact), mean_f1(f.value for f in t.overlap),
+            t.alpha.alpha(len(t.coders) * t.length * len(names), t.length * len(names)).value,
+        ) for t in self.documents), key=_lowest_first)
+        return AgreementReport(tuple(sorted(self.coders)), per_label, overall,
+                               tuple(doc_figures), self.single)
 
 
 def measure(
@@ -406,91 +601,10 @@ def measure(
     even when no one used them); a document still counts as coded by an
     annotator who marked only other labels there.
     """
-    label_filter = None if labels is None else frozenset(labels)
-    coder_filter = None if annotators is None else frozenset(annotators)
-    pairs: dict[tuple[str, str], _PairTotals] = {}
-    label_alpha: dict[str, _Partial] = {name: _Partial() for name in label_filter or ()}
-    label_spans: Counter[str] = Counter()
-    label_coders: dict[str, set[str]] = {}
-    all_coders: set[str] = set()
-    per_document: list[_DocumentTotals] = []
-    values = units = 0
-    single = 0
+    agreement = Agreement(labels, annotators)
     for doc in documents:
-        coders = tuple(sorted(c for c in doc.layers if coder_filter is None or c in coder_filter))
-        if len(coders) < 2:
-            single += 1
-            continue
-        all_coders.update(coders)
-        values += len(coders) * doc.length
-        units += doc.length
-        grouped = {c: _by_label(doc.layers[c], label_filter) for c in coders}
-        doc_labels = sorted({label for g in grouped.values() for label in g})
-        coverage = {c: {label: union(p for s in spans for p in s.pieces())
-                        for label, spans in grouped[c].items()} for c in coders}
-        totals = _DocumentTotals(doc, coders, 0, [], [], _Partial())
-        for label in doc_labels:
-            label_coders.setdefault(label, set()).update(coders)
-            spans = sum(len(grouped[c].get(label, ())) for c in coders)
-            label_spans[label] += spans
-            totals.spans += spans
-            counts = alpha_counts(doc.length, [coverage[c].get(label, []) for c in coders])
-            label_alpha.setdefault(label, _Partial()).add(counts)
-            totals.alpha.add(counts)
-        for a, b in combinations(coders, 2):
-            pair = pairs.setdefault((a, b), _PairTotals())
-            pair.documents += 1
-            pair.values += 2 * doc.length
-            pair.units += doc.length
-            doc_exact, doc_overlap = F1(), F1()
-            for label in doc_labels:
-                sa, sb = grouped[a].get(label, []), grouped[b].get(label, [])
-                exact = F1(exact_matches(sa, sb), len(sa), len(sb))
-                overlap = F1(overlap_matches(sa, sb), len(sa), len(sb))
-                pair.exact[label] = pair.exact.get(label, F1()) + exact
-                pair.overlap[label] = pair.overlap.get(label, F1()) + overlap
-                pair.alpha.setdefault(label, _Partial()).add(alpha_counts(
-                    doc.length, [coverage[a].get(label, []), coverage[b].get(label, [])]))
-                doc_exact += exact
-                doc_overlap += overlap
-            totals.exact.append(doc_exact)
-            totals.overlap.append(doc_overlap)
-        per_document.append(totals)
-
-    names = sorted(label_alpha)
-
-    def pairs_for(label: str | None) -> tuple[PairAgreement, ...]:
-        out = []
-        for (a, b), pair in sorted(pairs.items()):
-            keys = names if label is None else [label]
-            out.append(PairAgreement(
-                a, b, pair.documents,
-                sum((pair.exact.get(k, F1()) for k in keys), F1()),
-                sum((pair.overlap.get(k, F1()) for k in keys), F1()),
-                sum((pair.alpha.get(k, _Partial()).alpha(pair.values, pair.units)
-                     for k in keys), Alpha()),
-            ))
-        return tuple(out)
-
-    per_label = tuple(
-        LabelAgreement(label, len(label_coders.get(label, ())), len(per_document),
-                       label_spans[label], label_alpha[label].alpha(values, units),
-                       pairs_for(label))
-        for label in names
-    )
-    overall = LabelAgreement(
-        None, len(all_coders), len(per_document), sum(label_spans.values()),
-        sum((f.alpha for f in per_label), Alpha()), pairs_for(None),
-    )
-    # A document's alpha pools the report's labels, as the overall figure does.
-    doc_figures = sorted((DocumentAgreement(
-        t.doc.doc_id, t.doc.name, t.coders, t.spans,
-        mean_f1(f.value for f in t.exact), mean_f1(f.value for f in t.overlap),
-        t.alpha.alpha(len(t.coders) * t.doc.length * len(names),
-                      t.doc.length * len(names)).value,
-    ) for t in per_document), key=_lowest_first)
-    return AgreementReport(tuple(sorted(all_coders)), per_label, overall, tuple(doc_figures),
-                           single)
+        agreement.add(doc)
+    return agreement.report()
 
 
 def _lowest_first(doc: DocumentAgreement) -> tuple[float, float, float, str]:

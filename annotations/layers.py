@@ -65,9 +65,12 @@ def select_documents(records: list[dict[str, Any]], wanted: Iterable[str]) -> li
 
 
 def document_layers(
-    store: LayerStore, records: Iterable[dict[str, Any]] | None = None
+    store: LayerStore,
+    records: Iterable[dict[str, Any]] | None = None,
+    *,
+    leave_out: frozenset[str] = frozenset(),
 ) -> Iterator[DocumentLayers]:
-    """Each document's layers, one document read at a time.
+    """Each document's layers (but those named in `leave_out`), one document at a time.
 
     An annotator coded a document when their layer of it holds a span
     (nothing else says that someone read a document and found nothing).
@@ -76,10 +79,17 @@ def document_layers(
         doc_id = record["id"]
         layers: dict[str, list[Span]] = {}
         for row in store.annotation_rows(doc_id):
-            fragments = getattr(row, "fragments", ())
-            layers.setdefault(row.annotator, []).append(Span(
-                row.start, row.end, row.label,
-                tuple((a, b) for a, b in fragments) if fragments else ()))
+            fragments = row.fragments
+            # Plain tuples in Span's order: 300,000 named ones cost a third of a second.
+            span = (row.start, row.end, row.label,
+                    tuple((a, b) for a, b in fragments) if fragments else ())
+            layer = layers.get(row.annotator)
+            if layer is None:
+                layers[row.annotator] = [span]  # type: ignore[list-item]
+            else:
+                layer.append(span)  # type: ignore[arg-type]
+        for name in leave_out:
+            layers.pop(name, None)
         if not layers:
             continue
         length = record.get("length")

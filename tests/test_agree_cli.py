@@ -141,3 +141,40 @@ def test_agree_never_prints_escape_sequences_from_names(tmp_path: Path) -> None:
     code, out, _ = run("agree", "--store", str(tmp_path / "s"))
     assert code == 0 and "\x1b" not in out and "\x07" not in out
     assert "ana" in out and "red" in out
+
+
+def test_worker_processes_give_exactly_the_figures_of_one(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(5)
+    with Store(tmp_path / "s") as store:
+        for i in range(70):  # above MIN_DOCUMENTS: workers are used
+            doc = Document(f"Document {i}: " + "word " * 40)
+            store.register(doc)
+            for who in ("ana", "ben", "cy"):
+                for _ in range(rng.randint(0, 4)):
+                    start = rng.randrange(len(doc.text) - 10)
+                    store.add(Annotation.tag(doc, start, start + rng.randint(1, 10),
+                                             rng.choice(["claim", "quote"]), annotator=who))
+    outputs = []
+    for jobs in ("1", "2"):
+        code, out, _ = run("agree", "--store", str(tmp_path / "s"), "--json", "--jobs", jobs)
+        assert code == 0
+        outputs.append(json.loads(out))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]["overall"]["documents"] > 60
+
+
+def test_the_reader_does_not_import_the_measures() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.cli, tui.cli_agree, annotations.layers; "
+            "assert tui.cli_agree.GOLD == annotations.layers.GOLD; "
+            "print('annotations.agreement' in sys.modules)")
+    # annotations.layers imports the measures itself; tui.cli alone must not.
+    out = subprocess.run([sys.executable, "-c", "import sys, tui.cli; "
+                          "print('annotations.agreement' in sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from annotations.agreement import AgreementReport, LabelAgreement, measure
-from annotations.cleaning import sanitize
-from annotations.layers import GOLD, document_layers, select_documents
 from tui.cli_common import open_existing_store, reports_errors, store_option
+
+if TYPE_CHECKING:
+    from annotations.agreement import AgreementReport, LabelAgreement
+
+# The measures are imported when the command runs: `newsmark open` imports
+# this module too, and should not pay for them.
+GOLD = "gold"  # annotations.layers.GOLD (a test checks they are the same)
 
 # Documents listed in the table when --worst is not given.
 WORST_SHOWN = 10
@@ -28,6 +33,8 @@ def split_list(values: Iterable[str]) -> list[str]:
 
 def shown(text: str, width: int | None = None) -> str:
     """Untrusted text (names from imported files) as one inert line for the terminal."""
+    from annotations.cleaning import sanitize
+
     line = " ".join(sanitize(text).split()) or "(none)"
     if width is not None and len(line) > width:
         line = line[: width - 1] + "…"
@@ -53,28 +60,35 @@ def figure(value: float | None) -> str:
               help="Only these documents: ids or unique id prefixes, comma-separated.")
 @click.option("--worst", type=click.IntRange(min=0), default=WORST_SHOWN, show_default=True,
               help="How many documents to list, lowest agreement first (0: all).")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes reading and measuring: 0 is one per core for a store of "
+                   "many documents; 1 measures in this process only.")
 @reports_errors
 def agree_command(store_dir: Path, as_json: bool, labels: tuple[str, ...],
-                  annotators: tuple[str, ...], documents: tuple[str, ...], worst: int) -> None:
+                  annotators: tuple[str, ...], documents: tuple[str, ...], worst: int,
+                  jobs: int) -> None:
     """Agreement between annotators: exact and overlap F1, Krippendorff's alpha.
 
     Over the documents that two or more annotators tagged, per label and
     overall, with the annotator x annotator matrix and the documents of
     lowest agreement first. docs/agreement.md gives the formulas.
     """
+    from annotations.agreement_workers import Selection, measure_store
+    from annotations.layers import select_documents
+
     label_list = split_list(labels) or None
     coder_list = split_list(annotators) or None
+    selection = Selection(
+        labels=None if label_list is None else frozenset(label_list),
+        annotators=None if coder_list is None else frozenset(coder_list),
+        # The curator's layer is the answer, not a coder: left out unless named.
+        leave_out=frozenset({GOLD}) if coder_list is None else frozenset(),
+    )
     with open_existing_store(store_dir) as store:
         records = store.documents()
         if documents:
             records = select_documents(records, split_list(documents))
-        layers = document_layers(store, records)
-        if coder_list is None:
-            # The curator's layer is the answer, not a coder: left out unless named.
-            layers = (d.__class__(d.doc_id, d.length,
-                                  {k: v for k, v in d.layers.items() if k != GOLD}, d.name)
-                      for d in layers)
-        report = measure(layers, labels=label_list, annotators=coder_list)
+        report = measure_store(store, records, selection, jobs=jobs)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
