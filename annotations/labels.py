@@ -1,6 +1,7 @@
 """The label set of a project, and the `newsmark.toml` that configures it.
 
     snap = true            # grow tagged spans to whole tokens
+    annotator = "ana"      # who annotates (else --annotator, NEWSMARK_ANNOTATOR, login)
 
     [[labels]]
     name = "claim"
@@ -46,6 +47,8 @@ class Config:
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
+    # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
+    annotator: str | None = None
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
@@ -84,16 +87,41 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     snap = data.get("snap", True)
     if not isinstance(snap, bool):
         raise ConfigError(f"{where}: 'snap' must be true or false")
+    annotator = data.get("annotator")
+    if annotator is not None:
+        if not isinstance(annotator, str):
+            raise ConfigError(f"{where}: 'annotator' must be a name in quotes")
+        problem = annotator_problem(annotator)
+        if problem:
+            raise ConfigError(f"{where}: 'annotator' {problem}")
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path)
+        return Config(snap=snap, path=path, annotator=annotator)
     if not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
     labels: list[Label] = []
     for number, entry in enumerate(raw_labels, start=1):
         labels.append(_parse_label(entry, f"{where}: label {number}"))
     _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path)
+    return Config(labels=tuple(labels), snap=snap, path=path, annotator=annotator)
+
+
+ANNOTATOR_CHARS = 64
+
+
+def annotator_problem(name: str) -> str | None:
+    """What is wrong with an annotator's name (None: fine).
+
+    A name is shown in the status line and tables and written into every
+    span: printable, on one line, not blank, at most 64 characters.
+    """
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > ANNOTATOR_CHARS:
+        return f"must be at most {ANNOTATOR_CHARS} characters"
+    if not name.isprintable():
+        return "must be printable characters on one line"
+    return None
 
 
 def _parse_label(entry: object, where: str) -> Label:

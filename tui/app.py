@@ -897,6 +897,7 @@ class NewsmarkApp(App[None]):
             mode=" · ".join(modes),
             saved=self.saved,
             error=self._error,
+            annotator=self.workspace.annotator,
         )
 
     # -- never a traceback on the screen ---------------------------------

@@ -27,7 +27,7 @@ from tui.cli_agree import agree_command
 from tui.cli_common import (
     ANY_PATH,
     DEFAULT_STORE,
-    default_annotator,
+    choose_annotator,
     reports_errors,
     store_option,
 )
@@ -56,7 +56,9 @@ def main() -> None:
 @main.command("open")
 @click.argument("paths", nargs=-1, type=ANY_PATH)
 @store_option
-@click.option("--annotator", default=default_annotator, help="Name recorded on each annotation.")
+@click.option("--annotator", envvar="NEWSMARK_ANNOTATOR",
+              help="Who annotates: the layer you tag in (or NEWSMARK_ANNOTATOR, or "
+                   "annotator in newsmark.toml; default: your login name).")
 @click.option("--config", "config_path", type=ANY_PATH,
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
@@ -68,7 +70,7 @@ def main() -> None:
 def open_command(
     paths: tuple[Path, ...],
     store_dir: Path,
-    annotator: str,
+    annotator: str | None,
     config_path: Path | None,
     raw: bool,
     encoding: str | None,
@@ -82,6 +84,7 @@ def open_command(
     from annotations.workspace import Stored, Workspace, stored_documents
 
     config = load_config(config_path, store_dir)
+    annotator = choose_annotator(annotator, config)
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at

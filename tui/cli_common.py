@@ -63,6 +63,22 @@ def default_annotator() -> str:
         return "anonymous"
 
 
+def choose_annotator(given: str | None, config: Any) -> str:
+    """Who annotates: --annotator or NEWSMARK_ANNOTATOR, else newsmark.toml, else the login.
+
+    A bad name given on the command line is a usage error (exit 2).
+    """
+    from annotations.labels import annotator_problem
+
+    if given is not None:
+        problem = annotator_problem(given)
+        if problem:
+            raise click.BadParameter(f"the annotator's name {problem}",
+                                     param_hint="'--annotator' / NEWSMARK_ANNOTATOR")
+        return given
+    return getattr(config, "annotator", None) or default_annotator()
+
+
 def open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
     from annotations.store import Store
 

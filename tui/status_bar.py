@@ -1,4 +1,4 @@
-"""The status line: counts, position, selection and whether work is saved."""
+"""The status line: who annotates, counts, position, selection and whether work is saved."""
 
 from __future__ import annotations
 
@@ -28,8 +28,12 @@ class StatusBar(Static):
         mode: str = "",
         saved: str,
         error: bool = False,
+        annotator: str = "",
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
+        if annotator:  # whose layer the keys tag in
+            line.append(annotator, style="bold")
+            line.append("  │ ")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
         if sentence is not None:
             line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
