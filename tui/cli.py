@@ -223,23 +223,36 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 
 @main.command("import")
 @click.argument("path", type=ANY_PATH)
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
-              help="Format of the file.")
+@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), required=True,
+              help="Format of the file (brat: a folder of .txt and .ann files).")
 @store_option
-@click.option("--annotator", default="",
-              help="Annotator for spans whose record names none (default: none).")
+@click.option("--annotator", default=None,
+              help="Put every span in this annotator's layer (default: the annotator each "
+                   "record names, else none).")
+@click.option("--names", "names", default="{text}", show_default=True,
+              help="brat: how an .ann file's path names its text and annotator, "
+                   "e.g. {text}_{annotator} or {annotator}/{text}.")
 @doccano_offsets_option
 @reports_errors
-def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
-                   doccano_offsets: str) -> None:
-    """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
+def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
+                   names: str, doccano_offsets: str) -> None:
+    """Import jsonl, prodigy or doccano records, or a brat folder, as documents and spans.
+
+    The same text imported for several annotators is one document with a
+    layer per annotator.
+    """
     from annotations.formats.importing import import_file
     from annotations.store import Store
 
+    if fmt == "brat":
+        from tui.cli_layers import import_brat_folder
+
+        import_brat_folder(path, store_dir, names, annotator)
+        return
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with Store(store_dir) as store:
-        report = import_file(store, path, fmt, annotator=annotator,
+        report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
         click.echo(f"skipped {line}", err=True)

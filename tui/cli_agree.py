@@ -111,7 +111,7 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
                      "not counted)")
     if gold_left_out:
         lines.append(f"(the {GOLD} layer is left out; name it in --annotators to compare with it)")
-    lines += ["", f"{'label':<14}{'exact F1':>9}{'overlap F1':>12}{'alpha':>8}"
+    lines += ["", f"{'label':<20}{'exact F1':>9}{'overlap F1':>12}{'alpha':>8}"
               f"{'annotators':>12}{'spans':>8}{'pairs':>7}"]
     for row in (*report.labels, overall):
         lines.append(_label_row(row))
@@ -120,13 +120,13 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
                  f"{len(report.labels)} labels)")
     if overall.pairs:
         lines += ["", "annotator pairs, all labels:",
-                  f"{'a':<13}{'b':<13}{'docs':>5}  {'exact F1':<22}{'overlap F1':<22}alpha"]
+                  f"{'a':<13}{'b':<13}{'docs':>5}  {'exact F1':<26}{'overlap F1':<26}alpha"]
         for pair in overall.pairs:
             exact, overlap = pair.exact, pair.overlap
             lines.append(
                 f"{shown(pair.a, 12):<13}{shown(pair.b, 12):<13}{pair.documents:>5}  "
-                f"{_f1_cell(exact.value, exact.matched, exact.spans_a, exact.spans_b):<22}"
-                f"{_f1_cell(overlap.value, overlap.matched, overlap.spans_a, overlap.spans_b):<22}"
+                f"{_f1_cell(exact.value, exact.matched, exact.spans_a, exact.spans_b):<26}"
+                f"{_f1_cell(overlap.value, overlap.matched, overlap.spans_a, overlap.spans_b):<26}"
                 f"{figure(pair.alpha.value)}")
         lines += ["", "overlap F1, annotator x annotator:", _matrix(report)]
     if report.documents:
@@ -142,9 +142,9 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
 
 
 def _label_row(row: LabelAgreement) -> str:
-    name = "all labels" if row.label is None else shown(row.label, 13)
+    name = "all labels" if row.label is None else shown(row.label, 19)
     pairs = sum(p.overlap.value is not None for p in row.pairs)
-    return (f"{name:<14}{figure(row.exact_f1):>9}{figure(row.overlap_f1):>12}"
+    return (f"{name:<20}{figure(row.exact_f1):>9}{figure(row.overlap_f1):>12}"
             f"{figure(row.alpha.value):>8}{row.annotators:>12}{row.spans:>8}{pairs:>7}")
 
 
