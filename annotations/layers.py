@@ -98,10 +98,13 @@ def document_layers(
         yield DocumentLayers(doc_id, length, layers, record_name(record))
 
 
-def layer_counts(store: LayerStore) -> dict[str, tuple[int, int]]:
-    """Per annotator: (documents with a span in their layer, spans)."""
+def layer_counts(store: LayerStore, skip: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
+    """Per annotator: (documents with a span in their layer, spans); `skip`: document ids."""
     counts: dict[str, list[int]] = {}
+    left_out = set(skip)
     for record in store.documents():
+        if record["id"] in left_out:
+            continue
         seen: set[str] = set()
         for row in store.annotation_rows(record["id"]):
             entry = counts.setdefault(row.annotator, [0, 0])

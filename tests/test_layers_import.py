@@ -173,3 +173,26 @@ def test_the_same_text_imported_for_two_annotators_is_one_document(tmp_path: Pat
     with Store(tmp_path / "s", read_only=True) as opened:
         [doc] = opened.documents()
         assert sorted(a.annotator for a in opened.annotations(doc["id"])) == ["ana", "ben"]
+
+
+def test_export_and_stats_by_layer(tmp_path: Path) -> None:
+    from annotations.model import Annotation, Document
+
+    doc = Document("Prices rose again in May, officials said.")
+    with Store(tmp_path / "s") as store:
+        store.register(doc)
+        for who, (start, end, label) in (("ana", (0, 6, "terms")), ("ben", (0, 6, "terms")),
+                                         ("ben", (7, 11, "claim")), ("gold", (0, 6, "terms"))):
+            assert store.add(Annotation.tag(doc, start, end, label, annotator=who))
+    store_dir = str(tmp_path / "s")
+    result = run("export", "--store", store_dir, "--annotator", "gold")
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["annotator"] for s in record["spans"]] == ["gold"]
+    result = run("export", "--store", store_dir, "--annotators", "ana,ben")
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(s["annotator"] for s in record["spans"]) == ["ana", "ben", "ben"]
+    result = run("stats", "--store", store_dir)
+    assert result.exit_code == 0
+    assert "layers (annotators): 3" in result.stdout
+    assert "  ben          2 spans in 1 document" in result.stdout
+    assert "  gold         1 spans in 1 document" in result.stdout

@@ -168,7 +168,9 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
               show_default=True, help="One record per document, or per sentence.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--annotator", "annotators", multiple=True,
-              help="Only spans by this annotator (repeatable).")
+              help="Only this annotator's layer, e.g. gold (repeatable).")
+@click.option("--annotators", "annotator_lists", multiple=True,
+              help="Only these annotators' layers, comma-separated: ana,ben.")
 @click.option("--done-only", is_flag=True, help="Only documents marked done.")
 @doccano_offsets_option
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
@@ -177,9 +179,12 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
                    "many documents; 1 formats in this process only.")
 @reports_errors
 def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
-                   labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
+                   labels: tuple[str, ...], annotators: tuple[str, ...],
+                   annotator_lists: tuple[str, ...], done_only: bool,
                    doccano_offsets: str, force: bool, jobs: int) -> None:
     """Export annotations as training data, one record per annotated document."""
+    annotators += tuple(name.strip() for names in annotator_lists
+                        for name in names.split(",") if name.strip())
     from annotations.export import ExportOptions, carries_links, check_target, export
     from annotations.formats.records import Filters
 
@@ -308,13 +313,15 @@ def validate_command(path: Path, fmt: str | None, doccano_offsets: str) -> None:
 def stats_command(store_dir: Path) -> None:
     """Count annotations per label and per document."""
     from annotations.export import collect_stats
+    from tui.cli_layers import print_layers
 
     with _open_existing_store(store_dir) as store:
         stats = collect_stats(store)
-    click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
-               f"{sum(stats.per_label.values())} annotations")
-    for label, count in sorted(stats.per_label.items()):
-        click.echo(f"  {label:<12} {count}")
+        click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
+                   f"{sum(stats.per_label.values())} annotations")
+        for label, count in sorted(stats.per_label.items()):
+            click.echo(f"  {label:<12} {count}")
+        print_layers(store)
     moved = stats.reanchoring
     if moved.get("kept", 0) + moved.get("moved", 0) + moved.get("fuzzy", 0) + moved.get(
         "orphaned", 0

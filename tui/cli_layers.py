@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,3 +55,17 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
                    f"agreement: newsmark agree{where}", err=True)
     else:
         sys.exit(EXIT_PROBLEMS_FOUND)
+
+
+def print_layers(store: Any) -> None:
+    """`newsmark stats`: documents and spans in each annotator's layer."""
+    from annotations.anchoring import superseded_documents
+    from annotations.layers import layer_counts
+
+    counts = layer_counts(store, skip=superseded_documents(store))
+    if not counts:
+        return
+    click.echo(f"layers (annotators): {len(counts)}")
+    for name, (documents, spans) in counts.items():
+        click.echo(f"  {shown(name):<12} {spans} spans in {documents} "
+                   f"document{'' if documents == 1 else 's'}")
