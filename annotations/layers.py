@@ -32,6 +32,22 @@ class UnknownDocuments(NewsmarkError):
     exit_code = EXIT_USAGE
 
 
+def initials(names: Iterable[str]) -> dict[str, str]:
+    """One distinct character per annotator, to mark their spans: ana -> A, alex -> L.
+
+    The first letter of the name not taken yet (upper case), else a digit.
+    """
+    taken: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(set(names)):
+        # ASCII only: a mark is one cell of the margin.
+        candidates = [c.upper() for c in name if c.isascii() and c.isalnum()] + list("123456789")
+        mark = next((c for c in candidates if c not in used), "?")
+        used.add(mark)
+        taken[name] = mark
+    return taken
+
+
 def record_name(record: dict[str, Any]) -> str:
     """A document's short name from its stored record: title, else file name, else id."""
     meta = record.get("meta") or {}

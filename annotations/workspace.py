@@ -347,7 +347,27 @@ class Workspace:
             self.documents[doc_id].text) > BACKGROUND_SEGMENTATION_CHARS
 
     def annotations(self, doc_id: str) -> list[Annotation]:
-        return self.store.annotations(doc_id)
+        """The spans this session shows and edits: the annotator's own layer.
+
+        Blind annotation: others' layers stay out of sight (and out of
+        reach of every edit) unless asked for (`other_layers`), so that
+        agreement means something. Spans of no annotator (imported
+        pre-annotations) are everyone's. A session with no annotator name
+        (a script) sees every layer.
+        """
+        anns = self.store.annotations(doc_id)
+        if not self.annotator:
+            return anns
+        mine = self.annotator
+        return [a for a in anns if a.annotator == mine or not a.annotator]
+
+    def other_layers(self, doc_id: str) -> list[Annotation]:
+        """Other annotators' spans of `doc_id`: to look at, never to edit."""
+        if not self.annotator:
+            return []
+        mine = self.annotator
+        return [a for a in self.store.annotations(doc_id)
+                if a.annotator and a.annotator != mine]
 
     def counts(self, doc_id: str) -> Counter[str]:
         return self.store.counts(doc_id)

@@ -94,6 +94,10 @@ class NewsmarkApp(App[None]):
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
+        # Other annotators' layers drawn beside yours (`o`); hidden by default
+        # (blind annotation). Their marks, by annotator, for the legend.
+        self.show_others = False
+        self._other_marks: dict[str, str] = {}
         self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
         # Short documents the first frame showed before segmenting them (see
         # `_segment_deferred`): Punkt's import and training wait for the paint.
@@ -495,6 +499,8 @@ class NewsmarkApp(App[None]):
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
+        if self.show_others:
+            self._show_others(view)
         self._remember_pane(view)
         if doc.id in self._suggesting:
             view.set_suggestions(self._suggestions_for(doc.id))
@@ -771,6 +777,38 @@ class NewsmarkApp(App[None]):
                     "a accepts, R rejects, A accepts all on screen; S: "
                     + (f"{after} only" if after else "hide them"), timeout=6)
 
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        shown = 0
+        for view in self.query(ArticleView):
+            if self.show_others:
+                shown += self._show_others(view)
+            else:
+                view.set_others([], {})
+        if not self.show_others:
+            self._other_marks = {}
+            self.notify("Others' layers hidden: only yours is shown", timeout=3)
+        elif shown:
+            self.notify(f"{shown} spans of others' layers, dimmed and underlined, their "
+                        "annotator's mark in the margin (not editable); o hides them",
+                        timeout=6)
+        else:
+            self.notify("No one else has tagged these documents", timeout=3)
+        self._refresh_status()
+
+    def _show_others(self, view: ArticleView) -> int:
+        from annotations.layers import initials
+
+        others = self.workspace.other_layers(view.document.id)
+        names = {*self._other_marks, *(a.annotator for a in others)}
+        if names - set(self._other_marks):
+            self._other_marks = initials(names)
+            for other_view in self.query(ArticleView):
+                if other_view is not view and other_view.others:
+                    other_view.set_others(other_view.others, self._other_marks)
+        view.set_others(others, self._other_marks)
+        return len(others)
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
@@ -938,6 +976,9 @@ class NewsmarkApp(App[None]):
             modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
+        if self.show_others and self._other_marks:
+            modes.append("others: " + " ".join(
+                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(

@@ -97,6 +97,8 @@ APP_BINDINGS: list[Binding] = [
             id="accept-visible"),
     Binding("R", "reject_suggestion", "Reject the suggestion under the cursor", show=False,
             id="reject"),
+    Binding("o", "toggle_others", "Others' layers: show other annotators' spans, dimmed "
+            "(never editable), or hide them", show=False, id="others"),
     Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
     Binding("ctrl+q", "quit", "Quit", priority=True, id="quit",
             tooltip="Quit (everything is already saved)"),

@@ -34,7 +34,7 @@ class StatusBar(Static):
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         if annotator:  # whose layer the keys tag in
-            line.append(annotator, style="bold")
+            line.append(safe(annotator), style="bold")
             line.append("  │ ")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
         if sentence is not None:
