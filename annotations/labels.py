@@ -22,7 +22,7 @@ from annotations.errors import ConfigError
 CONFIG_NAME = "newsmark.toml"
 # Keys the reader already uses for motions and commands; a label on one of
 # them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARo ")
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARotX ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 

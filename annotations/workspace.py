@@ -29,6 +29,7 @@ from annotations.store import Store
 if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
     # anything is aligned or suggested.
+    from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
 
@@ -512,6 +513,49 @@ class Workspace:
         """Never propose `suggestion` again for this document (undoable)."""
         doc = self.documents[doc_id]
         self.history.reject(suggestion.to_annotation(doc, annotator=self.annotator))
+
+    # Adjudication: the session's annotator is the curator, working in gold.
+
+    def merge_agreed(self, doc_id: str) -> int:
+        """Put into the curator's layer what every annotator agreed on; how many spans."""
+        from annotations.adjudication import merged_into_gold
+
+        doc = self.documents[doc_id]
+        return self.store.add_many(
+            merged_into_gold(doc, self.store.annotations(doc_id), self.annotator))
+
+    def disagreements_left(self, doc_id: str) -> tuple[list[Disagreement], int]:
+        """The undecided disagreements of `doc_id`, in text order, and how many there are in all."""
+        from annotations.adjudication import disagreements, resolved
+        from annotations.suggest import SuggestionState
+
+        anns = self.store.annotations(doc_id)
+        groups = disagreements(anns, self.annotator)
+        if not groups:
+            return [], 0
+        gold = [a for a in anns if a.annotator == self.annotator]
+        rejected = set()
+        for key in SuggestionState(self.store).rejected(doc_id):
+            start, end, label = key.split(":", 2)
+            rejected.add((int(start), int(end), label))
+        return [g for g in groups if not resolved(g, gold, rejected)], len(groups)
+
+    def take(self, doc_id: str, version: Annotation) -> Annotation | None:
+        """Another annotator's `version` into the curator's layer (undoable); None if there."""
+        from annotations.adjudication import taken
+
+        ann = taken(version, self.documents[doc_id], self.annotator)
+        return ann if self.history.add(ann) else None
+
+    def take_none(self, doc_id: str, group: Disagreement) -> int:
+        """Reject every version of `group` (each one undo step); how many were rejected."""
+        from annotations.adjudication import taken
+
+        doc = self.documents[doc_id]
+        for version in group.versions:
+            self.history.reject(taken(version, doc, self.annotator))
+        return len(group.versions)
+
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():

@@ -56,6 +56,7 @@ from tui.status_bar import StatusBar
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
     # before it (each of these costs a few ms at start).
+    from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
 
@@ -77,7 +78,8 @@ class NewsmarkApp(App[None]):
     #side.-hidden { display: none; }
     """
 
-    def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
+    def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
+                 adjudicating: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
@@ -96,8 +98,14 @@ class NewsmarkApp(App[None]):
         self._suggesting: dict[str, str] = {}
         # Other annotators' layers drawn beside yours (`o`); hidden by default
         # (blind annotation). Their marks, by annotator, for the legend.
-        self.show_others = False
+        self.show_others = adjudicating
         self._other_marks: dict[str, str] = {}
+        # `newsmark adjudicate`: the annotator is the curator, others' layers
+        # are shown, n/N walk the undecided disagreements (cached per document
+        # until the next change, as the status line asks on every key).
+        self.adjudicating = adjudicating
+        self._undecided: dict[str, tuple[list[Disagreement], int]] = {}
+        self._merged: set[str] = set()  # documents whose agreed spans were merged
         self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
         # Short documents the first frame showed before segmenting them (see
         # `_segment_deferred`): Punkt's import and training wait for the paint.
@@ -187,6 +195,10 @@ class NewsmarkApp(App[None]):
             self.query_one("#side").add_class("-hidden")
         for view in self.views:
             self._remember_pane(view)
+            if self.adjudicating:
+                self._merge_agreed(view)
+            if self.show_others:
+                self._show_others(view)
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
@@ -430,8 +442,12 @@ class NewsmarkApp(App[None]):
     def _step(self, *, forward: bool) -> None:
         """n / N: the next search match while a search is on, else the next annotation."""
         view = self.active_view
-        starts = ([s for s, _ in self.search_matches] if self.search_query
-                  else [a.start for a in view.annotations])
+        if self.search_query:
+            starts = [s for s, _ in self.search_matches]
+        elif self.adjudicating:  # the disagreements still to decide
+            starts = [g.start for g in self._disagreements(view.document.id)[0]]
+        else:
+            starts = [a.start for a in view.annotations]
         if forward:
             later = [s for s in starts if s > view.cursor]
             target = min(later) if later else (min(starts) if starts else None)
@@ -499,6 +515,8 @@ class NewsmarkApp(App[None]):
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
+        if self.adjudicating:
+            self._merge_agreed(view)
         if self.show_others:
             self._show_others(view)
         self._remember_pane(view)
@@ -809,6 +827,80 @@ class NewsmarkApp(App[None]):
         view.set_others(others, self._other_marks)
         return len(others)
 
+    # -- adjudication ------------------------------------------------------
+
+    def _merge_agreed(self, view: ArticleView) -> None:
+        """What every annotator agreed on goes into gold when a document is first shown."""
+        doc_id = view.document.id
+        if doc_id in self._merged:
+            return
+        self._merged.add(doc_id)
+        try:
+            count = self.workspace.merge_agreed(doc_id)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if count:
+            view.set_annotations(self.workspace.annotations(doc_id))
+            self.notify(f"{count} spans every annotator marked alike are in "
+                        f"{safe(self.workspace.annotator)} already (merged); n walks "
+                        "the disagreements", timeout=6)
+
+    def _disagreements(self, doc_id: str) -> tuple[list[Disagreement], int]:
+        found = self._undecided.get(doc_id)
+        if found is None:
+            found = self._undecided[doc_id] = self.workspace.disagreements_left(doc_id)
+        return found
+
+    def _disagreement_at(self, view: ArticleView) -> Disagreement | None:
+        return next((g for g in self._disagreements(view.document.id)[0]
+                     if g.start <= view.cursor < g.end), None)
+
+    def action_take(self) -> None:
+        """t: the other annotator's span under the cursor into the curator's layer."""
+        if not self.adjudicating:
+            self.notify("t takes an annotator's version into gold in `newsmark adjudicate`",
+                        timeout=4)
+            return
+        view = self.active_view
+        versions = view.others_at(view.cursor)
+        if not versions:
+            self.notify("No annotator's span here to take (n: next disagreement)", timeout=3)
+            return
+        version = versions[0]
+        try:
+            ann = self.workspace.take(view.document.id, version)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if ann is None:
+            self.notify("Gold has that span already", timeout=2)
+            return
+        self._after_change(view.document.id,
+                           f"took {safe(version.annotator)}'s {version.label}", added=[ann])
+
+    def action_take_none(self) -> None:
+        """X: decide the disagreement under the cursor as none of its versions."""
+        if not self.adjudicating:
+            self.notify("X takes none of a disagreement's versions in `newsmark adjudicate`",
+                        timeout=4)
+            return
+        view = self.active_view
+        group = self._disagreement_at(view)
+        if group is None:
+            self.notify("No undecided disagreement here (n: next one)", timeout=3)
+            return
+        try:
+            count = self.workspace.take_none(view.document.id, group)
+        except NewsmarkError as err:
+            return self._failed(err)
+        self._after_change(view.document.id, f"took none of {count} versions")
+
+    def _adjudication_status(self) -> str:
+        view = self.active_view
+        left, total = self._disagreements(view.document.id)
+        here = self._disagreement_at(view)
+        status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
+        return status + (f" · here: {safe(here.describe())}" if here else "")
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
@@ -898,6 +990,7 @@ class NewsmarkApp(App[None]):
         only their rows are redrawn; else the document's annotations are re-read."""
         incremental = removed is not None or added is not None
         removed, added = list(removed or ()), list(added or ())
+        self._undecided.pop(doc_id, None)
         linked = bool(self.workspace.links(doc_id))
         for view in self.views:
             if view.document.id != doc_id:
@@ -917,6 +1010,7 @@ class NewsmarkApp(App[None]):
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
+        self._undecided.clear()
         self.saved = "NOT SAVED: see the message"
         self._error = True
         self.notify(str(err), severity="error", timeout=15)
@@ -976,6 +1070,8 @@ class NewsmarkApp(App[None]):
             modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
+        if self.adjudicating:
+            modes.append(self._adjudication_status())
         if self.show_others and self._other_marks:
             modes.append("others: " + " ".join(
                 f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))

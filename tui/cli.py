@@ -25,6 +25,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.cli_adjudicate import adjudicate_command
 from tui.cli_agree import agree_command
 from tui.cli_common import (
     ANY_PATH,
@@ -93,6 +94,7 @@ def main() -> None:
 @click.option("--stored", is_flag=True,
               help="Also open every document kept in the store, imported ones included "
                    "(with no PATH: only those).")
+@click.option("--adjudicate", is_flag=True, hidden=True)  # `newsmark adjudicate` sets it
 @reports_errors
 def open_command(
     paths: tuple[Path, ...],
@@ -103,6 +105,7 @@ def open_command(
     encoding: str | None,
     fix_mojibake: bool,
     stored: bool,
+    adjudicate: bool = False,
 ) -> None:
     """Open articles in the reader.
 
@@ -171,7 +174,7 @@ def open_command(
             sys.exit(EXIT_NO_ARTICLES)
         from tui.app import NewsmarkApp
 
-        app = NewsmarkApp(workspace, notices=notices)
+        app = NewsmarkApp(workspace, notices=notices, adjudicating=adjudicate)
         app.run()
         if app.return_code:  # an internal error, already explained on screen
             sys.exit(EXIT_INTERNAL)
@@ -456,3 +459,4 @@ def _quoted(path: Path) -> str:
 
 
 main.add_command(agree_command)
+main.add_command(adjudicate_command)
