@@ -21,6 +21,7 @@ from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
+from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
@@ -131,6 +132,7 @@ class Workspace:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
+        self._layer_statuses: LayerStatuses | None = None  # read when first asked
         self._raw, self._decoding = raw, decoding or Decoding()
         # Problems that lost nothing (a damaged segmentation file, segmented
         # again) and how files were read when not as plain UTF-8, for the
@@ -384,8 +386,36 @@ class Workspace:
         return self.status(doc_id) if doc_id else "untouched"
 
     def status(self, doc_id: str) -> str:
+        """Your progress on `doc_id` (with no annotator name: the document's).
+
+        A document no one's progress was recorded on per annotator (in a
+        store from before, say) shows the document's own status.
+        """
+        if self.annotator and self.layer_statuses.known(doc_id):
+            return self.layer_statuses.status(self.annotator, doc_id)
         record = self.store.document_record(doc_id)
         return (record or {}).get("status", "untouched")
+
+    @property
+    def layer_statuses(self) -> LayerStatuses:
+        if self._layer_statuses is None:
+            self._layer_statuses = LayerStatuses(self.store)
+        return self._layer_statuses
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        """Mark your progress on `doc_id`; the document's own status follows it."""
+        if self.annotator:
+            self.layer_statuses.set(self.annotator, doc_id, status)
+        self.store.set_status(doc_id, status)
+
+    def team_progress(self, doc_id: str) -> tuple[int, int]:
+        """(annotators done with `doc_id`, annotators who started it)."""
+        return self.layer_statuses.team(doc_id)
+
+    def _started(self, ann: Annotation | None) -> Annotation | None:
+        if ann is not None and self.annotator:
+            self.layer_statuses.started(self.annotator, ann.doc_id)
+        return ann
 
     def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
         tuple[int, int] | None
@@ -416,7 +446,7 @@ class Workspace:
         ann = Annotation.tag(
             self.documents[doc_id], *span, label, annotator=self.annotator
         )
-        return ann if self.history.add(ann) else None
+        return self._started(ann if self.history.add(ann) else None)
 
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
         return self.history.remove(doc_id, ann_id)
@@ -507,7 +537,7 @@ class Workspace:
 
     def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return ann if self.history.add(ann) else None
+        return self._started(ann if self.history.add(ann) else None)
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""
@@ -545,7 +575,7 @@ class Workspace:
         from annotations.adjudication import taken
 
         ann = taken(version, self.documents[doc_id], self.annotator)
-        return ann if self.history.add(ann) else None
+        return self._started(ann if self.history.add(ann) else None)
 
     def take_none(self, doc_id: str, group: Disagreement) -> int:
         """Reject every version of `group` (each one undo step); how many were rejected."""

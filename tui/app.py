@@ -531,7 +531,7 @@ class NewsmarkApp(App[None]):
         doc_id = self.active_view.document.id
         done = self.workspace.status(doc_id) == "done"
         try:
-            self.workspace.store.set_status(doc_id, "in progress" if done else "done")
+            self.workspace.set_status(doc_id, "in progress" if done else "done")
         except NewsmarkError as err:
             return self._failed(err)
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
@@ -1053,7 +1053,11 @@ class NewsmarkApp(App[None]):
         if entry.document is None:
             return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        return describe_document(entry.name, self.workspace.status(doc_id),
+        name = entry.name
+        done, started = self.workspace.team_progress(doc_id)
+        if started > 1 or (started == 1 and self.adjudicating):
+            name += f"  ({done}/{started} done)"  # the team's progress
+        return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))
 
     def _refresh_status(self) -> None:
