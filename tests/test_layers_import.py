@@ -196,3 +196,32 @@ def test_export_and_stats_by_layer(tmp_path: Path) -> None:
     assert "layers (annotators): 3" in result.stdout
     assert "  ben          2 spans in 1 document" in result.stdout
     assert "  gold         1 spans in 1 document" in result.stdout
+
+
+def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Path) -> None:
+    from annotations.formats import native
+
+    with Store(tmp_path / "s") as store:
+        import_brat(store, polnear_like, pattern="{text}_{annotator}")
+    out = tmp_path / "out.jsonl"
+    result = run("export", "--store", str(tmp_path / "s"), "--out", str(out), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    [gap] = [s for s in record["spans"] if "fragments" in s]
+    assert gap["fragments"] == [[BRIDGE, JUNE_END], [CRITICS, CRITICS + 7]]
+    # The fast writer and the plain encoder agree, fragments included, per
+    # document and per sentence (where a span is cut to its sentence).
+    from annotations.formats.records import Counts, document_view, sentence_views
+
+    with Store(tmp_path / "s", read_only=True) as store:
+        view, _segmentation = document_view(store, store.documents()[0])
+        assert native.line(view) == json.dumps(native.record(view), ensure_ascii=False)
+        for sentence in sentence_views(view, Counts()):
+            assert native.line(sentence) == json.dumps(native.record(sentence),
+                                                       ensure_ascii=False)
+    result = run("import", str(out), "--format", "jsonl", "--store", str(tmp_path / "again"))
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "again", read_only=True) as store:
+        [doc] = store.documents()
+        [ann] = [a for a in store.annotations(doc["id"]) if a.fragments]
+        assert ann.fragments == ((BRIDGE, JUNE_END), (CRITICS, CRITICS + 7))

@@ -234,8 +234,15 @@ def _store_record(
             changes["created"] = span.created
         if span.reanchored:
             changes["reanchored"] = span.reanchored
+        if span.fragments:
+            changes["fragments"] = tuple(
+                (mapping.map(a, False), mapping.map(b, True)) for a, b in span.fragments)
         if changes:
-            ann = ann.with_changes(**changes)
+            try:
+                ann = ann.with_changes(**changes)
+            except ValueError as err:  # fragments that do not fit the span
+                report.problems.append(f"{where}, span {i} [{span.start}, {span.end}): {err}")
+                continue
         if store.add(ann):
             report.spans += 1
         else:
