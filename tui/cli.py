@@ -174,7 +174,8 @@ def open_command(
             sys.exit(EXIT_NO_ARTICLES)
         from tui.app import NewsmarkApp
 
-        app = NewsmarkApp(workspace, notices=notices, adjudicating=adjudicate)
+        app = (NewsmarkApp(workspace, notices=notices, adjudicating=True) if adjudicate
+               else NewsmarkApp(workspace, notices=notices))
         app.run()
         if app.return_code:  # an internal error, already explained on screen
             sys.exit(EXIT_INTERNAL)
