@@ -1,5 +1,11 @@
 """Agreement: `newsmark agree` on 1,000 documents x 3 annotators x 100 spans each.
 
+Also: keys in the reader on a 1 MB article holding 5 annotators' layers
+of 2,000 spans each (10,000 spans), yours alone shown (blind) and with the
+others shown (`o`), timed as `bench/keystroke.py` times keys (CPU of the
+action plus drawing the visible rows): they must cost what keys on one
+layer cost (<= 5 ms).
+
 The store holds three layers per document: a base of 100 spans that each
 annotator keeps exactly (70 %), shifts by a few characters (20 %) or
 labels otherwise (10 %), so every measure has work to do. Timed: the
@@ -68,6 +74,51 @@ def build_store(root: Path, docs: int, per_doc: int) -> int:
     return len(anns)
 
 
+LAYERED_SPANS = 2_000  # per annotator
+LAYERED_ANNOTATORS = ("you", "ana", "ben", "cy", "dee")
+KEY_TARGET_MS = 5.0
+
+
+async def _layered_keys(runs: int) -> dict[str, dict[str, list[float]]]:
+    import asyncio
+
+    from annotations.documents import load_document
+    from annotations.workspace import Workspace
+    from bench.common import spans_for
+    from bench.keystroke import APP_SIZE, _series
+    from bench.textgen import article_file
+    from tui.app import NewsmarkApp
+
+    doc = load_document(article_file(1_000_000))
+    out: dict[str, dict[str, list[float]]] = {}
+    with temp_dir() as folder:
+        store = Store(folder / "store")
+        try:
+            ws = Workspace(store, [doc], annotator="you")
+            for n, who in enumerate(LAYERED_ANNOTATORS):
+                store.add_many(Annotation.tag(doc, a.start, a.end, a.label, annotator=who)
+                               for a in spans_for(doc, LAYERED_SPANS, seed=70 + n))
+            app = NewsmarkApp(ws)
+            async with app.run_test(size=APP_SIZE) as pilot:
+                await pilot.pause()
+                while not ws.is_segmented(doc.id):
+                    await asyncio.sleep(0.1)
+                view = app.active_view
+                view.move_to(len(view.text) // 2)
+                await pilot.pause()
+                for shown in ("your layer", "5 layers shown"):
+                    if shown != "your layer":
+                        app.action_toggle_others()
+                        await pilot.pause()
+                    out[f"cursor right, {shown}"] = await _series(
+                        pilot, view, runs, lambda: view.action_move("right"))
+                    out[f"page down, {shown}"] = await _series(
+                        pilot, view, runs, lambda: view.action_move("page_down"))
+        finally:
+            store.close()
+    return out
+
+
 def run(quick: bool = False) -> list[Figure]:
     docs, per_doc = (200, 100) if quick else (1_000, 100)
     runs = 3 if quick else 5
@@ -100,6 +151,9 @@ def run(quick: bool = False) -> list[Figure]:
             subprocess.run([str(Path(sys.executable).parent / "newsmark"), "agree", "--json",
                             "--store", str(root)], check=True, capture_output=True)
             process.append(time.perf_counter() - t1)
+    import asyncio
+
+    keys = asyncio.run(_layered_keys(10 if quick else 25))
     size = f"{docs:,} docs x {len(ANNOTATORS)} annotators x {per_doc} spans"
     overall = report.overall
     note = (f"{spans:,} spans; overlap F1 {overall.overlap_f1:.3f}, exact F1 "
@@ -114,4 +168,8 @@ def run(quick: bool = False) -> list[Figure]:
                value=summary(alone)),
         Figure(group="agree", name="newsmark agree --json, a fresh process", unit="s",
                value=summary(process)),
+        *(Figure(group="agree (keys, 1 MB, 5 x 2,000 spans)", name=name, unit="ms",
+                 value=summary(series["view"]), target=KEY_TARGET_MS,
+                 note=f"full frame {summary(series['frame'])['median']:.1f} ms CPU")
+          for name, series in keys.items()),
     ]

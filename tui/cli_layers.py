@@ -9,14 +9,8 @@ from typing import Any
 import click
 
 from annotations.errors import EXIT_PROBLEMS_FOUND
+from tui.cli_agree import shown
 from tui.cli_common import DEFAULT_STORE
-
-
-def shown(text: str) -> str:
-    """A name from an imported file, as one inert line for the terminal."""
-    from annotations.cleaning import sanitize
-
-    return " ".join(sanitize(text).split()) or "(none)"
 
 
 def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str | None) -> None:
