@@ -178,3 +178,10 @@ def test_the_reader_does_not_import_the_measures() -> None:
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_spans_of_no_annotator_are_no_layer(tmp_path: Path) -> None:
+    make_store(tmp_path / "s", {"A": [(0, 4, "claim")], "B": [(0, 4, "claim")],
+                                "": [(5, 9, "claim")]})
+    code, out, _ = run("agree", "--store", str(tmp_path / "s"), "--json")
+    assert json.loads(out)["annotators"] == ["A", "B"]

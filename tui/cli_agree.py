@@ -81,8 +81,9 @@ def agree_command(store_dir: Path, as_json: bool, labels: tuple[str, ...],
     selection = Selection(
         labels=None if label_list is None else frozenset(label_list),
         annotators=None if coder_list is None else frozenset(coder_list),
-        # The curator's layer is the answer, not a coder: left out unless named.
-        leave_out=frozenset({GOLD}) if coder_list is None else frozenset(),
+        # The curator's layer is the answer, not a coder, and spans of no
+        # annotator (imported pre-annotations) are no one's: left out unless named.
+        leave_out=frozenset({GOLD, ""}) if coder_list is None else frozenset(),
     )
     with open_existing_store(store_dir) as store:
         records = store.documents()
