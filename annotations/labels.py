@@ -1,6 +1,7 @@
 """The label set of a project, and the `newsmark.toml` that configures it.
 
     snap = true            # grow tagged spans to whole tokens
+    annotator = "ana"      # who annotates (else --annotator, NEWSMARK_ANNOTATOR, login)
 
     [[labels]]
     name = "claim"
@@ -32,7 +33,7 @@ from annotations.errors import ConfigError
 CONFIG_NAME = "newsmark.toml"
 # Keys the reader already uses for motions and commands; a label on one of
 # them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARc= ")
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARotXc= ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -94,6 +95,8 @@ class Config:
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
     relation_types: tuple[RelationType, ...] = DEFAULT_RELATION_TYPES
+    # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
+    annotator: str | None = None
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
@@ -163,6 +166,13 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     snap = data.get("snap", True)
     if not isinstance(snap, bool):
         raise ConfigError(f"{where}: 'snap' must be true or false")
+    annotator = data.get("annotator")
+    if annotator is not None:
+        if not isinstance(annotator, str):
+            raise ConfigError(f"{where}: 'annotator' must be a name in quotes")
+        problem = annotator_problem(annotator)
+        if problem:
+            raise ConfigError(f"{where}: 'annotator' {problem}")
     raw_labels = data.get("labels")
     if raw_labels is None:
         labels: tuple[Label, ...] = DEFAULT_LABELS
@@ -189,7 +199,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
             if found.name in seen:
                 raise ConfigError(f"{where}: two relation types are named {found.name!r}")
             seen.add(found.name)
-    return Config(labels=labels, snap=snap, path=path, relation_types=types)
+    return Config(labels=labels, snap=snap, path=path, relation_types=types,
+                  annotator=annotator)
 
 
 def _ends(found: RelationType) -> str:
@@ -236,6 +247,24 @@ def _parse_attributes(entry: object, where: str) -> tuple[Attribute, ...]:
             raise ConfigError(f"{where}: attribute {name!r} lists a value twice")
         out.append(Attribute(name, tuple(values)))
     return tuple(out)
+
+
+ANNOTATOR_CHARS = 64
+
+
+def annotator_problem(name: str) -> str | None:
+    """What is wrong with an annotator's name (None: fine).
+
+    A name is shown in the status line and tables and written into every
+    span: printable, on one line, not blank, at most 64 characters.
+    """
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > ANNOTATOR_CHARS:
+        return f"must be at most {ANNOTATOR_CHARS} characters"
+    if not name.isprintable():
+        return "must be printable characters on one line"
+    return None
 
 
 def _parse_label(entry: object, where: str) -> Label:

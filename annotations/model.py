@@ -147,12 +147,19 @@ class Annotation:
     # relations from this span to others (see `annotations.relations`).
     attrs: dict[str, str] = field(default_factory=dict)
     relations: tuple[Relation, ...] = ()
+    # A discontinuous span (brat's `10 20;25 40`): the pieces it covers, in
+    # text order, within [start, end), which is their hull. Empty for the
+    # usual continuous span.
+    fragments: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
             raise ValueError(f"bad span [{self.start}, {self.end})")
         if len(self.text) != self.end - self.start:
             raise ValueError("span text does not match its offsets")
+        if self.fragments:
+            object.__setattr__(self, "fragments", check_fragments(
+                self.fragments, self.start, self.end))
         if (self.relations and type(self.relations) is not tuple) or any(
             type(r) is not Relation for r in self.relations
         ):
@@ -167,7 +174,8 @@ class Annotation:
     def __hash__(self) -> int:
         # Written out: the generated hash would fail on the attrs dict.
         return hash((self.doc_id, self.id, self.start, self.end, self.label, self.note,
-                     self.created, tuple(self.attrs.items()), self.relations))
+                     self.created, tuple(self.attrs.items()), self.relations,
+                     self.fragments))
 
     @classmethod
     def tag(
@@ -204,7 +212,7 @@ class Annotation:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored row; `attrs` and `relations` only when there are some."""
+        """The stored row; `attrs`, `relations` and `fragments` only when there are some."""
         row = asdict(self)
         if self.attrs:
             row["attrs"] = dict(self.attrs)
@@ -214,6 +222,10 @@ class Annotation:
             row["relations"] = [r.to_dict() for r in self.relations]
         else:
             del row["relations"]
+        if not self.fragments:
+            del row["fragments"]  # most spans: no empty list in every stored row
+        else:
+            row["fragments"] = [list(piece) for piece in self.fragments]
         return row
 
     @classmethod
@@ -221,6 +233,28 @@ class Annotation:
         if data.keys() <= _ANNOTATION_FIELDS:
             return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in _ANNOTATION_FIELDS})
+
+
+def check_fragments(
+    fragments: Any, start: int, end: int
+) -> tuple[tuple[int, int], ...]:
+    """Fragments as sorted pairs, checked to lie within and span [start, end).
+
+    ValueError if one is empty, outside the hull, overlaps another, or the
+    first and last do not reach the hull's ends.
+    """
+    try:
+        pieces = sorted((int(a), int(b)) for a, b in fragments)
+    except (TypeError, ValueError) as err:
+        raise ValueError("fragments must be [start, end] pairs") from err
+    previous = start
+    for a, b in pieces:
+        if not a < b or a < previous or b > end:
+            raise ValueError(f"bad fragment [{a}, {b}) of span [{start}, {end})")
+        previous = b
+    if pieces and (pieces[0][0] != start or pieces[-1][1] != end):
+        raise ValueError(f"fragments do not reach the ends of span [{start}, {end})")
+    return tuple(pieces)
 
 
 # Built once: from_dict runs for every stored annotation a document has.
@@ -254,6 +288,7 @@ class AnnotationRow:
     reanchored: str = ""
     attrs: Mapping[str, str] = MappingProxyType({})
     relations: Sequence[dict[str, Any]] = ()  # as stored: [{"id", "type", "tail"}]
+    fragments: list[list[int]] | tuple[()] = ()
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> AnnotationRow:

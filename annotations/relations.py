@@ -51,6 +51,9 @@ def related(head: Annotation, tail: Annotation, type_name: str, config: Config,
                             "(L links spans across documents)")
     if head.id == tail.id:
         raise RelationError("a span cannot be related to itself")
+    if head.annotator and tail.annotator and head.annotator != tail.annotator:
+        raise RelationError(f"a relation joins two spans of one layer, not {head.annotator}'s "
+                            f"and {tail.annotator}'s")
     problem = config.relation_problem(type_name, head.label, tail.label)
     if problem is not None:
         raise RelationError(problem)

@@ -1,6 +1,6 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, relations, and quality
+Groups: keystroke, open (with memory), corpus, save, export, relations, agree, and quality
 (when `bench/suggest_quality.py` exists). With no group, all of them.
 """
 
@@ -32,6 +32,7 @@ GROUPS = {
     "save": "bench.save",
     "export": "bench.export_",
     "relations": "bench.relations_",
+    "agree": "bench.agree",
 }
 ALIASES = {"memory": "open"}
 

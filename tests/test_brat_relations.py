@@ -169,3 +169,98 @@ def test_undeclared_roles_and_values_are_reported_not_stored(tmp_path: Path) -> 
     assert any("relation type 'Source' is not declared" in p for p in report.problems)
     assert any("attribute 'Factuality' is not declared for label 'Content'" in p
                for p in report.problems)
+
+
+# ------------------------------------------------------------- through the brat importer
+
+ATTRIBUTION_TOML = """
+[[labels]]
+name = "Source"
+key = "1"
+[labels.attributes]
+Negated = ["true"]
+[[labels]]
+name = "Cue"
+key = "2"
+[[labels]]
+name = "Content"
+key = "3"
+[labels.attributes]
+Factuality = ["past", "future"]
+[[labels]]
+name = "Attribution"
+key = "4"
+
+[[relations]]
+name = "Source"
+head = ["Attribution"]
+[[relations]]
+name = "Cue"
+head = ["Attribution"]
+[[relations]]
+name = "Content"
+head = ["Attribution"]
+[[relations]]
+name = "disagrees"
+"""
+
+
+def _folder(tmp_path: Path) -> Path:
+    """Two annotators' .ann files of one text, PolNeAR's layout, made by hand."""
+    folder = tmp_path / "corpus"
+    (folder / "text").mkdir(parents=True)
+    (folder / "attributions").mkdir()
+    (folder / "text" / "bridge.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "attributions" / "bridge_ana.ann").write_text(ANN, encoding="utf-8")
+    (folder / "attributions" / "bridge_ben.ann").write_text(
+        "T1\tSource 0 9\tLindqvist\nT2\tContent 15 43\tthe bridge\nT3\tCue 10 14\tsaid\n"
+        "T4\tAttribution 10 14\tsaid\nE1\tAttribution:T4 Source:T1 Content:T2 Cue:T3\n",
+        encoding="utf-8")
+    return folder
+
+
+async def test_a_brat_attribution_corpus_comes_in_whole_and_is_seen_in_the_reader(
+    tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.app import NewsmarkApp
+    from tui.cli import main
+    from tui.relation_list import RelationList
+
+    toml = tmp_path / "attribution.toml"
+    toml.write_text(ATTRIBUTION_TOML, encoding="utf-8")
+    store_dir = tmp_path / "store"
+    result = CliRunner().invoke(main, [
+        "import", str(_folder(tmp_path)), "--format", "brat", "--names", "{text}_{annotator}",
+        "--store", str(store_dir), "--config", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert "7 relations, 2 attribute values" in result.stderr
+    assert "0 skipped" in result.stderr and "\nskipped" not in result.stderr
+
+    with Store(store_dir) as store:
+        (record,) = store.documents()
+        anns = store.annotations(record["id"])
+        by_layer = {who: {(a.label, r.type, next(t.label for t in anns if t.id == r.tail))
+                          for a in anns if a.annotator == who for r in a.relations}
+                    for who in ("ana", "ben")}
+        assert by_layer["ben"] == {("Attribution", "Source", "Source"),
+                                   ("Attribution", "Cue", "Cue"),
+                                   ("Attribution", "Content", "Content")}
+        assert by_layer["ana"] == by_layer["ben"] | {("Source", "disagrees", "Source")}
+        content = next(a for a in anns if a.annotator == "ana" and a.label == "Content")
+        assert content.fragments and content.attrs == {"Factuality": "future"}
+
+        # In the reader, as ana: her relations in the side panel.
+        config = parse_config(tomllib.loads(ATTRIBUTION_TOML))
+        ws = Workspace(store, stored_documents(store), config=config, annotator="ana")
+        assert isinstance(ws.entries[0].stored, Stored)
+        app = NewsmarkApp(ws)
+        async with app.run_test(size=(140, 36)) as pilot:
+            await pilot.pause()
+            relations = app.query_one(RelationList)
+            assert relations.row_count == 4
+            rows = {str(relations._row(i)) for i in range(4)}
+            assert "“said” Content the bridge will open in June" in rows
+            await pilot.press("ctrl+q")

@@ -132,6 +132,9 @@ def test_related_checks_the_types_allowed_between_the_two_labels() -> None:
         related(quote, mayor, "paraphrases", config)
     with pytest.raises(RelationError, match="itself"):
         related(quote, quote, "cue", config)
+    with pytest.raises(RelationError, match="one layer, not ana's and ben's"):
+        related(quote.with_changes(annotator="ana"), mayor.with_changes(annotator="ben"),
+                "said_by", config)
     other = _span(Document("Mayor Lindqvist spoke."), "Mayor Lindqvist", "speaker")
     with pytest.raises(RelationError, match="same document"):
         related(quote, other, "said_by", config)

@@ -1,4 +1,4 @@
-"""The status line: counts, position, selection and whether work is saved."""
+"""The status line: who annotates, counts, position, selection and whether work is saved."""
 
 from __future__ import annotations
 
@@ -31,12 +31,16 @@ class StatusBar(Static):
         span: str = "",
         saved: str,
         error: bool = False,
+        annotator: str = "",
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
+        if annotator:  # whose layer the keys tag in
+            line.append(safe(annotator), style="bold")
+            line.append("  │ ")
         if mode:
-            # First: what a key will do now (search, relabel, relate) must not be
-            # cut off by six labels' counts. The mode names the search query:
-            # untrusted, shown literally.
+            # Before the counts: what a key will do now (search, relabel, relate)
+            # must not be cut off by six labels' counts. The mode names the
+            # search query: untrusted, shown literally.
             line.append(safe(mode), style="bold")
             line.append("  │ ")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))

@@ -47,6 +47,8 @@ class BratExtras:
     relations: list[ParsedRelation] = field(default_factory=list)  # ends are T ids
     attrs: dict[str, dict[str, str]] = field(default_factory=dict)  # T id -> {name: value}
     problems: list[str] = field(default_factory=list)  # "line N: ..."
+    # The line each came from: a relation's id, or "T3 name" for a value.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def read_extras(lines: Iterable[tuple[int, str]], spans: set[str]) -> BratExtras:
@@ -80,6 +82,7 @@ def _relation(number: int, line: str, spans: set[str], extras: BratExtras) -> No
                                "which is not a text-bound span of the file")
         return
     extras.relations.append(ParsedRelation(type=rel_type, head=head, tail=tail, id=rel_id))
+    extras.lines[rel_id] = number
 
 
 def _event(number: int, line: str, spans: set[str], extras: BratExtras) -> None:
@@ -101,6 +104,7 @@ def _event(number: int, line: str, spans: set[str], extras: BratExtras) -> None:
             continue
         extras.relations.append(ParsedRelation(type=role, head=trigger, tail=target,
                                                id=f"{event_id}.{place}"))
+        extras.lines[f"{event_id}.{place}"] = number
 
 
 def _attribute(number: int, line: str, spans: set[str], extras: BratExtras) -> None:
@@ -115,6 +119,7 @@ def _attribute(number: int, line: str, spans: set[str], extras: BratExtras) -> N
                                "are not read)")
         return
     extras.attrs.setdefault(target, {})[name] = value if value is not None else BINARY
+    extras.lines[f"{target} {name}"] = number
 
 
 def attach(parsed: ParsedRecord, extras: BratExtras, span_keys: dict[str, int]) -> None:
@@ -149,7 +154,8 @@ def apply(spans: dict[str, Annotation], extras: BratExtras, config: Config,
             if problem is None:
                 kept[name] = value
             else:
-                problems.append(f"{where}, {t_id}: {problem}")
+                line = extras.lines.get(f"{t_id} {name}")
+                problems.append(f"{where}, line {line} ({t_id}): {problem}")
         if kept:
             out[t_id] = out[t_id].with_changes(attrs={**out[t_id].attrs, **kept})
     for rel in extras.relations:
@@ -158,7 +164,8 @@ def apply(spans: dict[str, Annotation], extras: BratExtras, config: Config,
         if problem is None and rel.head == rel.tail:
             problem = "joins a span to itself"
         if problem is not None:
-            problems.append(f"{where}, {rel.id}: {problem}")
+            line = extras.lines.get(rel.id or "")
+            problems.append(f"{where}, line {line} ({rel.id}): {problem}")
             continue
         relation = Relation(id=rel.id or rel.type, type=rel.type, tail=tail.id)
         out[rel.head] = head.with_changes(relations=(*head.relations, relation))

@@ -29,6 +29,7 @@ class ParsedSpan:
     # What the record's relations call this span, when not its `id` (a
     # doccano span number, a Prodigy span's offsets): matched, never stored.
     key: str | None = None
+    fragments: tuple[tuple[int, int], ...] = ()  # a discontinuous span's pieces
 
 
 @dataclass(slots=True)

@@ -115,12 +115,15 @@ def import_file(
     fmt: str,
     *,
     annotator: str = "",
+    layer: str | None = None,
     doccano_offsets: str = "utf16",
     progress: Callable[[], None] | None = None,
     config: Config | None = None,
 ) -> ImportReport:
     """Import every record of `path`; spans that do not fit are reported, not stored.
 
+    `annotator` is for spans whose record names none; `layer`, if given, is
+    every span's annotator (an annotator's file imported as their layer).
     `config` (default: the defaults) declares the relation types and attribute values.
     """
     config = config or Config()
@@ -149,7 +152,7 @@ def import_file(
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
         report.utf16_shifted += parsed.utf16_shifted
-        doc_id = store_record(store, parsed, where, annotator, report, config)
+        doc_id = store_record(store, parsed, where, annotator, report, config, layer=layer)
         if doc_id is not None and parsed.id:
             doc_ids[parsed.id] = doc_id
         for link in parsed.links:
@@ -202,7 +205,7 @@ def _store_links(
 
 def store_record(
     store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport,
-    config: Config | None = None,
+    config: Config | None = None, *, layer: str | None = None,
 ) -> str | None:
     """Store one record's document, spans and relations; returns its id (None: skipped)."""
     config = config or Config()
@@ -231,12 +234,15 @@ def store_record(
             continue
         ann = Annotation.tag(
             doc, start, end, span.label,
-            annotator=span.annotator if span.annotator is not None else annotator,
+            annotator=layer if layer is not None else (
+                span.annotator if span.annotator is not None else annotator),
             source=span.source or IMPORTED,
             note=span.note,
         )
         changes: dict[str, Any] = {}
-        if span.id:
+        if span.id and (layer is None or layer == span.annotator):
+            # (A span put in another annotator's layer is a new span: the
+            # record's own, in its layer, may be in the store already.)
             changes["id"] = span.id
         if span.created:
             changes["created"] = span.created
@@ -245,8 +251,15 @@ def store_record(
         attrs = _declared_attrs(span, config, f"{where}, span {i}", report)
         if attrs:
             changes["attrs"] = attrs
+        if span.fragments:
+            changes["fragments"] = tuple(
+                (mapping.map(a, False), mapping.map(b, True)) for a, b in span.fragments)
         if changes:
-            ann = ann.with_changes(**changes)
+            try:
+                ann = ann.with_changes(**changes)
+            except ValueError as err:  # fragments that do not fit the span
+                report.problems.append(f"{where}, span {i} [{span.start}, {span.end}): {err}")
+                continue
         key = span.key or span.id
         if key is not None:
             by_key.setdefault(key, len(made))
