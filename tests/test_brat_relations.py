@@ -7,9 +7,7 @@ import tomllib
 from pathlib import Path
 
 from annotations.export import ExportOptions, export
-from annotations.formats.brat_relations import BINARY, attach, read_extras
-from annotations.formats.common import ParsedRecord, ParsedSpan
-from annotations.formats.importing import ImportReport, store_record
+from annotations.formats.brat_relations import BINARY, read_extras
 from annotations.formats.validate import validate
 from annotations.labels import parse_config
 from annotations.store import Store
@@ -97,39 +95,36 @@ def test_ends_that_are_not_spans_are_reported_with_their_line() -> None:
     ]
 
 
-def _record_from_brat(text: str, ann: str) -> ParsedRecord:
-    """The record a brat importer makes of T lines (discontinuous spans cover their
-    fragments' extent), with `attach` adding what R, E and A lines say."""
-    parsed = ParsedRecord(text=text)
-    keys: dict[str, int] = {}
-    for line in ann.splitlines():
-        if not line.startswith("T"):
-            continue
-        t_id, middle, _shown = line.split("\t")
-        label, where = middle.split(" ", 1)
-        frags = [tuple(map(int, f.split())) for f in where.split(";")]
-        start, end = min(s for s, _ in frags), max(e for _, e in frags)
-        keys[t_id] = len(parsed.spans)
-        parsed.spans.append(ParsedSpan(start=start, end=end, label=label, id=t_id.lower()))
-    attach(parsed, read_extras(_lines(ann), set(keys)), keys)
-    return parsed
+def _import(folder: Path, store_dir: Path, config=CONFIG):  # type: ignore[no-untyped-def]
+    from annotations.formats.brat_import import import_brat
+
+    with Store(store_dir) as store:
+        return import_brat(store, folder, annotator="ann", config=config)
+
+
+def _one_file(folder: Path, name: str, text: str, ann: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    (folder / f"{name}.ann").write_text(ann, encoding="utf-8")
+    return folder
 
 
 def test_a_hand_made_attribution_comes_in_whole_and_goes_out_as_brat(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
-    report = ImportReport()
+    report = _import(_one_file(tmp_path / "in", "bridge", TEXT, ANN), store_dir)
+    assert report.problems == [] and report.relations == 4 and report.discontinuous == 1
     with Store(store_dir) as store:
-        doc_id = store_record(store, _record_from_brat(TEXT, ANN), "brat", "ann", report,
-                              CONFIG)
-        assert doc_id is not None and report.problems == []
-        assert report.relations == 4
-        anns = {a.id: a for a in store.annotations(doc_id)}
-        trigger = anns["t4"]
-        assert [(r.type, anns[r.tail].text) for r in trigger.relations] == [
+        (record,) = store.documents()
+        stored = store.annotations(record["id"])
+        anns = {a.text: a for a in stored if a.label != "Attribution"}
+        by_id = {a.id: a for a in stored}
+        (trigger,) = [a for a in stored if a.label == "Attribution"]
+        assert [(r.type, by_id[r.tail].text) for r in trigger.relations] == [
             ("Source", "Lindqvist"), ("Cue", "said"),
             ("Content", "the bridge\nwill open in June")]
-        assert anns["t3"].attrs == {"Factuality": "future"}
-        assert anns["t5"].attrs == {"Negated": BINARY}
+        content = anns["the bridge\nwill open in June"]
+        assert content.attrs == {"Factuality": "future"} and content.fragments
+        assert anns["Critics"].attrs == {"Negated": BINARY}
         export(store, ExportOptions(format="brat"), out_path=tmp_path / "out")
     (ann_file,) = (tmp_path / "out").glob("*.ann")
     written = ann_file.read_text(encoding="utf-8")
@@ -149,25 +144,24 @@ def test_a_hand_made_attribution_comes_in_whole_and_goes_out_as_brat(tmp_path: P
     assert validate(tmp_path / "out", "brat", config=CONFIG).ok
 
     # brat (as newsmark writes it) -> import -> brat: the same bytes.
-    again = tmp_path / "again"
-    with Store(again) as store:
-        store_record(store, _record_from_brat(TEXT, written), "brat", "ann", ImportReport(),
-                     CONFIG)
+    report = _import(tmp_path / "out", tmp_path / "again")
+    assert report.problems == [] and report.relations == 4
+    with Store(tmp_path / "again") as store:
         export(store, ExportOptions(format="brat"), out_path=tmp_path / "out2")
     (second,) = (tmp_path / "out2").glob("*.ann")
+    assert second.name == ann_file.name
     assert second.read_bytes() == ann_file.read_bytes()
 
 
 def test_undeclared_roles_and_values_are_reported_not_stored(tmp_path: Path) -> None:
     from annotations.labels import Config
 
-    report = ImportReport()
-    with Store(tmp_path / "store") as store:
-        store_record(store, _record_from_brat(TEXT, ANN), "brat (line 1)", "ann", report,
+    report = _import(_one_file(tmp_path / "in", "bridge", TEXT, ANN), tmp_path / "store",
                      Config())
     assert report.relations == 0
-    assert any("relation type 'Source' is not declared" in p for p in report.problems)
-    assert any("attribute 'Factuality' is not declared for label 'Content'" in p
+    assert "bridge.ann, line 5 (E1.1): relation type 'Source' is not declared" in \
+        report.problems[2]
+    assert any("line 9 (T3): attribute 'Factuality' is not declared for label 'Content'" in p
                for p in report.problems)
 
 

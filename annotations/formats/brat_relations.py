@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from annotations.formats.common import ParsedRecord, ParsedRelation
+from annotations.formats.common import ParsedRelation
 from annotations.labels import Config
 from annotations.model import Annotation, Relation
 
@@ -120,21 +120,6 @@ def _attribute(number: int, line: str, spans: set[str], extras: BratExtras) -> N
         return
     extras.attrs.setdefault(target, {})[name] = value if value is not None else BINARY
     extras.lines[f"{target} {name}"] = number
-
-
-def attach(parsed: ParsedRecord, extras: BratExtras, span_keys: dict[str, int]) -> None:
-    """Put `extras` on a record parsed from the `.ann` file.
-
-    `span_keys` maps each T id to its span's index in `parsed.spans`; the
-    spans get their T id as `key` (what the relations name) and their
-    attribute values. Problems are added to the record's.
-    """
-    for t_id, index in span_keys.items():
-        span = parsed.spans[index]
-        span.key = t_id
-        span.attrs.update(extras.attrs.get(t_id, {}))
-    parsed.relations.extend(extras.relations)
-    parsed.problems.extend(extras.problems)
 
 
 def apply(spans: dict[str, Annotation], extras: BratExtras, config: Config,
