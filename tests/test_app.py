@@ -253,3 +253,55 @@ async def test_keys_in_the_annotation_list_act_on_its_highlighted_row(make_works
         [kept] = ws.store.annotations(view.document.id)
         assert kept.text.startswith("Critics called")
         assert listed.has_focus
+
+
+async def test_motions_selections_and_tags_move_by_grapheme_cluster(
+    tmp_path: Path, make_workspace
+) -> None:
+    from annotations.labels import Config
+
+    family = "👨\u200d👩\u200d👧"
+    article = tmp_path / "emoji.txt"
+    article.write_text(f"A {family} and 👍🏽 went out.\n", encoding="utf-8")
+    ws = make_workspace([article], config=Config(snap=False))
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        seen = []
+        for _ in range(6):
+            await pilot.press("l")
+            seen.append(view.cursor)
+        at = text.index(family)
+        assert seen[:4] == [1, at, at + len(family), at + len(family) + 1]
+        thumb = text.index("👍")
+        view.move_to(thumb)
+        await pilot.press("h", "l")
+        assert view.cursor == thumb
+        await pilot.press("shift+right", "3")  # the thumb and its skin tone, whole
+        [ann] = ws.store.annotations(view.document.id)
+        assert ann.text == "👍🏽"
+        # The cursor is drawn over the whole cluster: one piece for the terminal.
+        view.move_to(at)
+        await pilot.pause()
+        row = view.render_line(0)
+        assert any(seg.text == family for seg in row)
+        # Rows keep the pane's width as Rich counts cells: the border stays put.
+        assert all(view.render_line(y).cell_length == view._content_width for y in range(3))
+
+
+async def test_a_folded_run_of_emoji_breaks_rows_between_clusters(
+    tmp_path: Path, make_workspace
+) -> None:
+    from annotations.graphemes import cluster_start
+
+    family = "👨\u200d👩\u200d👧"
+    article = tmp_path / "emoji.txt"
+    article.write_text("Run: " + family * 40 + "\n", encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        view = app.query_one("#pane-0", ArticleView)
+        starts = [view._row_span(row)[0] for row in range(4)]
+        assert all(cluster_start(view.text, s) == s for s in starts), starts
+        assert all(view.render_line(y).cell_length == view._content_width for y in range(4))

@@ -29,6 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotations.graphemes import cluster_at, cluster_start, next_boundary, previous_boundary
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
@@ -292,8 +293,12 @@ class ArticleView(ScrollView, can_focus=True):
     # -- moving ----------------------------------------------------------
 
     def move_to(self, offset: int, *, extend: bool = False, keep_column: bool = False) -> None:
-        """Put the cursor at `offset`; extend the selection or drop it."""
-        offset = max(0, min(offset, len(self.text)))
+        """Put the cursor at `offset`; extend the selection or drop it.
+
+        The cursor (and so a selection's ends) sits only at the start of a
+        grapheme cluster: never on the joiner inside "👨‍👩‍👧" or on a skin tone alone.
+        """
+        offset = cluster_start(self.text, max(0, min(offset, len(self.text))))
         extend = extend or self.selecting
         old_range = self._selected_or_cursor_range()
         if extend and self.anchor is None:
@@ -364,10 +369,10 @@ class ArticleView(ScrollView, can_focus=True):
             self.select(*span)
 
     def _target_left(self) -> int:
-        return self.cursor - 1
+        return previous_boundary(self.text, self.cursor)
 
     def _target_right(self) -> int:
-        return self.cursor + 1
+        return next_boundary(self.text, self.cursor)
 
     def _target_up(self) -> int:
         return self._vertical_target(-1)
@@ -453,7 +458,12 @@ class ArticleView(ScrollView, can_focus=True):
             if end > start:
                 # Tabs count one cell here and are drawn as one space.
                 breaks = compute_wrap_offsets(self.text[start:end], self._wrap_width, tab_size=1)
-                rows += [start + brk for brk in breaks]
+                # A word longer than the row is folded by code point: a fold
+                # inside a cluster ("👨‍👩‍👧") moves back to the cluster's start.
+                for brk in breaks:
+                    brk = cluster_start(self.text, start + brk)
+                    if brk > rows[-1]:
+                        rows.append(brk)
             if len(self._line_rows) >= MAX_WRAPPED_LINES:
                 self._line_rows.clear()  # the counts stay exact in the RowIndex
             self._line_rows[line] = rows
@@ -592,11 +602,14 @@ class ArticleView(ScrollView, can_focus=True):
         """The text offset under the mouse (clamped to the text area)."""
         content = event.get_content_offset_capture(self)
         start, end = self._row_span(round(self.scroll_y) + max(0, content.y))
-        cells = 0
-        for index in range(start, end):
-            cells += Text(self.text[index]).cell_len
+        cells, index = 0, start
+        while index < end:
+            after = min(end, next_boundary(self.text, index))
+            # A cluster's cells as Rich counts them ("👨‍👩‍👧" is 2, not 6).
+            cells += cell_len(self.text[index:after])
             if cells > content.x - MARGIN:
                 return index
+            index = after
         return end
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
@@ -680,7 +693,10 @@ class ArticleView(ScrollView, can_focus=True):
             if self.cursor == end:
                 line.append(" ")
             name = "cursor" if self.has_focus else "cursor-blurred"
-            line.stylize(self._component(name), self.cursor - start, self.cursor - start + 1)
+            # The whole cluster under the cursor: a style change inside one
+            # would split it into pieces the terminal draws apart.
+            under = max(self.cursor + 1, min(cluster_at(self.text, self.cursor)[1], end))
+            line.stylize(self._component(name), self.cursor - start, under - start)
         # Padded to the full width here, so a cached row is returned as it is
         # (a crop per drawn row built a new Strip with its own caches).
         cells = line.cell_len + MARGIN
