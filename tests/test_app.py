@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from annotations.export import document_records
@@ -305,3 +306,24 @@ async def test_a_folded_run_of_emoji_breaks_rows_between_clusters(
         starts = [view._row_span(row)[0] for row in range(4)]
         assert all(cluster_start(view.text, s) == s for s in starts), starts
         assert all(view.render_line(y).cell_length == view._content_width for y in range(4))
+
+
+async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "f", "d", "S")  # a tag, then three notifications
+        await pilot.pause()
+        assert len(app._notifications) >= 3
+        rows = screen(app).splitlines()
+        status = next(row for row in rows if "quote 1" in row)
+        assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
+        # On a narrow terminal the counts are shortened, not the save state.
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        status = next(row for row in screen(app).splitlines() if "claim 0" in row)
+        assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status

@@ -71,6 +71,9 @@ class NewsmarkApp(App[None]):
     #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
+    /* Notifications stand above the prompt, the status line and the footer:
+       at the bottom right they hid whether the last change was saved. */
+    Screen > ToastRack { margin-bottom: 3; }
     """
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
