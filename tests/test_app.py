@@ -327,3 +327,34 @@ async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
         await pilot.pause()
         status = next(row for row in screen(app).splitlines() if "claim 0" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
+
+
+async def test_search_says_which_match_and_when_it_wraps(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.query_one("#pane-0", ArticleView).has_focus
+        await pilot.press("slash", *"the", "enter")
+        count = len(app.search_matches)
+        assert count >= 3
+        status = app.query_one("#status")
+        assert f"match 1 of {count} (n/N)" in str(status.render())
+        await pilot.press("n")
+        assert f"match 2 of {count}" in str(status.render())
+        await pilot.press("N", "N")  # from the first back to the last: wraps
+        assert f"match {count} of {count}" in str(status.render())
+        assert any("wrapped to the bottom" in str(n.message) for n in app._notifications)
+
+
+async def test_a_second_quote_key_with_nothing_wider_says_so(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("quotation_mark")
+        first = view.selection
+        assert first is not None
+        await pilot.press("quotation_mark")
+        assert view.selection == first
+        assert any("No wider quotation" in str(n.message) for n in app._notifications)

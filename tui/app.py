@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -407,7 +409,7 @@ class NewsmarkApp(App[None]):
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}",
+        self._after_change(ann.doc_id, change_done(verb, change),
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
@@ -427,11 +429,19 @@ class NewsmarkApp(App[None]):
         if forward:
             later = [s for s in starts if s > view.cursor]
             target = min(later) if later else (min(starts) if starts else None)
+            wrapped = not later
         else:
             earlier = [s for s in starts if s < view.cursor]
             target = max(earlier) if earlier else (max(starts) if starts else None)
-        if target is not None:
-            view.move_to(target)
+            wrapped = not earlier
+        if target is None:
+            return
+        view.move_to(target)
+        if self.search_query:
+            if wrapped and len(starts) > 1:
+                self.notify("Search wrapped to the " + ("top" if forward else "bottom"),
+                            timeout=2)
+            self._refresh_status()
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
@@ -452,6 +462,15 @@ class NewsmarkApp(App[None]):
         else:
             self._step(forward=True)
         self._refresh_status()
+
+    def _search_position(self, cursor: int) -> str:
+        """'match 3 of 12' while the cursor is on a match, else how many there are."""
+        matches = self.search_matches
+        index = bisect_right(matches, (cursor, len(self.active_view.text) + 1)) - 1
+        if 0 <= index and matches[index][0] <= cursor < max(matches[index][1],
+                                                              matches[index][0] + 1):
+            return f"match {index + 1} of {len(matches)} (n/N)"
+        return f"{len(matches)} found (n/N)"
 
     def _clear_search(self) -> None:
         if self.search_query:
@@ -778,7 +797,7 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
-            self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
+            self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
             view.set_suggestions(self._suggestions_for(doc_id))
 
@@ -792,7 +811,8 @@ class NewsmarkApp(App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)",
+        self._after_change(view.document.id,
+                           f"rejected {article(found.label)} suggestion (u undoes)",
                            removed=[], added=[])
 
     # -- helpers ---------------------------------------------------------
@@ -914,7 +934,7 @@ class NewsmarkApp(App[None]):
         if self.pending == "place":
             modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
-            modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
+            modes.append(f"search “{self.search_query}”: " + self._search_position(view.cursor))
         if self.follow:
             modes.append("FOLLOW")
         if (fraction := self._segmenting.get(view.document.id)) is not None:

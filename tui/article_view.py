@@ -358,7 +358,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_select_quote(self) -> None:
         span = quotation_at(self.text, self.segmentation, self.cursor, self.selection)
-        if span is None:
+        if span is None and self.selection is not None:
+            self.notify("No wider quotation around the selection", timeout=2)
+        elif span is None:
             self.notify("The cursor is not inside quotation marks", timeout=2)
         else:
             self.select(*span)

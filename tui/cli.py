@@ -27,6 +27,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.wording import plural
 
 DEFAULT_STORE = ".newsmark"
 
@@ -231,8 +232,8 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
                         progress=None if bar is None else lambda: bar.update(1))
     where = out_path if out_path is not None else "standard output"
-    click.echo(f"wrote {counts.records} {fmt} records ({counts.spans} spans, "
-               f"{counts.documents} documents) to {where}", err=True)
+    click.echo(f"wrote {plural(counts.records, fmt + ' record')} ({plural(counts.spans, 'span')}, "
+               f"{plural(counts.documents, 'document')}) to {where}", err=True)
     if not counts.records:
         named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
                                           ("--done-only", done_only)) if given]
@@ -249,10 +250,11 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     for warning in counts.warnings:
         click.echo(f"warning: {warning}", err=True)
     if counts.links_path is not None:
-        click.echo(f"wrote {counts.links} links between documents to {counts.links_path}",
+        click.echo(f"wrote {plural(counts.links, 'link')} between documents to {counts.links_path}",
                    err=True)
     elif counts.links and not carries_links(options):
-        click.echo(f"note: {counts.links} links between documents are not in the {fmt} "
+        are = "is" if counts.links == 1 else "are"
+        click.echo(f"note: {plural(counts.links, 'link')} between documents {are} not in the {fmt} "
                    "records; give --out to write links.jsonl beside them, or run "
                    "`newsmark links --out links.jsonl`", err=True)
 
@@ -281,7 +283,7 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
         click.echo(f"skipped {line}", err=True)
     for line in report.problems:
         click.echo(f"skipped {line}", err=True)
-    links = f"; {report.links} links between documents" if report.links else ""
+    links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
@@ -426,7 +428,7 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
             os.replace(tmp, out_path)
         finally:
             tmp.unlink(missing_ok=True)
-        click.echo(f"wrote {count} links to {out_path}", err=True)
+        click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
 def _quoted(path: Path) -> str:
