@@ -358,3 +358,38 @@ async def test_a_second_quote_key_with_nothing_wider_says_so(make_workspace) -> 
         await pilot.press("quotation_mark")
         assert view.selection == first
         assert any("No wider quotation" in str(n.message) for n in app._notifications)
+
+
+async def test_done_shows_in_the_status_line_and_the_document_list(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert "DONE ✓" in str(app.query_one("#status").render())
+        listed = app.query_one("#document-list")
+        assert "done ✓" in listed.render_line(0).text
+        await pilot.press("d")
+        await pilot.pause()
+        assert "DONE" not in str(app.query_one("#status").render())
+        assert "done ✓" not in listed.render_line(0).text
+
+
+async def test_the_status_line_names_the_suggestion_or_note_under_the_cursor(
+    make_workspace,
+) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        assert view.suggestions
+        first = view.suggestions[0]
+        view.move_to(first.start)
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert f"suggested {first.label}: a accepts" in status
+        await pilot.press("a", "m", *"see p2", "enter")
+        await pilot.pause()
+        assert "see p2" in str(app.query_one("#status").render())
+        assert f"on {first.label} ✎ " in str(app.query_one("#status").render())

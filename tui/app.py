@@ -100,6 +100,7 @@ class NewsmarkApp(App[None]):
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
         self._panes_dirty = False
+        self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
         for label in labels:
@@ -525,8 +526,10 @@ class NewsmarkApp(App[None]):
             self.workspace.store.set_status(doc_id, "in progress" if done else "done")
         except NewsmarkError as err:
             return self._failed(err)
+        self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
         self._refresh_documents()
+        self._refresh_status()
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
@@ -778,9 +781,23 @@ class NewsmarkApp(App[None]):
         view = self.active_view
         found = view.suggestion_at(view.cursor)
         if found is None:
+            fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
+            if fuzzy:
+                return self._confirm_place(fuzzy[0])
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
         self._accept([found])
+
+    def _confirm_place(self, ann: Annotation) -> None:
+        """A fuzzy-matched span checked by a person: marked as placed, no longer ≈."""
+        confirmed = ann.with_changes(reanchored="placed")
+        try:
+            old = self.workspace.update(confirmed)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if old is not None:
+            self._after_change(ann.doc_id, f"confirmed where the {ann.label} is",
+                               removed=[old], added=[confirmed])
 
     def action_accept_visible(self) -> None:
         view = self.active_view
@@ -923,6 +940,28 @@ class NewsmarkApp(App[None]):
         return describe_document(entry.name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))
 
+    @staticmethod
+    def _under_cursor(view: ArticleView) -> str:
+        """The annotation (or suggestion) under the cursor: label, note, how it was found.
+
+        Notes were readable only through m; a fuzzy-matched span could not be
+        told apart once the message about it was gone; a suggestion's label
+        was unknown until it was accepted.
+        """
+        found = view.annotations_at(view.cursor)
+        if found:
+            ann = found[0]
+            parts = [f"on {ann.label}"]
+            if ann.note:
+                parts.append(f"✎ {ann.note}")
+            if ann.reanchored == "fuzzy":
+                parts.append("≈ found approximately in the changed text (a confirms)")
+            return " ".join(parts)
+        suggestion = view.suggestion_at(view.cursor) if view.suggestions else None
+        if suggestion is not None:
+            return f"suggested {suggestion.label}: a accepts, R rejects"
+        return ""
+
     def _refresh_status(self) -> None:
         view = self.active_view
         seg = view.segmentation
@@ -935,8 +974,15 @@ class NewsmarkApp(App[None]):
             modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
             modes.append(f"search “{self.search_query}”: " + self._search_position(view.cursor))
+        if (under := self._under_cursor(view)):
+            modes.append(under)
         if self.follow:
             modes.append("FOLLOW")
+        doc_id = view.document.id
+        if doc_id not in self._done:
+            self._done[doc_id] = self.workspace.status(doc_id) == "done"
+        if self._done[doc_id]:
+            modes.append("DONE ✓ (d: not done)")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(

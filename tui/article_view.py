@@ -62,6 +62,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--margin-unmatched",
         "article-view--margin-linked",
         "article-view--margin-counterpart",
+        "article-view--margin-fuzzy",
         *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
     }
 
@@ -88,6 +89,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
+    ArticleView > .article-view--margin-fuzzy { color: $warning; text-style: bold; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
     ArticleView > .article-view--label-1 { background: $primary 40%; }
     ArticleView > .article-view--label-2 { background: $success 40%; }
@@ -184,7 +186,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts = [a.start for a in self.annotations]
         self._longest = max((a.end - a.start for a in self.annotations), default=0)
         self.label_counts = Counter(a.label for a in self.annotations)
+        self._index_fuzzy()
         self._invalidate()
+
+    def _index_fuzzy(self) -> None:
+        # Spans found only approximately after the article changed: marked
+        # ≈ in the margin until a person confirms them (few, if any).
+        self._fuzzy = [(a.start, a.end) for a in self.annotations if a.reanchored == "fuzzy"]
+        self._fuzzy_longest = max((e - s for s, e in self._fuzzy), default=0)
 
     def change_annotations(
         self, removed: Iterable[Annotation] = (), added: Iterable[Annotation] = ()
@@ -197,10 +206,12 @@ class ArticleView(ScrollView, can_focus=True):
         """
         # Matched by id, and an added one replaces its namesake: applying a
         # change the view already shows (reloaded meanwhile) changes nothing.
+        fuzzy = any(a.reanchored == "fuzzy" for a in [*removed, *added])
         for ann in [*removed, *added]:
             index = self._index_of(ann)
             if index is not None:
                 old = self.annotations.pop(index)
+                fuzzy = fuzzy or old.reanchored == "fuzzy"
                 del self._starts[index]
                 self.label_counts[old.label] -= 1
                 self._invalidate_range(old.start, old.end)
@@ -214,6 +225,9 @@ class ArticleView(ScrollView, can_focus=True):
             self.label_counts[ann.label] += 1
             self._invalidate_range(ann.start, ann.end)
         self.label_counts = +self.label_counts  # drop labels counted down to 0
+        if fuzzy:
+            self._index_fuzzy()
+            self._invalidate()
 
     def _index_of(self, ann: Annotation) -> int | None:
         index = bisect_left(self._starts, ann.start)
@@ -250,7 +264,7 @@ class ArticleView(ScrollView, can_focus=True):
         return [s for s in self.suggestions[lo:hi] if s.end > start and s.start < end]
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
-        found = [s for s in self.suggestions if s.start <= offset < s.end]
+        found = self._suggestions_in(offset, offset + 1)
         return min(found, key=lambda s: s.end - s.start) if found else None
 
     def visible_range(self) -> tuple[int, int]:
@@ -714,6 +728,8 @@ class ArticleView(ScrollView, can_focus=True):
         if _touches(self._counterparts, self._counterpart_longest, start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
+        if self._fuzzy and _touches(self._fuzzy, self._fuzzy_longest, start, end):
+            return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
         if _touches(self._unmatched, self._margin_longest, start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))

@@ -37,6 +37,8 @@ def change_done(verb: str, change: Change) -> str:
         elif before.note != after.note:
             what = f"the note on the {after.label}" if after.note else (
                 f"clearing the note on the {after.label}")
+        elif before.reanchored != after.reanchored:
+            what = f"confirming where the {after.label} is"
         else:
             what = f"moving the {after.label}"
     else:
