@@ -393,3 +393,25 @@ async def test_the_status_line_names_the_suggestion_or_note_under_the_cursor(
         await pilot.pause()
         assert "see p2" in str(app.query_one("#status").render())
         assert f"on {first.label} ✎ " in str(app.query_one("#status").render())
+
+
+async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        a, b = app.query_one("#pane-0", ArticleView), app.query_one("#pane-1", ArticleView)
+        side = app.query_one("#side")
+        await pilot.pause()
+        assert not side.display and a.display and b.display
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and not b.display
+        assert a.size.width >= 45  # not ~23 columns
+        await pilot.press("p")
+        await pilot.pause()
+        assert not side.display and a.display and b.display
+        # Wide enough for both panes and the panel: nothing is hidden.
+        await pilot.resize_terminal(140, 36)
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and b.display

@@ -59,6 +59,10 @@ if TYPE_CHECKING:
 
 MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
+# Below this many columns two panes and the side panel leave ~23 columns a
+# pane: with the panel open, only the focused pane is shown (p hides the
+# panel and brings both panes back).
+ONE_PANE_WITH_PANEL = 120
 PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
@@ -73,6 +77,7 @@ class NewsmarkApp(App[None]):
     #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
+    ArticleView.-hidden { display: none; }
     /* Notifications stand above the prompt, the status line and the footer:
        at the bottom right they hid whether the last change was saved. */
     Screen > ToastRack { margin-bottom: 3; }
@@ -183,6 +188,7 @@ class NewsmarkApp(App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+        self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
         # Where each pane is, saved every few seconds rather than on every
@@ -533,6 +539,18 @@ class NewsmarkApp(App[None]):
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """On a narrow terminal, the side panel shares the width with one pane, not two."""
+        panel = not self.query_one("#side").has_class("-hidden")
+        one_pane = panel and self.size.width < ONE_PANE_WITH_PANEL
+        for view in self.views:
+            view.set_class(one_pane and view is not self.active_view, "-hidden")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if hasattr(self, "active_view"):  # the first resize comes before on_mount
+            self._fit_panes()
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
