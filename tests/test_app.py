@@ -415,3 +415,27 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.press("p")
         await pilot.pause()
         assert side.display and a.display and b.display
+
+
+async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "ctrl+p", *"export", "space", *"as", "space", *"jsonl")
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # the command
+        await pilot.pause()
+        prompt = app.query_one("#prompt")
+        assert prompt.value == str(tmp_path / "newsmark-export.jsonl")
+        await pilot.press("enter")  # the file name offered
+        await pilot.pause()
+        [record] = [json.loads(line) for line in
+                    (tmp_path / "newsmark-export.jsonl").read_text().splitlines()]
+        assert [s["label"] for s in record["spans"]] == ["quote"]
+        assert any("wrote 1 jsonl record (1 span, 1 document)" in str(n.message)
+                   for n in app._notifications)

@@ -296,6 +296,8 @@ class NewsmarkApp(App[None]):
             self._run_search(message.value)
         elif message.purpose == "note":
             self._save_note(message.value)
+        elif message.purpose.startswith("export:"):
+            self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
         self.active_view.focus()
@@ -565,6 +567,12 @@ class NewsmarkApp(App[None]):
             yield SystemCommand(markup_escaped(f"Tag {label.name}"),
                                 markup_escaped(f"Key {label.key}"),
                                 lambda name=label.name: self.action_tag(name))
+        from annotations.formats import EXPORT_FORMATS
+
+        for fmt in EXPORT_FORMATS:
+            yield SystemCommand(f"Export as {fmt}", "The whole store, to a file you name "
+                                "(as newsmark export --format " + fmt + ")",
+                                lambda fmt=fmt: self._ask_export(fmt))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
             if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
                 continue
@@ -574,6 +582,39 @@ class NewsmarkApp(App[None]):
                 markup_escaped(f"Key {key_display(binding.key)}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def _ask_export(self, fmt: str) -> None:
+        from tui.export_report import default_target
+
+        self.query_one(PromptBar).ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+                                      str(default_target(fmt, Path.cwd())))
+
+    def _export(self, fmt: str, target: str) -> None:
+        """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
+        from annotations.export import ExportOptions, check_target, export
+        from tui.export_report import report
+
+        if not target.strip():
+            self.notify("Nothing exported: no file named", timeout=3)
+            return
+        path = Path(target.strip()).expanduser()
+        # One process: forking worker processes from inside the reader is not worth it.
+        options = ExportOptions(format=fmt, jobs=1)
+        if path.exists():
+            self.notify(f"{path} exists: nothing exported; give another name", severity="error",
+                        timeout=8)
+            return
+        try:
+            options.check(path)
+            check_target(path, fmt, force=False)
+            counts = export(self.workspace.store, options, out_path=path)
+        except NewsmarkError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+        lines = report(counts, options, path)
+        self.notify("\n".join(f"{kind}: {text}" if kind else text for kind, text in lines),
+                    severity="warning" if any(kind == "warning" for kind, _ in lines)
+                    else "information", timeout=10)
 
     async def _run_from_palette(self, action: str, target: App | None) -> None:
         # run_action is a coroutine: the palette awaits what its callback
