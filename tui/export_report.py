@@ -39,8 +39,9 @@ def report(counts: Counts, options: ExportOptions, where: object,
             f" that pass {' and '.join(filters_named)}" if filters_named else "")
             + "; nothing exported"))
     if counts.misaligned:
-        lines.append(("note", f"{plural(counts.misaligned, 'span')} "
-                              f"{'does' if counts.misaligned == 1 else 'do'} not fall on token bounds"))
+        does = "does" if counts.misaligned == 1 else "do"
+        lines.append(("note", f"{plural(counts.misaligned, 'span')} {does} not fall on "
+                              "token bounds"))
     if counts.clipped:
         one = counts.clipped == 1
         lines.append(("warning", f"{plural(counts.clipped, 'span')} crossing a sentence end "
