@@ -60,27 +60,26 @@ MUTUAL_THRESHOLD = 0.12
 # Logistic weights of the features (see `FEATURES`) and the intercept:
 # fitted by `python -m bench.fit_alignment` on the dev pairs.
 WEIGHTS: dict[str, float] = {
-    "similarity": 0.48,
-    "verbatim": 0.36,
-    "mutual": 0.64,
-    "either": 0.81,
-    "margin_a": 1.40,
-    "margin_b": 0.69,
-    "position": -1.24,
-    "in_order": 0.78,
-    "anchors": -0.83,
-    "coverage": 0.72,
-    "shared": 1.47,
-    "phrases": 0.92,
-    "polarity": -0.41,
-    "parallel": 0.43,
+    "similarity": 0.54,
+    "verbatim": 0.59,
+    "mutual": 0.61,
+    "margin_a": 1.59,
+    "margin_b": 1.07,
+    "position": -1.12,
+    "in_order": 0.54,
+    "anchors": -0.70,
+    "coverage": 0.19,
+    "shared": 1.14,
+    "phrases": 0.36,
+    "polarity": -0.79,
+    "parallel": 1.02,
 }
-INTERCEPT = -3.20
+INTERCEPT = -2.27
 # The confidence a pair needs (chosen on the dev pairs).
-CONFIDENCE = 0.8
+CONFIDENCE = 0.5
 # A pair between confident pairs, in the story order of both articles, needs
 # only this much.
-IN_ORDER_CONFIDENCE = 0.4
+IN_ORDER_CONFIDENCE = 0.3
 # A sentence joins a pair when the pair's sentences, with it, score this
 # share of their similarity without it: clearly more (it says the rest of
 # the statement), or, next to one of them (one sentence split in two
@@ -213,6 +212,7 @@ def choose_pairs(
     weights: dict[str, float] | None = None,
     intercept: float | None = None,
     needed: float = CONFIDENCE,
+    needed_in_order: float = IN_ORDER_CONFIDENCE,
 ) -> set[tuple[int, int]]:
     """The pairs kept among `evidence`'s candidates (see the module's notes).
 
@@ -220,23 +220,20 @@ def choose_pairs(
     others); `align` uses the module's.
     """
     likely: dict[tuple[int, int], float] = {}
-    for (i, j), sim in evidence.similarity.items():
-        if sim < floor:
-            continue
-        if evidence.best_a[i][0] != j and evidence.best_b[j][0] != i:
-            continue
-        likely[(i, j)] = confidence(evidence.features[(i, j)], weights, intercept)
+    for (i, j), features in evidence.features.items():
+        if evidence.similarity[(i, j)] >= floor:
+            likely[(i, j)] = confidence(features, weights, intercept)
     kept = {k for k, p in likely.items() if p >= needed}
     chain = longest_ordered(kept)
     for (i, j), p in likely.items():
-        if p >= IN_ORDER_CONFIDENCE and (i, j) not in kept and _between(chain, i, j):
+        if p >= needed_in_order and (i, j) not in kept and _between(chain, i, j):
             kept.add((i, j))
-    _split_statements(evidence, likely, kept)
+    _split_statements(evidence, likely, kept, needed_in_order)
     return kept
 
 
 def _split_statements(evidence: Evidence, likely: dict[tuple[int, int], float],
-                      kept: set[tuple[int, int]]) -> None:
+                      kept: set[tuple[int, int]], needed: float) -> None:
     """One-to-many: a sentence paired with nothing joins the pair of its best
     match (the hub) when the sentences the hub would then stand for read as
     one statement: together they score with the hub nearly as well as its
@@ -247,7 +244,7 @@ def _split_statements(evidence: Evidence, likely: dict[tuple[int, int], float],
         partners[("a", i)].add(j)
         partners[("b", j)].add(i)
     for (i, j), p in sorted(likely.items(), key=lambda kv: (-kv[1], kv[0])):
-        if p < IN_ORDER_CONFIDENCE or (i, j) in kept:
+        if p < needed or (i, j) in kept:
             continue
         for side, hub, new, best_of_new in (("a", i, j, evidence.best_b[j][0]),
                                             ("b", j, i, evidence.best_a[i][0])):
