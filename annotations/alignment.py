@@ -76,16 +76,14 @@ WEIGHTS: dict[str, float] = {
 }
 INTERCEPT = -2.27
 # The confidence a pair needs (chosen on the dev pairs).
-CONFIDENCE = 0.5
+CONFIDENCE = 0.75
 # A pair between confident pairs, in the story order of both articles, needs
 # only this much.
 IN_ORDER_CONFIDENCE = 0.3
-# A sentence joins a pair when the pair's sentences, with it, score this
-# share of their similarity without it: clearly more (it says the rest of
-# the statement), or, next to one of them (one sentence split in two
-# consecutive ones), nearly as much.
-JOIN_SHARE = 1.1
-JOIN_SHARE_NEXT = 0.9
+# A sentence joins a pair when it covers this much more of the weight of
+# the sentence it joins (see `_join`).
+JOIN_GAIN = 0.1
+JOIN_TAKEN = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,43 +221,53 @@ def choose_pairs(
     for (i, j), features in evidence.features.items():
         if evidence.similarity[(i, j)] >= floor:
             likely[(i, j)] = confidence(features, weights, intercept)
-    kept = {k for k, p in likely.items() if p >= needed}
+    ranked = sorted(likely, key=lambda k: (-likely[k], k))
+    kept: set[tuple[int, int]] = set()
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+
+    def keep(i: int, j: int) -> None:
+        kept.add((i, j))
+        taken_a.add(i)
+        taken_b.add(j)
+
+    # One to one, surest first: a sentence already paired is not paired
+    # again here (its other candidates may still join it as parts, below).
+    for i, j in ranked:
+        if likely[(i, j)] >= needed and i not in taken_a and j not in taken_b:
+            keep(i, j)
     chain = longest_ordered(kept)
-    for (i, j), p in likely.items():
-        if p >= needed_in_order and (i, j) not in kept and _between(chain, i, j):
-            kept.add((i, j))
-    _split_statements(evidence, likely, kept, needed_in_order)
+    for i, j in ranked:
+        if (likely[(i, j)] >= needed_in_order and i not in taken_a and j not in taken_b
+                and _between(chain, i, j)):
+            keep(i, j)
+    for i, j in ranked:
+        if likely[(i, j)] >= needed_in_order and (i, j) not in kept:
+            _join(evidence, kept, i, j, taken_a, taken_b)
     return kept
 
 
-def _split_statements(evidence: Evidence, likely: dict[tuple[int, int], float],
-                      kept: set[tuple[int, int]], needed: float) -> None:
-    """One-to-many: a sentence paired with nothing joins the pair of its best
-    match (the hub) when the sentences the hub would then stand for read as
-    one statement: together they score with the hub nearly as well as its
-    partners alone (`JOIN_SHARE`), the new one adding to what they say
-    rather than diluting it."""
-    partners: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for i, j in kept:
-        partners[("a", i)].add(j)
-        partners[("b", j)].add(i)
-    for (i, j), p in sorted(likely.items(), key=lambda kv: (-kv[1], kv[0])):
-        if p < needed or (i, j) in kept:
+def _join(evidence: Evidence, kept: set[tuple[int, int]], i: int, j: int,
+          taken_a: set[int], taken_b: set[int]) -> None:
+    """One-to-many: keep (i, j) when one of the two is paired already (the
+    hub), the other is not, and the other says part of the hub's statement
+    that its partners did not: with it, they cover `JOIN_GAIN` more of the
+    hub's weight. A sentence that only repeats a partner ("We need strong
+    leadership" / "We need very, very strong leadership"), or shares the
+    hub's topic words its partner already had, adds nothing and stays apart."""
+    for side, hub, new, new_taken in (("a", i, j, taken_b), ("b", j, i, taken_a)):
+        if new in new_taken and not JOIN_TAKEN:
             continue
-        for side, hub, new, best_of_new in (("a", i, j, evidence.best_b[j][0]),
-                                            ("b", j, i, evidence.best_a[i][0])):
-            other = "b" if side == "a" else "a"
-            if best_of_new != hub or not partners[(side, hub)] or partners[(other, new)]:
-                continue
-            before = max(evidence.cosine[(hub, k) if side == "a" else (k, hub)]
-                         for k in partners[(side, hub)])
-            joined = evidence.joined_similarity(side, hub, partners[(side, hub)] | {new})
-            adjacent = any(abs(new - k) == 1 for k in partners[(side, hub)])
-            if joined >= (JOIN_SHARE_NEXT if adjacent else JOIN_SHARE) * before:
-                kept.add((i, j))
-                partners[(side, hub)].add(new)
-                partners[(other, new)].add(hub)
-                break
+        partners = {y for x, y in kept if x == hub} if side == "a" else {
+            x for x, y in kept if y == hub}
+        if not partners:
+            continue
+        gain = (evidence.coverage(side, hub, partners | {new})
+                - evidence.coverage(side, hub, partners))
+        if gain >= JOIN_GAIN:
+            kept.add((i, j))
+            new_taken.add(new)
+            return
 
 
 def _between(chain: list[tuple[int, int]], i: int, j: int) -> bool:

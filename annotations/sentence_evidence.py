@@ -325,6 +325,20 @@ def name_stems(texts: Iterable[str], sentences: Iterable[str]) -> frozenset[str]
     return frozenset(t for w in found - lower for t in terms(w))
 
 
+def _numbers(stems: Iterable[str]) -> frozenset[str]:
+    return frozenset(t for t in stems if t.replace(".", "").isdigit())
+
+
+def _numbers_clash(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Both sentences state figures (two or more each) and share none:
+    different facts ("leads among registered Democrats 49 to 41" / "leads
+    among voters under 45, 66 to 27"), however many names and words they
+    share. One figure each is often a date beside the fact ("4 million" /
+    "before 2030"): no clash."""
+    nx, ny = _numbers(x), _numbers(y)
+    return len(nx) >= 2 and len(ny) >= 2 and not nx & ny
+
+
 def _shares_enough(x: tuple[str, ...], y: tuple[str, ...], verbatim: float) -> bool:
     """Two sentences share two stems, or half their word trigrams.
 
@@ -372,7 +386,8 @@ class Evidence:
             for j, cos in row.items():
                 x, y = a_tri[i], b_tri[j]
                 v = 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
-                if _shares_enough(a_terms[i], b_terms[j], v):
+                if _shares_enough(a_terms[i], b_terms[j], v) and not _numbers_clash(
+                        a_terms[i], b_terms[j]):
                     verbatim[(i, j)] = v
                     self.cosine[(i, j)] = cos
                     # Uncapped while ranking: of two sentences identical in
@@ -451,12 +466,12 @@ class Evidence:
         n_a, n_b = max(1, self.n_a), max(1, self.n_b)
         return best(rows, n_b / n_a), best(cols, n_a / n_b)
 
-    def joined_similarity(self, side: str, one: int, others: Iterable[int]) -> float:
-        """Cosine of sentence `one` of `side` ("a" or "b") with the other
-        article's sentences `others` read as one text."""
+    def coverage(self, side: str, one: int, others: Iterable[int]) -> float:
+        """The share (0-1) of the weight of sentence `one` of `side` ("a" or
+        "b") whose stems are in the other article's sentences `others`."""
         mine, theirs = (0, 1) if side == "a" else (1, 0)
-        words = [t for k in sorted(others) for t in self._terms[theirs][k]]
-        return _dot(self._vecs[mine][one], self._space.vector(words))
+        found = {t for k in others for t in self._terms[theirs][k]}
+        return sum(w * w for t, w in self._vecs[mine][one].items() if t in found)
 
     def in_order(self, i: int, j: int) -> bool:
         return _in_order(self.chain, i, j, self.n_b)

@@ -156,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     seed = [c for c in data if c.split == "seed"]
     allowed = [t for t in THRESHOLDS
                if all(score(decide(c, weights, b, t), c.gold) == (len(c.gold),) * 4
-                      for c in seed)] or list(THRESHOLDS)
+                      for c in seed)]
+    if not allowed:
+        print("\nWARNING: no thresholds keep every seed pair")
+        allowed = list(THRESHOLDS)
     best_t = max(allowed, key=lambda t: (keys[t], t))
     if best_t != max(THRESHOLDS, key=lambda t: (keys[t], t)):
         print("\n(the best thresholds left out would lose a seed pair)")
