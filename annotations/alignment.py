@@ -13,16 +13,25 @@ other's best match and by how much, whether the pair keeps the story's
 order between the confident pairs around it, how many names, numbers and
 phrases they share.
 
-Decision: a logistic model weighs the features (`WEIGHTS`, fitted on the
-hand-aligned development pairs of `bench/alignment_gold/dev/` and the seed
-articles by `python -m bench.fit_alignment`; never on the held-out pairs)
-into a confidence. A pair is kept when its confidence reaches
-`CONFIDENCE` (chosen on the development pairs, leaving each out in turn),
-its similarity reaches the floor (`MUTUAL_THRESHOLD`), and one of its two
-sentences has the other as its best match. So one sentence may pair with
-several (one outlet splits what the other says in one sentence: each part
-has the whole as its best match), but a sentence whose best match lies
-elsewhere is paired only through that one.
+Decision (`choose_pairs`): a logistic model weighs the features
+(`WEIGHTS`, fitted on the hand-aligned development pairs of
+`bench/alignment_gold/dev/` and the seed pair by `python -m
+bench.fit_alignment`; never on the held-out pairs) into a confidence.
+Only pairs where one sentence is the other's best match, with similarity
+from `MUTUAL_THRESHOLD`, are considered. Then:
+
+1. one to one, surest first: a pair is kept from `CONFIDENCE` on when
+   neither sentence is paired yet;
+2. order: a pair of sentences both still alone, lying in both articles'
+   order between the pairs of 1. before and after it, is kept from
+   `IN_ORDER_CONFIDENCE` on (the story's order as a weak prior);
+3. one-to-many: from `IN_ORDER_CONFIDENCE` on, a sentence joins a kept
+   pair's sentence when it says a part of that sentence's statement its
+   partners did not (`_join`): where one outlet splits in two what the
+   other says in one.
+
+The two confidences were chosen leaving each dev pair out in turn, among
+those that keep every pair of the seed articles.
 
 Limits: this is word overlap, not meaning. A paraphrase that shares no
 rare word ("the listing was yanked" / "the item is no longer in the
@@ -83,7 +92,6 @@ IN_ORDER_CONFIDENCE = 0.3
 # A sentence joins a pair when it covers this much more of the weight of
 # the sentence it joins (see `_join`).
 JOIN_GAIN = 0.1
-JOIN_TAKEN = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,14 +258,14 @@ def choose_pairs(
 def _join(evidence: Evidence, kept: set[tuple[int, int]], i: int, j: int,
           taken_a: set[int], taken_b: set[int]) -> None:
     """One-to-many: keep (i, j) when one of the two is paired already (the
-    hub), the other is not, and the other says part of the hub's statement
-    that its partners did not: with it, they cover `JOIN_GAIN` more of the
-    hub's weight. A sentence that only repeats a partner ("We need strong
-    leadership" / "We need very, very strong leadership"), or shares the
-    hub's topic words its partner already had, adds nothing and stays apart."""
+    hub) and the other says part of the hub's statement that its partners
+    did not: with it, they cover `JOIN_GAIN` more of the hub's weight. A
+    sentence that only repeats a partner ("We need strong leadership" / "We
+    need very, very strong leadership"), or shares the hub's topic words its
+    partner already had, adds nothing and stays apart. The new sentence may
+    be paired already: one outlet's two sentences can each carry half of two
+    of the other's."""
     for side, hub, new, new_taken in (("a", i, j, taken_b), ("b", j, i, taken_a)):
-        if new in new_taken and not JOIN_TAKEN:
-            continue
         partners = {y for x, y in kept if x == hub} if side == "a" else {
             x for x, y in kept if y == hub}
         if not partners:

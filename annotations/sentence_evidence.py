@@ -12,19 +12,27 @@ each by a few numbers (`FEATURES`) that `annotations.alignment` weighs:
 - verbatim: the Dice share of word trigrams, stop words included: a quote
   copied word for word ("I'm not quite there yet") is made of words a bag
   of content words barely sees;
-- mutual / either: whether each sentence is the other's best match, or one
-  of them is; margin_a / margin_b: how far the pair's similarity is above
-  the next best match of each side (a sentence that matches many others
-  as well shares topic words, not a statement);
+- mutual: whether each sentence is the other's best match (every pair
+  described has one sentence the other's best match); margin_a /
+  margin_b: how far the pair's similarity is above the next best match of
+  each side (a sentence that matches many others as well shares topic
+  words, not a statement);
 - position: the distance of the two sentences' relative places;
   in_order: whether the pair keeps the story's order between the confident
-  pairs (mutual, similarity >= `CHAIN`) before and after it;
+  pairs (mutual, similarity >= `CHAIN`) before and after it; parallel:
+  for a pair in order, the share of the shorter article's sentences in
+  that chain (in two articles told in the same order, order says more);
 - anchors: names and numbers the two share (capped at 3, scaled to 0-1);
   coverage: the share of the shorter side's content stems the other has;
   shared: log(1 + stems in common); phrases: stem pairs in the same order
   within two words of each other ("shot ... killed", "February 2012")
   they share (capped at 4, scaled to 0-1): a statement repeats words
-  together, a topic repeats them apart.
+  together, a topic repeats them apart;
+- polarity: one sentence is negated and the other not ("endorsed" / "has
+  yet to endorse").
+
+Candidates share two stems or half their word trigrams, and are not two
+sentences that each state two or more figures and share none.
 
 Cost: vectors are sparse dicts, candidates come from an inverted index of
 the rarer stems, and identical sentences are scored once, so two 1 MB
@@ -44,8 +52,8 @@ from functools import cache, lru_cache
 from annotations.segmentation import Segmentation
 
 # A name or number shared weighs this much more than a common word of the
-# same rarity (chosen on the dev pairs, bench/alignment_gold/dev: 1.5 beat
-# 1.0 and 2.0).
+# same rarity (chosen on the dev pairs, each left out in turn: 1.5 beat 1.0
+# and 2.0 in precision at the same recall).
 ANCHOR_BOOST = 1.5
 # Mutual best matches from this similarity on make the chain that
 # `in_order` measures against.
@@ -380,7 +388,6 @@ class Evidence:
         a_tri = [_trigrams(t) for t in a_text]
         b_tri = [_trigrams(t) for t in b_text]
         self.similarity: dict[tuple[int, int], float] = {}
-        self.cosine: dict[tuple[int, int], float] = {}
         verbatim: dict[tuple[int, int], float] = {}
         for i, row in cosine.items():
             for j, cos in row.items():
@@ -389,7 +396,6 @@ class Evidence:
                 if _shares_enough(a_terms[i], b_terms[j], v) and not _numbers_clash(
                         a_terms[i], b_terms[j]):
                     verbatim[(i, j)] = v
-                    self.cosine[(i, j)] = cos
                     # Uncapped while ranking: of two sentences identical in
                     # content words ("We need very strong leadership" / "We
                     # need very, very strong leadership") the one copied
