@@ -112,3 +112,27 @@ def test_without_the_corpus_the_group_skips(tmp_path: Path, monkeypatch) -> None
                if f.group == "alignment quality")
     speed = [f for f in figures if f.group == "alignment speed"]
     assert speed[0].value is not None and speed[0].target == 200.0
+
+
+def test_align_gold_shows_sentences_and_writes_judgements(tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    import bench.align_gold as tool
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(ARTICLE_A + " Odd \x1b[31m ending.", encoding="utf-8")
+    (articles / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    monkeypatch.setattr(tool, "GOLD", tmp_path / "gold")
+    assert tool.main(["--folder", str(articles), "show", "a.txt", "b.txt"]) == 0
+    shown = capsys.readouterr().out
+    assert "A0: The Kettle Street bridge" in shown and "B2: The council put" in shown
+    assert "\x1b" not in shown
+    assert tool.main(["--folder", str(articles), "write", "dev", "bridge", "a.txt", "b.txt",
+                      "1-2", "0-0"]) == 0
+    record = json.loads((tmp_path / "gold" / "dev" / "bridge.json").read_text())
+    assert [(p["a"], p["b"]) for p in record["pairs"]] == [(0, 0), (1, 2)]
+    text = (articles / "a.txt").read_text()
+    start, end = record["pairs"][1]["a_span"]
+    assert text[start:end].startswith("Repairs will cost")
+    with pytest.raises(SystemExit):
+        tool.main(["--folder", str(articles), "write", "dev", "x", "a.txt", "b.txt", "9-9"])
