@@ -35,32 +35,40 @@ import json
 import os
 import re
 import socket
-import threading
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.journal import Journal, cannot_write, fsync_dir, stat_key
-from annotations.model import Annotation, AnnotationRow, Document
+from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
+from annotations.store.files import (
+    damaged,
+    fsync_dir,
+    write_atomic,
+    write_json_atomic,
+)
+from annotations.store.journal import Journal
+from annotations.store.link_table import LINKS, LinkTable
+from annotations.store.protocol import STATUSES, Pane
+from annotations.store.session import SessionState
+from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
+from annotations.store.undo_log import UndoLog
 
-FORMAT = 2
+FORMAT = 3
 MARKER = "newsmark.json"
 DOCUMENTS = "documents.json"
 DOCS_DIR = "docs"
-SESSION = "session.json"
+SESSION = "session"  # session.json + session.log
 STATUS = "status"  # status.json + status.log
-HISTORY = "history.json"
+HISTORY = "history"  # history.json + history.log
 LOCK = "lock"
 
-STATUSES = ("untouched", "in progress", "done")
 
 # Per-document databases kept open (parsed, in memory) at once.
 DOC_CACHE_SIZE = 64
@@ -99,10 +107,21 @@ def _migrate_1_to_2(root: Path) -> None:
     """
 
 
+def _migrate_2_to_3(root: Path) -> None:
+    """Format 3 gives session state a log beside `session.json` (`store.session`).
+
+    A format 2 `session.json` is a format 3 snapshot of generation 0 with no
+    log, and its keys are the typed fields' keys, so nothing is rewritten.
+    The number changes so that an older newsmark, which would not read the
+    session log (orphans, rejected suggestions, paths), refuses the store
+    instead of missing the changes in it.
+    """
+
+
 # format n -> the function that turns a store of format n into format n + 1.
 # A store older than FORMAT runs them in turn, after a copy of its folder is
 # kept as `backup-format-<n>-<time>/`.
-MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 # A log is folded into its snapshot once it holds more changes than this
 # many, or than the snapshot holds annotations: saves stay one line, and
@@ -111,7 +130,6 @@ COMPACT_AFTER = 500
 
 _TMP_RE = re.compile(r"\.\d+\.tmp$")
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_DB_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.json$")
 
 # Lock files this process holds, so that a stale lock left by an earlier
 # process that happened to have our pid is recognised as stale.
@@ -125,132 +143,6 @@ class StoreLocked(StoreError):
         super().__init__(message)
         self.pid = pid
         self.host = host
-
-
-def _damaged(path: Path, err: object) -> StoreError:
-    bak = path.with_name(f"{path.name}.bak")
-    # Only files written more than once have a .bak: name it only if it is there.
-    restore = f"Restore it from {bak} or move it away." if bak.exists() else "Move it away."
-    return StoreError(f"{path} is damaged ({err}); newsmark will not overwrite it. {restore}")
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Replace `path` with `data` as JSON: temp file, fsync, rename, fsync folder.
-
-    The previous version stays as `<name>.bak`. OSError becomes StoreError.
-    """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    bak = path.with_name(f"{path.name}.bak")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Keep the current (good) version as .bak: a hard link costs nothing.
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(bak)
-        with contextlib.suppress(OSError):
-            os.link(path, bak)
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise cannot_write(path, err) from err
-    fsync_dir(path.parent)
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` durably and atomically (no .bak: files written once)."""
-    # The thread is in the name too: two panes' workers may write at once.
-    tmp = path.with_name(f"{path.name}.{threading.get_ident()}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that never leaves a half-written file.
-
-    `read()` parses the file once and then serves the parsed data from
-    memory; a cheap `stat` tells it when the file was replaced by someone
-    else (a read-only viewer sees the writer's changes). TinyDB mutates the
-    structure `read()` returns and passes it back to `write()`: after a
-    successful write that structure *is* the file's content, so it stays the
-    cache; if the write fails, the cache is dropped and the next read parses
-    the file again, so memory never disagrees with the disk.
-    """
-
-    def __init__(self, path: str | Path, *, read_only: bool = False, **_: Any) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.read_only = read_only
-        self._data: dict[str, Any] | None = None
-        self._key: tuple[int, int, int] | None = None
-        self._loaded = False
-        self._damaged = False
-
-    def invalidate(self) -> None:
-        """Forget the cached data: the next read parses the file."""
-        self._data = None
-        self._key = None
-        self._loaded = False
-
-    def _load(self) -> dict[str, Any] | None:
-        try:
-            with open(self.path, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror or err}") from err
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            self._damaged = True
-            raise _damaged(self.path, err) from err
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            self._damaged = True
-            raise _damaged(self.path, "not a table mapping")
-        return data
-
-    def read(self) -> dict[str, Any] | None:
-        key = stat_key(self.path)
-        if self._loaded and key == self._key:
-            return self._data
-        data = self._load()
-        self._damaged = False
-        self._data, self._key, self._loaded = data, key, True
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        if self.read_only:
-            raise StoreError(f"cannot write {self.path}: the store is open read-only")
-        if self._damaged:
-            raise _damaged(self.path, "it did not parse")
-        try:
-            write_json_atomic(self.path, data)
-        except BaseException:
-            self.invalidate()
-            raise
-        self._data, self._key, self._loaded = data, stat_key(self.path), True
-
-    def close(self) -> None:
-        self.invalidate()
-
-
-def _open_db(path: Path, read_only: bool) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage, read_only=read_only)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -377,7 +269,7 @@ def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-class Store:
+class LocalStore:
     """The annotations and documents of one store folder.
 
     Every mutating call is durable (fsynced) when it returns. Only one
@@ -392,7 +284,7 @@ class Store:
         self._lock_path = self.root / LOCK
         self._has_lock = False
         # Set when opening upgraded an older store: (its format, the copy kept).
-        self.upgraded: tuple[int, Path] | None = None
+        self.upgraded: tuple[int, str] | None = None
         self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -413,10 +305,11 @@ class Store:
                 self._write_marker_if_missing()
                 (self.root / DOCS_DIR).mkdir(exist_ok=True)
                 self._clean_tmp_files()
-            self._documents_db = _open_db(self.root / DOCUMENTS, read_only)
+            self._documents_db = open_db(self.root / DOCUMENTS, read_only)
             self._documents = self._documents_db.table("documents")
-            self._session_db = _open_db(self.root / SESSION, read_only)
-            self._state = self._session_db.table("state")
+            self._session = SessionState(self.journal(SESSION))
+            self._links = LinkTable(self.root / LINKS, read_only=read_only)
+            self._undo: UndoLog | None = None  # read on first use
             self._doc_index()  # parse documents.json now: a damaged one fails at open
             self._status_journal = self.journal(STATUS)
             self._read_statuses()
@@ -461,9 +354,9 @@ class Store:
         try:
             marker = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
-            raise _damaged(path, err) from err
+            raise damaged(path, err) from err
         if not isinstance(marker, dict) or not isinstance(marker.get("format"), int):
-            raise _damaged(path, "no format number")
+            raise damaged(path, "no format number")
         if marker.get("app") != "newsmark":
             raise StoreError(f"{self.root} is not a newsmark store ({path} says otherwise)")
         if marker["format"] > FORMAT:
@@ -472,7 +365,7 @@ class Store:
                 f"(format {marker['format']}); upgrade newsmark"
             )
         if marker["format"] < 0:
-            raise _damaged(path, f"format {marker['format']}")
+            raise damaged(path, f"format {marker['format']}")
         return int(marker["format"])
 
     def _migrate(self, found: int) -> None:
@@ -487,7 +380,7 @@ class Store:
                 f"could not upgrade the store {self.root} from format {found} ({err}); "
                 f"its previous state is in {backup}"
             ) from err
-        self.upgraded = (found, backup)
+        self.upgraded = (found, str(backup))
 
     def _backup(self, found: int) -> Path:
         """Copy the store's files to `backup-format-<n>-<time>/`; returns that folder."""
@@ -613,16 +506,16 @@ class Store:
         for state in self._doc_anns.values():
             state.journal.close()
         self._doc_anns.clear()
-        for name in ("_documents_db", "_session_db"):
-            db = getattr(self, name, None)
-            if db is not None:
-                db.close()
+        for name in ("_documents_db", "_session", "_links", "_undo"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
         journal = getattr(self, "_status_journal", None)
         if journal is not None:
             journal.close()
         self._release_lock()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> LocalStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -630,7 +523,7 @@ class Store:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "writable"
-        return f"Store({str(self.root)!r}, {mode})"
+        return f"LocalStore({str(self.root)!r}, {mode})"
 
     # ----------------------------------------------------------- helpers
 
@@ -642,12 +535,6 @@ class Store:
                 f"the store {self.root} is open read-only (another newsmark is using it); "
                 "changes cannot be saved"
             )
-
-    def database(self, name: str) -> TinyDB:
-        """Open another database file of this store (e.g. `history.json`)."""
-        if not _DB_NAME_RE.match(name):
-            raise ValueError(f"bad database name {name!r}")
-        return _open_db(self.root / name, self.read_only)
 
     @staticmethod
     def _check_doc_id(doc_id: str) -> None:
@@ -855,7 +742,7 @@ class Store:
         except FileNotFoundError:
             return self._legacy_text(doc_id)
         except (ValueError, KeyError, TypeError) as err:
-            raise _damaged(path, err) from err
+            raise damaged(path, err) from err
 
     def _segmentation_path(self, doc_id: str) -> Path:
         self._check_doc_id(doc_id)
@@ -907,10 +794,11 @@ class Store:
             return False
         try:
             data = segmentation_codec.encode(seg)
-            _write_bytes_atomic(path, data)
-        except (OSError, ValueError) as err:
+            write_atomic(path, data, keep_backup=False)
+        except (StoreError, ValueError) as err:
             if warn is not None:
-                reason = err.strerror if isinstance(err, OSError) else err
+                cause = err.__cause__ if isinstance(err, StoreError) else err
+                reason = cause.strerror if isinstance(cause, OSError) else cause
                 warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
             return False
         return True
@@ -979,7 +867,7 @@ class Store:
                 and type(row.get("label")) is str
                 and type(row.get("created", "")) is str
             ):
-                raise _damaged(self._doc_path(doc_id), f"annotation {key} is not a valid span")
+                raise damaged(self._doc_path(doc_id), f"annotation {key} is not a valid span")
             append(of(row))
         rows.sort(key=_row_sort_key)
         return rows
@@ -1110,40 +998,86 @@ class Store:
 
     # ----------------------------------------------------------- session state
 
-    def _state_rows(self) -> dict[str, dict[str, Any]]:
-        return (self._session_db.storage.read() or {}).get("state", {})
+    @property
+    def location(self) -> str:
+        return str(self.root)
 
-    def get_state(self, key: str, default: Any = None) -> Any:
-        for row in self._state_rows().values():
-            if row.get("key") == key:
-                return json.loads(json.dumps(row.get("value")))  # a copy
-        return default
+    def panes(self) -> list[Pane]:
+        return self._session.panes()
 
-    def set_state(self, key: str, value: Any) -> None:
+    def set_panes(self, panes: list[Pane]) -> None:
         self.check_writable()
-        value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON
-        found = next(
-            ((int(k), row) for k, row in self._state_rows().items() if row.get("key") == key),
-            None,
-        )
-        if found is None:
-            self._guarded(
-                self._session_db.storage,
-                self._state,
-                lambda: self._state.insert({"key": key, "value": value}),
-            )
-            return
-        row_id, row = found
-        if row.get("value") == value:
-            return
-        new = {"key": key, "value": value}
+        self._session.set_panes(panes)
 
-        def replace(doc: dict[str, Any]) -> None:
-            doc.clear()
-            doc.update(new)
+    def paths(self) -> dict[str, str]:
+        return self._session.paths()
 
-        self._guarded(
-            self._session_db.storage,
-            self._state,
-            lambda: self._state.update(replace, doc_ids=[row_id]),
-        )
+    def remember_paths(self, paths: dict[str, str]) -> None:
+        self.check_writable()
+        self._session.remember_paths(paths)
+
+    def reanchoring(self) -> dict[str, dict[str, Any]]:
+        return self._session.reanchoring()
+
+    def record_reanchoring(self, doc_id: str, entry: dict[str, Any]) -> None:
+        self.check_writable()
+        self._session.record_reanchoring(doc_id, entry)
+
+    def orphans(self, doc_id: str) -> list[Annotation]:
+        return self._session.orphans(doc_id)
+
+    def set_orphans(self, doc_id: str, orphans: list[Annotation]) -> None:
+        self.check_writable()
+        self._session.set_orphans(doc_id, orphans)
+
+    def rejected(self, doc_id: str) -> set[str]:
+        return self._session.rejected(doc_id)
+
+    def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
+        self.check_writable()
+        self._session.set_rejected(doc_id, keys)
+
+    # ----------------------------------------------------------- links
+
+    def links(self) -> list[Link]:
+        return self._links.all()
+
+    def add_link(self, link: Link) -> bool:
+        self.check_writable()
+        return self._links.add(link)
+
+    def restore_link(self, link: Link) -> bool:
+        self.check_writable()
+        return self._links.restore(link)
+
+    def remove_link(self, link_id: str) -> Link | None:
+        self.check_writable()
+        return self._links.remove(link_id)
+
+    # ----------------------------------------------------------- undo history
+
+    def _undo_log(self) -> UndoLog:
+        if self._undo is None:
+            self._undo = UndoLog(self.journal(HISTORY))
+        return self._undo
+
+    def history(self) -> tuple[dict[int, dict[str, Any]], int]:
+        return self._undo_log().read()
+
+    def record_step(self, step: dict[str, Any], limit: int) -> None:
+        self.check_writable()
+        self._undo_log().record(step, limit)
+
+    def move_history(self, position: int) -> None:
+        self.check_writable()
+        self._undo_log().move(position)
+
+    def compact_history(self) -> None:
+        """Fold the history's log into history.json now (done when it outgrows the limit)."""
+        self.check_writable()
+        self._undo_log().compact()
+
+    @property
+    def history_log(self) -> Path:
+        """The file undo steps are appended to (named when one cannot be written)."""
+        return self.root / f"{HISTORY}.log"
