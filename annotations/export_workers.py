@@ -23,15 +23,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from annotations.errors import NewsmarkError, StoreError
+from annotations.export_lines import ExportOptions, document_lines
 from annotations.formats import FormatError
 from annotations.formats.records import Counts
 from annotations.store import Store, open_store
-
-if TYPE_CHECKING:
-    from annotations.export import ExportOptions
 
 # Below this many documents the workers' start (a fork each, ~20 ms)
 # costs more than it saves.
@@ -89,8 +87,6 @@ def _store() -> Store:
 
 
 def _format_chunk(task: tuple[list[dict[str, Any]], Links]) -> tuple[list[str], Counts] | _Failed:
-    from annotations.export import document_lines
-
     records, links = task
     counts = Counts()
     lines: list[str] = []

@@ -18,8 +18,7 @@ import pytest
 from annotations.errors import StoreError
 from annotations.history import History
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import FORMAT, LocalStore
-from annotations.store import local as store_module
+from annotations.store import FORMAT, LocalStore, migrations
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
@@ -83,7 +82,7 @@ def test_explicit_older_marker_runs_the_migrations(tmp_path: Path, monkeypatch) 
     make_format_0_store(root)
     (root / "newsmark.json").write_text('{"format": 0, "app": "newsmark"}')
     calls: list[Path] = []
-    monkeypatch.setitem(store_module.MIGRATIONS, 0, lambda path: calls.append(path))
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, lambda path: calls.append(path))
     with LocalStore(root):
         pass
     assert calls == [root]
@@ -99,7 +98,7 @@ def test_failed_migration_names_the_backup_and_keeps_the_old_format(
     def broken(path: Path) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setitem(store_module.MIGRATIONS, 0, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, broken)
     with pytest.raises(StoreError, match=r"could not upgrade .* previous state is in .*backup"):
         LocalStore(root)
     assert not (root / "newsmark.json").exists()  # still format 0: tried again next time

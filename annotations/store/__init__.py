@@ -6,7 +6,9 @@ files on this machine. See ARCHITECTURE.md for the parts.
 """
 
 from annotations.store.engines import open_store
-from annotations.store.local import FORMAT, LocalStore, StoreLocked
+from annotations.store.local import LocalStore
+from annotations.store.lock import StoreLocked
+from annotations.store.migrations import FORMAT
 from annotations.store.protocol import STATUSES, Pane, Store
 
 __all__ = ["FORMAT", "STATUSES", "LocalStore", "Pane", "Store", "StoreLocked", "open_store"]

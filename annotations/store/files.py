@@ -12,11 +12,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
 from annotations.errors import StoreError
+
+# A temp file of `write_atomic` (`<name>.<thread>.<pid>.tmp`): a killed write leaves one.
+TMP_RE = re.compile(r"\.\d+\.tmp$")
 
 
 def sync_data(fd: int) -> None:

@@ -34,7 +34,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -49,121 +48,43 @@ from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
 from annotations.store.files import (
     damaged,
-    fsync_dir,
     write_atomic,
     write_json_atomic,
 )
 from annotations.store.journal import Journal
 from annotations.store.link_table import LINKS, LinkTable
+from annotations.store.lock import StoreLock
+from annotations.store.migrations import (
+    DOCS_DIR,
+    DOCUMENTS,
+    FORMAT,
+    check_format,
+    clean_tmp_files,
+    migrate,
+    write_marker_if_missing,
+)
 from annotations.store.protocol import STATUSES, Pane
 from annotations.store.session import SessionState
 from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
 from annotations.store.undo_log import UndoLog
 
-FORMAT = 3
-MARKER = "newsmark.json"
-DOCUMENTS = "documents.json"
-DOCS_DIR = "docs"
 SESSION = "session"  # session.json + session.log
 STATUS = "status"  # status.json + status.log
 HISTORY = "history"  # history.json + history.log
-LOCK = "lock"
 
 
 # Per-document databases kept open (parsed, in memory) at once.
 DOC_CACHE_SIZE = 64
 
-BACKUP_PREFIX = "backup-format-"
-
 Warn = Callable[[str], None]
 
-
-def _migrate_0_to_1(root: Path) -> None:
-    """Format 0: stores written before the format marker existed.
-
-    Their files already have format 1's layout; document rows may lack a
-    status. (The marker itself is written by `Store._migrate`.)
-    """
-    path = root / DOCUMENTS
-    storage = AtomicJSONStorage(path)
-    data = storage.read()
-    if not data:
-        return
-    rows = data.get("documents", {})
-    if all("status" in row for row in rows.values()):
-        return
-    for row in rows.values():
-        row.setdefault("status", "untouched")
-    storage.write(data)
-
-
-def _migrate_1_to_2(root: Path) -> None:
-    """Format 2 adds the logs beside the snapshots (`annotations.journal`).
-
-    A format 1 file is a format 2 snapshot of generation 0 with no log, so
-    nothing is rewritten. The number changes so that an older newsmark,
-    which would not read the logs, refuses the store instead of missing
-    the changes in them.
-    """
-
-
-def _migrate_2_to_3(root: Path) -> None:
-    """Format 3 gives session state a log beside `session.json` (`store.session`).
-
-    A format 2 `session.json` is a format 3 snapshot of generation 0 with no
-    log, and its keys are the typed fields' keys, so nothing is rewritten.
-    The number changes so that an older newsmark, which would not read the
-    session log (orphans, rejected suggestions, paths), refuses the store
-    instead of missing the changes in it.
-    """
-
-
-# format n -> the function that turns a store of format n into format n + 1.
-# A store older than FORMAT runs them in turn, after a copy of its folder is
-# kept as `backup-format-<n>-<time>/`.
-MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 # A log is folded into its snapshot once it holds more changes than this
 # many, or than the snapshot holds annotations: saves stay one line, and
 # reading a document costs at most about twice its snapshot.
 COMPACT_AFTER = 500
 
-_TMP_RE = re.compile(r"\.\d+\.tmp$")
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-# Lock files this process holds, so that a stale lock left by an earlier
-# process that happened to have our pid is recognised as stale.
-_HELD_LOCKS: set[str] = set()
-
-
-class StoreLocked(StoreError):
-    """Another live newsmark holds the store's lock."""
-
-    def __init__(self, message: str, pid: int | None, host: str | None = None) -> None:
-        super().__init__(message)
-        self.pid = pid
-        self.host = host
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    # A zombie (killed, not yet reaped) is as dead as it gets.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    except (OSError, IndexError):
-        pass
-    return True
 
 
 def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
@@ -281,8 +202,7 @@ class LocalStore:
         self.root = Path(root)
         self.read_only = read_only
         self._closed = False
-        self._lock_path = self.root / LOCK
-        self._has_lock = False
+        self._lock = StoreLock(self.root)
         # Set when opening upgraded an older store: (its format, the copy kept).
         self.upgraded: tuple[int, str] | None = None
         self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
@@ -290,21 +210,21 @@ class LocalStore:
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
 
         self._prepare_folder()
-        found = self._check_format()
+        found = check_format(self.root)
         if read_only and found < FORMAT:
             raise StoreError(
                 f"the store {self.root} was made by an older newsmark (format {found}); "
                 "open it once with `newsmark` (not read-only) to upgrade it"
             )
         if not read_only:
-            self._take_lock()
+            self._lock.take()
         try:
             if not read_only:
                 if found < FORMAT:
-                    self._migrate(found)
-                self._write_marker_if_missing()
+                    self.upgraded = (found, migrate(self.root, found))
+                write_marker_if_missing(self.root)
                 (self.root / DOCS_DIR).mkdir(exist_ok=True)
-                self._clean_tmp_files()
+                clean_tmp_files(self.root)
             self._documents_db = open_db(self.root / DOCUMENTS, read_only)
             self._documents = self._documents_db.table("documents")
             self._session = SessionState(self.journal(SESSION))
@@ -342,162 +262,6 @@ class LocalStore:
                 f"cannot write to {root}: permission denied; choose another with --store"
             )
 
-    def _check_format(self) -> int:
-        """The store's format: its marker's, 0 for a store without one, FORMAT if new."""
-        path = self.root / MARKER
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return 0 if (self.root / DOCUMENTS).exists() else FORMAT
-        except OSError as err:
-            raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
-        try:
-            marker = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            raise damaged(path, err) from err
-        if not isinstance(marker, dict) or not isinstance(marker.get("format"), int):
-            raise damaged(path, "no format number")
-        if marker.get("app") != "newsmark":
-            raise StoreError(f"{self.root} is not a newsmark store ({path} says otherwise)")
-        if marker["format"] > FORMAT:
-            raise StoreError(
-                f"the store {self.root} was made by a newer newsmark "
-                f"(format {marker['format']}); upgrade newsmark"
-            )
-        if marker["format"] < 0:
-            raise damaged(path, f"format {marker['format']}")
-        return int(marker["format"])
-
-    def _migrate(self, found: int) -> None:
-        """Bring a store of format `found` to FORMAT, keeping a copy of it first."""
-        backup = self._backup(found)
-        try:
-            for fmt in range(found, FORMAT):
-                MIGRATIONS[fmt](self.root)
-            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
-        except (OSError, StoreError) as err:
-            raise StoreError(
-                f"could not upgrade the store {self.root} from format {found} ({err}); "
-                f"its previous state is in {backup}"
-            ) from err
-        self.upgraded = (found, str(backup))
-
-    def _backup(self, found: int) -> Path:
-        """Copy the store's files to `backup-format-<n>-<time>/`; returns that folder."""
-        import shutil
-        import time
-
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}"
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}-{n}"
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            partial.mkdir()
-            for entry in os.scandir(self.root):
-                name = entry.name
-                if name == LOCK or name.startswith((BACKUP_PREFIX, ".")) or _TMP_RE.search(name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.copytree(entry.path, partial / name)
-                elif entry.is_file(follow_symlinks=False):
-                    shutil.copy2(entry.path, partial / name)
-            os.replace(partial, target)
-        except OSError as err:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise StoreError(
-                f"cannot back up the store {self.root} before upgrading it: "
-                f"{err.strerror or err}; nothing was changed"
-            ) from err
-        fsync_dir(self.root)
-        return target
-
-    def _write_marker_if_missing(self) -> None:
-        if not (self.root / MARKER).exists():
-            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
-
-    def _clean_tmp_files(self) -> None:
-        for folder in (self.root, self.root / DOCS_DIR):
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if _TMP_RE.search(entry.name) and entry.is_file(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
-
-    def _lock_key(self) -> str:
-        return str(self._lock_path.resolve())
-
-    def _take_lock(self) -> None:
-        me = {"pid": os.getpid(), "host": socket.gethostname()}
-        for _attempt in range(5):
-            try:
-                fd = os.open(self._lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                self._check_existing_lock(me["host"])
-                continue  # the stale lock was removed: try again
-            except OSError as err:
-                raise StoreError(
-                    f"cannot write to {self.root}: {err.strerror or err}; "
-                    "choose another with --store"
-                ) from err
-            try:
-                os.write(fd, json.dumps(me).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            self._has_lock = True
-            _HELD_LOCKS.add(self._lock_key())
-            return
-        raise StoreError(f"cannot take the lock {self._lock_path}; try again")
-
-    def _check_existing_lock(self, host: str) -> None:
-        """Raise StoreLocked if the lock is live; remove it if it is stale."""
-        try:
-            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
-            pid = int(holder["pid"])
-            lock_host = str(holder.get("host") or host)
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError, KeyError, TypeError):
-            pid, lock_host = None, host  # half-written by a killed process: stale
-        if pid is not None:
-            if lock_host != host:
-                raise StoreLocked(
-                    f"the store {self.root} is in use by newsmark (pid {pid} on {lock_host}); "
-                    f"if no newsmark runs there, delete {self._lock_path}",
-                    pid,
-                    lock_host,
-                )
-            ours = pid == os.getpid() and self._lock_key() in _HELD_LOCKS
-            if ours or (pid != os.getpid() and _pid_alive(pid)):
-                raise StoreLocked(
-                    f"the store {self.root} is in use by another newsmark (pid {pid}); "
-                    "close it, or open the store read-only",
-                    pid,
-                    lock_host,
-                )
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._lock_path)
-
-    def _release_lock(self) -> None:
-        if not self._has_lock:
-            return
-        self._has_lock = False
-        _HELD_LOCKS.discard(self._lock_key())
-        try:
-            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
-            if holder.get("pid") != os.getpid():
-                return  # someone took it over: not ours to remove
-        except (OSError, ValueError, AttributeError):
-            return
-        with contextlib.suppress(OSError):
-            os.unlink(self._lock_path)
-
     def close(self) -> None:
         """Release the lock. Idempotent."""
         if self._closed:
@@ -513,7 +277,7 @@ class LocalStore:
         journal = getattr(self, "_status_journal", None)
         if journal is not None:
             journal.close()
-        self._release_lock()
+        self._lock.release()
 
     def __enter__(self) -> LocalStore:
         return self
