@@ -149,7 +149,7 @@ def open_command(
     from annotations.documents import find_articles, split_path_encodings
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import Store, StoreLocked
+    from annotations.store import StoreLocked, open_store
     from annotations.workspace import Stored, Workspace, stored_documents
 
     config = load_config(config_path, store_dir)
@@ -167,9 +167,9 @@ def open_command(
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = Store(store_dir)
+        store = open_store(store_dir)
     except StoreLocked as locked:
-        store = Store(store_dir, read_only=True)
+        store = open_store(store_dir, read_only=True)
         notices.append(
             f"Another newsmark (process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."
@@ -287,11 +287,11 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
                    doccano_offsets: str) -> None:
     """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
     from annotations.formats.importing import import_file
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
-    with Store(store_dir) as store:
+    with open_store(store_dir) as store:
         report = import_file(store, path, fmt, annotator=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -453,9 +453,9 @@ def _quoted(path: Path) -> str:
 
 
 def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True)
