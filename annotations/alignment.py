@@ -30,8 +30,8 @@ from `MUTUAL_THRESHOLD`, are considered. Then:
    partners did not (`_join`): where one outlet splits in two what the
    other says in one.
 
-The two confidences were chosen leaving each dev pair out in turn, among
-those that keep every pair of the seed articles.
+The two confidences were chosen by F1 on the dev pairs, each left out of
+the fit in turn, among those that keep every pair of the seed articles.
 
 Limits: this is word overlap, not meaning. A paraphrase that shares no
 rare word ("the listing was yanked" / "the item is no longer in the
