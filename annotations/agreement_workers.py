@@ -22,7 +22,7 @@ from annotations.agreement import Agreement, AgreementReport
 from annotations.errors import StoreError
 from annotations.export_workers import jobs_for
 from annotations.layers import document_layers
-from annotations.store import Store
+from annotations.store import Store, open_store
 
 # Below this many documents the workers' start costs more than it saves.
 MIN_DOCUMENTS = 64
@@ -59,7 +59,7 @@ def _measure_chunk(task: tuple[str, list[dict[str, Any]], Selection]) -> Agreeme
     root, records, selection = task
     try:
         if _worker.get("root") != root:
-            _worker["store"] = Store(Path(root), read_only=True)
+            _worker["store"] = open_store(Path(root), read_only=True)
             _worker["root"] = root
         return _measure(_worker["store"], records, selection)
     except StoreError as err:

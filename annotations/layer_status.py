@@ -10,23 +10,13 @@ document, not a key press.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from annotations.store import STATUSES
-
-KEY = "layer-statuses"  # {annotator: {doc_id: status}}
-
-
-class StateStore(Protocol):
-    def get_state(self, key: str, default: Any = None) -> Any: ...
-
-    def set_state(self, key: str, value: Any) -> None: ...
+from annotations.store import STATUSES, Store
 
 
 class LayerStatuses:
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        raw = store.get_state(KEY, {}) or {}
+        raw = store.layer_statuses()
         # Only well-formed entries: the state is plain JSON a person could edit.
         self._data: dict[str, dict[str, str]] = {
             str(name): {str(doc): status for doc, status in docs.items() if status in STATUSES}
@@ -51,7 +41,7 @@ class LayerStatuses:
             return
         data = {name: dict(docs) for name, docs in self._data.items()}
         data.setdefault(annotator, {})[doc_id] = status
-        self.store.set_state(KEY, data)  # first: memory follows only what was saved
+        self.store.set_layer_statuses(data)  # first: memory follows only what was saved
         self._data = data
 
     def started(self, annotator: str, doc_id: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring, identity, relations
+from annotations import anchoring, graphemes, identity, relations
 from annotations.anchoring import ReanchorReport
 from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
@@ -25,7 +25,7 @@ from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
-from annotations.store import Store
+from annotations.store.protocol import Pane, Store
 
 if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
+
+
+__all__ = ["Entry", "Pane", "Stored", "Workspace", "stored_documents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,7 @@ class Workspace:
                 entries.append(Entry(os.fspath(source)))
         # Which document each path held last time, so the document list can
         # show the progress of articles not read yet in this session.
-        self._last_ids: dict[str, str] = store.get_state(anchoring.PATHS_KEY, {}) or {}
+        self._last_ids: dict[str, str] = store.paths()
         if given and not store.read_only:
             # One write of the document list for all of them, not one each.
             store.register_many(given)
@@ -310,6 +313,13 @@ class Workspace:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
         self.documents[doc.id] = doc
 
+    def panes(self) -> list[Pane]:
+        """Where the reader's panes were when it last saved them (any session)."""
+        return self.store.panes()
+
+    def save_panes(self, panes: list[Pane]) -> None:
+        self.store.set_panes(panes)
+
     def index_of(self, doc_id: str) -> int:
         """The entry showing `doc_id` (the first, if two files hold the same text)."""
         return self._entry_of[doc_id]
@@ -434,6 +444,9 @@ class Workspace:
             start, end = seg.snap(start, end)
         else:
             start, end = _trim(self.documents[doc_id].text, start, end)
+        # Character-exact still means whole characters as read: a span never
+        # ends inside "👨‍👩‍👧" or cuts a skin tone off its hand.
+        start, end = graphemes.snap(self.documents[doc_id].text, start, end)
         return (start, end) if start < end else None
 
     def tag(

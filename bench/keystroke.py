@@ -65,7 +65,7 @@ async def _newsmark_keys(
     """Keys on an article of `size` characters with `count` annotations (default:
     one per KB) and `relations` relations between them (`bench.relations_`)."""
     from annotations.documents import load_document
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
     from tui.app import NewsmarkApp
     from tui.startup import pause_collection, resume_collection
@@ -74,7 +74,7 @@ async def _newsmark_keys(
     if count is None:
         count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
     with temp_dir() as folder:
-        store = Store(folder / "store")
+        store = LocalStore(folder / "store")
         try:
             ws = Workspace(store, [doc], annotator="bench")
             anns = spans_for(doc, count)

@@ -16,7 +16,7 @@ from annotations.adjudication import (
 )
 from annotations.documents import load_documents
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -64,7 +64,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     path.write_text(DOC.text + "\n", encoding="utf-8")
     [doc], errors = load_documents([path])
     assert not errors
-    store = Store(tmp_path / "s")
+    store = LocalStore(tmp_path / "s")
     store.register(doc)
     text = doc.text
 
@@ -138,7 +138,7 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(DOC)
         store.add(tag("ana", "The mayor", "source"))
     result = CliRunner().invoke(main, ["adjudicate", "--store", str(tmp_path / "s"),

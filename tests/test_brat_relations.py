@@ -10,7 +10,7 @@ from annotations.export import ExportOptions, export
 from annotations.formats.brat_relations import BINARY, read_extras
 from annotations.formats.validate import validate
 from annotations.labels import parse_config
-from annotations.store import Store
+from annotations.store import LocalStore
 
 # An attribution in the PolNeAR style, made by hand: a discontinuous
 # content span (fragments out of order), an event tying source, cue and
@@ -98,7 +98,7 @@ def test_ends_that_are_not_spans_are_reported_with_their_line() -> None:
 def _import(folder: Path, store_dir: Path, config=CONFIG):  # type: ignore[no-untyped-def]
     from annotations.formats.brat_import import import_brat
 
-    with Store(store_dir) as store:
+    with LocalStore(store_dir) as store:
         return import_brat(store, folder, annotator="ann", config=config)
 
 
@@ -113,7 +113,7 @@ def test_a_hand_made_attribution_comes_in_whole_and_goes_out_as_brat(tmp_path: P
     store_dir = tmp_path / "store"
     report = _import(_one_file(tmp_path / "in", "bridge", TEXT, ANN), store_dir)
     assert report.problems == [] and report.relations == 4 and report.discontinuous == 1
-    with Store(store_dir) as store:
+    with LocalStore(store_dir) as store:
         (record,) = store.documents()
         stored = store.annotations(record["id"])
         anns = {a.text: a for a in stored if a.label != "Attribution"}
@@ -146,7 +146,7 @@ def test_a_hand_made_attribution_comes_in_whole_and_goes_out_as_brat(tmp_path: P
     # brat (as newsmark writes it) -> import -> brat: the same bytes.
     report = _import(tmp_path / "out", tmp_path / "again")
     assert report.problems == [] and report.relations == 4
-    with Store(tmp_path / "again") as store:
+    with LocalStore(tmp_path / "again") as store:
         export(store, ExportOptions(format="brat"), out_path=tmp_path / "out2")
     (second,) = (tmp_path / "out2").glob("*.ann")
     assert second.name == ann_file.name
@@ -233,7 +233,7 @@ async def test_a_brat_attribution_corpus_comes_in_whole_and_is_seen_in_the_reade
     assert "7 relations, 2 attribute values" in result.stderr
     assert "0 skipped" in result.stderr and "\nskipped" not in result.stderr
 
-    with Store(store_dir) as store:
+    with LocalStore(store_dir) as store:
         (record,) = store.documents()
         anns = store.annotations(record["id"])
         by_layer = {who: {(a.label, r.type, next(t.label for t in anns if t.id == r.tail))

@@ -15,7 +15,7 @@ from annotations.formats.validate import validate
 from annotations.labels import Config
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.relations import related, with_attribute
-from annotations.store import Store
+from annotations.store import LocalStore
 from tui.cli import main
 
 # An emoji before the spans: doccano's UTF-16 offsets differ from code points.
@@ -46,7 +46,7 @@ def related_store(tmp_path: Path) -> Path:
                     config)
     awful = with_attribute(awful, "polarity", "negative", config)
     root = tmp_path / "store"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for ann in (quote, mayor, said, claim, auditor, awful):
             assert store.add(ann)
@@ -54,7 +54,7 @@ def related_store(tmp_path: Path) -> Path:
 
 
 def _export(root: Path, path: Path, fmt: str, **options: object) -> Path:
-    with Store(root, read_only=True) as store:
+    with LocalStore(root, read_only=True) as store:
         export(store, ExportOptions(format=fmt, **options), out_path=path)  # type: ignore[arg-type]
     return path
 
@@ -64,14 +64,14 @@ def _records(path: Path) -> list[dict]:
 
 
 def _edges(root: Path) -> set[tuple[str, str, str]]:
-    with Store(root, read_only=True) as store:
+    with LocalStore(root, read_only=True) as store:
         (doc,) = store.documents()
         anns = {a.id: a for a in store.annotations(doc["id"])}
     return {(a.text, r.type, anns[r.tail].text) for a in anns.values() for r in a.relations}
 
 
 def _attrs(root: Path) -> dict[str, dict[str, str]]:
-    with Store(root, read_only=True) as store:
+    with LocalStore(root, read_only=True) as store:
         (doc,) = store.documents()
         return {a.text: a.attrs for a in store.annotations(doc["id"]) if a.attrs}
 
@@ -93,7 +93,7 @@ def test_native_records_carry_relations_by_span_id_and_attrs_on_spans(
             for r in record["relations"]} == EDGES
     assert {s["text"]: s["attrs"] for s in record["spans"] if "attrs" in s} == ATTRS
     # The same bytes as the record built as a dict (the fast writer's contract).
-    with Store(related_store, read_only=True) as store:
+    with LocalStore(related_store, read_only=True) as store:
         (built,) = json_records(store, ExportOptions(format="jsonl", jobs=1), Counts())
     assert json.dumps(built, ensure_ascii=False) + "\n" == path.read_text(encoding="utf-8")
     assert validate(path, "jsonl").ok
@@ -106,7 +106,7 @@ def test_round_trips_keep_relations_and_attributes(
     first = _export(related_store, tmp_path / f"first.{fmt}", fmt)
     report = validate(first, fmt)
     assert report.ok, report.errors
-    with Store(tmp_path / "again") as store:
+    with LocalStore(tmp_path / "again") as store:
         imported = import_file(store, first, fmt)
     assert not imported.problems and imported.relations == 3
     assert _edges(tmp_path / "again") == EDGES
@@ -131,7 +131,7 @@ def test_prodigy_relations_are_rel_manual_shaped(related_store: Path, tmp_path: 
         del rel["head_span"], rel["child_span"]
     path = tmp_path / "hand.jsonl"
     path.write_text(json.dumps(task, ensure_ascii=False) + "\n", encoding="utf-8")
-    with Store(tmp_path / "hand") as store:
+    with LocalStore(tmp_path / "hand") as store:
         assert import_file(store, path, "prodigy").relations == 3
     assert _edges(tmp_path / "hand") == EDGES
 
@@ -168,7 +168,7 @@ def test_validate_names_the_line_of_an_undeclared_value_or_relation(
     result = CliRunner().invoke(main, ["validate", str(bad)])
     assert result.exit_code == 1 and "line 2" in result.output
     # Import keeps the spans, reports the value and relations by line, stores neither.
-    with Store(tmp_path / "imported") as store:
+    with LocalStore(tmp_path / "imported") as store:
         imported = import_file(store, bad, "jsonl")
     assert imported.spans == 6 and imported.relations == 3
     assert any("line 2" in p and "'maybe'" in p for p in imported.problems)
@@ -215,7 +215,7 @@ def test_conll_says_once_that_it_cannot_hold_relations(
                                        "conll", "--out", str(tmp_path / "out.conll")])
     assert result.exit_code == 0, result.output
     assert result.output.count("CoNLL cannot hold relations") == 1
-    assert "the 3 relations" in result.output
+    assert "3 relations between spans are not in this file" in result.output
 
 
 def test_relations_to_a_span_left_out_are_left_out(related_store: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from annotations.relations import (
     related,
     with_attribute,
 )
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 
 TEXT = ("“The bridge will open in June,” Mayor Lindqvist said on Monday. "
@@ -177,8 +177,8 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
-def _open(store_dir: Path, path: Path) -> tuple[Store, Workspace]:
-    store = Store(store_dir)
+def _open(store_dir: Path, path: Path) -> tuple[LocalStore, Workspace]:
+    store = LocalStore(store_dir)
     return store, Workspace(store, [load_document(path, raw=True)], annotator="tester")
 
 
@@ -257,15 +257,15 @@ def test_a_group_that_cannot_be_saved_whole_is_taken_back(
     mayor = _tag(ws, "Mayor Lindqvist", "speaker")
     ws.relate(quote, mayor, "said_by")
     before = ws.annotations(doc.id)
-    real_remove = Store.remove
+    real_remove = LocalStore.remove
 
     def failing_remove(self, doc_id, ann_id):  # type: ignore[no-untyped-def]
         raise StoreError("disk full")
 
-    monkeypatch.setattr(Store, "remove", failing_remove)
+    monkeypatch.setattr(LocalStore, "remove", failing_remove)
     with pytest.raises(StoreError):
         ws.remove(doc.id, mayor.id)
-    monkeypatch.setattr(Store, "remove", real_remove)
+    monkeypatch.setattr(LocalStore, "remove", real_remove)
     assert ws.annotations(doc.id) == before  # the relation is back too
     store.close()
 
@@ -300,7 +300,7 @@ def test_relations_move_with_their_spans_when_the_article_changes(
 
 
 def test_history_rows_of_a_group_read_back(tmp_path: Path) -> None:
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     doc = Document(TEXT)
     store.register(doc)
     history = History(store)
@@ -369,7 +369,7 @@ def test_without_a_speaker_label_the_quote_is_accepted_alone(tmp_path: Path,
                                                              article: Path) -> None:
     from annotations.suggest import suggest_quotes
 
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     config = parse_config(tomllib.loads('[[labels]]\nname = "quote"\nkey = "1"\n'))
     ws = Workspace(store, [load_document(article, raw=True)], config=config)
     doc = ws.order[0]

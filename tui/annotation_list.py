@@ -22,6 +22,8 @@ def describe(ann: Annotation, link: str | None = None) -> Text:
         row.append(f"{safe(name)}={safe(value)} ", style="italic")
     for rel in ann.relations:
         row.append(f"→{safe(rel.type)} ", style="bold")
+    if ann.reanchored == "fuzzy":  # found approximately: until a person confirms it
+        row.append("≈ ", style="bold")
     if ann.note:
         row.append("✎ ", style="italic")
     row.append(safe(" ".join(ann.text.split())))

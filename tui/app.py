@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
-from annotations.workspace import Workspace
+from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
@@ -54,6 +55,7 @@ from tui.relation_actions import RelationActions
 from tui.relation_list import RelationList
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -64,7 +66,10 @@ if TYPE_CHECKING:
 
 MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
-PANES_STATE = "panes"  # store key: which document and cursor each pane had
+# Below this many columns two panes and the side panel leave ~23 columns a
+# pane: with the panel open, only the focused pane is shown (p hides the
+# panel and brings both panes back).
+ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
@@ -78,6 +83,10 @@ class NewsmarkApp(RelationActions, App[None]):
     #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
+    ArticleView.-hidden { display: none; }
+    /* Notifications stand above the prompt, the status line and the footer:
+       at the bottom right they hid whether the last change was saved. */
+    Screen > ToastRack { margin-bottom: 3; }
     """
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
@@ -93,7 +102,7 @@ class NewsmarkApp(RelationActions, App[None]):
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
-        self._panes: dict[str, dict[str, object]] = {}
+        self._panes: dict[str, Pane] = {}
         self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
@@ -114,6 +123,7 @@ class NewsmarkApp(RelationActions, App[None]):
         self._deferred: set[str] = set()
         self._panes_dirty = False
         self._doc_edges, self._related_ids = {}, {}
+        self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
         for label in labels:
@@ -163,18 +173,16 @@ class NewsmarkApp(RelationActions, App[None]):
         ws = self.workspace
         chosen: list[tuple[Document, int]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for pane in ws.store.get_state(PANES_STATE, []) or []:
-            if not isinstance(pane, dict):
-                continue
-            doc = ws.documents.get(pane.get("doc_id", ""))
+        for pane in ws.panes():
+            doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
-            if doc is None and by_path and pane.get("path") in by_path:
-                doc = ws.load(by_path[pane["path"]])
-            if doc is not None and doc.id == pane.get("doc_id") and all(
+            if doc is None and by_path and pane.path in by_path:
+                doc = ws.load(by_path[pane.path])
+            if doc is not None and doc.id == pane.doc_id and all(
                 doc is not d for d, _ in chosen
             ):
-                chosen.append((doc, int(pane.get("cursor", 0))))
+                chosen.append((doc, pane.cursor))
         for doc in ws.order:
             if len(chosen) >= MAX_PANES:
                 break
@@ -197,6 +205,7 @@ class NewsmarkApp(RelationActions, App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+        self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
             if self.adjudicating:
@@ -225,9 +234,7 @@ class NewsmarkApp(RelationActions, App[None]):
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
-        self._panes[view.id or ""] = {
-            "doc_id": view.document.id, "path": view.document.meta.path, "cursor": view.cursor,
-        }
+        self._panes[view.id or ""] = Pane(view.document.id, view.document.meta.path, view.cursor)
         self._panes_dirty = True
 
     @property
@@ -309,6 +316,8 @@ class NewsmarkApp(RelationActions, App[None]):
             self._run_search(message.value)
         elif message.purpose == "note":
             self._save_note(message.value)
+        elif message.purpose.startswith("export:"):
+            self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
         self.active_view.focus()
@@ -439,7 +448,7 @@ class NewsmarkApp(RelationActions, App[None]):
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(doc_id, f"{verb} {change.kind} of {ann.label}",
+        self._after_change(doc_id, change_done(verb, change),
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
@@ -463,11 +472,19 @@ class NewsmarkApp(RelationActions, App[None]):
         if forward:
             later = [s for s in starts if s > view.cursor]
             target = min(later) if later else (min(starts) if starts else None)
+            wrapped = not later
         else:
             earlier = [s for s in starts if s < view.cursor]
             target = max(earlier) if earlier else (max(starts) if starts else None)
-        if target is not None:
-            view.move_to(target)
+            wrapped = not earlier
+        if target is None:
+            return
+        view.move_to(target)
+        if self.search_query:
+            if wrapped and len(starts) > 1:
+                self.notify("Search wrapped to the " + ("top" if forward else "bottom"),
+                            timeout=2)
+            self._refresh_status()
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
@@ -488,6 +505,15 @@ class NewsmarkApp(RelationActions, App[None]):
         else:
             self._step(forward=True)
         self._refresh_status()
+
+    def _search_position(self, cursor: int) -> str:
+        """'match 3 of 12' while the cursor is on a match, else how many there are."""
+        matches = self.search_matches
+        index = bisect_right(matches, (cursor, len(self.active_view.text) + 1)) - 1
+        if 0 <= index and matches[index][0] <= cursor < max(matches[index][1],
+                                                              matches[index][0] + 1):
+            return f"match {index + 1} of {len(matches)} (n/N)"
+        return f"{len(matches)} found (n/N)"
 
     def _clear_search(self) -> None:
         if self.search_query:
@@ -547,11 +573,25 @@ class NewsmarkApp(RelationActions, App[None]):
             self.workspace.set_status(doc_id, "in progress" if done else "done")
         except NewsmarkError as err:
             return self._failed(err)
+        self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
         self._refresh_documents()
+        self._refresh_status()
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """On a narrow terminal, the side panel shares the width with one pane, not two."""
+        panel = not self.query_one("#side").has_class("-hidden")
+        one_pane = panel and self.size.width < ONE_PANE_WITH_PANEL
+        for view in self.views:
+            view.set_class(one_pane and view is not self.active_view, "-hidden")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if hasattr(self, "active_view"):  # the first resize comes before on_mount
+            self._fit_panes()
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
@@ -566,6 +606,12 @@ class NewsmarkApp(RelationActions, App[None]):
             yield SystemCommand(markup_escaped(f"Tag {label.name}"),
                                 markup_escaped(f"Key {label.key}"),
                                 lambda name=label.name: self.action_tag(name))
+        from annotations.formats import EXPORT_FORMATS
+
+        for fmt in EXPORT_FORMATS:
+            yield SystemCommand(f"Export as {fmt}", "The whole store, to a file you name "
+                                "(as newsmark export --format " + fmt + ")",
+                                lambda fmt=fmt: self._ask_export(fmt))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
             if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
                 continue
@@ -575,6 +621,39 @@ class NewsmarkApp(RelationActions, App[None]):
                 markup_escaped(f"Key {key_display(binding.key)}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def _ask_export(self, fmt: str) -> None:
+        from tui.export_report import default_target
+
+        self.query_one(PromptBar).ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+                                      str(default_target(fmt, Path.cwd())))
+
+    def _export(self, fmt: str, target: str) -> None:
+        """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
+        from annotations.export import ExportOptions, check_target, export
+        from tui.export_report import report
+
+        if not target.strip():
+            self.notify("Nothing exported: no file named", timeout=3)
+            return
+        path = Path(target.strip()).expanduser()
+        # One process: forking worker processes from inside the reader is not worth it.
+        options = ExportOptions(format=fmt, jobs=1)
+        if path.exists():
+            self.notify(f"{path} exists: nothing exported; give another name", severity="error",
+                        timeout=8)
+            return
+        try:
+            options.check(path)
+            check_target(path, fmt, force=False)
+            counts = export(self.workspace.store, options, out_path=path)
+        except NewsmarkError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+        lines = report(counts, options, path)
+        self.notify("\n".join(f"{kind}: {text}" if kind else text for kind, text in lines),
+                    severity="warning" if any(kind == "warning" for kind, _ in lines)
+                    else "information", timeout=10)
 
     async def _run_from_palette(self, action: str, target: App | None) -> None:
         # run_action is a coroutine: the palette awaits what its callback
@@ -923,9 +1002,23 @@ class NewsmarkApp(RelationActions, App[None]):
         view = self.active_view
         found = view.suggestion_at(view.cursor)
         if found is None:
+            fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
+            if fuzzy:
+                return self._confirm_place(fuzzy[0])
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
         self._accept([found])
+
+    def _confirm_place(self, ann: Annotation) -> None:
+        """A fuzzy-matched span checked by a person: marked as placed, no longer ≈."""
+        confirmed = ann.with_changes(reanchored="placed")
+        try:
+            old = self.workspace.update(confirmed)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if old is not None:
+            self._after_change(ann.doc_id, f"confirmed where the {ann.label} is",
+                               removed=[old], added=[confirmed])
 
     def action_accept_visible(self) -> None:
         view = self.active_view
@@ -942,7 +1035,7 @@ class NewsmarkApp(RelationActions, App[None]):
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
-            self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
+            self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
             view.set_suggestions(self._suggestions_for(doc_id))
 
@@ -956,7 +1049,8 @@ class NewsmarkApp(RelationActions, App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)",
+        self._after_change(view.document.id,
+                           f"rejected {article(found.label)} suggestion (u undoes)",
                            removed=[], added=[])
 
     # -- helpers ---------------------------------------------------------
@@ -985,7 +1079,7 @@ class NewsmarkApp(RelationActions, App[None]):
             return
         panes = [self._panes[key] for key in sorted(self._panes)]
         try:
-            self.workspace.store.set_state(PANES_STATE, panes)
+            self.workspace.save_panes(panes)
             self._panes_dirty = False
         except NewsmarkError:
             pass  # where the panes were is a convenience, not work to lose
@@ -1077,6 +1171,28 @@ class NewsmarkApp(RelationActions, App[None]):
         return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))
 
+    @staticmethod
+    def _under_cursor(view: ArticleView) -> str:
+        """The annotation (or suggestion) under the cursor: label, note, how it was found.
+
+        Notes were readable only through m; a fuzzy-matched span could not be
+        told apart once the message about it was gone; a suggestion's label
+        was unknown until it was accepted.
+        """
+        found = view.annotations_at(view.cursor)
+        if found:
+            ann = found[0]
+            parts = [f"on {ann.label}"]
+            if ann.note:
+                parts.append(f"✎ {ann.note}")
+            if ann.reanchored == "fuzzy":
+                parts.append("≈ found approximately in the changed text (a confirms)")
+            return " ".join(parts)
+        suggestion = view.suggestion_at(view.cursor) if view.suggestions else None
+        if suggestion is not None:
+            return f"suggested {suggestion.label}: a accepts, R rejects"
+        return ""
+
     def _refresh_status(self) -> None:
         view = self.active_view
         seg = view.segmentation
@@ -1090,7 +1206,11 @@ class NewsmarkApp(RelationActions, App[None]):
         if self.pending == "relate":
             modes.append("RELATE: go to the other span, press c")
         if self.search_query:
-            modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
+            modes.append(f"search “{self.search_query}”: " + self._search_position(view.cursor))
+        if (under := self._under_cursor(view)):
+            modes.append(under)
+        if (related := self._cursor_relations()):  # its values and relations
+            modes.append(related)
         if self.follow:
             modes.append("FOLLOW")
         if self.adjudicating:
@@ -1098,6 +1218,11 @@ class NewsmarkApp(RelationActions, App[None]):
         if self.show_others and self._other_marks:
             modes.append("others: " + " ".join(
                 f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
+        doc_id = view.document.id
+        if doc_id not in self._done:
+            self._done[doc_id] = self.workspace.status(doc_id) == "done"
+        if self._done[doc_id]:
+            modes.append("DONE ✓ (d: not done)")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(
@@ -1107,7 +1232,6 @@ class NewsmarkApp(RelationActions, App[None]):
             selection=0 if selection is None else selection[1] - selection[0],
             selecting=view.selecting,
             mode=" · ".join(modes),
-            span=self._cursor_relations(),
             saved=self.saved,
             error=self._error,
             annotator=self.workspace.annotator,

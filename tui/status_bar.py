@@ -18,6 +18,9 @@ class StatusBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
+        self._annotator = ""
+        self._counts: list[tuple[str, int]] = []
+        self._rest, self._saved = Text(), Text()
 
     def show(
         self,
@@ -28,30 +31,55 @@ class StatusBar(Static):
         selection: int,
         selecting: bool,
         mode: str = "",
-        span: str = "",
         saved: str,
         error: bool = False,
         annotator: str = "",
     ) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        if annotator:  # whose layer the keys tag in
-            line.append(safe(annotator), style="bold")
-            line.append("  │ ")
-        if mode:
-            # Before the counts: what a key will do now (search, relabel, relate)
-            # must not be cut off by six labels' counts. The mode names the
-            # search query: untrusted, shown literally.
-            line.append(safe(mode), style="bold")
-            line.append("  │ ")
-        line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
+        self._annotator = annotator
+        self._counts = [(name, counts.get(name, 0)) for name in labels]
+        rest = Text(end="")
         if sentence is not None:
-            line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
+            rest.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
         if selecting or selection:
-            line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
-        if span:  # the span under the cursor: values and relations, with article text
-            line.append(f"  │ {safe(span)}")
-        line.append(f"  │ {safe(saved)}")
+            rest.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
+        if mode:
+            # The mode names the search query: untrusted, shown literally.
+            rest.append(f"  │ {safe(mode)}", style="bold")
+        self._rest, self._saved = rest, Text(safe(saved), end="")
         self.set_class(error, "-error")
+        self._draw()
+
+    def _built(self, counts: list[tuple[str, int]]) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self._annotator:  # whose layer the keys tag in
+            line.append(safe(self._annotator), style="bold")
+            line.append("  │ ")
+        line.append("  ".join(f"{name} {count}" for name, count in counts))
+        line.append_text(self._rest)
+        return line
+
+    def _draw(self) -> None:
+        # Whether the work is saved is the line's end, and is never cut off:
+        # what comes before it is shortened instead. First the labels counted
+        # 0, from the last one back (six labels' counts would push the mode,
+        # what a key does now, off the line), then the end of the line.
+        width = self.content_size.width
+        saved, counts = self._saved.copy(), list(self._counts)
+        line = self._built(counts)
+        while width and line.cell_len + 3 + saved.cell_len > width and any(
+                count == 0 for _name, count in counts[1:]):
+            last_zero = max(i for i, (_name, count) in enumerate(counts) if count == 0 and i)
+            del counts[last_zero]
+            line = self._built(counts)
+        if width and line.cell_len + 3 + saved.cell_len > width:
+            saved.truncate(width, overflow="ellipsis")
+            line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")
+        line.append("  │ " if line.cell_len + 4 + saved.cell_len <= width or not width
+                    else " │ ")
+        line.append_text(saved)
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).
         self.update(line, layout=False)
+
+    def on_resize(self) -> None:
+        self._draw()
