@@ -20,6 +20,7 @@ class StatusBar(Static):
         super().__init__("", id=id, markup=False)
         self._annotator = ""
         self._counts: list[tuple[str, int]] = []
+        self._sentence = ""
         self._rest, self._saved = Text(), Text()
 
     def show(
@@ -37,9 +38,8 @@ class StatusBar(Static):
     ) -> None:
         self._annotator = annotator
         self._counts = [(name, counts.get(name, 0)) for name in labels]
+        self._sentence = "" if sentence is None else f"  │ sentence {sentence[0] + 1}/{sentence[1]}"
         rest = Text(end="")
-        if sentence is not None:
-            rest.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
         if selecting or selection:
             rest.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
         if mode:
@@ -49,12 +49,14 @@ class StatusBar(Static):
         self.set_class(error, "-error")
         self._draw()
 
-    def _built(self, counts: list[tuple[str, int]]) -> Text:
+    def _built(self, counts: list[tuple[str, int]], sentence: bool = True) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         if self._annotator:  # whose layer the keys tag in
             line.append(safe(self._annotator), style="bold")
             line.append("  │ ")
         line.append("  ".join(f"{name} {count}" for name, count in counts))
+        if sentence:
+            line.append(self._sentence)
         line.append_text(self._rest)
         return line
 
@@ -62,7 +64,8 @@ class StatusBar(Static):
         # Whether the work is saved is the line's end, and is never cut off:
         # what comes before it is shortened instead. First the labels counted
         # 0, from the last one back (six labels' counts would push the mode,
-        # what a key does now, off the line), then the end of the line.
+        # what a key does now, off the line), then the sentence number, then
+        # the end of the line.
         width = self.content_size.width
         saved, counts = self._saved.copy(), list(self._counts)
         line = self._built(counts)
@@ -71,6 +74,8 @@ class StatusBar(Static):
             last_zero = max(i for i, (_name, count) in enumerate(counts) if count == 0 and i)
             del counts[last_zero]
             line = self._built(counts)
+        if width and line.cell_len + 3 + saved.cell_len > width and self._sentence:
+            line = self._built(counts, sentence=False)
         if width and line.cell_len + 3 + saved.cell_len > width:
             saved.truncate(width, overflow="ellipsis")
             line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")
