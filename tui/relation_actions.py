@@ -14,7 +14,7 @@ undoable with `u`, as tagging is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from annotations.errors import NewsmarkError
 from annotations.model import Annotation
@@ -22,16 +22,28 @@ from annotations.relations import Edge, RelationError
 from tui.messages import RelationChosen, RelationRemoved
 from tui.relation_list import RelationList, short
 
-if TYPE_CHECKING:
-    from tui.app import NewsmarkApp
 
-    _Base = NewsmarkApp
-else:
-    _Base = object
+class RelationActions:
+    """Actions and handlers for relations and attributes; `NewsmarkApp` holds the state.
 
+    A mixin of the app (it does not import `tui.app`: the tui modules import
+    each other without cycles), so the app's attributes and methods it uses
+    are named here for the reader.
+    """
 
-class RelationActions(_Base):
-    """Actions and handlers for relations and attributes; `NewsmarkApp` holds the state."""
+    workspace: Any
+    pending: str
+    active_view: Any
+    views: Any
+    notify: Any
+    push_screen: Any
+    query_one: Any
+    _still_segmenting: Any
+    _annotation_under_cursor: Any
+    _refresh_status: Any
+    _failed: Any
+    _after_change: Any
+    _view_showing: Any
 
     _relating: Annotation | None = None  # the head of the relation being made
     # Per document: its relations with both ends, and the ids of those ends
