@@ -1,6 +1,6 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, and quality
+Groups: keystroke, open (with memory), corpus, save, export, import, and quality
 (when `bench/suggest_quality.py` exists). With no group, all of them.
 """
 
@@ -31,6 +31,7 @@ GROUPS = {
     "corpus": "bench.corpus",
     "save": "bench.save",
     "export": "bench.export_",
+    "import": "bench.import_",
 }
 ALIASES = {"memory": "open"}
 

@@ -45,10 +45,12 @@ from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
+from annotations.store import import_batch
 from annotations.store.annotation_db import TABLE as ANNOTATIONS
 from annotations.store.annotation_db import DocumentAnnotations, sort_key
 from annotations.store.files import (
     damaged,
+    dumps,
     write_atomic,
     write_json_atomic,
 )
@@ -135,6 +137,11 @@ class LocalStore:
             self._links = LinkTable(self.root / LINKS, read_only=read_only)
             self._undo: UndoLog | None = None  # read on first use
             self._doc_index()  # parse documents.json now: a damaged one fails at open
+            # (documents stored whole, documents absent) if an import was killed.
+            self.interrupted_import: tuple[list[str], list[str]] | None = None
+            if not read_only:
+                self.interrupted_import = import_batch.recover(
+                    self.root, self.root / DOCS_DIR, set(self._doc_index()))
             self._status_journal = self.journal(STATUS)
             self._read_statuses()
         except BaseException:
@@ -370,6 +377,59 @@ class LocalStore:
                 lambda: self._documents.insert_multiple(records),
             )
         return len(records)
+
+    def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
+        """Register new documents with their annotations and status in one batch
+        (`store.import_batch`: whole or absent after a crash, a few syncs per batch)."""
+        self.check_writable()
+        index = self._doc_index()
+        new: list[tuple[Document, list[Annotation], str]] = []
+        seen: set[str] = set()
+        for doc, anns, status in batch:
+            self._check_doc_id(doc.id)
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+            if doc.id in index or doc.id in seen:
+                continue
+            seen.add(doc.id)
+            ids: set[str] = set()
+            spans: set[tuple[int, int, str]] = set()
+            kept: list[Annotation] = []
+            for ann in anns:
+                span = (ann.start, ann.end, ann.label)
+                if ann.doc_id != doc.id or ann.id in ids or span in spans:
+                    continue
+                ids.add(ann.id)
+                spans.add(span)
+                kept.append(ann)
+            new.append((doc, kept, status))
+        if not new:
+            return 0
+        docs_dir = self.root / DOCS_DIR
+        import_batch.begin(self.root, [doc.id for doc, _anns, _status in new])
+        records = []
+        for doc, anns, status in new:
+            self._doc_anns.pop(doc.id, None)
+            with contextlib.suppress(OSError):  # a log left by an earlier, failed batch
+                os.unlink(docs_dir / f"{doc.id}.log")
+            import_batch.write_unsynced(
+                self._text_path(doc.id), dumps({"text": doc.text}).encode("utf-8"))
+            if anns:
+                rows = {str(i): ann.to_dict() for i, ann in enumerate(anns, start=1)}
+                import_batch.write_unsynced(
+                    self._doc_path(doc.id), dumps({ANNOTATIONS: rows}).encode("utf-8"))
+            if status == "untouched" and anns:
+                status = "in progress"  # as the first saved annotation makes it
+            records.append({"id": doc.id, "path": doc.meta.path, "meta": doc.meta.to_dict(),
+                            "status": status, "length": len(doc.text)})
+        import_batch.sync_all(docs_dir)
+        self._guarded(  # the commit: from here the documents exist
+            self._documents_db.storage,
+            self._documents,
+            lambda: self._documents.insert_multiple(records),
+        )
+        import_batch.finish(self.root)
+        return len(new)
 
     def document_record(self, doc_id: str) -> dict[str, Any] | None:
         entry = self._doc_index().get(doc_id)
