@@ -12,13 +12,12 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring, identity
+from annotations import anchoring, graphemes, identity
 from annotations.anchoring import ReanchorReport
-from annotations.documents import load_document
+from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
@@ -127,14 +126,18 @@ class Workspace:
         config: Config | None = None,
         annotator: str = "",
         raw: bool = False,
-        encoding: str | None = None,
+        decoding: Decoding | None = None,
         preload: int = 2,
         eager_up_to: int = 50,
     ) -> None:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
-        self._raw, self._encoding = raw, encoding
+        self._raw, self._decoding = raw, decoding or Decoding()
+        # Problems that lost nothing (a damaged segmentation file, segmented
+        # again) and how files were read when not as plain UTF-8, for the
+        # reader to show.
+        self.warnings: list[str] = []
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
         self.load_errors: list[ArticleError] = []
@@ -178,9 +181,6 @@ class Workspace:
         self._segmenter: Segmenter | None = None
         self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
-        # Problems that lost nothing (a damaged segmentation file, segmented
-        # again), for the reader to show.
-        self.warnings: list[str] = []
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
 
@@ -193,8 +193,20 @@ class Workspace:
         """
         with self._training:  # two panes' background workers may ask at once
             if self._segmenter is None:
-                self._segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+                self._segmenter = Segmenter.train(self.texts_read())
         return self._segmenter
+
+    def texts_read(self, limit: int | None = None) -> tuple[str, ...]:
+        """The texts of the documents read so far (the first `limit`), as a snapshot.
+
+        Workers (segmentation, alignment) read the documents while `load`
+        on the main thread adds to them: iterating `documents` lazily there
+        raised "dictionary changed size during iteration". `tuple()` of a
+        dict's values is one C call, which no other Python thread can
+        interleave with, so the copy is consistent; the rest works on it.
+        """
+        documents = tuple(self.documents.values())
+        return tuple(doc.text for doc in documents[:limit])
 
     def load(self, index: int) -> Document | None:
         """The document of entry `index`, read now if it was not; None if unreadable.
@@ -209,11 +221,12 @@ class Workspace:
             return entry.document
         if entry.document is None and entry.error is None and entry.source is not None:
             try:
-                doc = load_document(entry.source, raw=self._raw, encoding=self._encoding)
+                doc = load_document(entry.source, raw=self._raw, decoding=self._decoding)
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
+            self.warnings.extend(how_read(doc))
             doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:
@@ -380,6 +393,9 @@ class Workspace:
             start, end = seg.snap(start, end)
         else:
             start, end = _trim(self.documents[doc_id].text, start, end)
+        # Character-exact still means whole characters as read: a span never
+        # ends inside "👨‍👩‍👧" or cuts a skin tone off its hand.
+        start, end = graphemes.snap(self.documents[doc_id].text, start, end)
         return (start, end) if start < end else None
 
     def tag(
@@ -463,7 +479,7 @@ class Workspace:
                 # IDF needs a sample of the corpus, not all of it: with
                 # thousands of articles read, counting every one would cost
                 # seconds per alignment.
-                corpus=(doc.text for doc in islice(self.documents.values(), IDF_SAMPLE)),
+                corpus=self.texts_read(IDF_SAMPLE),
             )
         return self._alignments[key]
 

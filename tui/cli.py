@@ -14,10 +14,11 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from annotations.documents import Decoding
 from annotations.errors import (
     EXIT_INTERNAL,
     EXIT_NO_ARTICLES,
@@ -27,6 +28,10 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.wording import plural
+
+if TYPE_CHECKING:
+    from annotations.model import Document
 
 DEFAULT_STORE = ".newsmark"
 
@@ -75,6 +80,28 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding` and `--fix-mojibake`: how article files become text."""
+    func = click.option(
+        "--fix-mojibake", is_flag=True,
+        help="Repair double-encoded UTF-8 (\"cafÃ©\" -> \"café\") with ftfy; "
+             "each repaired file is named.")(func)
+    return click.option(
+        "--encoding",
+        help="Encoding of the files that are not valid UTF-8, e.g. latin-1 "
+             "(UTF-8 files are read as UTF-8; PATH:ENCODING names one file's).")(func)
+
+
+def _read_article(path: Path, raw: bool, decoding: Decoding) -> Document:
+    """One article for a command that prints JSON: how it was read goes to stderr."""
+    from annotations.documents import how_read, load_document
+
+    doc = load_document(path, raw=raw, decoding=decoding)
+    for line in how_read(doc):
+        click.echo(f"newsmark: {line}", err=True)
+    return doc
+
+
 def default_annotator() -> str:
     try:
         return getpass.getuser()
@@ -99,7 +126,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=ANY_PATH,
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reading_options
 @click.option("--stored", is_flag=True,
               help="Also open every document kept in the store, imported ones included "
                    "(with no PATH: only those).")
@@ -111,10 +138,15 @@ def open_command(
     config_path: Path | None,
     raw: bool,
     encoding: str | None,
+    fix_mojibake: bool,
     stored: bool,
 ) -> None:
-    """Open articles in the reader."""
-    from annotations.documents import find_articles
+    """Open articles in the reader.
+
+    PATH may end in `:ENCODING` (e.g. `old.txt:cp1252`) to name the encoding
+    of that file, or of every file in that folder.
+    """
+    from annotations.documents import find_articles, split_path_encodings
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import StoreLocked, open_store
@@ -125,7 +157,9 @@ def open_command(
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    article_paths, errors = find_articles(paths or ([] if stored else sample_paths()))
+    given, per_file = split_path_encodings(paths)
+    decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+    article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {error}", err=True)
     if not article_paths and not stored:
@@ -161,10 +195,12 @@ def open_command(
             click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
-                              raw=raw, encoding=encoding)
+                              raw=raw, decoding=decoding)
         for error in workspace.load_errors:
             click.echo(f"newsmark: {error}", err=True)
             notices.append(str(error))
+        for warning in workspace.warnings:  # files not read as plain UTF-8
+            click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
@@ -220,8 +256,9 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
                    doccano_offsets: str, force: bool, jobs: int) -> None:
     """Export annotations as training data, one record per annotated document."""
-    from annotations.export import ExportOptions, carries_links, check_target, export
+    from annotations.export import ExportOptions, check_target, export
     from annotations.formats.records import Filters
+    from tui.export_report import report
 
     options = ExportOptions(
         format=fmt, unit=unit, doccano_offsets=doccano_offsets, jobs=jobs,
@@ -235,30 +272,10 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
                         progress=None if bar is None else lambda: bar.update(1))
     where = out_path if out_path is not None else "standard output"
-    click.echo(f"wrote {counts.records} {fmt} records ({counts.spans} spans, "
-               f"{counts.documents} documents) to {where}", err=True)
-    if not counts.records:
-        named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
-                                          ("--done-only", done_only)) if given]
-        click.echo("note: no document has spans" + (
-            f" that pass {' and '.join(named)}" if named else "") + "; nothing exported", err=True)
-    if counts.misaligned:
-        click.echo(f"note: {counts.misaligned} spans do not fall on token bounds", err=True)
-    if counts.clipped:
-        click.echo(f"warning: {counts.clipped} spans cross a sentence end and were clipped "
-                   "to the sentence they start in", err=True)
-    if counts.dropped:
-        click.echo(f"warning: {counts.dropped} spans overlap a longer span and are not in "
-                   "the CoNLL file (export with --label for one label at a time)", err=True)
-    for warning in counts.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if counts.links_path is not None:
-        click.echo(f"wrote {counts.links} links between documents to {counts.links_path}",
-                   err=True)
-    elif counts.links and not carries_links(options):
-        click.echo(f"note: {counts.links} links between documents are not in the {fmt} "
-                   "records; give --out to write links.jsonl beside them, or run "
-                   "`newsmark links --out links.jsonl`", err=True)
+    named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
+                                      ("--done-only", done_only)) if given]
+    for kind, message in report(counts, options, where, named):
+        click.echo(f"{kind}: {message}" if kind else message, err=True)
 
 
 @main.command("import")
@@ -288,7 +305,7 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
         click.echo(f"skipped {line}", err=True)
     for line in report.problems:
         click.echo(f"skipped {line}", err=True)
-    links = f"; {report.links} links between documents" if report.links else ""
+    links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
@@ -371,9 +388,10 @@ def _write_json_lines(records: Any) -> int:
 @click.argument("a_path", metavar="A", type=ANY_PATH)
 @click.argument("b_path", metavar="B", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Align the files untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reading_options
 @reports_errors
-def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -> None:
+def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None,
+                  fix_mojibake: bool) -> None:
     """Align the sentences of two articles, as JSON lines.
 
     One line per aligned pair, `{"a": [start, end], "b": [start, end], "score": 0.62}`,
@@ -381,11 +399,11 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
     Offsets are code points into each cleaned text.
     """
     from annotations.alignment import align
-    from annotations.documents import load_document
     from annotations.segmentation import Segmenter
 
-    a = load_document(a_path, raw=raw, encoding=encoding)
-    b = load_document(b_path, raw=raw, encoding=encoding)
+    decoding = Decoding(fallback=encoding, repair=fix_mojibake)
+    a = _read_article(a_path, raw, decoding)
+    b = _read_article(b_path, raw, decoding)
     segmenter = Segmenter.train([a.text, b.text])
     result = align(segmenter.segment(a.text), segmenter.segment(b.text))
     _write_json_lines(result.records())
@@ -394,19 +412,18 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
 @main.command("suggest")
 @click.argument("path", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article file (default UTF-8).")
+@reading_options
 @reports_errors
-def suggest_command(path: Path, raw: bool, encoding: str | None) -> None:
+def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: bool) -> None:
     """Propose spans for an article (quotes, attributed claims, opinion, terms), as JSON lines.
 
     One line per suggestion: `{"start", "end", "label", "text", "note", "rule"}`,
     offsets in code points into the cleaned text.
     """
-    from annotations.documents import load_document
     from annotations.segmentation import Segmenter
     from annotations.suggest import suggest
 
-    doc = load_document(path, raw=raw, encoding=encoding)
+    doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
     seg = Segmenter.train([doc.text]).segment(doc.text)
     _write_json_lines(
         {**s.to_dict(), "text": doc.text[s.start : s.end]} for s in suggest(doc, seg)
@@ -433,7 +450,7 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
             os.replace(tmp, out_path)
         finally:
             tmp.unlink(missing_ok=True)
-        click.echo(f"wrote {count} links to {out_path}", err=True)
+        click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
 def _interrupted_import(store: object, store_dir: Path) -> str:
