@@ -34,6 +34,7 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
     AnnotationChosen,
@@ -111,7 +112,10 @@ class NewsmarkApp(App[None]):
         for label in labels:
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
-            self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
+            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
+        # The project's [keys], by binding id (checked by tui.keymap before start).
+        self.keys = keymap(workspace.config)
+        self.set_keymap(self.keys)
         self.sub_title = safe(f"store {workspace.store.root}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -558,7 +562,7 @@ class NewsmarkApp(App[None]):
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
         from tui.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(labels))
+        self.push_screen(HelpScreen(labels, self.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action by name."""
@@ -579,7 +583,7 @@ class NewsmarkApp(App[None]):
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
                 markup_escaped(binding.tooltip or binding.description),
-                markup_escaped(f"Key {key_display(binding.key)}"),
+                markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 

@@ -2,7 +2,8 @@
 
 The widgets take their BINDINGS from here, and the help screen and the
 README's key table are generated from the same lists, so they cannot drift.
-Each binding has an `id`, so users can remap it with Textual's keymap.
+Each binding has an `id`, by which a project remaps its keys (`[keys]` in
+newsmark.toml, applied with Textual's `App.set_keymap`: `tui/keymap.py`).
 Label keys are not here: they come from the project's label set
 (`annotations.labels`) and are bound when the app starts.
 """
@@ -121,17 +122,21 @@ def key_display(keys: str) -> str:
     return " / ".join(shown)
 
 
-def key_table(labels: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def key_table(
+    labels: list[tuple[str, str]], keymap: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
     """(section, keys, what it does) for every key, labels included.
 
-    `labels` is [(key, label name)] from the project's configuration.
+    `labels` is [(key, label name)] from the project's configuration;
+    `keymap` (binding id -> keys) the project's remapped keys.
     """
+    keymap = keymap or {}
     rows = [("Tag", key, f"Tag the selection (or the sentence) as {name}")
             for key, name in labels]
-    rows += [("Move and select", key_display(b.key), b.tooltip or b.description)
-             for b in ARTICLE_VIEW_BINDINGS]
-    rows += [("Annotations and documents", key_display(b.key), b.tooltip or b.description)
-             for b in APP_BINDINGS]
+    rows += [("Move and select", key_display(keymap.get(b.id or "", b.key)),
+              b.tooltip or b.description) for b in ARTICLE_VIEW_BINDINGS]
+    rows += [("Annotations and documents", key_display(keymap.get(b.id or "", b.key)),
+              b.tooltip or b.description) for b in APP_BINDINGS]
     rows += [("Annotations and documents", "Tab / Shift+Tab",
               "Move focus between the panes and the side panel"),
              ("Annotations and documents", "Ctrl+p", "Command palette: every action by name")]

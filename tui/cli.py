@@ -120,8 +120,10 @@ def open_command(
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.keymap import check_config
 
     config = load_config(config_path, store_dir)
+    check_config(config)  # [keys] and label keys against the reader's bindings
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
