@@ -439,3 +439,26 @@ async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeyp
         assert [s["label"] for s in record["spans"]] == ["quote"]
         assert any("wrote 1 jsonl record (1 span, 1 document)" in str(n.message)
                    for n in app._notifications)
+
+
+async def test_an_internal_error_is_logged_and_explained_not_shown_as_a_traceback(
+    make_workspace, monkeypatch
+) -> None:
+    import pytest
+
+    from tui.app import CRASH_LOG
+
+    ws = make_workspace()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in tagging")
+
+    monkeypatch.setattr(ws, "tag", broken)
+    app = NewsmarkApp(ws)
+    with pytest.raises(RuntimeError, match="a bug in tagging"):  # pilot re-raises it
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1")
+            await pilot.pause()
+    log = Path(ws.store.root) / CRASH_LOG
+    assert "RuntimeError: a bug in tagging" in log.read_text(encoding="utf-8")
+    assert app.return_code  # the CLI turns it into exit 70

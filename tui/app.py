@@ -1066,6 +1066,11 @@ class NewsmarkApp(App[None]):
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
+
+        Textual 8.2 calls this (private) method on an unhandled exception and
+        offers no public hook for it: it is overridden here only, its body
+        uses public calls (`panic`), Textual is pinned to 8.2.x, and
+        `tests/test_app.py` checks the log and the exit.
         """
         log = Path(self.workspace.store.root) / CRASH_LOG
         try:
@@ -1075,7 +1080,6 @@ class NewsmarkApp(App[None]):
         except OSError:
             where = "The details could not be written down."
         self.bell()
-        self._exit_renderables.append(Text(
+        self.panic(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "
             f"{where} Please report it.", style="bold"))
-        self._close_messages_no_wait()

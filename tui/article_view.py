@@ -23,7 +23,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._wrap import compute_wrap_offsets
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -37,6 +36,7 @@ from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+from tui.wrap import wrap_offsets
 
 if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
@@ -473,13 +473,8 @@ class ArticleView(ScrollView, can_focus=True):
             rows = [start]
             if end > start:
                 # Tabs count one cell here and are drawn as one space.
-                breaks = compute_wrap_offsets(self.text[start:end], self._wrap_width, tab_size=1)
-                # A word longer than the row is folded by code point: a fold
-                # inside a cluster ("👨‍👩‍👧") moves back to the cluster's start.
-                for brk in breaks:
-                    brk = cluster_start(self.text, start + brk)
-                    if brk > rows[-1]:
-                        rows.append(brk)
+                breaks = wrap_offsets(self.text[start:end], self._wrap_width)
+                rows += [start + brk for brk in breaks]
             if len(self._line_rows) >= MAX_WRAPPED_LINES:
                 self._line_rows.clear()  # the counts stay exact in the RowIndex
             self._line_rows[line] = rows
