@@ -803,7 +803,7 @@ class NewsmarkApp(App[None]):
 
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
-            view.set_margin(view._unmatched, self._linked_spans(view))
+            view.set_linked(self._linked_spans(view))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel()
@@ -948,7 +948,7 @@ class NewsmarkApp(App[None]):
             else:
                 view.set_annotations(self.workspace.annotations(doc_id))
             if linked:  # a linked annotation may have gone or come back
-                view.set_margin(view._unmatched, self._linked_spans(view))
+                view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 view.set_suggestions(self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"

@@ -245,6 +245,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._margin_longest = max((e - s for s, e in [*unmatched, *linked]), default=0)
         self._invalidate()
 
+    def set_linked(self, linked: list[tuple[int, int]]) -> None:
+        """Mark the rows of linked spans (a link made or undone), keeping the rest."""
+        self.set_margin(self._unmatched, linked)
+
     def set_counterparts(self, spans: list[tuple[int, int]]) -> None:
         """Highlight the other pane's sentences that say what the cursor's does."""
         if spans != self._counterparts:
