@@ -147,3 +147,14 @@ async def test_the_command_palette_and_help_show_keys_literally(make_workspace) 
         await pilot.press("escape", "question_mark", "end")
         await pilot.pause()
         assert re.search(r"│\s+\[\s+Previous document", screen(app))
+
+
+def test_the_command_line_names_a_hostile_file_without_its_escapes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    missing = tmp_path / EVIL_NAME
+    result = CliRunner().invoke(main, [str(missing), "--store", str(tmp_path / "s")])
+    assert result.exit_code == 3
+    assert safe(EVIL_NAME) in result.output and "\x1b" not in result.output

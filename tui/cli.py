@@ -27,6 +27,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.literal import safe
 from tui.wording import plural
 
 DEFAULT_STORE = ".newsmark"
@@ -66,7 +67,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
+            click.echo(f"newsmark: {safe(err)}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
@@ -130,7 +131,7 @@ def open_command(
     # once, and each article is read when it is shown.
     article_paths, errors = find_articles(paths or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {error}", err=True)
+        click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
@@ -147,7 +148,7 @@ def open_command(
         old_format, backup = store.upgraded
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {notices[-1]}", err=True)
+        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -162,12 +163,12 @@ def open_command(
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, encoding=encoding)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {error}", err=True)
+            click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {store_error}", err=True)
+                click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
