@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
@@ -295,7 +295,7 @@ class NewsmarkApp(App[None]):
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
         if message.purpose == "search":
             self._run_search(message.value)
         elif message.purpose == "note":
@@ -304,7 +304,7 @@ class NewsmarkApp(App[None]):
             self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)
 
     # -- tagging and editing ---------------------------------------------
 
@@ -586,6 +586,13 @@ class NewsmarkApp(App[None]):
                 markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # / and m are priority bindings (see tui/bindings.py): inside a prompt
+        # they are typed, and on the help or link screen they do nothing.
+        if action in ("search", "note"):
+            return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        return True
 
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target

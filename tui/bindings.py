@@ -71,14 +71,19 @@ APP_BINDINGS: list[Binding] = [
     Binding("x", "remove_annotation", "Remove", id="remove",
             tooltip="Remove the annotation under the cursor (innermost)"),
     Binding("r", "relabel", "Relabel the annotation under the cursor", show=False, id="relabel"),
-    Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note"),
+    # Priority (checked as the key arrives, not after it reached the article):
+    # the prompt then has the focus before the next keys of a burst are sent
+    # on, else "re:\d+[/-]" typed fast after "/" ran r, e and [ as commands.
+    # The app turns them off while a prompt or another screen is up.
+    Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note",
+            priority=True),
     Binding("u", "undo", "Undo", id="undo",
             tooltip="Undo the last change, even from a past session"),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
     Binding("n", "next", "Next annotation (or search match)", show=False, id="next"),
     Binding("N", "previous", "Previous annotation (or search match)", show=False,
             id="previous"),
-    Binding("slash", "search", "Search", id="search",
+    Binding("slash", "search", "Search", id="search", priority=True,
             tooltip="Search the document (re: for a regular expression)"),
     Binding("right_square_bracket", "next_document", "Next document", show=False,
             id="next-document"),
