@@ -1,19 +1,15 @@
 """Undo and redo of annotation changes, kept in the store.
 
-The history is the journal `history.json` + `history.log` in the store
-folder (`annotations.journal`). The snapshot, in TinyDB's layout, holds the
-last `LIMIT` changes as table `entries` (row id = sequence number, each row
-`{"seq", "kind", "before", "after"}`) and table `state` with one row
-`{"position": seq}`: the last change that is applied (0 when none). Each
-change since is one line of the log: `{"record": row}` (a new change: the
-redo tail is dropped, the oldest beyond `LIMIT` too) or `{"position": n}`
-(an undo or redo step). So undo and redo carry on across restarts, and a
-step costs one appended line, not a rewrite of 1,000 entries.
+The store keeps the steps (`Store.history`, `record_step`, `move_history`;
+the local engine in `annotations.store.undo_log`): each step is a change
+as `Change.to_dict` writes it, with the position of the last one applied,
+so undo and redo carry on across restarts. This module decides what a step
+is and how it is applied and reverted; the store only keeps them.
 
-Each call logs its line after the store change itself is durable. A crash
+Each call records its step after the store change itself is durable. A crash
 between the two loses at most the history of that one change; undo and
 redo are idempotent (undoing an add whose annotation is already gone does
-nothing), so a repeated step is harmless. If the line cannot be written
+nothing), so a repeated step is harmless. If the step cannot be written
 (disk full), the store change is taken back, so that a change reported as
 not saved is not saved; should that fail too, the error says the change
 was saved and only its undo step was not.
@@ -22,25 +18,33 @@ Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
 Rejecting a suggestion (kind "reject") carries, as `after`, the annotation
 accepting it would have made: undo proposes it again, redo rejects it.
+
+Orphans (`annotations.anchoring`) are worked through the history too, so
+that each action on one is one step, undone in order: "place" carries the
+orphan as `before` (as it was on the old text) and its placed annotation as
+`after`; "drop" the orphan as `before`. `owner` is the document whose
+orphan list it is on. Each step writes the side that keeps the orphan
+first (the placed annotation before leaving the list; the list before the
+annotation is taken away on undo), so a crash between the two writes
+leaves it in both lists, never in neither.
 """
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from annotations import anchoring
 from annotations.errors import StoreError
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
-from annotations.store import Store
+from annotations.store.protocol import Store
 from annotations.suggest import Suggestion, SuggestionState
-
-JOURNAL = "history"  # history.json and history.log
 
 LIMIT = 1000
 
-Kind = Literal["add", "remove", "update", "link", "unlink", "reject"]
+Kind = Literal["add", "remove", "update", "link", "unlink", "reject", "place", "drop"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Change:
     before: Annotation | None
     after: Annotation | None
     link: Link | None = None
+    owner: str | None = None  # place / drop: the document whose orphan list it is on
 
     @property
     def annotation(self) -> Annotation:
@@ -59,6 +64,11 @@ class Change:
         ann = self.after if self.after is not None else self.before
         assert ann is not None
         return ann
+
+    @property
+    def doc_id(self) -> str:
+        """The document the change shows on (an orphan's is its list's, not its old text's)."""
+        return self.owner or self.annotation.doc_id
 
     def to_dict(self, seq: int) -> dict[str, Any]:
         row = {
@@ -69,6 +79,8 @@ class Change:
         }
         if self.link is not None:
             row["link"] = self.link.to_dict()
+        if self.owner is not None:
+            row["owner"] = self.owner
         return row
 
     @classmethod
@@ -79,6 +91,7 @@ class Change:
             before=None if before is None else Annotation.from_dict(before),
             after=None if after is None else Annotation.from_dict(after),
             link=None if link is None else Link.from_dict(link),
+            owner=data.get("owner"),
         )
 
 
@@ -88,90 +101,39 @@ class History:
     def __init__(self, store: Store, *, limit: int = LIMIT) -> None:
         self.store = store
         self.limit = limit
-        self._journal = store.journal(JOURNAL)
-        self._entries: dict[int, dict[str, Any]] = {}
-        self._position = 0
         self._links: LinkStore | None = None
-        self._read()  # a damaged history fails now, not at the first undo
+        store.history()  # a damaged history fails now, not at the first undo
 
     @property
     def links(self) -> LinkStore:
-        """The store's cross-document links (opened on first use)."""
+        """The store's cross-document links."""
         if self._links is None:
             self._links = LinkStore(self.store)
         return self._links
 
     # ----------------------------------------------------------- persistence
 
-    def _read(self) -> None:
-        data, changes = self._journal.read()
-        entries = {int(k): row for k, row in data.get("entries", {}).items()}
-        state = data.get("state", {}).get("1", {})
-        position = int(state.get("position", max(entries, default=0)))
-        for change in changes:
-            if "record" in change:
-                entries, position = self._recorded(entries, change["record"])
-            elif "position" in change:
-                position = int(change["position"])
-        self._entries, self._position = entries, position
-
-    def _load(self) -> tuple[dict[int, dict[str, Any]], int]:
-        # Kept in memory; read again only if the files changed (a read-only
-        # viewer beside a writer, or a write that failed half way).
-        if self._journal.changed_on_disk():
-            self._read()
-        return self._entries, self._position
-
-    def _recorded(
-        self, entries: dict[int, dict[str, Any]], row: dict[str, Any]
-    ) -> tuple[dict[int, dict[str, Any]], int]:
-        """`entries` with a new change `row` (its seq follows the position)."""
-        seq = int(row["seq"])
-        kept = {s: r for s, r in entries.items() if s < seq}
-        kept[seq] = row
-        for old in sorted(kept)[: max(0, len(kept) - self.limit)]:
-            del kept[old]
-        return kept, seq
-
-    def _save(self, line: dict[str, Any], entries: dict[int, dict[str, Any]],
-              position: int) -> None:
-        self._journal.append(line)
-        self._entries, self._position = entries, position
-        if self._journal.logged > self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Fold the log into history.json (done when the log outgrows the limit)."""
-        entries, position = self._load()
-        with contextlib.suppress(StoreError):  # the log still holds it all
-            self._journal.compact({
-                "entries": {str(seq): entries[seq] for seq in sorted(entries)},
-                "state": {"1": {"position": position}},
-            })
-
     def _record(self, change: Change) -> None:
-        """Log `change`, already made in the store; if that fails, take it back."""
-        entries, position = self._load()
+        """Record `change`, already made in the store; if that fails, take it back."""
+        _entries, position = self.store.history()
         row = change.to_dict(position + 1)
         self._save_or_take_back(
-            {"record": row}, *self._recorded(entries, row), lambda: self._revert(change)
+            lambda: self.store.record_step(row, self.limit), lambda: self._revert(change)
         )
 
-    def _save_or_take_back(
-        self, line: dict[str, Any], entries: dict[int, dict[str, Any]], position: int,
-        take_back: Any,
-    ) -> None:
+    def _save_or_take_back(self, save: Callable[[], None], take_back: Callable[[], None]) -> None:
         try:
-            self._save(line, entries, position)
+            save()
         except StoreError as err:
             try:
                 take_back()
             except StoreError:
                 cause = err.__cause__
                 reason = cause.strerror if isinstance(cause, OSError) else str(err)
+                where = getattr(err, "where", None) or self.store.location  # the file, if named
                 raise StoreError(
                     f"this change was saved, but its undo step could not be written to "
-                    f"{self._journal.log} ({reason}); make room or fix the folder's "
+                    f"{where} ({reason}); make room or fix the folder's "
                     "permissions before going on"
                 ) from err
             raise
@@ -215,6 +177,30 @@ class History:
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
         self._record(Change("reject", None, ann))
 
+    def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
+        """Put `orphan` on `doc_id` as `ann` and take it off the list: one undo step.
+
+        False (nothing changed) if the same span and label is tagged there
+        already. `ann` present by its id (placed before a crash that left the
+        list unchanged) is taken as placed.
+        """
+        self._writable()
+        if not self.store.add(ann) and ann.id not in {
+            a.id for a in self.store.annotations(doc_id)
+        }:
+            return False
+        anchoring.forget_orphan(self.store, doc_id, orphan.id)
+        self._record(Change("place", orphan, ann, owner=doc_id))
+        return True
+
+    def drop(self, doc_id: str, orphan_id: str) -> Annotation | None:
+        """Take an orphan off `doc_id`'s list (undoable); returns it (None if not listed)."""
+        self._writable()
+        orphan = anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        if orphan is not None:
+            self._record(Change("drop", orphan, None, owner=doc_id))
+        return orphan
+
     def _revert(self, change: Change) -> None:
         """Make the store look as it did before `change` (a no-op if it already does)."""
         store = self.store
@@ -225,6 +211,11 @@ class History:
                 self.links.remove(change.link.id)
             else:
                 self.links.restore(change.link)
+        elif change.kind in ("place", "drop"):
+            assert change.before is not None and change.owner is not None
+            anchoring.list_orphan(store, change.owner, change.before)  # first: never in neither
+            if change.after is not None:
+                store.remove(change.owner, change.after.id)
         elif change.kind == "reject":
             assert change.after is not None
             SuggestionState(store).unreject(change.after.doc_id, _suggestion_of(change.after))
@@ -246,6 +237,11 @@ class History:
                 self.links.restore(change.link)
             else:
                 self.links.remove(change.link.id)
+        elif change.kind in ("place", "drop"):
+            assert change.before is not None and change.owner is not None
+            if change.after is not None:
+                store.restore(change.after)  # first: never in neither
+            anchoring.forget_orphan(store, change.owner, change.before.id)
         elif change.kind == "reject":
             assert change.after is not None
             SuggestionState(store).reject(change.after.doc_id, _suggestion_of(change.after))
@@ -263,39 +259,39 @@ class History:
 
     @property
     def can_undo(self) -> bool:
-        entries, position = self._load()
+        entries, position = self.store.history()
         return position in entries
 
     @property
     def can_redo(self) -> bool:
-        entries, position = self._load()
+        entries, position = self.store.history()
         return position + 1 in entries
 
     def undo(self) -> Change | None:
         """Revert the last applied change; returns it (None if there is none)."""
         self._writable()
-        entries, position = self._load()
+        entries, position = self.store.history()
         row = entries.get(position)
         if row is None:
             return None
         change = Change.from_dict(row)
         self._revert(change)
         self._save_or_take_back(
-            {"position": position - 1}, entries, position - 1, lambda: self._apply(change)
+            lambda: self.store.move_history(position - 1), lambda: self._apply(change)
         )
         return change
 
     def redo(self) -> Change | None:
         """Apply again the last undone change; returns it (None if there is none)."""
         self._writable()
-        entries, position = self._load()
+        entries, position = self.store.history()
         row = entries.get(position + 1)
         if row is None:
             return None
         change = Change.from_dict(row)
         self._apply(change)
         self._save_or_take_back(
-            {"position": position + 1}, entries, position + 1, lambda: self._revert(change)
+            lambda: self.store.move_history(position + 1), lambda: self._revert(change)
         )
         return change
 
@@ -304,9 +300,7 @@ class History:
         self.store.check_writable()
 
     def close(self) -> None:
-        self._journal.close()
-        if self._links is not None:
-            self._links.close()
+        """Nothing to release: the store owns the history (kept for callers that close it)."""
 
 
 def _suggestion_of(ann: Annotation) -> Suggestion:

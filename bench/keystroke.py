@@ -24,6 +24,9 @@ ANNOTATIONS_PER_KB = 1  # 10,000 annotations on the 10 MB article
 MAX_ANNOTATIONS = 10_000
 APP_SIZE = (160, 50)
 TARGET_MS = 5.0
+# The whole frame a key leads to (its action, messages, side panel, status
+# line, compositor): what a person waits for. The idle loop alone is ~2 ms.
+FRAME_TARGET_MS = 10.0
 
 
 def _render_visible(widget) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +61,7 @@ async def _series(pilot, widget, runs, step, prepare=None):  # type: ignore[no-u
 
 async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], int]:
     from annotations.documents import load_document
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
     from tui.app import NewsmarkApp
     from tui.startup import pause_collection, resume_collection
@@ -66,7 +69,7 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
     doc = load_document(article_file(size))
     count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
     with temp_dir() as folder:
-        store = Store(folder / "store")
+        store = LocalStore(folder / "store")
         try:
             ws = Workspace(store, [doc], annotator="bench")
             bulk_add(store, spans_for(doc, count))
@@ -161,7 +164,7 @@ def run(quick: bool = False) -> list[Figure]:
                     name=f"{key}, {label}" + ("" if idle else f", {count:,} ann."),
                     unit="ms",
                     value=summary(series[mode]),
-                    target=TARGET_MS if mode == "view" and not idle else None,
+                    target=None if idle else (TARGET_MS if mode == "view" else FRAME_TARGET_MS),
                     baseline=summary(base[key][mode]) if has_base else None,
                     baseline_name="TextArea read-only" if has_base else "",
                     note="CPU of the event loop with no key" if idle else "",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from annotations.documents import load_documents
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 
@@ -27,7 +27,7 @@ def app(article_paths: list[Path], tmp_path: Path, monkeypatch) -> NewsmarkApp:
     monkeypatch.chdir(tmp_path)
     docs, errors = load_documents(article_paths)
     assert not errors
-    store = Store(Path(".newsmark"))
+    store = LocalStore(Path(".newsmark"))
     yield NewsmarkApp(Workspace(store, docs, annotator="tester"))
     store.close()
 

@@ -22,13 +22,14 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
+from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
-from annotations.workspace import Workspace
+from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
@@ -37,6 +38,7 @@ from tui.document_list import describe as describe_document
 from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
+    AlignmentReady,
     AnnotationChosen,
     Cancelled,
     CursorMoved,
@@ -45,6 +47,8 @@ from tui.messages import (
     OrphanDropped,
     PromptCancelled,
     PromptSubmitted,
+    SegmentationProgress,
+    SegmentationReady,
 )
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
@@ -64,7 +68,6 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # pane: with the panel open, only the focused pane is shown (p hides the
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
-PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
@@ -96,7 +99,7 @@ class NewsmarkApp(App[None]):
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
-        self._panes: dict[str, dict[str, object]] = {}
+        self._panes: dict[str, Pane] = {}
         self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
@@ -158,18 +161,16 @@ class NewsmarkApp(App[None]):
         ws = self.workspace
         chosen: list[tuple[Document, int]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for pane in ws.store.get_state(PANES_STATE, []) or []:
-            if not isinstance(pane, dict):
-                continue
-            doc = ws.documents.get(pane.get("doc_id", ""))
+        for pane in ws.panes():
+            doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
-            if doc is None and by_path and pane.get("path") in by_path:
-                doc = ws.load(by_path[pane["path"]])
-            if doc is not None and doc.id == pane.get("doc_id") and all(
+            if doc is None and by_path and pane.path in by_path:
+                doc = ws.load(by_path[pane.path])
+            if doc is not None and doc.id == pane.doc_id and all(
                 doc is not d for d, _ in chosen
             ):
-                chosen.append((doc, int(pane.get("cursor", 0))))
+                chosen.append((doc, pane.cursor))
         for doc in ws.order:
             if len(chosen) >= MAX_PANES:
                 break
@@ -216,9 +217,7 @@ class NewsmarkApp(App[None]):
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
-        self._panes[view.id or ""] = {
-            "doc_id": view.document.id, "path": view.document.meta.path, "cursor": view.cursor,
-        }
+        self._panes[view.id or ""] = Pane(view.document.id, view.document.meta.path, view.cursor)
         self._panes_dirty = True
 
     @property
@@ -410,19 +409,22 @@ class NewsmarkApp(App[None]):
         if change.link is not None:
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
-        ann = change.annotation
-        if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[ann.doc_id])
-        view = self._view_showing(ann.doc_id)
+        ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        view = self._view_showing(doc_id)
         if view is not None:
-            view.move_to(ann.start)
+            if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
+                view.move_to(ann.start)
             view.focus()
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
+        elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
+            gone, back = (change.after, None) if verb == "undid" else (None, change.after)
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(ann.doc_id, change_done(verb, change),
+        self._after_change(doc_id, change_done(verb, change),
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
@@ -660,20 +662,25 @@ class NewsmarkApp(App[None]):
             self.call_after_refresh(self._segment, doc.id)
         return Segmentation.provisional(doc.text)
 
-    @work(thread=True, group="segment")
+    # A failing worker must not stop the reader: its error is shown
+    # (on_worker_state_changed) and the text stays readable.
+    @work(thread=True, group="segment", exit_on_error=False)
     def _segment(self, doc_id: str) -> None:
         def progress(fraction: float) -> None:
-            self.call_from_thread(self._segment_progress, doc_id, fraction)
+            self.post_message(SegmentationProgress(doc_id, fraction))
 
         self.workspace.segmentation(doc_id, progress)
-        self.call_from_thread(self._segmented, doc_id)
+        self.post_message(SegmentationReady(doc_id))
 
-    def _segment_progress(self, doc_id: str, fraction: float) -> None:
-        self._segmenting[doc_id] = fraction
-        if self.active_view.document.id == doc_id:
+    def on_segmentation_progress(self, message: SegmentationProgress) -> None:
+        if message.doc_id not in self._segmenting:
+            return  # finished already: a late progress report
+        self._segmenting[message.doc_id] = message.fraction
+        if self.active_view.document.id == message.doc_id:
             self._refresh_status()
 
-    def _segmented(self, doc_id: str) -> None:
+    def on_segmentation_ready(self, message: SegmentationReady) -> None:
+        doc_id = message.doc_id
         self._segmenting.pop(doc_id, None)
         self._report_warnings()
         for view in self.views:
@@ -700,6 +707,17 @@ class NewsmarkApp(App[None]):
         if self._deferred and isinstance(event, events.Key):
             self._segment_deferred()
         await super().on_event(event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job that failed is named; the reader goes on without it."""
+        if event.state != WorkerState.ERROR:
+            return
+        what = {"align": "Comparing the two panes", "segment": "Finding sentences"}.get(
+            event.worker.group, "A background job")
+        error = event.worker.error
+        where = self._log_crash("".join(traceback.format_exception(error)))
+        self.notify(f"{what} failed ({type(error).__name__}); the text stays readable. {where}",
+                    severity="error", timeout=10, markup=False)
 
     def _report_warnings(self) -> None:
         """What the workspace got past without losing anything (a damaged stored segmentation)."""
@@ -730,12 +748,13 @@ class NewsmarkApp(App[None]):
             return
         self._align(views[0].document.id, views[1].document.id)
 
-    @work(thread=True, exclusive=True, group="align")
+    @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, a_id: str, b_id: str) -> None:
         alignment = self.workspace.alignment(a_id, b_id)
-        self.call_from_thread(self._apply_alignment, a_id, b_id, alignment)
+        self.post_message(AlignmentReady(a_id, b_id, alignment))
 
-    def _apply_alignment(self, a_id: str, b_id: str, alignment: Alignment) -> None:
+    def on_alignment_ready(self, message: AlignmentReady) -> None:
+        a_id, b_id, alignment = message.a_id, message.b_id, message.alignment
         a, b = self.views[:2]
         if (a.document.id, b.document.id) != (a_id, b_id):
             return  # a pane moved on while this was computed
@@ -928,7 +947,7 @@ class NewsmarkApp(App[None]):
             return
         panes = [self._panes[key] for key in sorted(self._panes)]
         try:
-            self.workspace.store.set_state(PANES_STATE, panes)
+            self.workspace.save_panes(panes)
             self._panes_dirty = False
         except NewsmarkError:
             pass  # where the panes were is a convenience, not work to lose
@@ -1068,6 +1087,16 @@ class NewsmarkApp(App[None]):
 
     # -- never a traceback on the screen ---------------------------------
 
+    def _log_crash(self, details: str) -> str:
+        """Append `details` to the crash log; a sentence saying where they are."""
+        log = Path(self.workspace.store.root) / CRASH_LOG
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"--- {datetime.now().isoformat()}\n{details}\n")
+        except OSError:
+            return "The details could not be written down."
+        return f"The details are in {log}."
+
     def _fatal_error(self) -> None:
         """An unexpected error: keep the details in a log, tell the person plainly.
 
@@ -1079,13 +1108,7 @@ class NewsmarkApp(App[None]):
         uses public calls (`panic`), Textual is pinned to 8.2.x, and
         `tests/test_app.py` checks the log and the exit.
         """
-        log = Path(self.workspace.store.root) / CRASH_LOG
-        try:
-            with log.open("a", encoding="utf-8") as out:
-                out.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-            where = f"The details are in {log}."
-        except OSError:
-            where = "The details could not be written down."
+        where = self._log_crash(traceback.format_exc())
         self.bell()
         self.panic(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "

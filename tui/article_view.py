@@ -36,6 +36,7 @@ from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+from tui.scrolling import set_virtual_size
 from tui.wrap import wrap_offsets
 
 if TYPE_CHECKING:
@@ -472,7 +473,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _apply_size_update(self) -> None:
         self._size_update_pending = False
-        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
 
     def _line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._line_starts, offset) - 1)
@@ -538,7 +539,7 @@ class ArticleView(ScrollView, can_focus=True):
         on_screen = max(0, min(on_screen, height - 1))
         # The corrected height now, not after the next refresh: scrolling
         # is clamped to it.
-        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
         self.scroll_to(y=max(0, row - on_screen), animate=False)
 
     def _scroll_cursor_into_view(self) -> None:
