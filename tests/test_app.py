@@ -462,3 +462,27 @@ async def test_an_internal_error_is_logged_and_explained_not_shown_as_a_tracebac
     log = Path(ws.store.root) / CRASH_LOG
     assert "RuntimeError: a bug in tagging" in log.read_text(encoding="utf-8")
     assert app.return_code  # the CLI turns it into exit 70
+
+
+async def test_one_undo_takes_back_every_suggestion_a_single_A_accepted(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        on_screen = len(view.suggestions)
+        assert on_screen >= 2
+        view.move_to(0)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2")  # a tag before: not part of the group
+        before = len(ws.store.annotations(view.document.id))
+        await pilot.press("A")
+        accepted = len(ws.store.annotations(view.document.id)) - before
+        assert accepted >= 2
+        await pilot.press("u")
+        assert len(ws.store.annotations(view.document.id)) == before
+        assert f"undid accepting {accepted} suggestions" in str(app.query_one("#status").render())
+        await pilot.press("ctrl+r")
+        assert len(ws.store.annotations(view.document.id)) == before + accepted
+        await pilot.press("u", "u")  # the group, then the tag
+        assert len(ws.store.annotations(view.document.id)) == before - 1

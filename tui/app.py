@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
 from annotations.workspace import Pane, Workspace
@@ -417,6 +417,9 @@ class NewsmarkApp(App[None]):
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
             view.focus()
+        if change.steps > 1:  # a group (A): the document's annotations are read again
+            self._after_change(doc_id, change_done(verb, change))
+            return
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
         elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
@@ -897,9 +900,10 @@ class NewsmarkApp(App[None]):
         view = self.active_view
         doc_id = view.document.id
         accepted = 0
+        group = new_id() if len(suggestions) > 1 else ""  # one undo step for them all
         try:
             for found in suggestions:
-                accepted += self.workspace.accept(doc_id, found) is not None
+                accepted += self.workspace.accept(doc_id, found, group=group) is not None
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
