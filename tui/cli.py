@@ -28,6 +28,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.literal import safe
 from tui.wording import plural
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
+            click.echo(f"newsmark: {safe(err)}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
@@ -151,8 +152,10 @@ def open_command(
     from annotations.samples import sample_paths
     from annotations.store import StoreLocked, open_store
     from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.keymap import check_config
 
     config = load_config(config_path, store_dir)
+    check_config(config)  # [keys] and label keys against the reader's bindings
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
@@ -161,7 +164,7 @@ def open_command(
     decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {error}", err=True)
+        click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
@@ -178,11 +181,11 @@ def open_command(
         old_format, backup = store.upgraded
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {notices[-1]}", err=True)
+        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
     interrupted = _interrupted_import(store, store_dir)
     if interrupted:
         notices.append(interrupted)
-        click.echo(f"newsmark: {interrupted}", err=True)
+        click.echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -197,14 +200,14 @@ def open_command(
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {error}", err=True)
+            click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {store_error}", err=True)
+                click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
