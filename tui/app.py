@@ -54,6 +54,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.suggestion_list import SuggestionList
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class NewsmarkApp(App[None]):
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield OrphanList(id="orphan-list")
+                yield SuggestionList(id="suggestion-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
@@ -530,7 +532,7 @@ class NewsmarkApp(App[None]):
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
         if doc.id in self._suggesting:
-            view.set_suggestions(self._suggestions_for(doc.id))
+            self._show_suggestions(view, self._suggestions_for(doc.id))
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -851,27 +853,40 @@ class NewsmarkApp(App[None]):
         shown = self._suggesting.get(doc_id)
         if shown == steps[-1]:
             del self._suggesting[doc_id]
-            view.set_suggestions([])
+            self._show_suggestions(view, [])
             self.notify("Suggestions hidden", timeout=2)
             return
         label = steps[0] if shown is None else steps[steps.index(shown) + 1]
         self._suggesting[doc_id] = label
         found = self._suggestions_for(doc_id)
-        view.set_suggestions(found)
+        self._show_suggestions(view, found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
         self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
                     f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
                     "a accepts, R rejects, A accepts all on screen; S: "
                     + (f"{after} only" if after else "hide them"), timeout=6)
 
+    def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        view.set_suggestions(suggestions)
+        if view is self.active_view:
+            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 
+    def _suggestion_in_focus(self) -> Suggestion | None:
+        """In the suggestion list, its highlighted row; in an article, the cursor's."""
+        listed = self.query_one(SuggestionList)
+        if listed.has_focus:
+            return listed.highlighted_suggestion
+        return self.active_view.suggestion_at(self.active_view.cursor)
+
     def action_accept_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
             if fuzzy:
@@ -909,11 +924,11 @@ class NewsmarkApp(App[None]):
         if accepted:
             self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
-            view.set_suggestions(self._suggestions_for(doc_id))
+            self._show_suggestions(view, self._suggestions_for(doc_id))
 
     def action_reject_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
@@ -980,7 +995,7 @@ class NewsmarkApp(App[None]):
             if linked:  # a linked annotation may have gone or come back
                 view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
-                view.set_suggestions(self._suggestions_for(doc_id))
+                self._show_suggestions(view, self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel(orphans=orphans or not incremental)
@@ -1010,6 +1025,8 @@ class NewsmarkApp(App[None]):
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        view = self.active_view
+        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
