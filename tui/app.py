@@ -20,6 +20,7 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
@@ -88,20 +89,24 @@ class NewsmarkApp(App[None]):
     Screen > ToastRack { margin-bottom: 3; }
     """
 
+    # What the status line shows of the app's state: each change redraws it
+    # (the cursor's moves redraw it through CursorMoved).
+    pending: reactive[str] = reactive("", init=False)
+    """"relabel" or "place": waiting for a label key."""
+    follow: reactive[bool] = reactive(False, init=False)
+    search_query: reactive[str] = reactive("", init=False)
+    saved: reactive[str] = reactive("nothing changed yet", init=False)
+
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
-        self.saved = "nothing changed yet"
         self._error = False
-        self.pending = ""  # "relabel" or "place": waiting for a label key
         self._placing = ""  # the orphan being placed
-        self.search_query = ""
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
-        self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -245,10 +250,15 @@ class NewsmarkApp(App[None]):
             self._show_counterparts(view)
             self._refresh_status()
 
+    def _state_changed(self) -> None:
+        if hasattr(self, "active_view"):  # set on mount
+            self._refresh_status()
+
+    watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
+
     def on_cancelled(self, message: Cancelled) -> None:
         self.pending = ""
         self._clear_search()
-        self._refresh_status()
 
     def on_annotation_chosen(self, message: AnnotationChosen) -> None:
         view = self._view_showing(message.doc_id)
@@ -277,7 +287,6 @@ class NewsmarkApp(App[None]):
         self._placing = message.orphan_id
         self.active_view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
-        self._refresh_status()
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
         try:
@@ -353,7 +362,6 @@ class NewsmarkApp(App[None]):
         self.pending = "relabel"
         keys = "  ".join(f"{label.key} {label.name}" for label in self.workspace.config.labels)
         self.notify(f"Relabel as: {keys}  (Esc cancels)", timeout=4)
-        self._refresh_status()
 
     def _relabel(self, label: str) -> None:
         ann = self._annotation_under_cursor()
@@ -475,7 +483,7 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
-        self.search_query, self.search_matches = query, matches
+        self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
         if not matches:
             self.notify(f"Not found: {query}", timeout=3)
@@ -494,7 +502,7 @@ class NewsmarkApp(App[None]):
 
     def _clear_search(self) -> None:
         if self.search_query:
-            self.search_query, self.search_matches = "", []
+            self.search_matches, self.search_query = [], ""
             self.active_view.set_matches([])
 
     def action_next_document(self) -> None:
@@ -787,7 +795,6 @@ class NewsmarkApp(App[None]):
         self.notify("Follow on: the other pane keeps up" if self.follow else "Follow off",
                     timeout=2)
         self._show_counterparts(self.active_view)
-        self._refresh_status()
 
     def _linked_spans(self, view: ArticleView) -> list[tuple[int, int]]:
         doc_id = view.document.id
@@ -835,8 +842,8 @@ class NewsmarkApp(App[None]):
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
             view.set_linked(self._linked_spans(view))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel()
         self._refresh_status()
 
@@ -996,15 +1003,15 @@ class NewsmarkApp(App[None]):
                 view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 self._show_suggestions(view, self._suggestions_for(doc_id))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
-        self.saved = "NOT SAVED: see the message"
         self._error = True
+        self.saved = "NOT SAVED: see the message"
         self.notify(str(err), severity="error", timeout=15)
         # The screen shows what the store holds, whatever part of the change
         # reached the disk (a change saved whose undo step was not, say).
