@@ -182,6 +182,10 @@ def open_command(
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
         click.echo(f"newsmark: {safe(notices[-1])}", err=True)
+    interrupted = _interrupted_import(store, store_dir)
+    if interrupted:
+        notices.append(interrupted)
+        click.echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -295,6 +299,9 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
+        interrupted = _interrupted_import(store, store_dir)
+        if interrupted:
+            click.echo(f"newsmark: {interrupted}", err=True)
         report = import_file(store, path, fmt, annotator=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -447,6 +454,18 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
+
+
+def _interrupted_import(store: object, store_dir: Path) -> str:
+    """What an import killed half way left (whole documents, absent ones), or ""."""
+    found = getattr(store, "interrupted_import", None)  # the local engine's word on it
+    if not found:
+        return ""
+    whole, absent = found
+    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
+    return (f"an import into {store_dir} was stopped before it finished: "
+            f"{len(whole)} documents of its last batch are stored whole{lost}")
 
 
 def _quoted(path: Path) -> str:
