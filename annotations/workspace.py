@@ -595,8 +595,9 @@ class Workspace:
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
-    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
-        """Tag a suggestion (undoable); None if it is tagged so already.
+    def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
+        """Tag a suggestion (undoable); None if it is tagged so already. Those
+        accepted with one `group` are one undo step.
 
         A quote whose speaker was found is accepted with it: the speaker
         tagged (or the one tagged there already), and the quote's `said_by`
@@ -608,7 +609,7 @@ class Workspace:
         speaker_label, said_by = "speaker", "said_by"
         if (suggestion.speaker is None or self.config.label(speaker_label) is None
                 or self.config.relation_problem(said_by, ann.label, speaker_label) is not None):
-            return self._started(ann if self.history.add(ann) else None)
+            return self._started(ann if self.history.add(ann, group=group) else None)
         anns = self.annotations(doc_id)
         if any((a.start, a.end, a.label, a.annotator) == (
                 ann.start, ann.end, ann.label, ann.annotator) for a in anns):
@@ -621,7 +622,7 @@ class Workspace:
             speaker = suggestion.speaker_annotation(doc, speaker_label, annotator=self.annotator)
             parts.append(Change("add", None, speaker))
         ann = relations.related(ann, speaker, said_by, self.config)
-        self.history.group([*parts, Change("add", None, ann)], None, ann)
+        self.history.group([*parts, Change("add", None, ann)], None, ann, label=group)
         return self._started(ann)
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:

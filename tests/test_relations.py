@@ -88,12 +88,18 @@ def test_labels_without_relations_keep_the_default_types_they_can_hold() -> None
     ('[[labels]]\nname = "a"\nkey = "1"\nattributes = { x = "yes" }\n', "as words"),
     ('[[labels]]\nname = "a"\nkey = "1"\nattributes = { x = ["y", "y"] }\n', "twice"),
     ('[[labels]]\nname = "a"\nkey = "1"\nattributes = { x = ["a b"] }\n', "as words"),
-    ('[[labels]]\nname = "a"\nkey = "c"\n', "already a reader command"),
-    ('[[labels]]\nname = "a"\nkey = "="\n', "already a reader command"),
 ])
 def test_a_wrong_relation_or_attribute_declaration_is_refused(toml: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         parse_config(tomllib.loads(toml))
+
+
+@pytest.mark.parametrize("key", ["c", "="])
+def test_the_relation_and_attribute_keys_are_not_label_keys(key: str) -> None:
+    from tui.keymap import check_config
+
+    with pytest.raises(ConfigError, match="already a reader command"):
+        check_config(parse_config(tomllib.loads(f'[[labels]]\nname = "a"\nkey = "{key}"\n')))
 
 
 # ------------------------------------------------------------- the model
