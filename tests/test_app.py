@@ -481,7 +481,10 @@ async def test_one_undo_takes_back_every_suggestion_a_single_A_accepted(make_wor
         assert accepted >= 2
         await pilot.press("u")
         assert len(ws.store.annotations(view.document.id)) == before
-        assert f"undid accepting {accepted} suggestions" in str(app.query_one("#status").render())
+        # As many suggestions as annotations, less the speakers a quote came with (issue 15).
+        status = str(app.query_one("#status").render())
+        found = re.search(r"undid accepting (\d+) suggestions", status)
+        assert found and 2 <= int(found[1]) <= accepted
         await pilot.press("ctrl+r")
         assert len(ws.store.annotations(view.document.id)) == before + accepted
         await pilot.press("u", "u")  # the group, then the tag
@@ -505,5 +508,6 @@ async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace
         assert listed.render_line(1).text.startswith(second.label + " ")
         listed.focus()
         await pilot.press("j", "a")  # keys in the list act on its highlighted row
-        [ann] = ws.store.annotations(view.document.id)
+        # (a quote comes with its speaker when one was found: issue 15)
+        [ann] = [a for a in ws.store.annotations(view.document.id) if a.label == second.label]
         assert (ann.start, ann.end, ann.label) == (second.start, second.end, second.label)

@@ -441,7 +441,7 @@ class NewsmarkApp(RelationActions, App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann, doc_id = change.annotation, change.doc_id
-        if change.kind == "group":  # several annotations at once: show the document again
+        if change.kind == "group" and change.steps <= 1:  # several annotations at once
             view = self._view_showing(doc_id)
             if view is not None:
                 view.move_to(ann.start)
