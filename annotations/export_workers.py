@@ -23,9 +23,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotations.engines import spec_of
 from annotations.errors import NewsmarkError, StoreError
 from annotations.formats import FormatError
 from annotations.formats.records import Counts
@@ -76,7 +76,7 @@ def _start(root: str, options: ExportOptions) -> None:
     # Ctrl+C is for the exporting process, which stops the workers: a
     # worker's own KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker["root"] = Path(root)
+    _worker["root"] = root  # a folder, or a PostgreSQL URL (annotations.engines)
     _worker["options"] = options
 
 
@@ -84,7 +84,10 @@ def _store() -> Store:
     # Opened by the first task, not by `_start`: a pool whose initializer
     # raises starts new workers forever, while a task's error comes back.
     if "store" not in _worker:
-        _worker["store"] = Store(_worker["root"], read_only=True)
+        from annotations.engines import open_store
+
+        # Each worker its own store (and connection): never one shared across a fork.
+        _worker["store"] = open_store(_worker["root"], read_only=True)
     store: Store = _worker["store"]
     return store
 
@@ -116,7 +119,7 @@ def lines(
     context = multiprocessing.get_context("fork")
     pending: deque[Any] = deque()
     remaining = iter(records)
-    with context.Pool(jobs, initializer=_start, initargs=(str(store.root), options)) as pool:
+    with context.Pool(jobs, initializer=_start, initargs=(spec_of(store), options)) as pool:
         while True:
             chunk = list(islice(remaining, CHUNK))
             if chunk:

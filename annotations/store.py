@@ -1119,6 +1119,11 @@ class Store:
                 return json.loads(json.dumps(row.get("value")))  # a copy
         return default
 
+    def state_items(self) -> list[tuple[str, Any]]:
+        """Every (key, value) of the session state (copies), for copying a store."""
+        return [(row["key"], json.loads(json.dumps(row.get("value"))))
+                for row in self._state_rows().values() if "key" in row]
+
     def set_state(self, key: str, value: Any) -> None:
         self.check_writable()
         value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON

@@ -63,3 +63,33 @@ def make_workspace(article_paths: list[Path], store_dir: Path):
     yield make
     for store in stores:
         store.close()
+
+
+# ------------------------------------------------------------------ PostgreSQL
+# One real PostgreSQL server for the whole run (pgserver's own binaries, or
+# the server at NEWSMARK_TEST_PG), and a fresh database for each test that
+# asks for one. No test of the PostgreSQL store runs against a mock.
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server on which the tests may create databases (and roles)."""
+    from tests.postgres_server import start_test_server
+
+    with start_test_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty database on the test server (dropped after the test)."""
+    with pg_server.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["folder", "postgresql"])
+def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A store of each engine: a folder, and a fresh PostgreSQL database's URL."""
+    if request.param == "folder":
+        return tmp_path / "store"
+    return request.getfixturevalue("pg_url")

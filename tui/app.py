@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document
@@ -907,7 +908,8 @@ class NewsmarkApp(App[None]):
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
         """
-        log = Path(self.workspace.store.root) / CRASH_LOG
+        # A PostgreSQL store has no folder: the log goes to the current one.
+        log = (folder_of(self.workspace.store) or Path.cwd()) / CRASH_LOG
         try:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")

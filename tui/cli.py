@@ -36,6 +36,22 @@ DEFAULT_STORE = ".newsmark"
 ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
+class StoreSpecType(click.ParamType):
+    """A store folder (a Path), or a PostgreSQL URL kept as given (a str)."""
+
+    name = "FOLDER|URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path | str:
+        from annotations.engines import is_remote
+
+        if isinstance(value, Path) or not is_remote(value):
+            return Path(value)
+        return str(value)
+
+
+STORE_SPEC = StoreSpecType()
+
+
 class DefaultToOpen(click.Group):
     """`newsmark a.txt b.txt` means `newsmark open a.txt b.txt`."""
 
@@ -49,11 +65,11 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--store",
         "store_dir",
-        type=ANY_PATH,
+        type=STORE_SPEC,
         envvar="NEWSMARK_STORE",
         default=DEFAULT_STORE,
         show_default=True,
-        help="Folder of the annotation store (or NEWSMARK_STORE).",
+        help="Folder of the annotation store, or a postgresql:// URL (or NEWSMARK_STORE).",
     )(func)
 
 
@@ -115,13 +131,16 @@ def open_command(
 ) -> None:
     """Open articles in the reader."""
     from annotations.documents import find_articles
+    from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
 
-    config = load_config(config_path, store_dir)
-    if stored and not store_dir.is_dir():
+    remote = is_remote(store_dir)
+    # A PostgreSQL store has no folder: newsmark.toml is looked for here.
+    config = load_config(config_path, Path(DEFAULT_STORE) if remote else Path(store_dir))
+    if stored and not remote and not Path(store_dir).is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
@@ -133,7 +152,14 @@ def open_command(
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = Store(store_dir)
+        if remote:
+            # Each annotator's layer is their role's name unless --annotator says otherwise.
+            ctx = click.get_current_context()
+            named = ctx.get_parameter_source("annotator") != click.core.ParameterSource.DEFAULT
+            store = open_store(store_dir, annotator=annotator if named else None)
+            annotator = store.annotator
+        else:
+            store = Store(store_dir)
     except StoreLocked as locked:
         store = Store(store_dir, read_only=True)
         notices.append(
@@ -154,7 +180,8 @@ def open_command(
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
         if not sources:
-            click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
+            click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, encoding=encoding)
@@ -269,12 +296,12 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
                    doccano_offsets: str) -> None:
     """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
+    from annotations.engines import open_store
     from annotations.formats.importing import import_file
-    from annotations.store import Store
 
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
-    with Store(store_dir) as store:
+    with open_store(store_dir) as store:
         report = import_file(store, path, fmt, annotator=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -429,16 +456,22 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         click.echo(f"wrote {count} links to {out_path}", err=True)
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     import shlex
 
-    return shlex.quote(str(path))
+    from annotations.engines import describe
+
+    return shlex.quote(describe(path))
 
 
-def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
+def _open_existing_store(store_dir: Path | str):  # type: ignore[no-untyped-def]
+    from annotations.engines import open_store
 
-    if not store_dir.is_dir():
-        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True, existing=True)
+
+
+# Commands of their own modules (each imports what it needs from here).
+from tui.cli_store import store_group  # noqa: E402
+
+main.add_command(store_group)

@@ -1,0 +1,680 @@
+"""The PostgreSQL store: the folder store's interface over one shared database.
+
+Every change is one statement (or one transaction) committed before the
+call returns, so "saved" means on the server. Nothing is built from strings
+but identifiers through `psycopg.sql`; every value is a bound parameter.
+
+Layers: a span's `annotator` is its layer (column `layer`). Two annotators
+may tag the same span with the same label, each in their own layer; `add`
+refuses a span only when the same layer already holds it. With the team's
+row-level security (`schema.setup_team`) the server itself refuses a write
+to another role's layer.
+
+Caching: each document row carries a `version`, bumped by every change to
+its annotations in the same statement. A document's annotations are read
+once and kept; a read compares the version (one indexed lookup) and reads
+them again only if someone, here or elsewhere, changed them. Each change
+also sends `NOTIFY newsmark, '<doc id>'`, for readers that listen.
+
+Status: each annotator has their own status per document (`statuses`);
+`documents()` gives this store's annotator's, `team_statuses()` everyone's.
+Session state and journals (the undo history) are per annotator too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from bisect import bisect_left, insort
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from annotations import segmentation as segmentation_codec
+from annotations.errors import StoreError
+from annotations.model import Annotation, AnnotationRow, Document
+from annotations.postgres import schema
+from annotations.postgres.journal import PgJournal
+from annotations.postgres.tables import PgTableStorage
+from annotations.postgres.url import connect, driver, redact, scrub
+from annotations.segmentation import Segmentation
+
+STATUSES = ("untouched", "in progress", "done")
+CHANNEL = "newsmark"
+DOC_CACHE_SIZE = 64
+
+Warn = Callable[[str], None]
+
+
+def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
+    return (ann.start, -ann.end, ann.label, ann.created)
+
+
+def _row_sort_key(row: AnnotationRow) -> tuple[int, int, str, str]:
+    return (row.start, -row.end, row.label, row.created)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _span(row: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    return (row.get("annotator", ""), row.get("start"), row.get("end"), row.get("label"))
+
+
+class _DocAnnotations:
+    """One document's annotations as read at `version`, carried along our own changes."""
+
+    def __init__(self, version: int, rows: dict[str, dict[str, Any]]) -> None:
+        self.version = version
+        self.rows = rows
+        self.spans = Counter(_span(r) for r in rows.values())
+        self.labels = Counter(r.get("label") for r in rows.values())
+        self._anns: list[Annotation] | None = None
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        if self._anns is None:
+            self._anns = sorted((Annotation.from_dict(r) for r in self.rows.values()),
+                                key=_sort_key)
+        return self._anns
+
+    def put(self, ann: Annotation, row: dict[str, Any]) -> None:
+        if ann.id in self.rows:
+            self.delete(ann.id)
+        self.rows[ann.id] = row
+        self.spans[_span(row)] += 1
+        self.labels[ann.label] += 1
+        if self._anns is not None:
+            insort(self._anns, ann, key=_sort_key)
+
+    def delete(self, ann_id: str) -> None:
+        row = self.rows.pop(ann_id, None)
+        if row is None:
+            return
+        self.spans[_span(row)] -= 1
+        if not self.spans[_span(row)]:
+            del self.spans[_span(row)]
+        self.labels[row.get("label")] -= 1
+        if not self.labels[row.get("label")]:
+            del self.labels[row.get("label")]
+        if self._anns is not None:
+            old = Annotation.from_dict(row)
+            index = bisect_left(self._anns, _sort_key(old), key=_sort_key)
+            while index < len(self._anns) and self._anns[index].id != ann_id:
+                index += 1
+            if index < len(self._anns):
+                del self._anns[index]
+
+
+# One statement per change: the document row is locked and its version
+# bumped, the annotation written, this annotator's status moved from
+# untouched to in progress, and listeners notified, all or nothing.
+_INSERT = """
+WITH bump AS (
+    UPDATE documents SET version = version + 1 WHERE id = %(doc)s RETURNING version
+), ins AS (
+    INSERT INTO annotations (doc_id, id, layer, start, "end", label, created, body)
+    SELECT %(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s, %(label)s, %(created)s, %(body)s
+    FROM bump
+    WHERE NOT (%(check_span)s AND EXISTS (
+        SELECT 1 FROM annotations a WHERE a.doc_id = %(doc)s AND a.layer = %(layer)s
+        AND a.start = %(start)s AND a."end" = %(end)s AND a.label = %(label)s))
+    ON CONFLICT (doc_id, id) DO NOTHING
+    RETURNING 1
+), touch AS (
+    INSERT INTO statuses (doc_id, annotator, status)
+    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM ins)
+    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
+    WHERE statuses.status = 'untouched'
+)
+SELECT (SELECT version FROM bump), EXISTS (SELECT 1 FROM ins), pg_notify(%(channel)s, %(doc)s)
+"""
+
+_DELETE = """
+WITH del AS (
+    DELETE FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s RETURNING body::text
+), bump AS (
+    UPDATE documents SET version = version + 1
+    WHERE id = %(doc)s AND EXISTS (SELECT 1 FROM del) RETURNING version
+), touch AS (
+    INSERT INTO statuses (doc_id, annotator, status)
+    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM del)
+    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
+    WHERE statuses.status = 'untouched'
+)
+SELECT (SELECT body FROM del), (SELECT version FROM bump), pg_notify(%(channel)s, %(doc)s)
+"""
+
+_UPDATE = """
+WITH old AS (
+    SELECT body::text AS body FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s
+), upd AS (
+    UPDATE annotations SET layer = %(layer)s, start = %(start)s, "end" = %(end)s,
+        label = %(label)s, created = %(created)s, body = %(body)s
+    WHERE doc_id = %(doc)s AND id = %(id)s RETURNING 1
+), bump AS (
+    UPDATE documents SET version = version + 1
+    WHERE id = %(doc)s AND EXISTS (SELECT 1 FROM upd) RETURNING version
+), touch AS (
+    INSERT INTO statuses (doc_id, annotator, status)
+    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM upd)
+    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
+    WHERE statuses.status = 'untouched'
+)
+SELECT (SELECT body FROM old), (SELECT version FROM bump), EXISTS (SELECT 1 FROM upd),
+    pg_notify(%(channel)s, %(doc)s)
+"""
+
+
+def _params(ann: Annotation, row: dict[str, Any]) -> dict[str, Any]:
+    return {"doc": ann.doc_id, "id": ann.id, "layer": ann.annotator, "start": ann.start,
+            "end": ann.end, "label": ann.label, "created": ann.created, "body": _dumps(row)}
+
+
+class PostgresStore:
+    """The documents and annotations of one PostgreSQL database (see the module's notes)."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, read_only: bool = False,
+                 annotator: str | None = None, create: bool = True) -> None:
+        self.url = url
+        self.where = redact(url)
+        self.root = self.where  # what messages and the title bar name
+        self.read_only = read_only
+        self.upgraded: tuple[int, Any] | None = None
+        self._closed = False
+        self._lock = threading.RLock()
+        self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
+        self._conn = connect(url, autocommit=True)
+        try:
+            self._open(create)
+            self.role = self._one("SELECT current_user")[0]
+            self.annotator = annotator or self.role
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _open(self, create: bool) -> None:
+        psycopg = driver()
+        version = schema.schema_version(self._conn)
+        schema.check_not_newer(version, self.where)
+        if version == schema.LATEST:
+            return
+        if self.read_only or not create:
+            if version == 0:
+                raise StoreError(f"there is no newsmark store at {self.where}; "
+                                 f"make one with `newsmark store init {self.where}`")
+            raise StoreError(f"the store {self.where} needs an upgrade (schema {version}); "
+                             f"run `newsmark store init {self.where}` as its owner")
+        try:
+            schema.migrate(self._conn, self.where)
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise StoreError(
+                f"cannot create or upgrade the store {self.where} "
+                f"({scrub(str(err), self.url)}); its owner must run "
+                f"`newsmark store init {self.where}`") from err
+        if version:
+            self.upgraded = (version, None)
+
+    # ----------------------------------------------------------- plumbing
+
+    def _run(self, query: Any, params: Any = None) -> Any:
+        """Execute one statement; a server or connection error becomes a StoreError."""
+        psycopg = driver()
+        with self._lock:
+            try:
+                return self._conn.execute(query, params)
+            except psycopg.errors.InsufficientPrivilege as err:
+                raise StoreError(
+                    f"the store {self.where} refused this change to role {self.role} "
+                    f"({scrub(str(err), self.url)}); each annotator writes only their own "
+                    "layer") from err
+            except psycopg.OperationalError as err:
+                raise StoreError(
+                    f"lost the connection to the store {self.where} "
+                    f"({scrub(str(err), self.url)}); this change was not saved") from err
+            except psycopg.Error as err:
+                raise StoreError(f"the store {self.where} refused this change "
+                                 f"({scrub(str(err), self.url)})") from err
+
+    def _one(self, query: Any, params: Any = None) -> Any:
+        return self._run(query, params).fetchone()
+
+    def _all(self, query: Any, params: Any = None) -> list[Any]:
+        return self._run(query, params).fetchall()
+
+    def close(self) -> None:
+        """Close the connection. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._doc_anns.clear()
+        self._conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "writable"
+        return f"PostgresStore({self.where!r}, {mode})"
+
+    def check_writable(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.where} is closed")
+        if self.read_only:
+            raise StoreError(f"the store {self.where} is open read-only; "
+                             "changes cannot be saved")
+
+    @staticmethod
+    def _check_doc_id(doc_id: str) -> None:
+        import re
+
+        if not isinstance(doc_id, str) or not re.match(r"^[A-Za-z0-9_-]{1,128}$", doc_id):
+            raise StoreError(f"bad document id {doc_id!r}")
+
+    def _require_document(self, doc_id: str) -> None:
+        self._check_doc_id(doc_id)
+        if self._one("SELECT 1 FROM documents WHERE id = %s", (doc_id,)) is None:
+            raise StoreError(f"document {doc_id} is not in the store {self.where}")
+
+    def journal(self, name: str) -> PgJournal:
+        """The journal `name` (e.g. the undo history) of this store's annotator."""
+        import re
+
+        if not re.match(r"^[A-Za-z0-9_-]+$", name):
+            raise ValueError(f"bad journal name {name!r}")
+        return PgJournal(self, name)
+
+    def database(self, name: str) -> Any:
+        """A small TinyDB database of this store, kept in table `tables` (e.g. the links)."""
+        import re
+
+        from tinydb import TinyDB
+
+        if not re.match(r"^[A-Za-z0-9_-]+\.json$", name):
+            raise ValueError(f"bad database name {name!r}")
+        return TinyDB(storage=PgTableStorage, store=self, name=name)
+
+    # ----------------------------------------------------------- documents
+
+    def register(self, doc: Document) -> None:
+        """Record `doc` (idempotent); update its path/metadata if they changed."""
+        self.check_writable()
+        self._check_doc_id(doc.id)
+        self._run(
+            "INSERT INTO documents (id, path, meta, length, text) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, meta = EXCLUDED.meta "
+            "WHERE documents.path IS DISTINCT FROM EXCLUDED.path "
+            "OR documents.meta::text <> EXCLUDED.meta::text",
+            (doc.id, doc.meta.path, _dumps(doc.meta.to_dict()), len(doc.text), doc.text))
+
+    def register_many(self, docs: Iterable[Document]) -> int:
+        """Register many documents in one transaction; returns how many were new."""
+        self.check_writable()
+        unique: dict[str, Document] = {}
+        for doc in docs:
+            self._check_doc_id(doc.id)
+            unique.setdefault(doc.id, doc)
+        if not unique:
+            return 0
+        with self._lock:
+            known = {row[0] for row in self._all(
+                "SELECT id FROM documents WHERE id = ANY(%s)", (list(unique),))}
+            for doc_id in known:
+                self.register(unique[doc_id])
+            new = [doc for doc_id, doc in unique.items() if doc_id not in known]
+            if new:
+                self._copy_rows("documents", ("id", "path", "meta", "length", "text"),
+                                ((d.id, d.meta.path, _dumps(d.meta.to_dict()), len(d.text),
+                                  d.text) for d in new))
+        return len(new)
+
+    def _copy_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        """COPY `rows` into `table` in one transaction (the fast path for bulk writes)."""
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        psycopg = driver()
+        with self._lock:
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur, \
+                        cur.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.Error as err:
+                raise StoreError(f"the store {self.where} refused this change "
+                                 f"({scrub(str(err), self.url)})") from err
+
+    def _records(self, where: Any = None, params: Any = ()) -> list[dict[str, Any]]:
+        from psycopg import sql
+
+        query = sql.SQL(
+            "SELECT d.id, d.path, d.meta::text, d.length, coalesce(s.status, 'untouched') "
+            "FROM documents d LEFT JOIN statuses s "
+            "ON s.doc_id = d.id AND s.annotator = %s {} ORDER BY d.seq"
+        ).format(where or sql.SQL(""))
+        return [{"id": doc_id, "path": path, "meta": json.loads(meta), "status": status,
+                 "length": length}
+                for doc_id, path, meta, length, status in
+                self._all(query, (self.annotator, *params))]
+
+    def document_record(self, doc_id: str) -> dict[str, Any] | None:
+        from psycopg import sql
+
+        found = self._records(sql.SQL("WHERE d.id = %s"), (doc_id,))
+        return found[0] if found else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every registered document's record, in registration order (status: ours)."""
+        return self._records()
+
+    def team_statuses(self) -> dict[str, dict[str, str]]:
+        """doc id -> {annotator: status} for every annotator who has one."""
+        found: dict[str, dict[str, str]] = {}
+        for doc_id, annotator, status in self._all(
+                "SELECT doc_id, annotator, status FROM statuses ORDER BY doc_id, annotator"):
+            found.setdefault(doc_id, {})[annotator] = status
+        return found
+
+    def load_text(self, doc_id: str) -> str | None:
+        self._check_doc_id(doc_id)
+        row = self._one("SELECT text FROM documents WHERE id = %s", (doc_id,))
+        return None if row is None else row[0]
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+        self.check_writable()
+        self._require_document(doc_id)
+        self._run(
+            "INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
+            "ON CONFLICT (doc_id, annotator) DO UPDATE SET status = EXCLUDED.status, "
+            "changed = now() WHERE statuses.status <> EXCLUDED.status",
+            (doc_id, self.annotator, status))
+        self._run("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
+
+    # ----------------------------------------------------------- segmentations
+
+    def load_segmentation(self, doc_id: str, text: str,
+                          warn: Warn | None = None) -> Segmentation | None:
+        self._check_doc_id(doc_id)
+        row = self._one("SELECT data FROM segmentations WHERE doc_id = %s", (doc_id,))
+        if row is None:
+            return None
+        try:
+            return segmentation_codec.decode(text, bytes(row[0]))
+        except ValueError as err:
+            if warn is not None:
+                warn(f"the stored segmentation of {doc_id} is damaged or out of date ({err}); "
+                     f"segmenting {doc_id} again")
+            return None
+
+    def has_segmentation(self, doc_id: str) -> bool:
+        self._check_doc_id(doc_id)
+        return self._one("SELECT 1 FROM segmentations WHERE doc_id = %s", (doc_id,)) is not None
+
+    def save_segmentation(self, doc_id: str, seg: Segmentation,
+                          warn: Warn | None = None) -> bool:
+        """Keep `seg` as the document's segmentation; False if not written (see Store)."""
+        if self.read_only or self._closed:
+            return False
+        if self.load_segmentation(doc_id, seg.text) is not None:
+            return False
+        try:
+            data = segmentation_codec.encode(seg)
+            self._run(
+                "INSERT INTO segmentations (doc_id, data) VALUES (%s, %s) "
+                "ON CONFLICT (doc_id) DO UPDATE SET data = EXCLUDED.data", (doc_id, data))
+        except (StoreError, ValueError) as err:
+            if warn is not None:
+                warn(f"cannot keep the segmentation of {doc_id} in {self.where} ({err})")
+            return False
+        return True
+
+    # ----------------------------------------------------------- annotations
+
+    def _version(self, doc_id: str) -> int | None:
+        row = self._one("SELECT version FROM documents WHERE id = %s", (doc_id,))
+        return None if row is None else int(row[0])
+
+    def _read_rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
+        text = self._one("SELECT coalesce(json_agg(body), '[]')::text FROM annotations "
+                         "WHERE doc_id = %s", (doc_id,))[0]
+        return {row["id"]: row for row in json.loads(text)}
+
+    def _doc_state(self, doc_id: str) -> _DocAnnotations | None:
+        """A document's annotations, current (None: no such document)."""
+        with self._lock:
+            version = self._version(doc_id)
+            if version is None:
+                self._doc_anns.pop(doc_id, None)
+                return None
+            state = self._doc_anns.get(doc_id)
+            if state is not None and state.version == version:
+                self._doc_anns.move_to_end(doc_id)
+                return state
+            # Read rows and version together, so a change between them is not missed.
+            with self._conn.transaction():
+                self._run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                version = self._version(doc_id) or 0
+                rows = self._read_rows(doc_id)
+            state = _DocAnnotations(version, rows)
+            self._doc_anns[doc_id] = state
+            while len(self._doc_anns) > DOC_CACHE_SIZE:
+                self._doc_anns.popitem(last=False)
+            return state
+
+    def _after_write(self, doc_id: str, version: int | None,
+                     change: Callable[[_DocAnnotations], None]) -> None:
+        """Carry our change into the cache if nobody else wrote in between; else drop it."""
+        state = self._doc_anns.get(doc_id)
+        if state is None or version is None:
+            return
+        if version == state.version + 1:
+            change(state)
+            state.version = version
+        else:
+            del self._doc_anns[doc_id]
+
+    def annotations(self, doc_id: str) -> list[Annotation]:
+        """The annotations of one document (every layer), sorted as the folder store's."""
+        state = self._doc_state(doc_id)
+        return [] if state is None else list(state.annotations)
+
+    def counts(self, doc_id: str) -> Counter[str]:
+        state = self._doc_state(doc_id)
+        return Counter() if state is None else Counter(state.labels)
+
+    def annotation_rows(self, doc_id: str) -> list[AnnotationRow]:
+        """One document's annotations as rows, sorted as `annotations` (for export)."""
+        self._check_doc_id(doc_id)
+        of = AnnotationRow.of
+        rows = [of(row) for row in self._read_rows(doc_id).values()]
+        rows.sort(key=_row_sort_key)
+        return rows
+
+    def all_annotations(self) -> Iterator[Annotation]:
+        """Every annotation, document by document."""
+        for (doc_id,) in self._all("SELECT id FROM documents ORDER BY seq"):
+            rows = self._read_rows(doc_id)
+            yield from sorted((Annotation.from_dict(r) for r in rows.values()), key=_sort_key)
+
+    def add(self, ann: Annotation) -> bool:
+        """Save `ann`; False if its id, or the same span and label in its layer, exists."""
+        return self._insert(ann, check_span=True)
+
+    def restore(self, ann: Annotation) -> bool:
+        """Put back an annotation removed earlier (undo); False if its id is present."""
+        return self._insert(ann, check_span=False)
+
+    def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
+        self.check_writable()
+        self._check_doc_id(ann.doc_id)
+        row = ann.to_dict()
+        with self._lock:
+            version, inserted, _ = self._one(
+                _INSERT, {**_params(ann, row), "check_span": check_span, "me": self.annotator,
+                          "channel": CHANNEL})
+            if version is None:
+                raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
+            if not inserted:
+                self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
+                return False
+            self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        return True
+
+    def add_many(self, anns: Iterable[Annotation]) -> int:
+        """Save many annotations in one transaction; returns how many were new.
+
+        Skips what `add` would skip (same id, or same span and label in the
+        same layer, also within the batch). The documents' rows are locked
+        first, so concurrent writers cannot slip a duplicate in between.
+        """
+        self.check_writable()
+        by_doc: dict[str, list[Annotation]] = {}
+        for ann in anns:
+            self._check_doc_id(ann.doc_id)
+            by_doc.setdefault(ann.doc_id, []).append(ann)
+        if not by_doc:
+            return 0
+        from psycopg import sql
+
+        psycopg = driver()
+        added = 0
+        with self._lock:
+            try:
+                with self._conn.transaction():
+                    locked = {doc_id for (doc_id,) in self._conn.execute(
+                        "UPDATE documents SET version = version + 1 WHERE id = ANY(%s) "
+                        "RETURNING id", (list(by_doc),))}
+                    missing = set(by_doc) - locked
+                    if missing:
+                        raise StoreError(f"document {sorted(missing)[0]} is not in the store "
+                                         f"{self.where}")
+                    ids: set[tuple[str, str]] = set()
+                    spans: set[tuple[Any, ...]] = set()
+                    for doc_id, id_, layer, start, end, label in self._conn.execute(
+                            'SELECT doc_id, id, layer, start, "end", label FROM annotations '
+                            "WHERE doc_id = ANY(%s)", (list(by_doc),)):
+                        ids.add((doc_id, id_))
+                        spans.add((doc_id, layer, start, end, label))
+                    new: list[Annotation] = []
+                    for doc_id, group in by_doc.items():
+                        for ann in group:
+                            span = (doc_id, ann.annotator, ann.start, ann.end, ann.label)
+                            if (doc_id, ann.id) in ids or span in spans:
+                                continue
+                            ids.add((doc_id, ann.id))
+                            spans.add(span)
+                            new.append(ann)
+                    columns = ("doc_id", "id", "layer", "start", "end", "label", "created",
+                               "body")
+                    statement = sql.SQL("COPY annotations ({}) FROM STDIN").format(
+                        sql.SQL(", ").join(map(sql.Identifier, columns)))
+                    with self._conn.cursor() as cur, cur.copy(statement) as copy:
+                        for ann in new:
+                            copy.write_row((ann.doc_id, ann.id, ann.annotator, ann.start,
+                                            ann.end, ann.label, ann.created,
+                                            _dumps(ann.to_dict())))
+                    touched = sorted({ann.doc_id for ann in new})
+                    if touched:
+                        self._conn.execute(
+                            "INSERT INTO statuses (doc_id, annotator, status) "
+                            "SELECT unnest(%s::text[]), %s, 'in progress' "
+                            "ON CONFLICT (doc_id, annotator) DO UPDATE SET "
+                            "status = 'in progress', changed = now() "
+                            "WHERE statuses.status = 'untouched'", (touched, self.annotator))
+                    for doc_id in by_doc:
+                        self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
+                    added = len(new)
+            except psycopg.errors.InsufficientPrivilege as err:
+                raise StoreError(
+                    f"the store {self.where} refused these annotations for role {self.role} "
+                    f"({scrub(str(err), self.url)}); each annotator writes only their own "
+                    "layer") from err
+            except psycopg.Error as err:
+                raise StoreError(f"the store {self.where} refused these annotations "
+                                 f"({scrub(str(err), self.url)}); none was saved") from err
+            finally:
+                for doc_id in by_doc:
+                    self._doc_anns.pop(doc_id, None)
+        return added
+
+    def _refused(self, doc_id: str, ann_id: str) -> None:
+        """After a change that touched nothing: if the span exists, it is someone else's."""
+        row = self._one("SELECT layer FROM annotations WHERE doc_id = %s AND id = %s",
+                        (doc_id, ann_id))
+        if row is not None:
+            raise StoreError(
+                f"this span is in {row[0] or 'the unnamed'} layer: role {self.role} may change "
+                f"only its own layer of {self.where}")
+
+    def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
+        """Delete one annotation; returns it, or None if there was none."""
+        self.check_writable()
+        self._require_document(doc_id)
+        with self._lock:
+            body, version, _ = self._one(
+                _DELETE, {"doc": doc_id, "id": ann_id, "me": self.annotator,
+                          "channel": CHANNEL})
+            if body is None:
+                self._refused(doc_id, ann_id)
+                return None
+            self._after_write(doc_id, version, lambda s: s.delete(ann_id))
+        return Annotation.from_dict(json.loads(body))
+
+    def update(self, ann: Annotation) -> Annotation | None:
+        """Replace the annotation with `ann.id`; returns the old one (None if absent)."""
+        self.check_writable()
+        self._require_document(ann.doc_id)
+        state = self._doc_state(ann.doc_id)
+        if state is not None:
+            current = state.rows.get(ann.id)
+            if current is None:
+                return None
+            old = Annotation.from_dict(current)
+            if old == ann:
+                return old
+        row = ann.to_dict()
+        with self._lock:
+            body, version, updated, _ = self._one(
+                _UPDATE, {**_params(ann, row), "me": self.annotator, "channel": CHANNEL})
+            if not updated:
+                self._refused(ann.doc_id, ann.id)
+                self._doc_anns.pop(ann.doc_id, None)
+                return None
+            self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        return Annotation.from_dict(json.loads(body))
+
+    def compact(self, doc_id: str) -> None:
+        """Nothing to fold: the server keeps no log of ours (checks the document)."""
+        self.check_writable()
+        self._require_document(doc_id)
+
+    # ----------------------------------------------------------- session state
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        row = self._one("SELECT value::text FROM session_state WHERE owner = %s AND key = %s",
+                        (self.annotator, key))
+        return default if row is None else json.loads(row[0])
+
+    def state_items(self) -> list[tuple[str, Any]]:
+        """Every (key, value) of this annotator's session state, for copying a store."""
+        return [(key, json.loads(value)) for key, value in self._all(
+            "SELECT key, value::text FROM session_state WHERE owner = %s ORDER BY key",
+            (self.annotator,))]
+
+    def set_state(self, key: str, value: Any) -> None:
+        self.check_writable()
+        text = _dumps(json.loads(json.dumps(value)))  # TypeError if not JSON
+        self._run(
+            "INSERT INTO session_state (owner, key, value) VALUES (%s, %s, %s) "
+            "ON CONFLICT (owner, key) DO UPDATE SET value = EXCLUDED.value "
+            "WHERE session_state.value::text <> EXCLUDED.value::text",
+            (self.annotator, key, text))
