@@ -131,6 +131,7 @@ class Workspace:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
+        self._team: dict[str, dict[str, str]] | None = None
         self._raw, self._encoding = raw, encoding
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
@@ -329,6 +330,24 @@ class Workspace:
     def status(self, doc_id: str) -> str:
         record = self.store.document_record(doc_id)
         return (record or {}).get("status", "untouched")
+
+    def team_status(self, doc_id: str) -> dict[str, str]:
+        """Other annotators' status of `doc_id` ({} for a store of one person).
+
+        Read once for the whole store and kept until `refresh_team`: the
+        document list draws a row per visible document.
+        """
+        statuses = getattr(self.store, "team_statuses", None)
+        if statuses is None:
+            return {}
+        if self._team is None:
+            self._team = statuses()
+        return {who: status for who, status in self._team.get(doc_id, {}).items()
+                if who != self.annotator}
+
+    def refresh_team(self) -> None:
+        """Forget the team's statuses: others changed something."""
+        self._team = None
 
     def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
         tuple[int, int] | None

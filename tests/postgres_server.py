@@ -98,3 +98,12 @@ def start_test_server(*, shared: bool = True) -> Iterator[TestServer]:
             handle.cleanup()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def as_role(url: str, role: str) -> str:
+    """`url` connecting as `role` (the test server trusts its socket: no password)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, parts.fragment))

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
@@ -58,6 +58,8 @@ MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
 PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
+# How often a shared store's NOTIFYs are looked at (nothing is read when none came).
+TEAM_POLL_SECONDS = 1.0
 CRASH_LOG = "newsmark-crash.log"
 
 
@@ -100,6 +102,8 @@ class NewsmarkApp(App[None]):
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
             self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
+        self._listener: Any = None  # a ChangeListener on a shared store
+        self._team_timer: Any = None
         self.sub_title = f"store {workspace.store.root}"
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -164,6 +168,12 @@ class NewsmarkApp(App[None]):
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
+        # A shared (PostgreSQL) store: others' changes arrive by NOTIFY.
+        listen = getattr(self.workspace.store, "listen", None)
+        if listen is not None:
+            with contextlib.suppress(NewsmarkError):
+                self._listener = listen()
+                self._team_timer = self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -179,6 +189,8 @@ class NewsmarkApp(App[None]):
 
     def on_unmount(self) -> None:
         self._save_panes()
+        if self._listener is not None:
+            self._listener.close()
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
@@ -851,6 +863,26 @@ class NewsmarkApp(App[None]):
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
+    def _heard_from_team(self) -> None:
+        """Others changed documents: show their spans and statuses (cheap when none did)."""
+        try:
+            changed = self._listener.changed(timeout=0)
+        except Exception:  # the listener's connection went away: no live view, no crash
+            self.notify("no longer hearing the team's changes (connection lost)",
+                        severity="warning")
+            self._listener = None
+            self._team_timer.stop()
+            return
+        if not changed:
+            return
+        self.workspace.refresh_team()
+        with contextlib.suppress(NewsmarkError):
+            for view in self.views:
+                if view.document.id in changed:
+                    view.set_annotations(self.workspace.annotations(view.document.id))
+            self._refresh_panel(orphans=False)
+        self._refresh_documents()
+
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
         self.query_one(DocumentList).show(len(self.workspace.entries), self._document_row,
@@ -871,7 +903,7 @@ class NewsmarkApp(App[None]):
             return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
         return describe_document(entry.name, self.workspace.status(doc_id),
-                                 self.workspace.counts(doc_id))
+                                 self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
     def _refresh_status(self) -> None:
         view = self.active_view

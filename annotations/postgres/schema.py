@@ -160,6 +160,18 @@ _MAY_WRITE = sql.SQL(
 )
 
 
+_NO_TRUNCATE = """
+CREATE OR REPLACE FUNCTION newsmark_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                       'MEMBER') THEN
+        RAISE EXCEPTION 'only the owner of the store may empty %', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
 def setup_team(conn: Any) -> None:
     """Roles, rights and row-level security for a team (idempotent)."""
     with conn.transaction():
@@ -192,6 +204,11 @@ def setup_team(conn: Any) -> None:
                          .format(sql.Identifier(name)))
             conn.execute(sql.SQL("CREATE POLICY {} ON annotations ").format(sql.Identifier(name))
                          + body)
+        # TRUNCATE is not subject to row-level security: only the owner may empty it.
+        conn.execute(_NO_TRUNCATE)
+        conn.execute("DROP TRIGGER IF EXISTS annotations_no_truncate ON annotations")
+        conn.execute("CREATE TRIGGER annotations_no_truncate BEFORE TRUNCATE ON annotations "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION newsmark_no_truncate()")
         # Each annotator's status, session state and journals are theirs alone too.
         for table, column in (("statuses", "annotator"), ("session_state", "owner"),
                               ("journal_snapshots", "owner"), ("journal_lines", "owner")):

@@ -382,6 +382,12 @@ class PostgresStore:
             found.setdefault(doc_id, {})[annotator] = status
         return found
 
+    def listen(self) -> Any:
+        """A ChangeListener on this store: which documents anyone changed since."""
+        from annotations.postgres.listener import ChangeListener
+
+        return ChangeListener(self.url)
+
     def load_text(self, doc_id: str) -> str | None:
         self._check_doc_id(doc_id)
         row = self._one("SELECT text FROM documents WHERE id = %s", (doc_id,))
