@@ -8,6 +8,7 @@ state of its own beyond what is on screen.
 from __future__ import annotations
 
 import contextlib
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -60,6 +61,7 @@ PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 # How often a shared store's NOTIFYs are looked at (nothing is read when none came).
 TEAM_POLL_SECONDS = 1.0
+RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
@@ -103,7 +105,7 @@ class NewsmarkApp(App[None]):
             # here rather than declared with the static bindings.
             self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
         self._listener: Any = None  # a ChangeListener on a shared store
-        self._team_timer: Any = None
+        self._listen_tried = 0.0
         self.sub_title = f"store {workspace.store.root}"
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -173,7 +175,7 @@ class NewsmarkApp(App[None]):
         if listen is not None:
             with contextlib.suppress(NewsmarkError):
                 self._listener = listen()
-                self._team_timer = self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
+            self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -709,10 +711,20 @@ class NewsmarkApp(App[None]):
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
             view.set_margin(view._unmatched, self._linked_spans(view))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
-        self._error = False
+        self._say_saved(what)
         self._refresh_panel()
         self._refresh_status()
+
+    def _say_saved(self, what: str) -> None:
+        """The status line after a change: saved, or (server away) kept in the outbox."""
+        pending = getattr(self.workspace.store, "pending", 0)
+        if pending:
+            self.saved = (f"NOT SAVED on the server: {what} kept on this machine, "
+                          f"{pending} waiting to be sent")
+            self._error = True
+        else:
+            self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+            self._error = False
 
     def action_toggle_suggestions(self) -> None:
         if self._still_segmenting():
@@ -833,8 +845,7 @@ class NewsmarkApp(App[None]):
                 view.set_margin(view._unmatched, self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 view.set_suggestions(self._suggestions_for(doc_id))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
-        self._error = False
+        self._say_saved(what)
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
@@ -864,15 +875,38 @@ class NewsmarkApp(App[None]):
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
 
     def _heard_from_team(self) -> None:
-        """Others changed documents: show their spans and statuses (cheap when none did)."""
-        try:
-            changed = self._listener.changed(timeout=0)
-        except Exception:  # the listener's connection went away: no live view, no crash
-            self.notify("no longer hearing the team's changes (connection lost)",
-                        severity="warning")
-            self._listener = None
-            self._team_timer.stop()
-            return
+        """Others changed documents: show their spans and statuses (cheap when none did).
+
+        Changes kept while the server was away are sent from here too, and
+        a listener lost with the connection is made again (every
+        RELISTEN_SECONDS at most: connecting to a host that is down waits).
+        """
+        store = self.workspace.store
+        if getattr(store, "pending", 0):
+            with contextlib.suppress(NewsmarkError):
+                store.flush()
+            self._say_saved("the changes kept meanwhile")
+            self._refresh_status()
+        changed: set[str] | None = None
+        if self._listener is None:
+            if store.pending or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
+                return
+            self._listen_tried = time.monotonic()
+            try:
+                self._listener = store.listen()
+            except NewsmarkError:
+                return
+            changed = {view.document.id for view in self.views}  # missed meanwhile
+        else:
+            try:
+                changed = self._listener.changed(timeout=0)
+            except Exception:  # the listener's connection went away: heard again later
+                self.notify("lost the connection to the store: others' changes are not shown "
+                            "until it is back", severity="warning")
+                self._listener.close()
+                self._listener = None
+                self._listen_tried = time.monotonic()
+                return
         if not changed:
             return
         self.workspace.refresh_team()

@@ -44,8 +44,19 @@ class PgJournal:
         return (row[0], row[1])
 
     def changed_on_disk(self) -> bool:
-        """True if the journal changed since this object last read or wrote it."""
-        return self._key != self._current_key()
+        """True if the journal changed since this object last read or wrote it.
+
+        While the server is away, memory (with the lines kept in the outbox)
+        is all there is: False.
+        """
+        from annotations.postgres.store import Disconnected
+
+        if self.store.pending and self.store.flush():
+            return False  # the lines kept for later are not on the server yet
+        try:
+            return self._key != self._current_key()
+        except Disconnected:
+            return False
 
     def read(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         store = self.store
@@ -68,19 +79,23 @@ class PgJournal:
             raise StoreError(f"cannot write {self.log}: the store is open read-only")
 
     def append(self, *changes: dict[str, Any]) -> None:
-        """Log `changes`, committed when this returns."""
+        """Log `changes`: committed when this returns, or kept in the store's outbox."""
         self._writable()
         if not changes:
             return
+        from annotations.postgres.store import Disconnected
+
         with self.store._lock:
-            fresh = self._key == self._current_key()
-            seq = self.store._one(
-                "WITH ins AS (INSERT INTO journal_lines (owner, name, generation, line) "
-                "SELECT %s, %s, %s, unnest(%s::json[]) RETURNING seq) SELECT max(seq) FROM ins",
-                (*self._params(), self.generation, [_dumps(c) for c in changes]))[0]
+            try:
+                fresh = self._key == self._current_key()
+            except Disconnected:
+                fresh = False
+            seq = self.store._change(
+                {"op": "journal", "name": self.name, "generation": self.generation,
+                 "lines": list(changes)}, lambda: None)
             self.logged += len(changes)
-            # Someone else's lines in between: read again before trusting memory.
-            self._key = (self._key[0], seq) if fresh and self._key is not None else None
+            # Someone else's lines in between, or kept for later: read again when next asked.
+            self._key = (self._key[0], seq) if fresh and seq and self._key is not None else None
 
     def compact(self, tables: dict[str, Any]) -> None:
         """Make `tables` the snapshot (next generation) and drop the lines folded in."""

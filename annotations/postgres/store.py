@@ -19,15 +19,24 @@ also sends `NOTIFY newsmark, '<doc id>'`, for readers that listen.
 Status: each annotator has their own status per document (`statuses`);
 `documents()` gives this store's annotator's, `team_statuses()` everyone's.
 Session state and journals (the undo history) are per annotator too.
+
+Faults: a change whose connection is lost is retried once on a new
+connection; if that fails too it goes to the outbox (`outbox`), fsynced,
+and `pending` says how many wait. The reader's own changes (tags, removals,
+relabels, notes, statuses, session state, undo steps) can wait there;
+imports (`add_many`) and links need the server. While the server is away a
+document read before is served from memory, with the waiting changes in it.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from annotations import segmentation as segmentation_codec
@@ -35,6 +44,7 @@ from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document
 from annotations.postgres import schema
 from annotations.postgres.journal import PgJournal
+from annotations.postgres.outbox import Outbox, outbox_path
 from annotations.postgres.tables import PgTableStorage
 from annotations.postgres.url import connect, driver, redact, scrub
 from annotations.segmentation import Segmentation
@@ -42,6 +52,13 @@ from annotations.segmentation import Segmentation
 STATUSES = ("untouched", "in progress", "done")
 CHANNEL = "newsmark"
 DOC_CACHE_SIZE = 64
+# While the server is away, reconnecting is tried at most this often (a
+# key press must not wait on a dead host each time).
+RECONNECT_EVERY = 1.0
+
+
+class Disconnected(StoreError):
+    """The connection to the server is gone (the server stopped, the network dropped)."""
 
 Warn = Callable[[str], None]
 
@@ -178,7 +195,8 @@ class PostgresStore:
     engine = "postgresql"
 
     def __init__(self, url: str, *, read_only: bool = False,
-                 annotator: str | None = None, create: bool = True) -> None:
+                 annotator: str | None = None, create: bool = True,
+                 outbox: Path | None = None) -> None:
         self.url = url
         self.where = redact(url)
         self.root = self.where  # what messages and the title bar name
@@ -187,14 +205,32 @@ class PostgresStore:
         self._closed = False
         self._lock = threading.RLock()
         self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
+        self._records_seen: dict[str, dict[str, Any]] = {}  # served while disconnected
+        self._team_seen: dict[str, dict[str, str]] = {}
+        self._state_seen: dict[str, str | None] = {}
+        self._last_attempt = 0.0
+        # Changes the server refused when the outbox was finally sent.
+        self.warnings: list[str] = []
         self._conn = connect(url, autocommit=True)
         try:
             self._open(create)
             self.role = self._one("SELECT current_user")[0]
             self.annotator = annotator or self.role
+            self._outbox = Outbox(outbox or outbox_path(self.where, self.annotator))
+            if not read_only and len(self._outbox):
+                self._send_outbox()  # left by a session that lost the server, or was killed
         except BaseException:
             self._conn.close()
             raise
+
+    @property
+    def pending(self) -> int:
+        """How many changes wait in the outbox for the server (0: all saved on it)."""
+        return len(self._outbox)
+
+    @property
+    def outbox_file(self) -> Path:
+        return self._outbox.path
 
     def _open(self, create: bool) -> None:
         psycopg = driver()
@@ -224,20 +260,25 @@ class PostgresStore:
         """Execute one statement; a server or connection error becomes a StoreError."""
         psycopg = driver()
         with self._lock:
+            if self._conn.broken or self._conn.closed:
+                self._reconnect()  # the server may be back (tried once a second at most)
             try:
                 return self._conn.execute(query, params)
-            except psycopg.errors.InsufficientPrivilege as err:
-                raise StoreError(
-                    f"the store {self.where} refused this change to role {self.role} "
-                    f"({scrub(str(err), self.url)}); each annotator writes only their own "
-                    "layer") from err
-            except psycopg.OperationalError as err:
-                raise StoreError(
-                    f"lost the connection to the store {self.where} "
-                    f"({scrub(str(err), self.url)}); this change was not saved") from err
             except psycopg.Error as err:
-                raise StoreError(f"the store {self.where} refused this change "
-                                 f"({scrub(str(err), self.url)})") from err
+                raise self._error(err) from err
+
+    def _error(self, err: Exception) -> StoreError:
+        """A driver error as the StoreError a person reads (Disconnected if the link is gone)."""
+        psycopg = driver()
+        reason = scrub(str(err), self.url)
+        if isinstance(err, psycopg.OperationalError) and (self._conn.broken or self._conn.closed):
+            return Disconnected(f"lost the connection to the store {self.where} ({reason})")
+        if isinstance(err, psycopg.errors.InsufficientPrivilege):
+            return StoreError(f"the store {self.where} refused this change to role {self.role} "
+                              f"({reason}); each annotator writes only their own layer")
+        if isinstance(err, psycopg.OperationalError):
+            return Disconnected(f"cannot reach the store {self.where} ({reason})")
+        return StoreError(f"the store {self.where} refused this change ({reason})")
 
     def _one(self, query: Any, params: Any = None) -> Any:
         return self._run(query, params).fetchone()
@@ -279,6 +320,8 @@ class PostgresStore:
 
     def _require_document(self, doc_id: str) -> None:
         self._check_doc_id(doc_id)
+        if doc_id in self._doc_anns or doc_id in self._records_seen:
+            return
         if self._one("SELECT 1 FROM documents WHERE id = %s", (doc_id,)) is None:
             raise StoreError(f"document {doc_id} is not in the store {self.where}")
 
@@ -359,10 +402,21 @@ class PostgresStore:
             "FROM documents d LEFT JOIN statuses s "
             "ON s.doc_id = d.id AND s.annotator = %s {} ORDER BY d.seq"
         ).format(where or sql.SQL(""))
-        return [{"id": doc_id, "path": path, "meta": json.loads(meta), "status": status,
-                 "length": length}
-                for doc_id, path, meta, length, status in
-                self._all(query, (self.annotator, *params))]
+        try:
+            if len(self._outbox) and not self._send_outbox():
+                raise Disconnected(f"the store {self.where} is still unreachable")
+            found = self._all(query, (self.annotator, *params))
+        except Disconnected:
+            if where is None and self._records_seen:
+                return [dict(r) for r in self._records_seen.values()]
+            if where is not None and params and params[0] in self._records_seen:
+                return [dict(self._records_seen[params[0]])]
+            raise
+        records = [{"id": doc_id, "path": path, "meta": json.loads(meta), "status": status,
+                    "length": length} for doc_id, path, meta, length, status in found]
+        for record in records:  # kept, to be shown while the server is away
+            self._records_seen[record["id"]] = dict(record)
+        return records
 
     def document_record(self, doc_id: str) -> dict[str, Any] | None:
         from psycopg import sql
@@ -377,10 +431,15 @@ class PostgresStore:
     def team_statuses(self) -> dict[str, dict[str, str]]:
         """doc id -> {annotator: status} for every annotator who has one."""
         found: dict[str, dict[str, str]] = {}
-        for doc_id, annotator, status in self._all(
-                "SELECT doc_id, annotator, status FROM statuses ORDER BY doc_id, annotator"):
+        try:
+            rows = self._all(
+                "SELECT doc_id, annotator, status FROM statuses ORDER BY doc_id, annotator")
+        except Disconnected:
+            return {k: dict(v) for k, v in self._team_seen.items()}
+        for doc_id, annotator, status in rows:
             found.setdefault(doc_id, {})[annotator] = status
-        return found
+        self._team_seen = found
+        return {k: dict(v) for k, v in found.items()}
 
     def listen(self) -> Any:
         """A ChangeListener on this store: which documents anyone changed since."""
@@ -398,19 +457,35 @@ class PostgresStore:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
         self.check_writable()
         self._require_document(doc_id)
-        self._run(
-            "INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
+        self._change({"op": "status", "doc": doc_id, "status": status},
+                     lambda: self._seen_status(doc_id, status, only_untouched=False))
+
+    def _seen_status(self, doc_id: str, status: str, *, only_untouched: bool) -> None:
+        """Our status as the server will have it once the outbox is sent."""
+        record = self._records_seen.get(doc_id)
+        if record is not None and (not only_untouched or record["status"] == "untouched"):
+            record["status"] = status
+
+    def _send_status(self, entry: dict[str, Any], retry: bool) -> None:
+        self._one(
+            "WITH s AS (INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
             "ON CONFLICT (doc_id, annotator) DO UPDATE SET status = EXCLUDED.status, "
-            "changed = now() WHERE statuses.status <> EXCLUDED.status",
-            (doc_id, self.annotator, status))
-        self._run("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
+            "changed = now() WHERE statuses.status <> EXCLUDED.status) "
+            "SELECT pg_notify(%s, %s)",
+            (entry["doc"], self.annotator, entry["status"], CHANNEL, entry["doc"]))
+        self._seen_status(entry["doc"], entry["status"], only_untouched=False)
 
     # ----------------------------------------------------------- segmentations
 
     def load_segmentation(self, doc_id: str, text: str,
                           warn: Warn | None = None) -> Segmentation | None:
         self._check_doc_id(doc_id)
-        row = self._one("SELECT data FROM segmentations WHERE doc_id = %s", (doc_id,))
+        try:
+            row = self._one("SELECT data FROM segmentations WHERE doc_id = %s", (doc_id,))
+        except StoreError as err:  # derived data: the caller segments again
+            if warn is not None:
+                warn(f"cannot read the segmentation of {doc_id} ({err}); segmenting it again")
+            return None
         if row is None:
             return None
         try:
@@ -457,7 +532,15 @@ class PostgresStore:
     def _doc_state(self, doc_id: str) -> _DocAnnotations | None:
         """A document's annotations, current (None: no such document)."""
         with self._lock:
-            version = self._version(doc_id)
+            try:
+                if len(self._outbox) and not self._send_outbox():
+                    raise Disconnected(f"the store {self.where} is still unreachable")
+                version = self._version(doc_id)
+            except Disconnected:
+                state = self._doc_anns.get(doc_id)
+                if state is None:
+                    raise
+                return state  # read before: shown with the changes waiting in the outbox
             if version is None:
                 self._doc_anns.pop(doc_id, None)
                 return None
@@ -466,10 +549,14 @@ class PostgresStore:
                 self._doc_anns.move_to_end(doc_id)
                 return state
             # Read rows and version together, so a change between them is not missed.
-            with self._conn.transaction():
-                self._run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                version = self._version(doc_id) or 0
-                rows = self._read_rows(doc_id)
+            psycopg = driver()
+            try:
+                with self._conn.transaction():
+                    self._run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    version = self._version(doc_id) or 0
+                    rows = self._read_rows(doc_id)
+            except psycopg.Error as err:
+                raise self._error(err) from err
             state = _DocAnnotations(version, rows)
             self._doc_anns[doc_id] = state
             while len(self._doc_anns) > DOC_CACHE_SIZE:
@@ -523,17 +610,46 @@ class PostgresStore:
         self.check_writable()
         self._check_doc_id(ann.doc_id)
         row = ann.to_dict()
-        with self._lock:
-            version, inserted, _ = self._one(
-                _INSERT, {**_params(ann, row), "check_span": check_span, "me": self.annotator,
-                          "channel": CHANNEL})
-            if version is None:
-                raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
-            if not inserted:
-                self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
+
+        def offline() -> bool:
+            state = self._offline_state(ann.doc_id)
+            if ann.id in state.rows or (check_span and _span(row) in state.spans):
                 return False
-            self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+            state.put(ann, row)
+            self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            return True
+
+        return bool(self._change({"op": "insert", "row": row, "check_span": check_span},
+                                 offline))
+
+    def _send_insert(self, entry: dict[str, Any], retry: bool) -> bool:
+        row = entry["row"]
+        ann = Annotation.from_dict(row)
+        version, inserted, _ = self._one(
+            _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
+                      "me": self.annotator, "channel": CHANNEL})
+        if version is None:
+            raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
+        if not inserted:
+            self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
+            # Sent again after a lost connection, it may have been committed the first time.
+            return retry and self._stored_body(ann.doc_id, ann.id) == row
+        self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        self._seen_status(ann.doc_id, "in progress", only_untouched=True)
         return True
+
+    def _stored_body(self, doc_id: str, ann_id: str) -> dict[str, Any] | None:
+        found = self._one("SELECT body::text FROM annotations WHERE doc_id = %s AND id = %s",
+                          (doc_id, ann_id))
+        return None if found is None else json.loads(found[0])
+
+    def _offline_state(self, doc_id: str) -> _DocAnnotations:
+        """The document as read before, to change in memory while the change waits."""
+        state = self._doc_anns.get(doc_id)
+        if state is None:
+            raise Disconnected(f"lost the connection to the store {self.where}, and document "
+                               f"{doc_id} was not read before it; this change was NOT saved")
+        return state
 
     def add_many(self, anns: Iterable[Annotation]) -> int:
         """Save many annotations in one transaction; returns how many were new.
@@ -625,21 +741,38 @@ class PostgresStore:
         """Delete one annotation; returns it, or None if there was none."""
         self.check_writable()
         self._require_document(doc_id)
-        with self._lock:
-            body, version, _ = self._one(
-                _DELETE, {"doc": doc_id, "id": ann_id, "me": self.annotator,
-                          "channel": CHANNEL})
-            if body is None:
-                self._refused(doc_id, ann_id)
+
+        def offline() -> Annotation | None:
+            state = self._offline_state(doc_id)
+            row = state.rows.get(ann_id)
+            if row is None:
                 return None
-            self._after_write(doc_id, version, lambda s: s.delete(ann_id))
+            state.delete(ann_id)
+            self._seen_status(doc_id, "in progress", only_untouched=True)
+            return Annotation.from_dict(row)
+
+        return self._change({"op": "delete", "doc": doc_id, "id": ann_id}, offline)
+
+    def _send_delete(self, entry: dict[str, Any], retry: bool) -> Annotation | None:
+        doc_id, ann_id = entry["doc"], entry["id"]
+        body, version, _ = self._one(
+            _DELETE, {"doc": doc_id, "id": ann_id, "me": self.annotator, "channel": CHANNEL})
+        if body is None:
+            self._refused(doc_id, ann_id)
+            if retry:  # deleted by the first try, whose answer was lost: say what it was
+                state = self._doc_anns.pop(doc_id, None)
+                row = None if state is None else state.rows.get(ann_id)
+                return None if row is None else Annotation.from_dict(row)
+            return None
+        self._after_write(doc_id, version, lambda s: s.delete(ann_id))
+        self._seen_status(doc_id, "in progress", only_untouched=True)
         return Annotation.from_dict(json.loads(body))
 
     def update(self, ann: Annotation) -> Annotation | None:
         """Replace the annotation with `ann.id`; returns the old one (None if absent)."""
         self.check_writable()
         self._require_document(ann.doc_id)
-        state = self._doc_state(ann.doc_id)
+        state = self._doc_state_or_cached(ann.doc_id)
         if state is not None:
             current = state.rows.get(ann.id)
             if current is None:
@@ -648,15 +781,123 @@ class PostgresStore:
             if old == ann:
                 return old
         row = ann.to_dict()
-        with self._lock:
-            body, version, updated, _ = self._one(
-                _UPDATE, {**_params(ann, row), "me": self.annotator, "channel": CHANNEL})
-            if not updated:
-                self._refused(ann.doc_id, ann.id)
-                self._doc_anns.pop(ann.doc_id, None)
+
+        def offline() -> Annotation | None:
+            state = self._offline_state(ann.doc_id)
+            before = state.rows.get(ann.id)
+            if before is None:
                 return None
-            self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
-        return Annotation.from_dict(json.loads(body))
+            state.put(ann, row)
+            self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            return Annotation.from_dict(before)
+
+        return self._change({"op": "update", "row": row}, offline)
+
+    def _doc_state_or_cached(self, doc_id: str) -> _DocAnnotations | None:
+        try:
+            return self._doc_state(doc_id)
+        except Disconnected:
+            return self._doc_anns.get(doc_id)
+
+    def _send_update(self, entry: dict[str, Any], retry: bool) -> Annotation | None:
+        row = entry["row"]
+        ann = Annotation.from_dict(row)
+        body, version, updated, _ = self._one(
+            _UPDATE, {**_params(ann, row), "me": self.annotator, "channel": CHANNEL})
+        if not updated:
+            self._refused(ann.doc_id, ann.id)
+            self._doc_anns.pop(ann.doc_id, None)
+            return None
+        self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+        old = Annotation.from_dict(json.loads(body))
+        # Sent again after a lost connection: the first try may have made it already.
+        return old
+
+    # ----------------------------------------------------------- saving, or keeping for later
+
+    def _change(self, entry: dict[str, Any], offline: Callable[[], Any]) -> Any:
+        """Commit `entry` on the server; retry once on a new connection; else keep it.
+
+        Kept: `offline()` makes the change in memory (and gives the call's
+        result), then the entry is appended to the outbox, fsynced. Changes
+        already waiting go first, so the server sees every change in order.
+        """
+        with self._lock:
+            if len(self._outbox) and not self._send_outbox():
+                return self._keep(entry, offline)
+            try:
+                return self._send(entry, retry=False)
+            except Disconnected:
+                pass
+            if self._reconnect(now=True):
+                try:
+                    return self._send(entry, retry=True)
+                except Disconnected:
+                    pass
+            return self._keep(entry, offline)
+
+    def _send(self, entry: dict[str, Any], retry: bool) -> Any:
+        sender = {
+            "insert": self._send_insert,
+            "delete": self._send_delete,
+            "update": self._send_update,
+            "status": self._send_status,
+            "state": self._send_state,
+            "journal": self._send_journal,
+        }[entry["op"]]
+        return sender(entry, retry)
+
+    def _keep(self, entry: dict[str, Any], offline: Callable[[], Any]) -> Any:
+        result = offline()
+        try:
+            self._outbox.append(entry)
+        except StoreError:
+            self._doc_anns.clear()  # memory must not claim what was not kept
+            raise
+        return result
+
+    def _reconnect(self, *, now: bool = False) -> bool:
+        """A new connection if the old one is gone; False if the server is still away."""
+        if not (self._conn.broken or self._conn.closed):
+            return True
+        if not now and time.monotonic() - self._last_attempt < RECONNECT_EVERY:
+            return False
+        self._last_attempt = time.monotonic()
+        try:
+            conn = connect(self.url, autocommit=True)
+        except StoreError:
+            return False
+        self._conn.close()
+        self._conn = conn
+        return True
+
+    def _send_outbox(self) -> bool:
+        """Send the changes waiting, in order; True when none is left."""
+        with self._lock:
+            if not self._reconnect():
+                return False
+            entries = self._outbox.entries()
+            for index, entry in enumerate(entries):
+                try:
+                    self._send(entry, retry=True)
+                except Disconnected:
+                    self._outbox.keep(entries[index:])
+                    return False
+                except StoreError as err:
+                    where = self._outbox.refuse(entry, str(err))
+                    self.warnings.append(f"a change kept while the server was away was "
+                                         f"refused ({err}); it is kept in {where}")
+            self._outbox.keep([])
+            self._doc_anns.clear()  # read again: others wrote meanwhile
+            return True
+
+    def flush(self) -> int:
+        """Try to send the outbox now; returns how many changes still wait."""
+        with self._lock:
+            if len(self._outbox):
+                self._send_outbox()
+            return len(self._outbox)
 
     def compact(self, doc_id: str) -> None:
         """Nothing to fold: the server keeps no log of ours (checks the document)."""
@@ -666,9 +907,19 @@ class PostgresStore:
     # ----------------------------------------------------------- session state
 
     def get_state(self, key: str, default: Any = None) -> Any:
-        row = self._one("SELECT value::text FROM session_state WHERE owner = %s AND key = %s",
-                        (self.annotator, key))
-        return default if row is None else json.loads(row[0])
+        try:
+            if len(self._outbox) and not self._send_outbox():
+                raise Disconnected(f"the store {self.where} is still unreachable")
+            row = self._one("SELECT value::text FROM session_state WHERE owner = %s AND key = %s",
+                            (self.annotator, key))
+        except Disconnected:
+            if key not in self._state_seen:
+                raise
+            text = self._state_seen[key]  # read or set before: shown while the server is away
+        else:
+            text = None if row is None else row[0]
+            self._state_seen[key] = text
+        return default if text is None else json.loads(text)
 
     def state_items(self) -> list[tuple[str, Any]]:
         """Every (key, value) of this annotator's session state, for copying a store."""
@@ -678,9 +929,21 @@ class PostgresStore:
 
     def set_state(self, key: str, value: Any) -> None:
         self.check_writable()
-        text = _dumps(json.loads(json.dumps(value)))  # TypeError if not JSON
+        value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON
+        self._change({"op": "state", "key": key, "value": value},
+                     lambda: self._state_seen.__setitem__(key, _dumps(value)))
+
+    def _send_state(self, entry: dict[str, Any], retry: bool) -> None:
+        self._state_seen[entry["key"]] = _dumps(entry["value"])
         self._run(
             "INSERT INTO session_state (owner, key, value) VALUES (%s, %s, %s) "
             "ON CONFLICT (owner, key) DO UPDATE SET value = EXCLUDED.value "
             "WHERE session_state.value::text <> EXCLUDED.value::text",
-            (self.annotator, key, text))
+            (self.annotator, entry["key"], _dumps(entry["value"])))
+
+    def _send_journal(self, entry: dict[str, Any], retry: bool) -> Any:
+        return self._one(
+            "WITH ins AS (INSERT INTO journal_lines (owner, name, generation, line) "
+            "SELECT %s, %s, %s, unnest(%s::json[]) RETURNING seq) SELECT max(seq) FROM ins",
+            (self.annotator, entry["name"], entry["generation"],
+             [_dumps(line) for line in entry["lines"]]))[0]

@@ -27,14 +27,27 @@ class PgTableStorage(Storage):
         self.store = store
         self.name = name
         self._version: int | None = None
+        self._seen: str | None = None  # the last data read, shown while the server is away
+        self._read_once = False
 
     def read(self) -> dict[str, Any] | None:
-        row = self.store._one("SELECT data::text, version FROM tables WHERE name = %s",
-                              (self.name,))
+        from annotations.postgres.store import Disconnected
+
+        try:
+            row = self.store._one("SELECT data::text, version FROM tables WHERE name = %s",
+                                  (self.name,))
+        except Disconnected:
+            if not self._read_once:
+                raise
+            self._version = -1  # no write until read from the server again
+            return None if self._seen is None else json.loads(self._seen)
+        self._read_once = True
         if row is None:
             self._version = None
+            self._seen = None
             return None
         self._version = int(row[1])
+        self._seen = row[0]
         return json.loads(row[0])
 
     def write(self, data: dict[str, Any]) -> None:
