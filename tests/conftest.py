@@ -93,3 +93,15 @@ def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     if request.param == "folder":
         return tmp_path / "store"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def open_any(store_spec: Path | str):
+    """Open the test's store (of the engine `store_spec` is), as many times as asked."""
+    from annotations.engines import open_store
+
+    def open_(read_only: bool = False):
+        return open_store(store_spec, read_only=read_only)
+
+    open_.spec = store_spec
+    return open_

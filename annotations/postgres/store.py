@@ -209,6 +209,7 @@ class PostgresStore:
         self._team_seen: dict[str, dict[str, str]] = {}
         self._state_seen: dict[str, str | None] = {}
         self._last_attempt = 0.0
+        self._read_ahead: Any = None  # read-only: export's stream (read_ahead.ReadAhead)
         # Changes the server refused when the outbox was finally sent.
         self.warnings: list[str] = []
         self._conn = connect(url, autocommit=True)
@@ -292,6 +293,8 @@ class PostgresStore:
             return
         self._closed = True
         self._doc_anns.clear()
+        if self._read_ahead is not None:
+            self._read_ahead.close()
         self._conn.close()
 
     def __enter__(self) -> PostgresStore:
@@ -447,8 +450,26 @@ class PostgresStore:
 
         return ChangeListener(self.url)
 
+    def _streamed(self, doc_id: str) -> Any:
+        if not self.read_only:
+            return None
+        if self._read_ahead is None:
+            from annotations.postgres.read_ahead import ReadAhead
+
+            self._read_ahead = ReadAhead(self)
+        return self._read_ahead.take(doc_id)
+
+    def _current(self, doc_id: str) -> Any:
+        """The document the read-ahead stream holds now, if it is `doc_id`."""
+        ahead = self._read_ahead
+        if ahead is not None and ahead.current is not None and ahead.current[0] == doc_id:
+            return ahead.current
+        return None
+
     def load_text(self, doc_id: str) -> str | None:
         self._check_doc_id(doc_id)
+        if (streamed := self._current(doc_id)) is not None:
+            return streamed[1]
         row = self._one("SELECT text FROM documents WHERE id = %s", (doc_id,))
         return None if row is None else row[0]
 
@@ -481,7 +502,10 @@ class PostgresStore:
                           warn: Warn | None = None) -> Segmentation | None:
         self._check_doc_id(doc_id)
         try:
-            row = self._one("SELECT data FROM segmentations WHERE doc_id = %s", (doc_id,))
+            streamed = self._current(doc_id)
+            row = (streamed[2],) if streamed is not None and streamed[2] is not None else (
+                None if streamed is not None else
+                self._one("SELECT data FROM segmentations WHERE doc_id = %s", (doc_id,)))
         except StoreError as err:  # derived data: the caller segments again
             if warn is not None:
                 warn(f"cannot read the segmentation of {doc_id} ({err}); segmenting it again")
@@ -585,10 +609,16 @@ class PostgresStore:
         return Counter() if state is None else Counter(state.labels)
 
     def annotation_rows(self, doc_id: str) -> list[AnnotationRow]:
-        """One document's annotations as rows, sorted as `annotations` (for export)."""
+        """One document's annotations as rows, sorted as `annotations` (for export).
+
+        A read-only store streams them (with text and segmentation) through a
+        server-side cursor (`read_ahead`); a writable one reads them now.
+        """
         self._check_doc_id(doc_id)
         of = AnnotationRow.of
-        rows = [of(row) for row in self._read_rows(doc_id).values()]
+        streamed = self._streamed(doc_id)
+        raw = streamed[3] if streamed is not None else self._read_rows(doc_id).values()
+        rows = [of(row) for row in raw]
         rows.sort(key=_row_sort_key)
         return rows
 
