@@ -131,3 +131,20 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
                     break
             assert view.annotations == [hers]
             assert "ana●" in rows(), rows()
+
+
+def test_a_cached_document_sees_every_others_change(team: str) -> None:
+    d = doc()
+    with open_store(as_role(team, "ana")) as ana, open_store(as_role(team, "bob")) as bob:
+        hers = Annotation.tag(d, 4, 12, "claim", annotator="ana")
+        assert ana.add(hers)
+        assert ana.annotations(d.id) == [hers]  # read and kept
+        his = Annotation.tag(d, 0, 3, "terms", annotator="bob")
+        assert bob.add(his)
+        assert ana.annotations(d.id) == [his, hers]  # her cache noticed his layer's change
+        mine = Annotation.tag(d, 13, 17, "quote", annotator="ana")
+        assert ana.add(mine)
+        bob.remove(d.id, his.id)
+        assert ana.annotations(d.id) == [hers, mine]
+        assert bob.annotations(d.id) == [hers, mine]
+        assert ana.counts(d.id) == {"claim": 1, "quote": 1}

@@ -83,19 +83,18 @@ class PgJournal:
         self._writable()
         if not changes:
             return
-        from annotations.postgres.store import Disconnected
-
         with self.store._lock:
-            try:
-                fresh = self._key == self._current_key()
-            except Disconnected:
-                fresh = False
-            seq = self.store._change(
+            # (newest line before ours, our newest): one round trip. The
+            # statement's snapshot predates its own rows, so `before` is what
+            # the journal held when our lines went in.
+            sent = self.store._change(
                 {"op": "journal", "name": self.name, "generation": self.generation,
                  "lines": list(changes)}, lambda: None)
             self.logged += len(changes)
+            before, seq = sent if sent is not None else (None, None)
             # Someone else's lines in between, or kept for later: read again when next asked.
-            self._key = (self._key[0], seq) if fresh and seq and self._key is not None else None
+            fresh = sent is not None and self._key is not None and before == self._key[1]
+            self._key = (self._key[0], seq) if fresh and self._key is not None else None
 
     def compact(self, tables: dict[str, Any]) -> None:
         """Make `tables` the snapshot (next generation) and drop the lines folded in."""

@@ -39,6 +39,7 @@ class ReadAhead:
         self._conn: Any = None
         self._cursor: Any = None
         self._next: tuple[Any, ...] | None = None
+        self._rows: Any = iter(())
         # The document taken last: (id, text, segmentation bytes, rows)
         self.current: tuple[str, str, bytes | None, list[dict[str, Any]]] | None = None
 
@@ -52,7 +53,7 @@ class ReadAhead:
         assert self._next is not None
         found_id, text, seg, rows = self._next
         self.current = (found_id, text, None if seg is None else bytes(seg), json.loads(rows))
-        self._next = self._cursor.fetchone()
+        self._next = next(self._rows, None)
         return self.current
 
     def _restart(self, doc_id: str) -> bool:
@@ -69,9 +70,10 @@ class ReadAhead:
             self._cursor.close()
             self._conn.rollback()
         self._cursor = self._conn.cursor(name=f"newsmark_read_ahead_{next(_names)}")
-        self._cursor.itersize = ITERSIZE
+        self._cursor.itersize = ITERSIZE  # iterating fetches ITERSIZE rows at a time
         self._cursor.execute(_STREAM, (row[0],))
-        self._next = self._cursor.fetchone()
+        self._rows = iter(self._cursor)
+        self._next = next(self._rows, None)
         return self._next is not None and self._next[0] == doc_id
 
     def close(self) -> None:

@@ -41,10 +41,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             path text,
             meta json NOT NULL,
             length integer NOT NULL,
-            text text NOT NULL,
-            -- bumped with every change to the document's annotations: caches
-            -- compare it, and listeners hear of it (NOTIFY newsmark)
-            version bigint NOT NULL DEFAULT 0
+            text text NOT NULL
+        )""",
+        # Each change to a layer of a document stamps its row here with a new
+        # number: a cache compares the sum of a document's stamps (it changes
+        # with any change to any layer), and writers of different layers never
+        # wait for each other (no lock on the document's own row).
+        "CREATE SEQUENCE change_stamps",
+        """CREATE TABLE doc_layers (
+            doc_id text NOT NULL REFERENCES documents (id),
+            layer text NOT NULL,
+            stamp bigint NOT NULL,
+            PRIMARY KEY (doc_id, layer)
         )""",
         """CREATE TABLE annotations (
             doc_id text NOT NULL REFERENCES documents (id),
@@ -187,7 +195,8 @@ def setup_team(conn: Any) -> None:
         ).format(annotator))
         conn.execute(sql.SQL(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, session_state, "
-            "journal_snapshots, journal_lines, tables TO {}").format(annotator))
+            "journal_snapshots, journal_lines, tables, doc_layers TO {}").format(annotator))
+        conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE change_stamps TO {}").format(annotator))
         conn.execute(sql.SQL("GRANT SELECT ON newsmark_schema TO {}").format(annotator))
         may_write = _MAY_WRITE.format(gold=sql.Literal(GOLD_LAYER),
                                       curator=sql.Literal(CURATOR_ROLE))

@@ -10,11 +10,15 @@ refuses a span only when the same layer already holds it. With the team's
 row-level security (`schema.setup_team`) the server itself refuses a write
 to another role's layer.
 
-Caching: each document row carries a `version`, bumped by every change to
-its annotations in the same statement. A document's annotations are read
-once and kept; a read compares the version (one indexed lookup) and reads
-them again only if someone, here or elsewhere, changed them. Each change
-also sends `NOTIFY newsmark, '<doc id>'`, for readers that listen.
+Caching: every change stamps its document's layer in `doc_layers` with a
+new number, in the same statement; a document's version is the sum of its
+layers' stamps. Its annotations are read once and kept; a read compares
+the version (one indexed lookup) and reads them again only if someone, here
+or elsewhere, changed them. Writers of different layers lock nothing in
+common, so their commits share the server's WAL flushes. After each change
+`NOTIFY newsmark, '<doc id>'` goes out in a transaction of its own with
+synchronous_commit off: a NOTIFY serialises the commits of the transactions
+that send it, and a notice needs no flush to disk.
 
 Status: each annotator has their own status per document (`statuses`);
 `documents()` gives this store's annotator's, `team_statuses()` everyone's.
@@ -124,16 +128,28 @@ class _DocAnnotations:
                 del self._anns[index]
 
 
-# One statement per change: the document row is locked and its version
-# bumped, the annotation written, this annotator's status moved from
-# untouched to in progress, and listeners notified, all or nothing.
+# One statement per change: the layer's stamp renewed (which also locks it
+# against the same layer's other writers), the annotation written, this
+# annotator's status moved from untouched to in progress; all or nothing.
+# Each returns the document's version before it (from the statement's
+# snapshot), the layer's stamp before and after.
+_VERSION_PARTS = """
+doc AS (SELECT id FROM documents WHERE id = %(doc)s),
+total AS (SELECT coalesce(sum(stamp), 0) AS v FROM doc_layers WHERE doc_id = %(doc)s),
+mine AS (SELECT coalesce(max(stamp), 0) AS v FROM doc_layers
+         WHERE doc_id = %(doc)s AND layer = %(layer)s)
+"""
+
 _INSERT = """
-WITH bump AS (
-    UPDATE documents SET version = version + 1 WHERE id = %(doc)s RETURNING version
+WITH""" + _VERSION_PARTS + """, bump AS (
+    INSERT INTO doc_layers (doc_id, layer, stamp)
+    SELECT id, %(layer)s, nextval('change_stamps') FROM doc
+    ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
+    RETURNING stamp
 ), ins AS (
     INSERT INTO annotations (doc_id, id, layer, start, "end", label, created, body)
     SELECT %(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s, %(label)s, %(created)s, %(body)s
-    FROM bump
+    FROM doc
     WHERE NOT (%(check_span)s AND EXISTS (
         SELECT 1 FROM annotations a WHERE a.doc_id = %(doc)s AND a.layer = %(layer)s
         AND a.start = %(start)s AND a."end" = %(end)s AND a.label = %(label)s))
@@ -145,42 +161,57 @@ WITH bump AS (
     ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
     WHERE statuses.status = 'untouched'
 )
-SELECT (SELECT version FROM bump), EXISTS (SELECT 1 FROM ins), pg_notify(%(channel)s, %(doc)s)
+SELECT (SELECT v FROM total), (SELECT v FROM mine), (SELECT stamp FROM bump),
+    EXISTS (SELECT 1 FROM ins)
 """
 
+# The layer of a delete is the deleted span's: read first, from the snapshot.
 _DELETE = """
-WITH del AS (
-    DELETE FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s RETURNING body::text
-), bump AS (
-    UPDATE documents SET version = version + 1
-    WHERE id = %(doc)s AND EXISTS (SELECT 1 FROM del) RETURNING version
+WITH target AS (
+    SELECT layer FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s
+), del AS (
+    DELETE FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s RETURNING body::text, layer
+), total AS (SELECT coalesce(sum(stamp), 0) AS v FROM doc_layers WHERE doc_id = %(doc)s),
+mine AS (SELECT coalesce(max(stamp), 0) AS v FROM doc_layers
+         WHERE doc_id = %(doc)s AND layer = (SELECT layer FROM target)),
+bump AS (
+    INSERT INTO doc_layers (doc_id, layer, stamp)
+    SELECT %(doc)s, layer, nextval('change_stamps') FROM del
+    ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
+    RETURNING stamp
 ), touch AS (
     INSERT INTO statuses (doc_id, annotator, status)
     SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM del)
     ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
     WHERE statuses.status = 'untouched'
 )
-SELECT (SELECT body FROM del), (SELECT version FROM bump), pg_notify(%(channel)s, %(doc)s)
+SELECT (SELECT body FROM del), (SELECT v FROM total), (SELECT v FROM mine),
+    (SELECT stamp FROM bump)
 """
 
+# An update may move a span to another layer: the stamp renewed is the
+# new layer's; the old layer's row keeps its stamp, and the version (their
+# sum) changes all the same.
 _UPDATE = """
-WITH old AS (
+WITH""" + _VERSION_PARTS + """, old AS (
     SELECT body::text AS body FROM annotations WHERE doc_id = %(doc)s AND id = %(id)s
 ), upd AS (
     UPDATE annotations SET layer = %(layer)s, start = %(start)s, "end" = %(end)s,
         label = %(label)s, created = %(created)s, body = %(body)s
     WHERE doc_id = %(doc)s AND id = %(id)s RETURNING 1
 ), bump AS (
-    UPDATE documents SET version = version + 1
-    WHERE id = %(doc)s AND EXISTS (SELECT 1 FROM upd) RETURNING version
+    INSERT INTO doc_layers (doc_id, layer, stamp)
+    SELECT %(doc)s, %(layer)s, nextval('change_stamps') WHERE EXISTS (SELECT 1 FROM upd)
+    ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
+    RETURNING stamp
 ), touch AS (
     INSERT INTO statuses (doc_id, annotator, status)
     SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM upd)
     ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
     WHERE statuses.status = 'untouched'
 )
-SELECT (SELECT body FROM old), (SELECT version FROM bump), EXISTS (SELECT 1 FROM upd),
-    pg_notify(%(channel)s, %(doc)s)
+SELECT (SELECT body FROM old), (SELECT v FROM total), (SELECT v FROM mine),
+    (SELECT stamp FROM bump), EXISTS (SELECT 1 FROM upd)
 """
 
 
@@ -210,6 +241,7 @@ class PostgresStore:
         self._state_seen: dict[str, str | None] = {}
         self._last_attempt = 0.0
         self._read_ahead: Any = None  # read-only: export's stream (read_ahead.ReadAhead)
+        self._notifier: Any = None  # the connection NOTIFYs go out on (see _notify)
         # Changes the server refused when the outbox was finally sent.
         self.warnings: list[str] = []
         self._conn = connect(url, autocommit=True)
@@ -295,6 +327,8 @@ class PostgresStore:
         self._doc_anns.clear()
         if self._read_ahead is not None:
             self._read_ahead.close()
+        if self._notifier is not None:
+            self._notifier.close()
         self._conn.close()
 
     def __enter__(self) -> PostgresStore:
@@ -488,12 +522,12 @@ class PostgresStore:
             record["status"] = status
 
     def _send_status(self, entry: dict[str, Any], retry: bool) -> None:
-        self._one(
-            "WITH s AS (INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
+        self._run(
+            "INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
             "ON CONFLICT (doc_id, annotator) DO UPDATE SET status = EXCLUDED.status, "
-            "changed = now() WHERE statuses.status <> EXCLUDED.status) "
-            "SELECT pg_notify(%s, %s)",
-            (entry["doc"], self.annotator, entry["status"], CHANNEL, entry["doc"]))
+            "changed = now() WHERE statuses.status <> EXCLUDED.status",
+            (entry["doc"], self.annotator, entry["status"]))
+        self._notify(entry["doc"])
         self._seen_status(entry["doc"], entry["status"], only_untouched=False)
 
     # ----------------------------------------------------------- segmentations
@@ -545,8 +579,28 @@ class PostgresStore:
     # ----------------------------------------------------------- annotations
 
     def _version(self, doc_id: str) -> int | None:
-        row = self._one("SELECT version FROM documents WHERE id = %s", (doc_id,))
+        """The sum of the document's layer stamps (None: no such document)."""
+        row = self._one(
+            "SELECT (SELECT coalesce(sum(stamp), 0) FROM doc_layers WHERE doc_id = d.id) "
+            "FROM documents d WHERE d.id = %s", (doc_id,))
         return None if row is None else int(row[0])
+
+    def _notify(self, doc_id: str) -> None:
+        """Tell listeners `doc_id` changed (after the change's own commit; see the notes).
+
+        Sent on a second connection whose commits are not flushed to disk
+        (synchronous_commit off): one round trip, no wait on the disk.
+        """
+        psycopg = driver()
+        with self._lock:
+            try:
+                if self._notifier is None or self._notifier.closed or self._notifier.broken:
+                    self._notifier = connect(self.url, autocommit=True)
+                    self._notifier.execute("SET synchronous_commit TO OFF")
+                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
+            except (psycopg.Error, StoreError):
+                # The change is saved; listeners catch up at the next change they hear of.
+                self._notifier = None
 
     def _read_rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
         text = self._one("SELECT coalesce(json_agg(body), '[]')::text FROM annotations "
@@ -587,15 +641,21 @@ class PostgresStore:
                 self._doc_anns.popitem(last=False)
             return state
 
-    def _after_write(self, doc_id: str, version: int | None,
+    def _after_write(self, doc_id: str, stamps: tuple[Any, Any, Any],
                      change: Callable[[_DocAnnotations], None]) -> None:
-        """Carry our change into the cache if nobody else wrote in between; else drop it."""
+        """Carry our change into the cache if nobody else wrote in between; else drop it.
+
+        `stamps`: the document's version before the change (the statement's
+        snapshot), our layer's stamp before it and after it.
+        """
+        self._notify(doc_id)
         state = self._doc_anns.get(doc_id)
-        if state is None or version is None:
+        if state is None:
             return
-        if version == state.version + 1:
+        total, mine, now = stamps
+        if now is not None and total is not None and int(total) == state.version:
             change(state)
-            state.version = version
+            state.version = int(total) - int(mine or 0) + int(now)
         else:
             del self._doc_anns[doc_id]
 
@@ -655,16 +715,16 @@ class PostgresStore:
     def _send_insert(self, entry: dict[str, Any], retry: bool) -> bool:
         row = entry["row"]
         ann = Annotation.from_dict(row)
-        version, inserted, _ = self._one(
+        total, mine, now, inserted = self._one(
             _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
-                      "me": self.annotator, "channel": CHANNEL})
-        if version is None:
+                      "me": self.annotator})
+        if now is None:
             raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
         if not inserted:
             self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
             # Sent again after a lost connection, it may have been committed the first time.
             return retry and self._stored_body(ann.doc_id, ann.id) == row
-        self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
         self._seen_status(ann.doc_id, "in progress", only_untouched=True)
         return True
 
@@ -702,13 +762,21 @@ class PostgresStore:
         with self._lock:
             try:
                 with self._conn.transaction():
-                    locked = {doc_id for (doc_id,) in self._conn.execute(
-                        "UPDATE documents SET version = version + 1 WHERE id = ANY(%s) "
-                        "RETURNING id", (list(by_doc),))}
-                    missing = set(by_doc) - locked
+                    known = {doc_id for (doc_id,) in self._conn.execute(
+                        "SELECT id FROM documents WHERE id = ANY(%s)", (list(by_doc),))}
+                    missing = set(by_doc) - known
                     if missing:
                         raise StoreError(f"document {sorted(missing)[0]} is not in the store "
                                          f"{self.where}")
+                    # Stamp (and lock) every layer written, before reading what is there.
+                    pairs = sorted({(a.doc_id, a.annotator) for group in by_doc.values()
+                                    for a in group})
+                    self._conn.execute(
+                        "INSERT INTO doc_layers (doc_id, layer, stamp) "
+                        "SELECT d, l, nextval('change_stamps') "
+                        "FROM unnest(%s::text[], %s::text[]) AS p(d, l) "
+                        "ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp",
+                        ([d for d, _ in pairs], [layer for _, layer in pairs]))
                     ids: set[tuple[str, str]] = set()
                     spans: set[tuple[Any, ...]] = set()
                     for doc_id, id_, layer, start, end, label in self._conn.execute(
@@ -742,8 +810,6 @@ class PostgresStore:
                             "ON CONFLICT (doc_id, annotator) DO UPDATE SET "
                             "status = 'in progress', changed = now() "
                             "WHERE statuses.status = 'untouched'", (touched, self.annotator))
-                    for doc_id in by_doc:
-                        self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
                     added = len(new)
             except psycopg.errors.InsufficientPrivilege as err:
                 raise StoreError(
@@ -756,6 +822,8 @@ class PostgresStore:
             finally:
                 for doc_id in by_doc:
                     self._doc_anns.pop(doc_id, None)
+        for doc_id in by_doc:
+            self._notify(doc_id)
         return added
 
     def _refused(self, doc_id: str, ann_id: str) -> None:
@@ -785,8 +853,8 @@ class PostgresStore:
 
     def _send_delete(self, entry: dict[str, Any], retry: bool) -> Annotation | None:
         doc_id, ann_id = entry["doc"], entry["id"]
-        body, version, _ = self._one(
-            _DELETE, {"doc": doc_id, "id": ann_id, "me": self.annotator, "channel": CHANNEL})
+        body, total, mine, now = self._one(
+            _DELETE, {"doc": doc_id, "id": ann_id, "me": self.annotator})
         if body is None:
             self._refused(doc_id, ann_id)
             if retry:  # deleted by the first try, whose answer was lost: say what it was
@@ -794,7 +862,7 @@ class PostgresStore:
                 row = None if state is None else state.rows.get(ann_id)
                 return None if row is None else Annotation.from_dict(row)
             return None
-        self._after_write(doc_id, version, lambda s: s.delete(ann_id))
+        self._after_write(doc_id, (total, mine, now), lambda s: s.delete(ann_id))
         self._seen_status(doc_id, "in progress", only_untouched=True)
         return Annotation.from_dict(json.loads(body))
 
@@ -832,13 +900,15 @@ class PostgresStore:
     def _send_update(self, entry: dict[str, Any], retry: bool) -> Annotation | None:
         row = entry["row"]
         ann = Annotation.from_dict(row)
-        body, version, updated, _ = self._one(
-            _UPDATE, {**_params(ann, row), "me": self.annotator, "channel": CHANNEL})
+        body, total, mine, now, updated = self._one(
+            _UPDATE, {**_params(ann, row), "me": self.annotator})
         if not updated:
             self._refused(ann.doc_id, ann.id)
             self._doc_anns.pop(ann.doc_id, None)
             return None
-        self._after_write(ann.doc_id, version, lambda s: s.put(ann, row))
+        # An update that moved the span to another layer leaves the old
+        # layer's stamp as it was: `mine` is the new layer's, so the sum holds.
+        self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
         self._seen_status(ann.doc_id, "in progress", only_untouched=True)
         old = Annotation.from_dict(json.loads(body))
         # Sent again after a lost connection: the first try may have made it already.
@@ -972,8 +1042,11 @@ class PostgresStore:
             (self.annotator, entry["key"], _dumps(entry["value"])))
 
     def _send_journal(self, entry: dict[str, Any], retry: bool) -> Any:
+        """Append the lines; (newest seq before them, newest seq now) in one round trip."""
         return self._one(
             "WITH ins AS (INSERT INTO journal_lines (owner, name, generation, line) "
-            "SELECT %s, %s, %s, unnest(%s::json[]) RETURNING seq) SELECT max(seq) FROM ins",
+            "SELECT %s, %s, %s, unnest(%s::json[]) RETURNING seq) "
+            "SELECT (SELECT max(seq) FROM journal_lines WHERE owner = %s AND name = %s), "
+            "(SELECT max(seq) FROM ins)",
             (self.annotator, entry["name"], entry["generation"],
-             [_dumps(line) for line in entry["lines"]]))[0]
+             [_dumps(line) for line in entry["lines"]], self.annotator, entry["name"]))
