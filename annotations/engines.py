@@ -1,9 +1,11 @@
-"""Which store a `--store` value names, and opening it.
+"""The command line's view of `--store`: a folder, or a PostgreSQL URL.
 
-A `postgresql://` (or `postgres://`) URL names a PostgreSQL store
-(`annotations.postgres`, which needs the `newsmark[postgres]` extra);
-anything else is a store folder. The PostgreSQL engine is imported only
-when a URL is given, so the folder store never needs the driver.
+`annotations.store.open_store` opens any store by its location (the
+PostgreSQL engine is listed in `annotations.store.engines.ENGINES`). This
+adds what the commands need on top: whether a value names a server, how to
+show it (a URL without its password), and opening with the options only a
+PostgreSQL store has (whose layer to write). The engine and its driver are
+imported only when a URL is given, so the folder store never needs them.
 """
 
 from __future__ import annotations
@@ -29,26 +31,22 @@ def describe(spec: StoreSpec) -> str:
 
 def folder_of(store: Any) -> Path | None:
     """The folder a store lives in (None for a PostgreSQL store)."""
-    return None if getattr(store, "engine", "folder") == "postgresql" else Path(store.root)
-
-
-def spec_of(store: Any) -> str:
-    """What opens `store` again (its URL, password included, or its folder)."""
-    return store.url if getattr(store, "engine", "folder") == "postgresql" else str(store.root)
+    return None if is_remote(store.location) else Path(store.location)
 
 
 def open_store(spec: StoreSpec, *, read_only: bool = False, annotator: str | None = None,
                existing: bool = False) -> Any:
-    """Open the store `spec` names. `existing`: a folder must be there already."""
+    """Open the store `spec` names. `existing`: a folder must be there already;
+    `annotator`: the layer a PostgreSQL store writes (default: its role)."""
     if is_remote(spec):
         driver()  # one line naming the extra, before the engine's own imports need it
         from annotations.postgres.store import PostgresStore
 
         return PostgresStore(str(spec), read_only=read_only, annotator=annotator,
                              create=not existing)
-    from annotations.store import Store
+    from annotations.store import open_store as open_location
 
     folder = Path(spec)
     if existing and not folder.is_dir():
         raise StoreError(f"no store at {folder}; open some articles first, or pass --store")
-    return Store(folder, read_only=read_only)
+    return open_location(folder, read_only=read_only)

@@ -21,10 +21,9 @@ from typing import Any
 
 from annotations.engines import StoreSpec, describe, open_store
 from annotations.errors import StoreError
-from annotations.links import LinkStore
 from annotations.model import Document, DocumentMeta
 
-HISTORY = "history"
+HISTORY_LIMIT = 1_000_000  # keep every step the source kept (its own limit applied already)
 BATCH = 20_000  # annotations per add_many: memory stays flat on a big store
 
 
@@ -56,7 +55,7 @@ def _copy(src: Any, dst: Any) -> CopyReport:
     for record in records:
         text = src.load_text(record["id"])
         if text is None:
-            raise StoreError(f"document {record['id']} of {src.root} has no text; "
+            raise StoreError(f"document {record['id']} of {src.location} has no text; "
                              "nothing was copied")
         docs.append(Document(text, DocumentMeta.from_dict(record.get("meta") or {}),
                              id=record["id"]))
@@ -72,41 +71,52 @@ def _copy(src: Any, dst: Any) -> CopyReport:
             added = sum(dst.restore(ann) for ann in batch) + added
         report.annotations += added
 
-    for record, doc in zip(records, docs):
+    # Segmentations as kept (the tokens spans were snapped to), and each
+    # document's status as the original has it (tagging moved the copy's on).
+    segmentations = {}
+    for doc in docs:
         seg = src.load_segmentation(doc.id, doc.text)
-        if seg is not None and dst.save_segmentation(doc.id, seg):
-            report.segmentations += 1
-        status = record.get("status") or "untouched"
-        # Tagging moved the copy's status along; set it to the original's.
-        if (dst.document_record(doc.id) or {}).get("status") != status:
-            dst.set_status(doc.id, status)
-        if status != "untouched":
-            report.statuses += 1
+        if seg is not None:
+            segmentations[doc.id] = seg
+    statuses = {r["id"]: r.get("status") or "untouched" for r in records}
+    report.statuses = sum(status != "untouched" for status in statuses.values())
+    keep_copied = getattr(dst, "keep_copied", None)
+    if keep_copied is not None:  # one transaction for all (PostgreSQL)
+        report.segmentations = keep_copied(segmentations, statuses)
+    else:
+        for doc_id, seg in segmentations.items():
+            report.segmentations += bool(dst.save_segmentation(doc_id, seg))
+        now = {r["id"]: r["status"] for r in dst.documents()}
+        for doc_id, status in statuses.items():
+            if now.get(doc_id) != status:
+                dst.set_status(doc_id, status)
 
-    for key, value in src.state_items():
-        dst.set_state(key, value)
-        report.state += 1
+    # Session state, field by field (the protocol's): what re-anchoring and
+    # the reader remember; orphans are user data.
+    dst.set_panes(src.panes())
+    paths = src.paths()
+    if paths:
+        dst.remember_paths(paths)
+    for doc_id, entry in src.reanchoring().items():
+        dst.record_reanchoring(doc_id, entry)
+    for doc in docs:
+        orphans = src.orphans(doc.id)
+        if orphans:
+            dst.set_orphans(doc.id, orphans)
+        rejected = src.rejected(doc.id)
+        if rejected:
+            dst.set_rejected(doc.id, rejected)
+        report.state += bool(orphans) + bool(rejected)
+    report.state += bool(paths) + len(src.reanchoring())
 
-    with LinkStore(src) as src_links, LinkStore(dst) as dst_links:
-        for link in src_links.all():
-            if dst_links.restore(link):
-                report.links += 1
+    for link in src.links():
+        if dst.restore_link(link):
+            report.links += 1
 
-    history = src.journal(HISTORY)
-    try:
-        tables, changes = history.read()
-    finally:
-        history.close()
-    if tables or changes:
-        copied = dst.journal(HISTORY)
-        try:
-            copied.read()  # its generation, which compact moves on from
-            # The snapshot keeps its tables; its own generation is the target's business.
-            copied.compact({k: v for k, v in tables.items() if k != "journal"})
-            if changes:
-                copied.append(*changes)
-        finally:
-            copied.close()
+    # The undo history, step by step in order, then where it stood.
+    steps, position = src.history()
+    for seq in sorted(steps):
+        dst.record_step(steps[seq], HISTORY_LIMIT)
+    if steps:
+        dst.move_history(position)
     return report
-
-

@@ -8,7 +8,7 @@ import pytest
 
 from annotations.documents import load_documents
 from annotations.labels import Config
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 
 # Two outlets' takes on one story, written for the tests: quotes, curly
@@ -51,12 +51,12 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_workspace(article_paths: list[Path], store_dir: Path):
     """Build a Workspace on the test articles (or given paths); closes its stores."""
-    stores: list[Store] = []
+    stores: list[LocalStore] = []
 
     def make(paths: list[Path] | None = None, config: Config | None = None) -> Workspace:
         docs, errors = load_documents(paths or article_paths)
         assert not errors, errors
-        store = Store(store_dir)
+        store = LocalStore(store_dir)
         stores.append(store)
         return Workspace(store, docs, config=config, annotator="tester")
 
@@ -74,10 +74,9 @@ def make_workspace(article_paths: list[Path], store_dir: Path):
 @pytest.fixture(scope="session")
 def pg_server():
     """A PostgreSQL server on which the tests may create databases (and roles)."""
-    from tests.postgres_server import start_test_server
+    from tests.postgres_server import shared_server
 
-    with start_test_server() as server:
-        yield server
+    return shared_server()  # one for the run (tests/store_engines.py uses it too)
 
 
 @pytest.fixture
@@ -100,8 +99,17 @@ def open_any(store_spec: Path | str):
     """Open the test's store (of the engine `store_spec` is), as many times as asked."""
     from annotations.engines import open_store
 
-    def open_(read_only: bool = False):
+    def open_(read_only: bool = False):  # type: ignore[no-untyped-def]
         return open_store(store_spec, read_only=read_only)
 
     open_.spec = store_spec
     return open_
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _outbox_away_from_home(tmp_path_factory: pytest.TempPathFactory):
+    """A PostgreSQL store's outbox (changes waiting for the server) never in the user's files."""
+    import os
+
+    os.environ["NEWSMARK_OUTBOX"] = str(tmp_path_factory.mktemp("outbox"))
+    yield

@@ -107,3 +107,37 @@ def as_role(url: str, role: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, parts.fragment))
+
+
+_shared: dict[str, object] = {}
+
+
+def shared_server() -> TestServer:
+    """The run's one server (started on first use, stopped when the run ends)."""
+    if "server" not in _shared:
+        import atexit
+
+        context = start_test_server()
+        _shared["server"] = context.__enter__()
+        _shared["dbs"] = []
+
+        def stop() -> None:
+            server = _shared["server"]
+            for db in _shared["dbs"]:  # type: ignore[attr-defined]
+                with contextlib.suppress(Exception):
+                    db.__exit__(None, None, None)
+            context.__exit__(None, None, None)
+            assert isinstance(server, TestServer)
+
+        atexit.register(stop)
+    server = _shared["server"]
+    assert isinstance(server, TestServer)
+    return server
+
+
+def database_for_the_run() -> str:
+    """A fresh database on the shared server, dropped when the run ends."""
+    db = shared_server().fresh_database()
+    url = db.__enter__()
+    _shared["dbs"].append(db)  # type: ignore[attr-defined]
+    return url

@@ -13,25 +13,16 @@ from annotations import history as history_module
 from annotations.errors import StoreError
 from annotations.history import Change, History
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
+from annotations.store.files import write_json_atomic
 
 TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
 OTHER = "A second article, so that changes span documents."
 
 
 @pytest.fixture
-def env(open_any):
-    store = open_any()  # a folder, and PostgreSQL (tests/conftest.py)
-    doc = Document(TEXT, DocumentMeta(path="a.txt"))
-    store.register(doc)
-    yield store, History(store), doc
-    store.close()
-
-
-@pytest.fixture
-def folder_env(tmp_path: Path):
-    """For tests that look at the folder store's own files."""
-    store = Store(tmp_path / "store")
+def env(tmp_path: Path):
+    store = LocalStore(tmp_path / "store")
     doc = Document(TEXT, DocumentMeta(path="a.txt"))
     store.register(doc)
     yield store, History(store), doc
@@ -103,48 +94,48 @@ def test_new_change_drops_redo_tail(env) -> None:
     assert store.annotations(doc.id) == []
 
 
-def test_history_survives_restart(open_any) -> None:
+def test_history_survives_restart(tmp_path: Path) -> None:
     doc = Document(TEXT)
     a = Annotation.tag(doc, 0, 3, "claim")
     b = Annotation.tag(doc, 4, 12, "claim")
-    with open_any() as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         history = History(store)
         history.add(a)
         history.add(b)
         history.undo()
-    with open_any() as store:
+    with LocalStore(tmp_path / "s") as store:
         history = History(store)
         assert history.can_undo and history.can_redo
         assert history.redo() == Change("add", None, b)
         assert history.undo() == Change("add", None, b)
         assert history.undo() == Change("add", None, a)
         assert store.annotations(doc.id) == []
-    with open_any(read_only=True) as viewer:
+    with LocalStore(tmp_path / "s", read_only=True) as viewer:
         history = History(viewer)
         assert history.can_redo
         with pytest.raises(StoreError, match="read-only"):
             history.redo()
-    with open_any() as store:
+    with LocalStore(tmp_path / "s") as store:
         assert History(store).redo() == Change("add", None, a)
         assert store.annotations(doc.id) == [a]
 
 
-def test_rejected_suggestion_is_undone_and_redone_across_restart(open_any) -> None:
+def test_rejected_suggestion_is_undone_and_redone_across_restart(tmp_path: Path) -> None:
     from annotations.segmentation import Segmenter
     from annotations.suggest import Suggestion, SuggestionState, pending
 
     text = "“We will not retreat,” the minister said. “Not one step,” she added."
     doc = Document(text)
     seg = Segmenter.default().segment(text)
-    with open_any() as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         first = [s for s in pending(doc, seg, store) if s.label == "quote"][0]
         would_be = first.to_annotation(doc)
         History(store).reject(would_be)
         assert first.key in SuggestionState(store).rejected(doc.id)
         assert first not in pending(doc, seg, store)
-    with open_any() as store:
+    with LocalStore(tmp_path / "s") as store:
         history = History(store)
         change = history.undo()
         assert change is not None and change.kind == "reject"
@@ -204,8 +195,8 @@ def test_history_is_bounded(env) -> None:
     assert not again.can_undo and again.can_redo
 
 
-def test_default_bound_is_1000(folder_env) -> None:
-    store, _, doc = folder_env
+def test_default_bound_is_1000(env) -> None:
+    store, _, doc = env
     limit = history_module.LIMIT
     assert limit == 1000
     # Start from a full history (written in one go: 1000 separate saves are slow).
@@ -213,8 +204,8 @@ def test_default_bound_is_1000(folder_env) -> None:
     for ann in anns[:10]:
         store.add(ann)
     entries = {str(seq): Change("add", None, ann).to_dict(seq) for seq, ann in enumerate(anns, 1)}
-    history_db = store.database("history.json")
-    history_db.storage.write({"entries": entries, "state": {"1": {"position": limit}}})
+    write_json_atomic(store.root / "history.json",
+                      {"entries": entries, "state": {"1": {"position": limit}}})
     history = History(store)
     extra = [Annotation.tag(doc, i, i + 2, "quote") for i in range(25)]
     for ann in extra:
@@ -222,7 +213,7 @@ def test_default_bound_is_1000(folder_env) -> None:
     assert History(store).undo() == Change("add", None, extra[-1])  # read back from the log
     history = History(store)
     history.redo()
-    history.compact()  # the log folded into history.json: bounded there too
+    store.compact_history()  # the log folded into history.json: bounded there too
     data = json.loads((store.root / "history.json").read_text(encoding="utf-8"))
     seqs = sorted(int(k) for k in data["entries"])
     assert len(seqs) == limit
@@ -235,7 +226,7 @@ def test_random_sequence_against_model(tmp_path: Path) -> None:
     """A plain random walk, many steps, with a small history limit."""
     rng = random.Random(7)
     docs = [Document(TEXT), Document(OTHER)]
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         for d in docs:
             store.register(d)
         history = History(store, limit=20)
@@ -346,7 +337,7 @@ class HistoryMachine(RuleBasedStateMachine):
         import tempfile
 
         self.tmp = tempfile.TemporaryDirectory()
-        self.store = Store(Path(self.tmp.name) / "s")
+        self.store = LocalStore(Path(self.tmp.name) / "s")
         for d in self.docs:
             self.store.register(d)
         self.limit = data.draw(st.sampled_from([3, 1000]), label="limit")
@@ -393,7 +384,7 @@ class HistoryMachine(RuleBasedStateMachine):
     def restart(self) -> None:
         """Close and reopen the store and the history, as the app does."""
         self.store.close()
-        self.store = Store(Path(self.tmp.name) / "s")
+        self.store = LocalStore(Path(self.tmp.name) / "s")
         self.history = History(self.store, limit=self.limit)
 
     @invariant()

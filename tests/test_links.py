@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from annotations.engines import open_store
 from annotations.errors import StoreError
 from annotations.history import Change, History
 from annotations.links import (
@@ -20,15 +19,16 @@ from annotations.links import (
     write_links_jsonl,
 )
 from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import LocalStore
 
 TEXT_A = "“We will not retreat,” the minister said on Monday."
 TEXT_B = "The minister vowed on Monday that the army would hold its ground."
 
 
 @pytest.fixture
-def env(open_any):
-    root = open_any.spec  # a folder, and a PostgreSQL URL (tests/conftest.py)
-    store = open_any()
+def env(tmp_path: Path):
+    root = tmp_path / "store"
+    store = LocalStore(root)
     a = Document(TEXT_A, DocumentMeta(path="a.txt"))
     b = Document(TEXT_B, DocumentMeta(path="b.txt"))
     store.register(a)
@@ -79,12 +79,11 @@ def test_links_survive_reopen(env) -> None:
     with LinkStore(store) as links:
         links.add(link)
     store.close()
-    if isinstance(root, Path):  # the folder store keeps them in a file of their own
-        assert (root / "links.json").exists()
-    with open_store(root) as again, LinkStore(again) as links:
+    assert (root / "links.json").exists()
+    with LocalStore(root) as again, LinkStore(again) as links:
         assert links.all() == [link]
         assert links.for_annotation(cb.doc_id, cb.id) == [link]
-    with open_store(root, read_only=True) as viewer, LinkStore(viewer) as links:
+    with LocalStore(root, read_only=True) as viewer, LinkStore(viewer) as links:
         assert links.all() == [link]
         with pytest.raises(StoreError):
             links.add(Link.between(qa, cb, "contradicts"))
@@ -100,7 +99,7 @@ def test_undo_redo_links_across_restart(env) -> None:
     history.close()
     store.close()
 
-    with open_store(root) as again:
+    with LocalStore(root) as again:
         history = History(again)
         assert history.undo() == Change("link", None, None, link)
         assert history.links.all() == []

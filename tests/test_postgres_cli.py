@@ -17,6 +17,7 @@ from annotations.links import Link, LinkStore
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.postgres import schema
 from annotations.segmentation import Segmenter
+from annotations.store import Pane
 from tui.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +50,10 @@ def fill(store) -> None:  # type: ignore[no-untyped-def]
     history.close()
     store.set_status(other.id, "done")
     store.save_segmentation(doc.id, Segmenter.default().segment(TEXT))
-    store.set_state("panes", [{"doc": doc.id}])
+    store.set_panes([Pane(doc.id, None, 3)])
+    store.remember_paths({"/x/a.txt": doc.id})
+    store.set_orphans(other.id, [Annotation.tag(other, 0, 3, "terms")])
+    store.set_rejected(doc.id, ["0:7:quote"])
 
 
 def test_store_init_creates_then_finds_the_schema_up_to_date(pg_url: str) -> None:
@@ -129,9 +133,11 @@ def test_store_copy_round_trips_byte_identical(pg_url: str, tmp_path: Path, fmt:
     assert run("export", "--store", str(back), "--format", fmt).stdout == original.stdout
     with open_store(back, read_only=True) as copied, open_store(folder, read_only=True) as orig:
         assert copied.documents() == orig.documents()
-        assert copied.get_state("panes") == orig.get_state("panes")
-        doc_id = orig.documents()[0]["id"]
-        assert copied.has_segmentation(doc_id)
+        doc_id, other_id = (r["id"] for r in orig.documents())
+        assert copied.panes() == orig.panes() and copied.paths() == orig.paths()
+        assert copied.orphans(other_id) == orig.orphans(other_id)
+        assert copied.rejected(doc_id) == orig.rejected(doc_id) == {"0:7:quote"}
+        assert copied.load_segmentation(doc_id, TEXT) is not None
         with LinkStore(copied) as a, LinkStore(orig) as b:
             assert a.all() == b.all()
     with open_store(back) as copied:

@@ -19,6 +19,7 @@ import pytest
 from annotations.history import History
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.postgres.store import PostgresStore
+from annotations.store import Pane
 from tests.postgres_server import start_test_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_p
         assert store.pending == 2  # the annotation, and its undo step
         assert history.remove(d.id, first.id) == first
         store.set_status(d.id, "done")
-        store.set_state("panes", [d.id])
+        store.set_panes([Pane(d.id)])
         assert store.pending == 6
         assert len(outbox.read_text().splitlines()) == 6
         assert store.annotations(d.id) == [second]  # memory shows what waits
@@ -93,7 +94,7 @@ def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_p
     with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
         assert fresh.annotations(d.id) == [second]
         assert fresh.document_record(d.id)["status"] == "done"
-        assert fresh.get_state("panes") == [d.id]
+        assert fresh.panes() == [Pane(d.id)]
 
 
 CHILD = """
@@ -101,6 +102,7 @@ import sys, time
 from pathlib import Path
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.postgres.store import PostgresStore
+from annotations.store import Pane
 
 url, outbox, text = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 d = Document(text, DocumentMeta(path="a.txt"))

@@ -12,6 +12,7 @@ from annotations.history import History
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Segmenter, encode
+from annotations.store import Pane
 
 TEXT = "The minister said the plan would cost more. Critics called it rushed."
 
@@ -48,7 +49,7 @@ def test_changes_persist_across_reopening(store_spec, store, doc) -> None:
     assert store.remove(doc.id, second.id) is None
     assert store.update(second) is None
     store.set_status(doc.id, "done")
-    store.set_state("panes", [{"doc": doc.id}])
+    store.set_panes([Pane(doc.id, "a.txt", 5)])
     store.close()
     with open_store(store_spec) as again:
         assert again.annotations(doc.id) == [first.with_changes(label="quote")]
@@ -56,8 +57,7 @@ def test_changes_persist_across_reopening(store_spec, store, doc) -> None:
         assert again.document_record(doc.id)["status"] == "done"
         assert again.documents()[0]["meta"]["title"] == "Plan"
         assert again.load_text(doc.id) == TEXT
-        assert again.get_state("panes") == [{"doc": doc.id}]
-        assert again.get_state("missing", 7) == 7
+        assert again.panes() == [Pane(doc.id, "a.txt", 5)]
         assert again.restore(second)
         assert not again.restore(second)
 

@@ -165,7 +165,7 @@ def open_command(
     from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import Store, StoreLocked
+    from annotations.store import StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
 
     remote = is_remote(store_dir)
@@ -192,9 +192,9 @@ def open_command(
             store = open_store(store_dir, annotator=annotator if named else None)
             annotator = store.annotator
         else:
-            store = Store(store_dir)
+            store = open_store(store_dir)
     except StoreLocked as locked:
-        store = Store(store_dir, read_only=True)
+        store = open_store(store_dir, read_only=True)
         notices.append(
             f"Another newsmark (process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."

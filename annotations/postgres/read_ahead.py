@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from annotations.postgres.store import PostgresStore
 
-ITERSIZE = 200
+ITERSIZE = 32  # documents per fetch: a few MB in memory at most
 
 _STREAM = """
 SELECT d.id, d.text, s.data,

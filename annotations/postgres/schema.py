@@ -34,7 +34,7 @@ _MIGRATION_LOCK = 0x6E65_7773  # "news"
 
 # (number, what it does, statements). Append only; never edit a released one.
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
-    (1, "documents, annotations, statuses, segmentations, session state, journals", [
+    (1, "documents, annotations, statuses, segmentations, session state, history, links", [
         """CREATE TABLE documents (
             seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
             id text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_-]{1,128}$'),
@@ -84,28 +84,28 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             value json NOT NULL,
             PRIMARY KEY (owner, key)
         )""",
-        # A journal (annotations.journal's interface): a snapshot and the lines since.
-        """CREATE TABLE journal_snapshots (
+        # The undo history, each annotator's own: steps by seq, and the position.
+        """CREATE TABLE history_steps (
             owner text NOT NULL,
-            name text NOT NULL,
-            generation integer NOT NULL,
-            tables json NOT NULL,
-            PRIMARY KEY (owner, name)
+            seq integer NOT NULL,
+            step json NOT NULL,
+            PRIMARY KEY (owner, seq)
         )""",
-        """CREATE TABLE journal_lines (
-            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            owner text NOT NULL,
-            name text NOT NULL,
-            generation integer NOT NULL,
-            line json NOT NULL
-        )""",
-        "CREATE INDEX journal_lines_of ON journal_lines (owner, name, generation, seq)",
-        # Small whole databases in TinyDB's layout (the links), with a version
-        # so that a write over someone else's newer one is refused, not lost.
-        """CREATE TABLE tables (
-            name text PRIMARY KEY,
-            data json NOT NULL,
+        """CREATE TABLE history_positions (
+            owner text PRIMARY KEY,
+            position integer NOT NULL,
             version bigint NOT NULL DEFAULT 1
+        )""",
+        # Links between two documents' spans; `end_a` < `end_b` ("doc/ann") so a
+        # link and its mirror image are the same pair of ends.
+        """CREATE TABLE links (
+            seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+            id text PRIMARY KEY,
+            end_a text NOT NULL,
+            end_b text NOT NULL,
+            relation text NOT NULL,
+            body json NOT NULL,
+            UNIQUE (end_a, end_b, relation)
         )""",
     ]),
 ]
@@ -195,7 +195,7 @@ def setup_team(conn: Any) -> None:
         ).format(annotator))
         conn.execute(sql.SQL(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, session_state, "
-            "journal_snapshots, journal_lines, tables, doc_layers TO {}").format(annotator))
+            "history_steps, history_positions, links, doc_layers TO {}").format(annotator))
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE change_stamps TO {}").format(annotator))
         conn.execute(sql.SQL("GRANT SELECT ON newsmark_schema TO {}").format(annotator))
         may_write = _MAY_WRITE.format(gold=sql.Literal(GOLD_LAYER),
@@ -218,9 +218,9 @@ def setup_team(conn: Any) -> None:
         conn.execute("DROP TRIGGER IF EXISTS annotations_no_truncate ON annotations")
         conn.execute("CREATE TRIGGER annotations_no_truncate BEFORE TRUNCATE ON annotations "
                      "FOR EACH STATEMENT EXECUTE FUNCTION newsmark_no_truncate()")
-        # Each annotator's status, session state and journals are theirs alone too.
+        # Each annotator's status, session state and undo history are theirs alone too.
         for table, column in (("statuses", "annotator"), ("session_state", "owner"),
-                              ("journal_snapshots", "owner"), ("journal_lines", "owner")):
+                              ("history_steps", "owner"), ("history_positions", "owner")):
             ident = sql.Identifier(table)
             conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident))
             for name, body in {

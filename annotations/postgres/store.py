@@ -45,13 +45,12 @@ from typing import Any
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.model import Annotation, AnnotationRow, Document
+from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.postgres import schema
-from annotations.postgres.journal import PgJournal
 from annotations.postgres.outbox import Outbox, outbox_path
-from annotations.postgres.tables import PgTableStorage
 from annotations.postgres.url import connect, driver, redact, scrub
 from annotations.segmentation import Segmentation
+from annotations.store.protocol import Pane, Step
 
 STATUSES = ("untouched", "in progress", "done")
 CHANNEL = "newsmark"
@@ -77,6 +76,15 @@ def _row_sort_key(row: AnnotationRow) -> tuple[int, int, str, str]:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# Annotation.to_dict is dataclasses.asdict, which deep-copies every field;
+# every field is a str or an int, so a plain dict in field order is the same.
+_FIELDS = tuple(Annotation.__dataclass_fields__)
+
+
+def _row_of(ann: Annotation) -> dict[str, Any]:
+    return {name: getattr(ann, name) for name in _FIELDS}
 
 
 def _span(row: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
@@ -220,17 +228,32 @@ def _params(ann: Annotation, row: dict[str, Any]) -> dict[str, Any]:
             "end": ann.end, "label": ann.label, "created": ann.created, "body": _dumps(row)}
 
 
+# Full URLs (passwords and all) of the stores this process opened, by their
+# location (the URL without its password): export workers, forked from this
+# process, open a store again by its location and find the URL here. The
+# password never leaves the process, nor reaches a message.
+_URLS: dict[str, str] = {}
+
+
+def open_postgres(location: str, *, read_only: bool = False) -> PostgresStore:
+    """The opener `annotations.store.engines` lists for postgresql:// locations."""
+    return PostgresStore(_URLS.get(location, location), read_only=read_only)
+
+
 class PostgresStore:
     """The documents and annotations of one PostgreSQL database (see the module's notes)."""
 
     engine = "postgresql"
+    # Export reads a read-only store through one server-side cursor (read_ahead):
+    # in one process, not in workers that would each restart it.
+    streams_export = True
 
     def __init__(self, url: str, *, read_only: bool = False,
                  annotator: str | None = None, create: bool = True,
                  outbox: Path | None = None) -> None:
         self.url = url
         self.where = redact(url)
-        self.root = self.where  # what messages and the title bar name
+        _URLS[self.where] = url
         self.read_only = read_only
         self.upgraded: tuple[int, Any] | None = None
         self._closed = False
@@ -239,6 +262,9 @@ class PostgresStore:
         self._records_seen: dict[str, dict[str, Any]] = {}  # served while disconnected
         self._team_seen: dict[str, dict[str, str]] = {}
         self._state_seen: dict[str, str | None] = {}
+        self._links_seen: list[Link] | None = None
+        # ((position, version) on the server, steps, position): this annotator's history.
+        self._history: tuple[tuple[int, int], dict[int, Step], int] | None = None
         self._last_attempt = 0.0
         self._read_ahead: Any = None  # read-only: export's stream (read_ahead.ReadAhead)
         self._notifier: Any = None  # the connection NOTIFYs go out on (see _notify)
@@ -255,6 +281,11 @@ class PostgresStore:
         except BaseException:
             self._conn.close()
             raise
+
+    @property
+    def location(self) -> str:
+        """The URL without its password: shown, and what `open_store` reopens."""
+        return self.where
 
     @property
     def pending(self) -> int:
@@ -361,24 +392,6 @@ class PostgresStore:
             return
         if self._one("SELECT 1 FROM documents WHERE id = %s", (doc_id,)) is None:
             raise StoreError(f"document {doc_id} is not in the store {self.where}")
-
-    def journal(self, name: str) -> PgJournal:
-        """The journal `name` (e.g. the undo history) of this store's annotator."""
-        import re
-
-        if not re.match(r"^[A-Za-z0-9_-]+$", name):
-            raise ValueError(f"bad journal name {name!r}")
-        return PgJournal(self, name)
-
-    def database(self, name: str) -> Any:
-        """A small TinyDB database of this store, kept in table `tables` (e.g. the links)."""
-        import re
-
-        from tinydb import TinyDB
-
-        if not re.match(r"^[A-Za-z0-9_-]+\.json$", name):
-            raise ValueError(f"bad database name {name!r}")
-        return TinyDB(storage=PgTableStorage, store=self, name=name)
 
     # ----------------------------------------------------------- documents
 
@@ -575,6 +588,32 @@ class PostgresStore:
                 warn(f"cannot keep the segmentation of {doc_id} in {self.where} ({err})")
             return False
         return True
+
+    def keep_copied(self, segmentations: dict[str, Segmentation],
+                    statuses: dict[str, str]) -> int:
+        """For `store copy`: many documents' segmentations and statuses in one transaction
+        (one commit, where a `save_segmentation` and a `set_status` each make one per
+        document). Returns how many segmentations were kept."""
+        self.check_writable()
+        psycopg = driver()
+        rows = [(doc_id, segmentation_codec.encode(seg)) for doc_id, seg in
+                segmentations.items()]
+        with self._lock:
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO segmentations (doc_id, data) VALUES (%s, %s) "
+                        "ON CONFLICT (doc_id) DO NOTHING", rows)
+                    cur.executemany(
+                        "INSERT INTO statuses (doc_id, annotator, status) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (doc_id, annotator) DO UPDATE SET status = "
+                        "EXCLUDED.status, changed = now()",
+                        [(doc_id, self.annotator, status) for doc_id, status in
+                         statuses.items()])
+            except psycopg.Error as err:
+                raise self._error(err) from err
+        self._records_seen.clear()
+        return len(rows)
 
     # ----------------------------------------------------------- annotations
 
@@ -801,7 +840,7 @@ class PostgresStore:
                         for ann in new:
                             copy.write_row((ann.doc_id, ann.id, ann.annotator, ann.start,
                                             ann.end, ann.label, ann.created,
-                                            _dumps(ann.to_dict())))
+                                            _dumps(_row_of(ann))))
                     touched = sorted({ann.doc_id for ann in new})
                     if touched:
                         self._conn.execute(
@@ -944,7 +983,9 @@ class PostgresStore:
             "update": self._send_update,
             "status": self._send_status,
             "state": self._send_state,
-            "journal": self._send_journal,
+            "merge": self._send_state,
+            "step": self._send_history,
+            "move": self._send_history,
         }[entry["op"]]
         return sender(entry, retry)
 
@@ -1006,7 +1047,7 @@ class PostgresStore:
 
     # ----------------------------------------------------------- session state
 
-    def get_state(self, key: str, default: Any = None) -> Any:
+    def _get_state(self, key: str, default: Any = None) -> Any:
         try:
             if len(self._outbox) and not self._send_outbox():
                 raise Disconnected(f"the store {self.where} is still unreachable")
@@ -1021,19 +1062,31 @@ class PostgresStore:
             self._state_seen[key] = text
         return default if text is None else json.loads(text)
 
-    def state_items(self) -> list[tuple[str, Any]]:
-        """Every (key, value) of this annotator's session state, for copying a store."""
-        return [(key, json.loads(value)) for key, value in self._all(
-            "SELECT key, value::text FROM session_state WHERE owner = %s ORDER BY key",
-            (self.annotator,))]
-
-    def set_state(self, key: str, value: Any) -> None:
+    def _set_state(self, key: str, value: Any, *, merge: bool = False) -> None:
+        """Set `key` (or, `merge`, add/replace entries of the mapping it holds)."""
         self.check_writable()
         value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON
-        self._change({"op": "state", "key": key, "value": value},
-                     lambda: self._state_seen.__setitem__(key, _dumps(value)))
+
+        def offline() -> None:
+            if merge:
+                held = self._state_seen.get(key)
+                current = json.loads(held) if held else {}
+                current.update(value)
+                self._state_seen[key] = _dumps(current)
+            else:
+                self._state_seen[key] = _dumps(value)
+
+        self._change({"op": "merge" if merge else "state", "key": key, "value": value}, offline)
 
     def _send_state(self, entry: dict[str, Any], retry: bool) -> None:
+        if entry["op"] == "merge":
+            found = self._one(
+                "INSERT INTO session_state (owner, key, value) VALUES (%s, %s, %s) "
+                "ON CONFLICT (owner, key) DO UPDATE SET "
+                "value = (session_state.value::jsonb || EXCLUDED.value::jsonb)::json "
+                "RETURNING value::text", (self.annotator, entry["key"], _dumps(entry["value"])))
+            self._state_seen[entry["key"]] = found[0]
+            return
         self._state_seen[entry["key"]] = _dumps(entry["value"])
         self._run(
             "INSERT INTO session_state (owner, key, value) VALUES (%s, %s, %s) "
@@ -1041,12 +1094,167 @@ class PostgresStore:
             "WHERE session_state.value::text <> EXCLUDED.value::text",
             (self.annotator, entry["key"], _dumps(entry["value"])))
 
-    def _send_journal(self, entry: dict[str, Any], retry: bool) -> Any:
-        """Append the lines; (newest seq before them, newest seq now) in one round trip."""
-        return self._one(
-            "WITH ins AS (INSERT INTO journal_lines (owner, name, generation, line) "
-            "SELECT %s, %s, %s, unnest(%s::json[]) RETURNING seq) "
-            "SELECT (SELECT max(seq) FROM journal_lines WHERE owner = %s AND name = %s), "
-            "(SELECT max(seq) FROM ins)",
-            (self.annotator, entry["name"], entry["generation"],
-             [_dumps(line) for line in entry["lines"]], self.annotator, entry["name"]))
+    # Session fields (the protocol's), kept as the local store keys them.
+
+    def panes(self) -> list[Pane]:
+        rows = self._get_state("panes", [])
+        panes = [Pane.from_dict(row) for row in rows] if isinstance(rows, list) else []
+        return [pane for pane in panes if pane is not None]
+
+    def set_panes(self, panes: list[Pane]) -> None:
+        self._set_state("panes", [pane.to_dict() for pane in panes])
+
+    def paths(self) -> dict[str, str]:
+        value = self._get_state("paths", {})
+        return value if isinstance(value, dict) else {}
+
+    def remember_paths(self, paths: dict[str, str]) -> None:
+        self._set_state("paths", dict(paths), merge=True)
+
+    def reanchoring(self) -> dict[str, dict[str, Any]]:
+        value = self._get_state("reanchoring", {})
+        return value if isinstance(value, dict) else {}
+
+    def record_reanchoring(self, doc_id: str, entry: dict[str, Any]) -> None:
+        self._set_state("reanchoring", {doc_id: entry}, merge=True)
+
+    def orphans(self, doc_id: str) -> list[Annotation]:
+        rows = self._get_state(f"orphans:{doc_id}", [])
+        return [Annotation.from_dict(row) for row in rows] if isinstance(rows, list) else []
+
+    def set_orphans(self, doc_id: str, orphans: list[Annotation]) -> None:
+        self.check_writable()
+        if orphans or self._get_state(f"orphans:{doc_id}") is not None:
+            self._set_state(f"orphans:{doc_id}", [a.to_dict() for a in orphans])
+
+    def rejected(self, doc_id: str) -> set[str]:
+        value = self._get_state(f"rejected:{doc_id}", [])
+        return {str(key) for key in value} if isinstance(value, list) else set()
+
+    def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
+        self._set_state(f"rejected:{doc_id}", sorted(set(keys)))
+
+    def state_items(self) -> list[tuple[str, Any]]:
+        """Every (key, value) of this annotator's session state (for `store copy`)."""
+        return [(key, json.loads(value)) for key, value in self._all(
+            "SELECT key, value::text FROM session_state WHERE owner = %s ORDER BY key",
+            (self.annotator,))]
+
+    # ----------------------------------------------------------- links
+
+    def links(self) -> list[Link]:
+        """Every link, oldest first (shared by the team)."""
+        try:
+            rows = self._all("SELECT body::text FROM links ORDER BY seq")
+        except Disconnected:
+            if self._links_seen is None:
+                raise
+            return list(self._links_seen)  # read before: shown while the server is away
+        self._links_seen = [Link.from_dict(json.loads(body)) for (body,) in rows]
+        return list(self._links_seen)
+
+    def add_link(self, link: Link) -> bool:
+        """Save `link`; False if its id, or its two ends with the same relation, exist."""
+        self.check_writable()
+        ends = sorted((f"{link.a_doc}/{link.a_ann}", f"{link.b_doc}/{link.b_ann}"))
+        # ON CONFLICT with no target: the id, or the ends with the relation.
+        row = self._one(
+            "INSERT INTO links (id, end_a, end_b, relation, body) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            (link.id, ends[0], ends[1], link.relation, _dumps(link.to_dict())))
+        return row is not None
+
+    def restore_link(self, link: Link) -> bool:
+        """Put back a removed link (undo); False if its id is present."""
+        self.check_writable()
+        if self._one("SELECT 1 FROM links WHERE id = %s", (link.id,)) is not None:
+            return False
+        return self.add_link(link)
+
+    def remove_link(self, link_id: str) -> Link | None:
+        self.check_writable()
+        row = self._one("DELETE FROM links WHERE id = %s RETURNING body::text", (link_id,))
+        return None if row is None else Link.from_dict(json.loads(row[0]))
+
+    # ----------------------------------------------------------- undo history
+
+    def history(self) -> tuple[dict[int, Step], int]:
+        """This annotator's undo steps and position (read again only when they changed)."""
+        with self._lock:
+            try:
+                if len(self._outbox) and not self._send_outbox():
+                    raise Disconnected(f"the store {self.where} is still unreachable")
+                row = self._one("SELECT position, version FROM history_positions "
+                                "WHERE owner = %s", (self.annotator,))
+                key = (0, 0) if row is None else (int(row[0]), int(row[1]))
+                if self._history is None or self._history[0] != key:
+                    steps = {int(seq): json.loads(step) for seq, step in self._all(
+                        "SELECT seq, step::text FROM history_steps WHERE owner = %s",
+                        (self.annotator,))}
+                    self._history = (key, steps, key[0])
+            except Disconnected:
+                if self._history is None:
+                    raise
+            _key, steps, position = self._history
+            return dict(steps), position
+
+    def record_step(self, step: Step, limit: int) -> None:
+        self.check_writable()
+        step = json.loads(json.dumps(step))  # the store's own copy
+        self._change({"op": "step", "step": step, "limit": limit},
+                     lambda: self._history_changed(step, limit, None))
+
+    def move_history(self, position: int) -> None:
+        self.check_writable()
+        self._change({"op": "move", "position": position},
+                     lambda: self._history_changed(None, 0, position))
+
+    def _history_changed(self, step: Step | None, limit: int, position: int | None,
+                         key: tuple[int, int] | None = None) -> None:
+        """Carry a change into the history kept in memory (`key`: the server's now)."""
+        if self._history is None:
+            return
+        _old, steps, current = self._history
+        if step is not None:
+            seq = int(step["seq"])
+            steps = {s: v for s, v in steps.items() if s < seq and s > seq - limit}
+            steps[seq] = step
+            current = seq
+        if position is not None:
+            current = position
+        self._history = (key if key is not None else (-1, -1), steps, current)
+
+    def _send_history(self, entry: dict[str, Any], retry: bool) -> None:
+        psycopg = driver()
+        with self._lock:
+            before = self._history
+            try:
+                with self._conn.transaction():
+                    if entry["op"] == "step":
+                        seq, limit = int(entry["step"]["seq"]), int(entry["limit"])
+                        self._conn.execute(
+                            "DELETE FROM history_steps WHERE owner = %s "
+                            "AND (seq >= %s OR seq <= %s)", (self.annotator, seq, seq - limit))
+                        self._conn.execute(
+                            "INSERT INTO history_steps (owner, seq, step) VALUES (%s, %s, %s)",
+                            (self.annotator, seq, _dumps(entry["step"])))
+                        position = seq
+                    else:
+                        position = int(entry["position"])
+                    row = self._conn.execute(
+                        "INSERT INTO history_positions (owner, position) VALUES (%s, %s) "
+                        "ON CONFLICT (owner) DO UPDATE SET position = EXCLUDED.position, "
+                        "version = history_positions.version + 1 RETURNING version",
+                        (self.annotator, position)).fetchone()
+            except psycopg.Error as err:
+                raise self._error(err) from err
+            # In memory too, if memory was current before (else read again next time).
+            if before is not None and before[0][1] == int(row[0]) - 1:
+                if entry["op"] == "step":
+                    self._history_changed(entry["step"], int(entry["limit"]), None,
+                                          (position, int(row[0])))
+                else:
+                    self._history_changed(None, 0, position, (position, int(row[0])))
+            else:
+                self._history = None
+
