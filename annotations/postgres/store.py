@@ -255,7 +255,7 @@ class PostgresStore:
         self.where = redact(url)
         _URLS[self.where] = url
         self.read_only = read_only
-        self.upgraded: tuple[int, Any] | None = None
+        self.upgraded: tuple[int, str] | None = None
         self._closed = False
         self._lock = threading.RLock()
         self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
@@ -316,7 +316,8 @@ class PostgresStore:
                 f"({scrub(str(err), self.url)}); its owner must run "
                 f"`newsmark store init {self.where}`") from err
         if version:
-            self.upgraded = (version, None)
+            # Migrations only add: the database itself is what it was, plus the new parts.
+            self.upgraded = (version, f"{self.where} (migrations only add; nothing to restore)")
 
     # ----------------------------------------------------------- plumbing
 
