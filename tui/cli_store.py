@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from annotations.errors import StoreError
-from tui.cli import STORE_SPEC, reports_errors
+from tui.cli_common import STORE_SPEC, reports_errors
 
 
 @click.group("store")

@@ -28,6 +28,8 @@ def describe(name: str, status: str, counts: dict[str, int] | None,
         others = " ".join(f"{who}{STATUS_MARK.get(st, '·')}" for who, st in sorted(team.items()))
         row.append(safe(f"  {others}"), style="dim")
     summary = ", ".join(f"{label} {n}" for label, n in sorted((counts or {}).items()) if n)
+    if status == "done":
+        summary = "done ✓" + (f" · {summary}" if summary else "")
     return row, Text(summary, style="dim")
 
 

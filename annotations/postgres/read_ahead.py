@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from annotations.postgres.store import PostgresStore
+from typing import Any
 
 ITERSIZE = 32  # documents per fetch: a few MB in memory at most
 
@@ -34,7 +31,7 @@ _names = itertools.count(1)
 class ReadAhead:
     """The documents of a store, streamed in order; `take(doc_id)` the one asked for."""
 
-    def __init__(self, store: PostgresStore) -> None:
+    def __init__(self, store: Any) -> None:  # a PostgresStore (not imported: no cycle)
         self.store = store
         self._conn: Any = None
         self._cursor: Any = None
