@@ -96,6 +96,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             position integer NOT NULL,
             version bigint NOT NULL DEFAULT 1
         )""",
+        # One undo step recorded in one round trip: the redo tail and the steps
+        # beyond the limit dropped, the step kept, the position moved. Runs as
+        # its caller (row-level security applies).
+        """CREATE FUNCTION newsmark_record_step(who text, at integer, body json, keep integer)
+        RETURNS bigint LANGUAGE sql AS $$
+            DELETE FROM history_steps WHERE owner = who AND (seq >= at OR seq <= at - keep);
+            INSERT INTO history_steps (owner, seq, step) VALUES (who, at, body);
+            INSERT INTO history_positions (owner, position) VALUES (who, at)
+            ON CONFLICT (owner) DO UPDATE SET position = EXCLUDED.position,
+                version = history_positions.version + 1
+            RETURNING version;
+        $$""",
         # Links between two documents' spans; `end_a` < `end_b` ("doc/ann") so a
         # link and its mirror image are the same pair of ends.
         """CREATE TABLE links (

@@ -1226,29 +1226,20 @@ class PostgresStore:
         self._history = (key if key is not None else (-1, -1), steps, current)
 
     def _send_history(self, entry: dict[str, Any], retry: bool) -> None:
-        psycopg = driver()
         with self._lock:
             before = self._history
-            try:
-                with self._conn.transaction():
-                    if entry["op"] == "step":
-                        seq, limit = int(entry["step"]["seq"]), int(entry["limit"])
-                        self._conn.execute(
-                            "DELETE FROM history_steps WHERE owner = %s "
-                            "AND (seq >= %s OR seq <= %s)", (self.annotator, seq, seq - limit))
-                        self._conn.execute(
-                            "INSERT INTO history_steps (owner, seq, step) VALUES (%s, %s, %s)",
-                            (self.annotator, seq, _dumps(entry["step"])))
-                        position = seq
-                    else:
-                        position = int(entry["position"])
-                    row = self._conn.execute(
-                        "INSERT INTO history_positions (owner, position) VALUES (%s, %s) "
-                        "ON CONFLICT (owner) DO UPDATE SET position = EXCLUDED.position, "
-                        "version = history_positions.version + 1 RETURNING version",
-                        (self.annotator, position)).fetchone()
-            except psycopg.Error as err:
-                raise self._error(err) from err
+            if entry["op"] == "step":
+                position = int(entry["step"]["seq"])
+                row = self._one("SELECT newsmark_record_step(%s, %s, %s, %s)",
+                                (self.annotator, position, _dumps(entry["step"]),
+                                 int(entry["limit"])))
+            else:
+                position = int(entry["position"])
+                row = self._one(
+                    "INSERT INTO history_positions (owner, position) VALUES (%s, %s) "
+                    "ON CONFLICT (owner) DO UPDATE SET position = EXCLUDED.position, "
+                    "version = history_positions.version + 1 RETURNING version",
+                    (self.annotator, position))
             # In memory too, if memory was current before (else read again next time).
             if before is not None and before[0][1] == int(row[0]) - 1:
                 if entry["op"] == "step":
