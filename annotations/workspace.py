@@ -516,9 +516,10 @@ class Workspace:
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
-    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
+    def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
+        """Accept one suggestion; those accepted with one `group` are one undo step."""
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return ann if self.history.add(ann) else None
+        return ann if self.history.add(ann, group=group) else None
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from annotations.errors import NewsmarkError
+from tui.literal import safe
 
 
 class StoreSpecType(click.ParamType):
@@ -43,7 +44,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
+            click.echo(f"newsmark: {safe(err)}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.

@@ -428,6 +428,67 @@ class PostgresStore:
                                   d.text) for d in new))
         return len(new)
 
+    def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
+        """New documents with their annotations and status (import), in one transaction:
+        after a crash each is whole or absent. Known documents, and annotations `add_many`
+        would skip, are left out; returns how many documents were added."""
+        self.check_writable()
+        from psycopg import sql
+
+        new: dict[str, tuple[Document, list[Annotation], str]] = {}
+        for doc, anns, status in batch:
+            self._check_doc_id(doc.id)
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+            if doc.id in new:
+                continue
+            ids: set[str] = set()
+            spans: set[tuple[Any, ...]] = set()
+            kept = []
+            for ann in anns:
+                span = (ann.annotator, ann.start, ann.end, ann.label)
+                if ann.doc_id != doc.id or ann.id in ids or span in spans:
+                    continue
+                ids.add(ann.id)
+                spans.add(span)
+                kept.append(ann)
+            if status == "untouched" and kept:
+                status = "in progress"  # as the first saved annotation makes it
+            new[doc.id] = (doc, kept, status)
+        if not new:
+            return 0
+        psycopg = driver()
+
+        def copy(cur: Any, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+            with cur.copy(statement) as out:
+                for row in rows:
+                    out.write_row(row)
+
+        with self._lock:
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    known = {doc_id for (doc_id,) in cur.execute(
+                        "SELECT id FROM documents WHERE id = ANY(%s)", (list(new),))}
+                    added = [entry for doc_id, entry in new.items() if doc_id not in known]
+                    copy(cur, "documents", ("id", "path", "meta", "length", "text"),
+                         ((d.id, d.meta.path, _dumps(d.meta.to_dict()), len(d.text), d.text)
+                          for d, _anns, _status in added))
+                    copy(cur, "annotations",
+                         ("doc_id", "id", "layer", "start", "end", "label", "created", "body"),
+                         ((a.doc_id, a.id, a.annotator, a.start, a.end, a.label, a.created,
+                           _dumps(_row_of(a))) for _d, anns, _s in added for a in anns))
+                    copy(cur, "doc_layers", ("doc_id", "layer", "stamp"),
+                         ((d.id, layer, 0) for d, anns, _s in added
+                          for layer in sorted({a.annotator for a in anns})))
+                    copy(cur, "statuses", ("doc_id", "annotator", "status"),
+                         ((d.id, self.annotator, status) for d, _anns, status in added
+                          if status != "untouched"))
+            except psycopg.Error as err:
+                raise self._error(err) from err
+        return len(added)
+
     def _copy_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         """COPY `rows` into `table` in one transaction (the fast path for bulk writes)."""
         from psycopg import sql
