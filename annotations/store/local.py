@@ -1,31 +1,32 @@
-"""The annotation store: a folder of small JSON (TinyDB) files.
+"""`LocalStore`: the embedded engine of the `Store` protocol, a folder of files.
 
-Layout of a store folder (default `.newsmark/`):
+Layout of a store folder (default `.newsmark/`), and the part that keeps each:
 
-- `newsmark.json`  format marker, `{"format": 1, "app": "newsmark"}`
+- `newsmark.json`  format marker `{"format": 3, "app": "newsmark"}` (`migrations`)
 - `documents.json` one row per registered document (path, metadata, and
-  the status it was registered with)
-- `status.json` + `status.log` each document's status since (untouched, in
-  progress, done), so the first tag of an article in a folder of 100,000
-  appends a line instead of rewriting the 25 MB document list
+  the status it was registered with): a TinyDB written whole, atomically
+- `status.json` + `status.log` each document's status since (`statuses`),
+  so the first tag of an article in a folder of 100,000 appends a line
+  instead of rewriting the 25 MB document list
 - `docs/<id>.text.json` a document's cleaned text, written once
-- `docs/<id>.json` + `docs/<id>.log` a document's annotations: a snapshot
-  and the changes since, one line each (`annotations.journal`), so saving an
-  annotation appends one line to that document's log
+- `docs/<id>.json` + `docs/<id>.log` a document's annotations, a TinyDB
+  whose changes are log lines (`annotation_db`, `journal_storage`)
 - `docs/<id>.seg` its sentences, tokens and paragraphs, written once when it
   is first segmented (`annotations.segmentation.encode`): the tokens spans
   were snapped to stay the same in every later session and export. Derived
   data: a missing or damaged one is segmented again.
-- `history.json` + `history.log` undo/redo entries (see `annotations.history`)
-- `session.json`   key/value state the app restores on reopen
-- `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
+- `history.json` + `history.log` undo/redo steps (`undo_log`)
+- `session.json` + `session.log` typed session state (`session`)
+- `links.json` cross-document links (`link_table`)
+- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`)
+- `import.pending` while a batch of imported documents is written (`import_batch`)
 
-Every whole file is written through `write_json_atomic`: a temporary file
-is written and fsynced, then renamed over the old one, so a crash or
-`kill -9` leaves either the old or the new version, never half of one. The
-previous version is kept as `<name>.bak` (a hard link, so it costs
-nothing). A log line is appended and fsynced; a line cut short by a kill
-belongs to a save that never returned and is dropped when read.
+Whole files go through `files.write_atomic` (temp file, fsync, rename; the
+previous version kept as `.bak`); a log line is appended and fsynced, and
+one cut short by a kill belongs to a save that never returned and is
+dropped when read (`journal`). This module is the document catalogue
+(documents list, texts, statuses, segmentation files) and the protocol's
+methods over those parts.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from annotations.store.files import (
     write_json_atomic,
 )
 from annotations.store.journal import Journal
-from annotations.store.journal_storage import COMPACT_AFTER, read_tables
+from annotations.store.journal_storage import read_tables
 from annotations.store.link_table import LINKS, LinkTable
 from annotations.store.lock import StoreLock
 from annotations.store.migrations import (
@@ -69,6 +70,7 @@ from annotations.store.migrations import (
 )
 from annotations.store.protocol import STATUSES, Pane
 from annotations.store.session import SessionState
+from annotations.store.statuses import Statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
 from annotations.store.undo_log import UndoLog
 
@@ -142,8 +144,7 @@ class LocalStore:
             if not read_only:
                 self.interrupted_import = import_batch.recover(
                     self.root, self.root / DOCS_DIR, set(self._doc_index()))
-            self._status_journal = self.journal(STATUS)
-            self._read_statuses()
+            self._statuses = Statuses(self.journal(STATUS))
         except BaseException:
             self.close()
             raise
@@ -185,9 +186,9 @@ class LocalStore:
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
-        journal = getattr(self, "_status_journal", None)
-        if journal is not None:
-            journal.close()
+        statuses = getattr(self, "_statuses", None)
+        if statuses is not None:
+            statuses.close()
         self._lock.release()
 
     def __enter__(self) -> LocalStore:
@@ -277,19 +278,8 @@ class LocalStore:
             lambda: self._documents.update(fields, doc_ids=[key]),
         )
 
-    def _read_statuses(self) -> None:
-        tables, changes = self._status_journal.read()
-        statuses = {doc_id: row.get("status") for doc_id, row in
-                    (tables.get("status") or {}).items()}
-        self._status_snapshot_rows = len(statuses)
-        for change in changes:
-            statuses[str(change.get("id"))] = change.get("status")
-        self._statuses: dict[str, str] = statuses
-
     def _status_of(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> str:
-        if check and self._status_journal.changed_on_disk():
-            self._read_statuses()
-        return self._statuses.get(doc_id) or row.get("status") or "untouched"
+        return self._statuses.get(doc_id, check=check) or row.get("status") or "untouched"
 
     def _record(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
         record = _doc_copy(row)
@@ -297,14 +287,7 @@ class LocalStore:
         return record
 
     def _save_status(self, doc_id: str, status: str) -> None:
-        journal = self._status_journal
-        journal.append({"id": doc_id, "status": status})
-        self._statuses[doc_id] = status
-        if journal.logged > max(COMPACT_AFTER, self._status_snapshot_rows):
-            rows = {key: {"status": value} for key, value in self._statuses.items()}
-            with contextlib.suppress(StoreError):  # the log keeps them meanwhile
-                journal.compact({"status": rows})
-                self._status_snapshot_rows = len(rows)
+        self._statuses.set(doc_id, status)
 
     def _touch(self, doc_id: str) -> None:
         entry = self._doc_index().get(doc_id)
