@@ -25,8 +25,7 @@ Whole files go through `files.write_atomic` (temp file, fsync, rename; the
 previous version kept as `.bak`); a log line is appended and fsynced, and
 one cut short by a kill belongs to a save that never returned and is
 dropped when read (`journal`). This module is the document catalogue
-(documents list, texts, statuses, segmentation files) and the protocol's
-methods over those parts.
+(documents list, texts) and the protocol's methods over the parts.
 """
 
 from __future__ import annotations
@@ -42,17 +41,15 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
-from annotations.store import import_batch
+from annotations.store import import_batch, segmentation_files
 from annotations.store.annotation_db import TABLE as ANNOTATIONS
 from annotations.store.annotation_db import DocumentAnnotations, sort_key
 from annotations.store.files import (
     damaged,
     dumps,
-    write_atomic,
     write_json_atomic,
 )
 from annotations.store.journal import Journal
@@ -455,64 +452,19 @@ class LocalStore:
         except (ValueError, KeyError, TypeError) as err:
             raise damaged(path, err) from err
 
-    def _segmentation_path(self, doc_id: str) -> Path:
-        self._check_doc_id(doc_id)
-        return self.root / DOCS_DIR / f"{doc_id}.seg"
-
     def load_segmentation(
         self, doc_id: str, text: str, warn: Warn | None = None
     ) -> Segmentation | None:
-        """The stored segmentation of `text`, or None if there is none to use.
-
-        A damaged file, or one made for another text, is not an error: the
-        caller segments again (and may save that). `warn` hears why.
-        """
-        path = self._segmentation_path(doc_id)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            if warn is not None:
-                warn(f"cannot read {path} ({err.strerror or err}); segmenting {doc_id} again")
-            return None
-        try:
-            return segmentation_codec.decode(text, data)
-        except ValueError as err:
-            if warn is not None:
-                warn(f"{path} is damaged or out of date ({err}); segmenting {doc_id} again")
-            return None
-
-    def has_segmentation(self, doc_id: str) -> bool:
-        return self._segmentation_path(doc_id).exists()
+        self._check_doc_id(doc_id)
+        return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
-        """Keep `seg` as the document's segmentation; False if not written.
-
-        Written once, durably (a session's spans are snapped to these
-        tokens before they are saved): an existing file that reads as a
-        segmentation of this text is left alone, a damaged one replaced.
-        A read-only store writes nothing. A failed write loses nothing but
-        the cache, so it is reported to `warn`, never raised.
-        """
+        self._check_doc_id(doc_id)
         if self.read_only or self._closed:
-            return False
-        path = self._segmentation_path(doc_id)
-        if path.exists() and self.load_segmentation(doc_id, seg.text) is not None:
-            return False
-        try:
-            data = segmentation_codec.encode(seg)
-            write_atomic(path, data, keep_backup=False)
-        except (StoreError, ValueError) as err:
-            if warn is not None:
-                cause = err.__cause__ if isinstance(err, StoreError) else err
-                reason = cause.strerror if isinstance(cause, OSError) else cause
-                warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
-            return False
-        return True
+            return False  # a read-only store writes nothing, not even this cache
+        return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
 
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
