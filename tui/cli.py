@@ -295,6 +295,10 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
+        if store.upgraded is not None:
+            click.echo(f"newsmark: the store {store_dir} was upgraded from format "
+                       f"{store.upgraded[0]}; a copy of it as it was is in {store.upgraded[1]}",
+                       err=True)
         interrupted = _interrupted_import(store, store_dir)
         if interrupted:
             click.echo(f"newsmark: {interrupted}", err=True)
