@@ -473,7 +473,8 @@ class NewsmarkApp(App[None]):
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
-            "search", "Search this document (re: for a regular expression)", self.search_query
+            "search", "Search this document (re: for a regular expression)", self.search_query,
+            replace=True,
         )
 
     def _run_search(self, query: str) -> None:
