@@ -183,11 +183,12 @@ class Alignment:
 
 
 def confidence(features: tuple[float, ...], weights: dict[str, float] | None = None,
-               intercept: float | None = None) -> float:
-    """The model's probability that a pair with these features is a counterpart."""
+               intercept: float | None = None, names: tuple[str, ...] = FEATURES) -> float:
+    """The model's probability that a pair with these features (named by
+    `names`) is a counterpart."""
     w = WEIGHTS if weights is None else weights
     z = INTERCEPT if intercept is None else intercept
-    z += sum(w[name] * x for name, x in zip(FEATURES, features, strict=True))
+    z += sum(w[name] * x for name, x in zip(names, features, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -228,7 +229,7 @@ def choose_pairs(
     likely: dict[tuple[int, int], float] = {}
     for (i, j), features in evidence.features.items():
         if evidence.similarity[(i, j)] >= floor:
-            likely[(i, j)] = confidence(features, weights, intercept)
+            likely[(i, j)] = confidence(features, weights, intercept, evidence.FEATURES)
     ranked = sorted(likely, key=lambda k: (-likely[k], k))
     kept: set[tuple[int, int]] = set()
     taken_a: set[int] = set()
