@@ -24,13 +24,16 @@ from annotations.labels import Config
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
-from annotations.store import Store
+from annotations.store.protocol import Pane, Store
 
 if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
     # anything is aligned or suggested.
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
+
+
+__all__ = ["Entry", "Pane", "Stored", "Workspace", "stored_documents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +166,7 @@ class Workspace:
                 entries.append(Entry(os.fspath(source)))
         # Which document each path held last time, so the document list can
         # show the progress of articles not read yet in this session.
-        self._last_ids: dict[str, str] = store.get_state(anchoring.PATHS_KEY, {}) or {}
+        self._last_ids: dict[str, str] = store.paths()
         if given and not store.read_only:
             # One write of the document list for all of them, not one each.
             store.register_many(given)
@@ -306,6 +309,13 @@ class Workspace:
         if not self.store.read_only:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
         self.documents[doc.id] = doc
+
+    def panes(self) -> list[Pane]:
+        """Where the reader's panes were when it last saved them (any session)."""
+        return self.store.panes()
+
+    def save_panes(self, panes: list[Pane]) -> None:
+        self.store.set_panes(panes)
 
     def index_of(self, doc_id: str) -> int:
         """The entry showing `doc_id` (the first, if two files hold the same text)."""
@@ -487,9 +497,10 @@ class Workspace:
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
-    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
+    def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
+        """Accept one suggestion; those accepted with one `group` are one undo step."""
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return ann if self.history.add(ann) else None
+        return ann if self.history.add(ann, group=group) else None
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""

@@ -1,6 +1,6 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, and quality
+Groups: keystroke, open (with memory), corpus, save, export, import, and quality
 (suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
 """
@@ -32,6 +32,7 @@ GROUPS = {
     "corpus": "bench.corpus",
     "save": "bench.save",
     "export": "bench.export_",
+    "import": "bench.import_",
 }
 ALIASES = {"memory": "open"}
 

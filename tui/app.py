@@ -20,21 +20,23 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
-from annotations.workspace import Workspace
+from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
     AlignmentReady,
@@ -53,6 +55,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.suggestion_list import SuggestionList
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -67,7 +70,6 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # pane: with the panel open, only the focused pane is shown (p hides the
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
-PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
@@ -87,20 +89,24 @@ class NewsmarkApp(App[None]):
     Screen > ToastRack { margin-bottom: 3; }
     """
 
+    # What the status line shows of the app's state: each change redraws it
+    # (the cursor's moves redraw it through CursorMoved).
+    pending: reactive[str] = reactive("", init=False)
+    """"relabel" or "place": waiting for a label key."""
+    follow: reactive[bool] = reactive(False, init=False)
+    search_query: reactive[str] = reactive("", init=False)
+    saved: reactive[str] = reactive("nothing changed yet", init=False)
+
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
-        self.saved = "nothing changed yet"
         self._error = False
-        self.pending = ""  # "relabel" or "place": waiting for a label key
         self._placing = ""  # the orphan being placed
-        self.search_query = ""
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
-        self._panes: dict[str, dict[str, object]] = {}
-        self.follow = False
+        self._panes: dict[str, Pane] = {}
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -115,7 +121,10 @@ class NewsmarkApp(App[None]):
         for label in labels:
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
-            self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
+            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
+        # The project's [keys], by binding id (checked by tui.keymap before start).
+        self.keys = keymap(workspace.config)
+        self.set_keymap(self.keys)
         self.sub_title = safe(f"store {workspace.store.root}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -148,6 +157,7 @@ class NewsmarkApp(App[None]):
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield OrphanList(id="orphan-list")
+                yield SuggestionList(id="suggestion-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
@@ -158,18 +168,16 @@ class NewsmarkApp(App[None]):
         ws = self.workspace
         chosen: list[tuple[Document, int]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for pane in ws.store.get_state(PANES_STATE, []) or []:
-            if not isinstance(pane, dict):
-                continue
-            doc = ws.documents.get(pane.get("doc_id", ""))
+        for pane in ws.panes():
+            doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
-            if doc is None and by_path and pane.get("path") in by_path:
-                doc = ws.load(by_path[pane["path"]])
-            if doc is not None and doc.id == pane.get("doc_id") and all(
+            if doc is None and by_path and pane.path in by_path:
+                doc = ws.load(by_path[pane.path])
+            if doc is not None and doc.id == pane.doc_id and all(
                 doc is not d for d, _ in chosen
             ):
-                chosen.append((doc, int(pane.get("cursor", 0))))
+                chosen.append((doc, pane.cursor))
         for doc in ws.order:
             if len(chosen) >= MAX_PANES:
                 break
@@ -216,9 +224,7 @@ class NewsmarkApp(App[None]):
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
-        self._panes[view.id or ""] = {
-            "doc_id": view.document.id, "path": view.document.meta.path, "cursor": view.cursor,
-        }
+        self._panes[view.id or ""] = Pane(view.document.id, view.document.meta.path, view.cursor)
         self._panes_dirty = True
 
     @property
@@ -244,10 +250,15 @@ class NewsmarkApp(App[None]):
             self._show_counterparts(view)
             self._refresh_status()
 
+    def _state_changed(self) -> None:
+        if hasattr(self, "active_view"):  # set on mount
+            self._refresh_status()
+
+    watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
+
     def on_cancelled(self, message: Cancelled) -> None:
         self.pending = ""
         self._clear_search()
-        self._refresh_status()
 
     def on_annotation_chosen(self, message: AnnotationChosen) -> None:
         view = self._view_showing(message.doc_id)
@@ -276,7 +287,6 @@ class NewsmarkApp(App[None]):
         self._placing = message.orphan_id
         self.active_view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
-        self._refresh_status()
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
         try:
@@ -295,7 +305,7 @@ class NewsmarkApp(App[None]):
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
         if message.purpose == "search":
             self._run_search(message.value)
         elif message.purpose == "note":
@@ -304,7 +314,7 @@ class NewsmarkApp(App[None]):
             self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)
 
     # -- tagging and editing ---------------------------------------------
 
@@ -352,7 +362,6 @@ class NewsmarkApp(App[None]):
         self.pending = "relabel"
         keys = "  ".join(f"{label.key} {label.name}" for label in self.workspace.config.labels)
         self.notify(f"Relabel as: {keys}  (Esc cancels)", timeout=4)
-        self._refresh_status()
 
     def _relabel(self, label: str) -> None:
         ann = self._annotation_under_cursor()
@@ -418,6 +427,9 @@ class NewsmarkApp(App[None]):
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
             view.focus()
+        if change.steps > 1:  # a group (A): the document's annotations are read again
+            self._after_change(doc_id, change_done(verb, change))
+            return
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
         elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
@@ -461,7 +473,8 @@ class NewsmarkApp(App[None]):
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
-            "search", "Search this document (re: for a regular expression)", self.search_query
+            "search", "Search this document (re: for a regular expression)", self.search_query,
+            replace=True,
         )
 
     def _run_search(self, query: str) -> None:
@@ -471,7 +484,7 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
-        self.search_query, self.search_matches = query, matches
+        self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
         if not matches:
             self.notify(f"Not found: {query}", timeout=3)
@@ -490,7 +503,7 @@ class NewsmarkApp(App[None]):
 
     def _clear_search(self) -> None:
         if self.search_query:
-            self.search_query, self.search_matches = "", []
+            self.search_matches, self.search_query = [], ""
             self.active_view.set_matches([])
 
     def action_next_document(self) -> None:
@@ -528,7 +541,7 @@ class NewsmarkApp(App[None]):
                   cursor=self._positions.get(doc.id, 0))
         self._remember_pane(view)
         if doc.id in self._suggesting:
-            view.set_suggestions(self._suggestions_for(doc.id))
+            self._show_suggestions(view, self._suggestions_for(doc.id))
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -565,7 +578,7 @@ class NewsmarkApp(App[None]):
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
         from tui.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(labels))
+        self.push_screen(HelpScreen(labels, self.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action by name."""
@@ -586,9 +599,16 @@ class NewsmarkApp(App[None]):
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
                 markup_escaped(binding.tooltip or binding.description),
-                markup_escaped(f"Key {key_display(binding.key)}"),
+                markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # / and m are priority bindings (see tui/bindings.py): inside a prompt
+        # they are typed, and on the help or link screen they do nothing.
+        if action in ("search", "note"):
+            return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        return True
 
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
@@ -776,7 +796,6 @@ class NewsmarkApp(App[None]):
         self.notify("Follow on: the other pane keeps up" if self.follow else "Follow off",
                     timeout=2)
         self._show_counterparts(self.active_view)
-        self._refresh_status()
 
     def _linked_spans(self, view: ArticleView) -> list[tuple[int, int]]:
         doc_id = view.document.id
@@ -823,9 +842,9 @@ class NewsmarkApp(App[None]):
 
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
-            view.set_margin(view._unmatched, self._linked_spans(view))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+            view.set_linked(self._linked_spans(view))
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel()
         self._refresh_status()
 
@@ -842,27 +861,40 @@ class NewsmarkApp(App[None]):
         shown = self._suggesting.get(doc_id)
         if shown == steps[-1]:
             del self._suggesting[doc_id]
-            view.set_suggestions([])
+            self._show_suggestions(view, [])
             self.notify("Suggestions hidden", timeout=2)
             return
         label = steps[0] if shown is None else steps[steps.index(shown) + 1]
         self._suggesting[doc_id] = label
         found = self._suggestions_for(doc_id)
-        view.set_suggestions(found)
+        self._show_suggestions(view, found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
         self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
                     f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
                     "a accepts, R rejects, A accepts all on screen; S: "
                     + (f"{after} only" if after else "hide them"), timeout=6)
 
+    def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        view.set_suggestions(suggestions)
+        if view is self.active_view:
+            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 
+    def _suggestion_in_focus(self) -> Suggestion | None:
+        """In the suggestion list, its highlighted row; in an article, the cursor's."""
+        listed = self.query_one(SuggestionList)
+        if listed.has_focus:
+            return listed.highlighted_suggestion
+        return self.active_view.suggestion_at(self.active_view.cursor)
+
     def action_accept_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
             if fuzzy:
@@ -891,19 +923,20 @@ class NewsmarkApp(App[None]):
         view = self.active_view
         doc_id = view.document.id
         accepted = 0
+        group = new_id() if len(suggestions) > 1 else ""  # one undo step for them all
         try:
             for found in suggestions:
-                accepted += self.workspace.accept(doc_id, found) is not None
+                accepted += self.workspace.accept(doc_id, found, group=group) is not None
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
             self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
-            view.set_suggestions(self._suggestions_for(doc_id))
+            self._show_suggestions(view, self._suggestions_for(doc_id))
 
     def action_reject_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
@@ -941,7 +974,7 @@ class NewsmarkApp(App[None]):
             return
         panes = [self._panes[key] for key in sorted(self._panes)]
         try:
-            self.workspace.store.set_state(PANES_STATE, panes)
+            self.workspace.save_panes(panes)
             self._panes_dirty = False
         except NewsmarkError:
             pass  # where the panes were is a convenience, not work to lose
@@ -968,18 +1001,18 @@ class NewsmarkApp(App[None]):
             else:
                 view.set_annotations(self.workspace.annotations(doc_id))
             if linked:  # a linked annotation may have gone or come back
-                view.set_margin(view._unmatched, self._linked_spans(view))
+                view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
-                view.set_suggestions(self._suggestions_for(doc_id))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+                self._show_suggestions(view, self._suggestions_for(doc_id))
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
-        self.saved = "NOT SAVED: see the message"
         self._error = True
+        self.saved = "NOT SAVED: see the message"
         self.notify(str(err), severity="error", timeout=15)
         # The screen shows what the store holds, whatever part of the change
         # reached the disk (a change saved whose undo step was not, say).
@@ -1000,6 +1033,8 @@ class NewsmarkApp(App[None]):
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        view = self.active_view
+        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
@@ -1096,10 +1131,14 @@ class NewsmarkApp(App[None]):
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
+
+        Textual 8.2 calls this (private) method on an unhandled exception and
+        offers no public hook for it: it is overridden here only, its body
+        uses public calls (`panic`), Textual is pinned to 8.2.x, and
+        `tests/test_app.py` checks the log and the exit.
         """
         where = self._log_crash(traceback.format_exc())
         self.bell()
-        self._exit_renderables.append(Text(
+        self.panic(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "
             f"{where} Please report it.", style="bold"))
-        self._close_messages_no_wait()

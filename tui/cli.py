@@ -28,6 +28,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.literal import safe
 from tui.wording import plural
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
+            click.echo(f"newsmark: {safe(err)}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
@@ -149,10 +150,12 @@ def open_command(
     from annotations.documents import find_articles, split_path_encodings
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import Store, StoreLocked
+    from annotations.store import StoreLocked, open_store
     from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.keymap import check_config
 
     config = load_config(config_path, store_dir)
+    check_config(config)  # [keys] and label keys against the reader's bindings
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
@@ -161,15 +164,15 @@ def open_command(
     decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {error}", err=True)
+        click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = Store(store_dir)
+        store = open_store(store_dir)
     except StoreLocked as locked:
-        store = Store(store_dir, read_only=True)
+        store = open_store(store_dir, read_only=True)
         notices.append(
             f"Another newsmark (process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."
@@ -178,7 +181,11 @@ def open_command(
         old_format, backup = store.upgraded
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {notices[-1]}", err=True)
+        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
+    interrupted = _interrupted_import(store, store_dir)
+    if interrupted:
+        notices.append(interrupted)
+        click.echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -193,14 +200,14 @@ def open_command(
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {error}", err=True)
+            click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {store_error}", err=True)
+                click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
@@ -287,11 +294,14 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
                    doccano_offsets: str) -> None:
     """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
     from annotations.formats.importing import import_file
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
-    with Store(store_dir) as store:
+    with open_store(store_dir) as store:
+        interrupted = _interrupted_import(store, store_dir)
+        if interrupted:
+            click.echo(f"newsmark: {interrupted}", err=True)
         report = import_file(store, path, fmt, annotator=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -446,6 +456,18 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
+def _interrupted_import(store: object, store_dir: Path) -> str:
+    """What an import killed half way left (whole documents, absent ones), or ""."""
+    found = getattr(store, "interrupted_import", None)  # the local engine's word on it
+    if not found:
+        return ""
+    whole, absent = found
+    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
+    return (f"an import into {store_dir} was stopped before it finished: "
+            f"{len(whole)} documents of its last batch are stored whole{lost}")
+
+
 def _quoted(path: Path) -> str:
     import shlex
 
@@ -453,9 +475,9 @@ def _quoted(path: Path) -> str:
 
 
 def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True)

@@ -210,7 +210,9 @@ def parse(obj: Any) -> ParsedRecord:
                 source=_opt_str(span.get("source")),
                 reanchored=_opt_str(span.get("reanchored")) or "",
             )
-            if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
+            if 0 <= item.start < item.end <= len(text) and not _OTHER_SYSTEMS.isdisjoint(span):
+                # (else the importer reports bounds; a span without other
+                # offsets, the usual case, needs no offset table)
                 table = table or OffsetTable(text)
                 check_other_systems(table, span, item.start, item.end)
         except ValueError as err:
@@ -218,6 +220,9 @@ def parse(obj: Any) -> ParsedRecord:
             continue
         parsed.spans.append(item)
     return parsed
+
+
+_OTHER_SYSTEMS = frozenset({"utf16_start", "utf16_end", "utf8_start", "utf8_end"})
 
 
 def _opt_str(value: Any) -> str | None:
