@@ -37,7 +37,9 @@ Limits: this is word overlap, not meaning. A paraphrase that shares no
 rare word ("the listing was yanked" / "the item is no longer in the
 system") is missed, and two sentences about the same people and numbers
 that state different things ("Trump endorsed Ryan" / "Trump has yet to
-endorse Ryan") can pair. docs/alignment.md gives the measured figures.
+endorse Ryan") can pair. Sentence embeddings were measured against it
+(`annotations.meaning_alignment`, the optional `embeddings` extra) and did
+no better. docs/alignment.md gives the measured figures.
 """
 
 from __future__ import annotations
@@ -224,7 +226,8 @@ def choose_pairs(
     """The pairs kept among `evidence`'s candidates (see the module's notes).
 
     The model and its threshold can be given (`bench.fit_alignment` tries
-    others); `align` uses the module's.
+    others); `align` uses the module's. `evidence` may also be a
+    `meaning_evidence.MeaningEvidence`: its `FEATURES` name its features.
     """
     likely: dict[tuple[int, int], float] = {}
     for (i, j), features in evidence.features.items():
