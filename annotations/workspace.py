@@ -133,6 +133,7 @@ class Workspace:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
+        self._team: dict[str, dict[str, str]] | None = None
         self._raw, self._decoding = raw, decoding or Decoding()
         # Problems that lost nothing (a damaged segmentation file, segmented
         # again) and how files were read when not as plain UTF-8, for the
@@ -375,6 +376,24 @@ class Workspace:
     def status(self, doc_id: str) -> str:
         record = self.store.document_record(doc_id)
         return (record or {}).get("status", "untouched")
+
+    def team_status(self, doc_id: str) -> dict[str, str]:
+        """Other annotators' status of `doc_id` ({} for a store of one person).
+
+        Read once for the whole store and kept until `refresh_team`: the
+        document list draws a row per visible document.
+        """
+        statuses = getattr(self.store, "team_statuses", None)
+        if statuses is None:
+            return {}
+        if self._team is None:
+            self._team = statuses()
+        return {who: status for who, status in self._team.get(doc_id, {}).items()
+                if who != self.annotator}
+
+    def refresh_team(self) -> None:
+        """Forget the team's statuses: others changed something."""
+        self._team = None
 
     def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
         tuple[int, int] | None

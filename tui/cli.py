@@ -12,7 +12,6 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +23,10 @@ from annotations.errors import (
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
-    NewsmarkError,
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.cli_common import STORE_SPEC, reports_errors
 from tui.literal import safe
 from tui.wording import plural
 
@@ -40,6 +39,8 @@ DEFAULT_STORE = ".newsmark"
 # three-line usage error with exit code 2 and stop every other file from
 # opening, where newsmark says in one line what is wrong with that file.
 ANY_PATH = click.Path(path_type=Path, readable=False)
+
+
 
 
 class DefaultToOpen(click.Group):
@@ -55,30 +56,14 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--store",
         "store_dir",
-        type=ANY_PATH,
+        type=STORE_SPEC,
         envvar="NEWSMARK_STORE",
         default=DEFAULT_STORE,
         show_default=True,
-        help="Folder of the annotation store (or NEWSMARK_STORE).",
+        help="Folder of the annotation store, or a postgresql:// URL (or NEWSMARK_STORE).",
     )(func)
 
 
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewsmarkError into one plain line and its exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewsmarkError as err:
-            click.echo(f"newsmark: {safe(err)}", err=True)
-            sys.exit(err.exit_code)
-        except BrokenPipeError:
-            # `newsmark export | head` is fine: stop quietly.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-
-    return wrapper
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,15 +133,18 @@ def open_command(
     of that file, or of every file in that folder.
     """
     from annotations.documents import find_articles, split_path_encodings
+    from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import StoreLocked, open_store
+    from annotations.store import StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
     from tui.keymap import check_config
 
-    config = load_config(config_path, store_dir)
+    remote = is_remote(store_dir)
+    # A PostgreSQL store has no folder: newsmark.toml is looked for here.
+    config = load_config(config_path, Path(DEFAULT_STORE) if remote else Path(store_dir))
     check_config(config)  # [keys] and label keys against the reader's bindings
-    if stored and not store_dir.is_dir():
+    if stored and not remote and not Path(store_dir).is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
@@ -170,7 +158,14 @@ def open_command(
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = open_store(store_dir)
+        if remote:
+            # Each annotator's layer is their role's name unless --annotator says otherwise.
+            ctx = click.get_current_context()
+            named = ctx.get_parameter_source("annotator") != click.core.ParameterSource.DEFAULT
+            store = open_store(store_dir, annotator=annotator if named else None)
+            annotator = store.annotator
+        else:
+            store = open_store(store_dir)
     except StoreLocked as locked:
         store = open_store(store_dir, read_only=True)
         notices.append(
@@ -179,7 +174,7 @@ def open_command(
         )
     if store.upgraded is not None:
         old_format, backup = store.upgraded
-        notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
+        notices.append(f"The store {describe(store_dir)} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
         click.echo(f"newsmark: {safe(notices[-1])}", err=True)
     interrupted = _interrupted_import(store, store_dir)
@@ -195,7 +190,8 @@ def open_command(
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
         if not sources:
-            click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
+            click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
@@ -293,8 +289,8 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
                    doccano_offsets: str) -> None:
     """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
+    from annotations.engines import open_store
     from annotations.formats.importing import import_file
-    from annotations.store import open_store
 
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
@@ -468,16 +464,22 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
             f"{len(whole)} documents of its last batch are stored whole{lost}")
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     import shlex
 
-    return shlex.quote(str(path))
+    from annotations.engines import describe
+
+    return shlex.quote(describe(path))
 
 
-def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import open_store
+def _open_existing_store(store_dir: Path | str):  # type: ignore[no-untyped-def]
+    from annotations.engines import open_store
 
-    if not store_dir.is_dir():
-        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return open_store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True, existing=True)
+
+
+# Commands of their own modules (each imports what it needs from here).
+from tui.cli_store import store_group  # noqa: E402
+
+main.add_command(store_group)
