@@ -33,9 +33,6 @@ class StatusBar(Static):
         annotator: str = "",
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        if annotator:  # whose layer the keys tag in
-            line.append(safe(annotator), style="bold")
-            line.append("  │ ")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
         if sentence is not None:
             line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
@@ -45,6 +42,9 @@ class StatusBar(Static):
             # The mode names the search query: untrusted, shown literally.
             line.append(f"  │ {safe(mode)}", style="bold")
         line.append(f"  │ {safe(saved)}")
+        if annotator:  # whose layer the keys tag in (last: the rest is read more often)
+            line.append("  │ ")
+            line.append(safe(annotator), style="bold")
         self.set_class(error, "-error")
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).
