@@ -80,7 +80,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     ws = Workspace(store, [doc], annotator="gold")
     app = NewsmarkApp(ws, adjudicating=True)
     try:
-        async with app.run_test(size=(140, 36)) as pilot:
+        # Wide: the status line names every version under the cursor.
+        async with app.run_test(size=(240, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             view.focus()
             await pilot.pause()
