@@ -42,10 +42,12 @@ class StatusBar(Static):
         if mode:
             # The mode names the search query: untrusted, shown literally.
             line.append(f"  │ {safe(mode)}", style="bold")
+        if annotator:
+            # Whose layer the keys tag in. Last before the saved mark: where the
+            # line is too long it is cut first, before the mode or the counts.
+            line.append("  │ ")
+            line.append(safe(annotator), style="bold")
         self._line, self._saved = line, Text(safe(saved), end="")
-        if annotator:  # whose layer the keys tag in: kept, as whether work is saved is
-            self._saved.append("  │ ")
-            self._saved.append(safe(annotator), style="bold")
         self.set_class(error, "-error")
         self._draw()
 
