@@ -17,7 +17,7 @@ from annotations.adjudication import (
 )
 from annotations.documents import load_documents
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -65,7 +65,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     path.write_text(DOC.text + "\n", encoding="utf-8")
     [doc], errors = load_documents([path])
     assert not errors
-    store = Store(tmp_path / "s")
+    store = LocalStore(tmp_path / "s")
     store.register(doc)
     text = doc.text
 
@@ -140,7 +140,7 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(DOC)
         store.add(tag("ana", "The mayor", "source"))
     result = CliRunner().invoke(main, ["adjudicate", "--store", str(tmp_path / "s"),
@@ -157,7 +157,7 @@ async def test_three_annotators_one_after_another_then_agree_and_adjudicate(
 ) -> None:
     """As a team would: ana, ben and cy tag the same two articles in turn (keys pressed)."""
     docs, _ = load_documents(article_paths)
-    store = Store(tmp_path / "s")
+    store = LocalStore(tmp_path / "s")
     try:
         for who, keys in (("ana", ["1"]), ("ben", ["1"]), ("cy", ["2"])):
             ws = Workspace(store, docs, annotator=who)
