@@ -548,9 +548,10 @@ class Workspace:
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
 
-    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
+    def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
+        """Accept one suggestion; those accepted with one `group` are one undo step."""
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return self._started(ann if self.history.add(ann) else None)
+        return self._started(ann if self.history.add(ann, group=group) else None)
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""
@@ -589,14 +590,16 @@ class Workspace:
         ann = taken(version, self.documents[doc_id], self.annotator)
         return self._started(ann if self.history.add(ann) else None)
 
-    def take_none(self, doc_id: str, group: Disagreement) -> int:
-        """Reject every version of `group` (each one undo step); how many were rejected."""
+    def take_none(self, doc_id: str, disagreement: Disagreement) -> int:
+        """Reject every version of `disagreement` (one undo step); how many there were."""
         from annotations.adjudication import taken
+        from annotations.model import new_id
 
         doc = self.documents[doc_id]
-        for version in group.versions:
-            self.history.reject(taken(version, doc, self.annotator))
-        return len(group.versions)
+        step = new_id()
+        for version in disagreement.versions:
+            self.history.reject(taken(version, doc, self.annotator), group=step)
+        return len(disagreement.versions)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -1,13 +1,8 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-<<<<<<< HEAD
-Groups: keystroke, open (with memory), corpus, save, export, agree, and quality
-(when `bench/suggest_quality.py` exists). With no group, all of them.
-=======
-Groups: keystroke, open (with memory), corpus, save, export, and quality
-(suggestions, when `bench/suggest_quality.py` exists, and sentence
+Groups: keystroke, open (with memory), corpus, save, export, import, agree, and
+quality (suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -37,6 +32,7 @@ GROUPS = {
     "corpus": "bench.corpus",
     "save": "bench.save",
     "export": "bench.export_",
+    "import": "bench.import_",
     "agree": "bench.agree",
 }
 ALIASES = {"memory": "open"}

@@ -397,3 +397,29 @@ class HistoryMachine(RuleBasedStateMachine):
 
 
 TestHistoryMachine = HistoryMachine.TestCase
+
+
+def test_a_group_is_one_undo_and_one_redo_step_across_a_restart(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    doc = Document(TEXT, DocumentMeta(path="a.txt"))
+    store.register(doc)
+    history = History(store)
+    alone = Annotation.tag(doc, 0, 3, "claim")
+    grouped = [Annotation.tag(doc, s, e, "quote") for s, e in ((4, 12), (13, 17), (18, 21))]
+    assert history.add(alone)
+    for ann in grouped:
+        assert history.add(ann, group="g1")
+    store.close()
+
+    store = LocalStore(tmp_path / "store")
+    history = History(store)
+    change = history.undo()
+    assert change is not None and change.steps == 3 and change.group == "g1"
+    assert [a.id for a in store.annotations(doc.id)] == [alone.id]
+    assert history.redo().steps == 3
+    assert len(store.annotations(doc.id)) == 4
+    history.undo()
+    single = history.undo()
+    assert single == Change("add", None, alone) and single.steps == 1
+    assert store.annotations(doc.id) == []
+    store.close()

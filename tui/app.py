@@ -21,12 +21,12 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
 from annotations.workspace import Pane, Workspace
@@ -35,6 +35,7 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
     AlignmentReady,
@@ -126,7 +127,10 @@ class NewsmarkApp(App[None]):
         for label in labels:
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
-            self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
+            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
+        # The project's [keys], by binding id (checked by tui.keymap before start).
+        self.keys = keymap(workspace.config)
+        self.set_keymap(self.keys)
         self.sub_title = safe(f"store {workspace.store.root}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
@@ -306,7 +310,7 @@ class NewsmarkApp(App[None]):
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
         if message.purpose == "search":
             self._run_search(message.value)
         elif message.purpose == "note":
@@ -315,7 +319,7 @@ class NewsmarkApp(App[None]):
             self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)
 
     # -- tagging and editing ---------------------------------------------
 
@@ -429,6 +433,9 @@ class NewsmarkApp(App[None]):
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
             view.focus()
+        if change.steps > 1:  # a group (A): the document's annotations are read again
+            self._after_change(doc_id, change_done(verb, change))
+            return
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
         elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
@@ -584,7 +591,7 @@ class NewsmarkApp(App[None]):
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
         from tui.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(labels))
+        self.push_screen(HelpScreen(labels, self.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action by name."""
@@ -605,9 +612,16 @@ class NewsmarkApp(App[None]):
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
                 markup_escaped(binding.tooltip or binding.description),
-                markup_escaped(f"Key {key_display(binding.key)}"),
+                markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # / and m are priority bindings (see tui/bindings.py): inside a prompt
+        # they are typed, and on the help or link screen they do nothing.
+        if action in ("search", "note"):
+            return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        return True
 
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
@@ -842,7 +856,7 @@ class NewsmarkApp(App[None]):
 
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
-            view.set_margin(view._unmatched, self._linked_spans(view))
+            view.set_linked(self._linked_spans(view))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
         self._refresh_panel()
@@ -1016,9 +1030,10 @@ class NewsmarkApp(App[None]):
         view = self.active_view
         doc_id = view.document.id
         accepted = 0
+        group = new_id() if len(suggestions) > 1 else ""  # one undo step for them all
         try:
             for found in suggestions:
-                accepted += self.workspace.accept(doc_id, found) is not None
+                accepted += self.workspace.accept(doc_id, found, group=group) is not None
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
@@ -1094,7 +1109,7 @@ class NewsmarkApp(App[None]):
             else:
                 view.set_annotations(self.workspace.annotations(doc_id))
             if linked:  # a linked annotation may have gone or come back
-                view.set_margin(view._unmatched, self._linked_spans(view))
+                view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 view.set_suggestions(self._suggestions_for(doc_id))
         self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
@@ -1233,10 +1248,14 @@ class NewsmarkApp(App[None]):
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
+
+        Textual 8.2 calls this (private) method on an unhandled exception and
+        offers no public hook for it: it is overridden here only, its body
+        uses public calls (`panic`), Textual is pinned to 8.2.x, and
+        `tests/test_app.py` checks the log and the exit.
         """
         where = self._log_crash(traceback.format_exc())
         self.bell()
-        self._exit_renderables.append(Text(
+        self.panic(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "
             f"{where} Please report it.", style="bold"))
-        self._close_messages_no_wait()

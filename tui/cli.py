@@ -35,6 +35,7 @@ from tui.cli_common import (
     store_option,
 )
 from tui.cli_common import open_existing_store as _open_existing_store
+from tui.literal import safe
 from tui.wording import plural
 
 if TYPE_CHECKING:
@@ -118,9 +119,11 @@ def open_command(
     from annotations.samples import sample_paths
     from annotations.store import StoreLocked, open_store
     from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.keymap import check_config
 
     config = load_config(config_path, store_dir)
     annotator = choose_annotator(annotator, config)
+    check_config(config)  # [keys] and label keys against the reader's bindings
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
@@ -129,7 +132,7 @@ def open_command(
     decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {error}", err=True)
+        click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
@@ -146,7 +149,11 @@ def open_command(
         old_format, backup = store.upgraded
         notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {notices[-1]}", err=True)
+        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
+    interrupted = _interrupted_import(store, store_dir)
+    if interrupted:
+        notices.append(interrupted)
+        click.echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -161,14 +168,14 @@ def open_command(
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {error}", err=True)
+            click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {store_error}", err=True)
+                click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
@@ -279,6 +286,9 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
+        interrupted = _interrupted_import(store, store_dir)
+        if interrupted:
+            click.echo(f"newsmark: {interrupted}", err=True)
         report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -433,6 +443,18 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
+
+
+def _interrupted_import(store: object, store_dir: Path) -> str:
+    """What an import killed half way left (whole documents, absent ones), or ""."""
+    found = getattr(store, "interrupted_import", None)  # the local engine's word on it
+    if not found:
+        return ""
+    whole, absent = found
+    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
+    return (f"an import into {store_dir} was stopped before it finished: "
+            f"{len(whole)} documents of its last batch are stored whole{lost}")
 
 
 def _quoted(path: Path) -> str:

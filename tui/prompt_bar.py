@@ -51,7 +51,10 @@ class PromptBar(Input):
         self.value = value
         self.cursor_position = len(value)
         self.add_class("-open")
-        self.focus()
+        # At once, not after the queued events (as focus() does): keys typed
+        # right after / (a burst from the terminal, a paste) belong here,
+        # and went to the article as commands ("[" opened another document).
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.remove_class("-open")

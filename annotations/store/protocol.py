@@ -119,6 +119,14 @@ class Store(Protocol):
         were new (a document given twice counts once)."""
         ...
 
+    def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
+        """Register new documents, each with its annotations and status, as one batch
+        (import): durable when it returns, at most a few syncs for the whole batch, and
+        after a crash each document is whole (text, annotations, status) or absent.
+        Documents already registered, and annotations `add_many` would skip, are left
+        out; returns how many documents were added."""
+        ...
+
     def document_record(self, doc_id: str) -> DocumentRecord | None:
         """The record of one document (see `DocumentRecord`), None if not registered."""
         ...
