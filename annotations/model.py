@@ -69,8 +69,9 @@ class DocumentMeta:
 class Document:
     """An article as the reader shows it: cleaned text plus metadata.
 
-    `id` is a hash of `text`, so the same article read from two paths is
-    one document, and a changed article is a new one.
+    `id` is a hash of `text` (a changed article is a new document); a file
+    whose text another file holds already gets an id of its own from
+    `annotations.identity` (each file is its own document).
     """
 
     text: str

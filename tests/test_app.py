@@ -486,3 +486,24 @@ async def test_one_undo_takes_back_every_suggestion_a_single_A_accepted(make_wor
         assert len(ws.store.annotations(view.document.id)) == before + accepted
         await pilot.press("u", "u")  # the group, then the tag
         assert len(ws.store.annotations(view.document.id)) == before - 1
+
+
+async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace) -> None:
+    from tui.suggestion_list import SuggestionList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        listed = app.query_one(SuggestionList)
+        await pilot.pause()
+        assert not listed.display
+        await pilot.press("S")
+        await pilot.pause()
+        assert listed.display and listed.row_count == len(view.suggestions)
+        second = view.suggestions[1]
+        assert listed.render_line(1).text.startswith(second.label + " ")
+        listed.focus()
+        await pilot.press("j", "a")  # keys in the list act on its highlighted row
+        [ann] = ws.store.annotations(view.document.id)
+        assert (ann.start, ann.end, ann.label) == (second.start, second.end, second.label)

@@ -213,6 +213,10 @@ def test_session_state_is_typed_and_kept(root: Path) -> None:
         got = store.paths()
         got["/c"] = "z"  # a copy
         assert store.paths() == {"/a": "x", "/b": "y"}
+    # Each change was one TinyDB operation logged as one line of session.log.
+    lines = (root / "session.log").read_text(encoding="utf-8").splitlines()[1:]
+    assert {json.loads(line)["table"] for line in lines} == {
+        "panes", "paths", "reanchoring", "orphans", "rejected"}
     with LocalStore(root) as store:
         assert store.panes() == [Pane("x", "a.txt", 3), Pane("y")]
         assert store.paths() == {"/a": "x", "/b": "y"}

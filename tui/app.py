@@ -20,6 +20,7 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
@@ -54,6 +55,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.suggestion_list import SuggestionList
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -88,21 +90,25 @@ class NewsmarkApp(App[None]):
     Screen > ToastRack { margin-bottom: 3; }
     """
 
+    # What the status line shows of the app's state: each change redraws it
+    # (the cursor's moves redraw it through CursorMoved).
+    pending: reactive[str] = reactive("", init=False)
+    """"relabel" or "place": waiting for a label key."""
+    follow: reactive[bool] = reactive(False, init=False)
+    search_query: reactive[str] = reactive("", init=False)
+    saved: reactive[str] = reactive("nothing changed yet", init=False)
+
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
                  adjudicating: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
-        self.saved = "nothing changed yet"
         self._error = False
-        self.pending = ""  # "relabel" or "place": waiting for a label key
         self._placing = ""  # the orphan being placed
-        self.search_query = ""
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
-        self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -163,6 +169,7 @@ class NewsmarkApp(App[None]):
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield OrphanList(id="orphan-list")
+                yield SuggestionList(id="suggestion-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
@@ -259,10 +266,15 @@ class NewsmarkApp(App[None]):
             self._show_counterparts(view)
             self._refresh_status()
 
+    def _state_changed(self) -> None:
+        if hasattr(self, "active_view"):  # set on mount
+            self._refresh_status()
+
+    watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
+
     def on_cancelled(self, message: Cancelled) -> None:
         self.pending = ""
         self._clear_search()
-        self._refresh_status()
 
     def on_annotation_chosen(self, message: AnnotationChosen) -> None:
         view = self._view_showing(message.doc_id)
@@ -291,7 +303,6 @@ class NewsmarkApp(App[None]):
         self._placing = message.orphan_id
         self.active_view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
-        self._refresh_status()
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
         try:
@@ -367,7 +378,6 @@ class NewsmarkApp(App[None]):
         self.pending = "relabel"
         keys = "  ".join(f"{label.key} {label.name}" for label in self.workspace.config.labels)
         self.notify(f"Relabel as: {keys}  (Esc cancels)", timeout=4)
-        self._refresh_status()
 
     def _relabel(self, label: str) -> None:
         ann = self._annotation_under_cursor()
@@ -483,7 +493,8 @@ class NewsmarkApp(App[None]):
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
-            "search", "Search this document (re: for a regular expression)", self.search_query
+            "search", "Search this document (re: for a regular expression)", self.search_query,
+            replace=True,
         )
 
     def _run_search(self, query: str) -> None:
@@ -493,7 +504,7 @@ class NewsmarkApp(App[None]):
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
-        self.search_query, self.search_matches = query, matches
+        self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
         if not matches:
             self.notify(f"Not found: {query}", timeout=3)
@@ -512,7 +523,7 @@ class NewsmarkApp(App[None]):
 
     def _clear_search(self) -> None:
         if self.search_query:
-            self.search_query, self.search_matches = "", []
+            self.search_matches, self.search_query = [], ""
             self.active_view.set_matches([])
 
     def action_next_document(self) -> None:
@@ -554,7 +565,7 @@ class NewsmarkApp(App[None]):
             self._show_others(view)
         self._remember_pane(view)
         if doc.id in self._suggesting:
-            view.set_suggestions(self._suggestions_for(doc.id))
+            self._show_suggestions(view, self._suggestions_for(doc.id))
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -809,7 +820,6 @@ class NewsmarkApp(App[None]):
         self.notify("Follow on: the other pane keeps up" if self.follow else "Follow off",
                     timeout=2)
         self._show_counterparts(self.active_view)
-        self._refresh_status()
 
     def _linked_spans(self, view: ArticleView) -> list[tuple[int, int]]:
         doc_id = view.document.id
@@ -857,8 +867,8 @@ class NewsmarkApp(App[None]):
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
             view.set_linked(self._linked_spans(view))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel()
         self._refresh_status()
 
@@ -875,13 +885,13 @@ class NewsmarkApp(App[None]):
         shown = self._suggesting.get(doc_id)
         if shown == steps[-1]:
             del self._suggesting[doc_id]
-            view.set_suggestions([])
+            self._show_suggestions(view, [])
             self.notify("Suggestions hidden", timeout=2)
             return
         label = steps[0] if shown is None else steps[steps.index(shown) + 1]
         self._suggesting[doc_id] = label
         found = self._suggestions_for(doc_id)
-        view.set_suggestions(found)
+        self._show_suggestions(view, found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
         self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
                     f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
@@ -994,14 +1004,27 @@ class NewsmarkApp(App[None]):
         status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
+    def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        view.set_suggestions(suggestions)
+        if view is self.active_view:
+            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 
+    def _suggestion_in_focus(self) -> Suggestion | None:
+        """In the suggestion list, its highlighted row; in an article, the cursor's."""
+        listed = self.query_one(SuggestionList)
+        if listed.has_focus:
+            return listed.highlighted_suggestion
+        return self.active_view.suggestion_at(self.active_view.cursor)
+
     def action_accept_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
             if fuzzy:
@@ -1039,11 +1062,11 @@ class NewsmarkApp(App[None]):
         if accepted:
             self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
-            view.set_suggestions(self._suggestions_for(doc_id))
+            self._show_suggestions(view, self._suggestions_for(doc_id))
 
     def action_reject_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
@@ -1111,17 +1134,17 @@ class NewsmarkApp(App[None]):
             if linked:  # a linked annotation may have gone or come back
                 view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
-                view.set_suggestions(self._suggestions_for(doc_id))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+                self._show_suggestions(view, self._suggestions_for(doc_id))
         self._error = False
+        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
         self._undecided.clear()
-        self.saved = "NOT SAVED: see the message"
         self._error = True
+        self.saved = "NOT SAVED: see the message"
         self.notify(str(err), severity="error", timeout=15)
         # The screen shows what the store holds, whatever part of the change
         # reached the disk (a change saved whose undo step was not, say).
@@ -1142,6 +1165,8 @@ class NewsmarkApp(App[None]):
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        view = self.active_view
+        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)

@@ -29,6 +29,7 @@ are read as changes of table `annotations`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -49,8 +50,15 @@ COMPACT_AFTER = 500
 LEGACY_TABLE = "annotations"  # the table format-2 log lines change
 
 
-def read_tables(journal: Journal) -> tuple[Tables, int]:
-    """(the tables the snapshot and log hold, rows in the snapshot): a fresh read."""
+Legacy = Callable[[Tables, dict[str, Any]], None]
+
+
+def read_tables(journal: Journal, legacy: Legacy | None = None) -> tuple[Tables, int]:
+    """(the tables the snapshot and log hold, rows in the snapshot): a fresh read.
+
+    `legacy` replays a log line of an older layout (one without "table") onto
+    the tables; without it such a line is an annotations change of format 2.
+    """
     raw, changes = journal.read()
     tables: Tables = {}
     snapshot_rows = 0
@@ -66,15 +74,18 @@ def read_tables(journal: Journal) -> tuple[Tables, int]:
                                  f"{name!r}); newsmark will not overwrite it") from err
         tables[name] = table
         snapshot_rows += len(table)
-    legacy: dict[str, int] | None = None  # annotation id -> doc id, for format-2 lines
+    ids: dict[str, int] | None = None  # annotation id -> doc id, for format-2 lines
     for change in changes:
         name = change.get("table")
+        if name is None and legacy is not None:
+            legacy(tables, change)
+            continue
         if name is None:
-            if legacy is None:
-                legacy = {str(row.get("id")): key
+            if ids is None:
+                ids = {str(row.get("id")): key
                           for key, row in tables.get(LEGACY_TABLE, {}).items()
                           if isinstance(row, dict)}
-            _replay_legacy(tables.setdefault(LEGACY_TABLE, {}), legacy, change)
+            _replay_legacy(tables.setdefault(LEGACY_TABLE, {}), ids, change)
             continue
         table = tables.setdefault(str(name), {})
         for key, row in (change.get("put") or {}).items():
@@ -102,16 +113,19 @@ def _replay_legacy(table: dict[int, dict[str, Any]], ids: dict[str, int],
 class JournalStorage(Storage):
     """A TinyDB storage whose tables live in memory and whose changes go to a journal."""
 
-    def __init__(self, journal: Journal, **_: Any) -> None:
+    def __init__(self, journal: Journal, legacy: Legacy | None = None, **_: Any) -> None:
         super().__init__()
         self.journal = journal
+        self.legacy = legacy
         self.tables: Tables = {}
         self.snapshot_rows = 0
+        self.pending: list[dict[str, Any]] | None = None  # a batch's changes, not yet logged
         self.reload()
 
     def reload(self) -> None:
         """Read the snapshot and log again (memory = disk)."""
-        self.tables, self.snapshot_rows = read_tables(self.journal)
+        self.pending = None
+        self.tables, self.snapshot_rows = read_tables(self.journal, self.legacy)
 
     def read(self) -> Tables:
         return self.tables
@@ -123,9 +137,16 @@ class JournalStorage(Storage):
         self.compact()
 
     def append(self, change: dict[str, Any]) -> None:
-        """Log one change durably; on failure, memory is read again from the disk."""
+        """Log one change durably (in a batch: when the batch ends); on failure, memory
+        is read again from the disk."""
+        if self.pending is not None:
+            self.pending.append(change)
+            return
+        self._log(change)
+
+    def _log(self, *changes: dict[str, Any]) -> None:
         try:
-            self.journal.append(change)
+            self.journal.append(*changes)
         except BaseException:
             self.journal.close()
             try:
@@ -234,8 +255,28 @@ class JournalDB(TinyDB):
 
     table_class = JournalTable
 
-    def __init__(self, journal: Journal) -> None:
-        super().__init__(journal, storage=JournalStorage)
+    def __init__(self, journal: Journal, legacy: Legacy | None = None) -> None:
+        super().__init__(journal, legacy, storage=JournalStorage)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """The TinyDB operations inside are logged as one write and one fsync, at the end:
+        all of them are saved, or (on an error or a failed write) none."""
+        storage = self.journal_storage
+        if storage.pending is not None:  # nested: the outer batch logs
+            yield
+            return
+        storage.pending = []
+        try:
+            yield
+            changes, storage.pending = storage.pending, None
+            if changes:
+                storage._log(*changes)
+        except BaseException:
+            self.reload()
+            raise
+        finally:
+            storage.pending = None
 
     @property
     def journal_storage(self) -> JournalStorage:
