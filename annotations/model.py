@@ -131,6 +131,8 @@ class Annotation:
         if self.fragments:
             object.__setattr__(self, "fragments", check_fragments(
                 self.fragments, self.start, self.end))
+        elif self.fragments != ():  # [] from a row: the same as none
+            object.__setattr__(self, "fragments", ())
 
     @classmethod
     def tag(

@@ -1,7 +1,8 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, import, agree, and
-quality (suggestions, when `bench/suggest_quality.py` exists, and sentence
+Groups: keystroke, open (with memory), corpus, save, export, import, agree, pg
+(the PostgreSQL store, on a server pgserver starts), and quality
+(suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
 """
 
@@ -34,6 +35,7 @@ GROUPS = {
     "export": "bench.export_",
     "import": "bench.import_",
     "agree": "bench.agree",
+    "pg": "bench.pg",
 }
 ALIASES = {"memory": "open"}
 

@@ -320,12 +320,12 @@ async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
         await pilot.pause()
         assert len(app._notifications) >= 3
         rows = screen(app).splitlines()
-        status = next(row for row in rows if "quote 1" in row)
+        status = next(row for row in rows if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
         # On a narrow terminal the counts are shortened, not the save state.
         await pilot.resize_terminal(60, 24)
         await pilot.pause()
-        status = next(row for row in screen(app).splitlines() if "claim 0" in row)
+        status = next(row for row in screen(app).splitlines() if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
 
 
@@ -507,3 +507,18 @@ async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace
         await pilot.press("j", "a")  # keys in the list act on its highlighted row
         [ann] = ws.store.annotations(view.document.id)
         assert (ann.start, ann.end, ann.label) == (second.start, second.end, second.label)
+
+
+async def test_a_narrow_status_line_drops_the_counts_before_the_mode(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "r")
+        await pilot.pause()
+        status = next(row for row in screen(app).splitlines() if "RELABEL" in row)
+        assert "press a label key" in status and re.search(r"saved ✓ .*\d\d:\d\d:\d\d", status)
+        assert "claim 0" not in status  # the counts made room

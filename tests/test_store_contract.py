@@ -257,11 +257,6 @@ def test_session_state_fields(any_store: Store) -> None:
     any_store.set_orphans("new", [orphan])
     any_store.set_rejected(a.id, ["0:3:claim", "4:11:terms"])
     any_store.set_rejected(a.id, ["4:11:terms"])
-    any_store.set_annotator_status("ana", a.id, "in progress")
-    any_store.set_annotator_status("ana", a.id, "done")
-    any_store.set_annotator_status("ben", a.id, "in progress")
-    with pytest.raises(ValueError):
-        any_store.set_annotator_status("ana", a.id, "finished")
     paths = any_store.paths()
     paths["/x/c.txt"] = "c"  # a copy
     store = reopened(any_store)
@@ -271,8 +266,6 @@ def test_session_state_fields(any_store: Store) -> None:
         assert store.reanchoring()["new"]["from"] == a.id
         assert store.orphans("new") == [orphan]
         assert store.rejected(a.id) == {"4:11:terms"}
-        assert store.annotator_statuses() == {"ana": {a.id: "done"},
-                                              "ben": {a.id: "in progress"}}
         store.set_orphans("new", [])
         assert store.orphans("new") == []
     finally:
@@ -311,7 +304,6 @@ def test_read_only_reads_everything_and_writes_nothing(any_store: Store) -> None
             lambda: viewer.record_reanchoring(a.id, {}),
             lambda: viewer.set_orphans(a.id, [ann]),
             lambda: viewer.set_rejected(a.id, ["x"]),
-            lambda: viewer.set_annotator_status("ana", a.id, "done"),
         ]
         for attempt in attempts:
             with pytest.raises(StoreError):

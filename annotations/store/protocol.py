@@ -284,13 +284,3 @@ class Store(Protocol):
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
         """Replace the rejected suggestions of `doc_id`."""
         ...
-
-    def annotator_statuses(self) -> dict[str, dict[str, str]]:
-        """{annotator: {doc id: status}}: each annotator's own progress (one of
-        `STATUSES`) on the documents they started or marked; the document's own
-        status (`set_status`) is apart."""
-        ...
-
-    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
-        """Set one annotator's progress on `doc_id` (ValueError if not one of `STATUSES`)."""
-        ...
