@@ -1232,6 +1232,8 @@ class NewsmarkApp(App[None]):
             for view in self.views:
                 if view.document.id in changed:
                     view.set_annotations(self.workspace.annotations(view.document.id))
+                    if self.show_others:  # their layers, dimmed, as they change
+                        self._show_others(view)
             self._refresh_panel(orphans=False)
         self._refresh_documents()
 
