@@ -161,6 +161,8 @@ class Annotation:
         if self.fragments:
             object.__setattr__(self, "fragments", check_fragments(
                 self.fragments, self.start, self.end))
+        elif self.fragments != ():  # [] from a row: the same as none
+            object.__setattr__(self, "fragments", ())
         if (self.relations and type(self.relations) is not tuple) or any(
             type(r) is not Relation for r in self.relations
         ):

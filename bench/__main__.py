@@ -1,7 +1,7 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, import, relations, agree, and
-quality
+Groups: keystroke, open (with memory), corpus, save, export, import, relations, agree, pg
+(the PostgreSQL store, on a server pgserver starts), and quality
 (suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
 """
@@ -36,6 +36,7 @@ GROUPS = {
     "import": "bench.import_",
     "relations": "bench.relations_",
     "agree": "bench.agree",
+    "pg": "bench.pg",
 }
 ALIASES = {"memory": "open"}
 

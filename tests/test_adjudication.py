@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from annotations.adjudication import (
@@ -80,7 +81,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     ws = Workspace(store, [doc], annotator="gold")
     app = NewsmarkApp(ws, adjudicating=True)
     try:
-        async with app.run_test(size=(140, 36)) as pilot:
+        # Wide: the status line names every version under the cursor.
+        async with app.run_test(size=(240, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             view.focus()
             await pilot.pause()
@@ -148,3 +150,33 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
     assert workspace.annotator == "lead" and options == {"adjudicating": True}
     assert [e.stored.doc_id for e in workspace.entries if e.stored is not None] == [DOC.id]
     workspace.store.close()
+
+
+async def test_three_annotators_one_after_another_then_agree_and_adjudicate(
+    tmp_path: Path, article_paths
+) -> None:
+    """As a team would: ana, ben and cy tag the same two articles in turn (keys pressed)."""
+    docs, _ = load_documents(article_paths)
+    store = LocalStore(tmp_path / "s")
+    try:
+        for who, keys in (("ana", ["1"]), ("ben", ["1"]), ("cy", ["2"])):
+            ws = Workspace(store, docs, annotator=who)
+            app = NewsmarkApp(ws)
+            async with app.run_test(size=(140, 36)) as pilot:
+                for pane in ("#pane-0", "#pane-1"):
+                    view = app.query_one(pane, ArticleView)
+                    view.focus()
+                    view.move_to(0)
+                    await pilot.press(*keys)  # the first sentence, as claim (cy: quote)
+                    await pilot.pause()
+    finally:
+        store.close()
+    result = CliRunner().invoke(main, ["agree", "--store", str(tmp_path / "s"), "--json"])
+    data = json.loads(result.stdout)
+    assert data["annotators"] == ["ana", "ben", "cy"]
+    assert data["overall"]["documents"] == 2
+    pairs = {(p["a"], p["b"]): p for p in data["overall"]["pairs"]}
+    # ana and ben tagged the same sentences alike; cy labelled them otherwise.
+    assert pairs["ana", "ben"]["exact"] == {"f1": 1.0, "matched": 2, "spans_a": 2, "spans_b": 2}
+    assert pairs["ana", "cy"]["exact"]["f1"] == 0.0
+    assert data["overall"]["exact_f1"] == pytest.approx(1 / 3)

@@ -320,12 +320,12 @@ async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
         await pilot.pause()
         assert len(app._notifications) >= 3
         rows = screen(app).splitlines()
-        status = next(row for row in rows if "quote 1" in row)
+        status = next(row for row in rows if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
         # On a narrow terminal the counts are shortened, not the save state.
         await pilot.resize_terminal(60, 24)
         await pilot.pause()
-        status = next(row for row in screen(app).splitlines() if "claim 0" in row)
+        status = next(row for row in screen(app).splitlines() if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
 
 
@@ -511,3 +511,44 @@ async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace
         # (a quote comes with its speaker when one was found: issue 15)
         [ann] = [a for a in ws.store.annotations(view.document.id) if a.label == second.label]
         assert (ann.start, ann.end, ann.label) == (second.start, second.end, second.label)
+
+
+async def test_a_status_line_drops_the_labels_counted_0_first() -> None:
+    # Six labels' counts: those at 0 go, from the last one back, before the
+    # counts that say something, the position or the mode.
+    from collections import Counter
+
+    from textual.app import App, ComposeResult
+
+    from tui.status_bar import StatusBar
+
+    class Line(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StatusBar(id="status")
+
+    labels = ["claim", "quote", "terms", "opinion", "speaker", "source"]
+    app = Line()
+    async with app.run_test(size=(84, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.show(counts=Counter(quote=2, speaker=1), labels=labels, sentence=(0, 5),
+                 selection=0, selecting=False, mode="RELATE", saved="saved ✓", annotator="ana")
+        await pilot.pause()
+        line = str(bar.render())
+        assert "quote 2" in line and "speaker 1" in line and "sentence 1/5" in line, line
+        assert "RELATE" in line and "ana" in line and line.endswith("saved ✓"), line
+        assert "claim 0" in line and "source 0" not in line, line  # the first is kept longest
+
+
+async def test_a_narrow_status_line_drops_the_counts_before_the_mode(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "r")
+        await pilot.pause()
+        status = next(row for row in screen(app).splitlines() if "RELABEL" in row)
+        assert "press a label key" in status and re.search(r"saved ✓ .*\d\d:\d\d:\d\d", status)
+        assert "claim 0" not in status  # the counts made room

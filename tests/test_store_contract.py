@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotations.errors import StoreError
-from annotations.model import Annotation, Document, DocumentMeta, Link
+from annotations.model import Annotation, Document, DocumentMeta, Link, Relation
 from annotations.segmentation import Segmenter
 from annotations.store import STATUSES, Pane, Store, open_store
 from tests.store_engines import ENGINES
@@ -354,5 +354,33 @@ def test_add_documents_stores_a_batch_whole(any_store: Store) -> None:
         assert store.load_text(c.id) == "A third text."
         assert store.add(Annotation.tag(c, 0, 1, "terms"))  # a batch's document takes saves
         assert store.document_record(c.id)["status"] == "in progress"  # type: ignore[index]
+    finally:
+        store.close()
+
+
+def test_relations_and_attributes_are_kept_by_every_way_in(any_store: Store) -> None:
+    # Each way a span reaches a store (one, many, a batch of new documents)
+    # keeps its attribute values and relations, and an update that takes them
+    # away leaves none behind (a row is replaced whole, not merged).
+    a, b = doc(), doc(OTHER)
+    any_store.register(a)
+    tail = Annotation.tag(a, 0, 3, "speaker")
+    head = Annotation.tag(a, 4, 11, "quote").with_changes(
+        relations=(Relation(id="r1", type="said_by", tail=tail.id),), attrs={"tone": "flat"})
+    assert any_store.add(head)
+    many = Annotation.tag(a, 12, 17, "claim").with_changes(
+        relations=(Relation(id="r2", type="about", tail=tail.id),), attrs={"check": "yes"})
+    assert any_store.add_many([tail, many]) == 2
+    b_tail = Annotation.tag(b, 0, 1, "speaker")
+    b_head = Annotation.tag(b, 2, 8, "quote").with_changes(
+        relations=(Relation(id="r3", type="said_by", tail=b_tail.id),))
+    assert any_store.add_documents([(b, [b_tail, b_head], "untouched")]) == 1
+    assert any_store.update(head.with_changes(relations=(), attrs={})) == head
+    store = reopened(any_store)
+    try:
+        by_id = {ann.id: ann for ann in store.annotations(a.id)}
+        assert by_id[head.id].relations == () and by_id[head.id].attrs == {}
+        assert by_id[many.id] == many
+        assert b_head in store.annotations(b.id)
     finally:
         store.close()

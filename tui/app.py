@@ -8,12 +8,13 @@ state of its own beyond what is on screen.
 from __future__ import annotations
 
 import contextlib
+import time
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
+from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
@@ -74,6 +76,9 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
+# How often a shared store's NOTIFYs are looked at (nothing is read when none came).
+TEAM_POLL_SECONDS = 1.0
+RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
@@ -140,7 +145,9 @@ class NewsmarkApp(RelationActions, App[None]):
         # The project's [keys], by binding id (checked by tui.keymap before start).
         self.keys = keymap(workspace.config)
         self.set_keymap(self.keys)
-        self.sub_title = safe(f"store {workspace.store.root}")
+        self._listener: Any = None  # a ChangeListener on a shared store
+        self._listen_tried = 0.0
+        self.sub_title = safe(f"store {workspace.store.location}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
 
@@ -227,6 +234,12 @@ class NewsmarkApp(RelationActions, App[None]):
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
+        # A shared (PostgreSQL) store: others' changes arrive by NOTIFY.
+        listen = getattr(self.workspace.store, "listen", None)
+        if listen is not None:
+            with contextlib.suppress(NewsmarkError):
+                self._listener = listen()
+            self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -242,6 +255,8 @@ class NewsmarkApp(RelationActions, App[None]):
 
     def on_unmount(self) -> None:
         self._save_panes()
+        if self._listener is not None:
+            self._listener.close()
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
@@ -880,10 +895,20 @@ class NewsmarkApp(RelationActions, App[None]):
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
             view.set_linked(self._linked_spans(view))
-        self._error = False
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+        self._say_saved(what)
         self._refresh_panel()
         self._refresh_status()
+
+    def _say_saved(self, what: str) -> None:
+        """The status line after a change: saved, or (server away) kept in the outbox."""
+        pending = getattr(self.workspace.store, "pending", 0)
+        if pending:
+            self.saved = (f"NOT SAVED on the server: {what} kept on this machine, "
+                          f"{pending} waiting to be sent")
+            self._error = True
+        else:
+            self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+            self._error = False
 
     def action_toggle_suggestions(self) -> None:
         if self._still_segmenting():
@@ -1149,8 +1174,7 @@ class NewsmarkApp(RelationActions, App[None]):
             if doc_id in self._suggesting:  # an undone accept or reject shows again
                 self._show_suggestions(view, self._suggestions_for(doc_id))
         self._relations_touched(doc_id, [*removed, *added] if incremental else None)
-        self._error = False
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+        self._say_saved(what)
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
@@ -1185,6 +1209,51 @@ class NewsmarkApp(RelationActions, App[None]):
         view = self.active_view
         self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
 
+    def _heard_from_team(self) -> None:
+        """Others changed documents: show their spans and statuses (cheap when none did).
+
+        Changes kept while the server was away are sent from here too, and
+        a listener lost with the connection is made again (every
+        RELISTEN_SECONDS at most: connecting to a host that is down waits).
+        """
+        store = self.workspace.store
+        if getattr(store, "pending", 0):
+            with contextlib.suppress(NewsmarkError):
+                store.flush()
+            self._say_saved("the changes kept meanwhile")
+            self._refresh_status()
+        changed: set[str] | None = None
+        if self._listener is None:
+            if store.pending or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
+                return
+            self._listen_tried = time.monotonic()
+            try:
+                self._listener = store.listen()
+            except NewsmarkError:
+                return
+            changed = {view.document.id for view in self.views}  # missed meanwhile
+        else:
+            try:
+                changed = self._listener.changed(timeout=0)
+            except Exception:  # the listener's connection went away: heard again later
+                self.notify("lost the connection to the store: others' changes are not shown "
+                            "until it is back", severity="warning")
+                self._listener.close()
+                self._listener = None
+                self._listen_tried = time.monotonic()
+                return
+        if not changed:
+            return
+        self.workspace.refresh_team()
+        with contextlib.suppress(NewsmarkError):
+            for view in self.views:
+                if view.document.id in changed:
+                    view.set_annotations(self.workspace.annotations(view.document.id))
+                    if self.show_others:  # their layers, dimmed, as they change
+                        self._show_others(view)
+            self._refresh_panel(orphans=False)
+        self._refresh_documents()
+
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
         self.query_one(DocumentList).show(len(self.workspace.entries), self._document_row,
@@ -1204,12 +1273,8 @@ class NewsmarkApp(RelationActions, App[None]):
         if entry.document is None:
             return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        name = entry.name
-        done, started = self.workspace.team_progress(doc_id)
-        if started > 1 or (started == 1 and self.adjudicating):
-            name += f"  ({done}/{started} done)"  # the team's progress
-        return describe_document(name, self.workspace.status(doc_id),
-                                 self.workspace.counts(doc_id))
+        return describe_document(entry.name, self.workspace.status(doc_id),
+                                 self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
     @staticmethod
     def _under_cursor(view: ArticleView) -> str:
@@ -1253,16 +1318,16 @@ class NewsmarkApp(RelationActions, App[None]):
             modes.append(related)
         if self.follow:
             modes.append("FOLLOW")
-        if self.adjudicating:
-            modes.append(self._adjudication_status())
-        if self.show_others and self._other_marks:
-            modes.append("others: " + " ".join(
-                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         doc_id = view.document.id
         if doc_id not in self._done:
             self._done[doc_id] = self.workspace.status(doc_id) == "done"
         if self._done[doc_id]:
             modes.append("DONE ✓ (d: not done)")
+        if self.adjudicating:
+            modes.append(self._adjudication_status())
+        if self.show_others and self._other_marks:
+            modes.append("others: " + " ".join(
+                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         self.query_one(StatusBar).show(
@@ -1281,7 +1346,8 @@ class NewsmarkApp(RelationActions, App[None]):
 
     def _log_crash(self, details: str) -> str:
         """Append `details` to the crash log; a sentence saying where they are."""
-        log = Path(self.workspace.store.root) / CRASH_LOG
+        # A PostgreSQL store has no folder: the log goes to the current one.
+        log = (folder_of(self.workspace.store) or Path.cwd()) / CRASH_LOG
         try:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"--- {datetime.now().isoformat()}\n{details}\n")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -145,9 +144,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._heads: SpanIndex[tuple[int, int]] = SpanIndex.of_ranges(())
         self._tails: SpanIndex[tuple[int, int]] = SpanIndex.of_ranges(())
         # Other annotators' spans, shown on request: drawn apart, never edited.
-        self.others: list[Annotation] = []
-        self._other_starts: list[int] = []
-        self._longest_other = 0
+        self._others: SpanIndex[Annotation] = SpanIndex()
         self._other_marks: dict[str, str] = {}
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
@@ -177,7 +174,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._unmatched_index = self._linked_index = SpanIndex.of_ranges(())
         self._suggestions = SpanIndex()
         self._heads = self._tails = SpanIndex.of_ranges(())
-        self.others, self._other_starts, self._longest_other = [], [], 0
+        self._others = SpanIndex()
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
         self.border_title = literal_content(document.name)
@@ -279,22 +276,19 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_others(self, others: Iterable[Annotation], marks: dict[str, str]) -> None:
         """Show other annotators' spans (dimmed, underlined; `marks[annotator]` in the margin)."""
-        self.others = sorted(others, key=attrgetter("start"))
-        self._other_starts = [a.start for a in self.others]
-        self._longest_other = max((a.end - a.start for a in self.others), default=0)
+        self._others = SpanIndex(others)
         self._other_marks = marks
         self._invalidate()
 
-    def _others_in(self, start: int, end: int) -> list[Annotation]:
-        if not self.others:
-            return []
-        lo = bisect_left(self._other_starts, start - self._longest_other)
-        hi = bisect_left(self._other_starts, max(end, start + 1))
-        return [a for a in self.others[lo:hi] if a.end > start and a.start < end]
+    @property
+    def others(self) -> list[Annotation]:
+        """Other annotators' spans shown, in order of start."""
+        return self._others.items
 
     def others_at(self, offset: int) -> list[Annotation]:
         """Other annotators' spans covering `offset`, innermost first."""
-        return sorted(self._others_in(offset, offset + 1), key=lambda a: a.end - a.start)
+        return sorted(self._others.overlapping(offset, offset + 1),
+                      key=lambda a: a.end - a.start)
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
         found = self._suggestions.overlapping(offset, offset + 1)
@@ -694,7 +688,7 @@ class ArticleView(ScrollView, can_focus=True):
             return False
         if self._suggestions.touches(start, end) or self._matches.touches(start, end):
             return False
-        if self._others_in(start, end):
+        if self._others.touches(start, end):
             return False
         return not self._counterpart_index.touches(start, end)
 
@@ -711,7 +705,7 @@ class ArticleView(ScrollView, can_focus=True):
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
         other_style = self._component("other", partial=True)
-        for other in self._others_in(start, end):
+        for other in self._others.overlapping(start, end):
             line.stylize(other_style, max(other.start, start) - start,
                          min(other.end, end) - start)
         suggestion_style = self._component("suggestion", partial=True)
@@ -752,7 +746,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self._counterpart_index.touches(start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
-        if others := self._others_in(start, end):
+        if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
             # Whose span it is: the annotator's mark (the status line has the
             # legend). Asked for with `o`, so it wins over the unmatched mark.
             mark = self._other_marks.get(others[0].annotator, "?")

@@ -115,16 +115,20 @@ def open_command(
     of that file, or of every file in that folder.
     """
     from annotations.documents import find_articles, split_path_encodings
+    from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import StoreLocked, open_store
+    from annotations.store import StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
     from tui.keymap import check_config
 
-    config = load_config(config_path, store_dir)
-    annotator = choose_annotator(annotator, config)
+    remote = is_remote(store_dir)
+    # A PostgreSQL store has no folder: newsmark.toml is looked for here.
+    config = load_config(config_path, Path(DEFAULT_STORE) if remote else Path(store_dir))
     check_config(config)  # [keys] and label keys against the reader's bindings
-    if stored and not store_dir.is_dir():
+    named = annotator is not None or config.annotator is not None
+    annotator = choose_annotator(annotator, config)
+    if stored and not remote and not Path(store_dir).is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
@@ -138,7 +142,13 @@ def open_command(
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = open_store(store_dir)
+        if remote:
+            # Each annotator's layer is their role's name unless --annotator,
+            # NEWSMARK_ANNOTATOR or newsmark.toml says otherwise.
+            store = open_store(store_dir, annotator=annotator if named else None)
+            annotator = store.annotator
+        else:
+            store = open_store(store_dir)
     except StoreLocked as locked:
         store = open_store(store_dir, read_only=True)
         notices.append(
@@ -147,7 +157,7 @@ def open_command(
         )
     if store.upgraded is not None:
         old_format, backup = store.upgraded
-        notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
+        notices.append(f"The store {describe(store_dir)} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
         click.echo(f"newsmark: {safe(notices[-1])}", err=True)
     interrupted = _interrupted_import(store, store_dir)
@@ -163,7 +173,8 @@ def open_command(
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
         if not sources:
-            click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
+            click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
@@ -279,11 +290,13 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     layer per annotator. Relation types and attribute values are checked
     against the configuration (--config, or newsmark.toml beside the store).
     """
+    from annotations.engines import is_remote, open_store
     from annotations.formats.importing import import_file
     from annotations.labels import load_config
-    from annotations.store import open_store
 
-    config = load_config(config_path, store_dir)
+    # A PostgreSQL store has no folder: newsmark.toml is looked for here.
+    config = load_config(config_path, Path(DEFAULT_STORE) if is_remote(store_dir)
+                         else Path(store_dir))
     if fmt == "brat":
         from tui.cli_layers import import_brat_folder
 
@@ -292,6 +305,10 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
+        if store.upgraded is not None:
+            click.echo(f"newsmark: the store {store_dir} was upgraded from format "
+                       f"{store.upgraded[0]}; a copy of it as it was is in {store.upgraded[1]}",
+                       err=True)
         interrupted = _interrupted_import(store, store_dir)
         if interrupted:
             click.echo(f"newsmark: {interrupted}", err=True)
@@ -472,11 +489,17 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
             f"{len(whole)} documents of its last batch are stored whole{lost}")
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     import shlex
 
-    return shlex.quote(str(path))
+    from annotations.engines import describe
+
+    return shlex.quote(describe(path))
 
 
+# Commands of their own modules (each imports what it needs from here).
+from tui.cli_store import store_group  # noqa: E402
+
+main.add_command(store_group)
 main.add_command(agree_command)
 main.add_command(adjudicate_command)

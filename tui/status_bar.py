@@ -18,10 +18,9 @@ class StatusBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self._annotator = ""
         self._counts: list[tuple[str, int]] = []
-        self._sentence = ""
-        self._rest, self._saved = Text(), Text()
+        self._parts: list[tuple[int, Text]] = []
+        self._saved = Text()
 
     def show(
         self,
@@ -36,51 +35,60 @@ class StatusBar(Static):
         error: bool = False,
         annotator: str = "",
     ) -> None:
-        self._annotator = annotator
+        # Parts in the order shown; when the line is too narrow the least
+        # needed go first (the labels counted 0, then the other counts, then
+        # the position), then the mode is shortened. Whether the work is saved
+        # is never cut. The counts (rank 0) are drawn in `_draw`.
         self._counts = [(name, counts.get(name, 0)) for name in labels]
-        self._sentence = "" if sentence is None else f"  │ sentence {sentence[0] + 1}/{sentence[1]}"
-        rest = Text(end="")
+        parts: list[tuple[int, Text]] = [(0, Text())]
+        if sentence is not None:
+            parts.append((1, Text(f"sentence {sentence[0] + 1}/{sentence[1]}")))
         if selecting or selection:
-            rest.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
+            parts.append((2, Text(f"{'SELECT ' if selecting else ''}{selection} chars selected")))
         if mode:
-            # The mode names the search query: untrusted, shown literally.
-            rest.append(f"  │ {safe(mode)}", style="bold")
-        self._rest, self._saved = rest, Text(safe(saved), end="")
+            # The mode names the search query and notes: untrusted, shown literally.
+            parts.append((3, Text(safe(mode), style="bold")))
+        if annotator:
+            # Whose layer the keys tag in. Last before the saved mark: where the
+            # line is too long it is cut first, before the mode.
+            parts.append((4, Text(safe(annotator), style="bold")))
+        self._parts, self._saved = parts, Text(safe(saved), end="")
         self.set_class(error, "-error")
         self._draw()
 
-    def _built(self, counts: list[tuple[str, int]], sentence: bool = True) -> Text:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        if self._annotator:  # whose layer the keys tag in
-            line.append(safe(self._annotator), style="bold")
-            line.append("  │ ")
-        line.append("  ".join(f"{name} {count}" for name, count in counts))
-        if sentence:
-            line.append(self._sentence)
-        line.append_text(self._rest)
-        return line
-
     def _draw(self) -> None:
-        # Whether the work is saved is the line's end, and is never cut off:
-        # what comes before it is shortened instead. First the labels counted
-        # 0, from the last one back (six labels' counts would push the mode,
-        # what a key does now, off the line), then the sentence number, then
-        # the end of the line.
         width = self.content_size.width
-        saved, counts = self._saved.copy(), list(self._counts)
-        line = self._built(counts)
-        while width and line.cell_len + 3 + saved.cell_len > width and any(
-                count == 0 for _name, count in counts[1:]):
-            last_zero = max(i for i, (_name, count) in enumerate(counts) if count == 0 and i)
-            del counts[last_zero]
-            line = self._built(counts)
-        if width and line.cell_len + 3 + saved.cell_len > width and self._sentence:
-            line = self._built(counts, sentence=False)
-        if width and line.cell_len + 3 + saved.cell_len > width:
+        counts = list(self._counts)
+        saved = self._saved.copy()
+        sep = "  │ "
+
+        def with_counts() -> list[tuple[int, Text]]:
+            text = Text("  ".join(f"{name} {count}" for name, count in counts))
+            return [(rank, text if rank == 0 else t) for rank, t in self._parts]
+
+        def length(kept: list[tuple[int, Text]]) -> int:
+            return sum(t.cell_len + len(sep) for _, t in kept) + saved.cell_len
+
+        parts = with_counts()
+        if width:
+            # The labels counted 0 first, from the last one back: six labels'
+            # counts would push the mode (what a key does now) off the line.
+            while length(parts) > width and any(count == 0 for _, count in counts[1:]):
+                del counts[max(i for i, (_, count) in enumerate(counts) if count == 0 and i)]
+                parts = with_counts()
+            for dropped in (0, 1):  # the counts, then the sentence position
+                if length(parts) <= width:
+                    break
+                parts = [(rank, t) for rank, t in parts if rank != dropped]
             saved.truncate(width, overflow="ellipsis")
-            line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")
-        line.append("  │ " if line.cell_len + 4 + saved.cell_len <= width or not width
-                    else " │ ")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _, text in parts:
+            line.append_text(text)
+            line.append(sep)
+        if width and line.cell_len + saved.cell_len > width:
+            # What is left (the mode, a long search) is shortened, not the end.
+            line.truncate(max(0, width - saved.cell_len - len(sep)), overflow="ellipsis")
+            line.append(sep)
         line.append_text(saved)
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).

@@ -34,6 +34,11 @@ def _span(row: dict[str, Any]) -> Span:
     return (row.get("start"), row.get("end"), row.get("label"), row.get("annotator", ""))
 
 
+def layer_span(ann: Annotation) -> Span:
+    """What makes two annotations twins (`_span` of an `Annotation`)."""
+    return (ann.start, ann.end, ann.label, ann.annotator)
+
+
 class DocumentAnnotations:
     """The annotations of one document, in its TinyDB, with the indexes a save needs."""
 

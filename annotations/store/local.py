@@ -1,31 +1,31 @@
-"""The annotation store: a folder of small JSON (TinyDB) files.
+"""`LocalStore`: the embedded engine of the `Store` protocol, a folder of files.
 
-Layout of a store folder (default `.newsmark/`):
+Layout of a store folder (default `.newsmark/`), and the part that keeps each:
 
-- `newsmark.json`  format marker, `{"format": 1, "app": "newsmark"}`
+- `newsmark.json`  format marker `{"format": 3, "app": "newsmark"}` (`migrations`)
 - `documents.json` one row per registered document (path, metadata, and
-  the status it was registered with)
-- `status.json` + `status.log` each document's status since (untouched, in
-  progress, done), so the first tag of an article in a folder of 100,000
-  appends a line instead of rewriting the 25 MB document list
+  the status it was registered with): a TinyDB written whole, atomically
+- `status.json` + `status.log` each document's status since (`statuses`),
+  so the first tag of an article in a folder of 100,000 appends a line
+  instead of rewriting the 25 MB document list
 - `docs/<id>.text.json` a document's cleaned text, written once
-- `docs/<id>.json` + `docs/<id>.log` a document's annotations: a snapshot
-  and the changes since, one line each (`annotations.journal`), so saving an
-  annotation appends one line to that document's log
+- `docs/<id>.json` + `docs/<id>.log` a document's annotations, a TinyDB
+  whose changes are log lines (`annotation_db`, `journal_storage`)
 - `docs/<id>.seg` its sentences, tokens and paragraphs, written once when it
   is first segmented (`annotations.segmentation.encode`): the tokens spans
   were snapped to stay the same in every later session and export. Derived
   data: a missing or damaged one is segmented again.
-- `history.json` + `history.log` undo/redo entries (see `annotations.history`)
-- `session.json`   key/value state the app restores on reopen
-- `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
+- `history.json` + `history.log` undo/redo steps (`undo_log`)
+- `session.json` + `session.log` typed session state (`session`)
+- `links.json` cross-document links (`link_table`)
+- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`)
+- `import.pending` while a batch of imported documents is written (`import_batch`)
 
-Every whole file is written through `write_json_atomic`: a temporary file
-is written and fsynced, then renamed over the old one, so a crash or
-`kill -9` leaves either the old or the new version, never half of one. The
-previous version is kept as `<name>.bak` (a hard link, so it costs
-nothing). A log line is appended and fsynced; a line cut short by a kill
-belongs to a save that never returned and is dropped when read.
+Whole files go through `files.write_atomic` (temp file, fsync, rename; the
+previous version kept as `.bak`); a log line is appended and fsynced, and
+one cut short by a kill belongs to a save that never returned and is
+dropped when read (`journal`). This module is the document catalogue
+(documents list, texts) and the protocol's methods over the parts.
 """
 
 from __future__ import annotations
@@ -41,21 +41,19 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
-from annotations.store import import_batch
+from annotations.store import import_batch, segmentation_files
 from annotations.store.annotation_db import TABLE as ANNOTATIONS
-from annotations.store.annotation_db import DocumentAnnotations, sort_key
+from annotations.store.annotation_db import DocumentAnnotations, layer_span, sort_key
 from annotations.store.files import (
     damaged,
     dumps,
-    write_atomic,
     write_json_atomic,
 )
 from annotations.store.journal import Journal
-from annotations.store.journal_storage import COMPACT_AFTER, read_tables
+from annotations.store.journal_storage import read_tables
 from annotations.store.link_table import LINKS, LinkTable
 from annotations.store.lock import StoreLock
 from annotations.store.migrations import (
@@ -69,6 +67,7 @@ from annotations.store.migrations import (
 )
 from annotations.store.protocol import STATUSES, Pane
 from annotations.store.session import SessionState
+from annotations.store.statuses import Statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
 from annotations.store.undo_log import UndoLog
 
@@ -142,8 +141,7 @@ class LocalStore:
             if not read_only:
                 self.interrupted_import = import_batch.recover(
                     self.root, self.root / DOCS_DIR, set(self._doc_index()))
-            self._status_journal = self.journal(STATUS)
-            self._read_statuses()
+            self._statuses = Statuses(self.journal(STATUS))
         except BaseException:
             self.close()
             raise
@@ -185,9 +183,9 @@ class LocalStore:
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
-        journal = getattr(self, "_status_journal", None)
-        if journal is not None:
-            journal.close()
+        statuses = getattr(self, "_statuses", None)
+        if statuses is not None:
+            statuses.close()
         self._lock.release()
 
     def __enter__(self) -> LocalStore:
@@ -277,19 +275,8 @@ class LocalStore:
             lambda: self._documents.update(fields, doc_ids=[key]),
         )
 
-    def _read_statuses(self) -> None:
-        tables, changes = self._status_journal.read()
-        statuses = {doc_id: row.get("status") for doc_id, row in
-                    (tables.get("status") or {}).items()}
-        self._status_snapshot_rows = len(statuses)
-        for change in changes:
-            statuses[str(change.get("id"))] = change.get("status")
-        self._statuses: dict[str, str] = statuses
-
     def _status_of(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> str:
-        if check and self._status_journal.changed_on_disk():
-            self._read_statuses()
-        return self._statuses.get(doc_id) or row.get("status") or "untouched"
+        return self._statuses.get(doc_id, check=check) or row.get("status") or "untouched"
 
     def _record(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
         record = _doc_copy(row)
@@ -297,14 +284,7 @@ class LocalStore:
         return record
 
     def _save_status(self, doc_id: str, status: str) -> None:
-        journal = self._status_journal
-        journal.append({"id": doc_id, "status": status})
-        self._statuses[doc_id] = status
-        if journal.logged > max(COMPACT_AFTER, self._status_snapshot_rows):
-            rows = {key: {"status": value} for key, value in self._statuses.items()}
-            with contextlib.suppress(StoreError):  # the log keeps them meanwhile
-                journal.compact({"status": rows})
-                self._status_snapshot_rows = len(rows)
+        self._statuses.set(doc_id, status)
 
     def _touch(self, doc_id: str) -> None:
         entry = self._doc_index().get(doc_id)
@@ -393,10 +373,10 @@ class LocalStore:
                 continue
             seen.add(doc.id)
             ids: set[str] = set()
-            spans: set[tuple[int, int, str]] = set()
+            spans: set[tuple[int, int, str, str]] = set()
             kept: list[Annotation] = []
             for ann in anns:
-                span = (ann.start, ann.end, ann.label)
+                span = layer_span(ann)
                 if ann.doc_id != doc.id or ann.id in ids or span in spans:
                     continue
                 ids.add(ann.id)
@@ -472,64 +452,19 @@ class LocalStore:
         except (ValueError, KeyError, TypeError) as err:
             raise damaged(path, err) from err
 
-    def _segmentation_path(self, doc_id: str) -> Path:
-        self._check_doc_id(doc_id)
-        return self.root / DOCS_DIR / f"{doc_id}.seg"
-
     def load_segmentation(
         self, doc_id: str, text: str, warn: Warn | None = None
     ) -> Segmentation | None:
-        """The stored segmentation of `text`, or None if there is none to use.
-
-        A damaged file, or one made for another text, is not an error: the
-        caller segments again (and may save that). `warn` hears why.
-        """
-        path = self._segmentation_path(doc_id)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            if warn is not None:
-                warn(f"cannot read {path} ({err.strerror or err}); segmenting {doc_id} again")
-            return None
-        try:
-            return segmentation_codec.decode(text, data)
-        except ValueError as err:
-            if warn is not None:
-                warn(f"{path} is damaged or out of date ({err}); segmenting {doc_id} again")
-            return None
-
-    def has_segmentation(self, doc_id: str) -> bool:
-        return self._segmentation_path(doc_id).exists()
+        self._check_doc_id(doc_id)
+        return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
-        """Keep `seg` as the document's segmentation; False if not written.
-
-        Written once, durably (a session's spans are snapped to these
-        tokens before they are saved): an existing file that reads as a
-        segmentation of this text is left alone, a damaged one replaced.
-        A read-only store writes nothing. A failed write loses nothing but
-        the cache, so it is reported to `warn`, never raised.
-        """
+        self._check_doc_id(doc_id)
         if self.read_only or self._closed:
-            return False
-        path = self._segmentation_path(doc_id)
-        if path.exists() and self.load_segmentation(doc_id, seg.text) is not None:
-            return False
-        try:
-            data = segmentation_codec.encode(seg)
-            write_atomic(path, data, keep_backup=False)
-        except (StoreError, ValueError) as err:
-            if warn is not None:
-                cause = err.__cause__ if isinstance(err, StoreError) else err
-                reason = cause.strerror if isinstance(cause, OSError) else cause
-                warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
-            return False
-        return True
+            return False  # a read-only store writes nothing, not even this cache
+        return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
 
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
@@ -635,7 +570,7 @@ class LocalStore:
             spans: set[Any] = set()
             new: list[Annotation] = []
             for ann in group:
-                span = (ann.start, ann.end, ann.label, ann.annotator)  # a twin: in one layer
+                span = layer_span(ann)
                 if ann.id in state.ids or ann.id in ids or span in state.spans or span in spans:
                     continue
                 ids.add(ann.id)
@@ -669,8 +604,7 @@ class LocalStore:
         self.check_writable()
         self._require_document(ann.doc_id)
         state = self._doc_state(ann.doc_id)
-        twin = (ann.start, ann.end, ann.label, ann.annotator)  # a twin: in one layer
-        if ann.id in state.ids or (check_span and twin in state.spans):
+        if ann.id in state.ids or (check_span and layer_span(ann) in state.spans):
             return False
         state.insert([ann])
         self._touch(ann.doc_id)
@@ -745,12 +679,12 @@ class LocalStore:
         self.check_writable()
         self._session.set_rejected(doc_id, keys)
 
-    def layer_statuses(self) -> dict[str, Any]:
-        return self._session.layer_statuses()
+    def annotator_statuses(self) -> dict[str, dict[str, str]]:
+        return self._session.annotator_statuses()
 
-    def set_layer_statuses(self, statuses: dict[str, Any]) -> None:
+    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
         self.check_writable()
-        self._session.set_layer_statuses(statuses)
+        self._session.set_annotator_status(annotator, doc_id, status)
 
     # ----------------------------------------------------------- links
 

@@ -19,6 +19,7 @@ from annotations.errors import StoreError
 from annotations.store.files import TMP_RE, damaged, fsync_dir, write_json_atomic
 from annotations.store.lock import LOCK
 from annotations.store.session import migrate_format_2 as migrate_session
+from annotations.store.statuses import migrate_format_2 as migrate_statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage
 
 FORMAT = 3
@@ -62,12 +63,14 @@ def _migrate_2_to_3(root: Path) -> None:
     saves annotations and undo steps as TinyDB changes (`store.journal_storage`).
 
     `session.json` is rewritten from format 2's key/value rows into the
-    tables. Annotation and history files are read as they are (their
-    format-2 log lines are understood); the number changes so that an older
+    tables, `status.json` from a table keyed by document id into rows.
+    Annotation and history files are read as they are (their format-2 log
+    lines are understood); the number changes so that an older
     newsmark, which would not read the new log lines, refuses the store
     instead of missing the changes in them.
     """
     migrate_session(root / "session.json")
+    migrate_statuses(root / "status.json", root / "status.log")
 
 
 # format n -> the function that turns a store of format n into format n + 1.

@@ -182,7 +182,8 @@ class Store(Protocol):
 
     def add(self, ann: Annotation) -> bool:
         """Save `ann` on its (registered) document; False, writing nothing, if its id or the
-        same (start, end, label) is there already."""
+        same (start, end, label) in the same annotator's layer is there already (two
+        annotators' identical spans are both kept: agreement counts them)."""
         ...
 
     def add_many(self, anns: Iterable[Annotation]) -> int:
@@ -283,12 +284,4 @@ class Store(Protocol):
 
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
         """Replace the rejected suggestions of `doc_id`."""
-        ...
-
-    def layer_statuses(self) -> dict[str, Any]:
-        """{annotator: {doc id: status}}: each annotator's progress (`annotations.layer_status`)."""
-        ...
-
-    def set_layer_statuses(self, statuses: dict[str, Any]) -> None:
-        """Replace `layer_statuses()`."""
         ...
