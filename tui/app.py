@@ -602,16 +602,17 @@ class NewsmarkApp(App[None]):
         self.query_one("#side").toggle_class("-hidden")
         self._fit_panes()
 
-    def _fit_panes(self) -> None:
+    def _fit_panes(self, width: int | None = None) -> None:
         """On a narrow terminal, the side panel shares the width with one pane, not two."""
         panel = not self.query_one("#side").has_class("-hidden")
-        one_pane = panel and self.size.width < ONE_PANE_WITH_PANEL
+        one_pane = panel and (width or self.size.width) < ONE_PANE_WITH_PANEL
         for view in self.views:
             view.set_class(one_pane and view is not self.active_view, "-hidden")
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
-            self._fit_panes()
+            # The event's size: `self.size` is changed after this handler runs.
+            self._fit_panes(event.size.width)
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
