@@ -12,9 +12,8 @@ is a clear configuration error (exit 6), never a silently dead key.
 
 from __future__ import annotations
 
-from difflib import get_close_matches
-
 import string
+from difflib import get_close_matches
 
 from textual.binding import Binding
 from textual.keys import Keys, _character_to_key, key_to_character
