@@ -415,7 +415,7 @@ class NewsmarkApp(App[None]):
         ann = self._annotation_under_cursor()
         if ann is not None:
             self._noted = ann
-            self.query_one(PromptBar).ask("note", f"Note on this {ann.label} (Enter saves)",
+            self.query_one(PromptBar).ask("note", f"Note on the {ann.label} span (Enter saves)",
                                           ann.note)
 
     def _save_note(self, note: str) -> None:

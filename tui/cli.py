@@ -268,8 +268,9 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 
 @main.command("import")
 @click.argument("path", type=ANY_PATH)
-@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), required=True,
-              help="Format of the file (brat: a folder of .txt and .ann files).")
+@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), default=None,
+              help="Format of the file (brat: a folder of .txt and .ann files); "
+                   "default: brat for a folder, else jsonl (as export writes).")
 @store_option
 @click.option("--annotator", default=None,
               help="Put every span in this annotator's layer (default: the annotator each "
@@ -279,7 +280,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
                    "e.g. {text}_{annotator} or {annotator}/{text}.")
 @doccano_offsets_option
 @reports_errors
-def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
+def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str | None,
                    names: str, doccano_offsets: str) -> None:
     """Import jsonl, prodigy or doccano records, or a brat folder, as documents and spans.
 
@@ -289,6 +290,8 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     from annotations.engines import open_store
     from annotations.formats.importing import import_file
 
+    if fmt is None:
+        fmt = "brat" if path.is_dir() else "jsonl"
     if fmt == "brat":
         from tui.cli_layers import import_brat_folder
 
