@@ -1233,7 +1233,8 @@ class NewsmarkApp(App[None]):
             for view in self.views:
                 if view.document.id in changed:
                     view.set_annotations(self.workspace.annotations(view.document.id))
-                    if self.show_others:  # their layers, dimmed, as they change
+                    self._undecided.pop(view.document.id, None)
+                    if self.show_others:  # others' layers, when shown, are live too
                         self._show_others(view)
             self._refresh_panel(orphans=False)
         self._refresh_documents()
