@@ -415,6 +415,13 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.press("p")
         await pilot.pause()
         assert side.display and a.display and b.display
+        # Narrowed with the panel open: one pane again (the rule held only at start).
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert side.display and a.display and not b.display
+        await pilot.resize_terminal(140, 36)
+        await pilot.pause()
+        assert side.display and a.display and b.display
 
 
 async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:

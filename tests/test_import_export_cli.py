@@ -119,6 +119,15 @@ def test_import_then_export_round_trip(store_dir: Path, tmp_path: Path) -> None:
         assert second == first
 
 
+def test_import_without_format_reads_what_export_writes(store_dir: Path, tmp_path: Path) -> None:
+    # As export defaults to jsonl, import does: it was a six-line usage error.
+    path = tmp_path / "records.jsonl"
+    path.write_text(run("export", "--store", str(store_dir)).stdout, encoding="utf-8")
+    imported = run("import", str(path), "--store", str(tmp_path / "copy"))
+    assert imported.exit_code == 0, imported.output
+    assert "1 new documents, 3 spans" in imported.stderr
+
+
 def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
     path = tmp_path / "hand.jsonl"
     path.write_text(

@@ -56,6 +56,10 @@ def test_newsmark_toml_beside_the_store_names_labels_keys_and_colours(tmp_path: 
     ('[keys]\nremove = "j"\n', "'j' is given to both move-down and remove"),
     ('[keys]\nremov = "delete"\n', "no command 'remov'; did you mean 'remove'"),
     ('[keys]\nremove = "a b"\n', "separated by commas"),
+    # A misspelt key name left the command unreachable, without a word.
+    ('[keys]\nremove = "delet"\n', "'delet' is not a key name; did you mean 'delete'"),
+    ('[keys]\nremove = "ctlr+d"\n', "'ctlr\\+d' is not a key name"),
+    ('[keys]\nremove = "ctrl+shift+delete,question_mark"\nhelp = "f1"\n', None),
     ('keys = 3\n', "must be a .keys. table"),
     ('[keys]\nremove = "delete"\n[[labels]]\nname = "x"\nkey = "x"\n', None),
 ])

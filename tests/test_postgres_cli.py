@@ -109,7 +109,7 @@ def test_import_stats_and_export_through_a_url(pg_url: str, tmp_path: Path) -> N
     source.write_text(exported.stdout, encoding="utf-8")
     imported = run("import", str(source), "--format", "jsonl", "--store", pg_url)
     assert imported.exit_code == 0, imported.output
-    assert "5 spans" in imported.stderr  # bob's twin of ann's quote is his own layer's
+    assert "5 spans" in imported.stderr  # bob's quote is his layer's, beside ann's
     stats = run("stats", env={"NEWSMARK_STORE": pg_url})
     assert stats.exit_code == 0 and "2 documents" in stats.output
     again = run("export", "--store", pg_url)

@@ -117,7 +117,7 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
         async with app.run_test(size=(140, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             assert view.annotations == []
-            await pilot.press("o")  # blind by default: show the other layers, dimmed
+            await pilot.press("o")  # others' layers shown (blind annotation hides them)
             hers = Annotation.tag(d, 4, 12, "claim", annotator="ana")
             ana.add(hers)
             ana.set_status(d.id, "done")
@@ -131,7 +131,7 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
                 if view.others and "ana●" in rows():
                     break
             assert view.others == [hers]
-            assert view.annotations == []  # bob's own layer: hers is never editable here
+            assert view.annotations == []  # hers, never editable from bob's layer
             assert "ana●" in rows(), rows()
 
 

@@ -420,7 +420,7 @@ class NewsmarkApp(RelationActions, App[None]):
         ann = self._annotation_under_cursor()
         if ann is not None:
             self._noted = ann
-            self.query_one(PromptBar).ask("note", f"Note on this {ann.label} (Enter saves)",
+            self.query_one(PromptBar).ask("note", f"Note on the {ann.label} span (Enter saves)",
                                           ann.note)
 
     def _save_note(self, note: str) -> None:
@@ -615,16 +615,17 @@ class NewsmarkApp(RelationActions, App[None]):
         self.query_one("#side").toggle_class("-hidden")
         self._fit_panes()
 
-    def _fit_panes(self) -> None:
+    def _fit_panes(self, width: int | None = None) -> None:
         """On a narrow terminal, the side panel shares the width with one pane, not two."""
         panel = not self.query_one("#side").has_class("-hidden")
-        one_pane = panel and self.size.width < ONE_PANE_WITH_PANEL
+        one_pane = panel and (width or self.size.width) < ONE_PANE_WITH_PANEL
         for view in self.views:
             view.set_class(one_pane and view is not self.active_view, "-hidden")
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
-            self._fit_panes()
+            # The event's size: `self.size` is changed after this handler runs.
+            self._fit_panes(event.size.width)
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
@@ -1249,7 +1250,8 @@ class NewsmarkApp(RelationActions, App[None]):
             for view in self.views:
                 if view.document.id in changed:
                     view.set_annotations(self.workspace.annotations(view.document.id))
-                    if self.show_others:  # their layers, dimmed, as they change
+                    self._undecided.pop(view.document.id, None)
+                    if self.show_others:  # others' layers, when shown, are live too
                         self._show_others(view)
             self._refresh_panel(orphans=False)
         self._refresh_documents()

@@ -268,8 +268,9 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 
 @main.command("import")
 @click.argument("path", type=ANY_PATH)
-@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), required=True,
-              help="Format of the file (brat: a folder of .txt and .ann files).")
+@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), default=None,
+              help="Format of the file (brat: a folder of .txt and .ann files); "
+                   "default: brat for a folder, else jsonl (as export writes).")
 @store_option
 @click.option("--annotator", default=None,
               help="Put every span in this annotator's layer (default: the annotator each "
@@ -282,7 +283,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
               help="Relation types and attribute values (default: newsmark.toml beside "
                    "the store).")
 @reports_errors
-def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
+def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str | None,
                    names: str, doccano_offsets: str, config_path: Path | None) -> None:
     """Import jsonl, prodigy or doccano records, or a brat folder, as documents and spans.
 
@@ -297,6 +298,8 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     # A PostgreSQL store has no folder: newsmark.toml is looked for here.
     config = load_config(config_path, Path(DEFAULT_STORE) if is_remote(store_dir)
                          else Path(store_dir))
+    if fmt is None:
+        fmt = "brat" if path.is_dir() else "jsonl"
     if fmt == "brat":
         from tui.cli_layers import import_brat_folder
 

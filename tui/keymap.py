@@ -12,10 +12,11 @@ is a clear configuration error (exit 6), never a silently dead key.
 
 from __future__ import annotations
 
+import string
 from difflib import get_close_matches
 
 from textual.binding import Binding
-from textual.keys import key_to_character
+from textual.keys import Keys, _character_to_key, key_to_character
 
 from annotations.errors import ConfigError
 from annotations.labels import Config
@@ -35,6 +36,25 @@ def _same_key(key: str) -> str:
     return key_to_character(key) or key
 
 
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+# Every name Textual gives a key: its special keys, and the names of printable
+# characters ("question_mark", "minus"). `_character_to_key` is private; it is
+# what Textual itself names a typed character with, so a name it gives is one
+# the keymap can match (tests/test_labels.py checks a few).
+KEY_NAMES = frozenset(
+    {key.value for key in Keys if not key.value.startswith("<")}
+    | {_character_to_key(char) for char in string.printable if not char.isspace() or char == " "}
+)
+
+
+def _is_key(key: str) -> bool:
+    """A key Textual can report: a character or a key name, with modifiers."""
+    *modifiers, base = key.strip().split("+") if len(key.strip()) > 1 else [key.strip()]
+    if not base or not all(m in MODIFIERS for m in modifiers):
+        return False
+    return len(base) == 1 or base in KEY_NAMES or key_to_character(base) is not None
+
+
 def check_config(config: Config) -> None:
     """Unknown binding ids, a key given to two commands, a label on a command's key."""
     where = str(config.path or "newsmark.toml")
@@ -46,6 +66,13 @@ def check_config(config: Config) -> None:
                               "README's 'Remapping keys' lists them")
         if not all(key.strip() for key in keys.split(",")):
             raise ConfigError(f"{where}: [keys] {binding_id} = {keys!r} has an empty key")
+        for key in keys.split(","):
+            if not _is_key(key):
+                close = get_close_matches(key.strip(), sorted(KEY_NAMES), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(f"{where}: [keys] {binding_id}: {key.strip()!r} is not a key "
+                                  f"name; {hint}keys are characters (\"x\") or names "
+                                  "such as \"delete\", \"ctrl+d\", \"f5\"")
     remapped = dict(config.keys)
     owner: dict[str, str] = {}
     for binding in READER_BINDINGS:
