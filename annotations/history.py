@@ -181,10 +181,11 @@ class History:
             self._record(Change("unlink", None, None, old))
         return old
 
-    def reject(self, ann: Annotation) -> None:
-        """Never propose again the suggestion that would have made `ann` (undoable)."""
+    def reject(self, ann: Annotation, *, group: str = "") -> None:
+        """Never propose again the suggestion that would have made `ann` (undoable;
+        rejections given one `group` are undone and redone together)."""
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
-        self._record(Change("reject", None, ann))
+        self._record(Change("reject", None, ann, group=group))
 
     def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
         """Put `orphan` on `doc_id` as `ann` and take it off the list: one undo step.

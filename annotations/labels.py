@@ -1,6 +1,7 @@
 """The label set of a project, and the `newsmark.toml` that configures it.
 
     snap = true            # grow tagged spans to whole tokens
+    annotator = "ana"      # who annotates (else --annotator, NEWSMARK_ANNOTATOR, login)
 
     [[labels]]
     name = "claim"
@@ -43,6 +44,8 @@ class Config:
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
+    # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
+    annotator: str | None = None
     # [keys]: (binding id, comma-separated keys) pairs; the reader checks
     # and applies them (the ids are its bindings').
     keys: tuple[tuple[str, str], ...] = ()
@@ -84,17 +87,25 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     snap = data.get("snap", True)
     if not isinstance(snap, bool):
         raise ConfigError(f"{where}: 'snap' must be true or false")
+    annotator = data.get("annotator")
+    if annotator is not None:
+        if not isinstance(annotator, str):
+            raise ConfigError(f"{where}: 'annotator' must be a name in quotes")
+        problem = annotator_problem(annotator)
+        if problem:
+            raise ConfigError(f"{where}: 'annotator' {problem}")
     keys = _parse_keys(data.get("keys", {}), where)
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path, keys=keys)
+        return Config(snap=snap, path=path, keys=keys, annotator=annotator)
     if not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
     labels: list[Label] = []
     for number, entry in enumerate(raw_labels, start=1):
         labels.append(_parse_label(entry, f"{where}: label {number}"))
     _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path, keys=keys)
+    return Config(labels=tuple(labels), snap=snap, path=path, keys=keys,
+                  annotator=annotator)
 
 
 def _parse_keys(table: object, where: str) -> tuple[tuple[str, str], ...]:
@@ -107,6 +118,24 @@ def _parse_keys(table: object, where: str) -> tuple[tuple[str, str], ...]:
                               "separated by commas, such as \"delete,x\"")
         pairs.append((binding_id, keys.strip()))
     return tuple(pairs)
+
+
+ANNOTATOR_CHARS = 64
+
+
+def annotator_problem(name: str) -> str | None:
+    """What is wrong with an annotator's name (None: fine).
+
+    A name is shown in the status line and tables and written into every
+    span: printable, on one line, not blank, at most 64 characters.
+    """
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > ANNOTATOR_CHARS:
+        return f"must be at most {ANNOTATOR_CHARS} characters"
+    if not name.isprintable():
+        return "must be printable characters on one line"
+    return None
 
 
 def _parse_label(entry: object, where: str) -> Label:

@@ -1,7 +1,7 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, import, pg (the
-PostgreSQL store, on a server pgserver starts), and quality
+Groups: keystroke, open (with memory), corpus, save, export, import, agree, pg
+(the PostgreSQL store, on a server pgserver starts), and quality
 (suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
 """
@@ -34,6 +34,7 @@ GROUPS = {
     "save": "bench.save",
     "export": "bench.export_",
     "import": "bench.import_",
+    "agree": "bench.agree",
     "pg": "bench.pg",
 }
 ALIASES = {"memory": "open"}

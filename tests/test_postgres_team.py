@@ -117,6 +117,7 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
         async with app.run_test(size=(140, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             assert view.annotations == []
+            await pilot.press("o")  # blind by default: show the other layers, dimmed
             hers = Annotation.tag(d, 4, 12, "claim", annotator="ana")
             ana.add(hers)
             ana.set_status(d.id, "done")
@@ -127,9 +128,10 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
 
             for _ in range(30):
                 await pilot.pause(0.1)
-                if view.annotations and "ana●" in rows():
+                if view.others and "ana●" in rows():
                     break
-            assert view.annotations == [hers]
+            assert view.others == [hers]
+            assert view.annotations == []  # bob's own layer: hers is never editable here
             assert "ana●" in rows(), rows()
 
 

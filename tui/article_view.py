@@ -60,6 +60,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--overlap",
         "article-view--counterpart",
         "article-view--suggestion",
+        "article-view--other",
+        "article-view--margin-other",
         "article-view--margin-unmatched",
         "article-view--margin-linked",
         "article-view--margin-counterpart",
@@ -87,6 +89,8 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--overlap { text-style: underline; }
     ArticleView > .article-view--counterpart { text-style: bold; color: $text-accent; }
     ArticleView > .article-view--suggestion { text-style: italic dim underline; }
+    ArticleView > .article-view--other { text-style: dim underline; }
+    ArticleView > .article-view--margin-other { color: $text-muted; text-style: bold; }
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
@@ -134,6 +138,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._unmatched: list[tuple[int, int]] = []
         self._unmatched_index, self._linked_index, self._fuzzy = ranges(()), ranges(()), ranges(())
         self._suggestions: SpanIndex[Suggestion] = SpanIndex()
+        # Other annotators' spans, shown on request: drawn apart, never edited.
+        self._others: SpanIndex[Annotation] = SpanIndex()
+        self._other_marks: dict[str, str] = {}
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
         self._content_width = 0
@@ -161,6 +168,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._counterpart_index = SpanIndex.of_ranges(())
         self._unmatched_index = self._linked_index = SpanIndex.of_ranges(())
         self._suggestions = SpanIndex()
+        self._others = SpanIndex()
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
         self.border_title = literal_content(document.name)
@@ -253,6 +261,22 @@ class ArticleView(ScrollView, can_focus=True):
     def set_suggestions(self, suggestions: list[Suggestion]) -> None:
         self._suggestions = SpanIndex(suggestions)
         self._invalidate()
+
+    def set_others(self, others: Iterable[Annotation], marks: dict[str, str]) -> None:
+        """Show other annotators' spans (dimmed, underlined; `marks[annotator]` in the margin)."""
+        self._others = SpanIndex(others)
+        self._other_marks = marks
+        self._invalidate()
+
+    @property
+    def others(self) -> list[Annotation]:
+        """Other annotators' spans shown, in order of start."""
+        return self._others.items
+
+    def others_at(self, offset: int) -> list[Annotation]:
+        """Other annotators' spans covering `offset`, innermost first."""
+        return sorted(self._others.overlapping(offset, offset + 1),
+                      key=lambda a: a.end - a.start)
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
         found = self._suggestions.overlapping(offset, offset + 1)
@@ -652,6 +676,8 @@ class ArticleView(ScrollView, can_focus=True):
             return False
         if self._suggestions.touches(start, end) or self._matches.touches(start, end):
             return False
+        if self._others.touches(start, end):
+            return False
         return not self._counterpart_index.touches(start, end)
 
     def _render_row(self, start: int, end: int) -> Strip:
@@ -666,6 +692,10 @@ class ArticleView(ScrollView, can_focus=True):
         line = Text(text, end="")
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
+        other_style = self._component("other", partial=True)
+        for other in self._others.overlapping(start, end):
+            line.stylize(other_style, max(other.start, start) - start,
+                         min(other.end, end) - start)
         suggestion_style = self._component("suggestion", partial=True)
         for sug in self._suggestions.overlapping(start, end):
             line.stylize(suggestion_style, max(sug.start, start) - start,
@@ -704,6 +734,12 @@ class ArticleView(ScrollView, can_focus=True):
         if self._counterpart_index.touches(start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
+        if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
+            # Whose span it is: the annotator's mark (the status line has the
+            # legend). Asked for with `o`, so it wins over the unmatched mark.
+            mark = self._other_marks.get(others[0].annotator, "?")
+            return Segment(mark, self._base_style + self._component("margin-other",
+                                                                     partial=True))
         if self._fuzzy and self._fuzzy.touches(start, end):
             return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
         if self._unmatched_index.touches(start, end):

@@ -103,6 +103,12 @@ APP_BINDINGS: list[Binding] = [
             id="accept-visible"),
     Binding("R", "reject_suggestion", "Reject the suggestion under the cursor", show=False,
             id="reject"),
+    Binding("o", "toggle_others", "Others' layers: show other annotators' spans, dimmed "
+            "(never editable), or hide them", show=False, id="others"),
+    Binding("t", "take", "Adjudicating: take the annotator's span under the cursor into gold",
+            show=False, id="take"),
+    Binding("X", "take_none", "Adjudicating: take none of the disagreement's versions",
+            show=False, id="take-none"),
     Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
     Binding("ctrl+q", "quit", "Quit", priority=True, id="quit",
             tooltip="Quit (everything is already saved)"),

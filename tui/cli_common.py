@@ -1,12 +1,14 @@
-"""What every `newsmark` command module shares: the --store value type and error reporting.
+"""What every `newsmark` command module shares: the --store option and its value type,
+error reporting, and who annotates.
 
-In a module of its own so that command modules (`tui/cli_store.py`, ...)
-and `tui/cli.py`, which registers them, import it without importing each
-other.
+In a module of its own so that command modules (`tui/cli_store.py`,
+`tui/cli_agree.py`, ...) and `tui/cli.py`, which registers them, import it
+without importing each other.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -18,6 +20,13 @@ import click
 
 from annotations.errors import NewsmarkError
 from tui.literal import safe
+
+DEFAULT_STORE = ".newsmark"
+
+# Paths are checked by newsmark itself, not by click: click's checks end in a
+# three-line usage error with exit code 2 and stop every other file from
+# opening, where newsmark says in one line what is wrong with that file.
+ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
 class StoreSpecType(click.ParamType):
@@ -36,6 +45,18 @@ class StoreSpecType(click.ParamType):
 STORE_SPEC = StoreSpecType()
 
 
+def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--store",
+        "store_dir",
+        type=STORE_SPEC,
+        envvar="NEWSMARK_STORE",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="Folder of the annotation store, or a postgresql:// URL (or NEWSMARK_STORE).",
+    )(func)
+
+
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a NewsmarkError into one plain line and its exit code."""
 
@@ -52,3 +73,33 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(0)
 
     return wrapper
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "anonymous"
+
+
+def choose_annotator(given: str | None, config: Any) -> str:
+    """Who annotates: --annotator or NEWSMARK_ANNOTATOR, else newsmark.toml, else the login.
+
+    A bad name given on the command line is a usage error (exit 2).
+    """
+    from annotations.labels import annotator_problem
+
+    if given is not None:
+        problem = annotator_problem(given)
+        if problem:
+            raise click.BadParameter(f"the annotator's name {problem}",
+                                     param_hint="'--annotator' / NEWSMARK_ANNOTATOR")
+        return given
+    return getattr(config, "annotator", None) or default_annotator()
+
+
+def open_existing_store(store_dir: Path | str):  # type: ignore[no-untyped-def]
+    from annotations.engines import open_store
+
+    # Read-only: export and stats may run while the reader holds the store.
+    return open_store(store_dir, read_only=True, existing=True)

@@ -1,4 +1,4 @@
-"""The status line: counts, position, selection and whether work is saved."""
+"""The status line: who annotates, counts, position, selection and whether work is saved."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class StatusBar(Static):
         mode: str = "",
         saved: str,
         error: bool = False,
+        annotator: str = "",
     ) -> None:
         # Parts in the order shown; when the line is too narrow the least
         # needed go first (the counts, then the position), then the mode is
@@ -45,6 +46,10 @@ class StatusBar(Static):
         if mode:
             # The mode names the search query and notes: untrusted, shown literally.
             parts.append((3, Text(safe(mode), style="bold")))
+        if annotator:
+            # Whose layer the keys tag in. Last before the saved mark: where the
+            # line is too long it is cut first, before the mode.
+            parts.append((4, Text(safe(annotator), style="bold")))
         self._parts, self._saved = parts, Text(safe(saved), end="")
         self.set_class(error, "-error")
         self._draw()

@@ -111,10 +111,15 @@ def import_file(
     fmt: str,
     *,
     annotator: str = "",
+    layer: str | None = None,
     doccano_offsets: str = "utf16",
     progress: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import every record of `path`; spans that do not fit are reported, not stored."""
+    """Import every record of `path`; spans that do not fit are reported, not stored.
+
+    `annotator` is for spans whose record names none; `layer`, if given, is
+    every span's annotator (an annotator's file imported as their layer).
+    """
     if doccano_offsets not in DOCCANO_OFFSETS:
         raise FormatError(f"unknown doccano offsets {doccano_offsets!r}")
     parse = _parser(fmt, doccano_offsets)
@@ -141,7 +146,7 @@ def import_file(
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
         report.utf16_shifted += parsed.utf16_shifted
-        doc_id = _store_record(store, parsed, where, annotator, report, batch)
+        doc_id = _store_record(store, parsed, where, annotator, layer, report, batch)
         if doc_id is not None and parsed.id:
             doc_ids[parsed.id] = doc_id
         for link in parsed.links:
@@ -219,7 +224,7 @@ class _Batch:
 
     def add(self, ann: Annotation) -> bool:
         keys = self.keys[ann.doc_id]
-        span = (ann.start, ann.end, ann.label)
+        span = (ann.start, ann.end, ann.label, ann.annotator)  # a twin: same layer too
         if ann.id in keys or span in keys:
             return False
         keys.update((ann.id, span))
@@ -238,8 +243,8 @@ class _Batch:
 
 
 def _store_record(
-    store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport,
-    batch: _Batch,
+    store: Store, parsed: ParsedRecord, where: str, annotator: str, layer: str | None,
+    report: ImportReport, batch: _Batch,
 ) -> str | None:
     """Store one record's document and spans; returns the document's id (None: skipped).
 
@@ -276,17 +281,26 @@ def _store_record(
         if problem is not None:
             report.problems.append(f"{where}, span {i} [{span.start}, {span.end}): {problem}")
             continue
-        anns.append(Annotation(
-            doc_id=doc.id, start=start, end=end, label=span.label, text=clean[start:end],
-            annotator=span.annotator if span.annotator is not None else annotator,
-            created=span.created or created,
-            id=span.id or random_ids[12 * (i - 1): 12 * i],
-            note=span.note,
-            source=span.source or IMPORTED,
-            prefix=clean[max(0, start - CONTEXT_CHARS): start],
-            suffix=clean[end: end + CONTEXT_CHARS],
-            reanchored=span.reanchored,
-        ))
+        # With `layer`, every span is that annotator's; a span moved to another
+        # layer is a new span (the record's own may be in the store already).
+        own = span.annotator if span.annotator is not None else annotator
+        keeps_id = span.id and (layer is None or layer == span.annotator)
+        try:
+            anns.append(Annotation(
+                doc_id=doc.id, start=start, end=end, label=span.label, text=clean[start:end],
+                annotator=own if layer is None else layer,
+                created=span.created or created,
+                id=span.id if keeps_id else random_ids[12 * (i - 1): 12 * i],
+                note=span.note,
+                source=span.source or IMPORTED,
+                prefix=clean[max(0, start - CONTEXT_CHARS): start],
+                suffix=clean[end: end + CONTEXT_CHARS],
+                reanchored=span.reanchored,
+                fragments=tuple((mapping.map(a, False), mapping.map(b, True))
+                                for a, b in span.fragments),
+            ))
+        except ValueError as err:  # fragments that do not fit the span
+            report.problems.append(f"{where}, span {i} [{span.start}, {span.end}): {err}")
     if known:
         added = store.add_many(anns)
         report.spans += added

@@ -629,10 +629,6 @@ class PostgresStore:
                      f"segmenting {doc_id} again")
             return None
 
-    def has_segmentation(self, doc_id: str) -> bool:
-        self._check_doc_id(doc_id)
-        return self._one("SELECT 1 FROM segmentations WHERE doc_id = %s", (doc_id,)) is not None
-
     def save_segmentation(self, doc_id: str, seg: Segmentation,
                           warn: Warn | None = None) -> bool:
         """Keep `seg` as the document's segmentation; False if not written (see Store)."""

@@ -23,7 +23,7 @@ from annotations.store.journal_storage import JournalDB
 
 TABLE = "annotations"
 
-Span = tuple[Any, Any, Any]
+Span = tuple[Any, Any, Any, Any]  # start, end, label, annotator
 
 
 def sort_key(ann: Annotation) -> tuple[int, int, str, str]:
@@ -31,7 +31,14 @@ def sort_key(ann: Annotation) -> tuple[int, int, str, str]:
 
 
 def _span(row: dict[str, Any]) -> Span:
-    return (row.get("start"), row.get("end"), row.get("label"))
+    # A twin is the same span and label in the same layer (annotator): two
+    # annotators marking the same words are two layers agreeing.
+    return (row.get("start"), row.get("end"), row.get("label"), row.get("annotator", ""))
+
+
+def layer_span(ann: Annotation) -> Span:
+    """What makes two annotations twins (`_span` of an `Annotation`)."""
+    return (ann.start, ann.end, ann.label, ann.annotator)
 
 
 class DocumentAnnotations:

@@ -46,7 +46,7 @@ from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
 from annotations.store import import_batch, segmentation_files
 from annotations.store.annotation_db import TABLE as ANNOTATIONS
-from annotations.store.annotation_db import DocumentAnnotations, sort_key
+from annotations.store.annotation_db import DocumentAnnotations, layer_span, sort_key
 from annotations.store.files import (
     damaged,
     dumps,
@@ -373,10 +373,10 @@ class LocalStore:
                 continue
             seen.add(doc.id)
             ids: set[str] = set()
-            spans: set[tuple[int, int, str]] = set()
+            spans: set[tuple[int, int, str, str]] = set()
             kept: list[Annotation] = []
             for ann in anns:
-                span = (ann.start, ann.end, ann.label)
+                span = layer_span(ann)
                 if ann.doc_id != doc.id or ann.id in ids or span in spans:
                     continue
                 ids.add(ann.id)
@@ -547,7 +547,8 @@ class LocalStore:
             yield from sorted((Annotation.from_dict(r) for r in rows.values()), key=sort_key)
 
     def add(self, ann: Annotation) -> bool:
-        """Save `ann`; False (nothing written) if the same span and label, or id, exists."""
+        """Save `ann`; False (nothing written) if its id, or the same span and label in
+        the same annotator's layer, exists."""
         return self._insert(ann, check_span=True)
 
     def add_many(self, anns: Iterable[Annotation]) -> int:
@@ -569,7 +570,7 @@ class LocalStore:
             spans: set[Any] = set()
             new: list[Annotation] = []
             for ann in group:
-                span = (ann.start, ann.end, ann.label)
+                span = layer_span(ann)
                 if ann.id in state.ids or ann.id in ids or span in state.spans or span in spans:
                     continue
                 ids.add(ann.id)
@@ -603,7 +604,7 @@ class LocalStore:
         self.check_writable()
         self._require_document(ann.doc_id)
         state = self._doc_state(ann.doc_id)
-        if ann.id in state.ids or (check_span and (ann.start, ann.end, ann.label) in state.spans):
+        if ann.id in state.ids or (check_span and layer_span(ann) in state.spans):
             return False
         state.insert([ann])
         self._touch(ann.doc_id)
@@ -677,6 +678,13 @@ class LocalStore:
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
         self.check_writable()
         self._session.set_rejected(doc_id, keys)
+
+    def annotator_statuses(self) -> dict[str, dict[str, str]]:
+        return self._session.annotator_statuses()
+
+    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
+        self.check_writable()
+        self._session.set_annotator_status(annotator, doc_id, status)
 
     # ----------------------------------------------------------- links
 

@@ -182,7 +182,8 @@ class Store(Protocol):
 
     def add(self, ann: Annotation) -> bool:
         """Save `ann` on its (registered) document; False, writing nothing, if its id or the
-        same (start, end, label) is there already."""
+        same (start, end, label) in the same annotator's layer is there already (two
+        annotators' identical spans are both kept: agreement counts them)."""
         ...
 
     def add_many(self, anns: Iterable[Annotation]) -> int:

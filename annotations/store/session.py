@@ -11,6 +11,8 @@ one fsynced log line, folded into the snapshot when the log grows):
                  document whose list it is on (user data, kept as durably as
                  annotations)
 - `rejected`     one row per document: `{"doc", "keys"}`
+- `statuses`     one row per annotator and document: `{"annotator", "doc", "status"}`,
+                 each annotator's own progress
 
 Format 2 kept all of it as key/value rows of one table `state`, rewritten
 whole on every change; `migrate_format_2` turns such a file into these
@@ -30,10 +32,11 @@ from annotations.model import Annotation
 from annotations.store.files import dumps, write_json_atomic
 from annotations.store.journal import Journal
 from annotations.store.journal_storage import JournalDB
-from annotations.store.protocol import Pane
+from annotations.store.protocol import STATUSES, Pane
 
 PANES, PATHS, REANCHORING, ORPHANS, REJECTED = (
     "panes", "paths", "reanchoring", "orphans", "rejected")
+ANNOTATOR_STATUSES = "statuses"
 
 
 def _copy(value: Any) -> Any:
@@ -45,8 +48,8 @@ class SessionState:
     def __init__(self, journal: Journal) -> None:
         self._journal = journal
         self.db = JournalDB(journal)
-        self.tables = {name: self.db.table(name)
-                       for name in (PANES, PATHS, REANCHORING, ORPHANS, REJECTED)}
+        self.tables = {name: self.db.table(name) for name in
+                       (PANES, PATHS, REANCHORING, ORPHANS, REJECTED, ANNOTATOR_STATUSES)}
         self._index()  # a damaged session file fails at open
 
     def _rows(self, name: str) -> dict[int, dict[str, Any]]:
@@ -57,6 +60,8 @@ class SessionState:
         self._path_row = {r.get("path"): k for k, r in self._rows(PATHS).items()}
         self._reanchor_row = {r.get("doc"): k for k, r in self._rows(REANCHORING).items()}
         self._rejected_row = {r.get("doc"): k for k, r in self._rows(REJECTED).items()}
+        self._status_row = {(r.get("annotator"), r.get("doc")): k
+                            for k, r in self._rows(ANNOTATOR_STATUSES).items()}
         self._orphan_rows: dict[str, list[int]] = {}
         for key, row in sorted(self._rows(ORPHANS).items()):
             self._orphan_rows.setdefault(str(row.get("owner")), []).append(key)
@@ -166,6 +171,28 @@ class SessionState:
         if key is None:
             self._write(lambda: self._rejected_row.__setitem__(doc_id, table.insert(row)))
         else:
+            self._write(lambda: table.upsert(Row(row, doc_id=key)))
+
+    def annotator_statuses(self) -> dict[str, dict[str, str]]:
+        self._fresh()
+        out: dict[str, dict[str, str]] = {}
+        for row in self._rows(ANNOTATOR_STATUSES).values():
+            annotator, doc_id, status = row.get("annotator"), row.get("doc"), row.get("status")
+            if isinstance(annotator, str) and isinstance(doc_id, str) and status in STATUSES:
+                out.setdefault(annotator, {})[doc_id] = status
+        return out
+
+    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+        self._fresh()
+        row = {"annotator": annotator, "doc": doc_id, "status": status}
+        key = self._status_row.get((annotator, doc_id))
+        table = self.tables[ANNOTATOR_STATUSES]
+        if key is None:
+            self._write(lambda: self._status_row.__setitem__((annotator, doc_id),
+                                                             table.insert(row)))
+        elif self._rows(ANNOTATOR_STATUSES)[key] != row:
             self._write(lambda: table.upsert(Row(row, doc_id=key)))
 
     def close(self) -> None:
