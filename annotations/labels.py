@@ -7,6 +7,10 @@
     key = "1"
     color = "#f2a65a"      # optional: without it the colour follows the theme
 
+    [model]                # the span model `newsmark train` makes (docs/model.md)
+    path = "model"         # its folder, relative to this file (default: model/ in the store)
+    threshold = 0.5        # the least score of a span the model suggests (0-1)
+
 The defaults are claim/quote/terms/opinion on keys 1-4.
 """
 
@@ -21,7 +25,7 @@ from annotations.errors import ConfigError
 CONFIG_NAME = "newsmark.toml"
 # Keys the reader already uses for motions and commands; a label on one of
 # them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaAR ")
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARTO ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -46,6 +50,10 @@ class Config:
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
+    # [model]: where the span model is (None: model/ in the store) and the
+    # least score of a span it suggests.
+    model_path: Path | None = None
+    model_threshold: float = 0.5
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
@@ -84,16 +92,36 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     snap = data.get("snap", True)
     if not isinstance(snap, bool):
         raise ConfigError(f"{where}: 'snap' must be true or false")
+    model_path, model_threshold = _parse_model(data.get("model", {}), where, path)
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path)
+        return Config(snap=snap, path=path, model_path=model_path,
+                      model_threshold=model_threshold)
     if not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
     labels: list[Label] = []
     for number, entry in enumerate(raw_labels, start=1):
         labels.append(_parse_label(entry, f"{where}: label {number}"))
     _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path)
+    return Config(labels=tuple(labels), snap=snap, path=path, model_path=model_path,
+                  model_threshold=model_threshold)
+
+
+def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | None, float]:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: [model] must be a table with path and threshold")
+    folder, threshold = entry.get("path"), entry.get("threshold", 0.5)
+    if folder is not None and (not isinstance(folder, str) or not folder):
+        raise ConfigError(f"{where}: [model] 'path' must be a folder name")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not 0 <= threshold <= 1:
+        raise ConfigError(f"{where}: [model] 'threshold' must be a number from 0 to 1")
+    model_path = None
+    if folder is not None:
+        model_path = Path(folder)
+        if not model_path.is_absolute() and path is not None:
+            model_path = path.parent / model_path
+    return model_path, float(threshold)
 
 
 def _parse_label(entry: object, where: str) -> Label:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
     # anything is aligned or suggested.
     from annotations.alignment import Alignment
+    from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
 
 
@@ -179,6 +180,10 @@ class Workspace:
         self.warnings: list[str] = []
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
+        # The trained span model (annotations/span_model.py), when there is
+        # one, and its suggestions per document (made once per model).
+        self.span_model: SpanModel | None = None
+        self._model_suggestions: dict[str, list[Suggestion]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -445,10 +450,43 @@ class Workspace:
         return self.history.links.for_document(doc_id)
 
     def suggestions(self, doc_id: str) -> list[Suggestion]:
-        """Proposed spans not yet tagged nor rejected."""
+        """Proposed spans not yet tagged nor rejected: the rules', and the model's if any."""
         from annotations import suggest
 
-        return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
+        return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store,
+                               extra=self.model_suggestions(doc_id))
+
+    def set_model(self, model: SpanModel | None) -> None:
+        """Suggest with `model` from now on (None: rules only)."""
+        self.span_model = model
+        self._model_suggestions.clear()
+
+    def model_suggestions(self, doc_id: str) -> list[Suggestion]:
+        """The model's spans in `doc_id` scoring at least `[model] threshold`."""
+        if self.span_model is None:
+            return []
+        found = self._model_suggestions.get(doc_id)
+        if found is None:
+            from annotations.span_model import as_suggestions
+
+            spans = self.span_model.predict(self.documents[doc_id].text)
+            found = as_suggestions(spans, self.config.model_threshold)
+            self._model_suggestions[doc_id] = found
+        return found
+
+    def reorder(self, first: Sequence[str]) -> None:
+        """Put the entries of the documents `first` at the top, in that order;
+        the others keep theirs after them (the document list's order)."""
+        rank = {doc_id: i for i, doc_id in enumerate(first)}
+        last = len(rank)
+        keyed = sorted(enumerate(self.entries), key=lambda pair: (
+            rank.get(pair[1].document.id, last) if pair[1].document is not None else last,
+            pair[0]))
+        self.entries[:] = [entry for _i, entry in keyed]
+        self._entry_of.clear()
+        for index, entry in enumerate(self.entries):
+            if entry.document is not None:
+                self._note_entry(entry.document.id, index)
 
     def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)

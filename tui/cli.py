@@ -388,22 +388,47 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
 @click.argument("path", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
 @click.option("--encoding", help="Encoding of the article file (default UTF-8).")
+@click.option("--model", "model_dir", type=ANY_PATH,
+              help="Also the spans of this trained model (newsmark train), beside the rules'.")
+@store_option
+@click.option("--config", "config_path", type=ANY_PATH,
+              help="Where the model's threshold is (default: newsmark.toml beside the store).")
 @reports_errors
-def suggest_command(path: Path, raw: bool, encoding: str | None) -> None:
+def suggest_command(path: Path, raw: bool, encoding: str | None, model_dir: Path | None,
+                    store_dir: Path, config_path: Path | None) -> None:
     """Propose spans for an article (quotes, attributed claims, opinion, terms), as JSON lines.
 
-    One line per suggestion: `{"start", "end", "label", "text", "note", "rule"}`,
-    offsets in code points into the cleaned text.
+    One line per suggestion: `{"start", "end", "label", "text", "note", "rule",
+    "source", "score"}`, offsets in code points into the cleaned text;
+    `source` is `rule` or `model` (with the model's score, 0-1, at least
+    `[model] threshold` of newsmark.toml).
     """
     from annotations.documents import load_document
     from annotations.segmentation import Segmenter
     from annotations.suggest import suggest
 
+    model = None
+    if model_dir is not None:
+        from annotations.labels import load_config
+        from annotations.span_model import SpanModel
+
+        threshold = load_config(config_path, store_dir).model_threshold
+        model = SpanModel.load(model_dir)
     doc = load_document(path, raw=raw, encoding=encoding)
     seg = Segmenter.train([doc.text]).segment(doc.text)
-    _write_json_lines(
-        {**s.to_dict(), "text": doc.text[s.start : s.end]} for s in suggest(doc, seg)
-    )
+    found = suggest(doc, seg)
+    if model is not None:
+        from annotations.span_model import as_suggestions
+
+        found = sorted(found + as_suggestions(model.predict(doc.text), threshold),
+                       key=lambda s: (s.start, -s.end, s.label, s.origin))
+
+    def record(s):  # type: ignore[no-untyped-def]
+        fields = s.to_dict()
+        fields["source"] = fields.pop("origin")
+        return {**fields, "text": doc.text[s.start : s.end]}
+
+    _write_json_lines(record(s) for s in found)
 
 
 @main.command("links")
@@ -442,3 +467,11 @@ def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
         raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
     return Store(store_dir, read_only=True)
+
+
+
+# Commands in modules of their own, which use this module's helpers (so
+# they are imported last, when those exist).
+from tui.cli_train import train_command  # noqa: E402
+
+main.add_command(train_command)
