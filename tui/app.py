@@ -42,6 +42,7 @@ from tui.messages import (
     PromptCancelled,
     PromptSubmitted,
 )
+from tui.model_actions import ModelActions
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
@@ -60,7 +61,7 @@ PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
 
-class NewsmarkApp(App[None]):
+class NewsmarkApp(ModelActions, App[None]):
     TITLE = "newsmark"
     BINDINGS = APP_BINDINGS
 
@@ -170,6 +171,9 @@ class NewsmarkApp(App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
+        # A trained model (newsmark train, or T) joins the suggestions; it
+        # is loaded after the first paint, in the background.
+        self.call_after_refresh(self.load_model_if_any)
         for doc_id, report in self.workspace.reanchor_reports.items():
             name = self.workspace.documents[doc_id].name
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
@@ -888,6 +892,11 @@ class NewsmarkApp(App[None]):
             modes.append("FOLLOW")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
+        if view.suggestions and (found := view.suggestion_at(view.cursor)) is not None:
+            by = f"model {found.score:.2f}" if found.origin == "model" else "rule"
+            modes.append(f"suggested {found.label} ({by})")
+        if self._model_status:
+            modes.append(self._model_status)
         self.query_one(StatusBar).show(
             counts=view.label_counts,
             labels=[label.name for label in self.workspace.config.labels],
