@@ -18,12 +18,12 @@ that the span scores and the uncertainty ordering are made from. A
 `spancat` needs candidate spans first (n-grams, or `span_finder`'s every
 start paired with every end), where BIO tags decode spans directly.
 
-Decoding, per label: the most probable of B/I/O at each token (the
-combination tags' probabilities summed), a span from a B (or an I after an
-O) to its last I. A span's score is the least of the probability of its
-start, the mean probability of its inside, and the probability that the
-token after it does not continue it: each is a boundary or a body an
-annotator would have to fix.
+Decoding, per label: the combination tags' probabilities summed into
+B/I/O per token, then the most probable sequence in which a span opens
+with B (Viterbi), a span from each B to its last I. A span's score is
+the least of the probability of its start, the mean probability of its
+inside, and the probability that the token after it does not continue
+it: each is a boundary or a body an annotator would have to fix.
 
 spaCy is an optional extra (`newsmark[model]`): `require_spacy()` names it
 when missing.
@@ -160,7 +160,7 @@ def decode(doc: Doc, probs: Any, tag_names: Sequence[str], labels: Sequence[str]
         p_b = probs[:, b_cols].sum(axis=1) if b_cols else np.zeros(n, "float32")
         p_i = probs[:, i_cols].sum(axis=1) if i_cols else np.zeros(n, "float32")
         p_o = np.clip(1.0 - p_b - p_i, 0.0, 1.0)
-        state = np.argmax(np.stack([p_o, p_b, p_i], axis=1), axis=1)  # 0 O, 1 B, 2 I
+        state = best_path(np.stack([p_o, p_b, p_i], axis=1))  # 0 O, 1 B, 2 I
         t = 0
         while t < n:
             if state[t] == 0:
@@ -178,6 +178,37 @@ def decode(doc: Doc, probs: Any, tag_names: Sequence[str], labels: Sequence[str]
             found.append(PredictedSpan(span.start_char, span.end_char, label,
                                        round(min(start_p, inside, after), 4)))
     return sorted(found, key=lambda s: (s.start, -s.end, s.label))
+
+
+# Which state may follow which (rows: from O, B, I; columns: to O, B, I):
+# a span opens with B, never with I after O.
+_ALLOWED = ((True, True, False), (True, True, True), (True, True, True))
+
+
+def best_path(state_probs: Any) -> Any:
+    """The most probable O/B/I sequence in which every span opens with B (Viterbi).
+
+    Per-token argmax cuts a long span wherever one token inside it looks
+    a little more like O; the best whole path bridges such a token when
+    the span around it is probable, and opens no span with I.
+    """
+    import numpy as np
+
+    n = len(state_probs)
+    logp = np.log(np.clip(state_probs, 1e-9, 1.0))
+    forbidden = np.where(np.array(_ALLOWED), 0.0, -np.inf)
+    score = logp[0] + np.array([0.0, 0.0, -np.inf])
+    back = np.zeros((n, 3), dtype=np.int8)
+    for t in range(1, n):
+        # candidates[i, j]: best score ending in state i at t-1, then j at t.
+        candidates = score[:, None] + forbidden
+        back[t] = np.argmax(candidates, axis=0)
+        score = candidates[back[t], np.arange(3)] + logp[t]
+    path = np.zeros(n, dtype=np.int8)
+    path[-1] = int(np.argmax(score))
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
 
 
 def uncertainty(probs: Any) -> float:

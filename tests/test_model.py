@@ -169,3 +169,35 @@ def test_suggest_with_a_folder_that_is_no_model(tmp_path: Path) -> None:
     path.write_text("Text.", encoding="utf-8")
     result = CliRunner().invoke(main, ["suggest", str(path), "--model", str(tmp_path)])
     assert result.exit_code == 5 and "not a newsmark model folder" in result.output
+
+
+def test_decoding_bridges_a_weak_token_and_opens_spans_with_b() -> None:
+    np = pytest.importorskip("numpy")
+    from annotations.span_model import best_path
+
+    # Columns O, B, I. Token 2 looks slightly more like O than I: per-token
+    # argmax would cut the span there; the best path keeps one span.
+    probs = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.5, 0.05, 0.45],
+                      [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
+    assert best_path(probs).tolist() == [0, 1, 2, 2, 0]
+    # An I right after O is never a span's start: it becomes B (or O).
+    assert best_path(np.array([[0.9, 0.05, 0.05], [0.2, 0.3, 0.5]])).tolist() == [0, 1]
+
+
+def test_tags_and_decoding_round_trip() -> None:
+    pytest.importorskip("spacy")
+    import numpy as np
+
+    from annotations.span_model import blank_pipeline, decode, token_tags
+
+    nlp = blank_pipeline()
+    text = "Ana Berg said the bridge will open in May, and Tom agreed."
+    doc = nlp.make_doc(text)
+    spans = [(0, 8, "Source"), (9, 13, "Cue"), (14, 41, "Content"), (0, 41, "claim")]
+    tags, clipped = token_tags(doc, spans)
+    assert clipped == 0 and tags[0] == "Source=B|claim=B" and tags[-1] == "O"
+    names = sorted(set(tags))
+    one_hot = np.array([[1.0 if name == tag else 0.0 for name in names] for tag in tags])
+    found = decode(doc, one_hot, names, ["Content", "Cue", "Source", "claim"])
+    assert {(s.start, s.end, s.label) for s in found} == set(spans)
+    assert all(s.score == 1.0 for s in found)

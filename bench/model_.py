@@ -1,0 +1,269 @@
+"""The span model on real, human-annotated news: PolNeAR (brat standoff).
+
+PolNeAR (Newell, Margolin and Ruths, LREC 2018; github.com/networkdynamics/PolNeAR)
+is not part of newsmark: give its folder as `NEWSMARK_POLNEAR` (default
+`../shared/corpora/polnear` beside the checkout); without it the group is
+skipped. Nothing of it is copied anywhere.
+
+What is measured, all on the same held-out documents (a seeded 20 % of
+the corpus's documents, never trained on):
+
+- newsmark's model (`annotations/span_model.py`) trained on the rest for a
+  fixed CPU-time budget, its best epoch chosen on a tenth of the training
+  documents (not on the held-out ones): per-label exact and overlap F1;
+- a learning curve: the same budget on 25 % and 50 % of the training documents;
+- the baseline, in the same run: spaCy's default `ner` pipeline (`spacy
+  init config --pipeline ner --optimize efficiency`, blank English) trained
+  on the same documents, batches and dropout for the same CPU time (it
+  cannot hold overlapping spans: of two overlapping gold spans it learns
+  the longer, and is scored against all of them);
+- the rules' own quotes (`annotations/suggest.py`) against Content;
+- suggestion latency for a 5 KB article, the model loaded; the model folder's size.
+
+The budget (`NEWSMARK_MODEL_BENCH_SECONDS`, CPU seconds per training, 90 by
+default, 30 with --quick) and the corpus share (`NEWSMARK_MODEL_BENCH_DOCS`,
+documents, all by default; 200 with --quick) keep it affordable; the
+issue's full-scale figure (the whole train split in 15 minutes) needs
+`NEWSMARK_MODEL_BENCH_SECONDS=900`.
+
+The minimal brat reader here takes each text's first annotator file (files
+are `NAME_ANNOTATOR.ann`), T lines of Source, Cue and Content only, a
+discontinuous span from its first fragment's start to its last's end.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.stats import Figure, summary
+
+HERE = Path(__file__).resolve().parent
+CORPUS_BESIDE = Path("shared") / "corpora" / "polnear"
+LABELS = ("Content", "Cue", "Source")
+# The issue's targets: human pairwise agreement (six annotators) and shares of it.
+HUMAN_OVERLAP = {"Content": 0.85, "Source": 0.84, "Cue": 0.81}
+HUMAN_EXACT = {"Content": 0.68, "Source": 0.78, "Cue": 0.71}
+GROUP = "model (PolNeAR)"
+
+
+def corpus_path() -> Path | None:
+    """`NEWSMARK_POLNEAR`, else `shared/corpora/polnear` beside the checkout
+    (or beside a folder above it, for a git worktree); None if not there."""
+    given = os.environ.get("NEWSMARK_POLNEAR")
+    candidates = [Path(given)] if given else [p / CORPUS_BESIDE for p in HERE.parents[1:4]]
+    for path in candidates:
+        if (path / "text").is_dir() and (path / "attributions").is_dir():
+            return path
+    return None
+
+
+def read_brat(root: Path, limit: int | None = None) -> list[Any]:
+    """TrainingDocs of the corpus: each text with its first annotator's spans."""
+    from annotations.training import TrainingDoc
+
+    docs: list[TrainingDoc] = []
+    seen: set[str] = set()
+    for ann in sorted((root / "attributions").glob("*.ann")):
+        name = ann.stem.rsplit("_", 1)[0]
+        text_path = root / "text" / f"{name}.txt"
+        if name in seen or not text_path.is_file():
+            continue
+        seen.add(name)
+        text = text_path.read_text(encoding="utf-8")
+        spans = set()
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("T") or "\t" not in line:
+                continue
+            fields = line.split("\t")
+            label, _, where = fields[1].partition(" ")
+            if label not in LABELS:
+                continue
+            fragments = [tuple(map(int, f.split())) for f in where.split(";")]
+            start, end = min(f[0] for f in fragments), max(f[1] for f in fragments)
+            if 0 <= start < end <= len(text):
+                spans.add((start, end, label))
+        docs.append(TrainingDoc(name, text, tuple(sorted(spans))))
+        if limit is not None and len(docs) >= limit:
+            break
+    return docs
+
+
+def _one(value: float) -> dict[str, float]:
+    return {"median": float(value), "q1": value, "q3": value, "min": value, "max": value, "n": 1}
+
+
+def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
+    """spaCy's default efficiency `ner`, trained for `budget` CPU seconds."""
+    import spacy
+    from spacy.cli.init_config import init_config
+    from spacy.training import Example
+    from spacy.util import filter_spans, minibatch
+
+    from annotations.span_model import pieces
+
+    spacy.util.fix_random_seed(seed)
+    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    examples = []
+    for doc in train_docs:
+        for offset, piece in pieces(doc.text):
+            predicted = nlp.make_doc(piece)
+            spans = [predicted.char_span(s - offset, e - offset, label=lab,
+                                         alignment_mode="expand")
+                     for s, e, lab in doc.spans if s >= offset and e <= offset + len(piece)]
+            reference = predicted.copy()
+            reference.ents = filter_spans([s for s in spans if s is not None and len(s)])
+            examples.append(Example(predicted, reference))
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    started = time.process_time()
+    while time.process_time() - started < budget:
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=8):
+            nlp.update(batch, drop=0.1, sgd=optimizer)
+            if time.process_time() - started >= budget:
+                break
+    return nlp
+
+
+def score_baseline(nlp: Any, docs: list[Any]) -> Any:
+    from annotations.span_model import pieces
+    from annotations.span_scoring import SpanScores
+
+    scores = SpanScores()
+    for doc in docs:
+        found = []
+        for offset, piece in pieces(doc.text):
+            for ent in nlp(piece).ents:
+                found.append((ent.start_char + offset, ent.end_char + offset, ent.label_))
+        scores.add(doc.spans, found)
+    return scores
+
+
+def score_rules(docs: list[Any]) -> Any:
+    """The rules' quotes scored against Content (and claims, as info)."""
+    from annotations.model import Document
+    from annotations.segmentation import Segmenter
+    from annotations.span_scoring import SpanScores
+    from annotations.suggest import suggest
+
+    segmenter = Segmenter.train(d.text for d in docs)
+    scores = SpanScores()
+    for doc in docs:
+        found = suggest(Document(doc.text), segmenter.segment(doc.text))
+        gold = [(s, e, "quote→Content") for s, e, lab in doc.spans if lab == "Content"]
+        gold += [(s, e, "claim→Content") for s, e, lab in doc.spans if lab == "Content"]
+        predicted = [(s.start, s.end, f"{s.label}→Content") for s in found
+                     if s.label in ("quote", "claim")]
+        scores.add(gold, predicted)
+    return scores
+
+
+def _label_figures(name: str, scores: Any, baseline: Any | None) -> list[Figure]:
+    figures = []
+    for label in LABELS:
+        for kind, human in (("overlap", HUMAN_OVERLAP), ("exact", HUMAN_EXACT)):
+            ours = (scores.overlap if kind == "overlap" else scores.exact)[label]
+            factor = 0.9 if kind == "overlap" else 0.8
+            base = None
+            if baseline is not None:
+                base = _one((baseline.overlap if kind == "overlap" else baseline.exact)[label].f1)
+            figures.append(Figure(
+                group=GROUP, name=f"{name}: {label} {kind} F1", unit="",
+                value=_one(ours.f1), target=round(factor * human[label], 3),
+                higher_is_better=True, baseline=base,
+                baseline_name="spaCy default ner, same CPU time" if base else "",
+                extra={"p": ours.precision, "r": ours.recall, "gold": ours.gold,
+                       "predicted": ours.predicted}))
+    return figures
+
+
+def run(quick: bool = False) -> list[Figure]:
+    root = corpus_path()
+    if root is None:
+        return [Figure(group=GROUP, name="(skipped)", unit="", value=None,
+                       note="no PolNeAR here: set NEWSMARK_POLNEAR to its folder")]
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        return [Figure(group=GROUP, name="(skipped)", unit="", value=None,
+                       note="spaCy missing: pip install -e '.[model]'")]
+    from annotations.span_model import SpanModel
+    from annotations.training import folder_size, metadata, save, split, train
+    from bench.common import temp_dir
+
+    budget = float(os.environ.get("NEWSMARK_MODEL_BENCH_SECONDS", 30 if quick else 90))
+    limit_env = os.environ.get("NEWSMARK_MODEL_BENCH_DOCS")
+    limit = int(limit_env) if limit_env else (200 if quick else None)
+    docs = read_brat(root, limit)
+    train_docs, held_out = split(docs, 0.2, seed=0)
+    scale = (f"{len(docs)} documents ({len(train_docs)} trained on, {len(held_out)} held out), "
+             f"{budget:.0f} CPU s per training")
+    figures: list[Figure] = []
+
+    results: dict[int, Any] = {}
+    for share in (25, 50, 100):
+        subset = train_docs[: max(2, round(len(train_docs) * share / 100))]
+        result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
+                       max_seconds=budget, clock=time.process_time)
+        from annotations.training import evaluate
+
+        results[share] = (result, evaluate(result.model, held_out), len(subset))
+    baseline_nlp = train_baseline(train_docs, budget)
+    baseline = score_baseline(baseline_nlp, held_out)
+
+    result, scores, n = results[100]
+    figures += _label_figures("model, 100 %", scores, baseline)
+    figures[0].note = (f"{scale}; best of {result.epochs_run} epochs (epoch "
+                       f"{result.best_epoch}, chosen on a tenth of the training documents); "
+                       "target: 0.9 x human overlap, 0.8 x human exact agreement")
+    for share in (25, 50):
+        r, s, n = results[share]
+        for kind in ("overlap", "exact"):
+            micro = s.micro(kind)
+            figures.append(Figure(group=GROUP, name=f"learning curve {share} % ({n} docs): "
+                                  f"{kind} F1, all labels", unit="", value=_one(micro.f1)))
+    for kind in ("overlap", "exact"):
+        figures.append(Figure(group=GROUP, name=f"learning curve 100 % ({n} docs): {kind} F1, "
+                              "all labels", unit="", value=_one(scores.micro(kind).f1),
+                              baseline=_one(baseline.micro(kind).f1),
+                              baseline_name="spaCy default ner, same CPU time"))
+
+    rules = score_rules(held_out)
+    for label in ("quote→Content", "claim→Content"):
+        for kind in ("overlap", "exact"):
+            c = (rules.overlap if kind == "overlap" else rules.exact)[label]
+            figures.append(Figure(group=GROUP, name=f"rules: {label} {kind} P / R", unit="",
+                                  value=_one(c.precision), note=f"recall {c.recall:.2f}",
+                                  extra={"r": c.recall}))
+
+    with temp_dir() as tmp:
+        folder = save(result, tmp / "model", metadata(result, annotators=["polnear"],
+                                                      seed=0, dev=0.1))
+        size = folder_size(folder) / 1e6
+        model = SpanModel.load(folder)
+        text = next(d.text for d in held_out if len(d.text) >= 5000)[:5000]
+        model.predict(text)  # warm
+        samples = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            model.predict(text)
+            samples.append((time.perf_counter() - t0) * 1000)
+    figures.append(Figure(group=GROUP, name="suggest, one 5 KB article (model loaded)",
+                          unit="ms", value=summary(samples), target=100.0))
+    figures.append(Figure(group=GROUP, name="model folder", unit="MB", value=_one(size),
+                          target=50.0))
+    figures.append(Figure(group=GROUP, name="training time, 100 % (CPU, budget)", unit="s",
+                          value=_one(result.seconds),
+                          note="the budget, not a full run: see bench/README.md"))
+    return figures
+
+
+if __name__ == "__main__":
+    from bench.__main__ import table
+
+    print(table(run(quick=True)))
