@@ -218,15 +218,15 @@ def run(quick: bool = False) -> list[Figure]:
 
     result, scores, n = results[100]
     figures += _label_figures("model, 100 %", scores, baseline)
-    figures[0].note = (f"{scale}; best of {result.epochs_run} epochs (epoch "
-                       f"{result.best_epoch}, chosen on a tenth of the training documents); "
-                       "target: 0.9 x human overlap, 0.8 x human exact agreement")
+    figures[0].note = (f"{scale}; epoch {result.best_epoch} of {result.epochs_run} "
+                       "(chosen on a tenth of the training documents)")
     for share in (25, 50):
         r, s, n = results[share]
         for kind in ("overlap", "exact"):
             micro = s.micro(kind)
             figures.append(Figure(group=GROUP, name=f"learning curve {share} % ({n} docs): "
                                   f"{kind} F1, all labels", unit="", value=_one(micro.f1)))
+    n = results[100][2]
     for kind in ("overlap", "exact"):
         figures.append(Figure(group=GROUP, name=f"learning curve 100 % ({n} docs): {kind} F1, "
                               "all labels", unit="", value=_one(scores.micro(kind).f1),
