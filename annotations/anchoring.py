@@ -24,12 +24,12 @@ the counts in the store's state (`orphans:<doc id>`, `reanchoring`,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
+from annotations.identity import path_key
 from annotations.model import CONTEXT_CHARS, Annotation, Document
 from annotations.store import Store
 
@@ -442,15 +442,6 @@ def reanchor_document(
 # --------------------------------------------------------------------- the store
 
 
-def path_key(path: str | None) -> str | None:
-    if not path:
-        return None
-    try:
-        return os.path.realpath(path)
-    except (OSError, ValueError):
-        return path
-
-
 def _previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
     """new doc id -> id of the document last opened from the same path."""
     paths: dict[str, str] = store.get_state(PATHS_KEY, {}) or {}
@@ -496,7 +487,8 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
         old_anns = store.annotations(old_id)
         # Orphans the old version still had are tried again on the new text.
         old_anns += [a for a in orphans(store, old_id) if a.id not in {b.id for b in old_anns}]
-        report = reanchor_document(store.load_text(old_id), doc.text, old_anns, new_doc_id=doc.id)
+        old_text = store.load_text(old_id)
+        report = reanchor_document(old_text, doc.text, old_anns, new_doc_id=doc.id)
         report.old_doc_id = old_id
         present = {ann.id for ann in store.annotations(doc.id)}
         for ann in report.annotations:
@@ -506,6 +498,12 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
         listed = {a.id for a in kept_orphans}
         new_orphans = [a for a in report.orphans if a.id not in present and a.id not in listed]
         _save_orphans(store, doc.id, kept_orphans + new_orphans)
+        if old_text == doc.text:
+            # Not a change: a copy of a text that, in a store made before
+            # copies were told apart (`annotations.identity`), shared one
+            # document with another file. The copy keeps what it showed
+            # then; from now on the two are tagged apart.
+            continue
         summary[doc.id] = {"from": old_id, **report.counts()}
         store.set_state(REANCHORING_KEY, summary)
         reports[doc.id] = report
@@ -563,6 +561,17 @@ def forget_orphan(store: Store, doc_id: str, orphan_id: str) -> Annotation | Non
     if found is not None:
         _save_orphans(store, doc_id, [a for a in anns if a.id != orphan_id])
     return found
+
+
+def list_orphan(store: Store, doc_id: str, orphan: Annotation) -> bool:
+    """Put `orphan` (back) on `doc_id`'s list, in text order; False if it is listed."""
+    anns = orphans(store, doc_id)
+    if any(a.id == orphan.id for a in anns):
+        return False
+    anns.append(orphan)
+    anns.sort(key=lambda a: (a.start, -a.end, a.id))
+    _save_orphans(store, doc_id, anns)
+    return True
 
 
 def placed(orphan: Annotation, doc: Document, start: int, end: int, label: str) -> Annotation:

@@ -73,9 +73,30 @@ def sanitize(text: str) -> str:
     for newline in _OTHER_NEWLINES:
         if newline in text:
             text = text.replace(newline, "\n")
-    if _NEEDS_TRANSLATION.search(text) is None:
+    return neutralise(text)
+
+
+# On one line (a title, a list row, a notification) a line break or a tab
+# would break the layout: they are shown as their Control Pictures too.
+_ONE_LINE_TABLE = {**_CONTROL_TABLE, 0x0A: "\u240a", 0x09: "\u2409",
+                   0x2028: "\u240a", 0x2029: "\u240a"}
+_ONE_LINE_NEEDS = re.compile("[" + "".join(
+    re.escape(chr(code)) for code in sorted(_ONE_LINE_TABLE)) + "]")
+
+
+def neutralise(text: str, *, one_line: bool = False) -> str:
+    """Terminal control, C1 and bidi characters replaced by visible symbols.
+
+    One character in, one character out: offsets into the text stay right.
+    With `one_line`, line breaks and tabs are shown as symbols as well.
+    Used for article text (through `sanitize`) and for every other
+    untrusted text put on screen: file names, queries, notes, annotators.
+    """
+    table, needs = (_ONE_LINE_TABLE, _ONE_LINE_NEEDS) if one_line else (
+        _CONTROL_TABLE, _NEEDS_TRANSLATION)
+    if needs.search(text) is None:
         return text
-    return text.translate(_CONTROL_TABLE)
+    return text.translate(table)
 
 
 # --- clean_article: result ----------------------------------------------------

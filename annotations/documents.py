@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.cleaning import clean_article, sanitize
@@ -30,26 +31,128 @@ _ENCODING_HINT = "name its encoding with --encoding, e.g. --encoding latin-1"
 # --- one file ----------------------------------------------------------------
 
 
-def load_document(path: str | Path, *, raw: bool = False, encoding: str | None = None) -> Document:
+@dataclass(frozen=True)
+class Decoding:
+    """How article bytes become text.
+
+    Every file is read as UTF-8 first (or UTF-16/32 when it starts with a
+    byte-order mark): `fallback` (`--encoding`) is used only for a file that
+    is not valid UTF-8, so a Latin-1 file opened beside UTF-8 ones never
+    garbles them. `per_file` (`PATH:ENCODING`) names a file's encoding
+    outright. `repair` undoes mojibake (UTF-8 read as Latin-1 or cp1252 once
+    or more: "BasÃ¡Ã±ez") with ftfy; off by default, and reported.
+    """
+
+    fallback: str | None = None
+    per_file: Mapping[str, str] = field(default_factory=dict)
+    repair: bool = False
+
+    def forced(self, path: str) -> str | None:
+        """The encoding named for `path`, or for a folder it was found in."""
+        if not self.per_file:
+            return None
+        while True:
+            named = self.per_file.get(path)
+            if named is not None:
+                return named
+            parent = os.path.dirname(path)
+            if not parent or parent == path:
+                return None
+            path = parent
+
+
+def split_path_encodings(given: Iterable[str | Path]) -> tuple[list[str], dict[str, str]]:
+    """`PATH:ENCODING` arguments into paths and {path: encoding}.
+
+    A path that exists is taken as it is, even with a colon in its name;
+    otherwise the text after the last colon must name a known encoding.
+    Paths are spelled as `str(Path(...))`, as the file list spells them.
+    """
+    paths: list[str] = []
+    named: dict[str, str] = {}
+    for item in given:
+        text = os.fspath(item)
+        path, colon, encoding = text.rpartition(":")
+        if os.path.exists(text) or not colon or not path or "/" in encoding:
+            paths.append(text)
+            continue
+        _check_encoding(text, encoding)
+        spelled = str(Path(path))
+        paths.append(spelled)
+        named[spelled] = encoding
+    return paths, named
+
+
+def load_document(
+    path: str | Path,
+    *,
+    raw: bool = False,
+    encoding: str | None = None,
+    decoding: Decoding | None = None,
+) -> Document:
     """Read one article file into a cleaned `Document`.
 
     With `raw`, the text is only sanitized (newlines and terminal controls),
-    nothing is removed and no metadata is guessed.
+    nothing is removed and no metadata is guessed. `encoding` is shorthand
+    for `Decoding(fallback=encoding)`. What was not plain UTF-8 (the encoding
+    used, a repair) is recorded in the document's metadata.
     """
     name = str(path)
-    if encoding is not None:
-        _check_encoding(name, encoding)
+    decoding = decoding or Decoding(fallback=encoding)
+    forced = decoding.forced(name)
+    for named in (forced, decoding.fallback):
+        if named is not None:
+            _check_encoding(name, named)
     data = _read_bytes(name, Path(path))
-    text = sanitize(_decode(name, data, encoding))
+    text, used = _decode(name, data, forced=forced, fallback=decoding.fallback)
+    repaired = None
+    if decoding.repair:
+        # Before `sanitize`: mojibake often holds C1 characters ("\x83")
+        # that sanitize would neutralise, and ftfy needs them to undo it.
+        text, repaired = repair_mojibake(text)
+    text = sanitize(text)
     if not text.strip():
         raise ArticleError(name, "is empty", "the file holds no text")
+    read = {"encoding": used, "repaired": repaired}
     if raw:
-        return Document(text=text, meta=DocumentMeta(path=name))
+        return Document(text=text, meta=DocumentMeta(path=name, **read))
     cleaned = clean_article(text)
     if not cleaned.text:
         raise ArticleError(name, "is empty", "it holds only boilerplate such as cookie notices")
-    meta = DocumentMeta(path=name, title=cleaned.title, source=cleaned.source, date=cleaned.date)
+    meta = DocumentMeta(path=name, title=cleaned.title, source=cleaned.source, date=cleaned.date,
+                        **read)
     return Document(text=cleaned.text, meta=meta)
+
+
+def how_read(doc: Document) -> list[str]:
+    """One line per way `doc`'s file was not read as plain UTF-8 (none if it was)."""
+    name = doc.meta.path or doc.name
+    lines = []
+    if doc.meta.encoding is not None:
+        lines.append(f"{name}: read as {doc.meta.encoding} (it is not UTF-8)")
+    if doc.meta.repaired is not None:
+        lines.append(f"{name}: repaired {doc.meta.repaired}")
+    return lines
+
+
+def repair_mojibake(text: str) -> tuple[str, str | None]:
+    """`text` with mojibake undone, and what was done (None if nothing).
+
+    Only ftfy's encoding repair runs (no quote, width or normalisation
+    changes): a repair changes what the reader shows, so it is kept to what
+    was certainly wrong.
+    """
+    try:
+        import ftfy
+    except ImportError as err:  # a dependency; missing only in a broken install
+        raise ArticleError(
+            "--fix-mojibake", "needs ftfy", "reinstall newsmark (pip install ftfy)"
+        ) from err
+    fixed = ftfy.fix_encoding_and_explain(text)
+    if not fixed.explanation or fixed.text == text:
+        return text, None
+    steps = ", ".join(f"{step} {codec}" for step, codec in fixed.explanation)
+    return fixed.text, f"mojibake ({steps})"
 
 
 def _check_encoding(name: str, encoding: str) -> None:
@@ -78,10 +181,32 @@ def _read_bytes(name: str, path: Path) -> bytes:
         raise ArticleError(name, f"cannot be read ({error.strerror or error})") from None
 
 
-def _decode(name: str, data: bytes, encoding: str | None) -> str:
+def _decode(
+    name: str, data: bytes, *, forced: str | None, fallback: str | None
+) -> tuple[str, str | None]:
+    """The file's text, and the encoding it was read with when not UTF-8."""
     if not data.strip():
         raise ArticleError(name, "is empty", "the file holds no text")
-    encoding = encoding or _bom_encoding(data) or "utf-8"
+    if forced is not None:
+        return _decode_as(name, data, forced), _unless_utf8(forced)
+    bom = _bom_encoding(data)
+    if bom is not None:
+        return _decode_as(name, data, bom), bom
+    # UTF-16/32 without a byte-order mark is full of NUL bytes that UTF-8
+    # would accept: a wide encoding the user named is taken at its word.
+    if fallback is not None and _is_wide(fallback):
+        return _decode_as(name, data, fallback), fallback
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise _binary(name)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        if fallback is None:
+            raise _decode_error(name, data, "utf-8", error) from None
+    return _decode_as(name, data, fallback), _unless_utf8(fallback)
+
+
+def _decode_as(name: str, data: bytes, encoding: str) -> str:
     # UTF-16/32 text is full of NUL bytes, so only sniff other encodings.
     if not _is_wide(encoding) and b"\x00" in data[:_SNIFF_BYTES]:
         raise _binary(name)
@@ -89,6 +214,10 @@ def _decode(name: str, data: bytes, encoding: str | None) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         raise _decode_error(name, data, encoding, error) from None
+
+
+def _unless_utf8(encoding: str) -> str | None:
+    return None if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
 def _bom_encoding(data: bytes) -> str | None:
@@ -224,14 +353,18 @@ def _name(entry: os.DirEntry[str]) -> str:
 
 
 def load_documents(
-    paths: Iterable[str | Path], *, raw: bool = False, encoding: str | None = None
+    paths: Iterable[str | Path],
+    *,
+    raw: bool = False,
+    encoding: str | None = None,
+    decoding: Decoding | None = None,
 ) -> tuple[list[Document], list[ArticleError]]:
     """Discover and load articles; a bad file becomes an error, never a raise."""
     found, errors = discover(paths)
     documents: list[Document] = []
     for path in found:
         try:
-            documents.append(load_document(path, raw=raw, encoding=encoding))
+            documents.append(load_document(path, raw=raw, encoding=encoding, decoding=decoding))
         except ArticleError as error:
             errors.append(error)
     return documents, errors

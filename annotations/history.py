@@ -22,6 +22,15 @@ Cross-document links (`annotations.links`) are undone the same way:
 kinds "link" and "unlink" carry the `Link` in `link` (and no annotation).
 Rejecting a suggestion (kind "reject") carries, as `after`, the annotation
 accepting it would have made: undo proposes it again, redo rejects it.
+
+Orphans (`annotations.anchoring`) are worked through the history too, so
+that each action on one is one step, undone in order: "place" carries the
+orphan as `before` (as it was on the old text) and its placed annotation as
+`after`; "drop" the orphan as `before`. `owner` is the document whose
+orphan list it is on. Each step writes the side that keeps the orphan
+first (the placed annotation before leaving the list; the list before the
+annotation is taken away on undo), so a crash between the two writes
+leaves it in both lists, never in neither.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from annotations import anchoring
 from annotations.errors import StoreError
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
@@ -40,7 +50,7 @@ JOURNAL = "history"  # history.json and history.log
 
 LIMIT = 1000
 
-Kind = Literal["add", "remove", "update", "link", "unlink", "reject"]
+Kind = Literal["add", "remove", "update", "link", "unlink", "reject", "place", "drop"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class Change:
     before: Annotation | None
     after: Annotation | None
     link: Link | None = None
+    owner: str | None = None  # place / drop: the document whose orphan list it is on
 
     @property
     def annotation(self) -> Annotation:
@@ -59,6 +70,11 @@ class Change:
         ann = self.after if self.after is not None else self.before
         assert ann is not None
         return ann
+
+    @property
+    def doc_id(self) -> str:
+        """The document the change shows on (an orphan's is its list's, not its old text's)."""
+        return self.owner or self.annotation.doc_id
 
     def to_dict(self, seq: int) -> dict[str, Any]:
         row = {
@@ -69,6 +85,8 @@ class Change:
         }
         if self.link is not None:
             row["link"] = self.link.to_dict()
+        if self.owner is not None:
+            row["owner"] = self.owner
         return row
 
     @classmethod
@@ -79,6 +97,7 @@ class Change:
             before=None if before is None else Annotation.from_dict(before),
             after=None if after is None else Annotation.from_dict(after),
             link=None if link is None else Link.from_dict(link),
+            owner=data.get("owner"),
         )
 
 
@@ -215,6 +234,30 @@ class History:
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
         self._record(Change("reject", None, ann))
 
+    def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
+        """Put `orphan` on `doc_id` as `ann` and take it off the list: one undo step.
+
+        False (nothing changed) if the same span and label is tagged there
+        already. `ann` present by its id (placed before a crash that left the
+        list unchanged) is taken as placed.
+        """
+        self._writable()
+        if not self.store.add(ann) and ann.id not in {
+            a.id for a in self.store.annotations(doc_id)
+        }:
+            return False
+        anchoring.forget_orphan(self.store, doc_id, orphan.id)
+        self._record(Change("place", orphan, ann, owner=doc_id))
+        return True
+
+    def drop(self, doc_id: str, orphan_id: str) -> Annotation | None:
+        """Take an orphan off `doc_id`'s list (undoable); returns it (None if not listed)."""
+        self._writable()
+        orphan = anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        if orphan is not None:
+            self._record(Change("drop", orphan, None, owner=doc_id))
+        return orphan
+
     def _revert(self, change: Change) -> None:
         """Make the store look as it did before `change` (a no-op if it already does)."""
         store = self.store
@@ -225,6 +268,11 @@ class History:
                 self.links.remove(change.link.id)
             else:
                 self.links.restore(change.link)
+        elif change.kind in ("place", "drop"):
+            assert change.before is not None and change.owner is not None
+            anchoring.list_orphan(store, change.owner, change.before)  # first: never in neither
+            if change.after is not None:
+                store.remove(change.owner, change.after.id)
         elif change.kind == "reject":
             assert change.after is not None
             SuggestionState(store).unreject(change.after.doc_id, _suggestion_of(change.after))
@@ -246,6 +294,11 @@ class History:
                 self.links.restore(change.link)
             else:
                 self.links.remove(change.link.id)
+        elif change.kind in ("place", "drop"):
+            assert change.before is not None and change.owner is not None
+            if change.after is not None:
+                store.restore(change.after)  # first: never in neither
+            anchoring.forget_orphan(store, change.owner, change.before.id)
         elif change.kind == "reject":
             assert change.after is not None
             SuggestionState(store).reject(change.after.doc_id, _suggestion_of(change.after))

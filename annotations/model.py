@@ -34,6 +34,10 @@ def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+_READ_KEYS = ("encoding", "repaired")
+_META_KEYS = ("path", "title", "source", "date", *_READ_KEYS)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentMeta:
     """What is known of an article besides its text."""
@@ -42,13 +46,23 @@ class DocumentMeta:
     title: str | None = None
     source: str | None = None
     date: str | None = None
+    # How the file was read, when not as plain UTF-8: the encoding used
+    # (`--encoding`, `PATH:ENCODING`, a byte-order mark) and a repair made
+    # (`--fix-mojibake`). Never silent: the reader and the export say so.
+    encoding: str | None = None
+    repaired: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+        data = asdict(self)
+        # Only when set: records of plain UTF-8 articles stay as they were.
+        for key in _READ_KEYS:
+            if data[key] is None:
+                del data[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
-        return cls(**{k: data.get(k) for k in ("path", "title", "source", "date")})
+        return cls(**{k: data.get(k) for k in _META_KEYS})
 
 
 @dataclass(frozen=True, slots=True)

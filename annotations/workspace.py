@@ -11,14 +11,13 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from itertools import islice
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring
+from annotations import anchoring, identity
 from annotations.anchoring import ReanchorReport
-from annotations.documents import load_document
+from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
@@ -125,14 +124,18 @@ class Workspace:
         config: Config | None = None,
         annotator: str = "",
         raw: bool = False,
-        encoding: str | None = None,
+        decoding: Decoding | None = None,
         preload: int = 2,
         eager_up_to: int = 50,
     ) -> None:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
-        self._raw, self._encoding = raw, encoding
+        self._raw, self._decoding = raw, decoding or Decoding()
+        # Problems that lost nothing (a damaged segmentation file, segmented
+        # again) and how files were read when not as plain UTF-8, for the
+        # reader to show.
+        self.warnings: list[str] = []
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
         self.load_errors: list[ArticleError] = []
@@ -149,6 +152,7 @@ class Workspace:
         entries = self.entries
         for source in sources:
             if isinstance(source, Document):
+                source = self._identify(source)
                 if source.id not in self.documents:
                     self._entry_of[source.id] = len(entries)
                     entries.append(Entry(source.meta.path or None, source))
@@ -175,9 +179,6 @@ class Workspace:
         self._segmenter: Segmenter | None = None
         self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
-        # Problems that lost nothing (a damaged segmentation file, segmented
-        # again), for the reader to show.
-        self.warnings: list[str] = []
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
         # The trained span model (annotations/span_model.py), when there is
@@ -194,8 +195,20 @@ class Workspace:
         """
         with self._training:  # two panes' background workers may ask at once
             if self._segmenter is None:
-                self._segmenter = Segmenter.train(doc.text for doc in self.documents.values())
+                self._segmenter = Segmenter.train(self.texts_read())
         return self._segmenter
+
+    def texts_read(self, limit: int | None = None) -> tuple[str, ...]:
+        """The texts of the documents read so far (the first `limit`), as a snapshot.
+
+        Workers (segmentation, alignment) read the documents while `load`
+        on the main thread adds to them: iterating `documents` lazily there
+        raised "dictionary changed size during iteration". `tuple()` of a
+        dict's values is one C call, which no other Python thread can
+        interleave with, so the copy is consistent; the rest works on it.
+        """
+        documents = tuple(self.documents.values())
+        return tuple(doc.text for doc in documents[:limit])
 
     def load(self, index: int) -> Document | None:
         """The document of entry `index`, read now if it was not; None if unreadable.
@@ -210,11 +223,13 @@ class Workspace:
             return entry.document
         if entry.document is None and entry.error is None and entry.source is not None:
             try:
-                doc = load_document(entry.source, raw=self._raw, encoding=self._encoding)
+                doc = load_document(entry.source, raw=self._raw, decoding=self._decoding)
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
+            self.warnings.extend(how_read(doc))
+            doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:
                 self._adopt(doc)
@@ -225,6 +240,27 @@ class Workspace:
             entry.document = doc
             self._note_entry(doc.id, index)
         return entry.document
+
+    def _identify(self, doc: Document) -> Document:
+        """`doc` with its document id: a copy of a text another file holds is its own.
+
+        `doc` comes with its text's hash as id; `annotations.identity` says
+        when a file keeps it. The holder is looked for in this session first
+        (two copies opened together), then in the store.
+        """
+        if not doc.meta.path:
+            return doc
+        holder = self.documents.get(doc.id)
+        if holder is not None:
+            known, holder_path, is_open = True, holder.meta.path, True
+        else:
+            record = self.store.document_record(doc.id)
+            known = record is not None
+            holder_path = None if record is None else record.get("path")
+            is_open = False
+        doc_id = identity.document_id(doc.id, doc.meta.path, holder_path,
+                                      holder_known=known, holder_open=is_open)
+        return doc if doc_id == doc.id else replace(doc, id=doc_id)
 
     def _note_entry(self, doc_id: str, index: int) -> None:
         first = self._entry_of.get(doc_id)
@@ -413,14 +449,12 @@ class Workspace:
         existing = {a.id: a for a in self.annotations(doc_id)}
         if ann.id in existing:  # placed before a crash: only the list is left to fix
             ann = existing[ann.id]
-        elif not self.history.add(ann):
-            return None  # the same span and label is tagged already
-        anchoring.forget_orphan(self.store, doc_id, orphan_id)
-        return ann
+        # One undo step for both halves: `u` takes it back into the list.
+        return ann if self.history.place(doc_id, orphan, ann) else None
 
     def drop_orphan(self, doc_id: str, orphan_id: str) -> Annotation | None:
-        """Take an orphan off the list; it stays in its old document's record."""
-        return anchoring.forget_orphan(self.store, doc_id, orphan_id)
+        """Take an orphan off the list (undoable); it stays in its old document's record."""
+        return self.history.drop(doc_id, orphan_id)
 
 
     # Comparing outlets: sentence alignment, links across documents, suggestions.
@@ -437,7 +471,7 @@ class Workspace:
                 # IDF needs a sample of the corpus, not all of it: with
                 # thousands of articles read, counting every one would cost
                 # seconds per alignment.
-                corpus=(doc.text for doc in islice(self.documents.values(), IDF_SAMPLE)),
+                corpus=self.texts_read(IDF_SAMPLE),
             )
         return self._alignments[key]
 

@@ -428,3 +428,51 @@ def test_export_says_which_spans_were_reanchored_and_imports_it_back(tmp_path) -
     [span] = json.loads(line)["spans"]
     assert span["reanchored"] == "moved"
     assert parse(json.loads(line)).spans[0].reanchored == "moved"
+
+
+def test_orphan_actions_are_undone_one_step_each_and_never_lost(tmp_path: Path) -> None:
+    """Place and drop are one undoable step each; an orphan is always placed or listed
+    (or dropped, which undo takes back)."""
+    from annotations.documents import load_documents
+    from annotations.store import Store
+    from annotations.workspace import Workspace
+
+    article, store_dir = tmp_path / "story.txt", tmp_path / "store"
+    article.write_text("Keep this line.\n\nGone one here.\n\nGone two there.\n", encoding="utf-8")
+    docs, _ = load_documents([article])
+    ws = Workspace(Store(store_dir), docs)
+    old = ws.order[0]
+    for text in ("Gone one here.", "Gone two there."):
+        ws.tag(old.id, old.text.index(text), None, "claim")
+    ws.store.close()
+    article.write_text("Keep this line.\n\nSomething new.\n", encoding="utf-8")
+    docs, _ = load_documents([article])
+    ws = Workspace(Store(store_dir), docs)
+    doc = ws.order[0]
+    one, two = sorted(ws.orphans(doc.id), key=lambda o: o.start)
+
+    def state() -> tuple[list[str], list[str]]:
+        placed = sorted(a.id for a in ws.annotations(doc.id))
+        listed = sorted(o.id for o in ws.orphans(doc.id))
+        return placed, listed
+
+    start = doc.text.index("Something")
+    placed = ws.place_orphan(doc.id, one.id, start, start + 9)
+    assert placed is not None and placed.id == one.id
+    assert state() == ([one.id], [two.id])
+    assert ws.drop_orphan(doc.id, two.id) == two
+    assert state() == ([one.id], [])
+    assert ws.undo().kind == "drop"
+    assert state() == ([one.id], [two.id])
+    assert ws.undo().kind == "place"
+    assert state() == ([], sorted([one.id, two.id]))
+    assert ws.redo().kind == "place"
+    assert state() == ([one.id], [two.id])
+    assert ws.redo().kind == "drop"
+    assert state() == ([one.id], [])
+    ws.undo()
+    ws.store.close()
+    docs, _ = load_documents([article])
+    ws = Workspace(Store(store_dir), docs)
+    assert state() == ([one.id], [two.id])
+    ws.store.close()

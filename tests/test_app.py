@@ -230,3 +230,26 @@ async def test_each_pane_names_its_outlet_and_date_under_the_text(make_workspace
         # OUTLET_A's dateline "date 2025-03-02 (TOWNWIRE)" became metadata.
         assert left.border_subtitle == "TOWNWIRE · 2025-03-02"
         assert "TOWNWIRE" in app.export_screenshot()  # drawn on the pane's bottom border
+
+
+async def test_keys_in_the_annotation_list_act_on_its_highlighted_row(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        for phrase in ("The council", "Critics called"):
+            view.move_to(text.index(phrase))
+            await pilot.press("1")
+        view.move_to(0)  # on no annotation
+        listed = app.query_one("#annotation-list")
+        listed.focus()
+        await pilot.press("j", "r", "4")  # the second row: relabelled
+        await pilot.pause()
+        labels = {a.text[:14]: a.label for a in ws.store.annotations(view.document.id)}
+        assert labels == {"The council vo": "claim", "Critics called": "opinion"}
+        await pilot.press("k", "x")  # the first row: removed
+        await pilot.pause()
+        [kept] = ws.store.annotations(view.document.id)
+        assert kept.text.startswith("Critics called")
+        assert listed.has_focus

@@ -87,3 +87,78 @@ async def test_an_orphan_can_be_dropped(tmp_path: Path) -> None:
         assert [a.text for a in ws.store.annotations(doc.id)] == [
             "Critics said the study was thin."]
     ws.store.close()
+
+
+TWO_GONE_BEFORE = (
+    "The council voted on Tuesday to fund the weir.\n\n"
+    "Critics said the study was thin.\n\n"
+    "A farmer feared the floods would return.\n\n"
+    "A spokesman declined to comment on the delay.\n"
+)
+
+
+def two_orphans(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A store whose article changed so that two annotations became orphans."""
+    article, store_dir = tmp_path / "story.txt", tmp_path / "store"
+    article.write_text(TWO_GONE_BEFORE, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    doc = ws.order[0]
+    texts = ["Critics said the study was thin.", "A farmer feared the floods would return."]
+    for text in texts:
+        ws.tag(doc.id, doc.text.index(text), None, "claim")
+    ws.store.close()
+    article.write_text(AFTER, encoding="utf-8")
+    return article, store_dir, texts
+
+
+async def test_undo_after_placing_and_dropping_orphans_goes_back_step_by_step(
+    tmp_path: Path,
+) -> None:
+    article, store_dir, texts = two_orphans(tmp_path)
+    ws = workspace(article, store_dir)
+    doc = ws.order[0]
+    placed_texts = lambda: [a.text for a in ws.annotations(doc.id) if a.reanchored == "placed"]  # noqa: E731
+    orphan_texts = lambda: sorted(o.text for o in ws.orphans(doc.id))  # noqa: E731
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        orphans = app.query_one(OrphanList)
+        assert orphan_texts() == sorted(texts) and orphans.row_count == 2
+        # Place the first: pick it, select the editor's note, press 3.
+        orphans.focus()
+        orphans.highlighted = [o.text for o in ws.orphans(doc.id)].index(texts[0])
+        await pilot.press("enter")
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(doc.text.index("Editor"))
+        await pilot.press("s", "3")
+        assert placed_texts() == ["Editor's note: this story was updated on Wednesday."]
+        assert orphan_texts() == [texts[1]]
+        # Drop the other.
+        orphans.focus()
+        orphans.highlighted = 0
+        await pilot.press("x")
+        assert orphan_texts() == [] and not orphans.display
+        # u undoes the drop (the last step), not the placement.
+        view.focus()
+        await pilot.press("u")
+        assert orphan_texts() == [texts[1]] and orphans.row_count == 1
+        assert len(placed_texts()) == 1
+        # u again undoes the placement: the orphan is back in the list.
+        await pilot.press("u")
+        assert placed_texts() == []
+        assert orphan_texts() == sorted(texts) and orphans.row_count == 2
+        # Redo both, in order.
+        await pilot.press("ctrl+r")
+        assert len(placed_texts()) == 1 and orphan_texts() == [texts[1]]
+        await pilot.press("ctrl+r")
+        assert len(placed_texts()) == 1 and orphan_texts() == []
+        await pilot.press("u")
+    ws.store.close()
+    # After a restart: the placement stands, the dropped one is back in the
+    # list; the undo steps carry on.
+    ws = workspace(article, store_dir)
+    assert [a.reanchored for a in ws.annotations(doc.id)].count("placed") == 1
+    assert [o.text for o in ws.orphans(doc.id)] == [texts[1]]
+    assert ws.undo().kind == "place"
+    assert sorted(o.text for o in ws.orphans(doc.id)) == sorted(texts)
+    assert [a for a in ws.annotations(doc.id) if a.reanchored == "placed"] == []
+    ws.store.close()

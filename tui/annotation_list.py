@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from annotations.model import Annotation
+from tui.literal import safe
 from tui.messages import AnnotationChosen
 from tui.virtual_list import VirtualList
 
@@ -15,10 +16,10 @@ def describe(ann: Annotation, link: str | None = None) -> Text:
     row.append(f"{ann.label} ", style="bold")
     row.append(f"{ann.start}–{ann.end} ", style="dim")
     if link:
-        row.append(f"⇄ {link} ", style="bold")
+        row.append(f"⇄ {safe(link)} ", style="bold")
     if ann.note:
         row.append("✎ ", style="italic")
-    row.append(" ".join(ann.text.split()))
+    row.append(safe(" ".join(ann.text.split())))
     return row
 
 
@@ -48,6 +49,13 @@ class AnnotationList(VirtualList):
     def _describe(self, index: int) -> Text:
         ann = self._annotations[index]
         return describe(ann, self._links.get(ann.id))
+
+    @property
+    def highlighted_annotation(self) -> Annotation | None:
+        """The annotation of the highlighted row: what x, r and m act on here."""
+        if not self._annotations:
+            return None
+        return self._annotations[min(self.highlighted, len(self._annotations) - 1)]
 
     def chosen(self, index: int) -> None:
         self.post_message(AnnotationChosen(self._doc_id, self._annotations[index].start))

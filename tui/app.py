@@ -18,8 +18,10 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
@@ -32,7 +34,9 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.literal import markup_escaped, safe
 from tui.messages import (
+    AlignmentReady,
     AnnotationChosen,
     Cancelled,
     CursorMoved,
@@ -41,6 +45,8 @@ from tui.messages import (
     OrphanDropped,
     PromptCancelled,
     PromptSubmitted,
+    SegmentationProgress,
+    SegmentationReady,
 )
 from tui.model_actions import ModelActions
 from tui.orphan_list import OrphanList
@@ -100,9 +106,26 @@ class NewsmarkApp(ModelActions, App[None]):
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
             self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
-        self.sub_title = f"store {workspace.store.root}"
+        self.sub_title = safe(f"store {workspace.store.root}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: messages name files, queries and notes.
+
+        Textual reads a notification as markup by default, where a query
+        such as `re:\\d+[/-]\\d+` raised and `[Reuters]` vanished.
+        """
+        super().notify(safe(message, one_line=False), title=safe(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- layout ----------------------------------------------------------
 
@@ -377,19 +400,22 @@ class NewsmarkApp(ModelActions, App[None]):
         if change.link is not None:
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
-        ann = change.annotation
-        if self._view_showing(ann.doc_id) is None and ann.doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[ann.doc_id])
-        view = self._view_showing(ann.doc_id)
+        ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        view = self._view_showing(doc_id)
         if view is not None:
-            view.move_to(ann.start)
+            if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
+                view.move_to(ann.start)
             view.focus()
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
+        elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
+            gone, back = (change.after, None) if verb == "undid" else (None, change.after)
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(ann.doc_id, f"{verb} {change.kind} of {ann.label}",
+        self._after_change(doc_id, f"{verb} {change.kind} of {ann.label}",
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
@@ -504,15 +530,16 @@ class NewsmarkApp(ModelActions, App[None]):
         """The command palette offers every action by name."""
         yield from super().get_system_commands(screen)
         for label in self.workspace.config.labels:
-            yield SystemCommand(f"Tag {label.name}", f"Key {label.key}",
+            yield SystemCommand(markup_escaped(f"Tag {label.name}"),
+                                markup_escaped(f"Key {label.key}"),
                                 lambda name=label.name: self.action_tag(name))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
             if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
                 continue
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
-                binding.tooltip or binding.description,
-                f"Key {key_display(binding.key)}",
+                markup_escaped(binding.tooltip or binding.description),
+                markup_escaped(f"Key {key_display(binding.key)}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 
@@ -549,20 +576,25 @@ class NewsmarkApp(ModelActions, App[None]):
             self.call_after_refresh(self._segment, doc.id)
         return Segmentation.provisional(doc.text)
 
-    @work(thread=True, group="segment")
+    # A failing worker must not stop the reader: its error is shown
+    # (on_worker_state_changed) and the text stays readable.
+    @work(thread=True, group="segment", exit_on_error=False)
     def _segment(self, doc_id: str) -> None:
         def progress(fraction: float) -> None:
-            self.call_from_thread(self._segment_progress, doc_id, fraction)
+            self.post_message(SegmentationProgress(doc_id, fraction))
 
         self.workspace.segmentation(doc_id, progress)
-        self.call_from_thread(self._segmented, doc_id)
+        self.post_message(SegmentationReady(doc_id))
 
-    def _segment_progress(self, doc_id: str, fraction: float) -> None:
-        self._segmenting[doc_id] = fraction
-        if self.active_view.document.id == doc_id:
+    def on_segmentation_progress(self, message: SegmentationProgress) -> None:
+        if message.doc_id not in self._segmenting:
+            return  # finished already: a late progress report
+        self._segmenting[message.doc_id] = message.fraction
+        if self.active_view.document.id == message.doc_id:
             self._refresh_status()
 
-    def _segmented(self, doc_id: str) -> None:
+    def on_segmentation_ready(self, message: SegmentationReady) -> None:
+        doc_id = message.doc_id
         self._segmenting.pop(doc_id, None)
         self._report_warnings()
         for view in self.views:
@@ -589,6 +621,17 @@ class NewsmarkApp(ModelActions, App[None]):
         if self._deferred and isinstance(event, events.Key):
             self._segment_deferred()
         await super().on_event(event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job that failed is named; the reader goes on without it."""
+        if event.state != WorkerState.ERROR:
+            return
+        what = {"align": "Comparing the two panes", "segment": "Finding sentences"}.get(
+            event.worker.group, "A background job")
+        error = event.worker.error
+        where = self._log_crash("".join(traceback.format_exception(error)))
+        self.notify(f"{what} failed ({type(error).__name__}); the text stays readable. {where}",
+                    severity="error", timeout=10, markup=False)
 
     def _report_warnings(self) -> None:
         """What the workspace got past without losing anything (a damaged stored segmentation)."""
@@ -619,12 +662,13 @@ class NewsmarkApp(ModelActions, App[None]):
             return
         self._align(views[0].document.id, views[1].document.id)
 
-    @work(thread=True, exclusive=True, group="align")
+    @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, a_id: str, b_id: str) -> None:
         alignment = self.workspace.alignment(a_id, b_id)
-        self.call_from_thread(self._apply_alignment, a_id, b_id, alignment)
+        self.post_message(AlignmentReady(a_id, b_id, alignment))
 
-    def _apply_alignment(self, a_id: str, b_id: str, alignment: Alignment) -> None:
+    def on_alignment_ready(self, message: AlignmentReady) -> None:
+        a_id, b_id, alignment = message.a_id, message.b_id, message.alignment
         a, b = self.views[:2]
         if (a.document.id, b.document.id) != (a_id, b_id):
             return  # a pane moved on while this was computed
@@ -778,7 +822,15 @@ class NewsmarkApp(ModelActions, App[None]):
 
     # -- helpers ---------------------------------------------------------
 
-    def _annotation_under_cursor(self):  # type: ignore[no-untyped-def]
+    def _annotation_under_cursor(self) -> Annotation | None:
+        """What x, r and m act on: in the annotation list, its highlighted row;
+        in an article, the innermost annotation under the cursor."""
+        listed = self.query_one(AnnotationList)
+        if listed.has_focus:
+            ann = listed.highlighted_annotation
+            if ann is None:
+                self.notify("The list has no annotation", timeout=2)
+            return ann
         view = self.active_view
         found = view.annotations_at(view.cursor)
         if not found:
@@ -887,7 +939,7 @@ class NewsmarkApp(ModelActions, App[None]):
         if self.pending == "place":
             modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
-            modes.append(f"search {self.search_query!r}: {len(self.search_matches)} found (n/N)")
+            modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
@@ -910,19 +962,23 @@ class NewsmarkApp(ModelActions, App[None]):
 
     # -- never a traceback on the screen ---------------------------------
 
+    def _log_crash(self, details: str) -> str:
+        """Append `details` to the crash log; a sentence saying where they are."""
+        log = Path(self.workspace.store.root) / CRASH_LOG
+        try:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"--- {datetime.now().isoformat()}\n{details}\n")
+        except OSError:
+            return "The details could not be written down."
+        return f"The details are in {log}."
+
     def _fatal_error(self) -> None:
         """An unexpected error: keep the details in a log, tell the person plainly.
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
         """
-        log = Path(self.workspace.store.root) / CRASH_LOG
-        try:
-            with log.open("a", encoding="utf-8") as out:
-                out.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-            where = f"The details are in {log}."
-        except OSError:
-            where = "The details could not be written down."
+        where = self._log_crash(traceback.format_exc())
         self.bell()
         self._exit_renderables.append(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "

@@ -33,8 +33,10 @@ from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
 from tui.bindings import ARTICLE_VIEW_BINDINGS
+from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+from tui.scrolling import set_virtual_size
 
 if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
@@ -155,18 +157,20 @@ class ArticleView(ScrollView, can_focus=True):
         self._matches = []
         self._counterparts, self._unmatched, self._linked = [], [], []
         self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
-        self.border_title = document.name
+        # A str title is read as markup: a file named "[@click=app.quit]x.txt"
+        # showed as "x.txt" (and a click on it quit). Content is literal.
+        self.border_title = literal_content(document.name)
         # The outlet and date from the dateline: two outlets side by side are
         # told apart at a glance even when a file has no title.
         meta = document.meta
-        self.border_subtitle = " · ".join(part for part in (meta.source, meta.date) if part)
+        self.border_subtitle = literal_content(
+            " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
         # Before the first resize there is no width: rows are estimated then.
         self._estimate_rows(self._wrap_width or 1)
         self.set_annotations(annotations)
         if self.is_mounted:
-            self.scroll_to(y=0, animate=False)
-            self._scroll_cursor_into_view()
+            self._place_cursor(None)
 
     def set_segmentation(self, segmentation: Segmentation) -> None:
         """Sentences and tokens arrived (long articles are segmented in the background)."""
@@ -467,7 +471,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _apply_size_update(self) -> None:
         self._size_update_pending = False
-        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
 
     def _line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._line_starts, offset) - 1)
@@ -500,8 +504,41 @@ class ArticleView(ScrollView, can_focus=True):
         # the cursor can sit after a row's last character.
         width = max(1, self._content_width - MARGIN - 1)
         if width != self._wrap_width:
+            # Where the cursor was on screen, measured in the old wrapping
+            # (none before the first resize: the view was never drawn).
+            on_screen = None
+            if self._wrap_width:
+                on_screen = self._row_of(self.cursor) - round(self.scroll_y)
             self._estimate_rows(width)
-            self._scroll_cursor_into_view()
+            self._place_cursor(on_screen)
+
+    def _place_cursor(self, on_screen: int | None) -> None:
+        """After a re-wrap: scroll so the cursor's row is `on_screen` rows from the top.
+
+        Clamped to the view; with None (a document just opened), the first
+        page stays put if the cursor is on it, else the cursor goes a third
+        of the way down. The lines above the cursor that will be on screen
+        are wrapped exactly first: when they were only estimated, drawing
+        them made them longer and pushed the cursor's row out of view.
+        """
+        if not self._wrap_width:
+            return
+        # Not scrollable_content_region: in a resize, the old (wider) virtual
+        # size briefly counts a horizontal scrollbar that never shows.
+        height = max(1, self.content_region.height)
+        line = self._line_of(self.cursor)
+        above = bisect_right(self._wrapped(line), self.cursor) - 1
+        while above < height and line > 0:
+            line -= 1
+            above += len(self._wrapped(line))
+        row = self._row_of(self.cursor)
+        if on_screen is None:
+            on_screen = row if row < height else height // 3
+        on_screen = max(0, min(on_screen, height - 1))
+        # The corrected height now, not after the next refresh: scrolling
+        # is clamped to it.
+        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        self.scroll_to(y=max(0, row - on_screen), animate=False)
 
     def _scroll_cursor_into_view(self) -> None:
         if not self._wrap_width:

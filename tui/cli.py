@@ -14,10 +14,11 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from annotations.documents import Decoding
 from annotations.errors import (
     EXIT_INTERNAL,
     EXIT_NO_ARTICLES,
@@ -27,6 +28,9 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+
+if TYPE_CHECKING:
+    from annotations.model import Document
 
 DEFAULT_STORE = ".newsmark"
 
@@ -75,6 +79,28 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding` and `--fix-mojibake`: how article files become text."""
+    func = click.option(
+        "--fix-mojibake", is_flag=True,
+        help="Repair double-encoded UTF-8 (\"cafÃ©\" -> \"café\") with ftfy; "
+             "each repaired file is named.")(func)
+    return click.option(
+        "--encoding",
+        help="Encoding of the files that are not valid UTF-8, e.g. latin-1 "
+             "(UTF-8 files are read as UTF-8; PATH:ENCODING names one file's).")(func)
+
+
+def _read_article(path: Path, raw: bool, decoding: Decoding) -> Document:
+    """One article for a command that prints JSON: how it was read goes to stderr."""
+    from annotations.documents import how_read, load_document
+
+    doc = load_document(path, raw=raw, decoding=decoding)
+    for line in how_read(doc):
+        click.echo(f"newsmark: {line}", err=True)
+    return doc
+
+
 def default_annotator() -> str:
     try:
         return getpass.getuser()
@@ -99,7 +125,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=ANY_PATH,
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reading_options
 @click.option("--stored", is_flag=True,
               help="Also open every document kept in the store, imported ones included "
                    "(with no PATH: only those).")
@@ -111,10 +137,15 @@ def open_command(
     config_path: Path | None,
     raw: bool,
     encoding: str | None,
+    fix_mojibake: bool,
     stored: bool,
 ) -> None:
-    """Open articles in the reader."""
-    from annotations.documents import find_articles
+    """Open articles in the reader.
+
+    PATH may end in `:ENCODING` (e.g. `old.txt:cp1252`) to name the encoding
+    of that file, or of every file in that folder.
+    """
+    from annotations.documents import find_articles, split_path_encodings
     from annotations.labels import load_config
     from annotations.samples import sample_paths
     from annotations.store import Store, StoreLocked
@@ -125,7 +156,9 @@ def open_command(
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    article_paths, errors = find_articles(paths or ([] if stored else sample_paths()))
+    given, per_file = split_path_encodings(paths)
+    decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+    article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {error}", err=True)
     if not article_paths and not stored:
@@ -157,10 +190,12 @@ def open_command(
             click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
-                              raw=raw, encoding=encoding)
+                              raw=raw, decoding=decoding)
         for error in workspace.load_errors:
             click.echo(f"newsmark: {error}", err=True)
             notices.append(str(error))
+        for warning in workspace.warnings:  # files not read as plain UTF-8
+            click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
@@ -364,9 +399,10 @@ def _write_json_lines(records: Any) -> int:
 @click.argument("a_path", metavar="A", type=ANY_PATH)
 @click.argument("b_path", metavar="B", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Align the files untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article files (default UTF-8).")
+@reading_options
 @reports_errors
-def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -> None:
+def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None,
+                  fix_mojibake: bool) -> None:
     """Align the sentences of two articles, as JSON lines.
 
     One line per aligned pair, `{"a": [start, end], "b": [start, end], "score": 0.62}`,
@@ -374,11 +410,11 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
     Offsets are code points into each cleaned text.
     """
     from annotations.alignment import align
-    from annotations.documents import load_document
     from annotations.segmentation import Segmenter
 
-    a = load_document(a_path, raw=raw, encoding=encoding)
-    b = load_document(b_path, raw=raw, encoding=encoding)
+    decoding = Decoding(fallback=encoding, repair=fix_mojibake)
+    a = _read_article(a_path, raw, decoding)
+    b = _read_article(b_path, raw, decoding)
     segmenter = Segmenter.train([a.text, b.text])
     result = align(segmenter.segment(a.text), segmenter.segment(b.text))
     _write_json_lines(result.records())
@@ -387,15 +423,15 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None) -
 @main.command("suggest")
 @click.argument("path", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
-@click.option("--encoding", help="Encoding of the article file (default UTF-8).")
+@reading_options
 @click.option("--model", "model_dir", type=ANY_PATH,
               help="Also the spans of this trained model (newsmark train), beside the rules'.")
 @store_option
 @click.option("--config", "config_path", type=ANY_PATH,
               help="Where the model's threshold is (default: newsmark.toml beside the store).")
 @reports_errors
-def suggest_command(path: Path, raw: bool, encoding: str | None, model_dir: Path | None,
-                    store_dir: Path, config_path: Path | None) -> None:
+def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: bool,
+                    model_dir: Path | None, store_dir: Path, config_path: Path | None) -> None:
     """Propose spans for an article (quotes, attributed claims, opinion, terms), as JSON lines.
 
     One line per suggestion: `{"start", "end", "label", "text", "note", "rule",
@@ -403,7 +439,6 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, model_dir: Path
     `source` is `rule` or `model` (with the model's score, 0-1, at least
     `[model] threshold` of newsmark.toml).
     """
-    from annotations.documents import load_document
     from annotations.segmentation import Segmenter
     from annotations.suggest import suggest
 
@@ -414,7 +449,7 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, model_dir: Path
 
         threshold = load_config(config_path, store_dir).model_threshold
         model = SpanModel.load(model_dir)
-    doc = load_document(path, raw=raw, encoding=encoding)
+    doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
     seg = Segmenter.train([doc.text]).segment(doc.text)
     found = suggest(doc, seg)
     if model is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from tui.literal import safe
 from tui.messages import DocumentChosen
 from tui.virtual_list import Row, VirtualList
 
@@ -20,7 +21,7 @@ def describe(name: str, status: str, counts: dict[str, int] | None) -> tuple[Tex
     """
     row = Text()
     row.append(STATUS_MARK.get(status, "·") + " ")
-    row.append(name)
+    row.append(safe(name))  # a file name may carry escape sequences
     summary = ", ".join(f"{label} {n}" for label, n in sorted((counts or {}).items()) if n)
     return row, Text(summary, style="dim")
 

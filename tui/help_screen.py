@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.bindings import key_table
+from tui.literal import literal
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,7 +41,8 @@ class HelpScreen(ModalScreen[None]):
                 section = group
                 table.add_row(Text(""), Text(""))
                 table.add_row(Text(group, style="bold underline"), Text(""))
-            table.add_row(Text(keys), Text(what))
+            # Label names and (remapped) keys come from the configuration.
+            table.add_row(literal(keys), literal(what))
         with VerticalScroll() as scroll:
             scroll.border_title = "newsmark keys (Esc closes)"
             yield Static(table)

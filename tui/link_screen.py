@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotations.links import RELATIONS
+from tui.literal import safe
 
 
 class LinkScreen(ModalScreen[str | None]):
@@ -38,9 +39,9 @@ class LinkScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         body = Text()
         body.append("Link\n  ", style="bold")
-        body.append(self.left)
+        body.append(safe(self.left))
         body.append("\nto\n  ", style="bold")
-        body.append(self.right)
+        body.append(safe(self.right))
         body.append("\n\n")
         for number, text in enumerate(RELATIONS.values(), start=1):
             body.append(f"  {number}", style="bold")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from annotations.alignment import Alignment
 
 
 @dataclass
@@ -101,3 +105,34 @@ class DocumentsRanked(Message):
 
     order: list[str]
     uncertainty: dict[str, float]
+
+
+# Workers own nothing shared: they compute from what they were given and
+# post one of these back; the app applies it on its own thread.
+
+
+@dataclass
+class SegmentationProgress(Message):
+    """A background segmentation got this far (0..1)."""
+
+    doc_id: str
+    fraction: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SegmentationProgress) and message.doc_id == self.doc_id
+
+
+@dataclass
+class SegmentationReady(Message):
+    """A document's sentences and tokens were found (kept by the workspace)."""
+
+    doc_id: str
+
+
+@dataclass
+class AlignmentReady(Message):
+    """The sentences of two documents were aligned."""
+
+    a_id: str
+    b_id: str
+    alignment: Alignment

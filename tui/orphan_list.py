@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from annotations.model import Annotation
+from tui.literal import safe
 from tui.messages import OrphanChosen, OrphanDropped
 from tui.virtual_list import VirtualList
 
@@ -19,7 +20,7 @@ def describe(orphan: Annotation) -> Text:
     row = Text()
     row.append(f"{orphan.label} ", style="bold")
     row.append(f"was at {orphan.start}–{orphan.end} ", style="dim")
-    row.append(" ".join(orphan.text.split()))
+    row.append(safe(" ".join(orphan.text.split())))
     return row
 
 

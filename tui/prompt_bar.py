@@ -8,10 +8,28 @@ the person typed a search or a note without seeing it.
 
 from __future__ import annotations
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Input
 
+from tui.literal import safe
 from tui.messages import PromptCancelled, PromptSubmitted
+
+
+class Neutralised(Highlighter):
+    """Shows control characters in the value as symbols, one for one.
+
+    A note being edited may be an imported one carrying escape sequences:
+    the value keeps them (nothing saved changes unless the person edits
+    it), but the terminal gets only their visible symbols. One character
+    for one keeps the Input's cursor and selection offsets right.
+    """
+
+    def highlight(self, text: Text) -> None:
+        shown = safe(text.plain)
+        if shown != text.plain:
+            text.plain = shown
 
 
 class PromptBar(Input):
@@ -24,12 +42,12 @@ class PromptBar(Input):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt-cancel")]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, select_on_focus=False)
+        super().__init__(id=id, select_on_focus=False, highlighter=Neutralised())
         self.purpose = ""
 
     def ask(self, purpose: str, placeholder: str, value: str = "") -> None:
         self.purpose = purpose
-        self.placeholder = placeholder
+        self.placeholder = safe(placeholder)
         self.value = value
         self.cursor_position = len(value)
         self.add_class("-open")

@@ -7,6 +7,8 @@ from collections import Counter
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.literal import safe
+
 
 class StatusBar(Static):
     DEFAULT_CSS = """
@@ -36,8 +38,9 @@ class StatusBar(Static):
         if selecting or selection:
             line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
         if mode:
-            line.append(f"  │ {mode}", style="bold")
-        line.append(f"  │ {saved}")
+            # The mode names the search query: untrusted, shown literally.
+            line.append(f"  │ {safe(mode)}", style="bold")
+        line.append(f"  │ {safe(saved)}")
         self.set_class(error, "-error")
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).

@@ -18,6 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.scrolling import set_virtual_size
+
 Row = Text | tuple[Text, Text]
 
 MAX_KEPT_ROWS = 1_000  # drawn rows kept by key (a few screens of them)
@@ -77,7 +79,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.row_count, self._row, self._current, self._key = count, row, current, key
         self.highlighted = max(0, min(self.highlighted, count - 1))
         self.border_title = f"{self.title} ({count:,})"
-        self.virtual_size = Size(self.size.width, count)
+        set_virtual_size(self, Size(self.size.width, count))
         self.refresh()
 
     def refresh_row(self, index: int) -> None:

@@ -1,0 +1,169 @@
+"""Text from outside (queries, file names, notes, article text) shown literally.
+
+Never parsed as markup (which raised on `[/]`, dropped `[Reuters]` and
+turned `[@click=app.quit]` into an action), and never able to send an
+escape sequence to the terminal. Each test reads the whole screen as the
+terminal would get it (from Textual's own screenshot), not a widget's state.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from annotations.cleaning import neutralise
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.link_screen import LinkScreen
+from tui.literal import literal, markup_escaped, safe
+
+SIZE = (150, 40)
+CELL_PX = 12.2  # the width of a cell in Rich's SVG export
+ESCAPES = "\x1b]0;pwned\x07\x1b[5m"
+MARKUP_NAME = "[@click=app.quit]x.txt"
+EVIL_NAME = f"evil{ESCAPES}X.txt"
+ARTICLE = (
+    "Prices rose [bold]sharply[/bold] in May, the [Reuters] report said.\n\n"
+    "See [/] here and [@click=app.quit]there[/].\n"
+)
+# Control characters a terminal would obey: C0 (but newline), DEL, C1.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def screen(app: NewsmarkApp) -> str:
+    """The screen's text, row by row, from the SVG screenshot Textual exports.
+
+    Rich's SVG leaves out runs of blank cells, so each run is put back at
+    its column (x / the cell width Rich uses).
+    """
+    svg = app.export_screenshot()
+    rows: dict[int, str] = {}
+    for match in re.finditer(
+        r'<text[^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>',
+        svg, re.S,
+    ):
+        column, line = round(float(match[1]) / CELL_PX), int(match[2])
+        text = html.unescape(match[3]).replace("\xa0", " ").rstrip("\n")
+        row = rows.get(line, "")
+        rows[line] = row.ljust(column) + text if len(row) <= column else row + text
+    return "\n".join(rows[line].rstrip() for line in sorted(rows))
+
+
+@pytest.fixture
+def hostile_paths(tmp_path: Path) -> list[Path]:
+    paths = [tmp_path / MARKUP_NAME, tmp_path / EVIL_NAME]
+    for path in paths:
+        path.write_text(ARTICLE, encoding="utf-8")
+    # Distinct texts: two files of one text would be one document.
+    paths[1].write_text(ARTICLE + "\nA second outlet's copy.\n", encoding="utf-8")
+    return paths
+
+
+def test_safe_reuses_the_cores_neutralising_and_keeps_one_line() -> None:
+    assert safe(EVIL_NAME) == neutralise(EVIL_NAME, one_line=True)
+    assert safe("a\nb\tc") == "a\u240ab\u2409c"
+    assert CONTROL.search(safe(EVIL_NAME)) is None
+    assert literal("[b]x[/b]").plain == "[b]x[/b]"
+    # Escaped for the palette, which always parses markup: reads back literally.
+    from textual.content import Content
+
+    assert Content.from_markup(markup_escaped("see [/] here")).plain == "see [/] here"
+
+
+@pytest.mark.parametrize("query", [r"re:\d+[/-]\d+", "see [/] there", "[Reuters] said no"])
+async def test_a_search_with_markup_and_no_match_says_so_literally(
+    make_workspace, hostile_paths, query: str
+) -> None:
+    app = NewsmarkApp(make_workspace(hostile_paths))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("slash", *query, "enter")
+        await pilot.pause()
+        assert app.is_running
+        shown = screen(app)
+        assert f"Not found: {query}" in shown
+        # The status line names the search as typed (no doubled backslashes).
+        assert f"search “{query}”" in shown
+
+
+async def test_a_found_markup_query_is_named_literally_in_the_status_line(
+    make_workspace, hostile_paths
+) -> None:
+    app = NewsmarkApp(make_workspace(hostile_paths))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("slash", *"[Reuters]", "enter")
+        await pilot.pause()
+        assert "search “[Reuters]”" in screen(app)
+
+
+async def test_file_names_with_markup_and_escapes_are_shown_literally(
+    make_workspace, hostile_paths
+) -> None:
+    app = NewsmarkApp(make_workspace(hostile_paths))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = screen(app)
+        # Pane titles and document list rows.
+        assert shown.count(MARKUP_NAME) >= 2
+        assert shown.count(safe(EVIL_NAME)) >= 2
+        assert CONTROL.search(shown) is None
+        # What the terminal would get: no escape sequence anywhere.
+        assert "\x1b]0;" not in app.export_screenshot()
+        # The would-be action in the title is not clickable.
+        await pilot.click(ArticleView, offset=(4, -1))
+        assert app.is_running
+
+
+async def test_article_text_and_notes_in_lists_prompt_and_link_screen(
+    make_workspace, hostile_paths
+) -> None:
+    ws = make_workspace(hostile_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        a, b = app.query_one("#pane-0", ArticleView), app.query_one("#pane-1", ArticleView)
+        # A sentence with markup in it, tagged in each pane.
+        for view in (a, b):
+            view.move_to(view.text.index("See [/]"))
+            view.focus()
+            await pilot.press("2")
+        [ann] = ws.annotations(a.document.id)
+        # A note as an imported file could carry it: markup and escapes.
+        ws.update(ann.with_changes(note=f"[red]check[/] {ESCAPES}"))
+        a.focus()
+        await pilot.press("u", "ctrl+r")  # redrawn from the store
+        await pilot.pause()
+        shown = screen(app)
+        assert "See [/] here and [@click=app.quit]there[/]." in shown  # the list row
+        assert CONTROL.search(shown) is None
+        # The note in the prompt bar: literal, its escapes as symbols.
+        a.move_to(ann.start)
+        await pilot.press("m")
+        await pilot.pause()
+        shown = screen(app)
+        # (Rich's Text drops a BEL outright; the ESCs show as symbols.)
+        assert "[red]check[/] \u241b]0;pwned" in shown
+        assert CONTROL.search(shown) is None
+        await pilot.press("escape")
+        # The link screen quotes both annotations literally.
+        a.focus()
+        a.move_to(ann.start)
+        b.move_to(b.text.index("See [/]"))
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LinkScreen)
+        assert "See [/] here and [@click=app.quit]there[/]." in screen(app)
+        await pilot.press("escape")
+
+
+async def test_the_command_palette_and_help_show_keys_literally(make_workspace) -> None:
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+p", *"previous", "space", *"document")
+        await pilot.pause(0.3)
+        shown = screen(app)
+        assert "Previous document" in shown and "Key [" in shown
+        await pilot.press("escape", "question_mark", "end")
+        await pilot.pause()
+        assert re.search(r"│\s+\[\s+Previous document", screen(app))

@@ -1,0 +1,40 @@
+"""Untrusted text put on screen exactly as it is: never markup, never escapes.
+
+File names, queries, notes, annotators, titles and article text come from
+outside. Textual parses strings as markup in many places (notifications,
+border titles, the command palette), where `[/]` raises and
+`[@click=app.quit]` becomes an action; and an ESC or C1 character in any
+text reaches the terminal, where it can retitle the window or write the
+clipboard. Every such text goes through `safe` (or its wrappers below)
+before it is shown; the neutralising itself is the core's
+(`annotations.cleaning.neutralise`, the same that cleans article text).
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.content import Content
+from textual.markup import escape
+
+from annotations.cleaning import neutralise
+
+
+def safe(text: object, *, one_line: bool = True) -> str:
+    """`text` with control characters shown as symbols (on one line, by default)."""
+    return neutralise(str(text), one_line=one_line)
+
+
+def literal(text: object, style: str | Style = "") -> Text:
+    """A Rich `Text` that shows `text` literally (for rows and the status line)."""
+    return Text(safe(text), style=style, end="")
+
+
+def literal_content(text: object) -> Content:
+    """A Textual `Content` that shows `text` literally (for border titles)."""
+    return Content(safe(text))
+
+
+def markup_escaped(text: object) -> str:
+    """For the few Textual APIs that always parse markup (the command palette)."""
+    return escape(safe(text))
