@@ -201,3 +201,21 @@ def test_tags_and_decoding_round_trip() -> None:
     found = decode(doc, one_hot, names, ["Content", "Cue", "Source", "claim"])
     assert {(s.start, s.end, s.label) for s in found} == set(spans)
     assert all(s.score == 1.0 for s in found)
+
+
+def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    from annotations.training import train
+
+    tiny_store(tmp_path / "s")
+    with Store(tmp_path / "s", read_only=True) as store:
+        docs, _ = collect(store)
+
+    def interrupt_in_epoch_4(progress) -> None:  # type: ignore[no-untyped-def]
+        if progress.epoch == 4:
+            raise KeyboardInterrupt  # as Ctrl+C arrives in the training loop
+
+    result = train(docs, epochs=50, patience=50, on_progress=interrupt_in_epoch_4)
+    assert result.interrupted and result.epochs_run == 3 and 1 <= result.best_epoch <= 3
+    assert result.scores is not None  # the kept epoch's held-out scores
+    assert result.model.predict(article(8)[0]) is not None

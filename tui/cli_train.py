@@ -84,6 +84,11 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         result = train(docs, dev=dev, seed=seed, epochs=epochs, patience=patience,
                        max_seconds=None if max_minutes is None else max_minutes * 60,
                        on_progress=progress)
+    except KeyboardInterrupt:
+        # Ctrl+C before the first batch (while the pipeline was set up):
+        # there is no model yet, and the one in --out is left as it was.
+        click.echo("newsmark: stopped before training began; nothing saved", err=True)
+        sys.exit(130)
     finally:
         if bar is not None:
             bar.render_finish()
