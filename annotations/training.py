@@ -175,8 +175,8 @@ def train(
     """Train on `docs` (minus the held-out share) and return the best epoch's model.
 
     The best epoch is the one with the highest mean of exact and overlap
-    F1 (all labels together) on the held-out documents; with none held
-    out, the last one. Training stops after `epochs`, after `patience`
+    F1 (all labels together) on the held-out documents, the later on a tie;
+    with none held out, the last one. Training stops after `epochs`, after `patience`
     epochs without a better score, after `max_seconds`, or on Ctrl+C
     (KeyboardInterrupt): the best model so far is kept in every case.
     `dev_docs` given means `docs` are all trained on and those are held out.
@@ -226,7 +226,7 @@ def train(
             epochs_run = epoch
             scores = evaluate(model, held_out) if held_out else None
             key = (scores.micro("exact").f1 + scores.micro("overlap").f1) / 2 if scores else epoch
-            if key > best_key:
+            if key >= best_key:  # a tie goes to the later, more trained epoch
                 best_key, best_scores, best_epoch = key, scores, epoch
                 best_bytes = nlp.to_bytes()
             if out_of_time or epoch - best_epoch >= patience:
