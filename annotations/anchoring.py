@@ -327,9 +327,16 @@ def _trim_to_quote(quote: str, text: str, start: int, end: int) -> tuple[int, in
 def _moved(ann: Annotation, text: str, start: int, end: int, how: str) -> Annotation:
     if ann.reanchored in ("fuzzy", "placed") and how == "moved":
         how = ann.reanchored  # the text may still differ from what was tagged
+    fragments: tuple[tuple[int, int], ...] = ()
+    if ann.fragments and how == "moved" and end - start == ann.end - ann.start:
+        # The same text elsewhere: its pieces moved with it. Found only
+        # approximately, where the gaps fall is unknown: one continuous span.
+        fragments = tuple((a + start - ann.start, b + start - ann.start)
+                          for a, b in ann.fragments)
     return ann.with_changes(
         start=start,
         end=end,
+        fragments=fragments,
         text=text[start:end],
         prefix=text[max(0, start - CONTEXT_CHARS) : start],
         suffix=text[end : end + CONTEXT_CHARS],

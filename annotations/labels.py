@@ -1,6 +1,7 @@
 """The label set of a project, and the `newsmark.toml` that configures it.
 
     snap = true            # grow tagged spans to whole tokens
+    annotator = "ana"      # who annotates (else --annotator, NEWSMARK_ANNOTATOR, login)
 
     [[labels]]
     name = "claim"
@@ -25,7 +26,7 @@ from annotations.errors import ConfigError
 CONFIG_NAME = "newsmark.toml"
 # Keys the reader already uses for motions and commands; a label on one of
 # them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARTO ")
+RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARotXTO ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -50,6 +51,8 @@ class Config:
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)
+    # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
+    annotator: str | None = None
     # [model]: where the span model is (None: model/ in the store) and the
     # least score of a span it suggests.
     model_path: Path | None = None
@@ -92,10 +95,17 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     snap = data.get("snap", True)
     if not isinstance(snap, bool):
         raise ConfigError(f"{where}: 'snap' must be true or false")
+    annotator = data.get("annotator")
+    if annotator is not None:
+        if not isinstance(annotator, str):
+            raise ConfigError(f"{where}: 'annotator' must be a name in quotes")
+        problem = annotator_problem(annotator)
+        if problem:
+            raise ConfigError(f"{where}: 'annotator' {problem}")
     model_path, model_threshold = _parse_model(data.get("model", {}), where, path)
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path, model_path=model_path,
+        return Config(snap=snap, path=path, annotator=annotator, model_path=model_path,
                       model_threshold=model_threshold)
     if not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
@@ -103,8 +113,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     for number, entry in enumerate(raw_labels, start=1):
         labels.append(_parse_label(entry, f"{where}: label {number}"))
     _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path, model_path=model_path,
-                  model_threshold=model_threshold)
+    return Config(labels=tuple(labels), snap=snap, path=path, annotator=annotator,
+                  model_path=model_path, model_threshold=model_threshold)
 
 
 def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | None, float]:
@@ -122,6 +132,24 @@ def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | N
         if not model_path.is_absolute() and path is not None:
             model_path = path.parent / model_path
     return model_path, float(threshold)
+
+
+ANNOTATOR_CHARS = 64
+
+
+def annotator_problem(name: str) -> str | None:
+    """What is wrong with an annotator's name (None: fine).
+
+    A name is shown in the status line and tables and written into every
+    span: printable, on one line, not blank, at most 64 characters.
+    """
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > ANNOTATOR_CHARS:
+        return f"must be at most {ANNOTATOR_CHARS} characters"
+    if not name.isprintable():
+        return "must be printable characters on one line"
+    return None
 
 
 def _parse_label(entry: object, where: str) -> Label:

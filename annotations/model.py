@@ -117,12 +117,19 @@ class Annotation:
     # here), "moved" (same text found elsewhere), "fuzzy" (approximately
     # matching text), "placed" (an orphan a person placed again).
     reanchored: str = ""
+    # A discontinuous span (brat's `10 20;25 40`): the pieces it covers, in
+    # text order, within [start, end), which is their hull. Empty for the
+    # usual continuous span.
+    fragments: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
             raise ValueError(f"bad span [{self.start}, {self.end})")
         if len(self.text) != self.end - self.start:
             raise ValueError("span text does not match its offsets")
+        if self.fragments:
+            object.__setattr__(self, "fragments", check_fragments(
+                self.fragments, self.start, self.end))
 
     @classmethod
     def tag(
@@ -159,13 +166,40 @@ class Annotation:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.fragments:
+            del data["fragments"]  # most spans: no empty list in every stored row
+        else:
+            data["fragments"] = [list(piece) for piece in self.fragments]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
         if data.keys() <= _ANNOTATION_FIELDS:
             return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in _ANNOTATION_FIELDS})
+
+
+def check_fragments(
+    fragments: Any, start: int, end: int
+) -> tuple[tuple[int, int], ...]:
+    """Fragments as sorted pairs, checked to lie within and span [start, end).
+
+    ValueError if one is empty, outside the hull, overlaps another, or the
+    first and last do not reach the hull's ends.
+    """
+    try:
+        pieces = sorted((int(a), int(b)) for a, b in fragments)
+    except (TypeError, ValueError) as err:
+        raise ValueError("fragments must be [start, end] pairs") from err
+    previous = start
+    for a, b in pieces:
+        if not a < b or a < previous or b > end:
+            raise ValueError(f"bad fragment [{a}, {b}) of span [{start}, {end})")
+        previous = b
+    if pieces and (pieces[0][0] != start or pieces[-1][1] != end):
+        raise ValueError(f"fragments do not reach the ends of span [{start}, {end})")
+    return tuple(pieces)
 
 
 # Built once: from_dict runs for every stored annotation a document has.
@@ -197,6 +231,7 @@ class AnnotationRow:
     prefix: str = ""
     suffix: str = ""
     reanchored: str = ""
+    fragments: list[list[int]] | tuple[()] = ()
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> AnnotationRow:

@@ -274,6 +274,14 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _span_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row.get("start"), row.get("end"), row.get("label"), row.get("annotator", ""))
+
+
+def _ann_key(ann: Annotation) -> tuple[Any, ...]:
+    return (ann.start, ann.end, ann.label, ann.annotator)
+
+
 def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
     return (ann.start, -ann.end, ann.label, ann.created)
 
@@ -299,7 +307,9 @@ class _DocAnnotations:
             _replay(rows, change)
         self.rows = rows
         self._anns: list[Annotation] | None = None
-        self.spans = Counter((r.get("start"), r.get("end"), r.get("label")) for r in rows.values())
+        # A twin is the same span and label in the same layer (annotator):
+        # two annotators marking the same words are two layers agreeing.
+        self.spans = Counter(_span_key(r) for r in rows.values())
         self.labels = Counter(r.get("label") for r in rows.values())
 
     @property
@@ -315,7 +325,7 @@ class _DocAnnotations:
         if old is not None:
             self._forget(ann.id, old)
         self.rows[ann.id] = row
-        self.spans[(ann.start, ann.end, ann.label)] += 1
+        self.spans[_ann_key(ann)] += 1
         self.labels[ann.label] += 1
         if self._anns is not None:
             insort(self._anns, ann, key=_sort_key)
@@ -327,7 +337,7 @@ class _DocAnnotations:
             del self.rows[ann_id]
 
     def _forget(self, ann_id: str, row: dict[str, Any]) -> None:
-        span = (row.get("start"), row.get("end"), row.get("label"))
+        span = _span_key(row)
         self.spans[span] -= 1
         if not self.spans[span]:
             del self.spans[span]
@@ -996,7 +1006,8 @@ class Store:
             yield from state.annotations
 
     def add(self, ann: Annotation) -> bool:
-        """Save `ann`; False (nothing written) if the same span and label, or id, exists."""
+        """Save `ann`; False (nothing written) if its id, or the same span and label in
+        the same annotator's layer, exists."""
         return self._insert(ann, check_span=True)
 
     def add_many(self, anns: Iterable[Annotation]) -> int:
@@ -1018,7 +1029,7 @@ class Store:
             spans: set[Any] = set()
             new: list[tuple[Annotation, dict[str, Any]]] = []
             for ann in group:
-                span = (ann.start, ann.end, ann.label)
+                span = _ann_key(ann)
                 if ann.id in state.rows or ann.id in ids or span in state.spans or span in spans:
                     continue
                 ids.add(ann.id)
@@ -1066,7 +1077,7 @@ class Store:
         self.check_writable()
         self._require_document(ann.doc_id)
         state = self._doc_state(ann.doc_id)
-        if ann.id in state.rows or (check_span and (ann.start, ann.end, ann.label) in state.spans):
+        if ann.id in state.rows or (check_span and _ann_key(ann) in state.spans):
             return False
         row = ann.to_dict()
         self._saving(state, {"put": row})

@@ -21,6 +21,7 @@ from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
+from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
@@ -29,6 +30,7 @@ from annotations.store import Store
 if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
     # anything is aligned or suggested.
+    from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
@@ -131,6 +133,7 @@ class Workspace:
         self.store = store
         self.config = config or Config()
         self.annotator = annotator
+        self._layer_statuses: LayerStatuses | None = None  # read when first asked
         self._raw, self._decoding = raw, decoding or Decoding()
         # Problems that lost nothing (a damaged segmentation file, segmented
         # again) and how files were read when not as plain UTF-8, for the
@@ -352,7 +355,27 @@ class Workspace:
             self.documents[doc_id].text) > BACKGROUND_SEGMENTATION_CHARS
 
     def annotations(self, doc_id: str) -> list[Annotation]:
-        return self.store.annotations(doc_id)
+        """The spans this session shows and edits: the annotator's own layer.
+
+        Blind annotation: others' layers stay out of sight (and out of
+        reach of every edit) unless asked for (`other_layers`), so that
+        agreement means something. Spans of no annotator (imported
+        pre-annotations) are everyone's. A session with no annotator name
+        (a script) sees every layer.
+        """
+        anns = self.store.annotations(doc_id)
+        if not self.annotator:
+            return anns
+        mine = self.annotator
+        return [a for a in anns if a.annotator == mine or not a.annotator]
+
+    def other_layers(self, doc_id: str) -> list[Annotation]:
+        """Other annotators' spans of `doc_id`: to look at, never to edit."""
+        if not self.annotator:
+            return []
+        mine = self.annotator
+        return [a for a in self.store.annotations(doc_id)
+                if a.annotator and a.annotator != mine]
 
     def counts(self, doc_id: str) -> Counter[str]:
         return self.store.counts(doc_id)
@@ -368,8 +391,36 @@ class Workspace:
         return self.status(doc_id) if doc_id else "untouched"
 
     def status(self, doc_id: str) -> str:
+        """Your progress on `doc_id` (with no annotator name: the document's).
+
+        A document no one's progress was recorded on per annotator (in a
+        store from before, say) shows the document's own status.
+        """
+        if self.annotator and self.layer_statuses.known(doc_id):
+            return self.layer_statuses.status(self.annotator, doc_id)
         record = self.store.document_record(doc_id)
         return (record or {}).get("status", "untouched")
+
+    @property
+    def layer_statuses(self) -> LayerStatuses:
+        if self._layer_statuses is None:
+            self._layer_statuses = LayerStatuses(self.store)
+        return self._layer_statuses
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        """Mark your progress on `doc_id`; the document's own status follows it."""
+        if self.annotator:
+            self.layer_statuses.set(self.annotator, doc_id, status)
+        self.store.set_status(doc_id, status)
+
+    def team_progress(self, doc_id: str) -> tuple[int, int]:
+        """(annotators done with `doc_id`, annotators who started it)."""
+        return self.layer_statuses.team(doc_id)
+
+    def _started(self, ann: Annotation | None) -> Annotation | None:
+        if ann is not None and self.annotator:
+            self.layer_statuses.started(self.annotator, ann.doc_id)
+        return ann
 
     def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
         tuple[int, int] | None
@@ -400,7 +451,7 @@ class Workspace:
         ann = Annotation.tag(
             self.documents[doc_id], *span, label, annotator=self.annotator
         )
-        return ann if self.history.add(ann) else None
+        return self._started(ann if self.history.add(ann) else None)
 
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
         return self.history.remove(doc_id, ann_id)
@@ -409,11 +460,11 @@ class Workspace:
         """Replace an annotation by id (relabel, note); returns the old one.
 
         None when nothing changed: no such annotation, or the change would
-        make a twin of another (same span, same label) — as tagging refuses.
+        make a twin of another (same span, same label, same layer) — as tagging refuses.
         """
         for other in self.annotations(ann.doc_id):
-            if other.id != ann.id and (other.start, other.end, other.label) == (
-                ann.start, ann.end, ann.label
+            if other.id != ann.id and (other.start, other.end, other.label, other.annotator) == (
+                ann.start, ann.end, ann.label, ann.annotator
             ):
                 return None
         return self.history.update(ann)
@@ -524,12 +575,55 @@ class Workspace:
 
     def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return ann if self.history.add(ann) else None
+        return self._started(ann if self.history.add(ann) else None)
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""
         doc = self.documents[doc_id]
         self.history.reject(suggestion.to_annotation(doc, annotator=self.annotator))
+
+    # Adjudication: the session's annotator is the curator, working in gold.
+
+    def merge_agreed(self, doc_id: str) -> int:
+        """Put into the curator's layer what every annotator agreed on; how many spans."""
+        from annotations.adjudication import merged_into_gold
+
+        doc = self.documents[doc_id]
+        return self.store.add_many(
+            merged_into_gold(doc, self.store.annotations(doc_id), self.annotator))
+
+    def disagreements_left(self, doc_id: str) -> tuple[list[Disagreement], int]:
+        """The undecided disagreements of `doc_id`, in text order, and how many there are in all."""
+        from annotations.adjudication import disagreements, resolved
+        from annotations.suggest import SuggestionState
+
+        anns = self.store.annotations(doc_id)
+        groups = disagreements(anns, self.annotator)
+        if not groups:
+            return [], 0
+        gold = [a for a in anns if a.annotator == self.annotator]
+        rejected = set()
+        for key in SuggestionState(self.store).rejected(doc_id):
+            start, end, label = key.split(":", 2)
+            rejected.add((int(start), int(end), label))
+        return [g for g in groups if not resolved(g, gold, rejected)], len(groups)
+
+    def take(self, doc_id: str, version: Annotation) -> Annotation | None:
+        """Another annotator's `version` into the curator's layer (undoable); None if there."""
+        from annotations.adjudication import taken
+
+        ann = taken(version, self.documents[doc_id], self.annotator)
+        return self._started(ann if self.history.add(ann) else None)
+
+    def take_none(self, doc_id: str, group: Disagreement) -> int:
+        """Reject every version of `group` (each one undo step); how many were rejected."""
+        from annotations.adjudication import taken
+
+        doc = self.documents[doc_id]
+        for version in group.versions:
+            self.history.reject(taken(version, doc, self.annotator))
+        return len(group.versions)
+
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():

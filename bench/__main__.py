@@ -1,7 +1,7 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
-Groups: keystroke, open (with memory), corpus, save, export, model (the
-span model on PolNeAR, when NEWSMARK_POLNEAR or ../shared has it), and quality
+Groups: keystroke, open (with memory), corpus, save, export, agree, model
+(the span model on PolNeAR, when NEWSMARK_POLNEAR or ../shared has it), and quality
 (when `bench/suggest_quality.py` exists). With no group, all of them.
 """
 
@@ -32,6 +32,7 @@ GROUPS = {
     "corpus": "bench.corpus",
     "save": "bench.save",
     "export": "bench.export_",
+    "agree": "bench.agree",
     "model": "bench.model_",
 }
 ALIASES = {"memory": "open"}

@@ -103,10 +103,52 @@ async def shoot(name: str, steps: Steps) -> None:
     print(f"wrote screenshots/{name}.svg")
 
 
-async def main() -> None:
+# Three annotators' layers of the first sample, for the adjudication view:
+# (annotator, text the span starts with, its length in characters, label).
+LAYERS = [
+    ("ana", "Millbrook’s city council", 60, "claim"),
+    ("ben", "Millbrook’s city council", 60, "claim"),
+    ("cy", "Millbrook’s city council", 60, "claim"),
+    ("ana", "We are not erasing", 40, "quote"),
+    ("ben", "We are not erasing", 52, "quote"),
+    ("cy", "We are not erasing", 40, "opinion"),
+    ("ben", "Harlow Creek dam,", 16, "terms"),
+]
+
+
+async def shoot_adjudication() -> None:
+    """`newsmark adjudicate`: agreed spans merged into gold, a disagreement under the cursor."""
+    from annotations.model import Annotation
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        docs, _ = load_documents(sample_paths())
+        store = Store(Path(DEFAULT_STORE))
+        try:
+            doc = docs[0]
+            store.register_many(docs)
+            for who, piece, length, label in LAYERS:
+                start = doc.text.index(piece)
+                store.add(Annotation.tag(doc, start, start + length, label, annotator=who))
+            app = NewsmarkApp(Workspace(store, docs, annotator="gold"), adjudicating=True)
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                await pilot.press("n", "n")  # the quote three annotators marked three ways
+                await pilot.pause()
+                app.save_screenshot(str(HERE / "adjudication.svg"))
+        finally:
+            store.close()
+    print("wrote screenshots/adjudication.svg")
+
+
+async def main(names: list[str]) -> None:
     for name, steps in SHOTS.items():
-        await shoot(name, steps)
+        if not names or name in names:
+            await shoot(name, steps)
+    if not names or "adjudication" in names:
+        await shoot_adjudication()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    import sys
+
+    asyncio.run(main(sys.argv[1:]))  # some names only, or every picture

@@ -102,7 +102,7 @@ class FakeApp:
 
     runs: list[FakeApp] = []
 
-    def __init__(self, workspace, notices=()) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, workspace, notices=(), **options) -> None:  # type: ignore[no-untyped-def]
         self.workspace = workspace
         self.notices = list(notices)
         self.return_code = 0

@@ -67,7 +67,7 @@ def test_config_option_reaches_the_reader(tmp_path: Path, article_paths, monkeyp
     class FakeApp:
         return_code = 0
 
-        def __init__(self, workspace, notices=()) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, workspace, notices=(), **options) -> None:  # type: ignore[no-untyped-def]
             seen.append(workspace)
 
         def run(self) -> None:

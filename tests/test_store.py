@@ -127,11 +127,13 @@ def test_duplicates_are_refused(root: Path) -> None:
         assert store.add(a)
         path = root / "docs" / f"{doc.id}.log"
         size = path.stat().st_size
-        assert not store.add(Annotation.tag(doc, 0, 9, "claim", annotator="other"))
+        assert not store.add(Annotation.tag(doc, 0, 9, "claim"))  # same layer
         assert not store.add(a)  # same id
         assert path.stat().st_size == size  # nothing written
         assert store.add(Annotation.tag(doc, 0, 9, "quote"))  # other label: fine
-        assert len(store.annotations(doc.id)) == 2
+        # another annotator's layer: theirs, not a twin
+        assert store.add(Annotation.tag(doc, 0, 9, "claim", annotator="other"))
+        assert len(store.annotations(doc.id)) == 3
 
 
 def test_add_to_unregistered_document_is_an_error(root: Path) -> None:

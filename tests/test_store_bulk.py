@@ -69,3 +69,22 @@ def test_a_reader_sees_the_writers_changes(tmp_path: Path) -> None:
             assert reader.annotations(doc.id) == [a]
         finally:
             reader.close()
+
+
+def test_the_same_span_in_two_annotators_layers_is_two_annotations(tmp_path: Path) -> None:
+    doc = _docs(1)[0]
+    ana = Annotation.tag(doc, 0, 9, "claim", annotator="ana")
+    ben = Annotation.tag(doc, 0, 9, "claim", annotator="ben")
+    ana_twin = Annotation.tag(doc, 0, 9, "claim", annotator="ana")
+    with Store(tmp_path / "s") as store:
+        store.register(doc)
+        assert store.add(ana)
+        assert store.add(ben)  # another layer: not a twin
+        assert not store.add(ana_twin)  # a twin within ana's layer
+        assert store.add_many([Annotation.tag(doc, 0, 9, "claim", annotator="cy"),
+                               Annotation.tag(doc, 0, 9, "claim", annotator="cy")]) == 1
+        store.remove(doc.id, ben.id)
+        assert store.add(Annotation.tag(doc, 0, 9, "claim", annotator="ben"))
+    with Store(tmp_path / "s") as store:
+        assert sorted(a.annotator for a in store.annotations(doc.id)) == ["ana", "ben", "cy"]
+        assert not store.add(ana_twin)

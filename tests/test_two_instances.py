@@ -36,7 +36,7 @@ def test_second_newsmark_opens_read_only_and_says_which_process_holds_it(
     shown: list[tuple[Workspace, list[str]]] = []
 
     class Recorder:
-        def __init__(self, workspace: Workspace, notices=()) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, workspace: Workspace, notices=(), **options) -> None:  # type: ignore[no-untyped-def]
             shown.append((workspace, list(notices)))
             self.return_code = 0
 

@@ -57,6 +57,7 @@ from tui.status_bar import StatusBar
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
     # before it (each of these costs a few ms at start).
+    from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
 
@@ -78,7 +79,8 @@ class NewsmarkApp(ModelActions, App[None]):
     #side.-hidden { display: none; }
     """
 
-    def __init__(self, workspace: Workspace, *, notices: Iterable[str] = ()) -> None:
+    def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
+                 adjudicating: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
@@ -95,6 +97,16 @@ class NewsmarkApp(ModelActions, App[None]):
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
+        # Other annotators' layers drawn beside yours (`o`); hidden by default
+        # (blind annotation). Their marks, by annotator, for the legend.
+        self.show_others = adjudicating
+        self._other_marks: dict[str, str] = {}
+        # `newsmark adjudicate`: the annotator is the curator, others' layers
+        # are shown, n/N walk the undecided disagreements (cached per document
+        # until the next change, as the status line asks on every key).
+        self.adjudicating = adjudicating
+        self._undecided: dict[str, tuple[list[Disagreement], int]] = {}
+        self._merged: set[str] = set()  # documents whose agreed spans were merged
         self._segmenting: dict[str, float] = {}  # long documents being segmented: progress
         # Short documents the first frame showed before segmenting them (see
         # `_segment_deferred`): Punkt's import and training wait for the paint.
@@ -184,6 +196,10 @@ class NewsmarkApp(ModelActions, App[None]):
             self.query_one("#side").add_class("-hidden")
         for view in self.views:
             self._remember_pane(view)
+            if self.adjudicating:
+                self._merge_agreed(view)
+            if self.show_others:
+                self._show_others(view)
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
@@ -430,8 +446,12 @@ class NewsmarkApp(ModelActions, App[None]):
     def _step(self, *, forward: bool) -> None:
         """n / N: the next search match while a search is on, else the next annotation."""
         view = self.active_view
-        starts = ([s for s, _ in self.search_matches] if self.search_query
-                  else [a.start for a in view.annotations])
+        if self.search_query:
+            starts = [s for s, _ in self.search_matches]
+        elif self.adjudicating:  # the disagreements still to decide
+            starts = [g.start for g in self._disagreements(view.document.id)[0]]
+        else:
+            starts = [a.start for a in view.annotations]
         if forward:
             later = [s for s in starts if s > view.cursor]
             target = min(later) if later else (min(starts) if starts else None)
@@ -499,6 +519,10 @@ class NewsmarkApp(ModelActions, App[None]):
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
                   cursor=self._positions.get(doc.id, 0))
+        if self.adjudicating:
+            self._merge_agreed(view)
+        if self.show_others:
+            self._show_others(view)
         self._remember_pane(view)
         if doc.id in self._suggesting:
             view.set_suggestions(self._suggestions_for(doc.id))
@@ -511,7 +535,7 @@ class NewsmarkApp(ModelActions, App[None]):
         doc_id = self.active_view.document.id
         done = self.workspace.status(doc_id) == "done"
         try:
-            self.workspace.store.set_status(doc_id, "in progress" if done else "done")
+            self.workspace.set_status(doc_id, "in progress" if done else "done")
         except NewsmarkError as err:
             return self._failed(err)
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
@@ -775,6 +799,112 @@ class NewsmarkApp(ModelActions, App[None]):
                     "a accepts, R rejects, A accepts all on screen; S: "
                     + (f"{after} only" if after else "hide them"), timeout=6)
 
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        shown = 0
+        for view in self.query(ArticleView):
+            if self.show_others:
+                shown += self._show_others(view)
+            else:
+                view.set_others([], {})
+        if not self.show_others:
+            self._other_marks = {}
+            self.notify("Others' layers hidden: only yours is shown", timeout=3)
+        elif shown:
+            self.notify(f"{shown} spans of others' layers, dimmed and underlined, their "
+                        "annotator's mark in the margin (not editable); o hides them",
+                        timeout=6)
+        else:
+            self.notify("No one else has tagged these documents", timeout=3)
+        self._refresh_status()
+
+    def _show_others(self, view: ArticleView) -> int:
+        from annotations.layers import initials
+
+        others = self.workspace.other_layers(view.document.id)
+        names = {*self._other_marks, *(a.annotator for a in others)}
+        if names - set(self._other_marks):
+            self._other_marks = initials(names)
+            for other_view in self.query(ArticleView):
+                if other_view is not view and other_view.others:
+                    other_view.set_others(other_view.others, self._other_marks)
+        view.set_others(others, self._other_marks)
+        return len(others)
+
+    # -- adjudication ------------------------------------------------------
+
+    def _merge_agreed(self, view: ArticleView) -> None:
+        """What every annotator agreed on goes into gold when a document is first shown."""
+        doc_id = view.document.id
+        if doc_id in self._merged:
+            return
+        self._merged.add(doc_id)
+        try:
+            count = self.workspace.merge_agreed(doc_id)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if count:
+            view.set_annotations(self.workspace.annotations(doc_id))
+            self.notify(f"{count} spans every annotator marked alike are in "
+                        f"{safe(self.workspace.annotator)} already (merged); n walks "
+                        "the disagreements", timeout=6)
+
+    def _disagreements(self, doc_id: str) -> tuple[list[Disagreement], int]:
+        found = self._undecided.get(doc_id)
+        if found is None:
+            found = self._undecided[doc_id] = self.workspace.disagreements_left(doc_id)
+        return found
+
+    def _disagreement_at(self, view: ArticleView) -> Disagreement | None:
+        return next((g for g in self._disagreements(view.document.id)[0]
+                     if g.start <= view.cursor < g.end), None)
+
+    def action_take(self) -> None:
+        """t: the other annotator's span under the cursor into the curator's layer."""
+        if not self.adjudicating:
+            self.notify("t takes an annotator's version into gold in `newsmark adjudicate`",
+                        timeout=4)
+            return
+        view = self.active_view
+        versions = view.others_at(view.cursor)
+        if not versions:
+            self.notify("No annotator's span here to take (n: next disagreement)", timeout=3)
+            return
+        version = versions[0]
+        try:
+            ann = self.workspace.take(view.document.id, version)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if ann is None:
+            self.notify("Gold has that span already", timeout=2)
+            return
+        self._after_change(view.document.id,
+                           f"took {safe(version.annotator)}'s {version.label}", added=[ann])
+
+    def action_take_none(self) -> None:
+        """X: decide the disagreement under the cursor as none of its versions."""
+        if not self.adjudicating:
+            self.notify("X takes none of a disagreement's versions in `newsmark adjudicate`",
+                        timeout=4)
+            return
+        view = self.active_view
+        group = self._disagreement_at(view)
+        if group is None:
+            self.notify("No undecided disagreement here (n: next one)", timeout=3)
+            return
+        try:
+            count = self.workspace.take_none(view.document.id, group)
+        except NewsmarkError as err:
+            return self._failed(err)
+        self._after_change(view.document.id, f"took none of {count} versions")
+
+    def _adjudication_status(self) -> str:
+        view = self.active_view
+        left, total = self._disagreements(view.document.id)
+        here = self._disagreement_at(view)
+        status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
+        return status + (f" · here: {safe(here.describe())}" if here else "")
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         found = self.workspace.suggestions(doc_id)
@@ -864,6 +994,7 @@ class NewsmarkApp(ModelActions, App[None]):
         only their rows are redrawn; else the document's annotations are re-read."""
         incremental = removed is not None or added is not None
         removed, added = list(removed or ()), list(added or ())
+        self._undecided.pop(doc_id, None)
         linked = bool(self.workspace.links(doc_id))
         for view in self.views:
             if view.document.id != doc_id:
@@ -883,6 +1014,7 @@ class NewsmarkApp(ModelActions, App[None]):
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
+        self._undecided.clear()
         self.saved = "NOT SAVED: see the message"
         self._error = True
         self.notify(str(err), severity="error", timeout=15)
@@ -925,7 +1057,11 @@ class NewsmarkApp(ModelActions, App[None]):
         if entry.document is None:
             return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        return describe_document(entry.name, self.workspace.status(doc_id),
+        name = entry.name
+        done, started = self.workspace.team_progress(doc_id)
+        if started > 1 or (started == 1 and self.adjudicating):
+            name += f"  ({done}/{started} done)"  # the team's progress
+        return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))
 
     def _refresh_status(self) -> None:
@@ -942,6 +1078,11 @@ class NewsmarkApp(ModelActions, App[None]):
             modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
         if self.follow:
             modes.append("FOLLOW")
+        if self.adjudicating:
+            modes.append(self._adjudication_status())
+        if self.show_others and self._other_marks:
+            modes.append("others: " + " ".join(
+                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         if view.suggestions and (found := view.suggestion_at(view.cursor)) is not None:
@@ -958,6 +1099,7 @@ class NewsmarkApp(ModelActions, App[None]):
             mode=" · ".join(modes),
             saved=self.saved,
             error=self._error,
+            annotator=self.workspace.annotator,
         )
 
     # -- never a traceback on the screen ---------------------------------

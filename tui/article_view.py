@@ -59,6 +59,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--overlap",
         "article-view--counterpart",
         "article-view--suggestion",
+        "article-view--other",
+        "article-view--margin-other",
         "article-view--margin-unmatched",
         "article-view--margin-linked",
         "article-view--margin-counterpart",
@@ -85,6 +87,8 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--overlap { text-style: underline; }
     ArticleView > .article-view--counterpart { text-style: bold; color: $text-accent; }
     ArticleView > .article-view--suggestion { text-style: italic dim underline; }
+    ArticleView > .article-view--other { text-style: dim underline; }
+    ArticleView > .article-view--margin-other { color: $text-muted; text-style: bold; }
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
@@ -132,6 +136,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.suggestions: list[Suggestion] = []
         self._suggestion_starts: list[int] = []
         self._longest_suggestion = 0
+        # Other annotators' spans, shown on request: drawn apart, never edited.
+        self.others: list[Annotation] = []
+        self._other_starts: list[int] = []
+        self._longest_other = 0
+        self._other_marks: dict[str, str] = {}
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
         self._content_width = 0
@@ -157,6 +166,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._matches = []
         self._counterparts, self._unmatched, self._linked = [], [], []
         self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
+        self.others, self._other_starts, self._longest_other = [], [], 0
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
         self.border_title = literal_content(document.name)
@@ -243,6 +253,25 @@ class ArticleView(ScrollView, can_focus=True):
         self._suggestion_starts = [s.start for s in self.suggestions]
         self._longest_suggestion = max((s.end - s.start for s in self.suggestions), default=0)
         self._invalidate()
+
+    def set_others(self, others: Iterable[Annotation], marks: dict[str, str]) -> None:
+        """Show other annotators' spans (dimmed, underlined; `marks[annotator]` in the margin)."""
+        self.others = sorted(others, key=attrgetter("start"))
+        self._other_starts = [a.start for a in self.others]
+        self._longest_other = max((a.end - a.start for a in self.others), default=0)
+        self._other_marks = marks
+        self._invalidate()
+
+    def _others_in(self, start: int, end: int) -> list[Annotation]:
+        if not self.others:
+            return []
+        lo = bisect_left(self._other_starts, start - self._longest_other)
+        hi = bisect_left(self._other_starts, max(end, start + 1))
+        return [a for a in self.others[lo:hi] if a.end > start and a.start < end]
+
+    def others_at(self, offset: int) -> list[Annotation]:
+        """Other annotators' spans covering `offset`, innermost first."""
+        return sorted(self._others_in(offset, offset + 1), key=lambda a: a.end - a.start)
 
     def _suggestions_in(self, start: int, end: int) -> list[Suggestion]:
         lo = bisect_left(self._suggestion_starts, start - self._longest_suggestion)
@@ -647,6 +676,8 @@ class ArticleView(ScrollView, can_focus=True):
             return False
         if self._suggestions_in(start, end) or self._matches_in(start, end):
             return False
+        if self._others_in(start, end):
+            return False
         return not any(c_start < end and c_end > start for c_start, c_end in self._counterparts)
 
     def _render_row(self, start: int, end: int) -> Strip:
@@ -661,6 +692,10 @@ class ArticleView(ScrollView, can_focus=True):
         line = Text(text, end="")
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
+        other_style = self._component("other", partial=True)
+        for other in self._others_in(start, end):
+            line.stylize(other_style, max(other.start, start) - start,
+                         min(other.end, end) - start)
         suggestion_style = self._component("suggestion", partial=True)
         for sug in self._suggestions_in(start, end):
             line.stylize(suggestion_style, max(sug.start, start) - start,
@@ -697,6 +732,12 @@ class ArticleView(ScrollView, can_focus=True):
         if _touches(self._counterparts, self._counterpart_longest, start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
+        if others := self._others_in(start, end):
+            # Whose span it is: the annotator's mark (the status line has the
+            # legend). Asked for with `o`, so it wins over the unmatched mark.
+            mark = self._other_marks.get(others[0].annotator, "?")
+            return Segment(mark, self._base_style + self._component("margin-other",
+                                                                     partial=True))
         if _touches(self._unmatched, self._margin_longest, start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))

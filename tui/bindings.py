@@ -97,6 +97,12 @@ APP_BINDINGS: list[Binding] = [
             id="accept-visible"),
     Binding("R", "reject_suggestion", "Reject the suggestion under the cursor", show=False,
             id="reject"),
+    Binding("o", "toggle_others", "Others' layers: show other annotators' spans, dimmed "
+            "(never editable), or hide them", show=False, id="others"),
+    Binding("t", "take", "Adjudicating: take the annotator's span under the cursor into gold",
+            show=False, id="take"),
+    Binding("X", "take_none", "Adjudicating: take none of the disagreement's versions",
+            show=False, id="take-none"),
     Binding("T", "retrain", "Train the model on your annotations, in the background",
             show=False, id="retrain"),
     Binding("O", "order_by_uncertainty", "Order documents by the model's uncertainty "

@@ -8,11 +8,9 @@ person can cause ends in one line on standard error and an exit code.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,20 +22,23 @@ from annotations.errors import (
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
-    NewsmarkError,
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from tui.cli_adjudicate import adjudicate_command
+from tui.cli_agree import agree_command
+from tui.cli_common import (
+    ANY_PATH,
+    DEFAULT_STORE,
+    choose_annotator,
+    reports_errors,
+    store_option,
+)
+from tui.cli_common import open_existing_store as _open_existing_store
+from tui.cli_train import train_command
 
 if TYPE_CHECKING:
     from annotations.model import Document
-
-DEFAULT_STORE = ".newsmark"
-
-# Paths are checked by newsmark itself, not by click: click's checks end in a
-# three-line usage error with exit code 2 and stop every other file from
-# opening, where newsmark says in one line what is wrong with that file.
-ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
 class DefaultToOpen(click.Group):
@@ -47,36 +48,6 @@ class DefaultToOpen(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
-
-
-def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--store",
-        "store_dir",
-        type=ANY_PATH,
-        envvar="NEWSMARK_STORE",
-        default=DEFAULT_STORE,
-        show_default=True,
-        help="Folder of the annotation store (or NEWSMARK_STORE).",
-    )(func)
-
-
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewsmarkError into one plain line and its exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
-            sys.exit(err.exit_code)
-        except BrokenPipeError:
-            # `newsmark export | head` is fine: stop quietly.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-
-    return wrapper
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,13 +72,6 @@ def _read_article(path: Path, raw: bool, decoding: Decoding) -> Document:
     return doc
 
 
-def default_annotator() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "anonymous"
-
-
 @click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsmark")
 def main() -> None:
@@ -121,7 +85,9 @@ def main() -> None:
 @main.command("open")
 @click.argument("paths", nargs=-1, type=ANY_PATH)
 @store_option
-@click.option("--annotator", default=default_annotator, help="Name recorded on each annotation.")
+@click.option("--annotator", envvar="NEWSMARK_ANNOTATOR",
+              help="Who annotates: the layer you tag in (or NEWSMARK_ANNOTATOR, or "
+                   "annotator in newsmark.toml; default: your login name).")
 @click.option("--config", "config_path", type=ANY_PATH,
               help="Label configuration (default: newsmark.toml beside the store).")
 @click.option("--raw", is_flag=True, help="Show files untouched (no boilerplate cleaning).")
@@ -129,16 +95,18 @@ def main() -> None:
 @click.option("--stored", is_flag=True,
               help="Also open every document kept in the store, imported ones included "
                    "(with no PATH: only those).")
+@click.option("--adjudicate", is_flag=True, hidden=True)  # `newsmark adjudicate` sets it
 @reports_errors
 def open_command(
     paths: tuple[Path, ...],
     store_dir: Path,
-    annotator: str,
+    annotator: str | None,
     config_path: Path | None,
     raw: bool,
     encoding: str | None,
     fix_mojibake: bool,
     stored: bool,
+    adjudicate: bool = False,
 ) -> None:
     """Open articles in the reader.
 
@@ -152,6 +120,7 @@ def open_command(
     from annotations.workspace import Stored, Workspace, stored_documents
 
     config = load_config(config_path, store_dir)
+    annotator = choose_annotator(annotator, config)
     if stored and not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
@@ -206,7 +175,8 @@ def open_command(
             sys.exit(EXIT_NO_ARTICLES)
         from tui.app import NewsmarkApp
 
-        app = NewsmarkApp(workspace, notices=notices)
+        app = (NewsmarkApp(workspace, notices=notices, adjudicating=True) if adjudicate
+               else NewsmarkApp(workspace, notices=notices))
         app.run()
         if app.return_code:  # an internal error, already explained on screen
             sys.exit(EXIT_INTERNAL)
@@ -239,7 +209,9 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
               show_default=True, help="One record per document, or per sentence.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--annotator", "annotators", multiple=True,
-              help="Only spans by this annotator (repeatable).")
+              help="Only this annotator's layer, e.g. gold (repeatable).")
+@click.option("--annotators", "annotator_lists", multiple=True,
+              help="Only these annotators' layers, comma-separated: ana,ben.")
 @click.option("--done-only", is_flag=True, help="Only documents marked done.")
 @doccano_offsets_option
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
@@ -248,9 +220,12 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
                    "many documents; 1 formats in this process only.")
 @reports_errors
 def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
-                   labels: tuple[str, ...], annotators: tuple[str, ...], done_only: bool,
+                   labels: tuple[str, ...], annotators: tuple[str, ...],
+                   annotator_lists: tuple[str, ...], done_only: bool,
                    doccano_offsets: str, force: bool, jobs: int) -> None:
     """Export annotations as training data, one record per annotated document."""
+    annotators += tuple(name.strip() for names in annotator_lists
+                        for name in names.split(",") if name.strip())
     from annotations.export import ExportOptions, carries_links, check_target, export
     from annotations.formats.records import Filters
 
@@ -294,23 +269,36 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
 
 @main.command("import")
 @click.argument("path", type=ANY_PATH)
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
-              help="Format of the file.")
+@click.option("--format", "fmt", type=click.Choice([*IMPORT_FORMATS, "brat"]), required=True,
+              help="Format of the file (brat: a folder of .txt and .ann files).")
 @store_option
-@click.option("--annotator", default="",
-              help="Annotator for spans whose record names none (default: none).")
+@click.option("--annotator", default=None,
+              help="Put every span in this annotator's layer (default: the annotator each "
+                   "record names, else none).")
+@click.option("--names", "names", default="{text}", show_default=True,
+              help="brat: how an .ann file's path names its text and annotator, "
+                   "e.g. {text}_{annotator} or {annotator}/{text}.")
 @doccano_offsets_option
 @reports_errors
-def import_command(path: Path, fmt: str, store_dir: Path, annotator: str,
-                   doccano_offsets: str) -> None:
-    """Import jsonl, prodigy or doccano records (text included) as documents and spans."""
+def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
+                   names: str, doccano_offsets: str) -> None:
+    """Import jsonl, prodigy or doccano records, or a brat folder, as documents and spans.
+
+    The same text imported for several annotators is one document with a
+    layer per annotator.
+    """
     from annotations.formats.importing import import_file
     from annotations.store import Store
 
+    if fmt == "brat":
+        from tui.cli_layers import import_brat_folder
+
+        import_brat_folder(path, store_dir, names, annotator)
+        return
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with Store(store_dir) as store:
-        report = import_file(store, path, fmt, annotator=annotator,
+        report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
         click.echo(f"skipped {line}", err=True)
@@ -366,13 +354,15 @@ def validate_command(path: Path, fmt: str | None, doccano_offsets: str) -> None:
 def stats_command(store_dir: Path) -> None:
     """Count annotations per label and per document."""
     from annotations.export import collect_stats
+    from tui.cli_layers import print_layers
 
     with _open_existing_store(store_dir) as store:
         stats = collect_stats(store)
-    click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
-               f"{sum(stats.per_label.values())} annotations")
-    for label, count in sorted(stats.per_label.items()):
-        click.echo(f"  {label:<12} {count}")
+        click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
+                   f"{sum(stats.per_label.values())} annotations")
+        for label, count in sorted(stats.per_label.items()):
+            click.echo(f"  {label:<12} {count}")
+        print_layers(store)
     moved = stats.reanchoring
     if moved.get("kept", 0) + moved.get("moved", 0) + moved.get("fuzzy", 0) + moved.get(
         "orphaned", 0
@@ -495,18 +485,6 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
-
-    if not store_dir.is_dir():
-        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
-    # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
-
-
-
-# Commands in modules of their own, which use this module's helpers (so
-# they are imported last, when those exist).
-from tui.cli_train import train_command  # noqa: E402
-
+main.add_command(agree_command)
+main.add_command(adjudicate_command)
 main.add_command(train_command)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import ANY_PATH, reports_errors, store_option
+from tui.cli_common import ANY_PATH, open_existing_store, reports_errors, store_option
 
 
 def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
@@ -52,13 +52,12 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     from annotations.labels import load_config
     from annotations.span_model import ModelError, model_folder, require_spacy
     from annotations.training import collect, folder_size, metadata, save, train
-    from tui.cli import _open_existing_store
 
     require_spacy()
     config = load_config(config_path, store_dir)
     out = out_dir or model_folder(store_dir, config.model_path)
     chosen = _annotator_list(annotators, annotator_list)
-    with _open_existing_store(store_dir) as store:
+    with open_existing_store(store_dir) as store:
         docs, layers = collect(store, chosen)
     if not docs:
         raise ModelError(f"no document in {store_dir} has spans by "

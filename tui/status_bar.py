@@ -1,4 +1,4 @@
-"""The status line: counts, position, selection and whether work is saved."""
+"""The status line: who annotates, counts, position, selection and whether work is saved."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class StatusBar(Static):
         mode: str = "",
         saved: str,
         error: bool = False,
+        annotator: str = "",
     ) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
@@ -41,6 +42,9 @@ class StatusBar(Static):
             # The mode names the search query: untrusted, shown literally.
             line.append(f"  │ {safe(mode)}", style="bold")
         line.append(f"  │ {safe(saved)}")
+        if annotator:  # whose layer the keys tag in (last: the rest is read more often)
+            line.append("  │ ")
+            line.append(safe(annotator), style="bold")
         self.set_class(error, "-error")
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).

@@ -8,7 +8,9 @@
 brat counts code points of the ``.txt`` read as UTF-8, as Python does. A
 span that crosses a line break (or a tab) is written as brat's discontinuous
 span, one fragment per line (``claim 10 20;21 42``), with the fragments' texts
-joined by a space, which is what brat itself writes. `annotation.conf`
+joined by a space, which is what brat itself writes. A span imported as
+discontinuous (`Annotation.fragments`) is written as its fragments again.
+`annotation.conf`
 lists the labels, so the folder opens in brat as it is.
 """
 
@@ -42,7 +44,13 @@ def ann_lines(view: RecordView) -> list[str]:
     lines = []
     note_no = 0
     for i, span in enumerate(view.spans, start=1):
-        frags = fragments(view.text, span.start, span.end)
+        # A discontinuous span (imported from brat) is written as its own
+        # fragments again; each is cut at line breaks as any span is.
+        pieces = span.ann.fragments or ((span.ann.start, span.ann.end),)
+        shift = span.start - span.ann.start
+        frags = [piece for a, b in pieces
+                 for piece in fragments(view.text, max(a + shift, span.start),
+                                        min(b + shift, span.end))]
         where = ";".join(f"{s} {e}" for s, e in frags)
         shown = " ".join(view.text[s:e] for s, e in frags)
         lines.append(f"T{i}\t{span.label} {where}\t{shown}")

@@ -25,6 +25,7 @@ class ParsedSpan:
     note: str = ""
     source: str | None = None
     reanchored: str = ""  # "moved" / "fuzzy" / "placed": the article changed under it
+    fragments: tuple[tuple[int, int], ...] = ()  # a discontinuous span's pieces
 
 
 @dataclass(slots=True)

@@ -107,10 +107,15 @@ def import_file(
     fmt: str,
     *,
     annotator: str = "",
+    layer: str | None = None,
     doccano_offsets: str = "utf16",
     progress: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import every record of `path`; spans that do not fit are reported, not stored."""
+    """Import every record of `path`; spans that do not fit are reported, not stored.
+
+    `annotator` is for spans whose record names none; `layer`, if given, is
+    every span's annotator (an annotator's file imported as their layer).
+    """
     if doccano_offsets not in DOCCANO_OFFSETS:
         raise FormatError(f"unknown doccano offsets {doccano_offsets!r}")
     parse = _parser(fmt, doccano_offsets)
@@ -136,7 +141,7 @@ def import_file(
             continue
         report.problems.extend(f"{where}, {p}" for p in parsed.problems)
         report.utf16_shifted += parsed.utf16_shifted
-        doc_id = _store_record(store, parsed, where, annotator, report)
+        doc_id = _store_record(store, parsed, where, annotator, layer, report)
         if doc_id is not None and parsed.id:
             doc_ids[parsed.id] = doc_id
         for link in parsed.links:
@@ -188,7 +193,8 @@ def _store_links(
 
 
 def _store_record(
-    store: Store, parsed: ParsedRecord, where: str, annotator: str, report: ImportReport
+    store: Store, parsed: ParsedRecord, where: str, annotator: str, layer: str | None,
+    report: ImportReport,
 ) -> str | None:
     """Store one record's document and spans; returns the document's id (None: skipped)."""
     text = parsed.text
@@ -214,19 +220,29 @@ def _store_record(
             continue
         ann = Annotation.tag(
             doc, start, end, span.label,
-            annotator=span.annotator if span.annotator is not None else annotator,
+            annotator=layer if layer is not None else (
+                span.annotator if span.annotator is not None else annotator),
             source=span.source or IMPORTED,
             note=span.note,
         )
         changes: dict[str, Any] = {}
-        if span.id:
+        if span.id and (layer is None or layer == span.annotator):
+            # (A span put in another annotator's layer is a new span: the
+            # record's own, in its layer, may be in the store already.)
             changes["id"] = span.id
         if span.created:
             changes["created"] = span.created
         if span.reanchored:
             changes["reanchored"] = span.reanchored
+        if span.fragments:
+            changes["fragments"] = tuple(
+                (mapping.map(a, False), mapping.map(b, True)) for a, b in span.fragments)
         if changes:
-            ann = ann.with_changes(**changes)
+            try:
+                ann = ann.with_changes(**changes)
+            except ValueError as err:  # fragments that do not fit the span
+                report.problems.append(f"{where}, span {i} [{span.start}, {span.end}): {err}")
+                continue
         if store.add(ann):
             report.spans += 1
         else:

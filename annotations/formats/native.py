@@ -12,7 +12,9 @@ One record per document (or per sentence with ``--unit sentence``)::
 `start`/`end` are code points (Python ``str`` indices), end exclusive;
 `utf16_*` are UTF-16 code units (JavaScript's ``String`` indices) and
 `utf8_*` are byte offsets into the UTF-8 encoded text. `token_end` is
-inclusive, as in Prodigy. Sentence records add `"clipped"` per span and
+inclusive, as in Prodigy. A discontinuous span (imported from brat) adds
+`"fragments": [[start, end], ...]`, its pieces in code points, within
+`start`/`end`. Sentence records add `"clipped"` per span and
 `meta.doc_id`, `meta.sentence`, `meta.doc_start`.
 """
 
@@ -87,6 +89,8 @@ def _spans_text(view: RecordView) -> str:
         u16s, u16e, u8s, u8e = table.span_offsets(start, end)
         first, last = span.token_start, span.token_end
         tail = f', "reanchored": {value(ann.reanchored)}' if ann.reanchored else ""
+        if ann.fragments and (pieces := _fragments(span, view)):
+            tail += ', "fragments": ' + _encode(pieces)
         if sentence:
             tail += f', "clipped": {json_bool[span.clipped]}'
         items.append(
@@ -167,10 +171,22 @@ def _spans(view: RecordView) -> list[dict[str, Any]]:
         if ann.reanchored:
             # The article changed after tagging and the span was found again.
             item["reanchored"] = ann.reanchored
+        if ann.fragments and (pieces := _fragments(span, view)):
+            # A discontinuous span (from brat): its pieces, in this record's offsets.
+            item["fragments"] = pieces
         if view.sentence is not None:
             item["clipped"] = span.clipped
         spans.append(item)
     return spans
+
+
+def _fragments(span: Any, view: RecordView) -> list[list[int]]:
+    """A discontinuous span's pieces in the record's offsets (cut to a clipped span)."""
+    shift = span.start - span.ann.start
+    pieces = [[max(a + shift, span.start), min(b + shift, span.end)]
+              for a, b in span.ann.fragments]
+    pieces = [p for p in pieces if p[0] < p[1]]
+    return pieces if len(pieces) > 1 else []
 
 
 def parse(obj: Any) -> ParsedRecord:
@@ -209,6 +225,7 @@ def parse(obj: Any) -> ParsedRecord:
                 note=_opt_str(span.get("note")) or "",
                 source=_opt_str(span.get("source")),
                 reanchored=_opt_str(span.get("reanchored")) or "",
+                fragments=_parse_fragments(span.get("fragments")),
             )
             if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
                 table = table or OffsetTable(text)
@@ -218,6 +235,16 @@ def parse(obj: Any) -> ParsedRecord:
             continue
         parsed.spans.append(item)
     return parsed
+
+
+def _parse_fragments(value: Any) -> tuple[tuple[int, int], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(type(x) is int for x in p)
+            for p in value):
+        raise ValueError("fragments must be a list of [start, end] pairs")
+    return tuple((a, b) for a, b in value)
 
 
 def _opt_str(value: Any) -> str | None:

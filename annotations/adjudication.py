@@ -1,0 +1,117 @@
+"""Adjudication: from several annotators' layers to one gold layer.
+
+A curator works in the `gold` layer (`layers.GOLD`). What every annotator
+of a document marked alike (same start, end and label in every layer) is
+put into gold before the curator starts, marked `source="merged"`. The
+rest are **disagreements**: the annotators' other spans, grouped where
+they overlap (whatever their labels), each group one decision. A decision
+is made by taking a version into gold (the span as that annotator marked
+it), by tagging anew (any gold span over the group), or by taking none
+(every version rejected, as a rejected suggestion is: undoable, and the
+versions are not proposed again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from annotations.layers import GOLD
+from annotations.model import Annotation, Document
+
+MERGED = "merged"  # source of a span put into gold because every annotator agreed
+ADJUDICATED = "adjudicated"  # source of a version the curator took into gold
+
+
+def _key(ann: Annotation) -> tuple[int, int, str]:
+    return (ann.start, ann.end, ann.label)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Overlapping spans the annotators did not all mark alike: one decision."""
+
+    start: int
+    end: int
+    versions: tuple[Annotation, ...]  # sorted by annotator, then start
+
+    def describe(self) -> str:
+        """Who marked what: `ana claim 12-40 · ben quote 12-38`."""
+        return " · ".join(f"{v.annotator} {v.label} {v.start}-{v.end}" for v in self.versions)
+
+
+def coders(annotations: Iterable[Annotation], curator: str = GOLD) -> list[str]:
+    """The annotators of a document: every named layer but the curator's."""
+    return sorted({a.annotator for a in annotations if a.annotator and a.annotator != curator})
+
+
+def agreed(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Annotation]:
+    """One of each span every annotator (two or more) marked alike."""
+    names = coders(annotations, curator)
+    if len(names) < 2:
+        return []
+    keys_of = {name: set() for name in names}  # type: dict[str, set[tuple[int, int, str]]]
+    first: dict[tuple[int, int, str], Annotation] = {}
+    for ann in annotations:
+        if ann.annotator in keys_of:
+            keys_of[ann.annotator].add(_key(ann))
+            first.setdefault(_key(ann), ann)
+    common = set.intersection(*keys_of.values())
+    return sorted((first[key] for key in common), key=_key)
+
+
+def disagreements(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Disagreement]:
+    """The groups of overlapping spans not every annotator marked alike, in text order."""
+    names = coders(annotations, curator)
+    if len(names) < 2:
+        return []
+    common = {_key(a) for a in agreed(annotations, curator)}
+    rest = sorted((a for a in annotations if a.annotator in names and _key(a) not in common),
+                  key=lambda a: (a.start, a.end, a.annotator, a.label))
+    groups: list[Disagreement] = []
+    current: list[Annotation] = []
+    reach = -1
+    for ann in rest:
+        if current and ann.start >= reach:
+            groups.append(_group(current))
+            current = []
+        current.append(ann)
+        reach = max(reach, ann.end) if len(current) > 1 else ann.end
+    if current:
+        groups.append(_group(current))
+    return groups
+
+
+def _group(spans: list[Annotation]) -> Disagreement:
+    return Disagreement(min(a.start for a in spans), max(a.end for a in spans),
+                        tuple(sorted(spans, key=lambda a: (a.annotator, a.start, a.end))))
+
+
+def resolved(group: Disagreement, gold: Iterable[Annotation],
+             rejected: set[tuple[int, int, str]]) -> bool:
+    """Decided: a gold span of the curator's over the group, or every version rejected."""
+    for ann in gold:
+        if ann.source != MERGED and ann.start < group.end and group.start < ann.end:
+            return True
+    return all(_key(v) in rejected for v in group.versions)
+
+
+def taken(version: Annotation, doc: Document, curator: str = GOLD) -> Annotation:
+    """`version` as the curator's: a new gold span with its offsets, fragments and label."""
+    ann = Annotation.tag(doc, version.start, version.end, version.label, annotator=curator,
+                         source=ADJUDICATED, note=version.note)
+    return ann.with_changes(fragments=version.fragments) if version.fragments else ann
+
+
+def merged_into_gold(doc: Document, annotations: Sequence[Annotation],
+                     curator: str = GOLD) -> list[Annotation]:
+    """Gold spans to add for what every annotator agreed on (none already in gold)."""
+    have = {_key(a) for a in annotations if a.annotator == curator}
+    out = []
+    for ann in agreed(annotations, curator):
+        if _key(ann) not in have:
+            merged = Annotation.tag(doc, ann.start, ann.end, ann.label, annotator=curator,
+                                    source=MERGED)
+            out.append(merged.with_changes(fragments=ann.fragments) if ann.fragments
+                       else merged)
+    return out

@@ -1,0 +1,150 @@
+"""Adjudication: agreed spans merged into gold, disagreements walked and decided, undoable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from annotations.adjudication import (
+    MERGED,
+    agreed,
+    disagreements,
+    merged_into_gold,
+    resolved,
+)
+from annotations.documents import load_documents
+from annotations.model import Annotation, Document
+from annotations.store import Store
+from annotations.workspace import Workspace
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.cli import main
+
+DOC = Document("The mayor said the bridge opens in June. Critics called it late and costly.")
+
+
+def tag(who: str, piece: str, label: str, extra: int = 0) -> Annotation:
+    start = DOC.text.index(piece)
+    return Annotation.tag(DOC, start, start + len(piece) + extra, label, annotator=who)
+
+
+def test_agreed_spans_and_disagreements_by_hand() -> None:
+    anns = [
+        tag("ana", "The mayor", "source"), tag("ben", "The mayor", "source"),
+        tag("ana", "the bridge opens", "claim"), tag("ben", "the bridge opens", "claim", 8),
+        tag("ben", "Critics", "source"),
+        tag("gold", "late", "opinion"),  # the curator's own: not a coder
+    ]
+    assert [(a.start, a.label) for a in agreed(anns)] == [(0, "source")]
+    first, second = disagreements(anns)
+    assert [v.annotator for v in first.versions] == ["ana", "ben"]
+    assert (first.start, first.end) == (DOC.text.index("the bridge"),
+                                        DOC.text.index("the bridge") + 24)
+    assert second.describe() == f"ben source {DOC.text.index('Critics')}-" \
+                                f"{DOC.text.index('Critics') + 7}"
+    gold = [tag("gold", "bridge", "claim")]
+    assert resolved(first, gold, set()) and not resolved(second, gold, set())
+    key = (second.versions[0].start, second.versions[0].end, "source")
+    assert resolved(second, [], {key})
+    # A merged span is not a decision.
+    merged = merged_into_gold(DOC, anns)
+    assert [(m.label, m.source, m.annotator) for m in merged] == [("source", MERGED, "gold")]
+    assert not resolved(first, merged, set())
+    assert merged_into_gold(DOC, [*anns, *merged]) == []
+
+
+def test_one_annotator_has_nothing_to_adjudicate() -> None:
+    assert disagreements([tag("ana", "The mayor", "source")]) == []
+
+
+async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text(DOC.text + "\n", encoding="utf-8")
+    [doc], errors = load_documents([path])
+    assert not errors
+    store = Store(tmp_path / "s")
+    store.register(doc)
+    text = doc.text
+
+    def at(who: str, piece: str, label: str, extra: int = 0) -> Annotation:
+        start = text.index(piece)
+        return Annotation.tag(doc, start, start + len(piece) + extra, label, annotator=who)
+
+    for ann in (at("ana", "The mayor", "source"), at("ben", "The mayor", "source"),
+                at("ana", "the bridge opens", "claim"),
+                at("ben", "the bridge opens", "claim", 8),
+                at("ben", "Critics", "source")):
+        assert store.add(ann)
+    ws = Workspace(store, [doc], annotator="gold")
+    app = NewsmarkApp(ws, adjudicating=True)
+    try:
+        async with app.run_test(size=(140, 36)) as pilot:
+            view = app.query_one("#pane-0", ArticleView)
+            view.focus()
+            await pilot.pause()
+            status = lambda: str(app.query_one("#status").render())  # noqa: E731
+            [merged] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+            assert (merged.source, merged.text) == (MERGED, "The mayor")
+            assert "ADJUDICATING: 2 of 2 disagreements left" in status()
+            assert len(view.others) == 5  # every annotator's spans shown
+            await pilot.press("n")
+            assert view.cursor == text.index("the bridge")
+            assert "here: ana claim" in status() and "ben claim" in status()
+            await pilot.press("t")  # the innermost version: ana's
+            await pilot.pause()
+            gold = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+            assert sorted(a.text for a in gold) == ["The mayor", "the bridge opens"]
+            assert "1 of 2 disagreements left" in status()
+            await pilot.press("n")
+            assert view.cursor == text.index("Critics")
+            await pilot.press("X")  # none of ben's version
+            await pilot.pause()
+            assert "0 of 2 disagreements left" in status()
+            await pilot.press("u")  # the decision comes back
+            await pilot.pause()
+            assert "1 of 2 disagreements left" in status()
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert "0 of 2 disagreements left" in status()
+    finally:
+        store.close()
+    result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "s"),
+                                       "--annotator", "gold"])
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((s["text"], s["source"]) for s in record["spans"]) == [
+        ("The mayor", "merged"), ("the bridge opens", "adjudicated")]
+
+
+def test_adjudicate_is_a_command() -> None:
+    result = CliRunner().invoke(main, ["adjudicate", "--help"])
+    assert result.exit_code == 0 and "--curator" in result.output
+
+
+def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    import tui.app
+
+    seen = []
+
+    class FakeApp:
+        return_code = 0
+
+        def __init__(self, workspace, notices=(), **options) -> None:  # type: ignore[no-untyped-def]
+            seen.append((workspace, options))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+    with Store(tmp_path / "s") as store:
+        store.register(DOC)
+        store.add(tag("ana", "The mayor", "source"))
+    result = CliRunner().invoke(main, ["adjudicate", "--store", str(tmp_path / "s"),
+                                       "--curator", "lead"])
+    assert result.exit_code == 0, result.output
+    [(workspace, options)] = seen
+    assert workspace.annotator == "lead" and options == {"adjudicating": True}
+    assert [e.stored.doc_id for e in workspace.entries if e.stored is not None] == [DOC.id]
+    workspace.store.close()

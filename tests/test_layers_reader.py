@@ -1,0 +1,56 @@
+"""Blind annotation in the reader: your layer only, others' on request, never editable."""
+
+from __future__ import annotations
+
+from annotations.layers import initials
+from annotations.model import Annotation
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+
+SIZE = (140, 36)
+
+
+def test_initials_are_distinct_one_cell_marks() -> None:
+    assert initials(["ana", "alex", "ben", "Ünal"]) == {"alex": "A", "ana": "N", "ben": "B",
+                                                       "Ünal": "L"}
+    assert initials(["a", "A"]) == {"A": "A", "a": "1"}
+
+
+async def test_others_layers_are_hidden_then_shown_dimmed_and_never_edited(
+    make_workspace,
+) -> None:
+    ws = make_workspace()  # the annotator is "tester"
+    doc = next(iter(ws.documents.values()))
+    council = doc.text.index("The council")
+    critics = doc.text.index("Critics")
+    mine = Annotation.tag(doc, council, council + 11, "claim", annotator="tester")
+    ben = Annotation.tag(doc, critics, critics + 7, "quote", annotator="ben")
+    ben_same = Annotation.tag(doc, council, council + 11, "claim", annotator="ben")
+    unassigned = Annotation.tag(doc, 0, 4, "terms")  # an imported pre-annotation
+    for ann in (mine, ben, ben_same, unassigned):
+        assert ws.store.add(ann)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        assert view.document.id == doc.id
+        assert {a.id for a in view.annotations} == {mine.id, unassigned.id}
+        assert view.others == []
+        view.focus()
+        await pilot.press("o")
+        await pilot.pause()
+        assert {a.id for a in view.others} == {ben.id, ben_same.id}
+        assert "others: B=ben" in str(app.query_one("#status").render())
+        row = view._row_of(critics)
+        rendered = "".join(segment.text for segment in view.render_line(
+            row - round(view.scroll_y)))
+        assert rendered.startswith("B")  # ben's mark in the margin
+        # x on ben's span removes nothing: it is not in this layer.
+        view.move_to(critics + 2)
+        await pilot.press("x")
+        await pilot.pause()
+        assert {a.id for a in ws.store.annotations(doc.id)} == {
+            mine.id, ben.id, ben_same.id, unassigned.id}
+        await pilot.press("o")
+        await pilot.pause()
+        assert view.others == []
+        assert "others:" not in str(app.query_one("#status").render())

@@ -1,0 +1,65 @@
+"""Annotators' layers on the command line: brat folders imported as layers, counts per layer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotations.errors import EXIT_PROBLEMS_FOUND
+from tui.cli_agree import shown
+from tui.cli_common import DEFAULT_STORE
+
+
+def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str | None) -> None:
+    """`newsmark import FOLDER --format brat`: report what came in, by layer."""
+    import shlex
+
+    from annotations.formats.brat_import import import_brat
+    from annotations.store import Store
+
+    with Store(store_dir) as store:
+        report = import_brat(store, folder, pattern=names, annotator=annotator or "")
+    for line in report.skipped_files:
+        click.echo(f"skipped {shown(line)}", err=True)
+    for line in report.problems:
+        click.echo(f"skipped {shown(line)}", err=True)
+    read = report.files - len(report.skipped_files)
+    click.echo(f"imported {read} of {report.files} .ann files: {report.documents} new "
+               f"documents, {report.spans} spans ({report.duplicates} already there, "
+               f"{len(report.problems)} skipped, {report.discontinuous} discontinuous kept "
+               f"with their fragments, {report.notes} notes)", err=True)
+    if report.annotators:
+        layers = ", ".join(f"{shown(name)} {count}"
+                           for name, count in sorted(report.annotators.items()))
+        click.echo(f"layers: {layers}", err=True)
+    if report.skipped_lines:
+        kinds = ", ".join(f"{count} {kind}"
+                          for kind, count in sorted(report.skipped_lines.items()))
+        click.echo(f"not modelled yet, skipped: {kinds}", err=True)
+    if report.normalised:
+        click.echo(f"note: {report.normalised} texts had their newlines or control characters "
+                   "normalised; their offsets were moved with them", err=True)
+    if read:
+        where = ("" if store_dir == Path(DEFAULT_STORE)
+                 else f" --store {shlex.quote(str(store_dir))}")
+        click.echo(f"open them in the reader: newsmark --stored{where}; "
+                   f"agreement: newsmark agree{where}", err=True)
+    else:
+        sys.exit(EXIT_PROBLEMS_FOUND)
+
+
+def print_layers(store: Any) -> None:
+    """`newsmark stats`: documents and spans in each annotator's layer."""
+    from annotations.anchoring import superseded_documents
+    from annotations.layers import layer_counts
+
+    counts = layer_counts(store, skip=superseded_documents(store))
+    if not counts:
+        return
+    click.echo(f"layers (annotators): {len(counts)}")
+    for name, (documents, spans) in counts.items():
+        click.echo(f"  {shown(name):<12} {spans} spans in {documents} "
+                   f"document{'' if documents == 1 else 's'}")
