@@ -1,13 +1,16 @@
 """Precision, recall and F1 of predicted spans against gold spans, per label.
 
-Two ways of counting a prediction as right (the same as `newsmark agree`
-is specified with):
+Two ways of counting a prediction as right, the matching definitions of
+`newsmark agree` (`annotations/agreement.py`, whose functions count them):
 
 - **exact**: same label, same start, same end;
 - **overlap**: same label and at least one shared character, each span
   used at most once: the largest such one-to-one pairing (a maximum
   bipartite matching), so one long prediction covering two gold spans
   counts once, not twice.
+
+Agreement compares two annotators symmetrically (F1 only); here one side
+is gold, so precision and recall are told apart.
 
 Spans are `(start, end, label)` triples of code-point offsets, end
 exclusive. Documents are scored one at a time and the counts summed, so
@@ -19,6 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from annotations.agreement import Span as AgreementSpan
+from annotations.agreement import exact_matches, overlap_matches
 
 Triple = tuple[int, int, str]
 
@@ -70,7 +76,9 @@ class SpanScores:
             for counts in (self.exact[label], self.overlap[label]):
                 counts.gold += len(g)
                 counts.predicted += len(p)
-            self.exact[label].matched += len(set(g) & set(p))
+            self.exact[label].matched += exact_matches(
+                [AgreementSpan(s, e, label) for s, e in g],
+                [AgreementSpan(s, e, label) for s, e in p])
             self.overlap[label].matched += overlap_matching(g, p)
 
     @property
@@ -103,27 +111,7 @@ class SpanScores:
 
 
 def overlap_matching(gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]) -> int:
-    """Size of the largest one-to-one pairing of overlapping gold and predicted spans.
-
-    Kuhn's augmenting paths: a document has tens of spans per label, so
-    the simple algorithm is fast enough, and it is exact where a greedy
-    pairing is not (greedy can pair a prediction with the one gold span
-    another prediction needed).
-    """
-    gold = sorted(gold)
-    neighbours = [
-        [j for j, (gs, ge) in enumerate(gold) if gs < pe and ps < ge] for ps, pe in predicted
-    ]
-    owner: dict[int, int] = {}  # gold index -> predicted index
-
-    def augment(i: int, seen: set[int]) -> bool:
-        for j in neighbours[i]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = i
-                return True
-        return False
-
-    return sum(augment(i, set()) for i in range(len(predicted)))
+    """Size of the largest one-to-one pairing of overlapping gold and predicted spans
+    (of one label): `agreement.overlap_matches`."""
+    return overlap_matches([AgreementSpan(s, e, "") for s, e in gold],
+                           [AgreementSpan(s, e, "") for s, e in predicted])
