@@ -30,9 +30,8 @@ documents, all by default; 200 with --quick) keep it affordable; the
 issue's full-scale figure (the whole train split in 15 minutes) needs
 `NEWSMARK_MODEL_BENCH_SECONDS=900`.
 
-The minimal brat reader here takes each text's first annotator file (files
-are `NAME_ANNOTATOR.ann`), T lines of Source, Cue and Content only, a
-discontinuous span from its first fragment's start to its last's end.
+The corpus is read with newsmark's own brat import (`read_brat`), each
+text with its first annotator's layer.
 """
 
 from __future__ import annotations
@@ -66,34 +65,45 @@ def corpus_path() -> Path | None:
 
 
 def read_brat(root: Path, limit: int | None = None) -> list[Any]:
-    """TrainingDocs of the corpus: each text with its first annotator's spans."""
-    from annotations.training import TrainingDoc
+    """TrainingDocs of the corpus: each text with its first annotator's spans.
 
-    docs: list[TrainingDoc] = []
-    seen: set[str] = set()
+    Imported as newsmark imports it (`annotations/formats/brat_import.py`,
+    `{text}_{annotator}` names: one layer per .ann file) into a temporary
+    store; of a text several people annotated, the layer of the first
+    annotator (by name) is taken. Only Source, Cue and Content spans; a
+    discontinuous span counts as its hull. `limit` takes the first texts.
+    """
+    from annotations.formats.brat_import import import_brat
+    from annotations.store import Store
+    from annotations.training import TrainingDoc
+    from bench.common import temp_dir
+
+    by_text: dict[str, list[Path]] = {}
     for ann in sorted((root / "attributions").glob("*.ann")):
-        name = ann.stem.rsplit("_", 1)[0]
-        text_path = root / "text" / f"{name}.txt"
-        if name in seen or not text_path.is_file():
-            continue
-        seen.add(name)
-        text = text_path.read_text(encoding="utf-8")
-        spans = set()
-        for line in ann.read_text(encoding="utf-8").splitlines():
-            if not line.startswith("T") or "\t" not in line:
-                continue
-            fields = line.split("\t")
-            label, _, where = fields[1].partition(" ")
-            if label not in LABELS:
-                continue
-            fragments = [tuple(map(int, f.split())) for f in where.split(";")]
-            start, end = min(f[0] for f in fragments), max(f[1] for f in fragments)
-            if 0 <= start < end <= len(text):
-                spans.add((start, end, label))
-        docs.append(TrainingDoc(name, text, tuple(sorted(spans))))
-        if limit is not None and len(docs) >= limit:
-            break
-    return docs
+        by_text.setdefault(ann.stem.rsplit("_", 1)[0], []).append(ann)
+    names = [n for n in sorted(by_text) if (root / "text" / f"{n}.txt").is_file()]
+    names = names[:limit] if limit is not None else names
+    docs: list[TrainingDoc] = []
+    with temp_dir("newsmark-polnear-") as tmp:
+        folder = tmp / "brat"
+        folder.mkdir()
+        for name in names:  # links, not copies: the corpus stays where it is
+            (folder / f"{name}.txt").symlink_to(root / "text" / f"{name}.txt")
+            for ann in by_text[name]:
+                (folder / ann.name).symlink_to(ann)
+        with Store(tmp / "store") as store:
+            import_brat(store, folder, pattern="{text}_{annotator}")
+            for record in store.documents():
+                layers: dict[str, set[tuple[int, int, str]]] = {}
+                for a in store.annotations(record["id"]):
+                    if a.label in LABELS:
+                        layers.setdefault(a.annotator, set()).add((a.start, a.end, a.label))
+                text = store.load_text(record["id"])
+                if text is None or not layers:
+                    continue
+                first = layers[min(layers)]
+                docs.append(TrainingDoc(record["id"], text, tuple(sorted(first))))
+    return sorted(docs, key=lambda d: d.doc_id)
 
 
 def _one(value: float) -> dict[str, float]:
@@ -324,7 +334,10 @@ def run(quick: bool = False) -> list[Figure]:
                                                       seed=0, dev=0.1))
         size = folder_size(folder) / 1e6
         model = SpanModel.load(folder)
-        text = next(d.text for d in held_out if len(d.text) >= 5000)[:5000]
+        # A held-out article cut to 5 KB (the longest, repeated if shorter).
+        text = max((d.text for d in held_out), key=len)
+        text = (text + "\n\n") * (5000 // (len(text) + 2) + 1)
+        text = text[:5000]
         model.predict(text)  # warm
         samples = []
         for _ in range(15):
