@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations import anchoring, identity
+from annotations import anchoring, graphemes, identity
 from annotations.anchoring import ReanchorReport
 from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
@@ -439,6 +439,9 @@ class Workspace:
             start, end = seg.snap(start, end)
         else:
             start, end = _trim(self.documents[doc_id].text, start, end)
+        # Character-exact still means whole characters as read: a span never
+        # ends inside "👨‍👩‍👧" or cuts a skin tone off its hand.
+        start, end = graphemes.snap(self.documents[doc_id].text, start, end)
         return (start, end) if start < end else None
 
     def tag(

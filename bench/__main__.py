@@ -1,8 +1,9 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
 Groups: keystroke, open (with memory), corpus, save, export, agree, model
-(the span model on PolNeAR, when NEWSMARK_POLNEAR or ../shared has it), and quality
-(when `bench/suggest_quality.py` exists). With no group, all of them.
+(the span model on PolNeAR, when NEWSMARK_POLNEAR or ../shared has it), and
+quality (suggestions, when `bench/suggest_quality.py` exists, and sentence
+alignment, `bench/align_quality.py`). With no group, all of them.
 """
 
 from __future__ import annotations
@@ -75,8 +76,13 @@ def quality() -> list[Figure] | None:
     Its `run()` returns {"documents": n, "match": "...", "per_label":
     {label: {"precision": p, "recall": r}}}; other numbers are shown as they are.
     """
+    # Sentence alignment's precision and recall on hand-aligned real pairs
+    # (skipped rows, not a failure, without the corpus), and its speed.
+    from bench.align_quality import run as alignment_quality
+
+    aligned = alignment_quality()
     if importlib.util.find_spec("bench.suggest_quality") is None:
-        return None
+        return aligned
     data = importlib.import_module("bench.suggest_quality").run() or {}
     note = f"{data.get('documents', '?')} gold documents; match: {data.get('match', '?')}"
     figures = []
@@ -93,7 +99,7 @@ def quality() -> list[Figure] | None:
     else:
         figures.append(Figure(group="suggest quality", name="(no scores)", unit="", value=None,
                               note=note))
-    return figures
+    return figures + aligned
 
 
 def _cells(f: Figure) -> tuple[str, str, str, str, str]:
@@ -158,7 +164,7 @@ def markdown(result: dict[str, object]) -> str:
 def _root(group: str) -> str:
     """The runnable group a figure's group belongs to ("keystroke (view)" -> keystroke)."""
     first = group.split(" ")[0]
-    return {"memory": "open", "suggest": "quality"}.get(first, first)
+    return {"memory": "open", "suggest": "quality", "alignment": "quality"}.get(first, first)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if group == "quality":
                 got = quality()
-                if got is None:
-                    print("bench: no bench/suggest_quality.py yet: skipped", file=sys.stderr)
+                if got is None:  # kept for a quality() that finds nothing to measure
+                    print("bench: no quality figures: skipped", file=sys.stderr)
                     continue
             else:
                 got = importlib.import_module(GROUPS[group]).run(quick=args.quick)

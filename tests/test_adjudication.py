@@ -80,7 +80,9 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     ws = Workspace(store, [doc], annotator="gold")
     app = NewsmarkApp(ws, adjudicating=True)
     try:
-        async with app.run_test(size=(140, 36)) as pilot:
+        # Wide enough for the whole status line: it is cut to the terminal's
+        # width (main's status line), and the test reads who marked what.
+        async with app.run_test(size=(200, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             view.focus()
             await pilot.pause()

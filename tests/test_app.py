@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from annotations.export import document_records
@@ -253,3 +254,188 @@ async def test_keys_in_the_annotation_list_act_on_its_highlighted_row(make_works
         [kept] = ws.store.annotations(view.document.id)
         assert kept.text.startswith("Critics called")
         assert listed.has_focus
+
+
+async def test_motions_selections_and_tags_move_by_grapheme_cluster(
+    tmp_path: Path, make_workspace
+) -> None:
+    from annotations.labels import Config
+
+    family = "👨\u200d👩\u200d👧"
+    article = tmp_path / "emoji.txt"
+    article.write_text(f"A {family} and 👍🏽 went out.\n", encoding="utf-8")
+    ws = make_workspace([article], config=Config(snap=False))
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        seen = []
+        for _ in range(6):
+            await pilot.press("l")
+            seen.append(view.cursor)
+        at = text.index(family)
+        assert seen[:4] == [1, at, at + len(family), at + len(family) + 1]
+        thumb = text.index("👍")
+        view.move_to(thumb)
+        await pilot.press("h", "l")
+        assert view.cursor == thumb
+        await pilot.press("shift+right", "3")  # the thumb and its skin tone, whole
+        [ann] = ws.store.annotations(view.document.id)
+        assert ann.text == "👍🏽"
+        # The cursor is drawn over the whole cluster: one piece for the terminal.
+        view.move_to(at)
+        await pilot.pause()
+        row = view.render_line(0)
+        assert any(seg.text == family for seg in row)
+        # Rows keep the pane's width as Rich counts cells: the border stays put.
+        assert all(view.render_line(y).cell_length == view._content_width for y in range(3))
+
+
+async def test_a_folded_run_of_emoji_breaks_rows_between_clusters(
+    tmp_path: Path, make_workspace
+) -> None:
+    from annotations.graphemes import cluster_start
+
+    family = "👨\u200d👩\u200d👧"
+    article = tmp_path / "emoji.txt"
+    article.write_text("Run: " + family * 40 + "\n", encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        view = app.query_one("#pane-0", ArticleView)
+        starts = [view._row_span(row)[0] for row in range(4)]
+        assert all(cluster_start(view.text, s) == s for s in starts), starts
+        assert all(view.render_line(y).cell_length == view._content_width for y in range(4))
+
+
+async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "f", "d", "S")  # a tag, then three notifications
+        await pilot.pause()
+        assert len(app._notifications) >= 3
+        rows = screen(app).splitlines()
+        status = next(row for row in rows if "quote 1" in row)
+        assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
+        # On a narrow terminal the counts are shortened, not the save state.
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        status = next(row for row in screen(app).splitlines() if "claim 0" in row)
+        assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
+
+
+async def test_search_says_which_match_and_when_it_wraps(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.query_one("#pane-0", ArticleView).has_focus
+        await pilot.press("slash", *"the", "enter")
+        count = len(app.search_matches)
+        assert count >= 3
+        status = app.query_one("#status")
+        assert f"match 1 of {count} (n/N)" in str(status.render())
+        await pilot.press("n")
+        assert f"match 2 of {count}" in str(status.render())
+        await pilot.press("N", "N")  # from the first back to the last: wraps
+        assert f"match {count} of {count}" in str(status.render())
+        assert any("wrapped to the bottom" in str(n.message) for n in app._notifications)
+
+
+async def test_a_second_quote_key_with_nothing_wider_says_so(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("quotation_mark")
+        first = view.selection
+        assert first is not None
+        await pilot.press("quotation_mark")
+        assert view.selection == first
+        assert any("No wider quotation" in str(n.message) for n in app._notifications)
+
+
+async def test_done_shows_in_the_status_line_and_the_document_list(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert "DONE ✓" in str(app.query_one("#status").render())
+        listed = app.query_one("#document-list")
+        assert "done ✓" in listed.render_line(0).text
+        await pilot.press("d")
+        await pilot.pause()
+        assert "DONE" not in str(app.query_one("#status").render())
+        assert "done ✓" not in listed.render_line(0).text
+
+
+async def test_the_status_line_names_the_suggestion_or_note_under_the_cursor(
+    make_workspace,
+) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        assert view.suggestions
+        first = view.suggestions[0]
+        view.move_to(first.start)
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert f"suggested {first.label}: a accepts" in status
+        await pilot.press("a", "m", *"see p2", "enter")
+        await pilot.pause()
+        assert "see p2" in str(app.query_one("#status").render())
+        assert f"on {first.label} ✎ " in str(app.query_one("#status").render())
+
+
+async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        a, b = app.query_one("#pane-0", ArticleView), app.query_one("#pane-1", ArticleView)
+        side = app.query_one("#side")
+        await pilot.pause()
+        assert not side.display and a.display and b.display
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and not b.display
+        assert a.size.width >= 45  # not ~23 columns
+        await pilot.press("p")
+        await pilot.pause()
+        assert not side.display and a.display and b.display
+        # Wide enough for both panes and the panel: nothing is hidden.
+        await pilot.resize_terminal(140, 36)
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and b.display
+
+
+async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "ctrl+p", *"export", "space", *"as", "space", *"jsonl")
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # the command
+        await pilot.pause()
+        prompt = app.query_one("#prompt")
+        assert prompt.value == str(tmp_path / "newsmark-export.jsonl")
+        await pilot.press("enter")  # the file name offered
+        await pilot.pause()
+        [record] = [json.loads(line) for line in
+                    (tmp_path / "newsmark-export.jsonl").read_text().splitlines()]
+        assert [s["label"] for s in record["spans"]] == ["quote"]
+        assert any("wrote 1 jsonl record (1 span, 1 document)" in str(n.message)
+                   for n in app._notifications)

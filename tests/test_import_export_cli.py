@@ -56,7 +56,7 @@ def test_export_file_refuses_to_overwrite(store_dir: Path, tmp_path: Path) -> No
     out = tmp_path / "out.jsonl"
     first = run("export", "--store", str(store_dir), "--out", str(out))
     assert first.exit_code == 0
-    assert "wrote 1 jsonl records (3 spans" in first.stderr
+    assert "wrote 1 jsonl record (3 spans" in first.stderr
     again = run("export", "--store", str(store_dir), "--out", str(out))
     assert again.exit_code == 4 and "--force" in again.stderr
     assert run("export", "--store", str(store_dir), "--out", str(out), "--force").exit_code == 0

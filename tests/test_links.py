@@ -197,7 +197,7 @@ def test_other_formats_write_links_jsonl_beside(env, tmp_path: Path, fmt: str) -
     beside = out.parent / "links.jsonl"
     [record] = [json.loads(line) for line in beside.read_text("utf-8").splitlines()]
     assert (record["id"], record["a_span"], record["b_span"]) == (link.id, qa.id, cb.id)
-    assert f"wrote 1 links between documents to {beside}" in result.output
+    assert f"wrote 1 link between documents to {beside}" in result.output
     # Another export of the same links (another format, same folder) needs no
     # --force: links.jsonl would not change.
     again = _cli("export", "--store", str(root), "--format", "prodigy", "--unit", "sentence",
@@ -227,7 +227,7 @@ def test_native_sentence_records_and_streams_say_where_links_are(env, tmp_path: 
     assert len((tmp_path / "links.jsonl").read_text("utf-8").splitlines()) == 1
     streamed = _cli("export", "--store", str(root), "--format", "prodigy")
     assert streamed.exit_code == 0
-    assert "1 links between documents are not in the prodigy records" in streamed.output
+    assert "1 link between documents is not in the prodigy records" in streamed.output
     # Native records carry them: no links.jsonl, no note.
     (tmp_path / "n").mkdir()
     native = _cli("export", "--store", str(root), "--out", str(tmp_path / "n" / "all.jsonl"))

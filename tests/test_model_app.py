@@ -69,7 +69,7 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
             first = model[0]
             view.move_to(first.start)  # the opening mark: the rule starts after it
             await pilot.pause()
-            assert f"suggested quote (model {first.score:.2f})" in str(
+            assert f"suggested quote: a accepts, R rejects (model {first.score:.2f})" in str(
                 app.query_one("#status").render())
             await pilot.press("a")
             [ann] = ws.store.annotations(doc.id)

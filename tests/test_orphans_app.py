@@ -11,7 +11,7 @@ from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.orphan_list import OrphanList
 
-SIZE = (150, 40)
+SIZE = (160, 40)
 BEFORE = (
     "The council voted on Tuesday to fund the weir.\n\n"
     "Critics said the study was thin.\n\n"
@@ -162,3 +162,39 @@ async def test_undo_after_placing_and_dropping_orphans_goes_back_step_by_step(
     assert sorted(o.text for o in ws.orphans(doc.id)) == sorted(texts)
     assert [a for a in ws.annotations(doc.id) if a.reanchored == "placed"] == []
     ws.store.close()
+
+
+async def test_a_fuzzy_match_stays_marked_until_a_person_confirms_it(tmp_path: Path) -> None:
+    article, store_dir = tmp_path / "story.txt", tmp_path / "store"
+    article.write_text(BEFORE, encoding="utf-8")
+    ws = workspace(article, store_dir)
+    doc = ws.order[0]
+    ws.tag(doc.id, doc.text.index("The council voted"), None, "claim")
+    [ann] = ws.annotations(doc.id)
+    ws.update(ann.with_changes(note="check the vote count"))
+    ws.store.close()
+
+    article.write_text(BEFORE.replace("fund the weir", "fund a new weir"), encoding="utf-8")
+    ws = workspace(article, store_dir)
+    new = ws.order[0]
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        [fuzzy] = ws.annotations(new.id)
+        assert fuzzy.reanchored == "fuzzy"
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(fuzzy.start)
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        # The span under the cursor: its label, that it was found approximately, its note.
+        assert "on claim ✎ check the vote count ≈ found approximately" in status
+        row = view._row_of(fuzzy.start) - round(view.scroll_y)
+        assert view.render_line(row).text.startswith("≈")
+        await pilot.press("a")  # a person confirms it
+        [confirmed] = ws.store.annotations(new.id)
+        assert confirmed.reanchored == "placed"
+        assert not view.render_line(row).text.startswith("≈")
+        assert "≈" not in str(app.query_one("#status").render())
+        await pilot.press("u")
+        assert ws.store.annotations(new.id)[0].reanchored == "fuzzy"
+        assert "undid confirming where the claim is" in str(app.query_one("#status").render())

@@ -8,11 +8,11 @@ terminal would get it (from Textual's own screenshot), not a widget's state.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 import pytest
+from screen_text import screen
 
 from annotations.cleaning import neutralise
 from tui.app import NewsmarkApp
@@ -21,7 +21,6 @@ from tui.link_screen import LinkScreen
 from tui.literal import literal, markup_escaped, safe
 
 SIZE = (150, 40)
-CELL_PX = 12.2  # the width of a cell in Rich's SVG export
 ESCAPES = "\x1b]0;pwned\x07\x1b[5m"
 MARKUP_NAME = "[@click=app.quit]x.txt"
 EVIL_NAME = f"evil{ESCAPES}X.txt"
@@ -31,25 +30,6 @@ ARTICLE = (
 )
 # Control characters a terminal would obey: C0 (but newline), DEL, C1.
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def screen(app: NewsmarkApp) -> str:
-    """The screen's text, row by row, from the SVG screenshot Textual exports.
-
-    Rich's SVG leaves out runs of blank cells, so each run is put back at
-    its column (x / the cell width Rich uses).
-    """
-    svg = app.export_screenshot()
-    rows: dict[int, str] = {}
-    for match in re.finditer(
-        r'<text[^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>',
-        svg, re.S,
-    ):
-        column, line = round(float(match[1]) / CELL_PX), int(match[2])
-        text = html.unescape(match[3]).replace("\xa0", " ").rstrip("\n")
-        row = rows.get(line, "")
-        rows[line] = row.ljust(column) + text if len(row) <= column else row + text
-    return "\n".join(rows[line].rstrip() for line in sorted(rows))
 
 
 @pytest.fixture

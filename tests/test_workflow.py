@@ -187,7 +187,8 @@ async def test_search_highlights_and_steps_through_matches(make_workspace) -> No
         first = view.cursor
         await pilot.press("n")
         assert view.cursor == min(s for s in starts if s > first)
-        assert "found" in str(app.query_one("#status").render())
+        assert f"match {starts.index(view.cursor) + 1} of {len(starts)}" in str(
+            app.query_one("#status").render())
         await pilot.press("escape")
         assert app.search_matches == []
         await pilot.press("slash", *"re:(", "enter")  # a broken regex: a message, no crash

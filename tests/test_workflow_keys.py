@@ -170,7 +170,7 @@ async def test_regex_search_and_n_N_step_through_matches_only(make_workspace) ->
         assert view.cursor == app.search_matches[1][0]
         await pilot.press("N", "N")  # past the first: round to the last match
         assert view.cursor == app.search_matches[-1][0]
-        assert f"{len(words)} found" in status(app)
+        assert f"of {len(words)} (n/N)" in status(app)
         await pilot.press("escape", "g", "n")  # search over: n is the next annotation
         assert view.cursor == view.text.index("Critics")
 

@@ -17,6 +17,8 @@ def describe(ann: Annotation, link: str | None = None) -> Text:
     row.append(f"{ann.start}–{ann.end} ", style="dim")
     if link:
         row.append(f"⇄ {safe(link)} ", style="bold")
+    if ann.reanchored == "fuzzy":  # found approximately: until a person confirms it
+        row.append("≈ ", style="bold")
     if ann.note:
         row.append("✎ ", style="italic")
     row.append(safe(" ".join(ann.text.split())))

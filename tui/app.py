@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -63,6 +65,10 @@ if TYPE_CHECKING:
 
 MAX_PANES = 2
 NARROW = 110  # below this many columns the side panel starts hidden
+# Below this many columns two panes and the side panel leave ~23 columns a
+# pane: with the panel open, only the focused pane is shown (p hides the
+# panel and brings both panes back).
+ONE_PANE_WITH_PANEL = 120
 PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
@@ -77,6 +83,10 @@ class NewsmarkApp(ModelActions, App[None]):
     #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
+    ArticleView.-hidden { display: none; }
+    /* Notifications stand above the prompt, the status line and the footer:
+       at the bottom right they hid whether the last change was saved. */
+    Screen > ToastRack { margin-bottom: 3; }
     """
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
@@ -112,6 +122,7 @@ class NewsmarkApp(ModelActions, App[None]):
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
         self._panes_dirty = False
+        self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
         for label in labels:
@@ -194,6 +205,7 @@ class NewsmarkApp(ModelActions, App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+        self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
             if self.adjudicating:
@@ -308,6 +320,8 @@ class NewsmarkApp(ModelActions, App[None]):
             self._run_search(message.value)
         elif message.purpose == "note":
             self._save_note(message.value)
+        elif message.purpose.startswith("export:"):
+            self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
         self.active_view.focus()
@@ -431,7 +445,7 @@ class NewsmarkApp(ModelActions, App[None]):
         else:  # undo takes `after` away and puts `before` back; redo the reverse
             gone, back = (change.after, change.before) if verb == "undid" else (
                 change.before, change.after)
-        self._after_change(doc_id, f"{verb} {change.kind} of {ann.label}",
+        self._after_change(doc_id, change_done(verb, change),
                            removed=[a for a in (gone,) if a is not None],
                            added=[a for a in (back,) if a is not None])
 
@@ -455,11 +469,19 @@ class NewsmarkApp(ModelActions, App[None]):
         if forward:
             later = [s for s in starts if s > view.cursor]
             target = min(later) if later else (min(starts) if starts else None)
+            wrapped = not later
         else:
             earlier = [s for s in starts if s < view.cursor]
             target = max(earlier) if earlier else (max(starts) if starts else None)
-        if target is not None:
-            view.move_to(target)
+            wrapped = not earlier
+        if target is None:
+            return
+        view.move_to(target)
+        if self.search_query:
+            if wrapped and len(starts) > 1:
+                self.notify("Search wrapped to the " + ("top" if forward else "bottom"),
+                            timeout=2)
+            self._refresh_status()
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
@@ -480,6 +502,15 @@ class NewsmarkApp(ModelActions, App[None]):
         else:
             self._step(forward=True)
         self._refresh_status()
+
+    def _search_position(self, cursor: int) -> str:
+        """'match 3 of 12' while the cursor is on a match, else how many there are."""
+        matches = self.search_matches
+        index = bisect_right(matches, (cursor, len(self.active_view.text) + 1)) - 1
+        if 0 <= index and matches[index][0] <= cursor < max(matches[index][1],
+                                                              matches[index][0] + 1):
+            return f"match {index + 1} of {len(matches)} (n/N)"
+        return f"{len(matches)} found (n/N)"
 
     def _clear_search(self) -> None:
         if self.search_query:
@@ -538,11 +569,25 @@ class NewsmarkApp(ModelActions, App[None]):
             self.workspace.set_status(doc_id, "in progress" if done else "done")
         except NewsmarkError as err:
             return self._failed(err)
+        self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
         self._refresh_documents()
+        self._refresh_status()
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """On a narrow terminal, the side panel shares the width with one pane, not two."""
+        panel = not self.query_one("#side").has_class("-hidden")
+        one_pane = panel and self.size.width < ONE_PANE_WITH_PANEL
+        for view in self.views:
+            view.set_class(one_pane and view is not self.active_view, "-hidden")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if hasattr(self, "active_view"):  # the first resize comes before on_mount
+            self._fit_panes()
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
@@ -557,6 +602,12 @@ class NewsmarkApp(ModelActions, App[None]):
             yield SystemCommand(markup_escaped(f"Tag {label.name}"),
                                 markup_escaped(f"Key {label.key}"),
                                 lambda name=label.name: self.action_tag(name))
+        from annotations.formats import EXPORT_FORMATS
+
+        for fmt in EXPORT_FORMATS:
+            yield SystemCommand(f"Export as {fmt}", "The whole store, to a file you name "
+                                "(as newsmark export --format " + fmt + ")",
+                                lambda fmt=fmt: self._ask_export(fmt))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
             if binding.action in ("quit", "help") or binding.id.startswith("extend-"):
                 continue
@@ -566,6 +617,39 @@ class NewsmarkApp(ModelActions, App[None]):
                 markup_escaped(f"Key {key_display(binding.key)}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def _ask_export(self, fmt: str) -> None:
+        from tui.export_report import default_target
+
+        self.query_one(PromptBar).ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+                                      str(default_target(fmt, Path.cwd())))
+
+    def _export(self, fmt: str, target: str) -> None:
+        """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
+        from annotations.export import ExportOptions, check_target, export
+        from tui.export_report import report
+
+        if not target.strip():
+            self.notify("Nothing exported: no file named", timeout=3)
+            return
+        path = Path(target.strip()).expanduser()
+        # One process: forking worker processes from inside the reader is not worth it.
+        options = ExportOptions(format=fmt, jobs=1)
+        if path.exists():
+            self.notify(f"{path} exists: nothing exported; give another name", severity="error",
+                        timeout=8)
+            return
+        try:
+            options.check(path)
+            check_target(path, fmt, force=False)
+            counts = export(self.workspace.store, options, out_path=path)
+        except NewsmarkError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+        lines = report(counts, options, path)
+        self.notify("\n".join(f"{kind}: {text}" if kind else text for kind, text in lines),
+                    severity="warning" if any(kind == "warning" for kind, _ in lines)
+                    else "information", timeout=10)
 
     async def _run_from_palette(self, action: str, target: App | None) -> None:
         # run_action is a coroutine: the palette awaits what its callback
@@ -914,9 +998,23 @@ class NewsmarkApp(ModelActions, App[None]):
         view = self.active_view
         found = view.suggestion_at(view.cursor)
         if found is None:
+            fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
+            if fuzzy:
+                return self._confirm_place(fuzzy[0])
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
         self._accept([found])
+
+    def _confirm_place(self, ann: Annotation) -> None:
+        """A fuzzy-matched span checked by a person: marked as placed, no longer ≈."""
+        confirmed = ann.with_changes(reanchored="placed")
+        try:
+            old = self.workspace.update(confirmed)
+        except NewsmarkError as err:
+            return self._failed(err)
+        if old is not None:
+            self._after_change(ann.doc_id, f"confirmed where the {ann.label} is",
+                               removed=[old], added=[confirmed])
 
     def action_accept_visible(self) -> None:
         view = self.active_view
@@ -933,7 +1031,7 @@ class NewsmarkApp(ModelActions, App[None]):
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
-            self._after_change(doc_id, f"accepted {accepted} suggestion(s)")
+            self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
             view.set_suggestions(self._suggestions_for(doc_id))
 
@@ -947,7 +1045,8 @@ class NewsmarkApp(ModelActions, App[None]):
             self.workspace.reject(view.document.id, found)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"rejected a {found.label} suggestion (u undoes)",
+        self._after_change(view.document.id,
+                           f"rejected {article(found.label)} suggestion (u undoes)",
                            removed=[], added=[])
 
     # -- helpers ---------------------------------------------------------
@@ -1064,6 +1163,29 @@ class NewsmarkApp(ModelActions, App[None]):
         return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id))
 
+    @staticmethod
+    def _under_cursor(view: ArticleView) -> str:
+        """The annotation (or suggestion) under the cursor: label, note, how it was found.
+
+        Notes were readable only through m; a fuzzy-matched span could not be
+        told apart once the message about it was gone; a suggestion's label
+        was unknown until it was accepted.
+        """
+        found = view.annotations_at(view.cursor)
+        if found:
+            ann = found[0]
+            parts = [f"on {ann.label}"]
+            if ann.note:
+                parts.append(f"✎ {ann.note}")
+            if ann.reanchored == "fuzzy":
+                parts.append("≈ found approximately in the changed text (a confirms)")
+            return " ".join(parts)
+        suggestion = view.suggestion_at(view.cursor) if view.suggestions else None
+        if suggestion is not None:
+            by = f"model {suggestion.score:.2f}" if suggestion.origin == "model" else "rule"
+            return f"suggested {suggestion.label}: a accepts, R rejects ({by})"
+        return ""
+
     def _refresh_status(self) -> None:
         view = self.active_view
         seg = view.segmentation
@@ -1075,7 +1197,9 @@ class NewsmarkApp(ModelActions, App[None]):
         if self.pending == "place":
             modes.append("PLACE ORPHAN: select, then press a label key")
         if self.search_query:
-            modes.append(f"search “{self.search_query}”: {len(self.search_matches)} found (n/N)")
+            modes.append(f"search “{self.search_query}”: " + self._search_position(view.cursor))
+        if (under := self._under_cursor(view)):
+            modes.append(under)
         if self.follow:
             modes.append("FOLLOW")
         if self.adjudicating:
@@ -1083,11 +1207,13 @@ class NewsmarkApp(ModelActions, App[None]):
         if self.show_others and self._other_marks:
             modes.append("others: " + " ".join(
                 f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
+        doc_id = view.document.id
+        if doc_id not in self._done:
+            self._done[doc_id] = self.workspace.status(doc_id) == "done"
+        if self._done[doc_id]:
+            modes.append("DONE ✓ (d: not done)")
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
-        if view.suggestions and (found := view.suggestion_at(view.cursor)) is not None:
-            by = f"model {found.score:.2f}" if found.origin == "model" else "rule"
-            modes.append(f"suggested {found.label} ({by})")
         if self._model_status:
             modes.append(self._model_status)
         self.query_one(StatusBar).show(

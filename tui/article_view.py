@@ -29,6 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotations.graphemes import cluster_at, cluster_start, next_boundary, previous_boundary
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
@@ -64,6 +65,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--margin-unmatched",
         "article-view--margin-linked",
         "article-view--margin-counterpart",
+        "article-view--margin-fuzzy",
         *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
     }
 
@@ -92,6 +94,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--margin-unmatched { color: $warning; }
     ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
     ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
+    ArticleView > .article-view--margin-fuzzy { color: $warning; text-style: bold; }
     ArticleView > .article-view--label-0 { background: $warning 40%; }
     ArticleView > .article-view--label-1 { background: $primary 40%; }
     ArticleView > .article-view--label-2 { background: $success 40%; }
@@ -194,7 +197,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts = [a.start for a in self.annotations]
         self._longest = max((a.end - a.start for a in self.annotations), default=0)
         self.label_counts = Counter(a.label for a in self.annotations)
+        self._index_fuzzy()
         self._invalidate()
+
+    def _index_fuzzy(self) -> None:
+        # Spans found only approximately after the article changed: marked
+        # ≈ in the margin until a person confirms them (few, if any).
+        self._fuzzy = [(a.start, a.end) for a in self.annotations if a.reanchored == "fuzzy"]
+        self._fuzzy_longest = max((e - s for s, e in self._fuzzy), default=0)
 
     def change_annotations(
         self, removed: Iterable[Annotation] = (), added: Iterable[Annotation] = ()
@@ -207,10 +217,12 @@ class ArticleView(ScrollView, can_focus=True):
         """
         # Matched by id, and an added one replaces its namesake: applying a
         # change the view already shows (reloaded meanwhile) changes nothing.
+        fuzzy = any(a.reanchored == "fuzzy" for a in [*removed, *added])
         for ann in [*removed, *added]:
             index = self._index_of(ann)
             if index is not None:
                 old = self.annotations.pop(index)
+                fuzzy = fuzzy or old.reanchored == "fuzzy"
                 del self._starts[index]
                 self.label_counts[old.label] -= 1
                 self._invalidate_range(old.start, old.end)
@@ -224,6 +236,9 @@ class ArticleView(ScrollView, can_focus=True):
             self.label_counts[ann.label] += 1
             self._invalidate_range(ann.start, ann.end)
         self.label_counts = +self.label_counts  # drop labels counted down to 0
+        if fuzzy:
+            self._index_fuzzy()
+            self._invalidate()
 
     def _index_of(self, ann: Annotation) -> int | None:
         index = bisect_left(self._starts, ann.start)
@@ -279,7 +294,7 @@ class ArticleView(ScrollView, can_focus=True):
         return [s for s in self.suggestions[lo:hi] if s.end > start and s.start < end]
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
-        found = [s for s in self.suggestions if s.start <= offset < s.end]
+        found = self._suggestions_in(offset, offset + 1)
         return min(found, key=lambda s: s.end - s.start) if found else None
 
     def visible_range(self) -> tuple[int, int]:
@@ -322,8 +337,12 @@ class ArticleView(ScrollView, can_focus=True):
     # -- moving ----------------------------------------------------------
 
     def move_to(self, offset: int, *, extend: bool = False, keep_column: bool = False) -> None:
-        """Put the cursor at `offset`; extend the selection or drop it."""
-        offset = max(0, min(offset, len(self.text)))
+        """Put the cursor at `offset`; extend the selection or drop it.
+
+        The cursor (and so a selection's ends) sits only at the start of a
+        grapheme cluster: never on the joiner inside "👨‍👩‍👧" or on a skin tone alone.
+        """
+        offset = cluster_start(self.text, max(0, min(offset, len(self.text))))
         extend = extend or self.selecting
         old_range = self._selected_or_cursor_range()
         if extend and self.anchor is None:
@@ -383,7 +402,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_select_quote(self) -> None:
         span = quotation_at(self.text, self.segmentation, self.cursor, self.selection)
-        if span is None:
+        if span is None and self.selection is not None:
+            self.notify("No wider quotation around the selection", timeout=2)
+        elif span is None:
             self.notify("The cursor is not inside quotation marks", timeout=2)
         else:
             self.select(*span)
@@ -394,10 +415,10 @@ class ArticleView(ScrollView, can_focus=True):
             self.select(*span)
 
     def _target_left(self) -> int:
-        return self.cursor - 1
+        return previous_boundary(self.text, self.cursor)
 
     def _target_right(self) -> int:
-        return self.cursor + 1
+        return next_boundary(self.text, self.cursor)
 
     def _target_up(self) -> int:
         return self._vertical_target(-1)
@@ -483,7 +504,12 @@ class ArticleView(ScrollView, can_focus=True):
             if end > start:
                 # Tabs count one cell here and are drawn as one space.
                 breaks = compute_wrap_offsets(self.text[start:end], self._wrap_width, tab_size=1)
-                rows += [start + brk for brk in breaks]
+                # A word longer than the row is folded by code point: a fold
+                # inside a cluster ("👨‍👩‍👧") moves back to the cluster's start.
+                for brk in breaks:
+                    brk = cluster_start(self.text, start + brk)
+                    if brk > rows[-1]:
+                        rows.append(brk)
             if len(self._line_rows) >= MAX_WRAPPED_LINES:
                 self._line_rows.clear()  # the counts stay exact in the RowIndex
             self._line_rows[line] = rows
@@ -622,11 +648,14 @@ class ArticleView(ScrollView, can_focus=True):
         """The text offset under the mouse (clamped to the text area)."""
         content = event.get_content_offset_capture(self)
         start, end = self._row_span(round(self.scroll_y) + max(0, content.y))
-        cells = 0
-        for index in range(start, end):
-            cells += Text(self.text[index]).cell_len
+        cells, index = 0, start
+        while index < end:
+            after = min(end, next_boundary(self.text, index))
+            # A cluster's cells as Rich counts them ("👨‍👩‍👧" is 2, not 6).
+            cells += cell_len(self.text[index:after])
             if cells > content.x - MARGIN:
                 return index
+            index = after
         return end
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
@@ -716,7 +745,10 @@ class ArticleView(ScrollView, can_focus=True):
             if self.cursor == end:
                 line.append(" ")
             name = "cursor" if self.has_focus else "cursor-blurred"
-            line.stylize(self._component(name), self.cursor - start, self.cursor - start + 1)
+            # The whole cluster under the cursor: a style change inside one
+            # would split it into pieces the terminal draws apart.
+            under = max(self.cursor + 1, min(cluster_at(self.text, self.cursor)[1], end))
+            line.stylize(self._component(name), self.cursor - start, under - start)
         # Padded to the full width here, so a cached row is returned as it is
         # (a crop per drawn row built a new Strip with its own caches).
         cells = line.cell_len + MARGIN
@@ -738,6 +770,8 @@ class ArticleView(ScrollView, can_focus=True):
             mark = self._other_marks.get(others[0].annotator, "?")
             return Segment(mark, self._base_style + self._component("margin-other",
                                                                      partial=True))
+        if self._fuzzy and _touches(self._fuzzy, self._fuzzy_longest, start, end):
+            return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
         if _touches(self._unmatched, self._margin_longest, start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))

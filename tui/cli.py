@@ -36,6 +36,7 @@ from tui.cli_common import (
 )
 from tui.cli_common import open_existing_store as _open_existing_store
 from tui.cli_train import train_command
+from tui.wording import plural
 
 if TYPE_CHECKING:
     from annotations.model import Document
@@ -226,8 +227,9 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     """Export annotations as training data, one record per annotated document."""
     annotators += tuple(name.strip() for names in annotator_lists
                         for name in names.split(",") if name.strip())
-    from annotations.export import ExportOptions, carries_links, check_target, export
+    from annotations.export import ExportOptions, check_target, export
     from annotations.formats.records import Filters
+    from tui.export_report import report
 
     options = ExportOptions(
         format=fmt, unit=unit, doccano_offsets=doccano_offsets, jobs=jobs,
@@ -241,30 +243,10 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
                         progress=None if bar is None else lambda: bar.update(1))
     where = out_path if out_path is not None else "standard output"
-    click.echo(f"wrote {counts.records} {fmt} records ({counts.spans} spans, "
-               f"{counts.documents} documents) to {where}", err=True)
-    if not counts.records:
-        named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
-                                          ("--done-only", done_only)) if given]
-        click.echo("note: no document has spans" + (
-            f" that pass {' and '.join(named)}" if named else "") + "; nothing exported", err=True)
-    if counts.misaligned:
-        click.echo(f"note: {counts.misaligned} spans do not fall on token bounds", err=True)
-    if counts.clipped:
-        click.echo(f"warning: {counts.clipped} spans cross a sentence end and were clipped "
-                   "to the sentence they start in", err=True)
-    if counts.dropped:
-        click.echo(f"warning: {counts.dropped} spans overlap a longer span and are not in "
-                   "the CoNLL file (export with --label for one label at a time)", err=True)
-    for warning in counts.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if counts.links_path is not None:
-        click.echo(f"wrote {counts.links} links between documents to {counts.links_path}",
-                   err=True)
-    elif counts.links and not carries_links(options):
-        click.echo(f"note: {counts.links} links between documents are not in the {fmt} "
-                   "records; give --out to write links.jsonl beside them, or run "
-                   "`newsmark links --out links.jsonl`", err=True)
+    named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
+                                      ("--done-only", done_only)) if given]
+    for kind, message in report(counts, options, where, named):
+        click.echo(f"{kind}: {message}" if kind else message, err=True)
 
 
 @main.command("import")
@@ -304,7 +286,7 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
         click.echo(f"skipped {line}", err=True)
     for line in report.problems:
         click.echo(f"skipped {line}", err=True)
-    links = f"; {report.links} links between documents" if report.links else ""
+    links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
@@ -476,7 +458,7 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
             os.replace(tmp, out_path)
         finally:
             tmp.unlink(missing_ok=True)
-        click.echo(f"wrote {count} links to {out_path}", err=True)
+        click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
 def _quoted(path: Path) -> str:

@@ -23,6 +23,8 @@ def describe(name: str, status: str, counts: dict[str, int] | None) -> tuple[Tex
     row.append(STATUS_MARK.get(status, "·") + " ")
     row.append(safe(name))  # a file name may carry escape sequences
     summary = ", ".join(f"{label} {n}" for label, n in sorted((counts or {}).items()) if n)
+    if status == "done":
+        summary = "done ✓" + (f" · {summary}" if summary else "")
     return row, Text(summary, style="dim")
 
 

@@ -18,6 +18,8 @@ class StatusBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
+        self._line, self._saved = Text(), Text()
+        self._annotator: Text | None = None
 
     def show(
         self,
@@ -32,7 +34,7 @@ class StatusBar(Static):
         error: bool = False,
         annotator: str = "",
     ) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
         if sentence is not None:
             line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
@@ -41,11 +43,32 @@ class StatusBar(Static):
         if mode:
             # The mode names the search query: untrusted, shown literally.
             line.append(f"  │ {safe(mode)}", style="bold")
-        line.append(f"  │ {safe(saved)}")
-        if annotator:  # whose layer the keys tag in (last: the rest is read more often)
-            line.append("  │ ")
-            line.append(safe(annotator), style="bold")
+        self._line, self._saved = line, Text(safe(saved), end="")
+        # Whose layer the keys tag in: last, and the first thing left out when
+        # the line is too long (the rest is read on every key).
+        self._annotator = Text(safe(annotator), style="bold", end="") if annotator else None
         self.set_class(error, "-error")
+        self._draw()
+
+    def _draw(self) -> None:
+        # Whether the work is saved is the line's end, and is never cut off:
+        # what comes before it is shortened instead.
+        width = self.content_size.width
+        saved, line = self._saved.copy(), self._line.copy()
+        annotator = self._annotator
+        if annotator is not None and (
+                not width or line.cell_len + 4 + saved.cell_len + 4 + annotator.cell_len <= width):
+            saved.append("  │ ")
+            saved.append_text(annotator)
+        if width and line.cell_len + 3 + saved.cell_len > width:
+            saved.truncate(width, overflow="ellipsis")
+            line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")
+        line.append("  │ " if line.cell_len + 4 + saved.cell_len <= width or not width
+                    else " │ ")
+        line.append_text(saved)
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).
         self.update(line, layout=False)
+
+    def on_resize(self) -> None:
+        self._draw()

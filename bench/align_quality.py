@@ -1,0 +1,297 @@
+"""Alignment quality: precision and recall on hand-aligned real article pairs.
+
+The gold is ours, the articles are not: `bench/alignment_gold/` holds, per
+pair of PolNeAR articles (same story, different publishers, a day or two
+apart), the two file names, a SHA-256 of each file, and the sentence pairs
+a person found by reading both (indices and code-point spans under
+newsmark's own segmentation: `Segmenter.train` on the two cleaned texts, as
+`newsmark align` does). The article texts are read from the corpus at run
+time: `NEWSMARK_POLNEAR`, else `shared/corpora/polnear` in a folder above
+the repository; without it the group reports a skip, not a failure.
+
+`dev/` pairs were used to develop the method; `heldout/` pairs were
+aligned by hand before any method ran on them and never used to tune it
+(a rule changed to pass one of them makes it a dev pair: move it and align
+a new held-out one). Both are reported, apart.
+
+Scoring: a proposed pair is right when a gold pair covers it (its two
+sentences overlap the gold pair's two sentences, so a change of
+segmentation is scored by meaning, not index); a gold pair is found when a
+proposed pair overlaps it. Precision and recall are pooled over the pairs
+of a set (micro averages), and also given per article pair.
+
+Speed: two generated 5,000-word articles (`bench/textgen.py`, one story
+retold: half the sentences shared, reworded) aligned end to end
+(`align` on the two segmentations), wall time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.stats import Figure, summary
+
+HERE = Path(__file__).resolve().parent
+GOLD = HERE / "alignment_gold"
+SETS = ("seed", "dev", "heldout")
+LABELS = {"seed": "seed pair", "dev": "tuned", "heldout": "held out"}
+
+Pair = tuple[int, int]
+Span = tuple[int, int]
+
+
+def corpus_path(given: str | Path | None = None) -> Path | None:
+    """The PolNeAR folder (with `text/`), or None when there is none."""
+    candidates: list[Path] = []
+    if given:
+        candidates.append(Path(given))
+    elif os.environ.get("NEWSMARK_POLNEAR"):
+        candidates.append(Path(os.environ["NEWSMARK_POLNEAR"]))
+    else:
+        candidates += [p / "shared" / "corpora" / "polnear" for p in HERE.parents]
+    return next((c for c in candidates if (c / "text").is_dir()), None)
+
+
+def seed_path() -> Path | None:
+    """The seed articles' folder (`NEWSMARK_SEED_ARTICLES`, else shared/seed-articles above)."""
+    given = os.environ.get("NEWSMARK_SEED_ARTICLES")
+    candidates = [Path(given)] if given else [p / "shared" / "seed-articles"
+                                              for p in HERE.parents]
+    return next((c for c in candidates if c.is_dir()), None)
+
+
+def source_folder(split: str, corpus: str | Path | None = None) -> Path | None:
+    """Where the articles of `split` are: PolNeAR's `text/`, or the seed folder."""
+    if split == "seed":
+        return seed_path()
+    found = corpus_path(corpus)
+    return None if found is None else found / "text"
+
+
+@dataclass(frozen=True)
+class GoldPair:
+    """One hand-aligned article pair: the texts, and the sentence pairs as spans."""
+
+    name: str
+    a_text: str
+    b_text: str
+    pairs: list[tuple[Span, Span]]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_gold(split: str, folder: Path) -> tuple[list[GoldPair], list[str]]:
+    """The gold pairs of `split` whose articles are in `folder`, unchanged.
+
+    Returns (pairs, problems): an article missing or changed (its checksum
+    differs) is a problem named, and its pair left out.
+    """
+    from annotations.documents import load_document
+
+    found: list[GoldPair] = []
+    problems: list[str] = []
+    for path in sorted((GOLD / split).glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        texts = []
+        for side in ("a", "b"):
+            article = folder / record[side]
+            if not article.is_file():
+                problems.append(f"{path.name}: {record[side]} not in {folder}")
+                break
+            if _sha256(article) != record[f"sha256_{side}"]:
+                problems.append(f"{path.name}: {record[side]} differs from the one aligned")
+                break
+            texts.append(load_document(article).text)
+        else:
+            pairs = [(tuple(p["a_span"]), tuple(p["b_span"])) for p in record["pairs"]]
+            found.append(GoldPair(path.stem, texts[0], texts[1], pairs))  # type: ignore[arg-type]
+    return found, problems
+
+
+def _overlaps(x: Span, y: Span) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def score(proposed: Iterable[tuple[Span, Span]], gold: Iterable[tuple[Span, Span]]
+          ) -> tuple[int, int, int, int]:
+    """(right, proposed, found, gold): proposed pairs covered by a gold pair,
+    how many were proposed, gold pairs overlapped by a proposed one, how many
+    gold pairs there are. Pairs are (span in a, span in b)."""
+    proposed = list(proposed)
+    gold = list(gold)
+
+    def covers(p: tuple[Span, Span], g: tuple[Span, Span]) -> bool:
+        return _overlaps(p[0], g[0]) and _overlaps(p[1], g[1])
+
+    right = sum(1 for p in proposed if any(covers(p, g) for g in gold))
+    found = sum(1 for g in gold if any(covers(p, g) for p in proposed))
+    return right, len(proposed), found, len(gold)
+
+
+def ratio(n: int, d: int) -> float:
+    """n / d, and 1.0 for 0 / 0 (nothing proposed, nothing wrong)."""
+    return n / d if d else 1.0
+
+
+Aligner = Callable[[Any, Any], Any]
+
+
+def _default_aligner(a: Any, b: Any) -> Any:
+    from annotations.alignment import align
+
+    return align(a, b)
+
+
+def evaluate(gold: list[GoldPair], aligner: Aligner = _default_aligner
+             ) -> dict[str, Any]:
+    """Precision and recall of `aligner` over `gold`, pooled and per article pair."""
+    from annotations.segmentation import Segmenter
+
+    totals = [0, 0, 0, 0]
+    per_pair: dict[str, dict[str, float]] = {}
+    for case in gold:
+        segmenter = Segmenter.train([case.a_text, case.b_text])
+        sa, sb = segmenter.segment(case.a_text), segmenter.segment(case.b_text)
+        result = aligner(sa, sb)
+        proposed = [(sa.sentences[p.a_index], sb.sentences[p.b_index]) for p in result.pairs]
+        counts = score(proposed, case.pairs)
+        totals = [t + c for t, c in zip(totals, counts, strict=True)]
+        right, n_proposed, found, n_gold = counts
+        per_pair[case.name] = {"precision": ratio(right, n_proposed),
+                               "recall": ratio(found, n_gold),
+                               "proposed": n_proposed, "gold": n_gold}
+    right, n_proposed, found, n_gold = totals
+    return {"precision": ratio(right, n_proposed), "recall": ratio(found, n_gold),
+            "proposed": n_proposed, "gold": n_gold, "per_pair": per_pair}
+
+
+# ------------------------------------------------------------------ speed
+
+WORDS = 5000
+
+
+def story_pair(words: int = WORDS, seed: int = 16) -> tuple[str, str]:
+    """Two generated articles of about `words` words each retelling one story:
+    every other sentence of the first is carried, reworded and in a nearby
+    place, by the second, which adds sentences of its own."""
+    import random
+
+    from bench.textgen import sentence
+
+    rng = random.Random(seed)
+    a_sents: list[str] = []
+    b_sents: list[str] = []
+    count = 0
+    while count < words:
+        s = sentence(rng)
+        a_sents.append(s)
+        count += len(s.split())
+        if len(a_sents) % 2:
+            reworded = s.split()
+            rng.shuffle(reworded)  # same words, another order: a rewrite, roughly
+            b_sents.append(" ".join(reworded).rstrip(".") + ".")
+        else:
+            b_sents.append(sentence(rng))
+    return " ".join(a_sents), " ".join(b_sents)
+
+
+def time_two_articles(runs: int = 7) -> tuple[dict[str, float], dict[str, float]]:
+    """(CPU ms, wall ms) of `align` on two generated 5,000-word articles."""
+    from annotations.alignment import align
+    from annotations.segmentation import Segmenter
+
+    a_text, b_text = story_pair()
+    segmenter = Segmenter.train([a_text, b_text])
+    sa, sb = segmenter.segment(a_text), segmenter.segment(b_text)
+    align(sa, sb)  # warm: stemmer import and caches, as in a reader that has aligned once
+    cpu, wall = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        align(sa, sb)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return summary(cpu), summary(wall)
+
+
+def run(quick: bool = False, corpus: str | Path | None = None) -> list[Figure]:
+    """The `quality` group's alignment rows: precision and recall per set, and speed."""
+    figures: list[Figure] = []
+    for split in SETS:
+        label = LABELS[split]
+        folder = source_folder(split, corpus)
+        if folder is None:
+            what = "seed articles" if split == "seed" else "PolNeAR corpus"
+            env = "NEWSMARK_SEED_ARTICLES" if split == "seed" else "NEWSMARK_POLNEAR"
+            figures.append(Figure(group="alignment quality", name=f"({label}: skipped)",
+                                  unit="", value=None,
+                                  note=f"no {what}: set {env} to its folder"))
+            continue
+        gold, problems = load_gold(split, folder)
+        if not gold:
+            figures.append(Figure(group="alignment quality", name=f"({label}: no pairs)",
+                                  unit="", value=None, note="; ".join(problems)[:150]))
+            continue
+        result = evaluate(gold)
+        note = (f"{len(gold)} article pairs, {result['gold']} gold sentence pairs, "
+                f"{result['proposed']} proposed")
+        if problems:
+            note = f"{note}; left out: {'; '.join(problems)}"[:150]
+        for metric, target in (("precision", 0.9), ("recall", 0.8)):
+            value = result[metric]
+            figures.append(Figure(
+                group="alignment quality", name=f"{metric} ({label})", unit="",
+                value={"median": value, "q1": value, "q3": value, "min": value,
+                       "max": value, "n": 1},
+                target=target, higher_is_better=True,
+                note=note if metric == "precision" else "",
+                extra={"per_pair": result["per_pair"]}))
+    # CPU time is the figure: on a shared machine the wall time is mostly the
+    # wait for a core (the reader aligns in a worker thread either way).
+    cpu, wall = time_two_articles(runs=3 if quick else 7)
+    figures.append(Figure(group="alignment speed", name="two 5,000-word articles, CPU",
+                          unit="ms", value=cpu, target=200.0))
+    figures.append(Figure(group="alignment speed", name="two 5,000-word articles, wall",
+                          unit="ms", value=wall))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.align_quality",
+                                     description="Alignment precision and recall per gold pair.")
+    parser.add_argument("--polnear", help="the PolNeAR folder (default: NEWSMARK_POLNEAR, "
+                                          "else shared/corpora/polnear above the repository)")
+    parser.add_argument("--split", choices=SETS, action="append",
+                        help="only this set (while tuning: dev)")
+    args = parser.parse_args(argv)
+    for split in args.split or SETS:
+        folder = source_folder(split, args.polnear)
+        if folder is None:
+            print(f"{split}: no articles found (give --polnear or set NEWSMARK_POLNEAR; "
+                  "NEWSMARK_SEED_ARTICLES for the seed pair)", file=sys.stderr)
+            continue
+        gold, problems = load_gold(split, folder)
+        for problem in problems:
+            print(f"{split}: {problem}", file=sys.stderr)
+        result = evaluate(gold)
+        print(f"{split}: precision {result['precision']:.3f} recall {result['recall']:.3f} "
+              f"({result['proposed']} proposed, {result['gold']} gold)")
+        for name, r in result["per_pair"].items():
+            print(f"  {name}: P {r['precision']:.2f} R {r['recall']:.2f} "
+                  f"({r['proposed']} proposed, {r['gold']} gold)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

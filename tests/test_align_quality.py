@@ -1,0 +1,138 @@
+"""The alignment bench: gold files, scoring, and skipping without the corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import bench.align_quality as quality
+from annotations.segmentation import Segmenter
+
+ARTICLE_A = (
+    "The Kettle Street bridge was closed on Monday after engineers found cracks. "
+    "Repairs will cost about 4 million pounds. "
+    "Local cyclists have started a petition."
+)
+ARTICLE_B = (
+    "Engineers shut the Kettle Street bridge on Monday, citing cracks. "
+    "The ferry will run every ten minutes. "
+    "The council put the cost of repairs at 4 million pounds."
+)
+
+
+def test_every_gold_file_holds_judgements_not_text() -> None:
+    files = sorted(quality.GOLD.glob("*/*.json"))
+    assert {p.parent.name for p in files} == set(quality.SETS)
+    assert len([p for p in files if p.parent.name == "dev"]) >= 3
+    assert len([p for p in files if p.parent.name == "heldout"]) >= 3
+    for path in files:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert set(record) == {"a", "b", "sha256_a", "sha256_b", "sentences_a", "sentences_b",
+                               "annotator", "notes", "pairs"}, path
+        assert record["pairs"], path
+        for pair in record["pairs"]:
+            assert set(pair) == {"a", "b", "a_span", "b_span"}
+            assert 0 <= pair["a"] < record["sentences_a"]
+            assert 0 <= pair["b"] < record["sentences_b"]
+            assert pair["a_span"][0] < pair["a_span"][1]
+            assert pair["b_span"][0] < pair["b_span"][1]
+    # No article is in two sets: held out means held out.
+    names = [tuple(sorted((json.loads(p.read_text())["a"], json.loads(p.read_text())["b"])))
+             for p in files]
+    assert len(names) == len(set(names))
+
+
+def test_score_counts_pairs_by_overlap() -> None:
+    gold = [((0, 10), (0, 8)), ((11, 20), (9, 30))]
+    # Right, wrong, and right under another segmentation (a gold sentence split).
+    proposed = [((0, 10), (0, 8)), ((0, 10), (9, 30)), ((11, 15), (20, 30))]
+    assert quality.score(proposed, gold) == (2, 3, 2, 2)
+    assert quality.score([], gold) == (0, 0, 0, 2)
+    assert quality.ratio(0, 0) == 1.0 and quality.ratio(1, 4) == 0.25
+
+
+@pytest.fixture
+def gold_folder(tmp_path: Path, monkeypatch) -> Path:
+    """A gold set of one pair of our own articles, aligned by hand."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (articles / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    segmenter = Segmenter.train([ARTICLE_A, ARTICLE_B])
+    sa, sb = segmenter.segment(ARTICLE_A), segmenter.segment(ARTICLE_B)
+    record = {
+        "a": "a.txt", "b": "b.txt",
+        "sha256_a": hashlib.sha256(ARTICLE_A.encode()).hexdigest(),
+        "sha256_b": hashlib.sha256(ARTICLE_B.encode()).hexdigest(),
+        "sentences_a": 3, "sentences_b": 3, "annotator": "test", "notes": "",
+        "pairs": [{"a": i, "b": j, "a_span": list(sa.sentences[i]),
+                   "b_span": list(sb.sentences[j])} for i, j in ((0, 0), (1, 2))],
+    }
+    gold = tmp_path / "gold"
+    (gold / "dev").mkdir(parents=True)
+    (gold / "dev" / "bridge.json").write_text(json.dumps(record), encoding="utf-8")
+    monkeypatch.setattr(quality, "GOLD", gold)
+    return articles
+
+
+def test_evaluate_scores_an_aligner_on_the_gold(gold_folder: Path) -> None:
+    gold, problems = quality.load_gold("dev", gold_folder)
+    assert problems == [] and [g.name for g in gold] == ["bridge"]
+    result = quality.evaluate(gold)
+    assert (result["precision"], result["recall"]) == (1.0, 1.0)
+
+    def first_with_first(a, b):  # a poor aligner: every sentence with B's first
+        from annotations.alignment import AlignedPair, Alignment
+
+        return Alignment(a, b, [AlignedPair(i, 0, 1.0) for i in range(len(a.sentences))])
+
+    poor = quality.evaluate(gold, first_with_first)
+    assert poor["precision"] == pytest.approx(1 / 3) and poor["recall"] == 0.5
+
+
+def test_a_changed_or_missing_article_is_named_and_left_out(gold_folder: Path) -> None:
+    (gold_folder / "b.txt").write_text(ARTICLE_B + " Updated.", encoding="utf-8")
+    gold, problems = quality.load_gold("dev", gold_folder)
+    assert gold == [] and "b.txt differs from the one aligned" in problems[0]
+    (gold_folder / "b.txt").unlink()
+    gold, problems = quality.load_gold("dev", gold_folder)
+    assert gold == [] and "b.txt not in" in problems[0]
+
+
+def test_without_the_corpus_the_group_skips(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSMARK_POLNEAR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("NEWSMARK_SEED_ARTICLES", str(tmp_path / "nowhere"))
+    figures = quality.run(quick=True)
+    skipped = [f.name for f in figures if f.group == "alignment quality"]
+    assert skipped == ["(seed pair: skipped)", "(tuned: skipped)", "(held out: skipped)"]
+    assert all(f.value is None and f.verdict == "-" for f in figures
+               if f.group == "alignment quality")
+    speed = [f for f in figures if f.group == "alignment speed"]
+    assert speed[0].value is not None and speed[0].target == 200.0
+
+
+def test_align_gold_shows_sentences_and_writes_judgements(tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    import bench.align_gold as tool
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(ARTICLE_A + " Odd \x1b[31m ending.", encoding="utf-8")
+    (articles / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    monkeypatch.setattr(tool, "GOLD", tmp_path / "gold")
+    assert tool.main(["--folder", str(articles), "show", "a.txt", "b.txt"]) == 0
+    shown = capsys.readouterr().out
+    assert "A0: The Kettle Street bridge" in shown and "B2: The council put" in shown
+    assert "\x1b" not in shown
+    assert tool.main(["--folder", str(articles), "write", "dev", "bridge", "a.txt", "b.txt",
+                      "1-2", "0-0"]) == 0
+    record = json.loads((tmp_path / "gold" / "dev" / "bridge.json").read_text())
+    assert [(p["a"], p["b"]) for p in record["pairs"]] == [(0, 0), (1, 2)]
+    text = (articles / "a.txt").read_text()
+    start, end = record["pairs"][1]["a_span"]
+    assert text[start:end].startswith("Repairs will cost")
+    with pytest.raises(SystemExit):
+        tool.main(["--folder", str(articles), "write", "dev", "x", "a.txt", "b.txt", "9-9"])

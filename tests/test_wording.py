@@ -1,0 +1,37 @@
+"""Messages read as English: counts, articles, and what undo did."""
+
+from __future__ import annotations
+
+from annotations.history import Change
+from annotations.model import Annotation
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.wording import article, change_done, plural
+
+
+def test_plural_and_article() -> None:
+    assert [plural(n, "link") for n in (0, 1, 2, 1000)] == [
+        "0 links", "1 link", "2 links", "1,000 links"]
+    assert plural(1, "jsonl record") == "1 jsonl record"
+    assert [article(w) for w in ("claim", "opinion", "quote", "Event")] == [
+        "a claim", "an opinion", "a quote", "an Event"]
+
+
+def test_undo_says_what_changed_from_and_to() -> None:
+    ann = Annotation(id="x", doc_id="d", start=0, end=4, label="opinion", text="Text")
+    claim = ann.with_changes(label="claim")
+    noted = ann.with_changes(note="check")
+    assert change_done("undid", Change("update", ann, claim)) == "undid relabel opinion → claim"
+    assert change_done("redid", Change("add", None, ann)) == "redid the opinion tag"
+    assert change_done("undid", Change("remove", ann, None)) == "undid removing an opinion"
+    assert change_done("undid", Change("update", ann, noted)) == "undid the note on the opinion"
+
+
+async def test_the_status_line_names_a_relabel_undone(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(140, 36)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("4", "r", "1", "u")
+        assert "undid relabel opinion → claim" in str(app.query_one("#status").render())

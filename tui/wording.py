@@ -1,0 +1,48 @@
+"""Small grammar for messages: "1 link", "an opinion", "relabel opinion → claim"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the command line imports this module: keep it light
+    from annotations.history import Change
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 link', '2 links', '1,000 spans' (irregular plurals given as `many`)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def article(word: str) -> str:
+    """'a claim', 'an opinion' (by the first letter: the labels are words)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def change_done(verb: str, change: Change) -> str:
+    """What undo or redo (`verb`: 'undid', 'redid') did, as the person did it.
+
+    'undid relabel opinion → claim', not 'undid update of opinion'.
+    """
+    ann = change.annotation
+    if change.kind == "add":
+        what = f"the {ann.label} tag"
+    elif change.kind == "remove":
+        what = f"removing {article(ann.label)}"
+    elif change.kind == "reject":
+        what = f"rejecting {article(ann.label)} suggestion"
+    elif change.kind in ("place", "drop"):  # an orphan of a changed article
+        what = f"{'placing' if change.kind == 'place' else 'dropping'} the orphaned {ann.label}"
+    elif change.kind == "update" and change.before is not None and change.after is not None:
+        before, after = change.before, change.after
+        if before.label != after.label:
+            what = f"relabel {before.label} → {after.label}"
+        elif before.note != after.note:
+            what = f"the note on the {after.label}" if after.note else (
+                f"clearing the note on the {after.label}")
+        elif before.reanchored != after.reanchored:
+            what = f"confirming where the {after.label} is"
+        else:
+            what = f"moving the {after.label}"
+    else:
+        what = f"{change.kind} of {article(ann.label)}"
+    return f"{verb} {what}"
