@@ -550,17 +550,34 @@ class Workspace:
         self._model_suggestions.clear()
 
     def model_suggestions(self, doc_id: str) -> list[Suggestion]:
-        """The model's spans in `doc_id` scoring at least `[model] threshold`."""
-        if self.span_model is None:
-            return []
-        found = self._model_suggestions.get(doc_id)
-        if found is None:
-            from annotations.span_model import as_suggestions
+        """The model's suggestions for `doc_id` made so far (`keep_model_suggestions`).
 
-            spans = self.span_model.predict(self.documents[doc_id].text)
-            found = as_suggestions(spans, self.config.model_threshold)
-            self._model_suggestions[doc_id] = found
-        return found
+        Never computed here: a 10 MB article takes the model over a minute,
+        so the reader asks for them in a worker (`predict_model_suggestions`)
+        and shows the rules' meanwhile.
+        """
+        return self._model_suggestions.get(doc_id, [])
+
+    def needs_model_suggestions(self, doc_id: str) -> bool:
+        return self.span_model is not None and doc_id not in self._model_suggestions
+
+    def predict_model_suggestions(self, doc_id: str, model: SpanModel) -> list[Suggestion]:
+        """The spans `model` finds in `doc_id` scoring at least `[model] threshold`.
+
+        Reads only the document's text and the model: safe in a worker thread.
+        """
+        from annotations.span_model import as_suggestions
+
+        spans = model.predict(self.documents[doc_id].text)
+        return as_suggestions(spans, self.config.model_threshold)
+
+    def keep_model_suggestions(self, doc_id: str, model: SpanModel,
+                               found: list[Suggestion]) -> bool:
+        """Keep what `model` suggested for `doc_id`, unless another model replaced it since."""
+        if model is not self.span_model:
+            return False
+        self._model_suggestions[doc_id] = found
+        return True
 
     def reorder(self, first: Sequence[str]) -> None:
         """Put the entries of the documents `first` at the top, in that order;

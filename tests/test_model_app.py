@@ -64,6 +64,8 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
             view = app.query_one("#pane-0", ArticleView)
             doc = view.document
             await pilot.press("S")
+            # The model's join the rules' when its worker is done.
+            await _until(pilot, lambda: any(s.origin == "model" for s in view.suggestions))
             model = [s for s in view.suggestions if s.origin == "model"]
             assert {(s.start, s.end) for s in model} == set(article(8)[1])
             first = model[0]
@@ -117,9 +119,9 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
             gate.set()
             await _until(pilot, lambda: ws.span_model is not loaded)
             assert "training" not in str(app.query_one("#status").render())
-            # The open document's suggestions were made again, by the new model
-            # (set_model empties the cache; only the refresh fills it again).
-            assert view.document.id in ws._model_suggestions
+            # The open document's suggestions are made again, by the new model
+            # (set_model empties them; only the refresh asks for them again).
+            await _until(pilot, lambda: view.document.id in ws._model_suggestions)
             assert view.suggestions == app._suggestions_for(view.document.id)
             # Most useful next: the read documents by uncertainty, done ones last.
             for index in range(len(ws.entries)):

@@ -107,6 +107,7 @@ class NewsmarkApp(ModelActions, App[None]):
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
+        self._predicting: set[tuple[str, int]] = set()  # see tui/model_actions.py
         # Other annotators' layers drawn beside yours (`o`); hidden by default
         # (blind annotation). Their marks, by annotator, for the legend.
         self.show_others = adjudicating
@@ -991,6 +992,7 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
+        self.request_model_suggestions(doc_id)  # they join these when the model is done
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 

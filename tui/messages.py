@@ -100,6 +100,15 @@ class TrainingProgress(Message):
 
 
 @dataclass
+class ModelSuggestionsReady(Message):
+    """The model's suggestions for one document, made in a worker."""
+
+    doc_id: str
+    model: object  # the SpanModel that made them (a newer one may have replaced it)
+    found: list  # list[Suggestion]
+
+
+@dataclass
 class DocumentsRanked(Message):
     """The model's uncertainty of each read document, most unsure first."""
 

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.worker import get_current_worker
 
-from tui.messages import DocumentsRanked, ModelFailed, ModelReady, TrainingProgress
+from tui.messages import (
+    DocumentsRanked,
+    ModelFailed,
+    ModelReady,
+    ModelSuggestionsReady,
+    TrainingProgress,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,6 +43,9 @@ class ModelActions:
     workspace: Workspace
     _model_status: str = ""
     _ranking: dict[str, float] | None = None
+    # (document, model) pairs whose suggestions a worker is making; the app's
+    # __init__ gives each app its own set.
+    _predicting: set[tuple[str, int]]
 
     # -- where the model is ------------------------------------------------
 
@@ -155,6 +164,39 @@ class ModelActions:
         self._model_status = ""
         self._refresh_status()
         self.notify(message.problem, severity="error", timeout=10)
+
+    # -- the model's suggestions, made in a worker ------------------------------
+
+    def request_model_suggestions(self, doc_id: str) -> None:
+        """Have the model's suggestions for `doc_id` made, if they are not yet."""
+        ws = self.workspace
+        if not ws.needs_model_suggestions(doc_id):
+            return
+        key = (doc_id, id(ws.span_model))
+        if key in self._predicting:
+            return
+        self._predicting.add(key)
+        self._predict(doc_id, ws.span_model)
+
+    @work(thread=True, group="predict", exit_on_error=False)
+    def _predict(self, doc_id: str, model: Any) -> None:
+        found = self.workspace.predict_model_suggestions(doc_id, model)
+        self.post_message(ModelSuggestionsReady(doc_id, model, found))
+
+    def on_model_suggestions_ready(self, message: ModelSuggestionsReady) -> None:
+        self._predicting.discard((message.doc_id, id(message.model)))
+        if not self.workspace.keep_model_suggestions(message.doc_id, message.model,
+                                                     message.found):
+            return  # a newer model came meanwhile: its own will follow
+        shown = False
+        for view in self.views:
+            if view.document.id == message.doc_id and message.doc_id in self._suggesting:
+                view.set_suggestions(self._suggestions_for(message.doc_id))
+                shown = True
+        if shown:
+            self._refresh_status()
+            self.notify(f"The model suggests {len(message.found)} span"
+                        f"{'' if len(message.found) == 1 else 's'} here too", timeout=3)
 
     def refresh_suggestions(self) -> None:
         """Redraw the suggestions of every pane that shows them (a new model's)."""
