@@ -309,6 +309,9 @@ def _cluster_matching(cluster: list[tuple[int, int, int, Span]]) -> int:
     right = [item[3] for item in cluster if item[2] == 1]
     if not left or not right:
         return 0
+    if len(left) == 1 or len(right) == 1:  # one span on a side: matched if it touches any
+        one, many = (left[0], right) if len(left) == 1 else (right[0], left)
+        return int(any(_touch(one, other) for other in many))
     if any(x[3] for x in left) or any(y[3] for y in right):
         edges = [[j for j, y in enumerate(right) if _touch(x, y)] for x in left]
     else:  # continuous spans (nearly all): the hull test inline

@@ -15,14 +15,13 @@ import multiprocessing
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from annotations.agreement import Agreement, AgreementReport
 from annotations.errors import StoreError
 from annotations.export_workers import jobs_for
 from annotations.layers import document_layers
-from annotations.store import Store
+from annotations.store import Store, open_store
 
 # Below this many documents the workers' start costs more than it saves.
 MIN_DOCUMENTS = 64
@@ -59,7 +58,7 @@ def _measure_chunk(task: tuple[str, list[dict[str, Any]], Selection]) -> Agreeme
     root, records, selection = task
     try:
         if _worker.get("root") != root:
-            _worker["store"] = Store(Path(root), read_only=True)
+            _worker["store"] = open_store(root, read_only=True)
             _worker["root"] = root
         return _measure(_worker["store"], records, selection)
     except StoreError as err:
@@ -78,7 +77,7 @@ def measure_store(
     if jobs <= 1:
         return _measure(store, records, selection).report()
     size = max(1, -(-len(records) // (jobs * CHUNKS_PER_JOB)))
-    tasks = [(str(store.root), list(records[i : i + size]), selection)
+    tasks = [(store.location, list(records[i : i + size]), selection)
              for i in range(0, len(records), size)]
     total = Agreement(selection.labels, selection.annotators)
     context = multiprocessing.get_context("fork")

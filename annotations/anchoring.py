@@ -18,7 +18,7 @@ side. `reanchor` tries, in order:
 
 `carry_over` applies this to a store when a Workspace opens an article whose
 path the store knows under another document id, and keeps the orphans and
-the counts in the store's state (`orphans:<doc id>`, `reanchoring`,
+the counts in the store's session state (`Store.orphans`, `reanchoring`,
 `paths`). The old document and its annotations stay in the store untouched.
 """
 
@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, Literal
+from typing import Literal
 
 from annotations.identity import path_key
 from annotations.model import CONTEXT_CHARS, Annotation, Document
-from annotations.store import Store
+from annotations.store.protocol import Store
 
 Status = Literal["kept", "moved", "fuzzy", "orphan"]
 STATUSES: tuple[Status, ...] = ("kept", "moved", "fuzzy", "orphan")
@@ -54,15 +54,6 @@ _MAX_WINDOWS = 48
 _MAX_EXACT = 300
 _NEAR = 4000
 _PROBE_LEN = 16
-
-# Session-state keys in the store.
-PATHS_KEY = "paths"  # {real path: id of the document last opened from it}
-REANCHORING_KEY = "reanchoring"  # {new doc id: {"from", "kept", "moved", "fuzzy", "orphaned"}}
-
-
-def orphans_key(doc_id: str) -> str:
-    return f"orphans:{doc_id}"
-
 
 @dataclass(frozen=True, slots=True)
 class Anchored:
@@ -451,7 +442,7 @@ def reanchor_document(
 
 def _previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
     """new doc id -> id of the document last opened from the same path."""
-    paths: dict[str, str] = store.get_state(PATHS_KEY, {}) or {}
+    paths = store.paths()
     previous: dict[str, str] = {}
     unknown: dict[str, Document] = {}
     for doc in docs:
@@ -486,7 +477,6 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
     docs = [doc for doc in documents if doc.meta.path]
     previous = _previous_versions(store, docs)
     reports: dict[str, ReanchorReport] = {}
-    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
     for doc in docs:
         old_id = previous.get(doc.id)
         if old_id is None or store.document_record(old_id) is None:
@@ -511,35 +501,33 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
             # document with another file. The copy keeps what it showed
             # then; from now on the two are tagged apart.
             continue
-        summary[doc.id] = {"from": old_id, **report.counts()}
-        store.set_state(REANCHORING_KEY, summary)
+        store.record_reanchoring(doc.id, {"from": old_id, **report.counts()})
         reports[doc.id] = report
     # Last: remember which document each path now holds (this marks the
     # carry-over done; a crash before it repeats it harmlessly).
-    paths: dict[str, str] = store.get_state(PATHS_KEY, {}) or {}
+    paths: dict[str, str] = {}
     for doc in docs:
         key = path_key(doc.meta.path)
         if key is not None:
             paths[key] = doc.id
-    store.set_state(PATHS_KEY, paths)
+    store.remember_paths(paths)
     return reports
 
 
 def superseded_documents(store: Store) -> set[str]:
     """Ids of older versions of articles whose annotations were carried to a newer one."""
-    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
-    current = set((store.get_state(PATHS_KEY, {}) or {}).values())
+    summary = store.reanchoring()
+    current = set(store.paths().values())
     return {entry["from"] for entry in summary.values() if entry.get("from")} - current
 
 
 def reanchoring_counts(store: Store) -> dict[str, int]:
     """Totals over the store: kept/moved/fuzzy/orphaned, and orphans still to place."""
     totals = {"kept": 0, "moved": 0, "fuzzy": 0, "orphaned": 0, "unplaced": 0}
-    summary: dict[str, Any] = store.get_state(REANCHORING_KEY, {}) or {}
-    for doc_id, entry in summary.items():
+    for doc_id, entry in store.reanchoring().items():
         for name in ("kept", "moved", "fuzzy", "orphaned"):
             totals[name] += int(entry.get(name, 0))
-        totals["unplaced"] += len(store.get_state(orphans_key(doc_id), []) or [])
+        totals["unplaced"] += len(store.orphans(doc_id))
     return totals
 
 
@@ -548,13 +536,11 @@ def reanchoring_counts(store: Store) -> dict[str, int]:
 
 def orphans(store: Store, doc_id: str) -> list[Annotation]:
     """The annotations waiting to be placed on `doc_id` (as they were on the old text)."""
-    rows = store.get_state(orphans_key(doc_id), []) or []
-    return [Annotation.from_dict(row) for row in rows]
+    return store.orphans(doc_id)
 
 
 def _save_orphans(store: Store, doc_id: str, anns: list[Annotation]) -> None:
-    if anns or store.get_state(orphans_key(doc_id)) is not None:
-        store.set_state(orphans_key(doc_id), [a.to_dict() for a in anns])
+    store.set_orphans(doc_id, anns)
 
 
 def find_orphan(store: Store, doc_id: str, orphan_id: str) -> Annotation | None:

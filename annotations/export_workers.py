@@ -23,16 +23,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from annotations.errors import NewsmarkError, StoreError
+from annotations.export_lines import ExportOptions, document_lines
 from annotations.formats import FormatError
 from annotations.formats.records import Counts
-from annotations.store import Store
-
-if TYPE_CHECKING:
-    from annotations.export import ExportOptions
+from annotations.store import Store, open_store
 
 # Below this many documents the workers' start (a fork each, ~20 ms)
 # costs more than it saves.
@@ -72,11 +69,11 @@ class _Failed:
 _worker: dict[str, Any] = {}
 
 
-def _start(root: str, options: ExportOptions) -> None:
+def _start(location: str, options: ExportOptions) -> None:
     # Ctrl+C is for the exporting process, which stops the workers: a
     # worker's own KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker["root"] = Path(root)
+    _worker["location"] = location
     _worker["options"] = options
 
 
@@ -84,14 +81,12 @@ def _store() -> Store:
     # Opened by the first task, not by `_start`: a pool whose initializer
     # raises starts new workers forever, while a task's error comes back.
     if "store" not in _worker:
-        _worker["store"] = Store(_worker["root"], read_only=True)
+        _worker["store"] = open_store(_worker["location"], read_only=True)
     store: Store = _worker["store"]
     return store
 
 
 def _format_chunk(task: tuple[list[dict[str, Any]], Links]) -> tuple[list[str], Counts] | _Failed:
-    from annotations.export import document_lines
-
     records, links = task
     counts = Counts()
     lines: list[str] = []
@@ -116,7 +111,7 @@ def lines(
     context = multiprocessing.get_context("fork")
     pending: deque[Any] = deque()
     remaining = iter(records)
-    with context.Pool(jobs, initializer=_start, initargs=(str(store.root), options)) as pool:
+    with context.Pool(jobs, initializer=_start, initargs=(store.location, options)) as pool:
         while True:
             chunk = list(islice(remaining, CHUNK))
             if chunk:

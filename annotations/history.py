@@ -1,19 +1,15 @@
 """Undo and redo of annotation changes, kept in the store.
 
-The history is the journal `history.json` + `history.log` in the store
-folder (`annotations.journal`). The snapshot, in TinyDB's layout, holds the
-last `LIMIT` changes as table `entries` (row id = sequence number, each row
-`{"seq", "kind", "before", "after"}`) and table `state` with one row
-`{"position": seq}`: the last change that is applied (0 when none). Each
-change since is one line of the log: `{"record": row}` (a new change: the
-redo tail is dropped, the oldest beyond `LIMIT` too) or `{"position": n}`
-(an undo or redo step). So undo and redo carry on across restarts, and a
-step costs one appended line, not a rewrite of 1,000 entries.
+The store keeps the steps (`Store.history`, `record_step`, `move_history`;
+the local engine in `annotations.store.undo_log`): each step is a change
+as `Change.to_dict` writes it, with the position of the last one applied,
+so undo and redo carry on across restarts. This module decides what a step
+is and how it is applied and reverted; the store only keeps them.
 
-Each call logs its line after the store change itself is durable. A crash
+Each call records its step after the store change itself is durable. A crash
 between the two loses at most the history of that one change; undo and
 redo are idempotent (undoing an add whose annotation is already gone does
-nothing), so a repeated step is harmless. If the line cannot be written
+nothing), so a repeated step is harmless. If the step cannot be written
 (disk full), the store change is taken back, so that a change reported as
 not saved is not saved; should that fail too, the error says the change
 was saved and only its undo step was not.
@@ -35,7 +31,7 @@ leaves it in both lists, never in neither.
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,10 +39,8 @@ from annotations import anchoring
 from annotations.errors import StoreError
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
-from annotations.store import Store
+from annotations.store.protocol import Store
 from annotations.suggest import Suggestion, SuggestionState
-
-JOURNAL = "history"  # history.json and history.log
 
 LIMIT = 1000
 
@@ -107,90 +101,39 @@ class History:
     def __init__(self, store: Store, *, limit: int = LIMIT) -> None:
         self.store = store
         self.limit = limit
-        self._journal = store.journal(JOURNAL)
-        self._entries: dict[int, dict[str, Any]] = {}
-        self._position = 0
         self._links: LinkStore | None = None
-        self._read()  # a damaged history fails now, not at the first undo
+        store.history()  # a damaged history fails now, not at the first undo
 
     @property
     def links(self) -> LinkStore:
-        """The store's cross-document links (opened on first use)."""
+        """The store's cross-document links."""
         if self._links is None:
             self._links = LinkStore(self.store)
         return self._links
 
     # ----------------------------------------------------------- persistence
 
-    def _read(self) -> None:
-        data, changes = self._journal.read()
-        entries = {int(k): row for k, row in data.get("entries", {}).items()}
-        state = data.get("state", {}).get("1", {})
-        position = int(state.get("position", max(entries, default=0)))
-        for change in changes:
-            if "record" in change:
-                entries, position = self._recorded(entries, change["record"])
-            elif "position" in change:
-                position = int(change["position"])
-        self._entries, self._position = entries, position
-
-    def _load(self) -> tuple[dict[int, dict[str, Any]], int]:
-        # Kept in memory; read again only if the files changed (a read-only
-        # viewer beside a writer, or a write that failed half way).
-        if self._journal.changed_on_disk():
-            self._read()
-        return self._entries, self._position
-
-    def _recorded(
-        self, entries: dict[int, dict[str, Any]], row: dict[str, Any]
-    ) -> tuple[dict[int, dict[str, Any]], int]:
-        """`entries` with a new change `row` (its seq follows the position)."""
-        seq = int(row["seq"])
-        kept = {s: r for s, r in entries.items() if s < seq}
-        kept[seq] = row
-        for old in sorted(kept)[: max(0, len(kept) - self.limit)]:
-            del kept[old]
-        return kept, seq
-
-    def _save(self, line: dict[str, Any], entries: dict[int, dict[str, Any]],
-              position: int) -> None:
-        self._journal.append(line)
-        self._entries, self._position = entries, position
-        if self._journal.logged > self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Fold the log into history.json (done when the log outgrows the limit)."""
-        entries, position = self._load()
-        with contextlib.suppress(StoreError):  # the log still holds it all
-            self._journal.compact({
-                "entries": {str(seq): entries[seq] for seq in sorted(entries)},
-                "state": {"1": {"position": position}},
-            })
-
     def _record(self, change: Change) -> None:
-        """Log `change`, already made in the store; if that fails, take it back."""
-        entries, position = self._load()
+        """Record `change`, already made in the store; if that fails, take it back."""
+        _entries, position = self.store.history()
         row = change.to_dict(position + 1)
         self._save_or_take_back(
-            {"record": row}, *self._recorded(entries, row), lambda: self._revert(change)
+            lambda: self.store.record_step(row, self.limit), lambda: self._revert(change)
         )
 
-    def _save_or_take_back(
-        self, line: dict[str, Any], entries: dict[int, dict[str, Any]], position: int,
-        take_back: Any,
-    ) -> None:
+    def _save_or_take_back(self, save: Callable[[], None], take_back: Callable[[], None]) -> None:
         try:
-            self._save(line, entries, position)
+            save()
         except StoreError as err:
             try:
                 take_back()
             except StoreError:
                 cause = err.__cause__
                 reason = cause.strerror if isinstance(cause, OSError) else str(err)
+                where = getattr(err, "where", None) or self.store.location  # the file, if named
                 raise StoreError(
                     f"this change was saved, but its undo step could not be written to "
-                    f"{self._journal.log} ({reason}); make room or fix the folder's "
+                    f"{where} ({reason}); make room or fix the folder's "
                     "permissions before going on"
                 ) from err
             raise
@@ -316,39 +259,39 @@ class History:
 
     @property
     def can_undo(self) -> bool:
-        entries, position = self._load()
+        entries, position = self.store.history()
         return position in entries
 
     @property
     def can_redo(self) -> bool:
-        entries, position = self._load()
+        entries, position = self.store.history()
         return position + 1 in entries
 
     def undo(self) -> Change | None:
         """Revert the last applied change; returns it (None if there is none)."""
         self._writable()
-        entries, position = self._load()
+        entries, position = self.store.history()
         row = entries.get(position)
         if row is None:
             return None
         change = Change.from_dict(row)
         self._revert(change)
         self._save_or_take_back(
-            {"position": position - 1}, entries, position - 1, lambda: self._apply(change)
+            lambda: self.store.move_history(position - 1), lambda: self._apply(change)
         )
         return change
 
     def redo(self) -> Change | None:
         """Apply again the last undone change; returns it (None if there is none)."""
         self._writable()
-        entries, position = self._load()
+        entries, position = self.store.history()
         row = entries.get(position + 1)
         if row is None:
             return None
         change = Change.from_dict(row)
         self._apply(change)
         self._save_or_take_back(
-            {"position": position + 1}, entries, position + 1, lambda: self._revert(change)
+            lambda: self.store.move_history(position + 1), lambda: self._revert(change)
         )
         return change
 
@@ -357,9 +300,7 @@ class History:
         self.store.check_writable()
 
     def close(self) -> None:
-        self._journal.close()
-        if self._links is not None:
-            self._links.close()
+        """Nothing to release: the store owns the history (kept for callers that close it)."""
 
 
 def _suggestion_of(ann: Annotation) -> Suggestion:

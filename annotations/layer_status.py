@@ -2,36 +2,31 @@
 
 The store keeps one status per document (what `export --done-only` reads);
 with several annotators each has their own: ana may be done with a text
-ben has not opened. They are kept in the store's session state under one
-key, read once per session and written (atomically, as all session state
-is) when one changes: a change is a person starting or finishing a
-document, not a key press.
+ben has not opened. The store keeps them as a typed field of its session
+state (`Store.annotator_statuses`); they are read once per session and each
+change is saved when made: a person starting or finishing a document, not
+a key press.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from annotations.store import STATUSES
 
-KEY = "layer-statuses"  # {annotator: {doc_id: status}}
 
+class StatusStore(Protocol):
+    """What per-annotator statuses need of a store (the `Store` protocol has it)."""
 
-class StateStore(Protocol):
-    def get_state(self, key: str, default: Any = None) -> Any: ...
+    def annotator_statuses(self) -> dict[str, dict[str, str]]: ...
 
-    def set_state(self, key: str, value: Any) -> None: ...
+    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None: ...
 
 
 class LayerStatuses:
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: StatusStore) -> None:
         self.store = store
-        raw = store.get_state(KEY, {}) or {}
-        # Only well-formed entries: the state is plain JSON a person could edit.
-        self._data: dict[str, dict[str, str]] = {
-            str(name): {str(doc): status for doc, status in docs.items() if status in STATUSES}
-            for name, docs in raw.items() if isinstance(docs, dict)
-        } if isinstance(raw, dict) else {}
+        self._data = store.annotator_statuses()
 
     def status(self, annotator: str, doc_id: str) -> str:
         return self._data.get(annotator, {}).get(doc_id, "untouched")
@@ -49,10 +44,8 @@ class LayerStatuses:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
         if self.status(annotator, doc_id) == status:
             return
-        data = {name: dict(docs) for name, docs in self._data.items()}
-        data.setdefault(annotator, {})[doc_id] = status
-        self.store.set_state(KEY, data)  # first: memory follows only what was saved
-        self._data = data
+        self.store.set_annotator_status(annotator, doc_id, status)  # first: memory follows
+        self._data.setdefault(annotator, {})[doc_id] = status
 
     def started(self, annotator: str, doc_id: str) -> None:
         """`annotator` tagged in `doc_id`: in progress, unless marked done already."""

@@ -3,7 +3,7 @@
 A `Link` joins an annotation of one document to an annotation of another
 with a relation: the same claim, the same quote, a paraphrase, or a
 contradiction. Links live in their own database of the store folder,
-`links.json` (TinyDB, written atomically like every store file), so adding
+kept by the store (`Store.links`; the local engine's `links.json`), so adding
 one never rewrites a document's file.
 
 Removing an annotation leaves its links in place: undoing the removal
@@ -24,124 +24,35 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
-from annotations.model import Annotation, new_id, now_iso
-from annotations.store import Store
+from annotations.model import RELATIONS, Annotation, Link
+from annotations.store.protocol import Store
 
-LINKS = "links.json"
-TABLE = "links"
-
-# Relation name -> what the side panel calls it.
-RELATIONS: dict[str, str] = {
-    "same-claim": "same claim",
-    "same-quote": "same quote",
-    "paraphrase": "paraphrase",
-    "contradicts": "contradicts",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """Annotation `a_ann` of document `a_doc` relates to `b_ann` of `b_doc`.
-
-    Every relation is symmetric: (a, b) and (b, a) are the same link.
-    """
-
-    a_doc: str
-    a_ann: str
-    b_doc: str
-    b_ann: str
-    relation: str
-    annotator: str = ""
-    created: str = field(default_factory=now_iso)
-    id: str = field(default_factory=new_id)
-
-    def __post_init__(self) -> None:
-        if self.relation not in RELATIONS:
-            raise ValueError(
-                f"unknown relation {self.relation!r}; expected one of {', '.join(RELATIONS)}"
-            )
-        if (self.a_doc, self.a_ann) == (self.b_doc, self.b_ann):
-            raise ValueError("a link needs two different annotations")
-
-    @classmethod
-    def between(cls, a: Annotation, b: Annotation, relation: str, *, annotator: str = "") -> Link:
-        """A new link from annotation `a` to annotation `b`."""
-        return cls(a.doc_id, a.id, b.doc_id, b.id, relation, annotator=annotator)
-
-    @property
-    def ends(self) -> frozenset[tuple[str, str]]:
-        """The two (doc_id, ann_id) it joins, without order."""
-        return frozenset({(self.a_doc, self.a_ann), (self.b_doc, self.b_ann)})
-
-    def involves(self, doc_id: str, ann_id: str | None = None) -> bool:
-        """Whether the link touches document `doc_id` (and annotation `ann_id`)."""
-        if ann_id is None:
-            return doc_id in (self.a_doc, self.b_doc)
-        return (doc_id, ann_id) in self.ends
-
-    def other_end(self, doc_id: str, ann_id: str) -> tuple[str, str]:
-        """The (doc_id, ann_id) at the other end from the given one."""
-        if (self.a_doc, self.a_ann) == (doc_id, ann_id):
-            return (self.b_doc, self.b_ann)
-        if (self.b_doc, self.b_ann) == (doc_id, ann_id):
-            return (self.a_doc, self.a_ann)
-        raise ValueError(f"link {self.id} does not involve {doc_id}/{ann_id}")
-
-    @property
-    def label(self) -> str:
-        return RELATIONS[self.relation]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Link:
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def record(self) -> dict[str, Any]:
-        """The exported form (see the module's notes)."""
-        return {
-            "id": self.id,
-            "relation": self.relation,
-            "a_doc": self.a_doc,
-            "a_span": self.a_ann,
-            "b_doc": self.b_doc,
-            "b_span": self.b_ann,
-            "annotator": self.annotator,
-            "created": self.created,
-        }
+# `Link` and `RELATIONS` live in the model (the store keeps links): named here too.
+__all__ = [
+    "RELATIONS", "Keep", "Link", "LinkStore", "links_by_document", "links_records",
+    "live_links", "write_links_jsonl",
+]
 
 
 class LinkStore:
-    """The links of one store, in `links.json` beside its other files.
+    """The links of one store, with the questions the app and export ask of them.
 
-    Every change is durable (atomic write, fsynced) when it returns. A
-    read-only store gives a read-only LinkStore: changes raise StoreError.
+    Kept by the store (`Store.links`, `add_link`, ...); every change is
+    durable when it returns, and a read-only store refuses changes.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._db = store.database(LINKS)
-        self._table = self._db.table(TABLE)
-        self._rows()  # a damaged links.json fails now, not at the first link
-
-    def _rows(self) -> dict[str, dict[str, Any]]:
-        return (self._db.storage.read() or {}).get(TABLE, {})
+        store.links()  # a damaged links file fails now, not at the first link
 
     def all(self) -> list[Link]:
         """Every link, oldest first."""
-        rows = sorted(self._rows().items(), key=lambda kv: int(kv[0]))
-        return [Link.from_dict(row) for _key, row in rows]
+        return self.store.links()
 
     def get(self, link_id: str) -> Link | None:
-        for row in self._rows().values():
-            if row.get("id") == link_id:
-                return Link.from_dict(row)
-        return None
+        return next((link for link in self.all() if link.id == link_id), None)
 
     def for_annotation(self, doc_id: str, ann_id: str) -> list[Link]:
         """Links touching annotation `ann_id` of `doc_id`."""
@@ -164,49 +75,18 @@ class LinkStore:
     def add(self, link: Link) -> bool:
         """Save `link`; False (nothing written) if its id, or its two ends with
         the same relation, are already linked."""
-        self.store.check_writable()
-        for existing in self.all():
-            if existing.id == link.id:
-                return False
-            if existing.ends == link.ends and existing.relation == link.relation:
-                return False
-        self._guarded(lambda: self._table.insert(link.to_dict()))
-        return True
+        return self.store.add_link(link)
 
     def restore(self, link: Link) -> bool:
         """Put back a removed link (undo); False if its id is present."""
-        self.store.check_writable()
-        if self.get(link.id) is not None:
-            return False
-        self._guarded(lambda: self._table.insert(link.to_dict()))
-        return True
+        return self.store.restore_link(link)
 
     def remove(self, link_id: str) -> Link | None:
         """Delete one link; returns it, or None if there was none."""
-        self.store.check_writable()
-        found = next(
-            ((int(key), row) for key, row in self._rows().items() if row.get("id") == link_id),
-            None,
-        )
-        if found is None:
-            return None
-        row_id, row = found
-        old = Link.from_dict(row)
-        self._guarded(lambda: self._table.remove(doc_ids=[row_id]))
-        return old
-
-    def _guarded(self, action: Any) -> None:
-        try:
-            action()
-        except BaseException:
-            invalidate = getattr(self._db.storage, "invalidate", None)
-            if invalidate is not None:
-                invalidate()
-            self._table.clear_cache()
-            raise
+        return self.store.remove_link(link_id)
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing to release: the store owns the links."""
 
     def __enter__(self) -> LinkStore:
         return self

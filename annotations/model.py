@@ -241,3 +241,86 @@ class AnnotationRow:
 
     def to_annotation(self) -> Annotation:
         return Annotation.from_dict(self.__dict__)
+
+
+# Relation name -> what the side panel calls it.
+RELATIONS: dict[str, str] = {
+    "same-claim": "same claim",
+    "same-quote": "same quote",
+    "paraphrase": "paraphrase",
+    "contradicts": "contradicts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Annotation `a_ann` of document `a_doc` relates to `b_ann` of `b_doc`.
+
+    Every relation is symmetric: (a, b) and (b, a) are the same link.
+    """
+
+    a_doc: str
+    a_ann: str
+    b_doc: str
+    b_ann: str
+    relation: str
+    annotator: str = ""
+    created: str = field(default_factory=now_iso)
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(
+                f"unknown relation {self.relation!r}; expected one of {', '.join(RELATIONS)}"
+            )
+        if (self.a_doc, self.a_ann) == (self.b_doc, self.b_ann):
+            raise ValueError("a link needs two different annotations")
+
+    @classmethod
+    def between(cls, a: Annotation, b: Annotation, relation: str, *, annotator: str = "") -> Link:
+        """A new link from annotation `a` to annotation `b`."""
+        return cls(a.doc_id, a.id, b.doc_id, b.id, relation, annotator=annotator)
+
+    @property
+    def ends(self) -> frozenset[tuple[str, str]]:
+        """The two (doc_id, ann_id) it joins, without order."""
+        return frozenset({(self.a_doc, self.a_ann), (self.b_doc, self.b_ann)})
+
+    def involves(self, doc_id: str, ann_id: str | None = None) -> bool:
+        """Whether the link touches document `doc_id` (and annotation `ann_id`)."""
+        if ann_id is None:
+            return doc_id in (self.a_doc, self.b_doc)
+        return (doc_id, ann_id) in self.ends
+
+    def other_end(self, doc_id: str, ann_id: str) -> tuple[str, str]:
+        """The (doc_id, ann_id) at the other end from the given one."""
+        if (self.a_doc, self.a_ann) == (doc_id, ann_id):
+            return (self.b_doc, self.b_ann)
+        if (self.b_doc, self.b_ann) == (doc_id, ann_id):
+            return (self.a_doc, self.a_ann)
+        raise ValueError(f"link {self.id} does not involve {doc_id}/{ann_id}")
+
+    @property
+    def label(self) -> str:
+        return RELATIONS[self.relation]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Link:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def record(self) -> dict[str, Any]:
+        """The exported form (see the module's notes)."""
+        return {
+            "id": self.id,
+            "relation": self.relation,
+            "a_doc": self.a_doc,
+            "a_span": self.a_ann,
+            "b_doc": self.b_doc,
+            "b_span": self.b_ann,
+            "annotator": self.annotator,
+            "created": self.created,
+        }

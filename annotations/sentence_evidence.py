@@ -37,7 +37,7 @@ sentences that each state two or more figures and share none.
 Cost: vectors are sparse dicts, candidates come from an inverted index of
 the rarer stems, identical sentences are scored once, and features are
 computed only for best-match pairs: two 5,000-word articles take about
-90 ms of CPU, two 1 MB articles of generated news (11,000 sentences each)
+100 ms of CPU, two 1 MB articles of generated news (11,000 sentences each)
 about 7 s, as the method before this one did (the reader aligns in a
 worker thread).
 """

@@ -328,9 +328,19 @@ class SpanModel:
 STORE_MODEL_DIR = "model"
 
 
-def model_folder(store_root: str | Path, configured: Path | None = None) -> Path:
-    """The folder of the span model: `[model] path` of newsmark.toml, else model/ in the store."""
-    return configured if configured is not None else Path(store_root) / STORE_MODEL_DIR
+# Where the model goes when the store is not a folder (a database's URI)
+# and newsmark.toml names no folder: beside the work, in the current folder.
+NO_FOLDER_MODEL_DIR = "newsmark-model"
+
+
+def model_folder(store_location: str | Path, configured: Path | None = None) -> Path:
+    """The folder of the span model: `[model] path` of newsmark.toml, else model/ in
+    the store's folder (`newsmark-model/` here for a store that is not a folder)."""
+    if configured is not None:
+        return configured
+    if "://" in str(store_location):
+        return Path(NO_FOLDER_MODEL_DIR)
+    return Path(store_location) / STORE_MODEL_DIR
 
 
 def has_model(folder: Path) -> bool:

@@ -528,35 +528,29 @@ def suggest(doc: Document, seg: Segmentation) -> list[Suggestion]:
 # ---------------------------------------------------------------- state
 
 
-def _state_key(doc_id: str) -> str:
-    return f"rejected:{doc_id}"
-
-
 class SuggestionState:
-    """Which suggestions were rejected, per document, in the store's session state."""
+    """Which suggestions were rejected, per document (kept by the store: `Store.rejected`)."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
 
     def rejected(self, doc_id: str) -> set[str]:
-        return set(self.store.get_state(_state_key(doc_id), []) or [])
+        return self.store.rejected(doc_id)
 
     def reject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
         """Never propose these again for `doc_id` (saved before it returns)."""
         if isinstance(suggestions, Suggestion):
             suggestions = [suggestions]
-        keys = self.rejected(doc_id) | {s.key for s in suggestions}
-        self.store.set_state(_state_key(doc_id), sorted(keys))
+        self.store.set_rejected(doc_id, self.rejected(doc_id) | {s.key for s in suggestions})
 
     def unreject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
         """Propose these again (undo of a rejection)."""
         if isinstance(suggestions, Suggestion):
             suggestions = [suggestions]
-        keys = self.rejected(doc_id) - {s.key for s in suggestions}
-        self.store.set_state(_state_key(doc_id), sorted(keys))
+        self.store.set_rejected(doc_id, self.rejected(doc_id) - {s.key for s in suggestions})
 
     def clear(self, doc_id: str) -> None:
-        self.store.set_state(_state_key(doc_id), [])
+        self.store.set_rejected(doc_id, [])
 
 
 def pending(doc: Document, seg: Segmentation, store: Any,

@@ -25,7 +25,7 @@ from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter
-from annotations.store import Store
+from annotations.store.protocol import Pane, Store
 
 if TYPE_CHECKING:
     # Imported where used: a session opens (and the reader paints) before
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from annotations.alignment import Alignment
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
+
+
+__all__ = ["Entry", "Pane", "Stored", "Workspace", "stored_documents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,7 @@ class Workspace:
                 entries.append(Entry(os.fspath(source)))
         # Which document each path held last time, so the document list can
         # show the progress of articles not read yet in this session.
-        self._last_ids: dict[str, str] = store.get_state(anchoring.PATHS_KEY, {}) or {}
+        self._last_ids: dict[str, str] = store.paths()
         if given and not store.read_only:
             # One write of the document list for all of them, not one each.
             store.register_many(given)
@@ -314,6 +317,13 @@ class Workspace:
         if not self.store.read_only:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
         self.documents[doc.id] = doc
+
+    def panes(self) -> list[Pane]:
+        """Where the reader's panes were when it last saved them (any session)."""
+        return self.store.panes()
+
+    def save_panes(self, panes: list[Pane]) -> None:
+        self.store.set_panes(panes)
 
     def index_of(self, doc_id: str) -> int:
         """The entry showing `doc_id` (the first, if two files hold the same text)."""
@@ -615,7 +625,6 @@ class Workspace:
     def disagreements_left(self, doc_id: str) -> tuple[list[Disagreement], int]:
         """The undecided disagreements of `doc_id`, in text order, and how many there are in all."""
         from annotations.adjudication import disagreements, resolved
-        from annotations.suggest import SuggestionState
 
         anns = self.store.annotations(doc_id)
         groups = disagreements(anns, self.annotator)
@@ -623,7 +632,7 @@ class Workspace:
             return [], 0
         gold = [a for a in anns if a.annotator == self.annotator]
         rejected = set()
-        for key in SuggestionState(self.store).rejected(doc_id):
+        for key in self.store.rejected(doc_id):  # versions taken as none: rejected
             start, end, label = key.split(":", 2)
             rejected.add((int(start), int(end), label))
         return [g for g in groups if not resolved(g, gold, rejected)], len(groups)

@@ -28,7 +28,7 @@ from pathlib import Path
 from annotations.agreement import measure
 from annotations.layers import document_layers
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from bench.common import LABELS, temp_dir
 from bench.stats import Figure, summary
 from bench.textgen import article
@@ -48,7 +48,7 @@ def build_store(root: Path, docs: int, per_doc: int) -> int:
     rng = random.Random(14)
     documents = [Document(text=article(4000 + (i % 5) * 211, 14_000 + i)) for i in range(docs)]
     anns: list[Annotation] = []
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register_many(documents)
         for doc in documents:
             n = len(doc.text)
@@ -92,7 +92,7 @@ async def _layered_keys(runs: int) -> dict[str, dict[str, list[float]]]:
     doc = load_document(article_file(1_000_000))
     out: dict[str, dict[str, list[float]]] = {}
     with temp_dir() as folder:
-        store = Store(folder / "store")
+        store = LocalStore(folder / "store")
         try:
             ws = Workspace(store, [doc], annotator="you")
             for n, who in enumerate(LAYERED_ANNOTATORS):
@@ -140,7 +140,7 @@ def run(quick: bool = False) -> list[Figure]:
             cpu.append(_cpu() - c1)
             if result.exit_code != 0:
                 raise RuntimeError(f"agree failed: {result.output}")
-        with Store(root, read_only=True) as store:
+        with LocalStore(root, read_only=True) as store:
             layers = list(document_layers(store))
         for _ in range(runs):
             t1 = time.perf_counter()

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 
 LABELS = ("claim", "quote", "terms", "opinion")
 
@@ -54,6 +54,6 @@ def spans_for(doc: Document, count: int, seed: int = 7) -> list[Annotation]:
     return out
 
 
-def bulk_add(store: Store, anns: list[Annotation]) -> None:
-    """Store many annotations of registered documents at once (set-up only)."""
+def bulk_add(store: LocalStore, anns: list[Annotation]) -> None:
+    """LocalStore many annotations of registered documents at once (set-up only)."""
     store.add_many(anns)

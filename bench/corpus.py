@@ -39,7 +39,7 @@ async def _in_the_reader(folder: Path, runs: int) -> dict[str, object]:
     then: what a person who picks an article far down the list waits for.
     """
     from annotations.documents import find_articles
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
     from tui.app import NewsmarkApp
     from tui.document_list import DocumentList
@@ -49,7 +49,7 @@ async def _in_the_reader(folder: Path, runs: int) -> dict[str, object]:
     t0 = time.perf_counter()
     paths, _errors = find_articles([folder])
     with temp_dir() as tmp:
-        store = Store(tmp / "store")
+        store = LocalStore(tmp / "store")
         try:
             ws = Workspace(store, paths, annotator="bench")
             setup = time.perf_counter() - t0

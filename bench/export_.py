@@ -11,7 +11,7 @@ export should not grow with the store (streaming).
 The stores are made as a session makes them: a `Workspace` segments each
 document (Punkt trained on the session's articles; the store keeps that
 segmentation, as the reader's does) and the spans are snapped to its
-tokens as a tag is. Only the writing is bulk (`Store.add_many`), because
+tokens as a tag is. Only the writing is bulk (`LocalStore.add_many`), because
 100,000 durable one-by-one saves would take minutes and do not change
 what an export reads.
 """
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from annotations.export_workers import jobs_for
-from annotations.store import Store
+from annotations.store import LocalStore
 from bench.common import spans_for, temp_dir
 from bench.stats import Figure, summary
 from bench.textgen import article
@@ -36,10 +36,10 @@ _CHILD = r"""
 import json, resource, sys
 from pathlib import Path
 from annotations.export_workers import jobs_for
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.export import ExportOptions, export
 from bench.firstpaint import peak_rss_mb
-store = Store(sys.argv[1], read_only=True)
+store = LocalStore(sys.argv[1], read_only=True)
 out = Path(sys.argv[2])
 out.unlink(missing_ok=True)
 before = peak_rss_mb()
@@ -52,12 +52,12 @@ print(json.dumps({"docs": counts.records, "before": before, "after": after,
 """
 
 
-def build_session_store(root: Path, docs: int, per_doc: int) -> Store:
+def build_session_store(root: Path, docs: int, per_doc: int) -> LocalStore:
     """`docs` articles segmented and tagged `per_doc` times through a `Workspace`."""
     from annotations.model import Annotation, Document
     from annotations.workspace import Workspace
 
-    store = Store(root)
+    store = LocalStore(root)
     documents = [Document(text=article(1500 + (i % 7) * 97, 10_000 + i)) for i in range(docs)]
     workspace = Workspace(store, documents, annotator="bench")
     anns: list[Annotation] = []
@@ -80,7 +80,7 @@ def _export_once(root: Path, out: Path, jobs: int = 0) -> tuple[float, float, in
     """(wall seconds, CPU seconds of this process, spans written) of one export."""
     from annotations.export import ExportOptions, export
 
-    store = Store(root, read_only=True)
+    store = LocalStore(root, read_only=True)
     out.unlink(missing_ok=True)
     try:
         t0, c0 = time.perf_counter(), time.process_time()

@@ -61,7 +61,7 @@ async def _series(pilot, widget, runs, step, prepare=None):  # type: ignore[no-u
 
 async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], int]:
     from annotations.documents import load_document
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
     from tui.app import NewsmarkApp
     from tui.startup import pause_collection, resume_collection
@@ -69,7 +69,7 @@ async def _newsmark_keys(size: int, runs: int) -> tuple[dict[str, list[float]], 
     doc = load_document(article_file(size))
     count = min(MAX_ANNOTATIONS, max(10, size // 1000 * ANNOTATIONS_PER_KB))
     with temp_dir() as folder:
-        store = Store(folder / "store")
+        store = LocalStore(folder / "store")
         try:
             ws = Workspace(store, [doc], annotator="bench")
             bulk_add(store, spans_for(doc, count))

@@ -74,7 +74,7 @@ def read_brat(root: Path, limit: int | None = None) -> list[Any]:
     discontinuous span counts as its hull. `limit` takes the first texts.
     """
     from annotations.formats.brat_import import import_brat
-    from annotations.store import Store
+    from annotations.store import open_store
     from annotations.training import TrainingDoc
     from bench.common import temp_dir
 
@@ -91,7 +91,7 @@ def read_brat(root: Path, limit: int | None = None) -> list[Any]:
             (folder / f"{name}.txt").symlink_to(root / "text" / f"{name}.txt")
             for ann in by_text[name]:
                 (folder / ann.name).symlink_to(ann)
-        with Store(tmp / "store") as store:
+        with open_store(tmp / "store") as store:
             import_brat(store, folder, pattern="{text}_{annotator}")
             for record in store.documents():
                 layers: dict[str, set[tuple[int, int, str]]] = {}

@@ -1,6 +1,6 @@
 """Save: one annotation added to a store already holding 100,000 (1,000 documents).
 
-Wall time of `Store.add` (durable: fsynced before it returns). The
+Wall time of `LocalStore.add` (durable: fsynced before it returns). The
 baseline, in the same run, is TinyDB's default single-file `JSONStorage`
 holding the same 100,000 rows, inserting one. Also shown (info): the same
 save through `History.add`, which is what a tag key does (store + undo log).
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from bench.common import bulk_add, spans_for, temp_dir
 from bench.stats import Figure, summary
 from bench.textgen import article
@@ -21,8 +21,8 @@ from bench.textgen import article
 TARGET_MS = 5.0
 
 
-def build_store(root: Path, docs: int, per_doc: int) -> tuple[Store, list[Document]]:
-    store = Store(root)
+def build_store(root: Path, docs: int, per_doc: int) -> tuple[LocalStore, list[Document]]:
+    store = LocalStore(root)
     documents = [Document(text=article(1500 + (i % 7) * 97, 10_000 + i)) for i in range(docs)]
     register_many = getattr(store, "register_many", None)
     if register_many is not None:
@@ -86,7 +86,7 @@ def run(quick: bool = False) -> list[Figure]:
         base = _tinydb_baseline(folder, rows, base_runs, [a.to_dict() for a in fresh])
     common = dict(group="save", unit="ms", baseline=summary(base),
                   baseline_name=f"TinyDB JSONStorage, {len(rows):,} rows")
-    figures.append(Figure(name=f"Store.add, {len(rows):,} ann. in {docs:,} docs",
+    figures.append(Figure(name=f"LocalStore.add, {len(rows):,} ann. in {docs:,} docs",
                           value=summary(store_samples), target=TARGET_MS,
                           note=f"set-up {setup:.1f} s", **common))
     figures.append(Figure(name="History.add (a tag: store + undo log)",

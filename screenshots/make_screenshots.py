@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from annotations.documents import load_documents
 from annotations.samples import sample_paths
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -91,7 +91,7 @@ async def shoot(name: str, steps: Steps) -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         docs, _ = load_documents(sample_paths())
         # The default store, as `make run` shows it (and the same in every redraw).
-        store = Store(Path(DEFAULT_STORE))
+        store = LocalStore(Path(DEFAULT_STORE))
         try:
             app = NewsmarkApp(Workspace(store, docs, annotator="screenshots"))
             async with app.run_test(size=SIZE) as pilot:
@@ -122,7 +122,7 @@ async def shoot_adjudication() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         docs, _ = load_documents(sample_paths())
-        store = Store(Path(DEFAULT_STORE))
+        store = LocalStore(Path(DEFAULT_STORE))
         try:
             doc = docs[0]
             store.register_many(docs)

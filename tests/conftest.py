@@ -8,7 +8,7 @@ import pytest
 
 from annotations.documents import load_documents
 from annotations.labels import Config
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 
 # Two outlets' takes on one story, written for the tests: quotes, curly
@@ -51,12 +51,12 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_workspace(article_paths: list[Path], store_dir: Path):
     """Build a Workspace on the test articles (or given paths); closes its stores."""
-    stores: list[Store] = []
+    stores: list[LocalStore] = []
 
     def make(paths: list[Path] | None = None, config: Config | None = None) -> Workspace:
         docs, errors = load_documents(paths or article_paths)
         assert not errors, errors
-        store = Store(store_dir)
+        store = LocalStore(store_dir)
         stores.append(store)
         return Workspace(store, docs, config=config, annotator="tester")
 

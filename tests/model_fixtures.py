@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import open_store
 
 NAMES = ["Anna Berg", "Tom Reyes", "Lea Stone", "Omar Hale", "Ida Park", "Max Lund",
          "Eva Moss", "Jon Weir", "Kim Ruiz", "Sam Ford"]
@@ -39,7 +39,7 @@ def article(n: int) -> tuple[str, list[tuple[int, int]]]:
 def tiny_store(root: Path, documents: int = 6, annotator: str = "ana") -> list[Document]:
     """A store at `root` holding `documents` tagged articles."""
     docs = []
-    with Store(root) as store:
+    with open_store(root) as store:
         for n in range(documents):
             text, quotes = article(n)
             doc = Document(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from annotations.adjudication import (
@@ -16,7 +17,7 @@ from annotations.adjudication import (
 )
 from annotations.documents import load_documents
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -64,7 +65,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     path.write_text(DOC.text + "\n", encoding="utf-8")
     [doc], errors = load_documents([path])
     assert not errors
-    store = Store(tmp_path / "s")
+    store = LocalStore(tmp_path / "s")
     store.register(doc)
     text = doc.text
 
@@ -80,9 +81,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     ws = Workspace(store, [doc], annotator="gold")
     app = NewsmarkApp(ws, adjudicating=True)
     try:
-        # Wide enough for the whole status line: it is cut to the terminal's
-        # width (main's status line), and the test reads who marked what.
-        async with app.run_test(size=(200, 36)) as pilot:
+        # Wide: the status line names every version under the cursor.
+        async with app.run_test(size=(240, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             view.focus()
             await pilot.pause()
@@ -140,7 +140,7 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(DOC)
         store.add(tag("ana", "The mayor", "source"))
     result = CliRunner().invoke(main, ["adjudicate", "--store", str(tmp_path / "s"),
@@ -150,3 +150,33 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
     assert workspace.annotator == "lead" and options == {"adjudicating": True}
     assert [e.stored.doc_id for e in workspace.entries if e.stored is not None] == [DOC.id]
     workspace.store.close()
+
+
+async def test_three_annotators_one_after_another_then_agree_and_adjudicate(
+    tmp_path: Path, article_paths
+) -> None:
+    """As a team would: ana, ben and cy tag the same two articles in turn (keys pressed)."""
+    docs, _ = load_documents(article_paths)
+    store = LocalStore(tmp_path / "s")
+    try:
+        for who, keys in (("ana", ["1"]), ("ben", ["1"]), ("cy", ["2"])):
+            ws = Workspace(store, docs, annotator=who)
+            app = NewsmarkApp(ws)
+            async with app.run_test(size=(140, 36)) as pilot:
+                for pane in ("#pane-0", "#pane-1"):
+                    view = app.query_one(pane, ArticleView)
+                    view.focus()
+                    view.move_to(0)
+                    await pilot.press(*keys)  # the first sentence, as claim (cy: quote)
+                    await pilot.pause()
+    finally:
+        store.close()
+    result = CliRunner().invoke(main, ["agree", "--store", str(tmp_path / "s"), "--json"])
+    data = json.loads(result.stdout)
+    assert data["annotators"] == ["ana", "ben", "cy"]
+    assert data["overall"]["documents"] == 2
+    pairs = {(p["a"], p["b"]): p for p in data["overall"]["pairs"]}
+    # ana and ben tagged the same sentences alike; cy labelled them otherwise.
+    assert pairs["ana", "ben"]["exact"] == {"f1": 1.0, "matched": 2, "spans_a": 2, "spans_b": 2}
+    assert pairs["ana", "cy"]["exact"]["f1"] == 0.0
+    assert data["overall"]["exact_f1"] == pytest.approx(1 / 3)

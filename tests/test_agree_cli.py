@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from annotations.agreement import DocumentLayers, Span, measure
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 from tui.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def test_the_page_states_the_figures_of_its_own_example() -> None:
 def make_store(root: Path, layers: dict[str, list[tuple[int, int, str]]],
                text: str = "0123456789", title: str | None = None) -> Document:
     doc = Document(text, DocumentMeta(title=title))
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for who, spans in layers.items():
             for start, end, label in spans:
@@ -147,7 +147,7 @@ def test_worker_processes_give_exactly_the_figures_of_one(tmp_path: Path) -> Non
     import random
 
     rng = random.Random(5)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         for i in range(70):  # above MIN_DOCUMENTS: workers are used
             doc = Document(f"Document {i}: " + "word " * 40)
             store.register(doc)

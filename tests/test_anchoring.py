@@ -23,7 +23,7 @@ from annotations.anchoring import (
 from annotations.documents import load_document
 from annotations.export import collect_stats, span_record
 from annotations.model import Annotation, Document
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.cli import main
 
@@ -257,8 +257,8 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
-def open_workspace(store_dir: Path, path: Path) -> tuple[Store, Workspace]:
-    store = Store(store_dir)
+def open_workspace(store_dir: Path, path: Path) -> tuple[LocalStore, Workspace]:
+    store = LocalStore(store_dir)
     return store, Workspace(store, [load_document(path, raw=True)], annotator="tester")
 
 
@@ -366,9 +366,9 @@ def test_carry_over_repeated_after_a_crash_adds_nothing_twice(
     store, ws = open_workspace(store_dir, article)
     doc = ws.order[0]
     # As if killed before the path was recorded: the carry-over runs again.
-    paths = store.get_state(anchoring.PATHS_KEY)
+    paths = store.paths()
     old_id = ws.reanchor_reports[doc.id].old_doc_id
-    store.set_state(anchoring.PATHS_KEY, {k: old_id for k in paths})
+    store.remember_paths({k: old_id for k in paths})
     again = anchoring.carry_over(store, [doc])
     assert again[doc.id].counts() == {"kept": 0, "moved": 1, "fuzzy": 0, "orphaned": 1}
     assert len(ws.annotations(doc.id)) == 1
@@ -401,7 +401,7 @@ def test_read_only_workspace_does_not_reanchor(tmp_path: Path, article: Path) ->
     tag_quote(ws, "Mr. Patel said", "quote")
     store.close()
     article.write_text(NOTE + ARTICLE, encoding="utf-8")
-    with Store(store_dir, read_only=True) as viewer:
+    with LocalStore(store_dir, read_only=True) as viewer:
         ws = Workspace(viewer, [load_document(article, raw=True)])
         assert ws.reanchor_reports == {}
         assert ws.orphans(ws.order[0].id) == []
@@ -415,10 +415,10 @@ def test_export_says_which_spans_were_reanchored_and_imports_it_back(tmp_path) -
     from annotations.formats.native import parse, record
     from annotations.formats.records import iter_documents
     from annotations.model import Document
-    from annotations.store import Store
+    from annotations.store import LocalStore
 
     doc = Document(text="An editor's note. The council voted to fund the weir.")
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         start = doc.text.index("council")
         store.add(Annotation.tag(doc, start, start + 7, "terms").with_changes(reanchored="moved"))
@@ -434,20 +434,20 @@ def test_orphan_actions_are_undone_one_step_each_and_never_lost(tmp_path: Path) 
     """Place and drop are one undoable step each; an orphan is always placed or listed
     (or dropped, which undo takes back)."""
     from annotations.documents import load_documents
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
 
     article, store_dir = tmp_path / "story.txt", tmp_path / "store"
     article.write_text("Keep this line.\n\nGone one here.\n\nGone two there.\n", encoding="utf-8")
     docs, _ = load_documents([article])
-    ws = Workspace(Store(store_dir), docs)
+    ws = Workspace(LocalStore(store_dir), docs)
     old = ws.order[0]
     for text in ("Gone one here.", "Gone two there."):
         ws.tag(old.id, old.text.index(text), None, "claim")
     ws.store.close()
     article.write_text("Keep this line.\n\nSomething new.\n", encoding="utf-8")
     docs, _ = load_documents([article])
-    ws = Workspace(Store(store_dir), docs)
+    ws = Workspace(LocalStore(store_dir), docs)
     doc = ws.order[0]
     one, two = sorted(ws.orphans(doc.id), key=lambda o: o.start)
 
@@ -473,6 +473,6 @@ def test_orphan_actions_are_undone_one_step_each_and_never_lost(tmp_path: Path) 
     ws.undo()
     ws.store.close()
     docs, _ = load_documents([article])
-    ws = Workspace(Store(store_dir), docs)
+    ws = Workspace(LocalStore(store_dir), docs)
     assert state() == ([one.id], [two.id])
     ws.store.close()

@@ -48,4 +48,4 @@ async def test_the_status_line_names_the_annotator(make_workspace) -> None:
     app = NewsmarkApp(make_workspace())
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        assert str(app.query_one("#status").render()).rstrip().endswith("  │ tester")
+        assert "  │ tester  │ nothing changed yet" in str(app.query_one("#status").render())

@@ -24,7 +24,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 from tests.bad_inputs import (
     CONFIG_ERROR,
     CONFIG_NAME,
@@ -249,7 +249,7 @@ def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
 
 def _store_with_one_annotation(root: Path) -> None:
     doc = Document("The minister said the plan would cost more.", DocumentMeta(path="a.txt"))
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(Annotation.tag(doc, 4, 12, "claim"))
 
@@ -307,7 +307,7 @@ def test_damaged_store_is_refused_by_the_reader_and_kept(
     good = (root / "documents.json").read_bytes()
     # One more write of the list, so that .bak holds the good version (a
     # status change would not do: statuses have a log of their own).
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(Document("Another article entirely.", DocumentMeta(path="other.txt")))
     _damage_documents(root)
     result = CliRunner().invoke(main, ["open", "--store", str(root), str(folder / "good.txt")])
@@ -327,7 +327,7 @@ def _tag_good_article(root: Path, path: Path) -> str:
     """
     from annotations.workspace import Workspace
 
-    with Store(root) as store:
+    with LocalStore(root) as store:
         ws = Workspace(store, [path])
         doc = ws.order[0]
         ws.tag(doc.id, 0, (4, 11), "claim")
@@ -372,7 +372,7 @@ def test_damaged_line_of_a_document_log_is_refused_at_start(
     root = tmp_path / "store"
     name = _tag_good_article(root, folder / "good.txt")
     doc_id = name.removesuffix(".json")
-    with Store(root) as store:  # two saves after the snapshot: two lines of the log
+    with LocalStore(root) as store:  # two saves after the snapshot: two lines of the log
         doc = store.document_record(doc_id)
         text = store.load_text(doc_id)
         for start in (20, 30):
@@ -404,7 +404,7 @@ def test_damaged_document_met_later_is_not_opened_and_the_rest_are(tmp_path: Pat
     root = tmp_path / "store"
     name = _tag_good_article(root, folder / "2.txt")
     (root / "docs" / name).write_text("{", encoding="utf-8")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         ws = Workspace(store, sorted(folder.iterdir()), preload=1, eager_up_to=0)
         assert [doc.meta.path for doc in ws.order] == [str(folder / "0.txt")]
         assert ws.load(1) is not None

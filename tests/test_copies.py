@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from annotations import anchoring
 from annotations.documents import load_documents
 from annotations.export import document_records
 from annotations.model import Annotation, text_hash
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tests.conftest import OUTLET_A
 from tui.app import NewsmarkApp
@@ -28,7 +27,7 @@ def copies(tmp_path: Path) -> list[Path]:
 def open_workspace(paths: list[Path], store_dir: Path) -> Workspace:
     docs, errors = load_documents(paths)
     assert not errors
-    return Workspace(Store(store_dir), docs, annotator="tester")
+    return Workspace(LocalStore(store_dir), docs, annotator="tester")
 
 
 async def test_two_copies_open_in_two_panes_and_are_tagged_apart(tmp_path: Path) -> None:
@@ -110,12 +109,12 @@ def test_copies_that_an_older_store_merged_each_keep_what_they_showed(tmp_path: 
     # hash) for both files, its path the last file registered, and both
     # paths remembered as holding it.
     a, b = copies(tmp_path)
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     docs, _ = load_documents([b])
     [doc] = docs
     store.register(doc)
     ann = store.add(Annotation.tag(doc, 0, 4, "terms")) and store.annotations(doc.id)[0]
-    store.set_state(anchoring.PATHS_KEY, {str(a.resolve()): doc.id, str(b.resolve()): doc.id})
+    store.remember_paths({str(a.resolve()): doc.id, str(b.resolve()): doc.id})
     store.close()
 
     ws = open_workspace([a, b], tmp_path / "store")

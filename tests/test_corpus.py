@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -26,7 +26,7 @@ def make_folder(root: Path, count: int) -> list[Path]:
 
 async def test_only_the_shown_articles_are_read(tmp_path: Path) -> None:
     paths = make_folder(tmp_path, 300)
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     ws = Workspace(store, paths, annotator="tester")
     assert len(ws.documents) == 2 and len(ws.entries) == 300
     app = NewsmarkApp(ws)
@@ -58,7 +58,7 @@ async def test_a_long_article_is_readable_while_it_is_segmented(tmp_path: Path) 
     text = paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50)
     path = tmp_path / "long.txt"
     path.write_text(text, encoding="utf-8")
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     ws = Workspace(store, [path], annotator="tester")
     doc = ws.order[0]
     app = NewsmarkApp(ws)

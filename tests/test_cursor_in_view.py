@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations.documents import load_documents
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -31,7 +31,7 @@ def long_article() -> str:
 def workspace(path: Path, store_dir: Path) -> Workspace:
     docs, errors = load_documents([path])
     assert not errors
-    return Workspace(Store(store_dir), docs, annotator="tester")
+    return Workspace(LocalStore(store_dir), docs, annotator="tester")
 
 
 def cursor_screen_row(view: ArticleView) -> int | None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from annotations.documents import Decoding, load_document, split_path_encodings
 from annotations.errors import ArticleError
-from annotations.store import Store
+from annotations.store import LocalStore
 from tests.test_bad_input import fake_app  # noqa: F401 - a fixture
 
 UTF8 = "The café opened on Tuesday, and the mayor said it would stay open.\n"
@@ -120,7 +120,7 @@ def test_open_says_which_files_the_encoding_was_used_for_and_stores_them_right(
     assert "café opened" in texts["utf8.txt"]
     assert "café était fermé" in texts["latin.txt"]
     assert "Basáñez" in texts["mojibake.txt"]
-    with Store(store, read_only=True) as stored:
+    with LocalStore(store, read_only=True) as stored:
         metas = {Path(r["meta"]["path"]).name: r["meta"] for r in stored.documents()}
     assert metas["latin.txt"]["encoding"] == "latin-1"
     assert "mojibake" in metas["mojibake.txt"]["repaired"]

@@ -15,7 +15,7 @@ from annotations.formats.records import Filters
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Segmenter
-from annotations.store import Store
+from annotations.store import LocalStore
 
 pytestmark = pytest.mark.skipif(
     export_workers.jobs_for(2, many=True) < 2, reason="worker processes need fork"
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.skipif(
 DOCUMENTS = export_workers.MIN_DOCUMENTS + 11  # several chunks, and a short last one
 
 
-def _store(root: Path) -> Store:
+def _store(root: Path) -> LocalStore:
     """Documents with spans, links, statuses, non-ASCII text, one without a stored segmentation."""
-    store = Store(root)
+    store = LocalStore(root)
     docs = [Document(text=f"Mr. Patel spoke on day {i} — “the weir is cheap,” he said. "
                           f"Critics 😀 disagreed on {i}.", meta=DocumentMeta(title=f"Day {i}"))
             for i in range(DOCUMENTS)]
@@ -51,13 +51,13 @@ def _store(root: Path) -> Store:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+def store(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
     store = _store(tmp_path_factory.mktemp("workers") / "store")
     yield store
     store.close()
 
 
-def _exported(store: Store, options: ExportOptions) -> tuple[str, object]:
+def _exported(store: LocalStore, options: ExportOptions) -> tuple[str, object]:
     out = io.StringIO()
     counts = export(store, options, stream=out)
     return out.getvalue(), counts
@@ -71,7 +71,7 @@ def _exported(store: Store, options: ExportOptions) -> tuple[str, object]:
     ExportOptions(filters=Filters(labels=frozenset({"quote"}), done_only=True)),
     ExportOptions(filters=Filters(annotators=frozenset({"ann"}))),
 ], ids=["native", "sentences", "prodigy", "doccano", "quotes-of-done", "one-annotator"])
-def test_workers_write_what_one_process_writes(store: Store, options: ExportOptions) -> None:
+def test_workers_write_what_one_process_writes(store: LocalStore, options: ExportOptions) -> None:
     alone_text, alone_counts = _exported(store, replace(options, jobs=1))
     workers_text, workers_counts = _exported(store, replace(options, jobs=2))
     assert alone_text  # something was exported
@@ -79,7 +79,7 @@ def test_workers_write_what_one_process_writes(store: Store, options: ExportOpti
     assert workers_counts == alone_counts
 
 
-def test_the_links_ride_on_their_records_from_the_workers(store: Store) -> None:
+def test_the_links_ride_on_their_records_from_the_workers(store: LocalStore) -> None:
     text, counts = _exported(store, ExportOptions(jobs=2))
     assert counts.links == 1
     assert sum('"links": [' in line for line in text.splitlines()) == 2  # both ends

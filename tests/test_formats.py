@@ -18,7 +18,7 @@ from annotations.formats.records import Filters
 from annotations.formats.validate import validate
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Segmenter
-from annotations.store import Store
+from annotations.store import LocalStore
 
 # Curly quotes, a combining accent, emoji with a skin tone and ZWJ
 # sequences, CJK, right-to-left words, a tab, and a line break.
@@ -53,7 +53,7 @@ def tricky_spans(text: str) -> list[tuple[int, int, str, str]]:
 
 def make_store(root: Path, docs: list[tuple[Document, list[tuple[int, int, str, str]]]],
                annotator: str = "ann") -> None:
-    with Store(root) as store:
+    with LocalStore(root) as store:
         for doc, spans in docs:
             store.register(doc)
             for start, end, label, note in spans:
@@ -78,7 +78,7 @@ def tricky_store(tmp_path: Path) -> Path:
 
 
 def export_to(store_root: Path, path: Path, fmt: str, **options: object) -> Path:
-    with Store(store_root, read_only=True) as store:
+    with LocalStore(store_root, read_only=True) as store:
         export(store, ExportOptions(format=fmt, **options), out_path=path)  # type: ignore[arg-type]
     return path
 
@@ -158,7 +158,7 @@ def test_native_jsonl_offsets_in_three_systems(tricky_store: Path, tmp_path: Pat
 
 
 def test_document_records_keeps_the_old_api(tricky_store: Path) -> None:
-    with Store(tricky_store, read_only=True) as store:
+    with LocalStore(tricky_store, read_only=True) as store:
         records = list(document_records(store))
     assert len(records) == 2
     for record in records:
@@ -240,7 +240,7 @@ def test_round_trip_is_identical(tricky_store: Path, tmp_path: Path, fmt: str) -
     first = export_to(tricky_store, tmp_path / f"first.{fmt}", fmt)
     assert validate(first, fmt).ok
     empty = tmp_path / "empty"
-    with Store(empty) as store:
+    with LocalStore(empty) as store:
         report = import_file(store, first, fmt)
     assert not report.problems and not report.skipped_records
     assert report.documents == 2 and report.spans == len(tricky_spans(TRICKY)) + 2
@@ -251,14 +251,14 @@ def test_round_trip_is_identical(tricky_store: Path, tmp_path: Path, fmt: str) -
 def test_round_trip_keeps_cross_document_links(tricky_store: Path, tmp_path: Path) -> None:
     from annotations.links import Link, LinkStore
 
-    with Store(tricky_store) as store:
+    with LocalStore(tricky_store) as store:
         a_doc, b_doc = (d["id"] for d in store.documents())
         a, b = store.annotations(a_doc)[0], store.annotations(b_doc)[0]
         with LinkStore(store) as links:
             links.add(Link.between(a, b, "same-claim", annotator="ann"))
     first = export_to(tricky_store, tmp_path / "first.jsonl", "jsonl")
     assert sum("links" in r for r in lines(first)) == 2
-    with Store(tmp_path / "empty") as store:
+    with LocalStore(tmp_path / "empty") as store:
         report = import_file(store, first, "jsonl")
     assert report.links == 1 and not report.problems
     second = export_to(tmp_path / "empty", tmp_path / "second.jsonl", "jsonl")
@@ -269,7 +269,7 @@ def test_round_trip_keeps_cross_document_links(tricky_store: Path, tmp_path: Pat
     partial = tmp_path / "partial.jsonl"
     partial.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                        encoding="utf-8")
-    with Store(tmp_path / "other") as store:
+    with LocalStore(tmp_path / "other") as store:
         report = import_file(store, partial, "jsonl")
         with LinkStore(store) as links:
             assert links.all() == []
@@ -279,7 +279,7 @@ def test_round_trip_keeps_cross_document_links(tricky_store: Path, tmp_path: Pat
 
 def test_imported_documents_are_openable(tricky_store: Path, tmp_path: Path) -> None:
     first = export_to(tricky_store, tmp_path / "first.doccano", "doccano")
-    with Store(tmp_path / "empty") as store:
+    with LocalStore(tmp_path / "empty") as store:
         import_file(store, first, "doccano", annotator="model-x")
         [doc] = [d for d in store.documents() if d["meta"]["title"] == "Tricky"]
         assert store.load_text(doc["id"]) == TRICKY
@@ -337,7 +337,7 @@ def test_import_hand_made_doccano_and_prodigy(tmp_path: Path) -> None:
         ]}),
         json.dumps({"text": "Rejected.", "spans": [], "answer": "reject"}),
     ]) + "\n", encoding="utf-8")
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         d_report = import_file(store, doccano_file, "doccano")
         p_report = import_file(store, prodigy_file, "prodigy")
         texts = {store.load_text(d["id"]): d["id"] for d in store.documents()}
@@ -375,7 +375,7 @@ def test_import_takes_the_other_shapes_these_tools_write(tmp_path: Path) -> None
         {"id": 1, "start_offset": u16.to_utf16(quote[0]), "end_offset": u16.to_utf16(quote[1]),
          "label": "quote"},
     ]}, ensure_ascii=False) + "\n", encoding="utf-8")
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         p_report = import_file(store, prodigy_file, "prodigy")
         d_report = import_file(store, doccano_file, "doccano")
         [doc] = store.documents()
@@ -417,7 +417,7 @@ def test_imported_offsets_follow_the_cleaning_of_any_newlines(text: str) -> None
 @pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "doccano"])
 def test_sentence_unit(tricky_store: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"s.{fmt}"
-    with Store(tricky_store, read_only=True) as store:
+    with LocalStore(tricky_store, read_only=True) as store:
         counts = export(store, ExportOptions(format=fmt, unit="sentence"), out_path=out)
     records = lines(out)
     segs = Segmenter.default().segment(TRICKY)
@@ -456,7 +456,7 @@ def test_conll_outer_span_wins(tricky_store: Path, tmp_path: Path) -> None:
 def test_brat_folder(tricky_store: Path, tmp_path: Path) -> None:
     folder = export_to(tricky_store, tmp_path / "brat", "brat")
     assert validate(folder, "brat").ok
-    with Store(tricky_store, read_only=True) as store:
+    with LocalStore(tricky_store, read_only=True) as store:
         doc_id = next(d["id"] for d in store.documents() if d["meta"]["title"] == "Tricky")
     assert (folder / f"{doc_id}.txt").read_bytes().decode("utf-8") == TRICKY
     ann = (folder / f"{doc_id}.ann").read_text(encoding="utf-8").splitlines()
@@ -472,7 +472,7 @@ def test_brat_folder(tricky_store: Path, tmp_path: Path) -> None:
 def test_existing_output_needs_force(tricky_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("keep me", encoding="utf-8")
-    with Store(tricky_store, read_only=True) as store:
+    with LocalStore(tricky_store, read_only=True) as store:
         with pytest.raises(Exception, match="--force"):
             export(store, ExportOptions(), out_path=out)
         assert out.read_text(encoding="utf-8") == "keep me"
@@ -527,7 +527,7 @@ def test_export_validate_and_round_trip_random_texts(
         first = export_to(root / "store", root / f"1.{fmt}", fmt)
         report = validate(first, fmt)
         assert report.ok, report.errors
-        with Store(root / f"empty-{fmt}") as store:
+        with LocalStore(root / f"empty-{fmt}") as store:
             imported = import_file(store, first, fmt)
         assert not imported.problems, imported.problems
         second = export_to(root / f"empty-{fmt}", root / f"2.{fmt}", fmt)
@@ -654,7 +654,7 @@ def test_datasets_reads_a_big_export_block_after_block(tricky_store: Path, tmp_p
     from annotations.links import Link, LinkStore
 
     late = Document(text="Later: “a quote” 👍🏽 here.", meta=DocumentMeta(date="2025-01-02"))
-    with Store(tricky_store) as store:
+    with LocalStore(tricky_store) as store:
         store.register(late)
         moved = Annotation.tag(late, 7, 16, "quote").with_changes(reanchored="moved")
         store.add(moved)

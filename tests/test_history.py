@@ -13,7 +13,8 @@ from annotations import history as history_module
 from annotations.errors import StoreError
 from annotations.history import Change, History
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
+from annotations.store.files import write_json_atomic
 
 TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
 OTHER = "A second article, so that changes span documents."
@@ -21,7 +22,7 @@ OTHER = "A second article, so that changes span documents."
 
 @pytest.fixture
 def env(tmp_path: Path):
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     doc = Document(TEXT, DocumentMeta(path="a.txt"))
     store.register(doc)
     yield store, History(store), doc
@@ -97,25 +98,25 @@ def test_history_survives_restart(tmp_path: Path) -> None:
     doc = Document(TEXT)
     a = Annotation.tag(doc, 0, 3, "claim")
     b = Annotation.tag(doc, 4, 12, "claim")
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         history = History(store)
         history.add(a)
         history.add(b)
         history.undo()
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         history = History(store)
         assert history.can_undo and history.can_redo
         assert history.redo() == Change("add", None, b)
         assert history.undo() == Change("add", None, b)
         assert history.undo() == Change("add", None, a)
         assert store.annotations(doc.id) == []
-    with Store(tmp_path / "s", read_only=True) as viewer:
+    with LocalStore(tmp_path / "s", read_only=True) as viewer:
         history = History(viewer)
         assert history.can_redo
         with pytest.raises(StoreError, match="read-only"):
             history.redo()
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         assert History(store).redo() == Change("add", None, a)
         assert store.annotations(doc.id) == [a]
 
@@ -127,14 +128,14 @@ def test_rejected_suggestion_is_undone_and_redone_across_restart(tmp_path: Path)
     text = "“We will not retreat,” the minister said. “Not one step,” she added."
     doc = Document(text)
     seg = Segmenter.default().segment(text)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         first = [s for s in pending(doc, seg, store) if s.label == "quote"][0]
         would_be = first.to_annotation(doc)
         History(store).reject(would_be)
         assert first.key in SuggestionState(store).rejected(doc.id)
         assert first not in pending(doc, seg, store)
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         history = History(store)
         change = history.undo()
         assert change is not None and change.kind == "reject"
@@ -203,8 +204,8 @@ def test_default_bound_is_1000(env) -> None:
     for ann in anns[:10]:
         store.add(ann)
     entries = {str(seq): Change("add", None, ann).to_dict(seq) for seq, ann in enumerate(anns, 1)}
-    history_db = store.database("history.json")
-    history_db.storage.write({"entries": entries, "state": {"1": {"position": limit}}})
+    write_json_atomic(store.root / "history.json",
+                      {"entries": entries, "state": {"1": {"position": limit}}})
     history = History(store)
     extra = [Annotation.tag(doc, i, i + 2, "quote") for i in range(25)]
     for ann in extra:
@@ -212,7 +213,7 @@ def test_default_bound_is_1000(env) -> None:
     assert History(store).undo() == Change("add", None, extra[-1])  # read back from the log
     history = History(store)
     history.redo()
-    history.compact()  # the log folded into history.json: bounded there too
+    store.compact_history()  # the log folded into history.json: bounded there too
     data = json.loads((store.root / "history.json").read_text(encoding="utf-8"))
     seqs = sorted(int(k) for k in data["entries"])
     assert len(seqs) == limit
@@ -225,7 +226,7 @@ def test_random_sequence_against_model(tmp_path: Path) -> None:
     """A plain random walk, many steps, with a small history limit."""
     rng = random.Random(7)
     docs = [Document(TEXT), Document(OTHER)]
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         for d in docs:
             store.register(d)
         history = History(store, limit=20)
@@ -336,7 +337,7 @@ class HistoryMachine(RuleBasedStateMachine):
         import tempfile
 
         self.tmp = tempfile.TemporaryDirectory()
-        self.store = Store(Path(self.tmp.name) / "s")
+        self.store = LocalStore(Path(self.tmp.name) / "s")
         for d in self.docs:
             self.store.register(d)
         self.limit = data.draw(st.sampled_from([3, 1000]), label="limit")
@@ -383,7 +384,7 @@ class HistoryMachine(RuleBasedStateMachine):
     def restart(self) -> None:
         """Close and reopen the store and the history, as the app does."""
         self.store.close()
-        self.store = Store(Path(self.tmp.name) / "s")
+        self.store = LocalStore(Path(self.tmp.name) / "s")
         self.history = History(self.store, limit=self.limit)
 
     @invariant()

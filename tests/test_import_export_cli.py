@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 from tui.cli import main
 
 TEXT = "“Quote” at 0, 👍🏽 emoji, 東京 and שלום.\nLast line ends here"
@@ -20,7 +20,7 @@ TEXT = "“Quote” at 0, 👍🏽 emoji, 東京 and שלום.\nLast line ends h
 def store_dir(tmp_path: Path) -> Path:
     root = tmp_path / "store"
     doc = Document(text=TEXT, meta=DocumentMeta(title="CLI"))
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(Annotation.tag(doc, 0, 7, "quote", annotator="ann"))
         store.add(Annotation.tag(doc, TEXT.index("東京"), TEXT.index("東京") + 2, "terms",
@@ -133,7 +133,7 @@ def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
         result.stderr)
     assert "record 2 (line 3)" in result.stderr
     assert "1 spans" in result.stderr
-    with Store(tmp_path / "s", read_only=True) as store:
+    with LocalStore(tmp_path / "s", read_only=True) as store:
         [doc] = store.documents()
         [ann] = store.annotations(doc["id"])
         assert (ann.text, ann.annotator, ann.source) == ("Short", "model", "imported")

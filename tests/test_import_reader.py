@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace, stored_documents
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -72,7 +72,7 @@ def imported_store(tmp_path: Path) -> Path:
 
 
 async def test_imported_spans_are_where_they_were_tagged(imported_store: Path) -> None:
-    with Store(imported_store) as store:
+    with LocalStore(imported_store) as store:
         ws = Workspace(store, stored_documents(store), annotator="reader")
         app = NewsmarkApp(ws)
         async with app.run_test(size=SIZE) as pilot:
@@ -132,7 +132,7 @@ def test_open_stored_gives_the_reader_the_store_documents(
 def test_open_stored_without_a_store_says_so(tmp_path: Path) -> None:
     result = run("--stored", "--store", str(tmp_path / "none"))
     assert result.exit_code == 4 and "no store" in result.stderr
-    Store(tmp_path / "empty").close()
+    LocalStore(tmp_path / "empty").close()
     result = run("--stored", "--store", str(tmp_path / "empty"))
     assert result.exit_code == 3 and "holds no document" in result.stderr
 
@@ -142,7 +142,7 @@ def test_stored_documents_are_not_taken_for_changed_files(tmp_path: Path) -> Non
     article = tmp_path / "a.txt"
     old = Document(text="The council met. It voted.", meta=DocumentMeta(path=str(article)))
     new = Document(text="The council met again.", meta=DocumentMeta(path=str(article)))
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         store.register(old)
         store.add(Annotation.tag(old, 0, 16, "claim"))
         store.register(new)  # as `newsmark import` does: no carry-over

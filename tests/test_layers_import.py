@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from annotations.formats import FormatError
 from annotations.formats.brat_import import compile_pattern, import_brat
-from annotations.store import Store
+from annotations.store import LocalStore
 from tui.cli import main
 
 # Line 2 starts at offset 27. "Mayor Ann Lee said the bridge" ... made by hand.
@@ -65,7 +65,7 @@ def polnear_like(tmp_path: Path) -> Path:
 def test_several_ann_files_of_one_text_are_one_document_with_layers(
     polnear_like: Path, tmp_path: Path
 ) -> None:
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         report = import_brat(store, polnear_like, pattern="{text}_{annotator}")
         [record] = store.documents()
         anns = store.annotations(record["id"])
@@ -88,7 +88,7 @@ def test_several_ann_files_of_one_text_are_one_document_with_layers(
 
 
 def test_importing_again_adds_nothing(polnear_like: Path, tmp_path: Path) -> None:
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         import_brat(store, polnear_like, pattern="{text}_{annotator}")
         again = import_brat(store, polnear_like, pattern="{text}_{annotator}")
     assert (again.documents, again.spans, again.duplicates) == (0, 0, 7)
@@ -96,7 +96,7 @@ def test_importing_again_adds_nothing(polnear_like: Path, tmp_path: Path) -> Non
 
 def test_discontinuous_spans_go_back_to_brat_as_fragments(polnear_like: Path,
                                                           tmp_path: Path) -> None:
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         import_brat(store, polnear_like, pattern="{text}_{annotator}")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "s"), "--format",
@@ -114,7 +114,7 @@ def test_annotator_folders_pattern(tmp_path: Path) -> None:
         (folder / who).mkdir(parents=True)
         (folder / who / "story.txt").write_text(TEXT, encoding="utf-8")
         (folder / who / "story.ann").write_text(ann, encoding="utf-8")
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         report = import_brat(store, folder, pattern="{annotator}/{text}")
         assert len(store.documents()) == 1
     assert dict(report.annotators) == {"ana": 4, "ben": 3}
@@ -170,7 +170,7 @@ def test_the_same_text_imported_for_two_annotators_is_one_document(tmp_path: Pat
         result = run("import", str(path), "--format", "jsonl", "--annotator", who,
                      "--store", store)
         assert result.exit_code == 0, result.output
-    with Store(tmp_path / "s", read_only=True) as opened:
+    with LocalStore(tmp_path / "s", read_only=True) as opened:
         [doc] = opened.documents()
         assert sorted(a.annotator for a in opened.annotations(doc["id"])) == ["ana", "ben"]
 
@@ -179,7 +179,7 @@ def test_export_and_stats_by_layer(tmp_path: Path) -> None:
     from annotations.model import Annotation, Document
 
     doc = Document("Prices rose again in May, officials said.")
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         store.register(doc)
         for who, (start, end, label) in (("ana", (0, 6, "terms")), ("ben", (0, 6, "terms")),
                                          ("ben", (7, 11, "claim")), ("gold", (0, 6, "terms"))):
@@ -201,7 +201,7 @@ def test_export_and_stats_by_layer(tmp_path: Path) -> None:
 def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Path) -> None:
     from annotations.formats import native
 
-    with Store(tmp_path / "s") as store:
+    with LocalStore(tmp_path / "s") as store:
         import_brat(store, polnear_like, pattern="{text}_{annotator}")
     out = tmp_path / "out.jsonl"
     result = run("export", "--store", str(tmp_path / "s"), "--out", str(out), "--jobs", "1")
@@ -213,7 +213,7 @@ def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Pat
     # document and per sentence (where a span is cut to its sentence).
     from annotations.formats.records import Counts, document_view, sentence_views
 
-    with Store(tmp_path / "s", read_only=True) as store:
+    with LocalStore(tmp_path / "s", read_only=True) as store:
         view, _segmentation = document_view(store, store.documents()[0])
         assert native.line(view) == json.dumps(native.record(view), ensure_ascii=False)
         for sentence in sentence_views(view, Counts()):
@@ -221,7 +221,7 @@ def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Pat
                                                        ensure_ascii=False)
     result = run("import", str(out), "--format", "jsonl", "--store", str(tmp_path / "again"))
     assert result.exit_code == 0, result.output
-    with Store(tmp_path / "again", read_only=True) as store:
+    with LocalStore(tmp_path / "again", read_only=True) as store:
         [doc] = store.documents()
         [ann] = [a for a in store.annotations(doc["id"]) if a.fragments]
         assert ann.fragments == ((BRIDGE, JUNE_END), (CRITICS, CRITICS + 7))

@@ -19,7 +19,7 @@ from annotations.links import (
     write_links_jsonl,
 )
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 
 TEXT_A = "“We will not retreat,” the minister said on Monday."
 TEXT_B = "The minister vowed on Monday that the army would hold its ground."
@@ -28,7 +28,7 @@ TEXT_B = "The minister vowed on Monday that the army would hold its ground."
 @pytest.fixture
 def env(tmp_path: Path):
     root = tmp_path / "store"
-    store = Store(root)
+    store = LocalStore(root)
     a = Document(TEXT_A, DocumentMeta(path="a.txt"))
     b = Document(TEXT_B, DocumentMeta(path="b.txt"))
     store.register(a)
@@ -80,10 +80,10 @@ def test_links_survive_reopen(env) -> None:
         links.add(link)
     store.close()
     assert (root / "links.json").exists()
-    with Store(root) as again, LinkStore(again) as links:
+    with LocalStore(root) as again, LinkStore(again) as links:
         assert links.all() == [link]
         assert links.for_annotation(cb.doc_id, cb.id) == [link]
-    with Store(root, read_only=True) as viewer, LinkStore(viewer) as links:
+    with LocalStore(root, read_only=True) as viewer, LinkStore(viewer) as links:
         assert links.all() == [link]
         with pytest.raises(StoreError):
             links.add(Link.between(qa, cb, "contradicts"))
@@ -99,7 +99,7 @@ def test_undo_redo_links_across_restart(env) -> None:
     history.close()
     store.close()
 
-    with Store(root) as again:
+    with LocalStore(root) as again:
         history = History(again)
         assert history.undo() == Change("link", None, None, link)
         assert history.links.all() == []

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from annotations.labels import ConfigError, parse_config
 from annotations.model import Annotation, Document
 from annotations.span_model import ModelError, require_spacy
-from annotations.store import Store
+from annotations.store import open_store
 from annotations.training import GOLD, TrainingDoc, collect, split
 from tests.model_fixtures import article, tiny_store
 from tui.cli import main
@@ -35,7 +35,7 @@ def test_split_is_by_document_and_seeded() -> None:
 
 
 def test_collect_prefers_the_gold_layer(tmp_path: Path) -> None:
-    with Store(tmp_path / "s") as store:
+    with open_store(tmp_path / "s") as store:
         doc = Document("Ana said the bridge is safe. Tom disagreed.")
         store.register(doc)
         store.add(Annotation.tag(doc, 0, 28, "claim", annotator="ana"))
@@ -84,7 +84,7 @@ def test_train_with_no_store_or_no_spans(tmp_path: Path) -> None:
     pytest.importorskip("spacy")
     result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "none")])
     assert result.exit_code == 4 and "no store" in result.output
-    with Store(tmp_path / "s") as store:
+    with open_store(tmp_path / "s") as store:
         store.register(Document("Untagged."))
     result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s")])
     assert result.exit_code == 5 and "tag some first" in result.output
@@ -120,7 +120,7 @@ def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_pat
     from annotations.training import collect, metadata, save, train
 
     store_dir, _ = trained
-    with Store(store_dir, read_only=True) as store:
+    with open_store(store_dir, read_only=True) as store:
         docs, layers = collect(store)
     result = train(docs, epochs=1)
     out = tmp_path / "m"
@@ -208,7 +208,7 @@ def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
     from annotations.training import train
 
     tiny_store(tmp_path / "s")
-    with Store(tmp_path / "s", read_only=True) as store:
+    with open_store(tmp_path / "s", read_only=True) as store:
         docs, _ = collect(store)
 
     def interrupt_in_epoch_4(progress) -> None:  # type: ignore[no-untyped-def]

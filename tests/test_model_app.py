@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from annotations.documents import load_documents
 from annotations.export import document_records
-from annotations.store import Store
+from annotations.store import open_store
 from annotations.workspace import Workspace
 from tests.model_fixtures import article, tiny_store
 from tui.app import NewsmarkApp
@@ -44,7 +44,7 @@ def _workspace(store_dir: Path, tmp_path: Path) -> Workspace:
     path.write_text(text, encoding="utf-8")
     docs, errors = load_documents([path])
     assert not errors
-    return Workspace(Store(store_dir), docs, annotator="tester")
+    return Workspace(open_store(store_dir), docs, annotator="tester")
 
 
 async def _until(pilot, condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]

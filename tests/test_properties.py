@@ -20,7 +20,7 @@ from annotations.cleaning import sanitize
 from annotations.export import document_records, write_jsonl
 from annotations.labels import Config
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 
 LABELS = ("claim", "quote", "terms", "opinion")
@@ -57,7 +57,7 @@ def check_spans(text: str, anns: list[Annotation]) -> None:
         assert text[ann.start : ann.end] == ann.text
 
 
-def check_export(store: Store, doc: Document, expected: dict[str, Annotation]) -> None:
+def check_export(store: LocalStore, doc: Document, expected: dict[str, Annotation]) -> None:
     records = list(document_records(store))
     if not expected:
         assert records == []
@@ -81,7 +81,7 @@ def check_export(store: Store, doc: Document, expected: dict[str, Annotation]) -
             assert utf8[span["utf8_start"] : span["utf8_end"]].decode("utf-8") == span["text"]
 
 
-def validate_file(store: Store, folder: Path) -> None:
+def validate_file(store: LocalStore, folder: Path) -> None:
     """The export re-read by the project's own validator (`newsmark validate`)."""
     from annotations.formats.validate import validate
 
@@ -118,7 +118,7 @@ def test_random_edits_keep_offsets_and_export_consistent(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        store = Store(folder / "store")
+        store = LocalStore(folder / "store")
         try:
             doc = Document(text, DocumentMeta(path=str(folder / "a.txt")))
             ws = Workspace(store, [doc], config=Config(snap=snap), annotator="prop")
@@ -169,5 +169,5 @@ def test_random_edits_keep_offsets_and_export_consistent(
         finally:
             store.close()
         # What a later session (or `newsmark export` alongside) sees is the same.
-        with Store(folder / "store", read_only=True) as reader:
+        with LocalStore(folder / "store", read_only=True) as reader:
             assert {a.id: a for a in reader.annotations(doc.id)} == model

@@ -5,7 +5,7 @@ Each run presses a few hundred keys drawn from every key newsmark binds
 suggestions, help, focus changes) plus text typed into the prompts, on three
 articles. After every batch the app must still be running and every stored
 annotation must quote its document exactly; after the app exits, a fresh
-read-only Store must see exactly what the app's store saw.
+read-only LocalStore must see exactly what the app's store saw.
 
 The seeds are fixed, so a failure names the seed and the keys that led to it.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.store import Store
+from annotations.store import LocalStore
 from tui.app import CRASH_LOG, NewsmarkApp
 from tui.article_view import ArticleView
 
@@ -93,7 +93,7 @@ def random_keys(seed: int, count: int) -> list[str]:
     return keys
 
 
-def stored(store: Store) -> dict[str, list[dict]]:
+def stored(store: LocalStore) -> dict[str, list[dict]]:
     """Every registered document's annotations, checked, as plain dicts."""
     found: dict[str, list[dict]] = {}
     for record in store.documents():
@@ -162,6 +162,6 @@ async def test_random_keys_keep_the_app_running_and_the_store_sound(
     seen = stored(ws.store)
     assert len(seen) == 3
     ws.store.close()
-    with Store(store_dir, read_only=True) as fresh:
+    with LocalStore(store_dir, read_only=True) as fresh:
         assert stored(fresh) == seen
 

@@ -16,7 +16,7 @@ from annotations.formats.records import Counts, iter_documents, sentence_views
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.samples import sample_paths
 from annotations.segmentation import Segmentation, Segmenter, decode, encode
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 
 TEXT = (
@@ -86,8 +86,8 @@ def test_stored_form_refuses_what_it_cannot_vouch_for() -> None:
 # ------------------------------------------------------------------ the store
 
 
-def register(root: Path, text: str = TEXT) -> tuple[Store, Document]:
-    store = Store(root)
+def register(root: Path, text: str = TEXT) -> tuple[LocalStore, Document]:
+    store = LocalStore(root)
     doc = Document(text, DocumentMeta(path="a.txt"))
     store.register(doc)
     return store, doc
@@ -105,14 +105,14 @@ def test_store_writes_a_segmentation_once_and_reads_it_back(tmp_path: Path) -> N
     assert not store.save_segmentation(doc.id, other)
     assert (path.stat().st_ino, path.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
     store.close()
-    with Store(tmp_path / "s", read_only=True) as viewer:
+    with LocalStore(tmp_path / "s", read_only=True) as viewer:
         assert viewer.load_segmentation(doc.id, doc.text) == seg
 
 
 def test_read_only_store_writes_no_segmentation(tmp_path: Path) -> None:
     store, doc = register(tmp_path / "s")
     store.close()
-    with Store(tmp_path / "s", read_only=True) as viewer:
+    with LocalStore(tmp_path / "s", read_only=True) as viewer:
         assert not viewer.save_segmentation(doc.id, segment(doc.text))
     assert not (tmp_path / "s" / "docs" / f"{doc.id}.seg").exists()
 
@@ -176,11 +176,11 @@ def test_tokens_stay_those_of_the_first_session(tmp_path: Path) -> None:
     assert alone.tokens != together.tokens
 
     root = tmp_path / "s"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         first = Workspace(store, docs).segmentation(doc.id)
     assert first == together
     assert (root / "docs" / f"{doc.id}.seg").exists()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         session = Workspace(store, [doc])
         assert session.segmentation(doc.id) == first
         assert session._segmenter is None  # no Punkt trained, none needed
@@ -190,11 +190,11 @@ def test_tokens_stay_those_of_the_first_session(tmp_path: Path) -> None:
 def test_session_falls_back_when_the_stored_segmentation_is_damaged(tmp_path: Path) -> None:
     docs = samples()
     root = tmp_path / "s"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         expected = Workspace(store, docs).segmentation(docs[0].id)
     path = root / "docs" / f"{docs[0].id}.seg"
     path.write_bytes(path.read_bytes()[:-10])
-    with Store(root) as store:
+    with LocalStore(root) as store:
         session = Workspace(store, docs)
         assert session.segmentation(docs[0].id) == expected
         assert len(session.warnings) == 1 and str(path) in session.warnings[0]
@@ -207,7 +207,7 @@ def test_session_falls_back_when_the_stored_segmentation_is_damaged(tmp_path: Pa
 def tag_in_session(root: Path, docs: list[Document], doc: Document) -> list[Annotation]:
     """Tag a few selections as the reader does (snapped to the session's tokens)."""
     tagged = []
-    with Store(root) as store:
+    with LocalStore(root) as store:
         session = Workspace(store, docs, annotator="ana")
         seg = session.segmentation(doc.id)
         for start, end in seg.sentences[:6]:
@@ -222,7 +222,7 @@ def tag_in_session(root: Path, docs: list[Document], doc: Document) -> list[Anno
 
 def exported(root: Path, tmp_path: Path, name: str, **options: object) -> tuple[Path, Counts]:
     out = tmp_path / name
-    with Store(root, read_only=True) as store:
+    with LocalStore(root, read_only=True) as store:
         counts = export(store, ExportOptions(**options), out_path=out)  # type: ignore[arg-type]
     return out, counts
 
@@ -302,7 +302,7 @@ def test_annotation_rows_are_the_stored_annotations(tmp_path: Path) -> None:
     assert [(r.id, r.start, r.end, r.label, r.note) for r in rows] == [
         (a.id, a.start, a.end, a.label, a.note) for a in store.annotations(doc.id)]
     store.close()
-    with Store(tmp_path / "s", read_only=True) as viewer:  # read from the file
+    with LocalStore(tmp_path / "s", read_only=True) as viewer:  # read from the file
         assert [r.to_annotation() for r in viewer.annotation_rows(doc.id)] == \
             viewer.annotations(doc.id)
 
@@ -315,7 +315,7 @@ def test_a_damaged_annotation_row_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"annotations": {"1": row}}))
     from annotations.errors import StoreError
 
-    with Store(tmp_path / "s", read_only=True) as viewer, \
+    with LocalStore(tmp_path / "s", read_only=True) as viewer, \
             pytest.raises(StoreError, match="is not a valid span"):
         viewer.annotation_rows(doc.id)
 
@@ -334,7 +334,7 @@ def test_native_lines_are_the_records_json(tmp_path_factory: pytest.TempPathFact
     """`native.line` writes exactly `json.dumps(native.record(view))`, also on odd rows."""
     root = tmp_path_factory.mktemp("lines") / "s"
     doc = Document(text, DocumentMeta(path="p", title=data.draw(st.text(max_size=4))))
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for _ in range(data.draw(st.integers(1, 4))):
             start = data.draw(st.integers(0, len(text) - 1))
@@ -344,7 +344,7 @@ def test_native_lines_are_the_records_json(tmp_path_factory: pytest.TempPathFact
             if data.draw(st.booleans()):
                 ann = ann.with_changes(reanchored="moved", annotator=data.draw(_VALUES))
             store.add(ann)
-    with Store(root, read_only=True) as store:
+    with LocalStore(root, read_only=True) as store:
         for view, _seg in iter_documents(store):
             links = data.draw(st.none() | st.just([{"id": "x", "relation": "same claim"}]))
             record = native.record(view)
@@ -388,7 +388,7 @@ async def test_reader_says_when_a_stored_segmentation_was_damaged(
 def test_log_read_in_one_parse_still_names_a_damaged_line(tmp_path: Path) -> None:
     """Lines that only make JSON together (or are not objects) are damage, as line by line."""
     from annotations.errors import StoreError
-    from annotations.journal import Journal
+    from annotations.store.journal import Journal
 
     snapshot, log = tmp_path / "d.json", tmp_path / "d.log"
     good = '{"put": {"id": "a"}}'

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from annotations import store as store_module
 from annotations.errors import StoreError
-from annotations.journal import Journal
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import FORMAT, AtomicJSONStorage, Store, StoreLocked
+from annotations.store import FORMAT, LocalStore, Pane, StoreLocked
+from annotations.store import local as store_module
+from annotations.store.journal import Journal
+from annotations.store.tinydb_storage import AtomicJSONStorage
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,14 +41,14 @@ def test_round_trip_across_reopen(root: Path) -> None:
     other = make_doc("Another article entirely.", path="b.txt")
     a = Annotation.tag(doc, 0, 9, "claim", annotator="kim")
     b = Annotation.tag(doc, TEXT.index("🙂"), TEXT.index("🙂") + 1, "terms")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.register(other)
         assert store.add(b)
         assert store.add(a)
     assert json.loads((root / "newsmark.json").read_text()) == {"format": FORMAT, "app": "newsmark"}
     assert not (root / "lock").exists()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert [r["id"] for r in store.documents()] == [doc.id, other.id]
         record = store.document_record(doc.id)
         assert record == {
@@ -76,12 +77,12 @@ def test_round_trip_across_reopen(root: Path) -> None:
 
 def test_texts_kept_in_the_annotations_file_by_older_stores_still_load(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
     (root / "docs" / f"{doc.id}.text.json").unlink()
     legacy = {"text": {"1": {"text": TEXT}}, "annotations": {}}
     (root / "docs" / f"{doc.id}.json").write_text(json.dumps(legacy), encoding="utf-8")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.load_text(doc.id) == TEXT
 
 
@@ -93,7 +94,7 @@ def test_sort_order(root: Path) -> None:
         Annotation.tag(doc, 5, 9, "a"),
         Annotation.tag(doc, 0, 3, "z"),
     ]
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for ann in anns:
             assert store.add(ann)
@@ -103,7 +104,7 @@ def test_sort_order(root: Path) -> None:
 
 def test_register_is_idempotent_and_updates_meta(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         before = (root / "documents.json").stat().st_ino
         store.register(doc)  # unchanged: nothing written
@@ -122,7 +123,7 @@ def test_register_is_idempotent_and_updates_meta(root: Path) -> None:
 def test_duplicates_are_refused(root: Path) -> None:
     doc = make_doc()
     a = Annotation.tag(doc, 0, 9, "claim")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         assert store.add(a)
         path = root / "docs" / f"{doc.id}.log"
@@ -138,14 +139,14 @@ def test_duplicates_are_refused(root: Path) -> None:
 
 def test_add_to_unregistered_document_is_an_error(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store, pytest.raises(StoreError, match="not in the store"):
+    with LocalStore(root) as store, pytest.raises(StoreError, match="not in the store"):
         store.add(Annotation.tag(doc, 0, 3, "claim"))
 
 
 def test_update_and_remove(root: Path) -> None:
     doc = make_doc()
     a = Annotation.tag(doc, 0, 9, "claim")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(a)
         changed = a.with_changes(label="quote", note="checked")
@@ -156,13 +157,13 @@ def test_update_and_remove(root: Path) -> None:
         assert store.remove(doc.id, ghost.id) is None
         assert store.remove(doc.id, a.id) == changed
         assert store.annotations(doc.id) == []
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == []
 
 
 def test_status_transitions(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         assert store.document_record(doc.id)["status"] == "untouched"
         a = Annotation.tag(doc, 0, 9, "claim")
@@ -177,12 +178,12 @@ def test_status_transitions(root: Path) -> None:
         with pytest.raises(StoreError):
             store.set_status("0" * 16, "done")
         store.register(doc)  # re-registering keeps the status
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.document_record(doc.id)["status"] == "done"
     # each mutation of an untouched document marks it in progress
     for mutate in ("update", "remove"):
         other = make_doc(f"Text for {mutate}.", path=f"{mutate}.txt")
-        with Store(root) as store:
+        with LocalStore(root) as store:
             store.register(other)
             ann = Annotation.tag(other, 0, 4, "claim")
             store.add(ann)
@@ -194,49 +195,55 @@ def test_status_transitions(root: Path) -> None:
             assert store.document_record(other.id)["status"] == "in progress"
 
 
-def test_state(root: Path) -> None:
-    with Store(root) as store:
-        assert store.get_state("cursor") is None
-        assert store.get_state("cursor", 0) == 0
-        store.set_state("cursor", {"doc": "x", "offset": 3})
-        store.set_state("theme", "dark")
-        store.set_state("cursor", {"doc": "x", "offset": 7})
-        got = store.get_state("cursor")
-        got["offset"] = 99  # a copy
-        with pytest.raises(TypeError):
-            store.set_state("bad", object())
-    with Store(root) as store:
-        assert store.get_state("cursor") == {"doc": "x", "offset": 7}
-        assert store.get_state("theme") == "dark"
-        assert store.get_state("bad") is None
+def test_session_state_is_typed_and_kept(root: Path) -> None:
+    doc = make_doc("a text")
+    with LocalStore(root) as store:
+        assert (store.panes(), store.paths(), store.reanchoring()) == ([], {}, {})
+        assert (store.orphans("x"), store.rejected("x")) == ([], set())
+        store.set_panes([Pane("x", "a.txt", 3), Pane("y")])
+        store.remember_paths({"/a": "x"})
+        store.remember_paths({"/b": "y"})
+        store.record_reanchoring("y", {"from": "x", "kept": 1})
+        orphan = Annotation.tag(doc, 0, 1, "claim")
+        store.set_orphans("y", [orphan])
+        store.set_rejected("y", ["0:1:claim"])
+        got = store.paths()
+        got["/c"] = "z"  # a copy
+        assert store.paths() == {"/a": "x", "/b": "y"}
+    with LocalStore(root) as store:
+        assert store.panes() == [Pane("x", "a.txt", 3), Pane("y")]
+        assert store.paths() == {"/a": "x", "/b": "y"}
+        assert store.reanchoring() == {"y": {"from": "x", "kept": 1}}
+        assert store.orphans("y") == [orphan]
+        assert store.rejected("y") == {"0:1:claim"}
 
 
 def test_stale_tmp_files_are_cleaned(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
     stale = [root / "documents.json.99999.tmp", root / "docs" / f"{doc.id}.json.4242.tmp"]
     for path in stale:
         path.write_text('{"half": ')
     keep = root / "notes.tmp.txt"
     keep.write_text("mine")
-    with Store(root, read_only=True):
+    with LocalStore(root, read_only=True):
         assert all(p.exists() for p in stale)  # read-only writes (and deletes) nothing
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert not any(p.exists() for p in stale)
         assert keep.exists()
         assert store.load_text(doc.id) == TEXT
 
 
 def test_damaged_documents_file(root: Path) -> None:
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(make_doc())
         store.register(make_doc("A second text."))  # a second write: .bak holds the first
     path = root / "documents.json"
     damaged = path.read_bytes()[:-7]
     path.write_bytes(damaged)
     with pytest.raises(StoreError) as info:
-        Store(root)
+        LocalStore(root)
     message = str(info.value)
     assert str(path) in message and "damaged" in message
     assert message.endswith(f"Restore it from {path}.bak or move it away.")
@@ -245,12 +252,12 @@ def test_damaged_documents_file(root: Path) -> None:
     # Without a .bak there is nothing to restore from: the message does not invent one.
     os.unlink(f"{path}.bak")
     with pytest.raises(StoreError, match=r"will not overwrite it\. Move it away\.$"):
-        Store(root)
+        LocalStore(root)
 
 
 def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         first = Annotation.tag(doc, 0, 9, "claim")
         store.add(first)
@@ -259,7 +266,7 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
         store.compact(doc.id)  # the first snapshot is now the .bak
     path = root / "docs" / f"{doc.id}.json"
     path.write_text('{"annotations": {"1": ', encoding="utf-8")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         with pytest.raises(StoreError, match="damaged") as info:
             store.annotations(doc.id)
         assert str(path) in str(info.value)
@@ -268,7 +275,7 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
         assert path.read_text(encoding="utf-8") == '{"annotations": {"1": '
     # restoring the .bak the message names brings the data back
     os.replace(f"{path}.bak", path)
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [first]
         assert store.load_text(doc.id) == TEXT
 
@@ -276,7 +283,7 @@ def test_damaged_document_file_is_never_overwritten(root: Path) -> None:
 def test_damaged_log_line_is_named_and_never_overwritten(root: Path) -> None:
     doc = make_doc()
     anns = [Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20)]
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for ann in anns:
             store.add(ann)
@@ -285,7 +292,7 @@ def test_damaged_log_line_is_named_and_never_overwritten(root: Path) -> None:
     lines[2] = lines[2][:25]  # the second annotation's line, spoiled
     log.write_text("\n".join(lines), encoding="utf-8")
     damaged = log.read_bytes()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         with pytest.raises(StoreError, match=r"damaged \(line 3") as info:
             store.annotations(doc.id)
         assert str(log) in str(info.value) and "Move it away" in str(info.value)
@@ -297,17 +304,17 @@ def test_damaged_log_line_is_named_and_never_overwritten(root: Path) -> None:
 def test_a_line_cut_short_by_a_kill_is_dropped_and_cut_off(root: Path) -> None:
     doc = make_doc()
     a, b, c = (Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20))
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(a)
         store.add(b)
     log = root / "docs" / f"{doc.id}.log"
     with log.open("a", encoding="utf-8") as handle:
         handle.write('{"put":{"id":"half')  # an append killed half way
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [a, b]
         assert store.add(c)
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [a, b, c]
     assert all(json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())
 
@@ -318,7 +325,7 @@ def test_compaction_folds_the_log_into_the_snapshot(root: Path, monkeypatch) -> 
     anns = [Annotation.tag(doc, i, i + 3, "claim") for i in range(0, 60, 6)]
     log = root / "docs" / f"{doc.id}.log"
     snapshot = root / "docs" / f"{doc.id}.json"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         for ann in anns[:5]:
             store.add(ann)  # the fifth passes 4 lines: folded in
@@ -331,7 +338,7 @@ def test_compaction_folds_the_log_into_the_snapshot(root: Path, monkeypatch) -> 
         assert len(log.read_text().splitlines()) - 1 <= 5  # never longer than the snapshot
         expected = store.annotations(doc.id)
     assert len(expected) == 9
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == expected
         assert store.counts(doc.id) == {"claim": 9}
 
@@ -340,7 +347,7 @@ def test_killed_between_snapshot_and_fresh_log(root: Path) -> None:
     doc = make_doc()
     a, b, c = (Annotation.tag(doc, i, i + 3, "claim") for i in (0, 10, 20))
     log = root / "docs" / f"{doc.id}.log"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(a)
         store.remove(doc.id, a.id)
@@ -348,20 +355,20 @@ def test_killed_between_snapshot_and_fresh_log(root: Path) -> None:
         old_log = log.read_bytes()
         store.compact(doc.id)
     log.write_bytes(old_log)  # as if killed before the new log replaced it
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [b]  # the old log is not replayed again
         store.add(c)
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [b, c]
 
 
 def test_a_reader_sees_the_writers_saves(root: Path) -> None:
     doc = make_doc()
     a, b = Annotation.tag(doc, 0, 3, "claim"), Annotation.tag(doc, 10, 13, "quote")
-    with Store(root) as writer:
+    with LocalStore(root) as writer:
         writer.register(doc)
         writer.add(a)
-        with Store(root, read_only=True) as reader:
+        with LocalStore(root, read_only=True) as reader:
             assert reader.annotations(doc.id) == [a]
             writer.add(b)
             assert reader.annotations(doc.id) == [a, b]
@@ -400,7 +407,7 @@ def test_newer_format_is_refused(root: Path) -> None:
     (root / "newsmark.json").write_text(f'{{"format": {newer}, "app": "newsmark"}}')
     for read_only in (False, True):
         with pytest.raises(StoreError, match=rf"newer newsmark \(format {newer}\); upgrade"):
-            Store(root, read_only=read_only)
+            LocalStore(root, read_only=read_only)
     assert sorted(p.name for p in root.iterdir()) == ["newsmark.json"]
 
 
@@ -408,15 +415,15 @@ def test_unusable_roots(tmp_path: Path) -> None:
     file = tmp_path / "file"
     file.write_text("x")
     with pytest.raises(StoreError, match="is a file"):
-        Store(file)
+        LocalStore(file)
     with pytest.raises(StoreError, match="no newsmark store"):
-        Store(tmp_path / "missing", read_only=True)
+        LocalStore(tmp_path / "missing", read_only=True)
     assert not (tmp_path / "missing").exists()
     if os.geteuid() != 0:  # root ignores permissions
         locked = tmp_path / "ro"
         locked.mkdir(mode=0o500)
         with pytest.raises(StoreError, match="cannot write to .*--store"):
-            Store(locked / "store")
+            LocalStore(locked / "store")
 
 
 @pytest.fixture
@@ -438,16 +445,16 @@ def write_lock(root: Path, pid: int, host: str | None = None) -> None:
 
 def test_lock_held_by_live_process(root: Path, live_pid: int) -> None:
     doc = make_doc()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(Annotation.tag(doc, 0, 9, "claim"))
     write_lock(root, live_pid)
     with pytest.raises(StoreLocked) as info:
-        Store(root)
+        LocalStore(root)
     assert info.value.pid == live_pid
     assert str(live_pid) in str(info.value)
     before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
-    with Store(root, read_only=True) as viewer:
+    with LocalStore(root, read_only=True) as viewer:
         assert viewer.read_only
         assert len(viewer.annotations(doc.id)) == 1
         assert viewer.load_text(doc.id) == TEXT
@@ -456,7 +463,7 @@ def test_lock_held_by_live_process(root: Path, live_pid: int) -> None:
         with pytest.raises(StoreError, match="read-only"):
             viewer.register(make_doc("new text"))
         with pytest.raises(StoreError, match="read-only"):
-            viewer.set_state("k", 1)
+            viewer.set_rejected("k", ["1"])
         with pytest.raises(StoreError, match="read-only"):
             viewer.set_status(doc.id, "done")
     assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before
@@ -464,37 +471,37 @@ def test_lock_held_by_live_process(root: Path, live_pid: int) -> None:
 
 
 def test_lock_held_in_this_process(root: Path) -> None:
-    with Store(root) as store:
+    with LocalStore(root) as store:
         with pytest.raises(StoreLocked) as info:
-            Store(root)
+            LocalStore(root)
         assert info.value.pid == os.getpid()
-        store.set_state("still", "mine")
-    with Store(root) as store:  # released on close
-        assert store.get_state("still") == "mine"
+        store.set_rejected("still", ["mine"])
+    with LocalStore(root) as store:  # released on close
+        assert store.rejected("still") == {"mine"}
 
 
 def test_lock_of_dead_process_is_taken_over(root: Path) -> None:
     proc = subprocess.Popen(["true"])
     proc.wait()
     write_lock(root, proc.pid)
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert json.loads((root / "lock").read_text())["pid"] == os.getpid()
-        store.set_state("k", 1)
+        store.set_rejected("k", ["1"])
     assert not (root / "lock").exists()
     # a lock left by an earlier process that had our pid is stale too
     write_lock(root, os.getpid())
-    with Store(root):
+    with LocalStore(root):
         pass
     # and so is a half-written one
     (root / "lock").write_text("")
-    with Store(root):
+    with LocalStore(root):
         pass
 
 
 def test_lock_from_another_host_is_respected(root: Path) -> None:
     write_lock(root, 1, host="some-other-machine")
     with pytest.raises(StoreLocked, match="some-other-machine"):
-        Store(root)
+        LocalStore(root)
 
 
 # ---------------------------------------------------------------- kill test
@@ -502,14 +509,14 @@ def test_lock_from_another_host_is_respected(root: Path) -> None:
 CHILD = textwrap.dedent(
     """
     import sys
-    from annotations import store as store_module
+    from annotations.store import local as store_module
     from annotations.history import History
     from annotations.model import Annotation, Document, DocumentMeta
-    from annotations.store import Store
+    from annotations.store import LocalStore
 
     # Logs folded into snapshots every few saves, so kills land in those too.
     store_module.COMPACT_AFTER = 7
-    store = Store(sys.argv[1])
+    store = LocalStore(sys.argv[1])
     history = History(store, limit=9)
     docs = [Document(f"{i} " + "abcdefghij" * 400, DocumentMeta(path=f"{i}.txt"))
             for i in range(3)]
@@ -586,7 +593,7 @@ def test_kill_during_writes_loses_nothing_saved(root: Path) -> None:
             elif line.startswith("-"):
                 live.discard(line[1:])
                 in_flight = None
-        with Store(root) as store:  # takes over the dead child's lock
+        with LocalStore(root) as store:  # takes over the dead child's lock
             stored = {a.id for a in store.all_annotations()}
             allowed_extra = {in_flight[1:]} if in_flight and in_flight[0] == "+" else set()
             allowed_missing = {in_flight[1:]} if in_flight and in_flight[0] == "-" else set()
@@ -604,7 +611,7 @@ def test_kill_during_writes_loses_nothing_saved(root: Path) -> None:
 def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
     n_docs, per_doc = 200, 50
     docs = [make_doc(f"Article {i}. " + "word " * 60, path=f"{i}.txt") for i in range(n_docs)]
-    with Store(root) as store:
+    with LocalStore(root) as store:
         for doc in docs:
             store.register(doc)
             store.set_status(doc.id, "in progress")
@@ -642,7 +649,7 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
     monkeypatch.setattr(AtomicJSONStorage, "_load", spy_load)
     monkeypatch.setattr(Journal, "append", spy_append)
     monkeypatch.setattr(Journal, "read", spy_read)
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert len(store.documents()) == n_docs
         target = docs[117]
         reads.clear()
@@ -670,6 +677,6 @@ def test_add_writes_only_its_own_document(root: Path, monkeypatch) -> None:
             root / "docs" / f"{fresh.id}.log",
         ]
         assert store.document_record(fresh.id)["status"] == "in progress"
-    with Store(root, read_only=True) as reader:
+    with LocalStore(root, read_only=True) as reader:
         assert reader.document_record(fresh.id)["status"] == "in progress"
         assert reader.document_record(docs[0].id)["status"] == "in progress"

@@ -1,4 +1,4 @@
-"""Store upgrades with a backup, and writes that fail (disk full, permissions)."""
+"""LocalStore upgrades with a backup, and writes that fail (disk full, permissions)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from annotations import store as store_module
 from annotations.errors import StoreError
 from annotations.history import History
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import FORMAT, Store
+from annotations.store import FORMAT, LocalStore, migrations
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = "The minister said the plan would cost two billion pounds, or more, by 2030."
@@ -29,7 +28,7 @@ def make_format_0_store(root: Path) -> tuple[Document, Annotation]:
     """A store as written before the format marker: no newsmark.json, rows without status."""
     doc = Document(TEXT, DocumentMeta(path="a.txt"))
     ann = Annotation.tag(doc, 4, 12, "claim")
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         store.add(ann)
     # The files of that time: annotations in the document's file, no logs.
@@ -54,19 +53,19 @@ def test_format_0_store_is_migrated_with_a_backup(tmp_path: Path) -> None:
     doc, ann = make_format_0_store(root)
     before = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert store.annotations(doc.id) == [ann]
         assert store.document_record(doc.id)["status"] == "untouched"
     marker = json.loads((root / "newsmark.json").read_text())
     assert marker == {"format": FORMAT, "app": "newsmark"}
     (backup,) = root.glob("backup-format-0-*")
-    assert backup.is_dir() and store.upgraded == (0, backup)
+    assert backup.is_dir() and store.upgraded == (0, str(backup))
     copied = {p.relative_to(backup): p.read_bytes() for p in backup.rglob("*") if p.is_file()}
     assert copied == before  # the old folder, byte for byte
     assert not list(root.glob(".backup-*"))
 
     # Migrated once: opening again makes no second backup.
-    with Store(root) as again:
+    with LocalStore(root) as again:
         assert again.upgraded is None
     assert len(list(root.glob("backup-format-0-*"))) == 1
 
@@ -75,7 +74,7 @@ def test_older_store_read_only_is_refused_with_a_hint(tmp_path: Path) -> None:
     root = tmp_path / "store"
     make_format_0_store(root)
     with pytest.raises(StoreError, match=r"older newsmark \(format 0\).*to upgrade it"):
-        Store(root, read_only=True)
+        LocalStore(root, read_only=True)
 
 
 def test_explicit_older_marker_runs_the_migrations(tmp_path: Path, monkeypatch) -> None:
@@ -83,8 +82,8 @@ def test_explicit_older_marker_runs_the_migrations(tmp_path: Path, monkeypatch) 
     make_format_0_store(root)
     (root / "newsmark.json").write_text('{"format": 0, "app": "newsmark"}')
     calls: list[Path] = []
-    monkeypatch.setitem(store_module.MIGRATIONS, 0, lambda path: calls.append(path))
-    with Store(root):
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, lambda path: calls.append(path))
+    with LocalStore(root):
         pass
     assert calls == [root]
     assert json.loads((root / "newsmark.json").read_text())["format"] == FORMAT
@@ -99,19 +98,19 @@ def test_failed_migration_names_the_backup_and_keeps_the_old_format(
     def broken(path: Path) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setitem(store_module.MIGRATIONS, 0, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, broken)
     with pytest.raises(StoreError, match=r"could not upgrade .* previous state is in .*backup"):
-        Store(root)
+        LocalStore(root)
     assert not (root / "newsmark.json").exists()  # still format 0: tried again next time
     assert not (root / "lock").exists()
     monkeypatch.undo()
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert len(store.documents()) == 1
 
 
 def test_a_new_store_needs_no_migration(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    with Store(root):
+    with LocalStore(root):
         pass
     assert not list(root.glob("backup-*"))
 
@@ -121,7 +120,7 @@ def test_a_new_store_needs_no_migration(tmp_path: Path) -> None:
 
 @pytest.fixture
 def env(tmp_path: Path):
-    store = Store(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     doc = Document(TEXT, DocumentMeta(path="a.txt"))
     store.register(doc)
     history = History(store)
@@ -162,17 +161,17 @@ def test_failed_write_is_reported_and_changes_nothing(
     with pytest.raises(StoreError, match=reason):
         store.update(first.with_changes(label="opinion"))
     with pytest.raises(StoreError, match=reason):
-        store.set_state("orphans:x", [1])
+        store.set_orphans(doc.id, [first])
     # Memory agrees with the disk: only what was saved.
     assert store.annotations(doc.id) == [first]
-    assert store.get_state("orphans:x") is None
+    assert store.orphans(doc.id) == []
     assert history.can_undo and not history.can_redo
     monkeypatch.undo()
 
     # The session carries on once there is room again.
     assert history.add(second)
     assert store.annotations(doc.id) == [first, second]
-    with Store(store.root, read_only=True) as fresh:
+    with LocalStore(store.root, read_only=True) as fresh:
         assert fresh.annotations(doc.id) == [first, second]
     assert not list(store.root.rglob("*.tmp"))
 
@@ -192,7 +191,7 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
     for path in files:
         path.chmod(0o444)
     docs.chmod(0o555)
-    store = Store(root)
+    store = LocalStore(root)
     history = History(store)
     try:
         with pytest.raises(StoreError, match=r"cannot write .*Permission denied"):
@@ -205,7 +204,7 @@ def test_unwritable_folder_is_reported_and_changes_nothing(env) -> None:
         for path in files:
             path.chmod(0o644)
     # Still able to read everything (and so to export it elsewhere).
-    with Store(root, read_only=True) as fresh:
+    with LocalStore(root, read_only=True) as fresh:
         assert fresh.annotations(doc.id) == [first]
     assert history.undo() is not None
     assert store.annotations(doc.id) == []
@@ -219,10 +218,10 @@ UNWRITABLE_CHILD = textwrap.dedent(
     from annotations.errors import StoreError
     from annotations.history import History
     from annotations.model import Annotation, Document, DocumentMeta
-    from annotations.store import Store
+    from annotations.store import LocalStore
 
     root = Path(sys.argv[1])
-    store = Store(root)
+    store = LocalStore(root)
     a = Document("The minister said the plan would cost more.", DocumentMeta(path="a.txt"))
     b = Document("Critics called the vote rushed, Mr. Patel said.", DocumentMeta(path="b.txt"))
     store.register(a)
@@ -246,7 +245,7 @@ UNWRITABLE_CHILD = textwrap.dedent(
     finally:
         for folder in (root, root / "docs"):
             folder.chmod(0o755)
-    with Store(root, read_only=True) as fresh:
+    with LocalStore(root, read_only=True) as fresh:
         assert fresh.annotations(a.id) == [first, second] and fresh.annotations(b.id) == []
     assert history.add(Annotation.tag(b, 0, 7, "claim"))  # writable again: saved
     print("ok")
@@ -316,7 +315,7 @@ async def test_full_disk_mid_session_is_reported_the_session_goes_on_and_export_
                    for n in app._notifications)
         assert app.is_running and ws.annotations(doc_id) == saved
         # Meanwhile an export elsewhere has everything saved so far.
-        with Store(ws.store.root, read_only=True) as reader:
+        with LocalStore(ws.store.root, read_only=True) as reader:
             out = tmp_path / "elsewhere.jsonl"
             counts = export(reader, ExportOptions(), out_path=out)
             assert counts.spans == 1
@@ -325,7 +324,7 @@ async def test_full_disk_mid_session_is_reported_the_session_goes_on_and_export_
         await pilot.pause()
         assert "saved ✓" in str(app.query_one("#status").render())
         assert len(ws.annotations(doc_id)) == 2
-    with Store(ws.store.root, read_only=True) as fresh:
+    with LocalStore(ws.store.root, read_only=True) as fresh:
         assert {a.id for a in fresh.annotations(doc_id)} == {a.id for a in ws.annotations(doc_id)}
 
 
@@ -336,11 +335,11 @@ EDITOR = textwrap.dedent(
     import json, random, sys
     from annotations.labels import Config
     from annotations.model import Document, DocumentMeta
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
 
     LABELS = ("claim", "quote", "terms", "opinion")
-    store = Store(sys.argv[1])
+    store = LocalStore(sys.argv[1])
     doc = Document(sys.argv[3], DocumentMeta(path="a.txt"))
     ws = Workspace(store, [doc], config=Config(snap=False), annotator="k")
     rng = random.Random(int(sys.argv[2]))
@@ -413,7 +412,7 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
         lines = [json.loads(line) for line in (read + out).split("\n")[:-1]]
         returned = lines[-1] if lines else json.loads(first)
         edits += len(lines)
-        with Store(root) as store:  # opens, and takes over the dead editor's lock
+        with LocalStore(root) as store:  # opens, and takes over the dead editor's lock
             (doc,) = store.documents()
             anns = store.annotations(doc["id"])
             stored = sorted([a.id, a.label, a.start, a.end] for a in anns)
@@ -430,15 +429,19 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
 @pytest.fixture
 def history_full(env, monkeypatch):
     """history.log cannot be written (its page is full) while the document's log still can."""
-    from annotations.journal import cannot_write
+    from annotations.store.files import cannot_write
 
     store, history, doc = env
 
-    def full(*_changes):  # as Journal.append raises it
+    def full(*_args):  # as the journal's append raises it
         err = OSError(errno.ENOSPC, "No space left on device")
-        raise cannot_write(history._journal.log, err) from err
+        raise cannot_write(store.history_log, err) from err
 
-    return store, history, doc, lambda: monkeypatch.setattr(history._journal, "append", full)
+    def fill() -> None:
+        monkeypatch.setattr(store, "record_step", full)
+        monkeypatch.setattr(store, "move_history", full)
+
+    return store, history, doc, fill
 
 
 def test_a_change_whose_undo_step_cannot_be_written_is_taken_back(history_full) -> None:
@@ -456,7 +459,7 @@ def test_a_change_whose_undo_step_cannot_be_written_is_taken_back(history_full) 
         history.undo()
     # Reported as not saved, and not saved: memory, disk and history agree.
     assert store.annotations(doc.id) == [first]
-    with Store(store.root, read_only=True) as fresh:
+    with LocalStore(store.root, read_only=True) as fresh:
         assert fresh.annotations(doc.id) == [first]
     assert history.can_undo and not history.can_redo
 
@@ -503,7 +506,7 @@ async def test_after_a_failed_save_the_screen_shows_what_the_store_holds(
 
     async with app.run_test(size=(140, 36)) as pilot:
         view = app.active_view
-        monkeypatch.setattr(ws.history._journal, "append", refuse)  # the undo step fails
+        monkeypatch.setattr(ws.store, "record_step", refuse)  # the undo step fails
         monkeypatch.setattr(ws.store, "remove", refuse)  # and so does taking the tag back
         await pilot.press("1")
         await pilot.pause()

@@ -9,7 +9,7 @@ import pytest
 
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Segmenter
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.suggest import (
     SuggestionState,
     evaluate,
@@ -121,7 +121,7 @@ def test_rejections_persist_and_annotated_are_not_proposed(tmp_path: Path) -> No
     doc = Document(text, DocumentMeta(path="a.txt"))
     seg = Segmenter.default().segment(text)
     root = tmp_path / "store"
-    with Store(root) as store:
+    with LocalStore(root) as store:
         store.register(doc)
         first, second = pending(doc, seg, store)
         assert first.label == second.label == "quote"
@@ -132,7 +132,7 @@ def test_rejections_persist_and_annotated_are_not_proposed(tmp_path: Path) -> No
         assert ann.source == "suggested" and ann.note == "speaker: Harriet Vance"
         assert store.add(ann)
         assert pending(doc, seg, store) == []
-    with Store(root) as store:
+    with LocalStore(root) as store:
         assert pending(doc, seg, store) == []
         state = SuggestionState(store)
         assert state.rejected(doc.id) == {first.key}

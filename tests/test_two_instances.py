@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from annotations.documents import load_documents
 from annotations.formats.validate import validate
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 from tui.cli import main
@@ -45,7 +45,7 @@ def test_second_newsmark_opens_read_only_and_says_which_process_holds_it(
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", Recorder)
     root = tmp_path / "store"
-    with Store(root) as first:  # the first newsmark, still running
+    with LocalStore(root) as first:  # the first newsmark, still running
         before = _snapshot(root)
         result = CliRunner().invoke(main, ["open", "--store", str(root),
                                            *map(str, article_paths)])
@@ -55,7 +55,7 @@ def test_second_newsmark_opens_read_only_and_says_which_process_holds_it(
         assert any(f"process {os.getpid()}" in n and "read-only" in n for n in notices)
         assert _snapshot(root) == before  # the second wrote nothing, not even its documents
         assert json.loads((root / "lock").read_text())["pid"] == os.getpid()
-        first.set_state("still", "writable")
+        first.set_rejected("still", ["writable"])
 
 
 async def test_the_read_only_reader_shows_it_and_refuses_changes(
@@ -63,10 +63,10 @@ async def test_the_read_only_reader_shows_it_and_refuses_changes(
 ) -> None:
     root = tmp_path / "store"
     docs, _ = load_documents(article_paths)
-    with Store(root) as writer:
+    with LocalStore(root) as writer:
         Workspace(writer, docs)  # registered by the first newsmark
         before = _snapshot(root)
-        with Store(root, read_only=True) as viewer:
+        with LocalStore(root, read_only=True) as viewer:
             ws = Workspace(viewer, docs)
             app = NewsmarkApp(ws, notices=["opened read-only"])
             async with app.run_test(size=SIZE) as pilot:
@@ -84,9 +84,9 @@ WRITER = textwrap.dedent(
     """
     import sys
     from annotations.model import Annotation, Document, DocumentMeta
-    from annotations.store import Store
+    from annotations.store import LocalStore
 
-    store = Store(sys.argv[1])
+    store = LocalStore(sys.argv[1])
     docs = [Document(f"Article {i}. " + "The council met on Tuesday. " * 80,
                      DocumentMeta(path=f"{i}.txt")) for i in range(3)]
     store.register_many(docs)

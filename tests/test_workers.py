@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import annotations.alignment as alignment_module
-from annotations.store import Store
+from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
 
@@ -28,7 +28,7 @@ def test_alignment_reads_a_snapshot_while_documents_are_loaded(tmp_path, monkeyp
     # Deterministic: the main thread's load lands while align is still
     # reading its corpus, as it can in the reader (`]` onto an unread file).
     paths = _folder(tmp_path, 6)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ws = Workspace(store, paths, preload=2, eager_up_to=0)
         real_align = alignment_module.align
 
@@ -48,7 +48,7 @@ def test_alignment_reads_a_snapshot_while_documents_are_loaded(tmp_path, monkeyp
 
 def test_alignment_and_loads_in_two_threads(tmp_path) -> None:
     paths = _folder(tmp_path, 40)
-    with Store(tmp_path / "store") as store:
+    with LocalStore(tmp_path / "store") as store:
         ws = Workspace(store, paths, preload=2, eager_up_to=0)
         first, second = list(ws.documents)
         errors: list[BaseException] = []

@@ -265,17 +265,17 @@ async def test_document_list_shows_progress_and_counts(
 async def test_unread_articles_of_a_big_folder_show_their_last_progress(
     tmp_path: Path, article_paths, store_dir: Path
 ) -> None:
-    from annotations.store import Store
+    from annotations.store import LocalStore
     from annotations.workspace import Workspace
 
     third = tmp_path / "third.txt"
     third.write_text("A third outlet ran a short item.\n", encoding="utf-8")
     paths = [*article_paths, third]
-    with Store(store_dir) as store:
+    with LocalStore(store_dir) as store:
         ws = Workspace(store, paths)
         doc = ws.load(2)
         store.set_status(doc.id, "done")
-    with Store(store_dir) as store:
+    with LocalStore(store_dir) as store:
         # As in a folder too big to read at once: only the panes' articles are read.
         ws = Workspace(store, paths, preload=2, eager_up_to=2)
         assert ws.entries[2].document is None

@@ -29,7 +29,7 @@ from annotations.history import Change
 from annotations.model import Annotation, Document
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
-from annotations.workspace import Workspace
+from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
@@ -69,7 +69,6 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # pane: with the panel open, only the focused pane is shown (p hides the
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
-PANES_STATE = "panes"  # store key: which document and cursor each pane had
 PANES_SAVE_SECONDS = 5
 CRASH_LOG = "newsmark-crash.log"
 
@@ -102,7 +101,7 @@ class NewsmarkApp(ModelActions, App[None]):
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
-        self._panes: dict[str, dict[str, object]] = {}
+        self._panes: dict[str, Pane] = {}
         self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
@@ -172,18 +171,16 @@ class NewsmarkApp(ModelActions, App[None]):
         ws = self.workspace
         chosen: list[tuple[Document, int]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for pane in ws.store.get_state(PANES_STATE, []) or []:
-            if not isinstance(pane, dict):
-                continue
-            doc = ws.documents.get(pane.get("doc_id", ""))
+        for pane in ws.panes():
+            doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
-            if doc is None and by_path and pane.get("path") in by_path:
-                doc = ws.load(by_path[pane["path"]])
-            if doc is not None and doc.id == pane.get("doc_id") and all(
+            if doc is None and by_path and pane.path in by_path:
+                doc = ws.load(by_path[pane.path])
+            if doc is not None and doc.id == pane.doc_id and all(
                 doc is not d for d, _ in chosen
             ):
-                chosen.append((doc, int(pane.get("cursor", 0))))
+                chosen.append((doc, pane.cursor))
         for doc in ws.order:
             if len(chosen) >= MAX_PANES:
                 break
@@ -237,9 +234,7 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
-        self._panes[view.id or ""] = {
-            "doc_id": view.document.id, "path": view.document.meta.path, "cursor": view.cursor,
-        }
+        self._panes[view.id or ""] = Pane(view.document.id, view.document.meta.path, view.cursor)
         self._panes_dirty = True
 
     @property
@@ -1077,7 +1072,7 @@ class NewsmarkApp(ModelActions, App[None]):
             return
         panes = [self._panes[key] for key in sorted(self._panes)]
         try:
-            self.workspace.store.set_state(PANES_STATE, panes)
+            self.workspace.save_panes(panes)
             self._panes_dirty = False
         except NewsmarkError:
             pass  # where the panes were is a convenience, not work to lose
@@ -1204,16 +1199,16 @@ class NewsmarkApp(ModelActions, App[None]):
             modes.append(under)
         if self.follow:
             modes.append("FOLLOW")
-        if self.adjudicating:
-            modes.append(self._adjudication_status())
-        if self.show_others and self._other_marks:
-            modes.append("others: " + " ".join(
-                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         doc_id = view.document.id
         if doc_id not in self._done:
             self._done[doc_id] = self.workspace.status(doc_id) == "done"
         if self._done[doc_id]:
             modes.append("DONE ✓ (d: not done)")
+        if self.adjudicating:
+            modes.append(self._adjudication_status())
+        if self.show_others and self._other_marks:
+            modes.append("others: " + " ".join(
+                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         if self._model_status:

@@ -117,7 +117,7 @@ def open_command(
     from annotations.documents import find_articles, split_path_encodings
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import Store, StoreLocked
+    from annotations.store import StoreLocked, open_store
     from annotations.workspace import Stored, Workspace, stored_documents
 
     config = load_config(config_path, store_dir)
@@ -136,9 +136,9 @@ def open_command(
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = Store(store_dir)
+        store = open_store(store_dir)
     except StoreLocked as locked:
-        store = Store(store_dir, read_only=True)
+        store = open_store(store_dir, read_only=True)
         notices.append(
             f"Another newsmark (process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."
@@ -270,7 +270,7 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     layer per annotator.
     """
     from annotations.formats.importing import import_file
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if fmt == "brat":
         from tui.cli_layers import import_brat_folder
@@ -279,7 +279,7 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
         return
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
-    with Store(store_dir) as store:
+    with open_store(store_dir) as store:
         report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:

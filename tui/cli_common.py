@@ -80,9 +80,9 @@ def choose_annotator(given: str | None, config: Any) -> str:
 
 
 def open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import Store
+    from annotations.store import open_store
 
     if not store_dir.is_dir():
         raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return Store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True)

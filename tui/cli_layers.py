@@ -18,9 +18,9 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
     import shlex
 
     from annotations.formats.brat_import import import_brat
-    from annotations.store import Store
+    from annotations.store import open_store
 
-    with Store(store_dir) as store:
+    with open_store(store_dir) as store:
         report = import_brat(store, folder, pattern=names, annotator=annotator or "")
     for line in report.skipped_files:
         click.echo(f"skipped {shown(line)}", err=True)

@@ -54,7 +54,7 @@ class ModelActions:
         from annotations.span_model import model_folder
 
         ws = self.workspace
-        return model_folder(ws.store.root, ws.config.model_path)
+        return model_folder(ws.store.location, ws.config.model_path)
 
     def load_model_if_any(self) -> None:
         """At start: a model folder there means suggest with it (loaded in the background)."""
@@ -99,15 +99,15 @@ class ModelActions:
         self._refresh_status()
         self.notify("Training the model in the background; keep annotating. "
                     "Suggestions refresh when it is ready", timeout=4)
-        self._train(ws.store.root, self.model_folder)
+        self._train(ws.store.location, self.model_folder)
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
-    def _train(self, store_root: Path, folder: Path) -> None:
+    def _train(self, location: str, folder: Path) -> None:
         # The worker reads the store through a store object of its own,
         # read-only (as `newsmark export` does beside the reader): every
         # change the reader made is on disk before its key returned.
         from annotations.errors import NewsmarkError
-        from annotations.store import Store
+        from annotations.store import open_store
         from annotations.training import collect, metadata, save, train
 
         worker = get_current_worker()
@@ -123,7 +123,7 @@ class ModelActions:
                     f"training the model: epoch {p.epoch}, {p.step / max(p.total, 1):.0%}"))
 
         try:
-            with Store(store_root, read_only=True) as store:
+            with open_store(location, read_only=True) as store:
                 docs, layers = collect(store)
             if not docs:
                 raise NewsmarkError("no document has spans yet: tag some, then press T")
@@ -132,7 +132,7 @@ class ModelActions:
             if worker.is_cancelled:
                 return
             save(result, folder, metadata(result, annotators=layers, seed=0, dev=0.2,
-                                          store_root=str(store_root)))
+                                          store_root=location))
         except NewsmarkError as err:
             self.post_message(ModelFailed(f"Training stopped: {err}"))
             return

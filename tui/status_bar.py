@@ -19,7 +19,6 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self._line, self._saved = Text(), Text()
-        self._annotator: Text | None = None
 
     def show(
         self,
@@ -43,10 +42,12 @@ class StatusBar(Static):
         if mode:
             # The mode names the search query: untrusted, shown literally.
             line.append(f"  │ {safe(mode)}", style="bold")
+        if annotator:
+            # Whose layer the keys tag in. Last before the saved mark: where the
+            # line is too long it is cut first, before the mode or the counts.
+            line.append("  │ ")
+            line.append(safe(annotator), style="bold")
         self._line, self._saved = line, Text(safe(saved), end="")
-        # Whose layer the keys tag in: last, and the first thing left out when
-        # the line is too long (the rest is read on every key).
-        self._annotator = Text(safe(annotator), style="bold", end="") if annotator else None
         self.set_class(error, "-error")
         self._draw()
 
@@ -55,11 +56,6 @@ class StatusBar(Static):
         # what comes before it is shortened instead.
         width = self.content_size.width
         saved, line = self._saved.copy(), self._line.copy()
-        annotator = self._annotator
-        if annotator is not None and (
-                not width or line.cell_len + 4 + saved.cell_len + 4 + annotator.cell_len <= width):
-            saved.append("  │ ")
-            saved.append_text(annotator)
         if width and line.cell_len + 3 + saved.cell_len > width:
             saved.truncate(width, overflow="ellipsis")
             line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")

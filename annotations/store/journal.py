@@ -36,48 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from annotations.errors import StoreError
-
-
-def _sync(fd: int) -> None:
-    # fdatasync skips the inode times an append need not make durable; the
-    # file's new size is made durable either way. (Looked up per call, so a
-    # test can make it fail.)
-    getattr(os, "fdatasync", os.fsync)(fd)
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def stat_key(path: Path) -> tuple[int, int, int] | None:
-    """What changes when a file is replaced or written to (None: no file)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def cannot_write(path: Path, err: OSError) -> StoreError:
-    """The one message for a store write that failed (disk full, permissions)."""
-    return StoreError(
-        f"cannot write {path}: {err.strerror or err}; this change was not saved, "
-        "what was saved before is safe (make room or fix the folder's permissions and "
-        "do it again; `newsmark export --out` elsewhere works meanwhile)"
-    )
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+from annotations.store.files import (
+    cannot_write,
+    dumps,
+    stat_key,
+    sync_data,
+    write_atomic,
+    write_json_atomic,
+)
 
 
 class Journal:
@@ -224,7 +190,7 @@ class Journal:
             written = os.write(fd, data)
             while written < len(data):  # a short write: rare, but then go on
                 written += os.write(fd, data[written:])
-            _sync(fd)
+            sync_data(fd)
         except OSError as err:
             # Take back whatever part of it reached the file, so that a later
             # read (and the memory kept from this one) agrees it was not saved.
@@ -258,25 +224,12 @@ class Journal:
         """Replace the log by an empty one of `generation` (atomically)."""
         self._close_fd()
         header = (dumps({"journal": generation}) + "\n").encode("utf-8")
-        tmp = self.log.with_name(f"{self.log.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(header)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.log)
-        except OSError as err:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise cannot_write(self.log, err) from err
-        fsync_dir(self.log.parent)
+        write_atomic(self.log, header, keep_backup=False)
         self._size, self._fresh_log, self.logged = len(header), False, 0
         self._keys = (self._keys[0], stat_key(self.log))
 
     def compact(self, tables: dict[str, Any]) -> None:
         """Write `tables` (everything the snapshot and log hold) as the new snapshot."""
-        from annotations.store import write_json_atomic
-
         self._writable()
         generation = self.generation + 1
         data = {**tables, "journal": {"1": {"generation": generation}}}

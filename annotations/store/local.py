@@ -34,244 +34,57 @@ import contextlib
 import json
 import os
 import re
-import socket
-import threading
 from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.journal import Journal, cannot_write, fsync_dir, stat_key
-from annotations.model import Annotation, AnnotationRow, Document
+from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
+from annotations.store.files import (
+    damaged,
+    write_atomic,
+    write_json_atomic,
+)
+from annotations.store.journal import Journal
+from annotations.store.link_table import LINKS, LinkTable
+from annotations.store.lock import StoreLock
+from annotations.store.migrations import (
+    DOCS_DIR,
+    DOCUMENTS,
+    FORMAT,
+    check_format,
+    clean_tmp_files,
+    migrate,
+    write_marker_if_missing,
+)
+from annotations.store.protocol import STATUSES, Pane
+from annotations.store.session import SessionState
+from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
+from annotations.store.undo_log import UndoLog
 
-FORMAT = 2
-MARKER = "newsmark.json"
-DOCUMENTS = "documents.json"
-DOCS_DIR = "docs"
-SESSION = "session.json"
+SESSION = "session"  # session.json + session.log
 STATUS = "status"  # status.json + status.log
-HISTORY = "history.json"
-LOCK = "lock"
+HISTORY = "history"  # history.json + history.log
 
-STATUSES = ("untouched", "in progress", "done")
 
 # Per-document databases kept open (parsed, in memory) at once.
 DOC_CACHE_SIZE = 64
 
-BACKUP_PREFIX = "backup-format-"
-
 Warn = Callable[[str], None]
 
-
-def _migrate_0_to_1(root: Path) -> None:
-    """Format 0: stores written before the format marker existed.
-
-    Their files already have format 1's layout; document rows may lack a
-    status. (The marker itself is written by `Store._migrate`.)
-    """
-    path = root / DOCUMENTS
-    storage = AtomicJSONStorage(path)
-    data = storage.read()
-    if not data:
-        return
-    rows = data.get("documents", {})
-    if all("status" in row for row in rows.values()):
-        return
-    for row in rows.values():
-        row.setdefault("status", "untouched")
-    storage.write(data)
-
-
-def _migrate_1_to_2(root: Path) -> None:
-    """Format 2 adds the logs beside the snapshots (`annotations.journal`).
-
-    A format 1 file is a format 2 snapshot of generation 0 with no log, so
-    nothing is rewritten. The number changes so that an older newsmark,
-    which would not read the logs, refuses the store instead of missing
-    the changes in them.
-    """
-
-
-# format n -> the function that turns a store of format n into format n + 1.
-# A store older than FORMAT runs them in turn, after a copy of its folder is
-# kept as `backup-format-<n>-<time>/`.
-MIGRATIONS: dict[int, Any] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 # A log is folded into its snapshot once it holds more changes than this
 # many, or than the snapshot holds annotations: saves stay one line, and
 # reading a document costs at most about twice its snapshot.
 COMPACT_AFTER = 500
 
-_TMP_RE = re.compile(r"\.\d+\.tmp$")
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_DB_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.json$")
-
-# Lock files this process holds, so that a stale lock left by an earlier
-# process that happened to have our pid is recognised as stale.
-_HELD_LOCKS: set[str] = set()
-
-
-class StoreLocked(StoreError):
-    """Another live newsmark holds the store's lock."""
-
-    def __init__(self, message: str, pid: int | None, host: str | None = None) -> None:
-        super().__init__(message)
-        self.pid = pid
-        self.host = host
-
-
-def _damaged(path: Path, err: object) -> StoreError:
-    bak = path.with_name(f"{path.name}.bak")
-    # Only files written more than once have a .bak: name it only if it is there.
-    restore = f"Restore it from {bak} or move it away." if bak.exists() else "Move it away."
-    return StoreError(f"{path} is damaged ({err}); newsmark will not overwrite it. {restore}")
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Replace `path` with `data` as JSON: temp file, fsync, rename, fsync folder.
-
-    The previous version stays as `<name>.bak`. OSError becomes StoreError.
-    """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    bak = path.with_name(f"{path.name}.bak")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Keep the current (good) version as .bak: a hard link costs nothing.
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(bak)
-        with contextlib.suppress(OSError):
-            os.link(path, bak)
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise cannot_write(path, err) from err
-    fsync_dir(path.parent)
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` durably and atomically (no .bak: files written once)."""
-    # The thread is in the name too: two panes' workers may write at once.
-    tmp = path.with_name(f"{path.name}.{threading.get_ident()}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that never leaves a half-written file.
-
-    `read()` parses the file once and then serves the parsed data from
-    memory; a cheap `stat` tells it when the file was replaced by someone
-    else (a read-only viewer sees the writer's changes). TinyDB mutates the
-    structure `read()` returns and passes it back to `write()`: after a
-    successful write that structure *is* the file's content, so it stays the
-    cache; if the write fails, the cache is dropped and the next read parses
-    the file again, so memory never disagrees with the disk.
-    """
-
-    def __init__(self, path: str | Path, *, read_only: bool = False, **_: Any) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.read_only = read_only
-        self._data: dict[str, Any] | None = None
-        self._key: tuple[int, int, int] | None = None
-        self._loaded = False
-        self._damaged = False
-
-    def invalidate(self) -> None:
-        """Forget the cached data: the next read parses the file."""
-        self._data = None
-        self._key = None
-        self._loaded = False
-
-    def _load(self) -> dict[str, Any] | None:
-        try:
-            with open(self.path, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror or err}") from err
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            self._damaged = True
-            raise _damaged(self.path, err) from err
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            self._damaged = True
-            raise _damaged(self.path, "not a table mapping")
-        return data
-
-    def read(self) -> dict[str, Any] | None:
-        key = stat_key(self.path)
-        if self._loaded and key == self._key:
-            return self._data
-        data = self._load()
-        self._damaged = False
-        self._data, self._key, self._loaded = data, key, True
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        if self.read_only:
-            raise StoreError(f"cannot write {self.path}: the store is open read-only")
-        if self._damaged:
-            raise _damaged(self.path, "it did not parse")
-        try:
-            write_json_atomic(self.path, data)
-        except BaseException:
-            self.invalidate()
-            raise
-        self._data, self._key, self._loaded = data, stat_key(self.path), True
-
-    def close(self) -> None:
-        self.invalidate()
-
-
-def _open_db(path: Path, read_only: bool) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage, read_only=read_only)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    # A zombie (killed, not yet reaped) is as dead as it gets.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    except (OSError, IndexError):
-        pass
-    return True
 
 
 def _span_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -387,7 +200,7 @@ def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-class Store:
+class LocalStore:
     """The annotations and documents of one store folder.
 
     Every mutating call is durable (fsynced) when it returns. Only one
@@ -399,34 +212,34 @@ class Store:
         self.root = Path(root)
         self.read_only = read_only
         self._closed = False
-        self._lock_path = self.root / LOCK
-        self._has_lock = False
+        self._lock = StoreLock(self.root)
         # Set when opening upgraded an older store: (its format, the copy kept).
-        self.upgraded: tuple[int, Path] | None = None
+        self.upgraded: tuple[int, str] | None = None
         self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
 
         self._prepare_folder()
-        found = self._check_format()
+        found = check_format(self.root)
         if read_only and found < FORMAT:
             raise StoreError(
                 f"the store {self.root} was made by an older newsmark (format {found}); "
                 "open it once with `newsmark` (not read-only) to upgrade it"
             )
         if not read_only:
-            self._take_lock()
+            self._lock.take()
         try:
             if not read_only:
                 if found < FORMAT:
-                    self._migrate(found)
-                self._write_marker_if_missing()
+                    self.upgraded = (found, migrate(self.root, found))
+                write_marker_if_missing(self.root)
                 (self.root / DOCS_DIR).mkdir(exist_ok=True)
-                self._clean_tmp_files()
-            self._documents_db = _open_db(self.root / DOCUMENTS, read_only)
+                clean_tmp_files(self.root)
+            self._documents_db = open_db(self.root / DOCUMENTS, read_only)
             self._documents = self._documents_db.table("documents")
-            self._session_db = _open_db(self.root / SESSION, read_only)
-            self._state = self._session_db.table("state")
+            self._session = SessionState(self.journal(SESSION))
+            self._links = LinkTable(self.root / LINKS, read_only=read_only)
+            self._undo: UndoLog | None = None  # read on first use
             self._doc_index()  # parse documents.json now: a damaged one fails at open
             self._status_journal = self.journal(STATUS)
             self._read_statuses()
@@ -459,162 +272,6 @@ class Store:
                 f"cannot write to {root}: permission denied; choose another with --store"
             )
 
-    def _check_format(self) -> int:
-        """The store's format: its marker's, 0 for a store without one, FORMAT if new."""
-        path = self.root / MARKER
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return 0 if (self.root / DOCUMENTS).exists() else FORMAT
-        except OSError as err:
-            raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
-        try:
-            marker = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            raise _damaged(path, err) from err
-        if not isinstance(marker, dict) or not isinstance(marker.get("format"), int):
-            raise _damaged(path, "no format number")
-        if marker.get("app") != "newsmark":
-            raise StoreError(f"{self.root} is not a newsmark store ({path} says otherwise)")
-        if marker["format"] > FORMAT:
-            raise StoreError(
-                f"the store {self.root} was made by a newer newsmark "
-                f"(format {marker['format']}); upgrade newsmark"
-            )
-        if marker["format"] < 0:
-            raise _damaged(path, f"format {marker['format']}")
-        return int(marker["format"])
-
-    def _migrate(self, found: int) -> None:
-        """Bring a store of format `found` to FORMAT, keeping a copy of it first."""
-        backup = self._backup(found)
-        try:
-            for fmt in range(found, FORMAT):
-                MIGRATIONS[fmt](self.root)
-            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
-        except (OSError, StoreError) as err:
-            raise StoreError(
-                f"could not upgrade the store {self.root} from format {found} ({err}); "
-                f"its previous state is in {backup}"
-            ) from err
-        self.upgraded = (found, backup)
-
-    def _backup(self, found: int) -> Path:
-        """Copy the store's files to `backup-format-<n>-<time>/`; returns that folder."""
-        import shutil
-        import time
-
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}"
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.root / f"{BACKUP_PREFIX}{found}-{stamp}-{n}"
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            partial.mkdir()
-            for entry in os.scandir(self.root):
-                name = entry.name
-                if name == LOCK or name.startswith((BACKUP_PREFIX, ".")) or _TMP_RE.search(name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.copytree(entry.path, partial / name)
-                elif entry.is_file(follow_symlinks=False):
-                    shutil.copy2(entry.path, partial / name)
-            os.replace(partial, target)
-        except OSError as err:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise StoreError(
-                f"cannot back up the store {self.root} before upgrading it: "
-                f"{err.strerror or err}; nothing was changed"
-            ) from err
-        fsync_dir(self.root)
-        return target
-
-    def _write_marker_if_missing(self) -> None:
-        if not (self.root / MARKER).exists():
-            write_json_atomic(self.root / MARKER, {"format": FORMAT, "app": "newsmark"})
-
-    def _clean_tmp_files(self) -> None:
-        for folder in (self.root, self.root / DOCS_DIR):
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if _TMP_RE.search(entry.name) and entry.is_file(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
-
-    def _lock_key(self) -> str:
-        return str(self._lock_path.resolve())
-
-    def _take_lock(self) -> None:
-        me = {"pid": os.getpid(), "host": socket.gethostname()}
-        for _attempt in range(5):
-            try:
-                fd = os.open(self._lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                self._check_existing_lock(me["host"])
-                continue  # the stale lock was removed: try again
-            except OSError as err:
-                raise StoreError(
-                    f"cannot write to {self.root}: {err.strerror or err}; "
-                    "choose another with --store"
-                ) from err
-            try:
-                os.write(fd, json.dumps(me).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            self._has_lock = True
-            _HELD_LOCKS.add(self._lock_key())
-            return
-        raise StoreError(f"cannot take the lock {self._lock_path}; try again")
-
-    def _check_existing_lock(self, host: str) -> None:
-        """Raise StoreLocked if the lock is live; remove it if it is stale."""
-        try:
-            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
-            pid = int(holder["pid"])
-            lock_host = str(holder.get("host") or host)
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError, KeyError, TypeError):
-            pid, lock_host = None, host  # half-written by a killed process: stale
-        if pid is not None:
-            if lock_host != host:
-                raise StoreLocked(
-                    f"the store {self.root} is in use by newsmark (pid {pid} on {lock_host}); "
-                    f"if no newsmark runs there, delete {self._lock_path}",
-                    pid,
-                    lock_host,
-                )
-            ours = pid == os.getpid() and self._lock_key() in _HELD_LOCKS
-            if ours or (pid != os.getpid() and _pid_alive(pid)):
-                raise StoreLocked(
-                    f"the store {self.root} is in use by another newsmark (pid {pid}); "
-                    "close it, or open the store read-only",
-                    pid,
-                    lock_host,
-                )
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._lock_path)
-
-    def _release_lock(self) -> None:
-        if not self._has_lock:
-            return
-        self._has_lock = False
-        _HELD_LOCKS.discard(self._lock_key())
-        try:
-            holder = json.loads(self._lock_path.read_text(encoding="utf-8"))
-            if holder.get("pid") != os.getpid():
-                return  # someone took it over: not ours to remove
-        except (OSError, ValueError, AttributeError):
-            return
-        with contextlib.suppress(OSError):
-            os.unlink(self._lock_path)
-
     def close(self) -> None:
         """Release the lock. Idempotent."""
         if self._closed:
@@ -623,16 +280,16 @@ class Store:
         for state in self._doc_anns.values():
             state.journal.close()
         self._doc_anns.clear()
-        for name in ("_documents_db", "_session_db"):
-            db = getattr(self, name, None)
-            if db is not None:
-                db.close()
+        for name in ("_documents_db", "_session", "_links", "_undo"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
         journal = getattr(self, "_status_journal", None)
         if journal is not None:
             journal.close()
-        self._release_lock()
+        self._lock.release()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> LocalStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -640,7 +297,7 @@ class Store:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "writable"
-        return f"Store({str(self.root)!r}, {mode})"
+        return f"LocalStore({str(self.root)!r}, {mode})"
 
     # ----------------------------------------------------------- helpers
 
@@ -652,12 +309,6 @@ class Store:
                 f"the store {self.root} is open read-only (another newsmark is using it); "
                 "changes cannot be saved"
             )
-
-    def database(self, name: str) -> TinyDB:
-        """Open another database file of this store (e.g. `history.json`)."""
-        if not _DB_NAME_RE.match(name):
-            raise ValueError(f"bad database name {name!r}")
-        return _open_db(self.root / name, self.read_only)
 
     @staticmethod
     def _check_doc_id(doc_id: str) -> None:
@@ -865,7 +516,7 @@ class Store:
         except FileNotFoundError:
             return self._legacy_text(doc_id)
         except (ValueError, KeyError, TypeError) as err:
-            raise _damaged(path, err) from err
+            raise damaged(path, err) from err
 
     def _segmentation_path(self, doc_id: str) -> Path:
         self._check_doc_id(doc_id)
@@ -917,10 +568,11 @@ class Store:
             return False
         try:
             data = segmentation_codec.encode(seg)
-            _write_bytes_atomic(path, data)
-        except (OSError, ValueError) as err:
+            write_atomic(path, data, keep_backup=False)
+        except (StoreError, ValueError) as err:
             if warn is not None:
-                reason = err.strerror if isinstance(err, OSError) else err
+                cause = err.__cause__ if isinstance(err, StoreError) else err
+                reason = cause.strerror if isinstance(cause, OSError) else cause
                 warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
             return False
         return True
@@ -989,7 +641,7 @@ class Store:
                 and type(row.get("label")) is str
                 and type(row.get("created", "")) is str
             ):
-                raise _damaged(self._doc_path(doc_id), f"annotation {key} is not a valid span")
+                raise damaged(self._doc_path(doc_id), f"annotation {key} is not a valid span")
             append(of(row))
         rows.sort(key=_row_sort_key)
         return rows
@@ -1121,40 +773,93 @@ class Store:
 
     # ----------------------------------------------------------- session state
 
-    def _state_rows(self) -> dict[str, dict[str, Any]]:
-        return (self._session_db.storage.read() or {}).get("state", {})
+    @property
+    def location(self) -> str:
+        return str(self.root)
 
-    def get_state(self, key: str, default: Any = None) -> Any:
-        for row in self._state_rows().values():
-            if row.get("key") == key:
-                return json.loads(json.dumps(row.get("value")))  # a copy
-        return default
+    def panes(self) -> list[Pane]:
+        return self._session.panes()
 
-    def set_state(self, key: str, value: Any) -> None:
+    def set_panes(self, panes: list[Pane]) -> None:
         self.check_writable()
-        value = json.loads(json.dumps(value))  # a JSON copy; TypeError if not JSON
-        found = next(
-            ((int(k), row) for k, row in self._state_rows().items() if row.get("key") == key),
-            None,
-        )
-        if found is None:
-            self._guarded(
-                self._session_db.storage,
-                self._state,
-                lambda: self._state.insert({"key": key, "value": value}),
-            )
-            return
-        row_id, row = found
-        if row.get("value") == value:
-            return
-        new = {"key": key, "value": value}
+        self._session.set_panes(panes)
 
-        def replace(doc: dict[str, Any]) -> None:
-            doc.clear()
-            doc.update(new)
+    def paths(self) -> dict[str, str]:
+        return self._session.paths()
 
-        self._guarded(
-            self._session_db.storage,
-            self._state,
-            lambda: self._state.update(replace, doc_ids=[row_id]),
-        )
+    def remember_paths(self, paths: dict[str, str]) -> None:
+        self.check_writable()
+        self._session.remember_paths(paths)
+
+    def reanchoring(self) -> dict[str, dict[str, Any]]:
+        return self._session.reanchoring()
+
+    def record_reanchoring(self, doc_id: str, entry: dict[str, Any]) -> None:
+        self.check_writable()
+        self._session.record_reanchoring(doc_id, entry)
+
+    def orphans(self, doc_id: str) -> list[Annotation]:
+        return self._session.orphans(doc_id)
+
+    def set_orphans(self, doc_id: str, orphans: list[Annotation]) -> None:
+        self.check_writable()
+        self._session.set_orphans(doc_id, orphans)
+
+    def rejected(self, doc_id: str) -> set[str]:
+        return self._session.rejected(doc_id)
+
+    def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
+        self.check_writable()
+        self._session.set_rejected(doc_id, keys)
+
+    def annotator_statuses(self) -> dict[str, dict[str, str]]:
+        return self._session.annotator_statuses()
+
+    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
+        self.check_writable()
+        self._session.set_annotator_status(annotator, doc_id, status)
+
+    # ----------------------------------------------------------- links
+
+    def links(self) -> list[Link]:
+        return self._links.all()
+
+    def add_link(self, link: Link) -> bool:
+        self.check_writable()
+        return self._links.add(link)
+
+    def restore_link(self, link: Link) -> bool:
+        self.check_writable()
+        return self._links.restore(link)
+
+    def remove_link(self, link_id: str) -> Link | None:
+        self.check_writable()
+        return self._links.remove(link_id)
+
+    # ----------------------------------------------------------- undo history
+
+    def _undo_log(self) -> UndoLog:
+        if self._undo is None:
+            self._undo = UndoLog(self.journal(HISTORY))
+        return self._undo
+
+    def history(self) -> tuple[dict[int, dict[str, Any]], int]:
+        return self._undo_log().read()
+
+    def record_step(self, step: dict[str, Any], limit: int) -> None:
+        self.check_writable()
+        self._undo_log().record(step, limit)
+
+    def move_history(self, position: int) -> None:
+        self.check_writable()
+        self._undo_log().move(position)
+
+    def compact_history(self) -> None:
+        """Fold the history's log into history.json now (done when it outgrows the limit)."""
+        self.check_writable()
+        self._undo_log().compact()
+
+    @property
+    def history_log(self) -> Path:
+        """The file undo steps are appended to (named when one cannot be written)."""
+        return self.root / f"{HISTORY}.log"

@@ -1,0 +1,131 @@
+"""The lock of a local store: one writable newsmark per store folder.
+
+`lock` holds `{"pid", "host"}` of the newsmark writing the store. A second
+one finds it live and opens the store read-only; a lock whose process is
+gone (killed, a zombie, or an earlier process that had our pid) is stale
+and taken over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+from pathlib import Path
+
+from annotations.errors import StoreError
+
+LOCK = "lock"
+
+# Lock files this process holds, so that a stale lock left by an earlier
+# process that happened to have our pid is recognised as stale.
+_HELD_LOCKS: set[str] = set()
+
+
+class StoreLocked(StoreError):
+    """Another live newsmark holds the store's lock."""
+
+    def __init__(self, message: str, pid: int | None, host: str | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.host = host
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    # A zombie (killed, not yet reaped) is as dead as it gets.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    except (OSError, IndexError):
+        pass
+    return True
+
+
+class StoreLock:
+    """The lock file of the store at `root`; `take` it, `release` it when done."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / LOCK
+        self.held = False
+
+    def _key(self) -> str:
+        return str(self.path.resolve())
+
+    def take(self) -> None:
+        me = {"pid": os.getpid(), "host": socket.gethostname()}
+        for _attempt in range(5):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                self._check_existing(me["host"])
+                continue  # the stale lock was removed: try again
+            except OSError as err:
+                raise StoreError(
+                    f"cannot write to {self.root}: {err.strerror or err}; "
+                    "choose another with --store"
+                ) from err
+            try:
+                os.write(fd, json.dumps(me).encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self.held = True
+            _HELD_LOCKS.add(self._key())
+            return
+        raise StoreError(f"cannot take the lock {self.path}; try again")
+
+    def _check_existing(self, host: str) -> None:
+        """Raise StoreLocked if the lock is live; remove it if it is stale."""
+        try:
+            holder = json.loads(self.path.read_text(encoding="utf-8"))
+            pid = int(holder["pid"])
+            lock_host = str(holder.get("host") or host)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            pid, lock_host = None, host  # half-written by a killed process: stale
+        if pid is not None:
+            if lock_host != host:
+                raise StoreLocked(
+                    f"the store {self.root} is in use by newsmark (pid {pid} on {lock_host}); "
+                    f"if no newsmark runs there, delete {self.path}",
+                    pid,
+                    lock_host,
+                )
+            ours = pid == os.getpid() and self._key() in _HELD_LOCKS
+            if ours or (pid != os.getpid() and _pid_alive(pid)):
+                raise StoreLocked(
+                    f"the store {self.root} is in use by another newsmark (pid {pid}); "
+                    "close it, or open the store read-only",
+                    pid,
+                    lock_host,
+                )
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        _HELD_LOCKS.discard(self._key())
+        try:
+            holder = json.loads(self.path.read_text(encoding="utf-8"))
+            if holder.get("pid") != os.getpid():
+                return  # someone took it over: not ours to remove
+        except (OSError, ValueError, AttributeError):
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
