@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotations.agreement import Agreement, AgreementReport
+from annotations.engines import open_store
 from annotations.errors import StoreError
 from annotations.export_workers import jobs_for
 from annotations.layers import document_layers
-from annotations.store import Store, open_store
+from annotations.store import Store
 
 # Below this many documents the workers' start costs more than it saves.
 MIN_DOCUMENTS = 64

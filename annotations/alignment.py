@@ -37,7 +37,9 @@ Limits: this is word overlap, not meaning. A paraphrase that shares no
 rare word ("the listing was yanked" / "the item is no longer in the
 system") is missed, and two sentences about the same people and numbers
 that state different things ("Trump endorsed Ryan" / "Trump has yet to
-endorse Ryan") can pair. docs/alignment.md gives the measured figures.
+endorse Ryan") can pair. Sentence embeddings were measured against it
+(`annotations.meaning_alignment`, the optional `embeddings` extra) and did
+no better. docs/alignment.md gives the measured figures.
 """
 
 from __future__ import annotations
@@ -183,11 +185,12 @@ class Alignment:
 
 
 def confidence(features: tuple[float, ...], weights: dict[str, float] | None = None,
-               intercept: float | None = None) -> float:
-    """The model's probability that a pair with these features is a counterpart."""
+               intercept: float | None = None, names: tuple[str, ...] = FEATURES) -> float:
+    """The model's probability that a pair with these features (named by
+    `names`) is a counterpart."""
     w = WEIGHTS if weights is None else weights
     z = INTERCEPT if intercept is None else intercept
-    z += sum(w[name] * x for name, x in zip(FEATURES, features, strict=True))
+    z += sum(w[name] * x for name, x in zip(names, features, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -223,12 +226,13 @@ def choose_pairs(
     """The pairs kept among `evidence`'s candidates (see the module's notes).
 
     The model and its threshold can be given (`bench.fit_alignment` tries
-    others); `align` uses the module's.
+    others); `align` uses the module's. `evidence` may also be a
+    `meaning_evidence.MeaningEvidence`: its `FEATURES` name its features.
     """
     likely: dict[tuple[int, int], float] = {}
     for (i, j), features in evidence.features.items():
         if evidence.similarity[(i, j)] >= floor:
-            likely[(i, j)] = confidence(features, weights, intercept)
+            likely[(i, j)] = confidence(features, weights, intercept, evidence.FEATURES)
     ranked = sorted(likely, key=lambda k: (-likely[k], k))
     kept: set[tuple[int, int]] = set()
     taken_a: set[int] = set()

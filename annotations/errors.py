@@ -13,6 +13,7 @@ Exit codes, one per kind of trouble so that scripts can tell them apart
     4  the store cannot be opened, read or written, or an export's --out cannot be written
     5  an import or validated file is not in its format, or a format cannot be written
     6  newsmark.toml is not valid
+    7  a PostgreSQL store's server cannot be reached (the URL is named without its password)
     70 newsmark stopped on an internal error (details in newsmark-crash.log)
 """
 
@@ -25,6 +26,7 @@ EXIT_NO_ARTICLES = 3
 EXIT_STORE = 4
 EXIT_FORMAT = 5
 EXIT_CONFIG = 6
+EXIT_STORE_UNREACHABLE = 7
 EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
@@ -53,6 +55,21 @@ class StoreError(NewsmarkError):
     """The annotation store cannot be read or written."""
 
     exit_code = EXIT_STORE
+
+
+class StoreUnreachable(StoreError):
+    """A PostgreSQL store's server cannot be reached (down, wrong host, refused login)."""
+
+    exit_code = EXIT_STORE_UNREACHABLE
+
+    def __init__(self, where: str, reason: str) -> None:
+        # `where` is the URL already redacted: no password ever reaches here.
+        self.where = where
+        self.reason = reason
+        super().__init__(
+            f"cannot reach the PostgreSQL store {where} ({reason}); "
+            "start the server or check the URL"
+        )
 
 
 class ConfigError(NewsmarkError):

@@ -112,7 +112,11 @@ def json_lines(
     links = _links(store, options, counts)
     records = exported_records(store, options.filters, progress)
     first = list(islice(records, export_workers.MIN_DOCUMENTS))
-    jobs = export_workers.jobs_for(options.jobs, many=len(first) == export_workers.MIN_DOCUMENTS)
+    # A store that streams its documents from a server (PostgreSQL) is read
+    # fastest by one process: workers would each restart the stream per chunk.
+    streams = getattr(store, "streams_export", False)
+    jobs = export_workers.jobs_for(
+        options.jobs, many=len(first) == export_workers.MIN_DOCUMENTS and not streams)
     if jobs > 1:
         yield from export_workers.lines(store, options, chain(first, records), links, counts, jobs)
         return

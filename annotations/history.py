@@ -32,7 +32,7 @@ leaves it in both lists, never in neither.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from annotations import anchoring
@@ -57,6 +57,11 @@ class Change:
     after: Annotation | None
     link: Link | None = None
     owner: str | None = None  # place / drop: the document whose orphan list it is on
+    # Changes made by one command (A: every suggestion on screen) share a
+    # group: undo and redo take the whole group as one step.
+    group: str = ""
+    # Set by undo/redo only (never stored): how many changes the step took.
+    steps: int = field(default=1, compare=False)
 
     @property
     def annotation(self) -> Annotation:
@@ -81,6 +86,8 @@ class Change:
             row["link"] = self.link.to_dict()
         if self.owner is not None:
             row["owner"] = self.owner
+        if self.group:
+            row["group"] = self.group
         return row
 
     @classmethod
@@ -92,6 +99,7 @@ class Change:
             after=None if after is None else Annotation.from_dict(after),
             link=None if link is None else Link.from_dict(link),
             owner=data.get("owner"),
+            group=data.get("group") or "",
         )
 
 
@@ -140,10 +148,11 @@ class History:
 
     # ----------------------------------------------------------- changes
 
-    def add(self, ann: Annotation) -> bool:
+    def add(self, ann: Annotation, *, group: str = "") -> bool:
+        """Add `ann`; changes given one `group` are undone and redone together."""
         if not self.store.add(ann):
             return False
-        self._record(Change("add", None, ann))
+        self._record(Change("add", None, ann, group=group))
         return True
 
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
@@ -172,10 +181,11 @@ class History:
             self._record(Change("unlink", None, None, old))
         return old
 
-    def reject(self, ann: Annotation) -> None:
-        """Never propose again the suggestion that would have made `ann` (undoable)."""
+    def reject(self, ann: Annotation, *, group: str = "") -> None:
+        """Never propose again the suggestion that would have made `ann` (undoable;
+        rejections given one `group` are undone and redone together)."""
         SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
-        self._record(Change("reject", None, ann))
+        self._record(Change("reject", None, ann, group=group))
 
     def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
         """Put `orphan` on `doc_id` as `ann` and take it off the list: one undo step.
@@ -268,7 +278,31 @@ class History:
         return position + 1 in entries
 
     def undo(self) -> Change | None:
-        """Revert the last applied change; returns it (None if there is none)."""
+        """Revert the last applied change, or its whole group; returns it (None if
+        there is none), with `steps` the number of changes reverted."""
+        return self._whole_group(self._undo_one, lambda entries, position: entries.get(position))
+
+    def redo(self) -> Change | None:
+        """Apply again the last undone change, or its whole group (as `undo`)."""
+        return self._whole_group(self._redo_one,
+                                 lambda entries, position: entries.get(position + 1))
+
+    def _whole_group(self, step: Callable[[], Change | None],
+                     next_row: Callable[[dict, int], dict | None]) -> Change | None:
+        # Each change of a group is its own durable step: a crash half way
+        # leaves the rest of the group for the next undo, which takes it.
+        change = step()
+        if change is None or not change.group:
+            return change
+        steps = 1
+        while True:
+            row = next_row(*self.store.history())
+            if row is None or row.get("group") != change.group:
+                return replace(change, steps=steps)
+            step()
+            steps += 1
+
+    def _undo_one(self) -> Change | None:
         self._writable()
         entries, position = self.store.history()
         row = entries.get(position)
@@ -281,8 +315,7 @@ class History:
         )
         return change
 
-    def redo(self) -> Change | None:
-        """Apply again the last undone change; returns it (None if there is none)."""
+    def _redo_one(self) -> Change | None:
         self._writable()
         entries, position = self.store.history()
         row = entries.get(position + 1)

@@ -24,9 +24,6 @@ from pathlib import Path
 from annotations.errors import ConfigError
 
 CONFIG_NAME = "newsmark.toml"
-# Keys the reader already uses for motions and commands; a label on one of
-# them would shadow it.
-RESERVED_KEYS = frozenset("hjklwbgGvsenNrmxud?/[](){}\"fqpLSaARotXTO ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -57,6 +54,9 @@ class Config:
     # least score of a span it suggests.
     model_path: Path | None = None
     model_threshold: float = 0.5
+    # [keys]: (binding id, comma-separated keys) pairs; the reader checks
+    # and applies them (the ids are its bindings').
+    keys: tuple[tuple[str, str], ...] = ()
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
@@ -102,19 +102,21 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         problem = annotator_problem(annotator)
         if problem:
             raise ConfigError(f"{where}: 'annotator' {problem}")
+    keys = _parse_keys(data.get("keys", {}), where)
     model_path, model_threshold = _parse_model(data.get("model", {}), where, path)
     raw_labels = data.get("labels")
     if raw_labels is None:
-        return Config(snap=snap, path=path, annotator=annotator, model_path=model_path,
-                      model_threshold=model_threshold)
+        return Config(snap=snap, path=path, keys=keys, annotator=annotator,
+                      model_path=model_path, model_threshold=model_threshold)
     if not isinstance(raw_labels, list) or not raw_labels:
         raise ConfigError(f"{where}: 'labels' must be a list of [[labels]] tables")
     labels: list[Label] = []
     for number, entry in enumerate(raw_labels, start=1):
         labels.append(_parse_label(entry, f"{where}: label {number}"))
     _check_unique(labels, where)
-    return Config(labels=tuple(labels), snap=snap, path=path, annotator=annotator,
-                  model_path=model_path, model_threshold=model_threshold)
+    return Config(labels=tuple(labels), snap=snap, path=path, keys=keys,
+                  annotator=annotator, model_path=model_path,
+                  model_threshold=model_threshold)
 
 
 def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | None, float]:
@@ -132,6 +134,18 @@ def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | N
         if not model_path.is_absolute() and path is not None:
             model_path = path.parent / model_path
     return model_path, float(threshold)
+
+
+def _parse_keys(table: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: 'keys' must be a [keys] table of command = \"keys\"")
+    pairs = []
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip() or " " in keys.strip():
+            raise ConfigError(f"{where}: [keys] {binding_id} must be a string of keys "
+                              "separated by commas, such as \"delete,x\"")
+        pairs.append((binding_id, keys.strip()))
+    return tuple(pairs)
 
 
 ANNOTATOR_CHARS = 64
@@ -160,8 +174,6 @@ def _parse_label(entry: object, where: str) -> Label:
         raise ConfigError(f"{where}: 'name' must be a word of letters, digits, - or _")
     if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key == " ":
         raise ConfigError(f"{where} ({name}): 'key' must be one printable character")
-    if key in RESERVED_KEYS:
-        raise ConfigError(f"{where} ({name}): key {key!r} is already a reader command")
     if color is not None and (not isinstance(color, str) or not _COLOUR.match(color)):
         raise ConfigError(f"{where} ({name}): 'color' must look like \"#rrggbb\"")
     return Label(name=name, key=key, color=color)

@@ -2,10 +2,10 @@
 
 The store keeps one status per document (what `export --done-only` reads);
 with several annotators each has their own: ana may be done with a text
-ben has not opened. The store keeps them as a typed field of its session
-state (`Store.annotator_statuses`); they are read once per session and each
+ben has not opened. A folder store keeps them in its session state
+(`LocalStore.annotator_statuses`); they are read once per session and each
 change is saved when made: a person starting or finishing a document, not
-a key press.
+a key press. A PostgreSQL store keeps each annotator's own status itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from annotations.store import STATUSES
 
 
 class StatusStore(Protocol):
-    """What per-annotator statuses need of a store (the `Store` protocol has it)."""
+    """What per-annotator statuses need of a store (the folder store has it)."""
 
     def annotator_statuses(self) -> dict[str, dict[str, str]]: ...
 
@@ -24,9 +24,18 @@ class StatusStore(Protocol):
 
 
 class LayerStatuses:
-    def __init__(self, store: StatusStore) -> None:
+    """A folder store's per-annotator statuses. A store without them (PostgreSQL,
+    where each annotator's `set_status` is their own already) has none here."""
+
+    def __init__(self, store: StatusStore | object) -> None:
         self.store = store
-        self._data = store.annotator_statuses()
+        read = getattr(store, "annotator_statuses", None)
+        self._data: dict[str, dict[str, str]] = read() if read is not None else {}
+        self._kept = read is not None
+
+    def all(self) -> dict[str, dict[str, str]]:
+        """{annotator: {doc id: status}} (the statuses themselves: read, never change)."""
+        return self._data
 
     def status(self, annotator: str, doc_id: str) -> str:
         return self._data.get(annotator, {}).get(doc_id, "untouched")
@@ -42,18 +51,13 @@ class LayerStatuses:
         """Saved before it returns; nothing is written if it is so already."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
-        if self.status(annotator, doc_id) == status:
+        if not self._kept or self.status(annotator, doc_id) == status:
             return
-        self.store.set_annotator_status(annotator, doc_id, status)  # first: memory follows
+        self.store.set_annotator_status(  # type: ignore[union-attr]
+            annotator, doc_id, status)  # first: memory follows what was saved
         self._data.setdefault(annotator, {})[doc_id] = status
 
     def started(self, annotator: str, doc_id: str) -> None:
         """`annotator` tagged in `doc_id`: in progress, unless marked done already."""
         if self.status(annotator, doc_id) == "untouched":
             self.set(annotator, doc_id, "in progress")
-
-    def team(self, doc_id: str) -> tuple[int, int]:
-        """(annotators who marked `doc_id` done, annotators who have started it)."""
-        statuses = [docs[doc_id] for docs in self._data.values() if doc_id in docs]
-        started = [s for s in statuses if s != "untouched"]
-        return sum(s == "done" for s in started), len(started)

@@ -69,8 +69,9 @@ class DocumentMeta:
 class Document:
     """An article as the reader shows it: cleaned text plus metadata.
 
-    `id` is a hash of `text`, so the same article read from two paths is
-    one document, and a changed article is a new one.
+    `id` is a hash of `text` (a changed article is a new document); a file
+    whose text another file holds already gets an id of its own from
+    `annotations.identity` (each file is its own document).
     """
 
     text: str
@@ -130,6 +131,8 @@ class Annotation:
         if self.fragments:
             object.__setattr__(self, "fragments", check_fragments(
                 self.fragments, self.start, self.end))
+        elif self.fragments != ():  # [] from a row: the same as none
+            object.__setattr__(self, "fragments", ())
 
     @classmethod
     def tag(
@@ -166,7 +169,10 @@ class Annotation:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Every field is a str or an int (fragments aside): a shallow dict is a
+        # whole copy. (`asdict` deep-copies each value: two thirds of an
+        # import's time.)
+        data = {name: getattr(self, name) for name in _ANNOTATION_FIELD_ORDER}
         if not self.fragments:
             del data["fragments"]  # most spans: no empty list in every stored row
         else:
@@ -204,6 +210,7 @@ def check_fragments(
 
 # Built once: from_dict runs for every stored annotation a document has.
 _ANNOTATION_FIELDS = frozenset(Annotation.__dataclass_fields__)
+_ANNOTATION_FIELD_ORDER = tuple(Annotation.__dataclass_fields__)  # as asdict orders them
 
 
 class AnnotationRow:

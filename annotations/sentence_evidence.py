@@ -134,7 +134,7 @@ def terms(text: str) -> list[str]:
 Vector = dict[str, float]
 
 
-def _sentence_terms(seg: Segmentation) -> list[tuple[str, ...]]:
+def sentence_terms(seg: Segmentation) -> list[tuple[str, ...]]:
     """Stemmed terms per sentence of the segmentation."""
     text = seg.text
     return [tuple(terms(text[s:e])) for s, e in seg.sentences]
@@ -298,7 +298,8 @@ _NEGATIONS = frozenset("not no never nor neither without yet refused refuses ref
                        "declined declines denied denies".split())
 
 
-def _negated(text: str) -> bool:
+def negated(text: str) -> bool:
+    """The sentence says no: a negation word or an "n't"."""
     return any(w in _NEGATIONS or w.endswith("n't")
                for w in _ANY_WORD.findall(text.lower().replace("\u2019", "'")))
 
@@ -308,6 +309,12 @@ _ANY_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
     words = _ANY_WORD.findall(text.lower().replace("\u2019", "'"))
     return frozenset(zip(words, words[1:], words[2:], strict=False))
+
+
+def trigram_share(x: str, y: str) -> float:
+    """The Dice share of two texts' word trigrams (stop words included)."""
+    tx, ty = _trigrams(x), _trigrams(y)
+    return 2 * len(tx & ty) / (len(tx) + len(ty)) if tx and ty else 0.0
 
 
 def _phrases(stems: tuple[str, ...]) -> frozenset[tuple[str, str]]:
@@ -340,7 +347,7 @@ def _numbers(stems: Iterable[str]) -> frozenset[str]:
     return frozenset(t for t in stems if t.replace(".", "").isdigit())
 
 
-def _numbers_clash(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+def numbers_clash(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     """Both sentences state figures (two or more each) and share none:
     different facts ("leads among registered Democrats 49 to 41" / "leads
     among voters under 45, 66 to 27"), however many names and words they
@@ -371,6 +378,8 @@ class Evidence:
     share enough to be a paraphrase at all (`_shares_enough`).
     """
 
+    FEATURES = FEATURES
+
     def __init__(self, a: Segmentation, b: Segmentation, *, corpus: Iterable[str] = (),
                  bound: float = 0.09) -> None:
         a_text = [a.text[s:e] for s, e in a.sentences]
@@ -386,8 +395,8 @@ class Evidence:
             for i, s in row.items():
                 cosine.setdefault(i, {}).setdefault(j, s)
 
-        a_neg = [_negated(t) for t in a_text]
-        b_neg = [_negated(t) for t in b_text]
+        a_neg = [negated(t) for t in a_text]
+        b_neg = [negated(t) for t in b_text]
         a_tri = [_trigrams(t) for t in a_text]
         b_tri = [_trigrams(t) for t in b_text]
         self.similarity: dict[tuple[int, int], float] = {}
@@ -396,7 +405,7 @@ class Evidence:
             for j, cos in row.items():
                 x, y = a_tri[i], b_tri[j]
                 v = 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
-                if _shares_enough(a_terms[i], b_terms[j], v) and not _numbers_clash(
+                if _shares_enough(a_terms[i], b_terms[j], v) and not numbers_clash(
                         a_terms[i], b_terms[j]):
                     verbatim[(i, j)] = v
                     # Uncapped while ranking: of two sentences identical in
@@ -484,6 +493,18 @@ class Evidence:
 
     def in_order(self, i: int, j: int) -> bool:
         return _in_order(self.chain, i, j, self.n_b)
+
+    def in_order_of(self, chain: list[tuple[int, int]], i: int, j: int) -> bool:
+        """(i, j) lies between `chain`'s pairs before and after `i`."""
+        return _in_order(chain, i, j, self.n_b)
+
+    def word_cosine(self, i: int, j: int) -> float:
+        """The TF-IDF cosine of sentence `i` of a and `j` of b (any pair)."""
+        return _dot(self._vecs[0][i], self._vecs[1][j])
+
+    def is_anchor(self, term: str) -> bool:
+        """A name or a number: strong evidence when shared."""
+        return self._space.is_anchor(term)
 
     @staticmethod
     def _margin(sim: float, other: int, best: tuple[int, float, float]) -> float:

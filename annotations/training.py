@@ -77,6 +77,20 @@ def collect(store: Any, annotators: Sequence[str] = ()) -> tuple[list[TrainingDo
     return docs, chosen
 
 
+def collect_at(location: str, annotators: Sequence[str] = ()
+               ) -> tuple[list[TrainingDoc], list[str]]:
+    """`collect` from the store at `location`, opened read-only for the purpose.
+
+    For a worker beside the reader (`T`): a store object of its own, as
+    `newsmark export`'s workers open one; the location is the store's own
+    (`Store.location`), which `open_store` opens again.
+    """
+    from annotations.store import open_store
+
+    with open_store(location, read_only=True) as store:
+        return collect(store, annotators)
+
+
 def split(docs: Sequence[TrainingDoc], dev: float, seed: int = 0
           ) -> tuple[list[TrainingDoc], list[TrainingDoc]]:
     """Training and held-out documents: a seeded shuffle, `dev` of them held out.

@@ -137,6 +137,7 @@ class Workspace:
         self.config = config or Config()
         self.annotator = annotator
         self._layer_statuses: LayerStatuses | None = None  # read when first asked
+        self._team: dict[str, dict[str, str]] | None = None
         self._raw, self._decoding = raw, decoding or Decoding()
         # Problems that lost nothing (a damaged segmentation file, segmented
         # again) and how files were read when not as plain UTF-8, for the
@@ -423,14 +424,31 @@ class Workspace:
             self.layer_statuses.set(self.annotator, doc_id, status)
         self.store.set_status(doc_id, status)
 
-    def team_progress(self, doc_id: str) -> tuple[int, int]:
-        """(annotators done with `doc_id`, annotators who started it)."""
-        return self.layer_statuses.team(doc_id)
-
     def _started(self, ann: Annotation | None) -> Annotation | None:
         if ann is not None and self.annotator:
             self.layer_statuses.started(self.annotator, ann.doc_id)
         return ann
+
+    def team_status(self, doc_id: str) -> dict[str, str]:
+        """Other annotators' status of `doc_id` ({} when no one else has one).
+
+        A shared store (PostgreSQL) keeps each annotator's status itself
+        (`team_statuses`); a folder store keeps them per annotator in its
+        session state (`layer_statuses`). Read once and kept until
+        `refresh_team`: the document list draws a row per visible document.
+        """
+        statuses = getattr(self.store, "team_statuses", None)
+        if statuses is None:
+            return {who: docs[doc_id] for who, docs in self.layer_statuses.all().items()
+                    if doc_id in docs and who != self.annotator}
+        if self._team is None:
+            self._team = statuses()
+        return {who: status for who, status in self._team.get(doc_id, {}).items()
+                if who != self.annotator}
+
+    def refresh_team(self) -> None:
+        """Forget the team's statuses: others changed something."""
+        self._team = None
 
     def target(self, doc_id: str, cursor: int, selection: tuple[int, int] | None) -> (
         tuple[int, int] | None
@@ -603,9 +621,10 @@ class Workspace:
             if entry.document is not None:
                 self._note_entry(entry.document.id, index)
 
-    def accept(self, doc_id: str, suggestion: Suggestion) -> Annotation | None:
+    def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
+        """Accept one suggestion; those accepted with one `group` are one undo step."""
         ann = suggestion.to_annotation(self.documents[doc_id], annotator=self.annotator)
-        return self._started(ann if self.history.add(ann) else None)
+        return self._started(ann if self.history.add(ann, group=group) else None)
 
     def reject(self, doc_id: str, suggestion: Suggestion) -> None:
         """Never propose `suggestion` again for this document (undoable)."""
@@ -644,14 +663,16 @@ class Workspace:
         ann = taken(version, self.documents[doc_id], self.annotator)
         return self._started(ann if self.history.add(ann) else None)
 
-    def take_none(self, doc_id: str, group: Disagreement) -> int:
-        """Reject every version of `group` (each one undo step); how many were rejected."""
+    def take_none(self, doc_id: str, disagreement: Disagreement) -> int:
+        """Reject every version of `disagreement` (one undo step); how many there were."""
         from annotations.adjudication import taken
+        from annotations.model import new_id
 
         doc = self.documents[doc_id]
-        for version in group.versions:
-            self.history.reject(taken(version, doc, self.annotator))
-        return len(group.versions)
+        step = new_id()
+        for version in disagreement.versions:
+            self.history.reject(taken(version, doc, self.annotator), group=step)
+        return len(disagreement.versions)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

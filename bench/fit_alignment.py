@@ -42,9 +42,20 @@ class Case:
     evidence: Any
 
 
-def cases() -> list[Case]:
+def meaning_evidence(a: Any, b: Any) -> Any:
+    """`MeaningEvidence` of two segmentations (needs the `embeddings` extra)."""
+    from annotations.meaning_alignment import sentence_texts
+    from annotations.meaning_evidence import MeaningEvidence
+    from annotations.sentence_vectors import encode
+
+    return MeaningEvidence(a, b, encode(sentence_texts(a)), encode(sentence_texts(b)))
+
+
+def cases(method: str = "words") -> list[Case]:
     from annotations.segmentation import Segmenter
     from annotations.sentence_evidence import Evidence
+
+    evidence_cls = meaning_evidence if method == "meaning" else Evidence
 
     out: list[Case] = []
     for split in ("seed", "dev"):
@@ -56,7 +67,7 @@ def cases() -> list[Case]:
         for problem in problems:
             print(f"{split}: {problem}", file=sys.stderr)
         for g in gold:
-            out.append(_case(split, g, Segmenter, Evidence))
+            out.append(_case(split, g, Segmenter, evidence_cls))
     return out
 
 
@@ -110,13 +121,23 @@ def decide(case: Case, weights: dict[str, float], intercept: float,
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from annotations.sentence_evidence import FEATURES
-
     parser = argparse.ArgumentParser(prog="python -m bench.fit_alignment", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--method", choices=("words", "meaning"), default="words",
+                        help="the word method (annotations/alignment.py) or the one by "
+                             "sentence embeddings (annotations/meaning_alignment.py; needs "
+                             "the embeddings extra)")
     parser.add_argument("--features", help="comma-separated subset of the features to use "
                                            "(the others get weight 0)")
     args = parser.parse_args(argv)
+    if args.method == "meaning":
+        from annotations.meaning_evidence import FEATURES
+        from annotations.sentence_vectors import available
+
+        if not available():
+            parser.error("--method meaning needs the extra: pip install -e '.[embeddings]'")
+    else:
+        from annotations.sentence_evidence import FEATURES
     used = args.features.split(",") if args.features else list(FEATURES)
     unknown = set(used) - set(FEATURES)
     if unknown:
@@ -129,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         it = iter(w)
         return {name: (next(it) if m else 0.0) for name, m in zip(FEATURES, mask, strict=True)}, b
 
-    data = cases()
+    data = cases(args.method)
     if len(data) < 2:
         print("need the seed articles or the PolNeAR corpus to fit", file=sys.stderr)
         return 1

@@ -63,3 +63,53 @@ def make_workspace(article_paths: list[Path], store_dir: Path):
     yield make
     for store in stores:
         store.close()
+
+
+# ------------------------------------------------------------------ PostgreSQL
+# One real PostgreSQL server for the whole run (pgserver's own binaries, or
+# the server at NEWSMARK_TEST_PG), and a fresh database for each test that
+# asks for one. No test of the PostgreSQL store runs against a mock.
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server on which the tests may create databases (and roles)."""
+    from tests.postgres_server import shared_server
+
+    return shared_server()  # one for the run (tests/store_engines.py uses it too)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty database on the test server (dropped after the test)."""
+    with pg_server.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["folder", "postgresql"])
+def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A store of each engine: a folder, and a fresh PostgreSQL database's URL."""
+    if request.param == "folder":
+        return tmp_path / "store"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def open_any(store_spec: Path | str):
+    """Open the test's store (of the engine `store_spec` is), as many times as asked."""
+    from annotations.engines import open_store
+
+    def open_(read_only: bool = False):  # type: ignore[no-untyped-def]
+        return open_store(store_spec, read_only=read_only)
+
+    open_.spec = store_spec
+    return open_
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _outbox_away_from_home(tmp_path_factory: pytest.TempPathFactory):
+    """A PostgreSQL store's outbox (changes waiting for the server) never in the user's files."""
+    import os
+
+    os.environ["NEWSMARK_OUTBOX"] = str(tmp_path_factory.mktemp("outbox"))
+    yield

@@ -20,6 +20,15 @@ def local_store(tmp_path: Path) -> Store:
     return LocalStore(tmp_path / "store")
 
 
+def postgres_store(tmp_path: Path) -> Store:
+    """A fresh database on the run's PostgreSQL (pgserver, or NEWSMARK_TEST_PG)."""
+    from annotations.postgres.store import PostgresStore
+    from tests.postgres_server import database_for_the_run
+
+    return PostgresStore(database_for_the_run(), outbox=tmp_path / "outbox.jsonl")
+
+
 ENGINES: dict[str, Callable[[Path], Store]] = {
     "local": local_store,
+    "postgresql": postgres_store,
 }

@@ -107,13 +107,35 @@ def test_a_changed_or_missing_article_is_named_and_left_out(gold_folder: Path) -
 def test_without_the_corpus_the_group_skips(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("NEWSMARK_POLNEAR", str(tmp_path / "nowhere"))
     monkeypatch.setenv("NEWSMARK_SEED_ARTICLES", str(tmp_path / "nowhere"))
+    # As without the embeddings extra (the method by meaning is then skipped,
+    # with how to install it).
+    monkeypatch.setattr(quality, "methods", lambda: ["words"])
     figures = quality.run(quick=True)
     skipped = [f.name for f in figures if f.group == "alignment quality"]
-    assert skipped == ["(seed pair: skipped)", "(tuned: skipped)", "(held out: skipped)"]
+    assert skipped == ["(by meaning: skipped)", "(seed pair: skipped)", "(tuned: skipped)",
+                       "(held out: skipped)"]
+    assert "[embeddings]" in figures[0].note
     assert all(f.value is None and f.verdict == "-" for f in figures
                if f.group == "alignment quality")
     speed = [f for f in figures if f.group == "alignment speed"]
     assert speed[0].value is not None and speed[0].target == 200.0
+
+
+def test_both_methods_are_reported_side_by_side(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSMARK_POLNEAR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("NEWSMARK_SEED_ARTICLES", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(quality, "methods", lambda: ["words", "meaning"])
+    monkeypatch.setattr(quality, "time_two_articles", lambda runs, align=None: (
+        {"median": 1.0}, {"median": 1.0}))
+    monkeypatch.setattr(quality, "time_first_encoding", lambda: (
+        {"median": 1.0}, {"median": 1.0}))
+    figures = quality.run(quick=True)
+    names = [f.name for f in figures if f.group == "alignment quality"]
+    assert names == ["(seed pair: skipped)", "(seed pair, by meaning: skipped)",
+                     "(tuned: skipped)", "(tuned, by meaning: skipped)",
+                     "(held out: skipped)", "(held out, by meaning: skipped)"]
+    speed = [f.name for f in figures if f.group == "alignment speed"]
+    assert any("by meaning" in name for name in speed)
 
 
 def test_align_gold_shows_sentences_and_writes_judgements(tmp_path: Path, monkeypatch,

@@ -23,7 +23,7 @@ from annotations.anchoring import (
 from annotations.documents import load_document
 from annotations.export import collect_stats, span_record
 from annotations.model import Annotation, Document
-from annotations.store import LocalStore
+from annotations.store import LocalStore, open_store
 from annotations.workspace import Workspace
 from tui.cli import main
 
@@ -257,8 +257,8 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
-def open_workspace(store_dir: Path, path: Path) -> tuple[LocalStore, Workspace]:
-    store = LocalStore(store_dir)
+def open_workspace(store_dir: Path | str, path: Path) -> tuple[LocalStore, Workspace]:
+    store = open_store(store_dir)  # a folder, or a PostgreSQL URL
     return store, Workspace(store, [load_document(path, raw=True)], annotator="tester")
 
 
@@ -270,8 +270,8 @@ def tag_quote(ws: Workspace, quote: str, label: str) -> Annotation:
     return ann
 
 
-def test_changed_article_in_a_workspace(tmp_path: Path, article: Path) -> None:
-    store_dir = tmp_path / "store"
+def test_changed_article_in_a_workspace(open_any, article: Path) -> None:
+    store_dir = open_any.spec  # each engine (tests/conftest.py)
     store, ws = open_workspace(store_dir, article)
     assert ws.reanchor_reports == {}
     old_id = ws.order[0].id
@@ -335,8 +335,8 @@ def test_changed_article_in_a_workspace(tmp_path: Path, article: Path) -> None:
     store.close()
 
 
-def test_drop_orphan_keeps_the_old_record(tmp_path: Path, article: Path) -> None:
-    store_dir = tmp_path / "store"
+def test_drop_orphan_keeps_the_old_record(open_any, article: Path) -> None:
+    store_dir = open_any.spec  # each engine (tests/conftest.py)
     store, ws = open_workspace(store_dir, article)
     old_id = ws.order[0].id
     gone = tag_quote(ws, "Critics called the vote rushed.", "opinion")
@@ -352,10 +352,8 @@ def test_drop_orphan_keeps_the_old_record(tmp_path: Path, article: Path) -> None
     store.close()
 
 
-def test_carry_over_repeated_after_a_crash_adds_nothing_twice(
-    tmp_path: Path, article: Path
-) -> None:
-    store_dir = tmp_path / "store"
+def test_carry_over_repeated_after_a_crash_adds_nothing_twice(open_any, article: Path) -> None:
+    store_dir = open_any.spec  # each engine (tests/conftest.py)
     store, ws = open_workspace(store_dir, article)
     tag_quote(ws, "Mr. Patel said", "quote")
     tag_quote(ws, "Critics called the vote rushed.", "opinion")
@@ -376,8 +374,8 @@ def test_carry_over_repeated_after_a_crash_adds_nothing_twice(
     store.close()
 
 
-def test_article_changed_twice_carries_orphans_forward(tmp_path: Path, article: Path) -> None:
-    store_dir = tmp_path / "store"
+def test_article_changed_twice_carries_orphans_forward(open_any, article: Path) -> None:
+    store_dir = open_any.spec  # each engine (tests/conftest.py)
     store, ws = open_workspace(store_dir, article)
     gone = tag_quote(ws, "Critics called the vote rushed.", "opinion")
     kept = tag_quote(ws, "thin at best", "terms")
@@ -395,13 +393,13 @@ def test_article_changed_twice_carries_orphans_forward(tmp_path: Path, article: 
     store.close()
 
 
-def test_read_only_workspace_does_not_reanchor(tmp_path: Path, article: Path) -> None:
-    store_dir = tmp_path / "store"
+def test_read_only_workspace_does_not_reanchor(open_any, article: Path) -> None:
+    store_dir = open_any.spec  # each engine (tests/conftest.py)
     store, ws = open_workspace(store_dir, article)
     tag_quote(ws, "Mr. Patel said", "quote")
     store.close()
     article.write_text(NOTE + ARTICLE, encoding="utf-8")
-    with LocalStore(store_dir, read_only=True) as viewer:
+    with open_store(store_dir, read_only=True) as viewer:
         ws = Workspace(viewer, [load_document(article, raw=True)])
         assert ws.reanchor_reports == {}
         assert ws.orphans(ws.order[0].id) == []

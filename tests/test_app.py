@@ -320,12 +320,12 @@ async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
         await pilot.pause()
         assert len(app._notifications) >= 3
         rows = screen(app).splitlines()
-        status = next(row for row in rows if "quote 1" in row)
+        status = next(row for row in rows if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
         # On a narrow terminal the counts are shortened, not the save state.
         await pilot.resize_terminal(60, 24)
         await pilot.pause()
-        status = next(row for row in screen(app).splitlines() if "claim 0" in row)
+        status = next(row for row in screen(app).splitlines() if "│ saved ✓" in row)
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
 
 
@@ -439,3 +439,86 @@ async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeyp
         assert [s["label"] for s in record["spans"]] == ["quote"]
         assert any("wrote 1 jsonl record (1 span, 1 document)" in str(n.message)
                    for n in app._notifications)
+
+
+async def test_an_internal_error_is_logged_and_explained_not_shown_as_a_traceback(
+    make_workspace, monkeypatch
+) -> None:
+    import pytest
+
+    from tui.app import CRASH_LOG
+
+    ws = make_workspace()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in tagging")
+
+    monkeypatch.setattr(ws, "tag", broken)
+    app = NewsmarkApp(ws)
+    with pytest.raises(RuntimeError, match="a bug in tagging"):  # pilot re-raises it
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1")
+            await pilot.pause()
+    log = Path(ws.store.root) / CRASH_LOG
+    assert "RuntimeError: a bug in tagging" in log.read_text(encoding="utf-8")
+    assert app.return_code  # the CLI turns it into exit 70
+
+
+async def test_one_undo_takes_back_every_suggestion_a_single_A_accepted(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        on_screen = len(view.suggestions)
+        assert on_screen >= 2
+        view.move_to(0)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2")  # a tag before: not part of the group
+        before = len(ws.store.annotations(view.document.id))
+        await pilot.press("A")
+        accepted = len(ws.store.annotations(view.document.id)) - before
+        assert accepted >= 2
+        await pilot.press("u")
+        assert len(ws.store.annotations(view.document.id)) == before
+        assert f"undid accepting {accepted} suggestions" in str(app.query_one("#status").render())
+        await pilot.press("ctrl+r")
+        assert len(ws.store.annotations(view.document.id)) == before + accepted
+        await pilot.press("u", "u")  # the group, then the tag
+        assert len(ws.store.annotations(view.document.id)) == before - 1
+
+
+async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace) -> None:
+    from tui.suggestion_list import SuggestionList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        listed = app.query_one(SuggestionList)
+        await pilot.pause()
+        assert not listed.display
+        await pilot.press("S")
+        await pilot.pause()
+        assert listed.display and listed.row_count == len(view.suggestions)
+        second = view.suggestions[1]
+        assert listed.render_line(1).text.startswith(second.label + " ")
+        listed.focus()
+        await pilot.press("j", "a")  # keys in the list act on its highlighted row
+        [ann] = ws.store.annotations(view.document.id)
+        assert (ann.start, ann.end, ann.label) == (second.start, second.end, second.label)
+
+
+async def test_a_narrow_status_line_drops_the_counts_before_the_mode(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "r")
+        await pilot.pause()
+        status = next(row for row in screen(app).splitlines() if "RELABEL" in row)
+        assert "press a label key" in status and re.search(r"saved ✓ .*\d\d:\d\d:\d\d", status)
+        assert "claim 0" not in status  # the counts made room

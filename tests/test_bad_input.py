@@ -225,6 +225,7 @@ def test_an_unreadable_file_is_refused_by_the_real_command(tmp_path: Path) -> No
 
 
 def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
+    from annotations.errors import StoreUnreachable
     from annotations.formats import FormatError
     from annotations.store import StoreLocked
 
@@ -233,6 +234,7 @@ def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
         "store": StoreError.exit_code,
         "format": FormatError.exit_code,
         "config": ConfigError.exit_code,
+        "unreachable": StoreUnreachable.exit_code,
     }
     assert StoreLocked.exit_code == StoreError.exit_code
     used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values(), EXIT_INTERNAL]

@@ -49,7 +49,7 @@ async def test_link_two_quotes_undo_and_export(make_workspace) -> None:
         await pilot.press("1")
         [link] = ws.links(left.document.id)
         assert link.relation == "same-claim"
-        assert left._linked and right._linked
+        assert left._linked_index and right._linked_index
         records = {r["id"]: r for r in document_records(ws.store)}
         assert records[left.document.id].get("links")
         await pilot.press("u")

@@ -76,6 +76,10 @@ def test_it_opens_upgraded_with_a_backup_and_everything_in_it(old_store: Path) -
         assert store.load_text(IMPORTED) == "An imported text about the weir."
     marker = json.loads((old_store / "newsmark.json").read_text())
     assert marker["format"] == FORMAT
+    # Session state is typed tables now, not format 2's key/value rows.
+    session = json.loads((old_store / "session.json").read_text())
+    assert "state" not in session and len(session["paths"]) == 3
+    assert [row["owner"] for row in session["orphans"].values()] == [NEW]
     copied = {p.relative_to(backup): p.read_bytes() for p in backup.rglob("*") if p.is_file()}
     assert copied == before  # the old store, byte for byte
 

@@ -21,7 +21,17 @@ OTHER = "A second article, so that changes span documents."
 
 
 @pytest.fixture
-def env(tmp_path: Path):
+def env(open_any):
+    store = open_any()  # a folder, and PostgreSQL (tests/conftest.py)
+    doc = Document(TEXT, DocumentMeta(path="a.txt"))
+    store.register(doc)
+    yield store, History(store), doc
+    store.close()
+
+
+@pytest.fixture
+def folder_env(tmp_path: Path):
+    """For tests that look at the folder store's own files."""
     store = LocalStore(tmp_path / "store")
     doc = Document(TEXT, DocumentMeta(path="a.txt"))
     store.register(doc)
@@ -94,48 +104,48 @@ def test_new_change_drops_redo_tail(env) -> None:
     assert store.annotations(doc.id) == []
 
 
-def test_history_survives_restart(tmp_path: Path) -> None:
+def test_history_survives_restart(open_any) -> None:
     doc = Document(TEXT)
     a = Annotation.tag(doc, 0, 3, "claim")
     b = Annotation.tag(doc, 4, 12, "claim")
-    with LocalStore(tmp_path / "s") as store:
+    with open_any() as store:
         store.register(doc)
         history = History(store)
         history.add(a)
         history.add(b)
         history.undo()
-    with LocalStore(tmp_path / "s") as store:
+    with open_any() as store:
         history = History(store)
         assert history.can_undo and history.can_redo
         assert history.redo() == Change("add", None, b)
         assert history.undo() == Change("add", None, b)
         assert history.undo() == Change("add", None, a)
         assert store.annotations(doc.id) == []
-    with LocalStore(tmp_path / "s", read_only=True) as viewer:
+    with open_any(read_only=True) as viewer:
         history = History(viewer)
         assert history.can_redo
         with pytest.raises(StoreError, match="read-only"):
             history.redo()
-    with LocalStore(tmp_path / "s") as store:
+    with open_any() as store:
         assert History(store).redo() == Change("add", None, a)
         assert store.annotations(doc.id) == [a]
 
 
-def test_rejected_suggestion_is_undone_and_redone_across_restart(tmp_path: Path) -> None:
+def test_rejected_suggestion_is_undone_and_redone_across_restart(open_any) -> None:
     from annotations.segmentation import Segmenter
     from annotations.suggest import Suggestion, SuggestionState, pending
 
     text = "“We will not retreat,” the minister said. “Not one step,” she added."
     doc = Document(text)
     seg = Segmenter.default().segment(text)
-    with LocalStore(tmp_path / "s") as store:
+    with open_any() as store:
         store.register(doc)
         first = [s for s in pending(doc, seg, store) if s.label == "quote"][0]
         would_be = first.to_annotation(doc)
         History(store).reject(would_be)
         assert first.key in SuggestionState(store).rejected(doc.id)
         assert first not in pending(doc, seg, store)
-    with LocalStore(tmp_path / "s") as store:
+    with open_any() as store:
         history = History(store)
         change = history.undo()
         assert change is not None and change.kind == "reject"
@@ -195,8 +205,8 @@ def test_history_is_bounded(env) -> None:
     assert not again.can_undo and again.can_redo
 
 
-def test_default_bound_is_1000(env) -> None:
-    store, _, doc = env
+def test_default_bound_is_1000(folder_env) -> None:
+    store, _, doc = folder_env
     limit = history_module.LIMIT
     assert limit == 1000
     # Start from a full history (written in one go: 1000 separate saves are slow).
@@ -397,3 +407,29 @@ class HistoryMachine(RuleBasedStateMachine):
 
 
 TestHistoryMachine = HistoryMachine.TestCase
+
+
+def test_a_group_is_one_undo_and_one_redo_step_across_a_restart(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    doc = Document(TEXT, DocumentMeta(path="a.txt"))
+    store.register(doc)
+    history = History(store)
+    alone = Annotation.tag(doc, 0, 3, "claim")
+    grouped = [Annotation.tag(doc, s, e, "quote") for s, e in ((4, 12), (13, 17), (18, 21))]
+    assert history.add(alone)
+    for ann in grouped:
+        assert history.add(ann, group="g1")
+    store.close()
+
+    store = LocalStore(tmp_path / "store")
+    history = History(store)
+    change = history.undo()
+    assert change is not None and change.steps == 3 and change.group == "g1"
+    assert [a.id for a in store.annotations(doc.id)] == [alone.id]
+    assert history.redo().steps == 3
+    assert len(store.annotations(doc.id)) == 4
+    history.undo()
+    single = history.undo()
+    assert single == Change("add", None, alone) and single.steps == 1
+    assert store.annotations(doc.id) == []
+    store.close()

@@ -17,10 +17,11 @@ TEXT = "“Quote” at 0, 👍🏽 emoji, 東京 and שלום.\nLast line ends h
 
 
 @pytest.fixture
-def store_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "store"
+def store_dir(open_any) -> Path | str:
+    """A store of each engine (a folder; a PostgreSQL URL), given to the CLI as --store."""
+    root = open_any.spec
     doc = Document(text=TEXT, meta=DocumentMeta(title="CLI"))
-    with LocalStore(root) as store:
+    with open_any() as store:
         store.register(doc)
         store.add(Annotation.tag(doc, 0, 7, "quote", annotator="ann"))
         store.add(Annotation.tag(doc, TEXT.index("東京"), TEXT.index("東京") + 2, "terms",

@@ -51,12 +51,57 @@ def test_newsmark_toml_beside_the_store_names_labels_keys_and_colours(tmp_path: 
     ('[[labels]]\nname = "a"\nkey = "77"\n', "one printable character"),
     ('[[labels]]\nname = "a"\nkey = "7"\ncolor = "red"\n', "#rrggbb"),
     ('snap = "yes"\n', "true or false"),
+    ('[[labels]]\nname = "ask"\nkey = "?"\n', r"already a reader command \(help\)"),
+    ('[keys]\nremove = "j"\n', "'j' is given to both move-down and remove"),
+    ('[keys]\nremov = "delete"\n', "no command 'remov'; did you mean 'remove'"),
+    ('[keys]\nremove = "a b"\n', "separated by commas"),
+    ('keys = 3\n', "must be a .keys. table"),
+    ('[keys]\nremove = "delete"\n[[labels]]\nname = "x"\nkey = "x"\n', None),
 ])
-def test_a_wrong_label_set_is_refused_in_plain_words(labels: str, fragment: str) -> None:
+def test_a_wrong_label_set_is_refused_in_plain_words(labels: str, fragment: str | None) -> None:
     import tomllib
 
+    from tui.keymap import check_config
+
+    if fragment is None:  # x is free once remove is moved to delete
+        check_config(parse_config(tomllib.loads(labels)))
+        return
     with pytest.raises(ConfigError, match=fragment):
-        parse_config(tomllib.loads(labels))
+        check_config(parse_config(tomllib.loads(labels)))
+
+
+async def test_keys_remapped_in_newsmark_toml_act_and_show_in_help(make_workspace) -> None:
+    import tomllib
+
+    from tui.bindings import key_table
+    from tui.help_screen import HelpScreen
+
+    config = parse_config(tomllib.loads('[keys]\nremove = "delete"\nmove-down = "down,J"\n'))
+    ws = make_workspace(config=config)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(140, 36)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("2", "x")
+        assert len(ws.store.annotations(view.document.id)) == 1  # x is no longer remove
+        await pilot.press("delete")
+        assert ws.store.annotations(view.document.id) == []
+        row = view._row_of(view.cursor)
+        await pilot.press("J")
+        assert view._row_of(view.cursor) == row + 1
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert ("Annotations and documents", "delete",
+                "Remove the annotation under the cursor (innermost)") in key_table([], app.keys)
+
+
+def test_a_key_conflict_stops_the_reader_with_exit_6(tmp_path: Path, article_paths) -> None:
+    (tmp_path / "newsmark.toml").write_text('[keys]\nundo = "x"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, [*map(str, article_paths), "--store",
+                                       str(tmp_path / ".newsmark")])
+    assert result.exit_code == 6
+    assert "'x' is given to both remove and undo" in result.output
 
 
 def test_config_option_reaches_the_reader(tmp_path: Path, article_paths, monkeypatch) -> None:
@@ -98,3 +143,11 @@ async def test_project_labels_are_keys_in_the_app(tmp_path: Path, make_workspace
         assert len(ws.store.annotations(view.document.id)) == 1
         assert "claim 0  source 1" in str(app.query_one("#status").render())
         assert view._label_style("claim").bgcolor.triplet.hex == "#f2a65a"
+
+
+def test_the_readme_lists_every_command_id_that_can_be_remapped() -> None:
+    from tui.keymap import READER_BINDINGS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Remapping keys", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{b.id}`" in section for b in READER_BINDINGS)

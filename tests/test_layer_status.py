@@ -21,7 +21,7 @@ def test_statuses_are_per_annotator_and_saved(tmp_path: Path) -> None:
         statuses.started("ben", "d1")  # done stays done
         assert statuses.status("ana", "d1") == "in progress"
         assert statuses.status("cy", "d1") == "untouched"
-        assert statuses.team("d1") == (1, 2)
+        assert statuses.all() == {"ana": {"d1": "in progress"}, "ben": {"d1": "done"}}
         with pytest.raises(ValueError):
             statuses.set("ana", "d1", "finished")
     with LocalStore(tmp_path / "s") as store:
@@ -45,16 +45,17 @@ async def test_d_marks_your_progress_not_the_others(tmp_path: Path, article_path
             assert ana.status(doc_id) == "done"
         ben = Workspace(store, docs, annotator="ben")
         assert ben.status(doc_id) == "untouched"
-        assert ben.team_progress(doc_id) == (1, 1)
+        assert ben.team_status(doc_id) == {"ana": "done"}
         ben.tag(doc_id, 0, None, "quote")
         assert ben.status(doc_id) == "in progress"
-        assert ben.team_progress(doc_id) == (1, 2)
+        assert Workspace(store, docs, annotator="ana").team_status(doc_id) == {
+            "ben": "in progress"}
         app = NewsmarkApp(ben)
         async with app.run_test(size=(140, 36)) as pilot:
             await pilot.pause()
             [index] = [i for i, e in enumerate(ben.entries)
                        if e.document is not None and e.document.id == doc_id]
             row, _counts = app._document_row(index)
-            assert "(1/2 done)" in str(row)
+            assert "ana●" in str(row)  # the team's progress beside the name
     finally:
         store.close()

@@ -19,16 +19,16 @@ from annotations.links import (
     write_links_jsonl,
 )
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import LocalStore
+from annotations.store import open_store
 
 TEXT_A = "“We will not retreat,” the minister said on Monday."
 TEXT_B = "The minister vowed on Monday that the army would hold its ground."
 
 
 @pytest.fixture
-def env(tmp_path: Path):
-    root = tmp_path / "store"
-    store = LocalStore(root)
+def env(open_any):
+    root = open_any.spec  # a folder, and a PostgreSQL URL (tests/conftest.py)
+    store = open_any()
     a = Document(TEXT_A, DocumentMeta(path="a.txt"))
     b = Document(TEXT_B, DocumentMeta(path="b.txt"))
     store.register(a)
@@ -79,11 +79,12 @@ def test_links_survive_reopen(env) -> None:
     with LinkStore(store) as links:
         links.add(link)
     store.close()
-    assert (root / "links.json").exists()
-    with LocalStore(root) as again, LinkStore(again) as links:
+    if isinstance(root, Path):  # the folder store keeps them in a file of their own
+        assert (root / "links.json").exists()
+    with open_store(root) as again, LinkStore(again) as links:
         assert links.all() == [link]
         assert links.for_annotation(cb.doc_id, cb.id) == [link]
-    with LocalStore(root, read_only=True) as viewer, LinkStore(viewer) as links:
+    with open_store(root, read_only=True) as viewer, LinkStore(viewer) as links:
         assert links.all() == [link]
         with pytest.raises(StoreError):
             links.add(Link.between(qa, cb, "contradicts"))
@@ -99,7 +100,7 @@ def test_undo_redo_links_across_restart(env) -> None:
     history.close()
     store.close()
 
-    with LocalStore(root) as again:
+    with open_store(root) as again:
         history = History(again)
         assert history.undo() == Change("link", None, None, link)
         assert history.links.all() == []

@@ -18,9 +18,9 @@ from annotations.sentence_evidence import (
     FEATURES,
     Evidence,
     _in_order,
-    _negated,
     longest_ordered,
     name_stems,
+    negated,
 )
 
 
@@ -43,9 +43,9 @@ def test_names_are_capitalised_inside_sentences_and_never_lower() -> None:
 
 
 def test_negation_marks_a_turned_statement() -> None:
-    assert _negated("Trump has yet to endorse Ryan.")
-    assert _negated("He didn’t answer.")
-    assert not _negated("Trump endorsed Ryan on Friday.")
+    assert negated("Trump has yet to endorse Ryan.")
+    assert negated("He didn’t answer.")
+    assert not negated("Trump endorsed Ryan on Friday.")
 
 
 @given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=12))

@@ -14,7 +14,7 @@ import pytest
 
 from annotations.errors import StoreError
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import FORMAT, LocalStore, Pane, StoreLocked
+from annotations.store import FORMAT, LocalStore, Pane, StoreLocked, journal_storage
 from annotations.store import local as store_module
 from annotations.store.journal import Journal
 from annotations.store.tinydb_storage import AtomicJSONStorage
@@ -70,7 +70,10 @@ def test_round_trip_across_reopen(root: Path) -> None:
     assert not (root / "docs" / f"{doc.id}.json").exists()
     header, *lines = (root / "docs" / f"{doc.id}.log").read_text(encoding="utf-8").splitlines()
     assert json.loads(header) == {"journal": 0}
-    assert [json.loads(line)["put"]["id"] for line in lines] == [b.id, a.id]
+    # one TinyDB insert each: {"table": "annotations", "put": {row id: row}}
+    changes = [json.loads(line) for line in lines]
+    assert [c["table"] for c in changes] == ["annotations", "annotations"]
+    assert [row["id"] for c in changes for row in c["put"].values()] == [b.id, a.id]
     text_file = root / "docs" / f"{doc.id}.text.json"
     assert json.loads(text_file.read_text(encoding="utf-8")) == {"text": TEXT}
 
@@ -210,6 +213,10 @@ def test_session_state_is_typed_and_kept(root: Path) -> None:
         got = store.paths()
         got["/c"] = "z"  # a copy
         assert store.paths() == {"/a": "x", "/b": "y"}
+    # Each change was one TinyDB operation logged as one line of session.log.
+    lines = (root / "session.log").read_text(encoding="utf-8").splitlines()[1:]
+    assert {json.loads(line)["table"] for line in lines} == {
+        "panes", "paths", "reanchoring", "orphans", "rejected"}
     with LocalStore(root) as store:
         assert store.panes() == [Pane("x", "a.txt", 3), Pane("y")]
         assert store.paths() == {"/a": "x", "/b": "y"}
@@ -320,7 +327,7 @@ def test_a_line_cut_short_by_a_kill_is_dropped_and_cut_off(root: Path) -> None:
 
 
 def test_compaction_folds_the_log_into_the_snapshot(root: Path, monkeypatch) -> None:
-    monkeypatch.setattr(store_module, "COMPACT_AFTER", 4)
+    monkeypatch.setattr(journal_storage, "COMPACT_AFTER", 4)
     doc = make_doc()
     anns = [Annotation.tag(doc, i, i + 3, "claim") for i in range(0, 60, 6)]
     log = root / "docs" / f"{doc.id}.log"
@@ -509,13 +516,13 @@ def test_lock_from_another_host_is_respected(root: Path) -> None:
 CHILD = textwrap.dedent(
     """
     import sys
-    from annotations.store import local as store_module
+    from annotations.store import journal_storage
     from annotations.history import History
     from annotations.model import Annotation, Document, DocumentMeta
     from annotations.store import LocalStore
 
     # Logs folded into snapshots every few saves, so kills land in those too.
-    store_module.COMPACT_AFTER = 7
+    journal_storage.COMPACT_AFTER = 7
     store = LocalStore(sys.argv[1])
     history = History(store, limit=9)
     docs = [Document(f"{i} " + "abcdefghij" * 400, DocumentMeta(path=f"{i}.txt"))

@@ -257,11 +257,6 @@ def test_session_state_fields(any_store: Store) -> None:
     any_store.set_orphans("new", [orphan])
     any_store.set_rejected(a.id, ["0:3:claim", "4:11:terms"])
     any_store.set_rejected(a.id, ["4:11:terms"])
-    any_store.set_annotator_status("ana", a.id, "in progress")
-    any_store.set_annotator_status("ana", a.id, "done")
-    any_store.set_annotator_status("ben", a.id, "in progress")
-    with pytest.raises(ValueError):
-        any_store.set_annotator_status("ana", a.id, "finished")
     paths = any_store.paths()
     paths["/x/c.txt"] = "c"  # a copy
     store = reopened(any_store)
@@ -271,8 +266,6 @@ def test_session_state_fields(any_store: Store) -> None:
         assert store.reanchoring()["new"]["from"] == a.id
         assert store.orphans("new") == [orphan]
         assert store.rejected(a.id) == {"4:11:terms"}
-        assert store.annotator_statuses() == {"ana": {a.id: "done"},
-                                              "ben": {a.id: "in progress"}}
         store.set_orphans("new", [])
         assert store.orphans("new") == []
     finally:
@@ -311,7 +304,6 @@ def test_read_only_reads_everything_and_writes_nothing(any_store: Store) -> None
             lambda: viewer.record_reanchoring(a.id, {}),
             lambda: viewer.set_orphans(a.id, [ann]),
             lambda: viewer.set_rejected(a.id, ["x"]),
-            lambda: viewer.set_annotator_status("ana", a.id, "done"),
         ]
         for attempt in attempts:
             with pytest.raises(StoreError):
@@ -337,3 +329,30 @@ def test_segmentation_is_kept_once_for_its_text(any_store: Store) -> None:
     assert loaded is not None and loaded.sentences == seg.sentences
     warned: list[str] = []
     assert any_store.load_segmentation(a.id, OTHER, warned.append) is None  # another text
+
+
+def test_add_documents_stores_a_batch_whole(any_store: Store) -> None:
+    a, b, c = doc(), doc(OTHER), doc("A third text.", path=None)
+    any_store.register(a)
+    x = Annotation.tag(b, 0, 1, "claim")
+    batch = [
+        (a, [Annotation.tag(a, 0, 3, "claim")], "untouched"),  # registered: left out
+        (b, [x, Annotation.tag(b, 0, 1, "claim"), x], "done"),  # twins left out
+        (c, [], "untouched"),
+        (b, [], "untouched"),  # twice in the batch: once
+    ]
+    assert any_store.add_documents(batch) == 2
+    assert [r["id"] for r in any_store.documents()] == [a.id, b.id, c.id]
+    assert any_store.annotations(a.id) == []
+    assert any_store.annotations(b.id) == [x]
+    statuses = {r["id"]: r["status"] for r in any_store.documents()}
+    assert statuses == {a.id: "untouched", b.id: "done", c.id: "untouched"}
+    assert any_store.add_documents([]) == 0
+    store = reopened(any_store)
+    try:
+        assert store.load_text(b.id) == OTHER and store.annotations(b.id) == [x]
+        assert store.load_text(c.id) == "A third text."
+        assert store.add(Annotation.tag(c, 0, 1, "terms"))  # a batch's document takes saves
+        assert store.document_record(c.id)["status"] == "in progress"  # type: ignore[index]
+    finally:
+        store.close()

@@ -147,3 +147,35 @@ async def test_the_command_palette_and_help_show_keys_literally(make_workspace) 
         await pilot.press("escape", "question_mark", "end")
         await pilot.pause()
         assert re.search(r"│\s+\[\s+Previous document", screen(app))
+
+
+def test_the_command_line_names_a_hostile_file_without_its_escapes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    missing = tmp_path / EVIL_NAME
+    result = CliRunner().invoke(main, [str(missing), "--store", str(tmp_path / "s")])
+    assert result.exit_code == 3
+    assert safe(EVIL_NAME) in result.output and "\x1b" not in result.output
+
+
+async def test_keys_typed_in_a_burst_after_slash_go_to_the_prompt(
+    make_workspace, hostile_paths
+) -> None:
+    from textual import events
+
+    app = NewsmarkApp(make_workspace(hostile_paths))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        view = app.query_one("#pane-0", ArticleView)
+        shown = view.document.id
+        query = r"re:\d+[/-]\d+"
+        # As a terminal sends them: all queued before the first is handled.
+        names = {"/": "slash", ":": "colon", "\\": "backslash", "+": "plus",
+                 "[": "left_square_bracket", "]": "right_square_bracket", "-": "minus"}
+        for char in "/" + query:
+            app.post_message(events.Key(names.get(char, char), char))
+        await pilot.pause()
+        assert app.query_one("#prompt").value == query
+        assert view.document.id == shown  # "[" did not switch documents

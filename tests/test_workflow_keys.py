@@ -304,3 +304,19 @@ async def test_undo_reaches_back_into_another_document(
         await pilot.press("right_square_bracket", "ctrl+r")
         assert view.document.id == first
         assert [a.label for a in ws.store.annotations(first)] == ["claim"]
+
+
+async def test_a_new_search_replaces_the_last_one_offered_in_the_prompt(make_workspace) -> None:
+    # The last query is offered again, selected: typing replaces it (it was
+    # appended to: "see [/] here" + "vote" searched "see [/] herevote").
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("/", *"council", "enter")
+        assert app.search_query == "council" and app.search_matches
+        await pilot.press("/")
+        prompt = app.query_one(PromptBar)
+        assert prompt.value == "council"
+        await pilot.press(*"mayor", "enter")
+        assert app.search_query == "mayor"
+        await pilot.press("/", "end", *"s", "enter")  # a motion keeps it to edit
+        assert app.search_query == "mayors"

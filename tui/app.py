@@ -8,25 +8,28 @@ state of its own beyond what is on screen.
 from __future__ import annotations
 
 import contextlib
+import time
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
+from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
 from annotations.workspace import Pane, Workspace
@@ -35,6 +38,7 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
     AlignmentReady,
@@ -54,6 +58,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.suggestion_list import SuggestionList
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -70,6 +75,9 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
+# How often a shared store's NOTIFYs are looked at (nothing is read when none came).
+TEAM_POLL_SECONDS = 1.0
+RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
@@ -88,21 +96,25 @@ class NewsmarkApp(ModelActions, App[None]):
     Screen > ToastRack { margin-bottom: 3; }
     """
 
+    # What the status line shows of the app's state: each change redraws it
+    # (the cursor's moves redraw it through CursorMoved).
+    pending: reactive[str] = reactive("", init=False)
+    """"relabel" or "place": waiting for a label key."""
+    follow: reactive[bool] = reactive(False, init=False)
+    search_query: reactive[str] = reactive("", init=False)
+    saved: reactive[str] = reactive("nothing changed yet", init=False)
+
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
                  adjudicating: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
         self.notices = list(notices)
-        self.saved = "nothing changed yet"
         self._error = False
-        self.pending = ""  # "relabel" or "place": waiting for a label key
         self._placing = ""  # the orphan being placed
-        self.search_query = ""
         self.search_matches: list[tuple[int, int]] = []
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
-        self.follow = False
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -128,8 +140,13 @@ class NewsmarkApp(ModelActions, App[None]):
         for label in labels:
             # Label keys come from the project's config, so they are bound
             # here rather than declared with the static bindings.
-            self._bindings.bind(label.key, f"tag('{label.name}')", label.name, show=True)
-        self.sub_title = safe(f"store {workspace.store.root}")
+            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
+        # The project's [keys], by binding id (checked by tui.keymap before start).
+        self.keys = keymap(workspace.config)
+        self.set_keymap(self.keys)
+        self._listener: Any = None  # a ChangeListener on a shared store
+        self._listen_tried = 0.0
+        self.sub_title = safe(f"store {workspace.store.location}")
         if workspace.store.read_only:
             self.sub_title += " (read-only)"
 
@@ -161,6 +178,7 @@ class NewsmarkApp(ModelActions, App[None]):
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield OrphanList(id="orphan-list")
+                yield SuggestionList(id="suggestion-list")
                 yield DocumentList(id="document-list")
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
@@ -213,6 +231,12 @@ class NewsmarkApp(ModelActions, App[None]):
         # Where each pane is, saved every few seconds rather than on every
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
+        # A shared (PostgreSQL) store: others' changes arrive by NOTIFY.
+        listen = getattr(self.workspace.store, "listen", None)
+        if listen is not None:
+            with contextlib.suppress(NewsmarkError):
+                self._listener = listen()
+            self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -231,6 +255,8 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def on_unmount(self) -> None:
         self._save_panes()
+        if self._listener is not None:
+            self._listener.close()
 
     def _remember_pane(self, view: ArticleView) -> None:
         """Note where a pane is; written to the store now and then, and on exit."""
@@ -260,10 +286,15 @@ class NewsmarkApp(ModelActions, App[None]):
             self._show_counterparts(view)
             self._refresh_status()
 
+    def _state_changed(self) -> None:
+        if hasattr(self, "active_view"):  # set on mount
+            self._refresh_status()
+
+    watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
+
     def on_cancelled(self, message: Cancelled) -> None:
         self.pending = ""
         self._clear_search()
-        self._refresh_status()
 
     def on_annotation_chosen(self, message: AnnotationChosen) -> None:
         view = self._view_showing(message.doc_id)
@@ -292,7 +323,6 @@ class NewsmarkApp(ModelActions, App[None]):
         self._placing = message.orphan_id
         self.active_view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
-        self._refresh_status()
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
         try:
@@ -311,7 +341,7 @@ class NewsmarkApp(ModelActions, App[None]):
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
         if message.purpose == "search":
             self._run_search(message.value)
         elif message.purpose == "note":
@@ -320,7 +350,7 @@ class NewsmarkApp(ModelActions, App[None]):
             self._export(message.purpose.removeprefix("export:"), message.value)
 
     def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.active_view.focus()
+        self.screen.set_focus(self.active_view)
 
     # -- tagging and editing ---------------------------------------------
 
@@ -368,7 +398,6 @@ class NewsmarkApp(ModelActions, App[None]):
         self.pending = "relabel"
         keys = "  ".join(f"{label.key} {label.name}" for label in self.workspace.config.labels)
         self.notify(f"Relabel as: {keys}  (Esc cancels)", timeout=4)
-        self._refresh_status()
 
     def _relabel(self, label: str) -> None:
         ann = self._annotation_under_cursor()
@@ -434,6 +463,9 @@ class NewsmarkApp(ModelActions, App[None]):
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
             view.focus()
+        if change.steps > 1:  # a group (A): the document's annotations are read again
+            self._after_change(doc_id, change_done(verb, change))
+            return
         if change.kind == "reject":  # a suggestion, not an annotation, comes or goes
             gone, back = None, None
         elif change.kind in ("place", "drop"):  # `before` is an orphan: the list's, not the text's
@@ -481,7 +513,8 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def action_search(self) -> None:
         self.query_one(PromptBar).ask(
-            "search", "Search this document (re: for a regular expression)", self.search_query
+            "search", "Search this document (re: for a regular expression)", self.search_query,
+            replace=True,
         )
 
     def _run_search(self, query: str) -> None:
@@ -491,7 +524,7 @@ class NewsmarkApp(ModelActions, App[None]):
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
-        self.search_query, self.search_matches = query, matches
+        self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
         if not matches:
             self.notify(f"Not found: {query}", timeout=3)
@@ -510,7 +543,7 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def _clear_search(self) -> None:
         if self.search_query:
-            self.search_query, self.search_matches = "", []
+            self.search_matches, self.search_query = [], ""
             self.active_view.set_matches([])
 
     def action_next_document(self) -> None:
@@ -552,7 +585,7 @@ class NewsmarkApp(ModelActions, App[None]):
             self._show_others(view)
         self._remember_pane(view)
         if doc.id in self._suggesting:
-            view.set_suggestions(self._suggestions_for(doc.id))
+            self._show_suggestions(view, self._suggestions_for(doc.id))
         self._compare_panes()
         self._refresh_panel()
         self._refresh_documents()
@@ -589,7 +622,7 @@ class NewsmarkApp(ModelActions, App[None]):
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
         from tui.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen(labels))
+        self.push_screen(HelpScreen(labels, self.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action by name."""
@@ -610,9 +643,16 @@ class NewsmarkApp(ModelActions, App[None]):
             target = self if binding in APP_BINDINGS else None
             yield SystemCommand(
                 markup_escaped(binding.tooltip or binding.description),
-                markup_escaped(f"Key {key_display(binding.key)}"),
+                markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # / and m are priority bindings (see tui/bindings.py): inside a prompt
+        # they are typed, and on the help or link screen they do nothing.
+        if action in ("search", "note"):
+            return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        return True
 
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
@@ -800,7 +840,6 @@ class NewsmarkApp(ModelActions, App[None]):
         self.notify("Follow on: the other pane keeps up" if self.follow else "Follow off",
                     timeout=2)
         self._show_counterparts(self.active_view)
-        self._refresh_status()
 
     def _linked_spans(self, view: ArticleView) -> list[tuple[int, int]]:
         doc_id = view.document.id
@@ -847,11 +886,21 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def _after_link_change(self, what: str) -> None:
         for view in self.views:
-            view.set_margin(view._unmatched, self._linked_spans(view))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
-        self._error = False
+            view.set_linked(self._linked_spans(view))
+        self._say_saved(what)
         self._refresh_panel()
         self._refresh_status()
+
+    def _say_saved(self, what: str) -> None:
+        """The status line after a change: saved, or (server away) kept in the outbox."""
+        pending = getattr(self.workspace.store, "pending", 0)
+        if pending:
+            self.saved = (f"NOT SAVED on the server: {what} kept on this machine, "
+                          f"{pending} waiting to be sent")
+            self._error = True
+        else:
+            self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
+            self._error = False
 
     def action_toggle_suggestions(self) -> None:
         if self._still_segmenting():
@@ -866,13 +915,13 @@ class NewsmarkApp(ModelActions, App[None]):
         shown = self._suggesting.get(doc_id)
         if shown == steps[-1]:
             del self._suggesting[doc_id]
-            view.set_suggestions([])
+            self._show_suggestions(view, [])
             self.notify("Suggestions hidden", timeout=2)
             return
         label = steps[0] if shown is None else steps[steps.index(shown) + 1]
         self._suggesting[doc_id] = label
         found = self._suggestions_for(doc_id)
-        view.set_suggestions(found)
+        self._show_suggestions(view, found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
         self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
                     f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
@@ -985,15 +1034,28 @@ class NewsmarkApp(ModelActions, App[None]):
         status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
+    def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        view.set_suggestions(suggestions)
+        if view is self.active_view:
+            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
         self.request_model_suggestions(doc_id)  # they join these when the model is done
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 
+    def _suggestion_in_focus(self) -> Suggestion | None:
+        """In the suggestion list, its highlighted row; in an article, the cursor's."""
+        listed = self.query_one(SuggestionList)
+        if listed.has_focus:
+            return listed.highlighted_suggestion
+        return self.active_view.suggestion_at(self.active_view.cursor)
+
     def action_accept_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
             if fuzzy:
@@ -1022,19 +1084,20 @@ class NewsmarkApp(ModelActions, App[None]):
         view = self.active_view
         doc_id = view.document.id
         accepted = 0
+        group = new_id() if len(suggestions) > 1 else ""  # one undo step for them all
         try:
             for found in suggestions:
-                accepted += self.workspace.accept(doc_id, found) is not None
+                accepted += self.workspace.accept(doc_id, found, group=group) is not None
         except NewsmarkError as err:
             self._failed(err)
         if accepted:
             self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
         else:
-            view.set_suggestions(self._suggestions_for(doc_id))
+            self._show_suggestions(view, self._suggestions_for(doc_id))
 
     def action_reject_suggestion(self) -> None:
         view = self.active_view
-        found = view.suggestion_at(view.cursor)
+        found = self._suggestion_in_focus()
         if found is None:
             self.notify("No suggestion under the cursor (S shows them)", timeout=2)
             return
@@ -1100,19 +1163,18 @@ class NewsmarkApp(ModelActions, App[None]):
             else:
                 view.set_annotations(self.workspace.annotations(doc_id))
             if linked:  # a linked annotation may have gone or come back
-                view.set_margin(view._unmatched, self._linked_spans(view))
+                view.set_linked(self._linked_spans(view))
             if doc_id in self._suggesting:  # an undone accept or reject shows again
-                view.set_suggestions(self._suggestions_for(doc_id))
-        self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
-        self._error = False
+                self._show_suggestions(view, self._suggestions_for(doc_id))
+        self._say_saved(what)
         self._refresh_panel(orphans=orphans or not incremental)
         self._refresh_document_row(doc_id)
         self._refresh_status()
 
     def _failed(self, err: NewsmarkError) -> None:
         self._undecided.clear()
-        self.saved = "NOT SAVED: see the message"
         self._error = True
+        self.saved = "NOT SAVED: see the message"
         self.notify(str(err), severity="error", timeout=15)
         # The screen shows what the store holds, whatever part of the change
         # reached the disk (a change saved whose undo step was not, say).
@@ -1133,6 +1195,53 @@ class NewsmarkApp(ModelActions, App[None]):
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
         if orphans:
             self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        view = self.active_view
+        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
+
+    def _heard_from_team(self) -> None:
+        """Others changed documents: show their spans and statuses (cheap when none did).
+
+        Changes kept while the server was away are sent from here too, and
+        a listener lost with the connection is made again (every
+        RELISTEN_SECONDS at most: connecting to a host that is down waits).
+        """
+        store = self.workspace.store
+        if getattr(store, "pending", 0):
+            with contextlib.suppress(NewsmarkError):
+                store.flush()
+            self._say_saved("the changes kept meanwhile")
+            self._refresh_status()
+        changed: set[str] | None = None
+        if self._listener is None:
+            if store.pending or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
+                return
+            self._listen_tried = time.monotonic()
+            try:
+                self._listener = store.listen()
+            except NewsmarkError:
+                return
+            changed = {view.document.id for view in self.views}  # missed meanwhile
+        else:
+            try:
+                changed = self._listener.changed(timeout=0)
+            except Exception:  # the listener's connection went away: heard again later
+                self.notify("lost the connection to the store: others' changes are not shown "
+                            "until it is back", severity="warning")
+                self._listener.close()
+                self._listener = None
+                self._listen_tried = time.monotonic()
+                return
+        if not changed:
+            return
+        self.workspace.refresh_team()
+        with contextlib.suppress(NewsmarkError):
+            for view in self.views:
+                if view.document.id in changed:
+                    view.set_annotations(self.workspace.annotations(view.document.id))
+                    if self.show_others:  # their layers, dimmed, as they change
+                        self._show_others(view)
+            self._refresh_panel(orphans=False)
+        self._refresh_documents()
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
@@ -1153,12 +1262,8 @@ class NewsmarkApp(ModelActions, App[None]):
         if entry.document is None:
             return describe_document(entry.name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        name = entry.name
-        done, started = self.workspace.team_progress(doc_id)
-        if started > 1 or (started == 1 and self.adjudicating):
-            name += f"  ({done}/{started} done)"  # the team's progress
-        return describe_document(name, self.workspace.status(doc_id),
-                                 self.workspace.counts(doc_id))
+        return describe_document(entry.name, self.workspace.status(doc_id),
+                                 self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
     @staticmethod
     def _under_cursor(view: ArticleView) -> str:
@@ -1229,7 +1334,8 @@ class NewsmarkApp(ModelActions, App[None]):
 
     def _log_crash(self, details: str) -> str:
         """Append `details` to the crash log; a sentence saying where they are."""
-        log = Path(self.workspace.store.root) / CRASH_LOG
+        # A PostgreSQL store has no folder: the log goes to the current one.
+        log = (folder_of(self.workspace.store) or Path.cwd()) / CRASH_LOG
         try:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"--- {datetime.now().isoformat()}\n{details}\n")
@@ -1242,10 +1348,14 @@ class NewsmarkApp(ModelActions, App[None]):
 
         Every change was saved when it was made, so nothing is lost by
         stopping; a traceback on the screen would only hide that.
+
+        Textual 8.2 calls this (private) method on an unhandled exception and
+        offers no public hook for it: it is overridden here only, its body
+        uses public calls (`panic`), Textual is pinned to 8.2.x, and
+        `tests/test_app.py` checks the log and the exit.
         """
         where = self._log_crash(traceback.format_exc())
         self.bell()
-        self._exit_renderables.append(Text(
+        self.panic(Text(
             "newsmark stopped on an internal error. Every change you made before it is saved. "
             f"{where} Please report it.", style="bold"))
-        self._close_messages_no_wait()

@@ -14,7 +14,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -23,7 +22,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._wrap import compute_wrap_offsets
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -33,11 +31,13 @@ from annotations.graphemes import cluster_at, cluster_start, next_boundary, prev
 from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
+from annotations.span_index import SpanIndex
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
 from tui.scrolling import set_virtual_size
+from tui.wrap import wrap_offsets
 
 if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
@@ -129,20 +129,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self._size_update_pending = False
         self._preferred_column: int | None = None
-        self._matches: list[tuple[int, int]] = []
-        self._longest_match = 0
+        # Every kind of span drawn is kept in a SpanIndex (sorted starts and
+        # the longest span: a row looks only at the spans near it).
+        ranges = SpanIndex.of_ranges
+        self._matches = ranges(())
         self._counterparts: list[tuple[int, int]] = []
+        self._counterpart_index = ranges(())
         self._unmatched: list[tuple[int, int]] = []
-        self._linked: list[tuple[int, int]] = []
-        self._margin_longest = 0
-        self._counterpart_longest = 0
-        self.suggestions: list[Suggestion] = []
-        self._suggestion_starts: list[int] = []
-        self._longest_suggestion = 0
+        self._unmatched_index, self._linked_index, self._fuzzy = ranges(()), ranges(()), ranges(())
+        self._suggestions: SpanIndex[Suggestion] = SpanIndex()
         # Other annotators' spans, shown on request: drawn apart, never edited.
-        self.others: list[Annotation] = []
-        self._other_starts: list[int] = []
-        self._longest_other = 0
+        self._others: SpanIndex[Annotation] = SpanIndex()
         self._other_marks: dict[str, str] = {}
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
@@ -166,10 +163,12 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = max(0, min(cursor, len(self.text)))
         self.anchor: int | None = None
         self.selecting = False
-        self._matches = []
-        self._counterparts, self._unmatched, self._linked = [], [], []
-        self.suggestions, self._suggestion_starts, self._longest_suggestion = [], [], 0
-        self.others, self._other_starts, self._longest_other = [], [], 0
+        self._matches = SpanIndex.of_ranges(())
+        self._counterparts, self._unmatched = [], []
+        self._counterpart_index = SpanIndex.of_ranges(())
+        self._unmatched_index = self._linked_index = SpanIndex.of_ranges(())
+        self._suggestions = SpanIndex()
+        self._others = SpanIndex()
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
         self.border_title = literal_content(document.name)
@@ -190,12 +189,18 @@ class ArticleView(ScrollView, can_focus=True):
         self.segmentation = segmentation
         self.post_message(CursorMoved(self.id or ""))
 
+    @property
+    def annotations(self) -> list[Annotation]:
+        """The document's annotations, sorted by start (do not change the list)."""
+        return self._spans.items
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The suggestions shown, sorted by start."""
+        return self._suggestions.items
+
     def set_annotations(self, annotations: Iterable[Annotation]) -> None:
-        # Only the order by start matters here (lookups bisect `_starts`);
-        # a C-level key keeps this cheap when 10,000 come already sorted.
-        self.annotations = sorted(annotations, key=attrgetter("start"))
-        self._starts = [a.start for a in self.annotations]
-        self._longest = max((a.end - a.start for a in self.annotations), default=0)
+        self._spans: SpanIndex[Annotation] = SpanIndex(annotations)
         self.label_counts = Counter(a.label for a in self.annotations)
         self._index_fuzzy()
         self._invalidate()
@@ -203,8 +208,8 @@ class ArticleView(ScrollView, can_focus=True):
     def _index_fuzzy(self) -> None:
         # Spans found only approximately after the article changed: marked
         # ≈ in the margin until a person confirms them (few, if any).
-        self._fuzzy = [(a.start, a.end) for a in self.annotations if a.reanchored == "fuzzy"]
-        self._fuzzy_longest = max((e - s for s, e in self._fuzzy), default=0)
+        self._fuzzy = SpanIndex.of_ranges(
+            (a.start, a.end) for a in self.annotations if a.reanchored == "fuzzy")
 
     def change_annotations(
         self, removed: Iterable[Annotation] = (), added: Iterable[Annotation] = ()
@@ -219,20 +224,13 @@ class ArticleView(ScrollView, can_focus=True):
         # change the view already shows (reloaded meanwhile) changes nothing.
         fuzzy = any(a.reanchored == "fuzzy" for a in [*removed, *added])
         for ann in [*removed, *added]:
-            index = self._index_of(ann)
-            if index is not None:
-                old = self.annotations.pop(index)
+            old = self._spans.pop_where(ann.start, lambda a, id=ann.id: a.id == id)
+            if old is not None:
                 fuzzy = fuzzy or old.reanchored == "fuzzy"
-                del self._starts[index]
                 self.label_counts[old.label] -= 1
                 self._invalidate_range(old.start, old.end)
         for ann in added:
-            index = bisect_right(self._starts, ann.start)
-            self.annotations.insert(index, ann)
-            self._starts.insert(index, ann.start)
-            # `_longest` only bounds a search window: after a removal it may
-            # stay too long, which is still correct.
-            self._longest = max(self._longest, ann.end - ann.start)
+            self._spans.insert(ann)
             self.label_counts[ann.label] += 1
             self._invalidate_range(ann.start, ann.end)
         self.label_counts = +self.label_counts  # drop labels counted down to 0
@@ -240,61 +238,48 @@ class ArticleView(ScrollView, can_focus=True):
             self._index_fuzzy()
             self._invalidate()
 
-    def _index_of(self, ann: Annotation) -> int | None:
-        index = bisect_left(self._starts, ann.start)
-        while index < len(self._starts) and self._starts[index] == ann.start:
-            if self.annotations[index].id == ann.id:
-                return index
-            index += 1
-        return None
-
     def set_margin(
         self, unmatched: list[tuple[int, int]], linked: list[tuple[int, int]]
     ) -> None:
         """Mark rows of sentences the other outlet lacks, and of linked spans."""
-        self._unmatched, self._linked = sorted(unmatched), sorted(linked)
-        self._margin_longest = max((e - s for s, e in [*unmatched, *linked]), default=0)
+        self._unmatched = list(unmatched)
+        self._unmatched_index = SpanIndex.of_ranges(unmatched)
+        self._linked_index = SpanIndex.of_ranges(linked)
         self._invalidate()
+
+    def set_linked(self, linked: list[tuple[int, int]]) -> None:
+        """Mark the rows of linked spans (a link made or undone), keeping the rest."""
+        self.set_margin(self._unmatched, linked)
 
     def set_counterparts(self, spans: list[tuple[int, int]]) -> None:
         """Highlight the other pane's sentences that say what the cursor's does."""
         if spans != self._counterparts:
-            self._counterparts = sorted(spans)
-            self._counterpart_longest = max((e - s for s, e in spans), default=0)
+            self._counterparts = list(spans)
+            self._counterpart_index = SpanIndex.of_ranges(spans)
             self._invalidate()
 
     def set_suggestions(self, suggestions: list[Suggestion]) -> None:
-        self.suggestions = sorted(suggestions, key=lambda s: (s.start, s.end))
-        self._suggestion_starts = [s.start for s in self.suggestions]
-        self._longest_suggestion = max((s.end - s.start for s in self.suggestions), default=0)
+        self._suggestions = SpanIndex(suggestions)
         self._invalidate()
 
     def set_others(self, others: Iterable[Annotation], marks: dict[str, str]) -> None:
         """Show other annotators' spans (dimmed, underlined; `marks[annotator]` in the margin)."""
-        self.others = sorted(others, key=attrgetter("start"))
-        self._other_starts = [a.start for a in self.others]
-        self._longest_other = max((a.end - a.start for a in self.others), default=0)
+        self._others = SpanIndex(others)
         self._other_marks = marks
         self._invalidate()
 
-    def _others_in(self, start: int, end: int) -> list[Annotation]:
-        if not self.others:
-            return []
-        lo = bisect_left(self._other_starts, start - self._longest_other)
-        hi = bisect_left(self._other_starts, max(end, start + 1))
-        return [a for a in self.others[lo:hi] if a.end > start and a.start < end]
+    @property
+    def others(self) -> list[Annotation]:
+        """Other annotators' spans shown, in order of start."""
+        return self._others.items
 
     def others_at(self, offset: int) -> list[Annotation]:
         """Other annotators' spans covering `offset`, innermost first."""
-        return sorted(self._others_in(offset, offset + 1), key=lambda a: a.end - a.start)
-
-    def _suggestions_in(self, start: int, end: int) -> list[Suggestion]:
-        lo = bisect_left(self._suggestion_starts, start - self._longest_suggestion)
-        hi = bisect_left(self._suggestion_starts, end)
-        return [s for s in self.suggestions[lo:hi] if s.end > start and s.start < end]
+        return sorted(self._others.overlapping(offset, offset + 1),
+                      key=lambda a: a.end - a.start)
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
-        found = self._suggestions_in(offset, offset + 1)
+        found = self._suggestions.overlapping(offset, offset + 1)
         return min(found, key=lambda s: s.end - s.start) if found else None
 
     def visible_range(self) -> tuple[int, int]:
@@ -311,8 +296,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, row - height // 3), animate=False)
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
-        self._matches = sorted(matches)
-        self._longest_match = max((e - s for s, e in self._matches), default=0)
+        self._matches = SpanIndex.of_ranges(matches)
         self._invalidate()
 
     @property
@@ -324,15 +308,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def annotations_at(self, offset: int) -> list[Annotation]:
         """Annotations covering `offset`, innermost first."""
-        found = [a for a in self._overlapping(offset, offset + 1)]
-        return sorted(found, key=lambda a: a.end - a.start)
-
-    def _overlapping(self, start: int, end: int) -> list[Annotation]:
-        # Sorted by start and bounded by the longest span, so only the
-        # annotations near the range are looked at.
-        lo = bisect_left(self._starts, start - self._longest)
-        hi = bisect_left(self._starts, end)
-        return [a for a in self.annotations[lo:hi] if a.end > start and a.start < end]
+        return sorted(self._spans.overlapping(offset, offset + 1), key=lambda a: a.end - a.start)
 
     # -- moving ----------------------------------------------------------
 
@@ -503,13 +479,8 @@ class ArticleView(ScrollView, can_focus=True):
             rows = [start]
             if end > start:
                 # Tabs count one cell here and are drawn as one space.
-                breaks = compute_wrap_offsets(self.text[start:end], self._wrap_width, tab_size=1)
-                # A word longer than the row is folded by code point: a fold
-                # inside a cluster ("👨‍👩‍👧") moves back to the cluster's start.
-                for brk in breaks:
-                    brk = cluster_start(self.text, start + brk)
-                    if brk > rows[-1]:
-                        rows.append(brk)
+                breaks = wrap_offsets(self.text[start:end], self._wrap_width)
+                rows += [start + brk for brk in breaks]
             if len(self._line_rows) >= MAX_WRAPPED_LINES:
                 self._line_rows.clear()  # the counts stay exact in the RowIndex
             self._line_rows[line] = rows
@@ -592,7 +563,7 @@ class ArticleView(ScrollView, can_focus=True):
         on_screen = max(0, min(on_screen, height - 1))
         # The corrected height now, not after the next refresh: scrolling
         # is clamped to it.
-        self.virtual_size = Size(self._wrap_width, self._rows.total)
+        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
         self.scroll_to(y=max(0, row - on_screen), animate=False)
 
     def _scroll_cursor_into_view(self) -> None:
@@ -699,15 +670,15 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _plain(self, start: int, end: int) -> bool:
         """Nothing but the text on this row: no span, match, selection or cursor."""
-        if start <= self.cursor <= end or self._overlapping(start, end):
+        if start <= self.cursor <= end or self._spans.touches(start, end):
             return False
         if (selected := self.selection) is not None and selected[0] < end and selected[1] > start:
             return False
-        if self._suggestions_in(start, end) or self._matches_in(start, end):
+        if self._suggestions.touches(start, end) or self._matches.touches(start, end):
             return False
-        if self._others_in(start, end):
+        if self._others.touches(start, end):
             return False
-        return not any(c_start < end and c_end > start for c_start, c_end in self._counterparts)
+        return not self._counterpart_index.touches(start, end)
 
     def _render_row(self, start: int, end: int) -> Strip:
         text = strip_control_codes(self.text[start:end].replace("\t", " "))
@@ -722,18 +693,17 @@ class ArticleView(ScrollView, can_focus=True):
         line.stylize(self._base_style)
         self._stylize_annotations(line, start, end)
         other_style = self._component("other", partial=True)
-        for other in self._others_in(start, end):
+        for other in self._others.overlapping(start, end):
             line.stylize(other_style, max(other.start, start) - start,
                          min(other.end, end) - start)
         suggestion_style = self._component("suggestion", partial=True)
-        for sug in self._suggestions_in(start, end):
+        for sug in self._suggestions.overlapping(start, end):
             line.stylize(suggestion_style, max(sug.start, start) - start,
                          min(sug.end, end) - start)
-        for c_start, c_end in self._counterparts:
-            if c_start < end and c_end > start:
-                line.stylize(self._component("counterpart", partial=True),
-                             max(c_start, start) - start, min(c_end, end) - start)
-        for m_start, m_end in self._matches_in(start, end):
+        for c_start, c_end in self._counterpart_index.clipped(start, end):
+            line.stylize(self._component("counterpart", partial=True), c_start - start,
+                         c_end - start)
+        for m_start, m_end in self._matches.clipped(start, end):
             line.stylize(self._component("match", partial=True), m_start - start,
                         m_end - start)
         if (selected := self.selection) is not None:
@@ -759,26 +729,26 @@ class ArticleView(ScrollView, can_focus=True):
         return Strip(segments, cells + padding)
 
     def _margin_mark(self, start: int, end: int) -> Segment:
-        if _touches(self._linked, self._margin_longest, start, end):
+        if self._linked_index.touches(start, end):
             return Segment("⇄", self._base_style + self._component("margin-linked", partial=True))
-        if _touches(self._counterparts, self._counterpart_longest, start, end):
+        if self._counterpart_index.touches(start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
-        if others := self._others_in(start, end):
+        if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
             # Whose span it is: the annotator's mark (the status line has the
             # legend). Asked for with `o`, so it wins over the unmatched mark.
             mark = self._other_marks.get(others[0].annotator, "?")
             return Segment(mark, self._base_style + self._component("margin-other",
                                                                      partial=True))
-        if self._fuzzy and _touches(self._fuzzy, self._fuzzy_longest, start, end):
+        if self._fuzzy and self._fuzzy.touches(start, end):
             return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
-        if _touches(self._unmatched, self._margin_longest, start, end):
+        if self._unmatched_index.touches(start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))
         return Segment(" ", self._base_style)
 
     def _stylize_annotations(self, line: Text, start: int, end: int) -> None:
-        spans = self._overlapping(start, end)
+        spans = self._spans.overlapping(start, end)
         # Outer spans first so the inner span's colour wins where they nest.
         for ann in sorted(spans, key=lambda a: a.end - a.start, reverse=True):
             line.stylize(self._label_style(ann.label), max(ann.start, start) - start,
@@ -787,11 +757,6 @@ class ArticleView(ScrollView, can_focus=True):
             for o_start, o_end in _overlaps(spans):
                 line.stylize(self._component("overlap", partial=True), max(o_start, start) - start,
                              min(o_end, end) - start)
-
-    def _matches_in(self, start: int, end: int) -> list[tuple[int, int]]:
-        lo = bisect_left(self._matches, (start - self._longest_match, 0))
-        hi = bisect_left(self._matches, (end, 0))
-        return [(max(s, start), min(e, end)) for s, e in self._matches[lo:hi] if e > start]
 
     def _component(self, name: str, *, partial: bool = False) -> Style:
         # Whole styles blend translucent theme colours over the background;
@@ -821,17 +786,6 @@ def _previous_start(ranges: list[tuple[int, int]], offset: int) -> int:
     """Start of the last range that begins before `offset`, else 0."""
     index = bisect_left(ranges, (offset, -1)) - 1
     return ranges[index][0] if index >= 0 else 0
-
-
-def _touches(spans: list[tuple[int, int]], longest: int, start: int, end: int) -> bool:
-    """Does any of the sorted `spans` overlap the row [start, end)?
-
-    An empty row (a blank line) counts as the one character at `start`.
-    Only spans that start within the longest span's length are looked at.
-    """
-    lo = bisect_left(spans, (start - longest, -1))
-    hi = bisect_left(spans, (max(end, start + 1), -1))
-    return any(e > start for _, e in spans[lo:hi])
 
 
 def _overlaps(spans: list[Annotation]) -> list[tuple[int, int]]:

@@ -2,7 +2,8 @@
 
 The widgets take their BINDINGS from here, and the help screen and the
 README's key table are generated from the same lists, so they cannot drift.
-Each binding has an `id`, so users can remap it with Textual's keymap.
+Each binding has an `id`, by which a project remaps its keys (`[keys]` in
+newsmark.toml, applied with Textual's `App.set_keymap`: `tui/keymap.py`).
 Label keys are not here: they come from the project's label set
 (`annotations.labels`) and are bound when the app starts.
 """
@@ -70,14 +71,19 @@ APP_BINDINGS: list[Binding] = [
     Binding("x", "remove_annotation", "Remove", id="remove",
             tooltip="Remove the annotation under the cursor (innermost)"),
     Binding("r", "relabel", "Relabel the annotation under the cursor", show=False, id="relabel"),
-    Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note"),
+    # Priority (checked as the key arrives, not after it reached the article):
+    # the prompt then has the focus before the next keys of a burst are sent
+    # on, else "re:\d+[/-]" typed fast after "/" ran r, e and [ as commands.
+    # The app turns them off while a prompt or another screen is up.
+    Binding("m", "note", "Note on the annotation under the cursor", show=False, id="note",
+            priority=True),
     Binding("u", "undo", "Undo", id="undo",
             tooltip="Undo the last change, even from a past session"),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
     Binding("n", "next", "Next annotation (or search match)", show=False, id="next"),
     Binding("N", "previous", "Previous annotation (or search match)", show=False,
             id="previous"),
-    Binding("slash", "search", "Search", id="search",
+    Binding("slash", "search", "Search", id="search", priority=True,
             tooltip="Search the document (re: for a regular expression)"),
     Binding("right_square_bracket", "next_document", "Next document", show=False,
             id="next-document"),
@@ -131,17 +137,21 @@ def key_display(keys: str) -> str:
     return " / ".join(shown)
 
 
-def key_table(labels: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def key_table(
+    labels: list[tuple[str, str]], keymap: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
     """(section, keys, what it does) for every key, labels included.
 
-    `labels` is [(key, label name)] from the project's configuration.
+    `labels` is [(key, label name)] from the project's configuration;
+    `keymap` (binding id -> keys) the project's remapped keys.
     """
+    keymap = keymap or {}
     rows = [("Tag", key, f"Tag the selection (or the sentence) as {name}")
             for key, name in labels]
-    rows += [("Move and select", key_display(b.key), b.tooltip or b.description)
-             for b in ARTICLE_VIEW_BINDINGS]
-    rows += [("Annotations and documents", key_display(b.key), b.tooltip or b.description)
-             for b in APP_BINDINGS]
+    rows += [("Move and select", key_display(keymap.get(b.id or "", b.key)),
+              b.tooltip or b.description) for b in ARTICLE_VIEW_BINDINGS]
+    rows += [("Annotations and documents", key_display(keymap.get(b.id or "", b.key)),
+              b.tooltip or b.description) for b in APP_BINDINGS]
     rows += [("Annotations and documents", "Tab / Shift+Tab",
               "Move focus between the panes and the side panel"),
              ("Annotations and documents", "Ctrl+p", "Command palette: every action by name")]

@@ -36,6 +36,7 @@ from tui.cli_common import (
 )
 from tui.cli_common import open_existing_store as _open_existing_store
 from tui.cli_train import train_command
+from tui.literal import safe
 from tui.wording import plural
 
 if TYPE_CHECKING:
@@ -115,14 +116,20 @@ def open_command(
     of that file, or of every file in that folder.
     """
     from annotations.documents import find_articles, split_path_encodings
+    from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
-    from annotations.store import StoreLocked, open_store
+    from annotations.store import StoreLocked
     from annotations.workspace import Stored, Workspace, stored_documents
+    from tui.keymap import check_config
 
-    config = load_config(config_path, store_dir)
+    remote = is_remote(store_dir)
+    # A PostgreSQL store has no folder: newsmark.toml is looked for here.
+    config = load_config(config_path, Path(DEFAULT_STORE) if remote else Path(store_dir))
+    check_config(config)  # [keys] and label keys against the reader's bindings
+    named = annotator is not None or config.annotator is not None
     annotator = choose_annotator(annotator, config)
-    if stored and not store_dir.is_dir():
+    if stored and not remote and not Path(store_dir).is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
@@ -130,13 +137,19 @@ def open_command(
     decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {error}", err=True)
+        click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
         click.echo("newsmark: no article could be opened", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
-        store = open_store(store_dir)
+        if remote:
+            # Each annotator's layer is their role's name unless --annotator,
+            # NEWSMARK_ANNOTATOR or newsmark.toml says otherwise.
+            store = open_store(store_dir, annotator=annotator if named else None)
+            annotator = store.annotator
+        else:
+            store = open_store(store_dir)
     except StoreLocked as locked:
         store = open_store(store_dir, read_only=True)
         notices.append(
@@ -145,9 +158,13 @@ def open_command(
         )
     if store.upgraded is not None:
         old_format, backup = store.upgraded
-        notices.append(f"The store {store_dir} was upgraded from format {old_format}; "
+        notices.append(f"The store {describe(store_dir)} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {notices[-1]}", err=True)
+        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
+    interrupted = _interrupted_import(store, store_dir)
+    if interrupted:
+        notices.append(interrupted)
+        click.echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -157,19 +174,20 @@ def open_command(
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
         if not sources:
-            click.echo(f"newsmark: the store {store_dir} holds no document", err=True)
+            click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {error}", err=True)
+            click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {store_error}", err=True)
+                click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
@@ -269,8 +287,8 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     The same text imported for several annotators is one document with a
     layer per annotator.
     """
+    from annotations.engines import open_store
     from annotations.formats.importing import import_file
-    from annotations.store import open_store
 
     if fmt == "brat":
         from tui.cli_layers import import_brat_folder
@@ -280,6 +298,13 @@ def import_command(path: Path, fmt: str, store_dir: Path, annotator: str | None,
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
+        if store.upgraded is not None:
+            click.echo(f"newsmark: the store {store_dir} was upgraded from format "
+                       f"{store.upgraded[0]}; a copy of it as it was is in {store.upgraded[1]}",
+                       err=True)
+        interrupted = _interrupted_import(store, store_dir)
+        if interrupted:
+            click.echo(f"newsmark: {interrupted}", err=True)
         report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets)
     for line in report.skipped_records:
@@ -461,12 +486,30 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
-def _quoted(path: Path) -> str:
+def _interrupted_import(store: object, store_dir: Path) -> str:
+    """What an import killed half way left (whole documents, absent ones), or ""."""
+    found = getattr(store, "interrupted_import", None)  # the local engine's word on it
+    if not found:
+        return ""
+    whole, absent = found
+    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
+    return (f"an import into {store_dir} was stopped before it finished: "
+            f"{len(whole)} documents of its last batch are stored whole{lost}")
+
+
+def _quoted(path: Path | str) -> str:
     import shlex
 
-    return shlex.quote(str(path))
+    from annotations.engines import describe
+
+    return shlex.quote(describe(path))
 
 
+# Commands of their own modules (each imports what it needs from here).
+from tui.cli_store import store_group  # noqa: E402
+
+main.add_command(store_group)
 main.add_command(agree_command)
 main.add_command(adjudicate_command)
 main.add_command(train_command)

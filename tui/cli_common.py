@@ -1,7 +1,9 @@
-"""What every `newsmark` subcommand shares: the store option, error reporting, the annotator.
+"""What every `newsmark` command module shares: the --store option and its value type,
+error reporting, and who annotates.
 
-Subcommands live in modules of their own (`cli_<topic>.py`) and import
-these from here, so that `cli.py` can register them without an import cycle.
+In a module of its own so that command modules (`tui/cli_store.py`,
+`tui/cli_agree.py`, ...) and `tui/cli.py`, which registers them, import it
+without importing each other.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 import click
 
-from annotations.errors import NewsmarkError, StoreError
+from annotations.errors import NewsmarkError
+from tui.literal import safe
 
 DEFAULT_STORE = ".newsmark"
 
@@ -26,15 +29,31 @@ DEFAULT_STORE = ".newsmark"
 ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
+class StoreSpecType(click.ParamType):
+    """A store folder (a Path), or a PostgreSQL URL kept as given (a str)."""
+
+    name = "FOLDER|URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path | str:
+        from annotations.engines import is_remote
+
+        if isinstance(value, Path) or not is_remote(value):
+            return Path(value)
+        return str(value)
+
+
+STORE_SPEC = StoreSpecType()
+
+
 def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--store",
         "store_dir",
-        type=ANY_PATH,
+        type=STORE_SPEC,
         envvar="NEWSMARK_STORE",
         default=DEFAULT_STORE,
         show_default=True,
-        help="Folder of the annotation store (or NEWSMARK_STORE).",
+        help="Folder of the annotation store, or a postgresql:// URL (or NEWSMARK_STORE).",
     )(func)
 
 
@@ -46,7 +65,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {err}", err=True)
+            click.echo(f"newsmark: {safe(err)}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
@@ -79,10 +98,8 @@ def choose_annotator(given: str | None, config: Any) -> str:
     return getattr(config, "annotator", None) or default_annotator()
 
 
-def open_existing_store(store_dir: Path):  # type: ignore[no-untyped-def]
-    from annotations.store import open_store
+def open_existing_store(store_dir: Path | str):  # type: ignore[no-untyped-def]
+    from annotations.engines import open_store
 
-    if not store_dir.is_dir():
-        raise StoreError(f"no store at {store_dir}; open some articles first, or pass --store")
     # Read-only: export and stats may run while the reader holds the store.
-    return open_store(store_dir, read_only=True)
+    return open_store(store_dir, read_only=True, existing=True)

@@ -17,8 +17,8 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
     """`newsmark import FOLDER --format brat`: report what came in, by layer."""
     import shlex
 
+    from annotations.engines import open_store
     from annotations.formats.brat_import import import_brat
-    from annotations.store import open_store
 
     with open_store(store_dir) as store:
         report = import_brat(store, folder, pattern=names, annotator=annotator or "")

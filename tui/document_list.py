@@ -13,15 +13,20 @@ from tui.virtual_list import Row, VirtualList
 STATUS_MARK = {"untouched": "·", "in progress": "◐", "done": "●", "unreadable": "✗"}
 
 
-def describe(name: str, status: str, counts: dict[str, int] | None) -> tuple[Text, Text]:
+def describe(name: str, status: str, counts: dict[str, int] | None,
+             team: dict[str, str] | None = None) -> tuple[Text, Text]:
     """One row: progress mark and name, and the label counts at the right.
 
     The counts are the row's tail, so a long title is shortened rather
-    than the counts cut off.
+    than the counts cut off. `team`: the others' status on a shared store,
+    shown after the name as their marks (`ana● bob◐`).
     """
     row = Text()
     row.append(STATUS_MARK.get(status, "·") + " ")
     row.append(safe(name))  # a file name may carry escape sequences
+    if team:
+        others = " ".join(f"{who}{STATUS_MARK.get(st, '·')}" for who, st in sorted(team.items()))
+        row.append(safe(f"  {others}"), style="dim")
     summary = ", ".join(f"{label} {n}" for label, n in sorted((counts or {}).items()) if n)
     if status == "done":
         summary = "done ✓" + (f" · {summary}" if summary else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ def default_target(fmt: str, folder: Path) -> Path:
 
 
 def report(counts: Counts, options: ExportOptions, where: object,
-           filters_named: list[str] = ()) -> list[tuple[str, str]]:  # type: ignore[assignment]
+           filters_named: Sequence[str] = ()) -> list[tuple[str, str]]:
     """(kind, message) pairs: kind is "" for what was written, "note" or "warning"."""
     from annotations.export import carries_links
 

@@ -27,16 +27,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="help-close"),
     ]
 
-    def __init__(self, labels: list[tuple[str, str]]) -> None:
+    def __init__(self, labels: list[tuple[str, str]], keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         self.labels = labels
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
         table.add_column("keys", style="bold", no_wrap=True)
         table.add_column("what")
         section = ""
-        for group, keys, what in key_table(self.labels):
+        for group, keys, what in key_table(self.labels, self.keymap):
             if group != section:
                 section = group
                 table.add_row(Text(""), Text(""))

@@ -12,12 +12,14 @@ before it is shown; the neutralising itself is the core's
 
 from __future__ import annotations
 
-from rich.style import Style
-from rich.text import Text
-from textual.content import Content
-from textual.markup import escape
+from typing import TYPE_CHECKING
 
 from annotations.cleaning import neutralise
+
+if TYPE_CHECKING:  # the command line uses `safe` for its messages: no Textual there
+    from rich.style import Style
+    from rich.text import Text
+    from textual.content import Content
 
 
 def safe(text: object, *, one_line: bool = True) -> str:
@@ -27,14 +29,20 @@ def safe(text: object, *, one_line: bool = True) -> str:
 
 def literal(text: object, style: str | Style = "") -> Text:
     """A Rich `Text` that shows `text` literally (for rows and the status line)."""
+    from rich.text import Text
+
     return Text(safe(text), style=style, end="")
 
 
 def literal_content(text: object) -> Content:
     """A Textual `Content` that shows `text` literally (for border titles)."""
+    from textual.content import Content
+
     return Content(safe(text))
 
 
 def markup_escaped(text: object) -> str:
     """For the few Textual APIs that always parse markup (the command palette)."""
+    from textual.markup import escape
+
     return escape(safe(text))

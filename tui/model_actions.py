@@ -107,8 +107,7 @@ class ModelActions:
         # read-only (as `newsmark export` does beside the reader): every
         # change the reader made is on disk before its key returned.
         from annotations.errors import NewsmarkError
-        from annotations.store import open_store
-        from annotations.training import collect, metadata, save, train
+        from annotations.training import collect_at, metadata, save, train
 
         worker = get_current_worker()
         last = [0.0]
@@ -123,8 +122,7 @@ class ModelActions:
                     f"training the model: epoch {p.epoch}, {p.step / max(p.total, 1):.0%}"))
 
         try:
-            with open_store(location, read_only=True) as store:
-                docs, layers = collect(store)
+            docs, layers = collect_at(location)
             if not docs:
                 raise NewsmarkError("no document has spans yet: tag some, then press T")
             result = train(docs, epochs=READER_EPOCHS, patience=READER_PATIENCE,

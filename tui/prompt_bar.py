@@ -12,6 +12,7 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Input
+from textual.widgets.input import Selection
 
 from tui.literal import safe
 from tui.messages import PromptCancelled, PromptSubmitted
@@ -45,13 +46,23 @@ class PromptBar(Input):
         super().__init__(id=id, select_on_focus=False, highlighter=Neutralised())
         self.purpose = ""
 
-    def ask(self, purpose: str, placeholder: str, value: str = "") -> None:
+    def ask(
+        self, purpose: str, placeholder: str, value: str = "", *, replace: bool = False
+    ) -> None:
+        """Open the prompt holding `value`, the cursor after it.
+
+        With `replace`, `value` is selected: typing replaces it, a motion
+        keeps it to edit (the last search, offered again).
+        """
         self.purpose = purpose
         self.placeholder = safe(placeholder)
         self.value = value
-        self.cursor_position = len(value)
+        self.selection = Selection(0, len(value)) if replace else Selection.cursor(len(value))
         self.add_class("-open")
-        self.focus()
+        # At once, not after the queued events (as focus() does): keys typed
+        # right after / (a burst from the terminal, a paste) belong here,
+        # and went to the article as commands ("[" opened another document).
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.remove_class("-open")

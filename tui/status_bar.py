@@ -18,7 +18,8 @@ class StatusBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self._line, self._saved = Text(), Text()
+        self._parts: list[tuple[int, Text]] = []
+        self._saved = Text()
 
     def show(
         self,
@@ -33,34 +34,49 @@ class StatusBar(Static):
         error: bool = False,
         annotator: str = "",
     ) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append("  ".join(f"{name} {counts.get(name, 0)}" for name in labels))
+        # Parts in the order shown; when the line is too narrow the least
+        # needed go first (the counts, then the position), then the mode is
+        # shortened. Whether the work is saved is never cut.
+        parts: list[tuple[int, Text]] = [
+            (0, Text("  ".join(f"{name} {counts.get(name, 0)}" for name in labels)))]
         if sentence is not None:
-            line.append(f"  │ sentence {sentence[0] + 1}/{sentence[1]}")
+            parts.append((1, Text(f"sentence {sentence[0] + 1}/{sentence[1]}")))
         if selecting or selection:
-            line.append(f"  │ {'SELECT ' if selecting else ''}{selection} chars selected")
+            parts.append((2, Text(f"{'SELECT ' if selecting else ''}{selection} chars selected")))
         if mode:
-            # The mode names the search query: untrusted, shown literally.
-            line.append(f"  │ {safe(mode)}", style="bold")
+            # The mode names the search query and notes: untrusted, shown literally.
+            parts.append((3, Text(safe(mode), style="bold")))
         if annotator:
             # Whose layer the keys tag in. Last before the saved mark: where the
-            # line is too long it is cut first, before the mode or the counts.
-            line.append("  │ ")
-            line.append(safe(annotator), style="bold")
-        self._line, self._saved = line, Text(safe(saved), end="")
+            # line is too long it is cut first, before the mode.
+            parts.append((4, Text(safe(annotator), style="bold")))
+        self._parts, self._saved = parts, Text(safe(saved), end="")
         self.set_class(error, "-error")
         self._draw()
 
     def _draw(self) -> None:
-        # Whether the work is saved is the line's end, and is never cut off:
-        # what comes before it is shortened instead.
         width = self.content_size.width
-        saved, line = self._saved.copy(), self._line.copy()
-        if width and line.cell_len + 3 + saved.cell_len > width:
+        parts = list(self._parts)
+        saved = self._saved.copy()
+        sep = "  │ "
+
+        def length(kept: list[tuple[int, Text]]) -> int:
+            return sum(t.cell_len + len(sep) for _, t in kept) + saved.cell_len
+
+        if width:
+            for dropped in (0, 1):  # the counts, then the sentence position
+                if length(parts) <= width:
+                    break
+                parts = [(rank, t) for rank, t in parts if rank != dropped]
             saved.truncate(width, overflow="ellipsis")
-            line.truncate(max(0, width - saved.cell_len - 3), overflow="ellipsis")
-        line.append("  │ " if line.cell_len + 4 + saved.cell_len <= width or not width
-                    else " │ ")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _, text in parts:
+            line.append_text(text)
+            line.append(sep)
+        if width and line.cell_len + saved.cell_len > width:
+            # What is left (the mode, a long search) is shortened, not the end.
+            line.truncate(max(0, width - saved.cell_len - len(sep)), overflow="ellipsis")
+            line.append(sep)
         line.append_text(saved)
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).

@@ -24,6 +24,8 @@ def change_done(verb: str, change: Change) -> str:
     'undid relabel opinion → claim', not 'undid update of opinion'.
     """
     ann = change.annotation
+    if change.steps > 1:  # a group: the suggestions A accepted
+        return f"{verb} accepting {plural(change.steps, 'suggestion')}"
     if change.kind == "add":
         what = f"the {ann.label} tag"
     elif change.kind == "remove":

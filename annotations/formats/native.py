@@ -227,7 +227,9 @@ def parse(obj: Any) -> ParsedRecord:
                 reanchored=_opt_str(span.get("reanchored")) or "",
                 fragments=_parse_fragments(span.get("fragments")),
             )
-            if 0 <= item.start < item.end <= len(text):  # else the importer reports bounds
+            if 0 <= item.start < item.end <= len(text) and not _OTHER_SYSTEMS.isdisjoint(span):
+                # (else the importer reports bounds; a span without other
+                # offsets, the usual case, needs no offset table)
                 table = table or OffsetTable(text)
                 check_other_systems(table, span, item.start, item.end)
         except ValueError as err:
@@ -245,6 +247,9 @@ def _parse_fragments(value: Any) -> tuple[tuple[int, int], ...]:
             for p in value):
         raise ValueError("fragments must be a list of [start, end] pairs")
     return tuple((a, b) for a, b in value)
+
+
+_OTHER_SYSTEMS = frozenset({"utf16_start", "utf16_end", "utf8_start", "utf8_end"})
 
 
 def _opt_str(value: Any) -> str | None:

@@ -16,7 +16,11 @@ from annotations.errors import StoreError
 from annotations.store.protocol import Store
 
 # scheme -> "module:function" taking (location, read_only=...) -> Store.
-ENGINES: dict[str, str] = {}
+ENGINES: dict[str, str] = {
+    # A team's shared store (the `newsmark[postgres]` extra; annotations/postgres/).
+    "postgresql": "annotations.postgres.store:open_postgres",
+    "postgres": "annotations.postgres.store:open_postgres",
+}
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 

@@ -1,31 +1,31 @@
-"""The annotation store: a folder of small JSON (TinyDB) files.
+"""`LocalStore`: the embedded engine of the `Store` protocol, a folder of files.
 
-Layout of a store folder (default `.newsmark/`):
+Layout of a store folder (default `.newsmark/`), and the part that keeps each:
 
-- `newsmark.json`  format marker, `{"format": 1, "app": "newsmark"}`
+- `newsmark.json`  format marker `{"format": 3, "app": "newsmark"}` (`migrations`)
 - `documents.json` one row per registered document (path, metadata, and
-  the status it was registered with)
-- `status.json` + `status.log` each document's status since (untouched, in
-  progress, done), so the first tag of an article in a folder of 100,000
-  appends a line instead of rewriting the 25 MB document list
+  the status it was registered with): a TinyDB written whole, atomically
+- `status.json` + `status.log` each document's status since (`statuses`),
+  so the first tag of an article in a folder of 100,000 appends a line
+  instead of rewriting the 25 MB document list
 - `docs/<id>.text.json` a document's cleaned text, written once
-- `docs/<id>.json` + `docs/<id>.log` a document's annotations: a snapshot
-  and the changes since, one line each (`annotations.journal`), so saving an
-  annotation appends one line to that document's log
+- `docs/<id>.json` + `docs/<id>.log` a document's annotations, a TinyDB
+  whose changes are log lines (`annotation_db`, `journal_storage`)
 - `docs/<id>.seg` its sentences, tokens and paragraphs, written once when it
   is first segmented (`annotations.segmentation.encode`): the tokens spans
   were snapped to stay the same in every later session and export. Derived
   data: a missing or damaged one is segmented again.
-- `history.json` + `history.log` undo/redo entries (see `annotations.history`)
-- `session.json`   key/value state the app restores on reopen
-- `lock`           `{"pid": ..., "host": ...}` of the newsmark writing here
+- `history.json` + `history.log` undo/redo steps (`undo_log`)
+- `session.json` + `session.log` typed session state (`session`)
+- `links.json` cross-document links (`link_table`)
+- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`)
+- `import.pending` while a batch of imported documents is written (`import_batch`)
 
-Every whole file is written through `write_json_atomic`: a temporary file
-is written and fsynced, then renamed over the old one, so a crash or
-`kill -9` leaves either the old or the new version, never half of one. The
-previous version is kept as `<name>.bak` (a hard link, so it costs
-nothing). A log line is appended and fsynced; a line cut short by a kill
-belongs to a save that never returned and is dropped when read.
+Whole files go through `files.write_atomic` (temp file, fsync, rename; the
+previous version kept as `.bak`); a log line is appended and fsynced, and
+one cut short by a kill belongs to a save that never returned and is
+dropped when read (`journal`). This module is the document catalogue
+(documents list, texts) and the protocol's methods over the parts.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ import contextlib
 import json
 import os
 import re
-from bisect import bisect_left, insort
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -42,16 +41,19 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.segmentation import Segmentation
+from annotations.store import import_batch, segmentation_files
+from annotations.store.annotation_db import TABLE as ANNOTATIONS
+from annotations.store.annotation_db import DocumentAnnotations, layer_span, sort_key
 from annotations.store.files import (
     damaged,
-    write_atomic,
+    dumps,
     write_json_atomic,
 )
 from annotations.store.journal import Journal
+from annotations.store.journal_storage import read_tables
 from annotations.store.link_table import LINKS, LinkTable
 from annotations.store.lock import StoreLock
 from annotations.store.migrations import (
@@ -65,6 +67,7 @@ from annotations.store.migrations import (
 )
 from annotations.store.protocol import STATUSES, Pane
 from annotations.store.session import SessionState
+from annotations.store.statuses import Statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
 from annotations.store.undo_log import UndoLog
 
@@ -79,115 +82,7 @@ DOC_CACHE_SIZE = 64
 Warn = Callable[[str], None]
 
 
-# A log is folded into its snapshot once it holds more changes than this
-# many, or than the snapshot holds annotations: saves stay one line, and
-# reading a document costs at most about twice its snapshot.
-COMPACT_AFTER = 500
-
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-
-def _span_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row.get("start"), row.get("end"), row.get("label"), row.get("annotator", ""))
-
-
-def _ann_key(ann: Annotation) -> tuple[Any, ...]:
-    return (ann.start, ann.end, ann.label, ann.annotator)
-
-
-def _sort_key(ann: Annotation) -> tuple[int, int, str, str]:
-    return (ann.start, -ann.end, ann.label, ann.created)
-
-
-class _DocAnnotations:
-    """One document's annotations in memory, kept equal to its journal.
-
-    `rows` (annotation id -> stored row) is what the snapshot and log
-    replay to; the parsed, sorted `Annotation`s are built on first use and
-    then carried along change by change, with the span and label counts.
-    """
-
-    def __init__(self, journal: Journal) -> None:
-        self.journal = journal
-        self.load()
-
-    def load(self) -> None:
-        tables, changes = self.journal.read()
-        self.tables = {k: v for k, v in tables.items() if k not in ("annotations", "journal")}
-        rows = _snapshot_rows(tables)
-        self.snapshot_rows = len(rows)
-        for change in changes:
-            _replay(rows, change)
-        self.rows = rows
-        self._anns: list[Annotation] | None = None
-        # A twin is the same span and label in the same layer (annotator):
-        # two annotators marking the same words are two layers agreeing.
-        self.spans = Counter(_span_key(r) for r in rows.values())
-        self.labels = Counter(r.get("label") for r in rows.values())
-
-    @property
-    def annotations(self) -> list[Annotation]:
-        if self._anns is None:
-            self._anns = sorted((Annotation.from_dict(r) for r in self.rows.values()),
-                                key=_sort_key)
-        return self._anns
-
-    def put(self, ann: Annotation, row: dict[str, Any]) -> None:
-        """`ann` (saved as `row`) added, or replacing the one with its id."""
-        old = self.rows.get(ann.id)
-        if old is not None:
-            self._forget(ann.id, old)
-        self.rows[ann.id] = row
-        self.spans[_ann_key(ann)] += 1
-        self.labels[ann.label] += 1
-        if self._anns is not None:
-            insort(self._anns, ann, key=_sort_key)
-
-    def delete(self, ann_id: str) -> None:
-        old = self.rows.get(ann_id)
-        if old is not None:
-            self._forget(ann_id, old)
-            del self.rows[ann_id]
-
-    def _forget(self, ann_id: str, row: dict[str, Any]) -> None:
-        span = _span_key(row)
-        self.spans[span] -= 1
-        if not self.spans[span]:
-            del self.spans[span]
-        self.labels[row.get("label")] -= 1
-        if not self.labels[row.get("label")]:
-            del self.labels[row.get("label")]
-        if self._anns is not None:
-            old = Annotation.from_dict(row)
-            index = bisect_left(self._anns, _sort_key(old), key=_sort_key)
-            while index < len(self._anns) and self._anns[index].id != ann_id:
-                index += 1
-            if index < len(self._anns):
-                del self._anns[index]
-
-    def compact(self) -> None:
-        rows = {str(i): row for i, row in enumerate(self.rows.values(), start=1)}
-        try:
-            self.journal.compact({**self.tables, "annotations": rows})
-        except StoreError:
-            return  # the log still holds every change; folded in another time
-        self.snapshot_rows = len(rows)
-
-
-def _replay(rows: dict[str, dict[str, Any]], change: dict[str, Any]) -> None:
-    if "put" in change:
-        row = change["put"]
-        rows[str(row.get("id"))] = row
-    elif "delete" in change:
-        rows.pop(str(change["delete"]), None)
-
-
-def _snapshot_rows(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for key, row in (tables.get("annotations") or {}).items():
-        ann_id = row.get("id") if isinstance(row, dict) else None
-        rows[str(ann_id or f"#{key}")] = row
-    return rows
 
 
 def _row_sort_key(row: AnnotationRow) -> tuple[int, int, str, str]:
@@ -215,7 +110,7 @@ class LocalStore:
         self._lock = StoreLock(self.root)
         # Set when opening upgraded an older store: (its format, the copy kept).
         self.upgraded: tuple[int, str] | None = None
-        self._doc_anns: OrderedDict[str, _DocAnnotations] = OrderedDict()
+        self._doc_anns: OrderedDict[str, DocumentAnnotations] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
 
@@ -241,8 +136,12 @@ class LocalStore:
             self._links = LinkTable(self.root / LINKS, read_only=read_only)
             self._undo: UndoLog | None = None  # read on first use
             self._doc_index()  # parse documents.json now: a damaged one fails at open
-            self._status_journal = self.journal(STATUS)
-            self._read_statuses()
+            # (documents stored whole, documents absent) if an import was killed.
+            self.interrupted_import: tuple[list[str], list[str]] | None = None
+            if not read_only:
+                self.interrupted_import = import_batch.recover(
+                    self.root, self.root / DOCS_DIR, set(self._doc_index()))
+            self._statuses = Statuses(self.journal(STATUS))
         except BaseException:
             self.close()
             raise
@@ -278,15 +177,15 @@ class LocalStore:
             return
         self._closed = True
         for state in self._doc_anns.values():
-            state.journal.close()
+            state.close()
         self._doc_anns.clear()
         for name in ("_documents_db", "_session", "_links", "_undo"):
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
-        journal = getattr(self, "_status_journal", None)
-        if journal is not None:
-            journal.close()
+        statuses = getattr(self, "_statuses", None)
+        if statuses is not None:
+            statuses.close()
         self._lock.release()
 
     def __enter__(self) -> LocalStore:
@@ -323,7 +222,7 @@ class LocalStore:
         path = self._doc_path(doc_id)
         return Journal(path, path.with_suffix(".log"), read_only=self.read_only)
 
-    def _doc_state(self, doc_id: str) -> _DocAnnotations:
+    def _doc_state(self, doc_id: str) -> DocumentAnnotations:
         """A document's annotations, read once and kept (the last DOC_CACHE_SIZE).
 
         Read again when its files changed on disk (a read-only viewer sees
@@ -333,13 +232,13 @@ class LocalStore:
         if state is not None:
             self._doc_anns.move_to_end(doc_id)
             if state.journal.changed_on_disk():
-                state.load()
+                state.reload()
             return state
-        state = _DocAnnotations(self._doc_journal(doc_id))
+        state = DocumentAnnotations(self._doc_journal(doc_id))
         self._doc_anns[doc_id] = state
         while len(self._doc_anns) > DOC_CACHE_SIZE:
             _old_id, old = self._doc_anns.popitem(last=False)
-            old.journal.close()
+            old.close()
         return state
 
     def journal(self, name: str) -> Journal:
@@ -376,19 +275,8 @@ class LocalStore:
             lambda: self._documents.update(fields, doc_ids=[key]),
         )
 
-    def _read_statuses(self) -> None:
-        tables, changes = self._status_journal.read()
-        statuses = {doc_id: row.get("status") for doc_id, row in
-                    (tables.get("status") or {}).items()}
-        self._status_snapshot_rows = len(statuses)
-        for change in changes:
-            statuses[str(change.get("id"))] = change.get("status")
-        self._statuses: dict[str, str] = statuses
-
     def _status_of(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> str:
-        if check and self._status_journal.changed_on_disk():
-            self._read_statuses()
-        return self._statuses.get(doc_id) or row.get("status") or "untouched"
+        return self._statuses.get(doc_id, check=check) or row.get("status") or "untouched"
 
     def _record(self, doc_id: str, row: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
         record = _doc_copy(row)
@@ -396,14 +284,7 @@ class LocalStore:
         return record
 
     def _save_status(self, doc_id: str, status: str) -> None:
-        journal = self._status_journal
-        journal.append({"id": doc_id, "status": status})
-        self._statuses[doc_id] = status
-        if journal.logged > max(COMPACT_AFTER, self._status_snapshot_rows):
-            rows = {key: {"status": value} for key, value in self._statuses.items()}
-            with contextlib.suppress(StoreError):  # the log keeps them meanwhile
-                journal.compact({"status": rows})
-                self._status_snapshot_rows = len(rows)
+        self._statuses.set(doc_id, status)
 
     def _touch(self, doc_id: str) -> None:
         entry = self._doc_index().get(doc_id)
@@ -477,6 +358,59 @@ class LocalStore:
             )
         return len(records)
 
+    def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
+        """Register new documents with their annotations and status in one batch
+        (`store.import_batch`: whole or absent after a crash, a few syncs per batch)."""
+        self.check_writable()
+        index = self._doc_index()
+        new: list[tuple[Document, list[Annotation], str]] = []
+        seen: set[str] = set()
+        for doc, anns, status in batch:
+            self._check_doc_id(doc.id)
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
+            if doc.id in index or doc.id in seen:
+                continue
+            seen.add(doc.id)
+            ids: set[str] = set()
+            spans: set[tuple[int, int, str, str]] = set()
+            kept: list[Annotation] = []
+            for ann in anns:
+                span = layer_span(ann)
+                if ann.doc_id != doc.id or ann.id in ids or span in spans:
+                    continue
+                ids.add(ann.id)
+                spans.add(span)
+                kept.append(ann)
+            new.append((doc, kept, status))
+        if not new:
+            return 0
+        docs_dir = self.root / DOCS_DIR
+        import_batch.begin(self.root, [doc.id for doc, _anns, _status in new])
+        records = []
+        for doc, anns, status in new:
+            self._doc_anns.pop(doc.id, None)
+            with contextlib.suppress(OSError):  # a log left by an earlier, failed batch
+                os.unlink(docs_dir / f"{doc.id}.log")
+            import_batch.write_unsynced(
+                self._text_path(doc.id), dumps({"text": doc.text}).encode("utf-8"))
+            if anns:
+                rows = {str(i): ann.to_dict() for i, ann in enumerate(anns, start=1)}
+                import_batch.write_unsynced(
+                    self._doc_path(doc.id), dumps({ANNOTATIONS: rows}).encode("utf-8"))
+            if status == "untouched" and anns:
+                status = "in progress"  # as the first saved annotation makes it
+            records.append({"id": doc.id, "path": doc.meta.path, "meta": doc.meta.to_dict(),
+                            "status": status, "length": len(doc.text)})
+        import_batch.sync_all(docs_dir)
+        self._guarded(  # the commit: from here the documents exist
+            self._documents_db.storage,
+            self._documents,
+            lambda: self._documents.insert_multiple(records),
+        )
+        import_batch.finish(self.root)
+        return len(new)
+
     def document_record(self, doc_id: str) -> dict[str, Any] | None:
         entry = self._doc_index().get(doc_id)
         return None if entry is None else self._record(doc_id, entry[1])
@@ -518,64 +452,19 @@ class LocalStore:
         except (ValueError, KeyError, TypeError) as err:
             raise damaged(path, err) from err
 
-    def _segmentation_path(self, doc_id: str) -> Path:
-        self._check_doc_id(doc_id)
-        return self.root / DOCS_DIR / f"{doc_id}.seg"
-
     def load_segmentation(
         self, doc_id: str, text: str, warn: Warn | None = None
     ) -> Segmentation | None:
-        """The stored segmentation of `text`, or None if there is none to use.
-
-        A damaged file, or one made for another text, is not an error: the
-        caller segments again (and may save that). `warn` hears why.
-        """
-        path = self._segmentation_path(doc_id)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            if warn is not None:
-                warn(f"cannot read {path} ({err.strerror or err}); segmenting {doc_id} again")
-            return None
-        try:
-            return segmentation_codec.decode(text, data)
-        except ValueError as err:
-            if warn is not None:
-                warn(f"{path} is damaged or out of date ({err}); segmenting {doc_id} again")
-            return None
-
-    def has_segmentation(self, doc_id: str) -> bool:
-        return self._segmentation_path(doc_id).exists()
+        self._check_doc_id(doc_id)
+        return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
-        """Keep `seg` as the document's segmentation; False if not written.
-
-        Written once, durably (a session's spans are snapped to these
-        tokens before they are saved): an existing file that reads as a
-        segmentation of this text is left alone, a damaged one replaced.
-        A read-only store writes nothing. A failed write loses nothing but
-        the cache, so it is reported to `warn`, never raised.
-        """
+        self._check_doc_id(doc_id)
         if self.read_only or self._closed:
-            return False
-        path = self._segmentation_path(doc_id)
-        if path.exists() and self.load_segmentation(doc_id, seg.text) is not None:
-            return False
-        try:
-            data = segmentation_codec.encode(seg)
-            write_atomic(path, data, keep_backup=False)
-        except (StoreError, ValueError) as err:
-            if warn is not None:
-                cause = err.__cause__ if isinstance(err, StoreError) else err
-                reason = cause.strerror if isinstance(cause, OSError) else cause
-                warn(f"cannot keep the segmentation of {doc_id} in {path} ({reason or err})")
-            return False
-        return True
+            return False  # a read-only store writes nothing, not even this cache
+        return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
 
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
@@ -613,17 +502,14 @@ class LocalStore:
         """
         state = self._doc_anns.get(doc_id)
         if state is not None and not state.journal.changed_on_disk():
-            raw: dict[str, Any] = state.rows  # read already, and current
+            raw = state.tables.get(ANNOTATIONS, {})  # read already, and current
         else:
             path = self._doc_path(doc_id)
             journal = Journal(path, path.with_suffix(".log"), read_only=True)
             try:
-                tables, changes = journal.read()
+                raw = read_tables(journal)[0].get(ANNOTATIONS, {})
             finally:
                 journal.close()
-            raw = _snapshot_rows(tables)
-            for change in changes:
-                _replay(raw, change)
         rows: list[AnnotationRow] = []
         append = rows.append
         of = AnnotationRow.of
@@ -652,10 +538,13 @@ class LocalStore:
             if doc_id in self._doc_anns:
                 yield from self.annotations(doc_id)
                 continue
-            state = _DocAnnotations(
-                Journal(self._doc_path(doc_id), self._doc_path(doc_id).with_suffix(".log"),
-                        read_only=True))
-            yield from state.annotations
+            path = self._doc_path(doc_id)
+            journal = Journal(path, path.with_suffix(".log"), read_only=True)
+            try:
+                rows = read_tables(journal)[0].get(ANNOTATIONS, {})
+            finally:
+                journal.close()
+            yield from sorted((Annotation.from_dict(r) for r in rows.values()), key=sort_key)
 
     def add(self, ann: Annotation) -> bool:
         """Save `ann`; False (nothing written) if its id, or the same span and label in
@@ -679,35 +568,20 @@ class LocalStore:
             state = self._doc_state(doc_id)
             ids: set[str] = set()
             spans: set[Any] = set()
-            new: list[tuple[Annotation, dict[str, Any]]] = []
+            new: list[Annotation] = []
             for ann in group:
-                span = _ann_key(ann)
-                if ann.id in state.rows or ann.id in ids or span in state.spans or span in spans:
+                span = layer_span(ann)
+                if ann.id in state.ids or ann.id in ids or span in state.spans or span in spans:
                     continue
                 ids.add(ann.id)
                 spans.add(span)
-                new.append((ann, ann.to_dict()))
+                new.append(ann)
             if not new:
                 continue
-            self._saving(state, *({"put": row} for _ann, row in new))
-            for ann, row in new:
-                state.put(ann, row)
-            self._saved(state)
+            state.insert(new)
             self._touch(doc_id)
             added += len(new)
         return added
-
-    def _saving(self, state: _DocAnnotations, *changes: dict[str, Any]) -> None:
-        """Log changes; on failure the memory is read again from the disk."""
-        try:
-            state.journal.append(*changes)
-        except BaseException:
-            state.journal.close()
-            raise
-
-    def _saved(self, state: _DocAnnotations) -> None:
-        if state.journal.logged > max(COMPACT_AFTER, state.snapshot_rows):
-            state.compact()
 
     def compact(self, doc_id: str) -> None:
         """Fold a document's log into its snapshot now (saves do it when it is long)."""
@@ -715,7 +589,8 @@ class LocalStore:
         self._require_document(doc_id)
         state = self._doc_state(doc_id)
         if state.journal.logged:
-            state.compact()
+            with contextlib.suppress(StoreError):  # the log still holds every change
+                state.compact()
 
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present.
@@ -729,12 +604,9 @@ class LocalStore:
         self.check_writable()
         self._require_document(ann.doc_id)
         state = self._doc_state(ann.doc_id)
-        if ann.id in state.rows or (check_span and _ann_key(ann) in state.spans):
+        if ann.id in state.ids or (check_span and layer_span(ann) in state.spans):
             return False
-        row = ann.to_dict()
-        self._saving(state, {"put": row})
-        state.put(ann, row)
-        self._saved(state)
+        state.insert([ann])
         self._touch(ann.doc_id)
         return True
 
@@ -743,13 +615,11 @@ class LocalStore:
         self.check_writable()
         self._require_document(doc_id)
         state = self._doc_state(doc_id)
-        row = state.rows.get(ann_id)
+        row = state.row(ann_id)
         if row is None:
             return None
         old = Annotation.from_dict(row)
-        self._saving(state, {"delete": ann_id})
         state.delete(ann_id)
-        self._saved(state)
         self._touch(doc_id)
         return old
 
@@ -758,16 +628,13 @@ class LocalStore:
         self.check_writable()
         self._require_document(ann.doc_id)
         state = self._doc_state(ann.doc_id)
-        row = state.rows.get(ann.id)
+        row = state.row(ann.id)
         if row is None:
             return None
         old = Annotation.from_dict(row)
         if old == ann:
             return old
-        new = ann.to_dict()
-        self._saving(state, {"put": new})
-        state.put(ann, new)
-        self._saved(state)
+        state.replace(ann)
         self._touch(ann.doc_id)
         return old
 

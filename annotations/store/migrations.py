@@ -18,6 +18,8 @@ from typing import Any
 from annotations.errors import StoreError
 from annotations.store.files import TMP_RE, damaged, fsync_dir, write_json_atomic
 from annotations.store.lock import LOCK
+from annotations.store.session import migrate_format_2 as migrate_session
+from annotations.store.statuses import migrate_format_2 as migrate_statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage
 
 FORMAT = 3
@@ -57,14 +59,18 @@ def _migrate_1_to_2(root: Path) -> None:
 
 
 def _migrate_2_to_3(root: Path) -> None:
-    """Format 3 gives session state a log beside `session.json` (`store.session`).
+    """Format 3 keeps session state as typed tables with a log (`store.session`), and
+    saves annotations and undo steps as TinyDB changes (`store.journal_storage`).
 
-    A format 2 `session.json` is a format 3 snapshot of generation 0 with no
-    log, and its keys are the typed fields' keys, so nothing is rewritten.
-    The number changes so that an older newsmark, which would not read the
-    session log (orphans, rejected suggestions, paths), refuses the store
-    instead of missing the changes in it.
+    `session.json` is rewritten from format 2's key/value rows into the
+    tables, `status.json` from a table keyed by document id into rows.
+    Annotation and history files are read as they are (their format-2 log
+    lines are understood); the number changes so that an older
+    newsmark, which would not read the new log lines, refuses the store
+    instead of missing the changes in them.
     """
+    migrate_session(root / "session.json")
+    migrate_statuses(root / "status.json", root / "status.log")
 
 
 # format n -> the function that turns a store of format n into format n + 1.

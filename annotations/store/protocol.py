@@ -119,6 +119,14 @@ class Store(Protocol):
         were new (a document given twice counts once)."""
         ...
 
+    def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
+        """Register new documents, each with its annotations and status, as one batch
+        (import): durable when it returns, at most a few syncs for the whole batch, and
+        after a crash each document is whole (text, annotations, status) or absent.
+        Documents already registered, and annotations `add_many` would skip, are left
+        out; returns how many documents were added."""
+        ...
+
     def document_record(self, doc_id: str) -> DocumentRecord | None:
         """The record of one document (see `DocumentRecord`), None if not registered."""
         ...
@@ -174,7 +182,8 @@ class Store(Protocol):
 
     def add(self, ann: Annotation) -> bool:
         """Save `ann` on its (registered) document; False, writing nothing, if its id or the
-        same (start, end, label) is there already."""
+        same (start, end, label) in the same annotator's layer is there already (two
+        annotators' identical spans are both kept: agreement counts them)."""
         ...
 
     def add_many(self, anns: Iterable[Annotation]) -> int:
@@ -275,14 +284,4 @@ class Store(Protocol):
 
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
         """Replace the rejected suggestions of `doc_id`."""
-        ...
-
-    def annotator_statuses(self) -> dict[str, dict[str, str]]:
-        """{annotator: {doc id: status}}: each annotator's own progress (one of
-        `STATUSES`) on the documents they started or marked; the document's own
-        status (`set_status`) is apart."""
-        ...
-
-    def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
-        """Set one annotator's progress on `doc_id` (ValueError if not one of `STATUSES`)."""
         ...

@@ -1,167 +1,235 @@
-"""Session state of a local store, as typed fields: `session.json` + `session.log`.
+"""Session state of a local store, as typed fields: a TinyDB in `session.json` + `session.log`.
 
 What the reader restores on reopen and what re-anchoring and suggestions
-remember: the panes, which document each file path held, re-anchoring
-counts, each document's orphans (user data: annotations waiting to be
-placed), its rejected suggestions and each annotator's progress on it.
-Each field has its methods here and its key is defined only here (it was
-a key/value bag whose keys three modules defined, and every change rewrote
-the whole file).
+remember. Each field is a table of its own (`journal_storage`: a change is
+one fsynced log line, folded into the snapshot when the log grows):
 
-A journal (`annotations.store.journal`): the snapshot keeps TinyDB's layout
-of format 2 (table `state`, rows `{"key", "value"}`), so a format-2
-`session.json` is read as it is; each change is one fsynced line of the
-log, `{"set": key, "value": v}` or `{"merge": key, "value": {k: v}}` (the
-path map grows by the entries that changed, not by a copy of 100,000), and
-the log is folded into the snapshot when it grows.
+- `panes`        one row per pane, in order: `{"doc_id", "path", "cursor"}`
+- `paths`        one row per file: `{"path", "doc"}` (the document last read from it)
+- `reanchoring`  one row per changed article: `{"doc", "from", "kept", "moved", ...}`
+- `orphans`      one row per orphan: the annotation's row plus `"owner"`, the
+                 document whose list it is on (user data, kept as durably as
+                 annotations)
+- `rejected`     one row per document: `{"doc", "keys"}`
+- `statuses`     one row per annotator and document: `{"annotator", "doc", "status"}`,
+                 each annotator's own progress
+
+Format 2 kept all of it as key/value rows of one table `state`, rewritten
+whole on every change; `migrate_format_2` turns such a file into these
+tables (the store's migration to format 3).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from annotations.errors import StoreError
+from tinydb.table import Document as Row
+
 from annotations.model import Annotation
+from annotations.store.files import dumps, write_json_atomic
 from annotations.store.journal import Journal
+from annotations.store.journal_storage import JournalDB
 from annotations.store.protocol import STATUSES, Pane
 
-PANES = "panes"  # [{"doc_id", "path", "cursor"}]
-PATHS = "paths"  # {real path: id of the document last read from it}
-REANCHORING = "reanchoring"  # {new doc id: {"from", "kept", "moved", "fuzzy", "orphaned"}}
-# {annotator + TAB + doc id: status}: flat, so a change logs one entry, not a table.
-ANNOTATOR_STATUSES = "annotator-statuses"
-
-# Changes logged past this many (or past the number of keys) fold the log in.
-COMPACT_AFTER = 500
-
-
-def _orphans_key(doc_id: str) -> str:
-    return f"orphans:{doc_id}"
-
-
-def _rejected_key(doc_id: str) -> str:
-    return f"rejected:{doc_id}"
+PANES, PATHS, REANCHORING, ORPHANS, REJECTED = (
+    "panes", "paths", "reanchoring", "orphans", "rejected")
+ANNOTATOR_STATUSES = "statuses"
 
 
 def _copy(value: Any) -> Any:
     """A JSON copy: what is handed out or kept is never shared (TypeError if not JSON)."""
-    return json.loads(json.dumps(value))
+    return json.loads(dumps(value))
 
 
 class SessionState:
     def __init__(self, journal: Journal) -> None:
         self._journal = journal
-        self._values: dict[str, Any] = {}
-        self._load()  # a damaged session file fails at open
+        self.db = JournalDB(journal)
+        self.tables = {name: self.db.table(name) for name in
+                       (PANES, PATHS, REANCHORING, ORPHANS, REJECTED, ANNOTATOR_STATUSES)}
+        self._index()  # a damaged session file fails at open
 
-    def _load(self) -> None:
-        tables, changes = self._journal.read()
-        values: dict[str, Any] = {}
-        for row in (tables.get("state") or {}).values():
-            if isinstance(row, dict) and isinstance(row.get("key"), str):
-                values[row["key"]] = row.get("value")
-        self._snapshot_keys = len(values)
-        for change in changes:
-            if "set" in change:
-                values[str(change["set"])] = change.get("value")
-            elif "merge" in change and isinstance(change.get("value"), dict):
-                current = values.get(str(change["merge"]))
-                merged = dict(current) if isinstance(current, dict) else {}
-                merged.update(change["value"])
-                values[str(change["merge"])] = merged
-        self._values = values
+    def _rows(self, name: str) -> dict[int, dict[str, Any]]:
+        return self.db.journal_storage.tables.get(name, {})
 
-    def _get(self, key: str, default: Any) -> Any:
+    def _index(self) -> None:
+        """Row ids by key, so that a change costs one row, not a search of the table."""
+        self._path_row = {r.get("path"): k for k, r in self._rows(PATHS).items()}
+        self._reanchor_row = {r.get("doc"): k for k, r in self._rows(REANCHORING).items()}
+        self._rejected_row = {r.get("doc"): k for k, r in self._rows(REJECTED).items()}
+        self._status_row = {(r.get("annotator"), r.get("doc")): k
+                            for k, r in self._rows(ANNOTATOR_STATUSES).items()}
+        self._orphan_rows: dict[str, list[int]] = {}
+        for key, row in sorted(self._rows(ORPHANS).items()):
+            self._orphan_rows.setdefault(str(row.get("owner")), []).append(key)
+
+    def _fresh(self) -> None:
         if self._journal.changed_on_disk():
-            self._load()  # a read-only viewer sees the writer's changes
-        value = self._values.get(key)
-        return default if value is None else _copy(value)
+            self.db.reload()  # a read-only viewer sees the writer's changes
+            self._index()
 
-    def _set(self, key: str, value: Any) -> None:
-        value = _copy(value)
-        if self._get(key, None) == value:
-            return
-        self._append({"set": key, "value": value})
-        self._values[key] = value
-
-    def _merge(self, key: str, entries: dict[str, Any]) -> None:
-        current = self._get(key, {})
-        current = current if isinstance(current, dict) else {}
-        changed = {k: _copy(v) for k, v in entries.items() if current.get(k) != v}
-        if not changed:
-            return
-        self._append({"merge": key, "value": changed})
-        current.update(changed)
-        self._values[key] = current
-
-    def _append(self, change: dict[str, Any]) -> None:
+    def _write(self, action: Any) -> None:
+        """One change (perhaps several TinyDB operations) as one logged line."""
         try:
-            self._journal.append(change)
+            with self.db.batch():
+                action()
         except BaseException:
-            self._journal.close()
+            self._index()  # memory was read again from the disk
             raise
-        if self._journal.logged > max(COMPACT_AFTER, self._snapshot_keys):
-            rows = {str(i): {"key": k, "value": v}
-                    for i, (k, v) in enumerate(self._values.items(), start=1)}
-            with contextlib.suppress(StoreError):  # the log keeps it meanwhile
-                self._journal.compact({"state": rows})
-                self._snapshot_keys = len(rows)
 
     # ----------------------------------------------------------- the fields
 
     def panes(self) -> list[Pane]:
-        rows = self._get(PANES, [])
-        panes = [Pane.from_dict(row) for row in rows] if isinstance(rows, list) else []
-        return [pane for pane in panes if pane is not None]
+        self._fresh()
+        rows = [self._rows(PANES)[k] for k in sorted(self._rows(PANES))]
+        return [p for p in (Pane.from_dict(row) for row in rows) if p is not None]
 
     def set_panes(self, panes: list[Pane]) -> None:
-        self._set(PANES, [pane.to_dict() for pane in panes])
+        if self.panes() == panes:
+            return
+        table = self.tables[PANES]
+
+        def change() -> None:
+            table.truncate()
+            table.insert_multiple(pane.to_dict() for pane in panes)
+
+        self._write(change)
 
     def paths(self) -> dict[str, str]:
-        value = self._get(PATHS, {})
-        return value if isinstance(value, dict) else {}
+        self._fresh()
+        return {str(r.get("path")): str(r.get("doc")) for r in self._rows(PATHS).values()}
 
     def remember_paths(self, paths: dict[str, str]) -> None:
-        self._merge(PATHS, paths)
+        self._fresh()
+        rows, table = self._rows(PATHS), self.tables[PATHS]
+        changed = {p: d for p, d in paths.items()
+                   if p not in self._path_row or rows[self._path_row[p]].get("doc") != d}
+        if not changed:
+            return
+
+        def change() -> None:
+            for path, doc_id in changed.items():
+                key = self._path_row.get(path)
+                if key is None:
+                    self._path_row[path] = table.insert({"path": path, "doc": doc_id})
+                else:
+                    table.update({"doc": doc_id}, doc_ids=[key])
+
+        self._write(change)
 
     def reanchoring(self) -> dict[str, dict[str, Any]]:
-        value = self._get(REANCHORING, {})
-        return value if isinstance(value, dict) else {}
+        self._fresh()
+        return {str(r["doc"]): _copy({k: v for k, v in r.items() if k != "doc"})
+                for r in self._rows(REANCHORING).values() if "doc" in r}
 
     def record_reanchoring(self, doc_id: str, entry: dict[str, Any]) -> None:
-        self._merge(REANCHORING, {doc_id: entry})
+        self._fresh()
+        row = {"doc": doc_id, **_copy(entry)}
+        key = self._reanchor_row.get(doc_id)
+        table = self.tables[REANCHORING]
+        if key is None:
+            self._write(lambda: self._reanchor_row.__setitem__(doc_id, table.insert(row)))
+        elif self._rows(REANCHORING)[key] != row:
+            self._write(lambda: table.upsert(Row(row, doc_id=key)))
 
     def orphans(self, doc_id: str) -> list[Annotation]:
-        rows = self._get(_orphans_key(doc_id), [])
-        return [Annotation.from_dict(row) for row in rows] if isinstance(rows, list) else []
+        self._fresh()
+        rows = self._rows(ORPHANS)
+        return [Annotation.from_dict({k: v for k, v in rows[key].items() if k != "owner"})
+                for key in self._orphan_rows.get(doc_id, [])]
 
     def set_orphans(self, doc_id: str, orphans: list[Annotation]) -> None:
-        if orphans or self._get(_orphans_key(doc_id), None) is not None:
-            self._set(_orphans_key(doc_id), [a.to_dict() for a in orphans])
+        if self.orphans(doc_id) == orphans:
+            return
+        table = self.tables[ORPHANS]
+        old = self._orphan_rows.get(doc_id, [])
+
+        def change() -> None:
+            if old:
+                table.remove(doc_ids=old)
+            keys = table.insert_multiple({**a.to_dict(), "owner": doc_id} for a in orphans)
+            self._orphan_rows[doc_id] = keys
+
+        self._write(change)
 
     def rejected(self, doc_id: str) -> set[str]:
-        value = self._get(_rejected_key(doc_id), [])
-        return {str(key) for key in value} if isinstance(value, list) else set()
+        self._fresh()
+        key = self._rejected_row.get(doc_id)
+        keys = self._rows(REJECTED)[key].get("keys") if key is not None else []
+        return {str(k) for k in keys} if isinstance(keys, list) else set()
 
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
-        self._set(_rejected_key(doc_id), sorted(set(keys)))
+        wanted = sorted({str(k) for k in keys})
+        if sorted(self.rejected(doc_id)) == wanted and (wanted or doc_id not in self._rejected_row):
+            return
+        key = self._rejected_row.get(doc_id)
+        table = self.tables[REJECTED]
+        row = {"doc": doc_id, "keys": wanted}
+        if key is None:
+            self._write(lambda: self._rejected_row.__setitem__(doc_id, table.insert(row)))
+        else:
+            self._write(lambda: table.upsert(Row(row, doc_id=key)))
 
     def annotator_statuses(self) -> dict[str, dict[str, str]]:
-        value = self._get(ANNOTATOR_STATUSES, {})
+        self._fresh()
         out: dict[str, dict[str, str]] = {}
-        for key, status in (value.items() if isinstance(value, dict) else ()):
-            annotator, _, doc_id = str(key).partition("\t")
-            if doc_id and status in STATUSES:
+        for row in self._rows(ANNOTATOR_STATUSES).values():
+            annotator, doc_id, status = row.get("annotator"), row.get("doc"), row.get("status")
+            if isinstance(annotator, str) and isinstance(doc_id, str) and status in STATUSES:
                 out.setdefault(annotator, {})[doc_id] = status
         return out
 
     def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
-        self._merge(ANNOTATOR_STATUSES, {f"{annotator}\t{doc_id}": status})
+        self._fresh()
+        row = {"annotator": annotator, "doc": doc_id, "status": status}
+        key = self._status_row.get((annotator, doc_id))
+        table = self.tables[ANNOTATOR_STATUSES]
+        if key is None:
+            self._write(lambda: self._status_row.__setitem__((annotator, doc_id),
+                                                             table.insert(row)))
+        elif self._rows(ANNOTATOR_STATUSES)[key] != row:
+            self._write(lambda: table.upsert(Row(row, doc_id=key)))
 
     def close(self) -> None:
-        self._journal.close()
+        self.db.close()
+
+
+def migrate_format_2(path: Path) -> None:
+    """Turn a format-2 `session.json` (key/value rows of table `state`) into the tables
+    above, in one atomic write (the old file kept as `.bak`, the store copied before)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    state = data.get("state") if isinstance(data, dict) else None
+    if not isinstance(state, dict):
+        return
+    values = {row["key"]: row.get("value") for row in state.values()
+              if isinstance(row, dict) and isinstance(row.get("key"), str)}
+    tables: dict[str, dict[str, Any]] = {
+        name: {} for name in (PANES, PATHS, REANCHORING, ORPHANS, REJECTED)}
+
+    def add(name: str, row: dict[str, Any]) -> None:
+        tables[name][str(len(tables[name]) + 1)] = row
+
+    for pane in values.get(PANES) or []:
+        if Pane.from_dict(pane) is not None:
+            add(PANES, pane)
+    for file, doc_id in (values.get(PATHS) or {}).items():
+        add(PATHS, {"path": file, "doc": doc_id})
+    for doc_id, entry in (values.get(REANCHORING) or {}).items():
+        if isinstance(entry, dict):
+            add(REANCHORING, {"doc": doc_id, **entry})
+    for key, value in values.items():
+        if key.startswith("orphans:") and isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    add(ORPHANS, {**row, "owner": key.split(":", 1)[1]})
+        elif key.startswith("rejected:") and isinstance(value, list):
+            add(REJECTED, {"doc": key.split(":", 1)[1], "keys": [str(k) for k in value]})
+    write_json_atomic(path, tables)

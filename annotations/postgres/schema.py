@@ -1,0 +1,263 @@
+"""The PostgreSQL store's schema: numbered migrations, and a team's roles and policies.
+
+Migrations are numbered and only ever add (tables, columns, indexes): none
+drops or rewrites data, so a store upgraded by a newer newsmark keeps
+everything. `newsmark_schema` holds one row per migration applied. They run
+in one transaction under an advisory lock, so two newsmarks starting at
+once apply each exactly once. A database whose schema is newer than this
+newsmark knows is refused, never written.
+
+`setup_team` (run by `newsmark store init URL --team`) adds what a team
+needs on top: group roles `newsmark_annotator` (every annotator's login
+role is made a member) and `newsmark_curator`, the table rights they need,
+and row-level security on `annotations`: anyone may read every layer; a
+role may insert, change or delete only spans whose `layer` is its own name,
+and only members of `newsmark_curator` the layer `gold`. The store's owner
+(who ran `store init`) is not subject to the policies: copies and imports
+are the owner's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import sql
+
+from annotations.errors import StoreError
+
+ANNOTATOR_ROLE = "newsmark_annotator"
+CURATOR_ROLE = "newsmark_curator"
+GOLD_LAYER = "gold"
+
+# A fixed key for pg_advisory_xact_lock: migrations of one database never interleave.
+_MIGRATION_LOCK = 0x6E65_7773  # "news"
+
+# (number, what it does, statements). Append only; never edit a released one.
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "documents, annotations, statuses, segmentations, session state, history, links", [
+        """CREATE TABLE documents (
+            seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+            id text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_-]{1,128}$'),
+            path text,
+            meta json NOT NULL,
+            length integer NOT NULL,
+            text text NOT NULL
+        )""",
+        # Each change to a layer of a document stamps its row here with a new
+        # number: a cache compares the sum of a document's stamps (it changes
+        # with any change to any layer), and writers of different layers never
+        # wait for each other (no lock on the document's own row).
+        "CREATE SEQUENCE change_stamps",
+        """CREATE TABLE doc_layers (
+            doc_id text NOT NULL REFERENCES documents (id),
+            layer text NOT NULL,
+            stamp bigint NOT NULL,
+            PRIMARY KEY (doc_id, layer)
+        )""",
+        """CREATE TABLE annotations (
+            doc_id text NOT NULL REFERENCES documents (id),
+            id text NOT NULL,
+            layer text NOT NULL,
+            start integer NOT NULL,
+            "end" integer NOT NULL,
+            label text NOT NULL,
+            created text NOT NULL,
+            body json NOT NULL,
+            PRIMARY KEY (doc_id, id),
+            CHECK (0 <= start AND start < "end")
+        )""",
+        'CREATE INDEX annotations_span ON annotations (doc_id, layer, start, "end", label)',
+        """CREATE TABLE statuses (
+            doc_id text NOT NULL REFERENCES documents (id),
+            annotator text NOT NULL,
+            status text NOT NULL CHECK (status IN ('untouched', 'in progress', 'done')),
+            changed timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (doc_id, annotator)
+        )""",
+        """CREATE TABLE segmentations (
+            doc_id text PRIMARY KEY REFERENCES documents (id),
+            data bytea NOT NULL
+        )""",
+        """CREATE TABLE session_state (
+            owner text NOT NULL,
+            key text NOT NULL,
+            value json NOT NULL,
+            PRIMARY KEY (owner, key)
+        )""",
+        # The undo history, each annotator's own: steps by seq, and the position.
+        """CREATE TABLE history_steps (
+            owner text NOT NULL,
+            seq integer NOT NULL,
+            step json NOT NULL,
+            PRIMARY KEY (owner, seq)
+        )""",
+        """CREATE TABLE history_positions (
+            owner text PRIMARY KEY,
+            position integer NOT NULL,
+            version bigint NOT NULL DEFAULT 1
+        )""",
+        # One undo step recorded in one round trip: the redo tail and the steps
+        # beyond the limit dropped, the step kept, the position moved. Runs as
+        # its caller (row-level security applies).
+        """CREATE FUNCTION newsmark_record_step(who text, at integer, body json, keep integer)
+        RETURNS bigint LANGUAGE sql AS $$
+            DELETE FROM history_steps WHERE owner = who AND (seq >= at OR seq <= at - keep);
+            INSERT INTO history_steps (owner, seq, step) VALUES (who, at, body);
+            INSERT INTO history_positions (owner, position) VALUES (who, at)
+            ON CONFLICT (owner) DO UPDATE SET position = EXCLUDED.position,
+                version = history_positions.version + 1
+            RETURNING version;
+        $$""",
+        # Links between two documents' spans; `end_a` < `end_b` ("doc/ann") so a
+        # link and its mirror image are the same pair of ends.
+        """CREATE TABLE links (
+            seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+            id text PRIMARY KEY,
+            end_a text NOT NULL,
+            end_b text NOT NULL,
+            relation text NOT NULL,
+            body json NOT NULL,
+            UNIQUE (end_a, end_b, relation)
+        )""",
+    ]),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+_SCHEMA_TABLE = """CREATE TABLE IF NOT EXISTS newsmark_schema (
+    version integer PRIMARY KEY,
+    what text NOT NULL,
+    applied timestamptz NOT NULL DEFAULT now()
+)"""
+
+
+def schema_version(conn: Any) -> int:
+    """The newest migration applied to the database (0: not a newsmark store yet)."""
+    found = conn.execute("SELECT to_regclass('newsmark_schema') IS NOT NULL").fetchone()[0]
+    if not found:
+        return 0
+    return int(conn.execute("SELECT coalesce(max(version), 0) FROM newsmark_schema")
+               .fetchone()[0])
+
+
+def check_not_newer(version: int, where: str) -> None:
+    if version > LATEST:
+        raise StoreError(
+            f"the store {where} was made by a newer newsmark (schema {version}, this one "
+            f"knows {LATEST}); upgrade newsmark"
+        )
+
+
+def migrate(conn: Any, where: str) -> list[int]:
+    """Apply every migration the database lacks, in one transaction; returns their numbers."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute(_SCHEMA_TABLE)
+        version = schema_version(conn)
+        check_not_newer(version, where)
+        applied = []
+        for number, what, statements in MIGRATIONS:
+            if number <= version:
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO newsmark_schema (version, what) VALUES (%s, %s)",
+                         (number, what))
+            applied.append(number)
+    return applied
+
+
+def _ensure_role(conn: Any, name: str) -> None:
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+    if not exists:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+
+
+# Who may write a layer: its own role, or for the gold layer a curator.
+_MAY_WRITE = sql.SQL(
+    "(layer = current_user AND layer <> {gold}) OR "
+    "(layer = {gold} AND pg_has_role(current_user, {curator}, 'MEMBER'))"
+)
+
+
+_NO_TRUNCATE = """
+CREATE OR REPLACE FUNCTION newsmark_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                       'MEMBER') THEN
+        RAISE EXCEPTION 'only the owner of the store may empty %', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
+def setup_team(conn: Any) -> None:
+    """Roles, rights and row-level security for a team (idempotent)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        _ensure_role(conn, ANNOTATOR_ROLE)
+        _ensure_role(conn, CURATOR_ROLE)
+        annotator = sql.Identifier(ANNOTATOR_ROLE)
+        curator = sql.Identifier(CURATOR_ROLE)
+        conn.execute(sql.SQL("GRANT {} TO {}").format(annotator, curator))
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(annotator))
+        conn.execute(sql.SQL(
+            "GRANT SELECT, INSERT, UPDATE ON documents, statuses, segmentations TO {}"
+        ).format(annotator))
+        conn.execute(sql.SQL(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, session_state, "
+            "history_steps, history_positions, links, doc_layers TO {}").format(annotator))
+        conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE change_stamps TO {}").format(annotator))
+        conn.execute(sql.SQL("GRANT SELECT ON newsmark_schema TO {}").format(annotator))
+        may_write = _MAY_WRITE.format(gold=sql.Literal(GOLD_LAYER),
+                                      curator=sql.Literal(CURATOR_ROLE))
+        conn.execute("ALTER TABLE annotations ENABLE ROW LEVEL SECURITY")
+        policies = {
+            "annotations_read": sql.SQL("FOR SELECT USING (true)"),
+            "annotations_insert": sql.SQL("FOR INSERT WITH CHECK ({})").format(may_write),
+            "annotations_update": sql.SQL("FOR UPDATE USING ({0}) WITH CHECK ({0})")
+            .format(may_write),
+            "annotations_delete": sql.SQL("FOR DELETE USING ({})").format(may_write),
+        }
+        for name, body in policies.items():
+            conn.execute(sql.SQL("DROP POLICY IF EXISTS {} ON annotations")
+                         .format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE POLICY {} ON annotations ").format(sql.Identifier(name))
+                         + body)
+        # TRUNCATE is not subject to row-level security: only the owner may empty it.
+        conn.execute(_NO_TRUNCATE)
+        conn.execute("DROP TRIGGER IF EXISTS annotations_no_truncate ON annotations")
+        conn.execute("CREATE TRIGGER annotations_no_truncate BEFORE TRUNCATE ON annotations "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION newsmark_no_truncate()")
+        # Each annotator's status, session state and undo history are theirs alone too.
+        for table, column in (("statuses", "annotator"), ("session_state", "owner"),
+                              ("history_steps", "owner"), ("history_positions", "owner")):
+            ident = sql.Identifier(table)
+            conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident))
+            for name, body in {
+                f"{table}_read": sql.SQL("FOR SELECT USING (true)"),
+                f"{table}_own": sql.SQL("FOR ALL USING ({0} = current_user) "
+                                        "WITH CHECK ({0} = current_user)")
+                .format(sql.Identifier(column)),
+            }.items():
+                conn.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}")
+                             .format(sql.Identifier(name), ident))
+                conn.execute(sql.SQL("CREATE POLICY {} ON {} ").format(sql.Identifier(name),
+                                                                       ident) + body)
+
+
+def add_annotator(conn: Any, name: str, *, curator: bool = False,
+                  password: str | None = None) -> None:
+    """A login role `name` in the team (and a curator if asked); idempotent."""
+    with conn.transaction():
+        role = sql.Identifier(name)
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(role))
+        if password:
+            # ALTER ROLE takes no bind parameters: the password goes in as a literal.
+            conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(password)))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(ANNOTATOR_ROLE), role))
+        if curator:
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(CURATOR_ROLE), role))

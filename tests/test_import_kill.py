@@ -1,0 +1,85 @@
+"""An import killed at any moment leaves each document whole or absent, and says which."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from annotations.store import LocalStore
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS, SPANS = 400, 12
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from annotations.formats import importing
+    from annotations.store import LocalStore
+
+    importing.BATCH = 40  # many batches, so kills land inside them
+    store = LocalStore(sys.argv[1])
+    print("ready", flush=True)
+    importing.import_file(store, Path(sys.argv[2]), "jsonl")
+    store.close()
+    print("done", flush=True)
+    """
+)
+
+
+def records(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Write DOCS records of SPANS spans each; returns text -> its spans."""
+    rng = random.Random(7)
+    expected = {}
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(DOCS):
+            words = [f"w{i}x{j}" for j in range(SPANS * 2)]
+            text = " ".join(words)
+            spans, pos = [], 0
+            for j, word in enumerate(words):
+                if j % 2 == 0:
+                    spans.append((pos, pos + len(word), rng.choice(["claim", "quote"])))
+                pos += len(word) + 1
+            expected[text] = spans
+            out.write(json.dumps({"text": text, "spans": [
+                {"start": s, "end": e, "label": label} for s, e, label in spans]}) + "\n")
+    return expected
+
+
+def test_kill_9_during_import_leaves_documents_whole_or_absent(tmp_path: Path) -> None:
+    source = tmp_path / "records.jsonl"
+    expected = records(source)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    seen_interrupted = 0
+    for attempt, delay in enumerate((0.05, 0.15, 0.3, 0.5, 0.8)):
+        root = tmp_path / f"store{attempt}"
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(source)],
+                                stdout=subprocess.PIPE, text=True, env=env)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with LocalStore(root) as store:
+            if store.interrupted_import is not None:
+                seen_interrupted += 1
+                whole, absent = store.interrupted_import
+                registered = {r["id"] for r in store.documents()}
+                assert set(whole) <= registered and not set(absent) & registered
+                for doc_id in absent:  # nothing of it left behind
+                    assert not list((root / "docs").glob(f"{doc_id}.*"))
+            for record in store.documents():
+                text = store.load_text(record["id"])
+                assert text in expected, "a document without its whole text"
+                spans = [(a.start, a.end, a.label) for a in store.annotations(record["id"])]
+                assert sorted(spans) == sorted(expected[text]), "a document half imported"
+            assert not (root / "import.pending").exists()
+        with LocalStore(root) as store:  # said once, then the store is clean
+            assert store.interrupted_import is None
+    assert seen_interrupted >= 1  # some kill landed inside a batch

@@ -1,0 +1,174 @@
+"""Losing the PostgreSQL server mid-session: retried, else kept in the outbox, never lost.
+
+Each test starts a server of its own (pgserver, about 0.6 s) and stops the
+real thing under the store: no connection is faked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from annotations.history import History
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.postgres.store import PostgresStore
+from annotations.store import Pane
+from tests.postgres_server import start_test_server
+
+REPO = Path(__file__).resolve().parent.parent
+TEXT = "The minister said the plan would cost more. Critics called it rushed."
+
+
+@pytest.fixture
+def server():
+    with start_test_server(shared=False) as own:
+        yield own
+
+
+@pytest.fixture
+def url(server) -> str:
+    with server.fresh_database() as fresh:
+        yield fresh
+
+
+def doc() -> Document:
+    return Document(TEXT, DocumentMeta(path="a.txt"))
+
+
+def until_sent(store: PostgresStore, seconds: float = 10) -> int:
+    deadline = time.monotonic() + seconds
+    while store.flush() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return store.pending
+
+
+def test_a_restarted_server_gets_the_change_on_the_retry(server, url, tmp_path) -> None:
+    d = doc()
+    with PostgresStore(url, outbox=tmp_path / "outbox.jsonl") as store:
+        store.register(d)
+        store.add(Annotation.tag(d, 4, 12, "claim"))
+        server.stop()
+        server.start()
+        second = Annotation.tag(d, 13, 17, "quote")
+        assert store.add(second)  # the old connection died; one retry on a new one
+        assert store.pending == 0
+    with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
+        assert second in fresh.annotations(d.id)
+
+
+def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_path) -> None:
+    d = doc()
+    outbox = tmp_path / "outbox.jsonl"
+    first = Annotation.tag(d, 4, 12, "claim")
+    with PostgresStore(url, outbox=outbox) as store:
+        store.register(d)
+        history = History(store)
+        history.add(first)
+        assert store.annotations(d.id) == [first]
+        assert store.document_record(d.id)["status"] == "in progress"  # as the reader shows
+        server.stop()
+        second = Annotation.tag(d, 13, 17, "quote")
+        assert history.add(second)
+        assert store.pending == 2  # the annotation, and its undo step
+        assert history.remove(d.id, first.id) == first
+        store.set_status(d.id, "done")
+        store.set_panes([Pane(d.id)])
+        assert store.pending == 6
+        assert len(outbox.read_text().splitlines()) == 6
+        assert store.annotations(d.id) == [second]  # memory shows what waits
+        assert store.document_record(d.id)["status"] == "done"
+        assert not store.add(second)
+        server.start()
+        assert until_sent(store) == 0
+        assert not outbox.exists()
+        assert history.undo().kind == "remove"  # the undo steps kept offline came along
+        assert history.redo().kind == "remove"
+        history.close()
+    with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
+        assert fresh.annotations(d.id) == [second]
+        assert fresh.document_record(d.id)["status"] == "done"
+        assert fresh.panes() == [Pane(d.id)]
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.postgres.store import PostgresStore
+from annotations.store import Pane
+
+url, outbox, text = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+d = Document(text, DocumentMeta(path="a.txt"))
+store = PostgresStore(url, outbox=outbox)
+store.register(d)
+store.annotations(d.id)
+print("ready", flush=True)
+sys.stdin.readline()  # the server is stopped now
+for start, end in ((0, 3), (4, 12), (13, 17)):
+    assert store.add(Annotation.tag(d, start, end, "claim"))
+print(store.pending, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_kill_while_disconnected_loses_nothing_the_outbox_holds(server, url,
+                                                                 tmp_path) -> None:
+    outbox = tmp_path / "outbox.jsonl"
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(CHILD), url, str(outbox), TEXT],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        server.stop()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "3"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    server.start()
+    d = doc()
+    with PostgresStore(url, outbox=outbox) as store:  # sends what the dead one kept
+        assert store.pending == 0
+        assert [(a.start, a.end) for a in store.annotations(d.id)] == [(0, 3), (4, 12),
+                                                                       (13, 17)]
+
+
+async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) -> None:
+    from annotations.labels import Config
+    from annotations.workspace import Workspace
+    from tui.app import NewsmarkApp
+    from tui.article_view import ArticleView
+
+    d = doc()
+    with PostgresStore(url, outbox=tmp_path / "outbox.jsonl") as store:
+        ws = Workspace(store, [d], config=Config(), annotator="ana")
+        app = NewsmarkApp(ws)
+        async with app.run_test(size=(140, 36)) as pilot:
+            view = app.query_one("#pane-0", ArticleView)
+            view.move_to(TEXT.index("minister"))
+            server.stop()
+            await pilot.press("1")
+            await pilot.pause()
+            status = str(app.query_one("#status").render())
+            assert "NOT SAVED on the server" in status and "2 waiting" in status, status
+            assert len(view.annotations) == 1  # on screen, kept on this machine
+            server.start()
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if store.pending == 0 and "saved ✓" in str(app.query_one("#status").render()):
+                    break
+            assert store.pending == 0
+            assert "saved ✓" in str(app.query_one("#status").render())
+    with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
+        assert [a.text for a in fresh.annotations(d.id)] == [view.annotations[0].text]

@@ -1,0 +1,34 @@
+"""One span index for every kind of span the article view draws: same answers as a scan."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotations.span_index import SpanIndex
+
+SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 30)).map(
+    lambda p: (p[0], p[0] + p[1])), max_size=25)
+
+
+@given(SPANS, st.integers(0, 90), st.integers(0, 20), st.lists(st.integers(0, 24), max_size=5))
+def test_overlapping_touches_and_clipped_agree_with_a_scan(
+    spans: list[tuple[int, int]], start: int, length: int, removals: list[int]
+) -> None:
+    index = SpanIndex.of_ranges(spans[:len(spans) // 2])
+    for span in spans[len(spans) // 2:]:
+        index.insert(span)
+    kept = list(spans)
+    for r in removals:  # removals leave the longest length behind: still correct
+        if kept:
+            span = kept.pop(r % len(kept))
+            assert index.pop_where(span[0], lambda s, span=span: s == span) == span
+    end = start + length
+    expected = sorted(s for s in kept if s[1] > start and s[0] < end)
+    assert sorted(index.overlapping(start, end)) == expected
+    assert index.clipped(start, end) == [(max(s, start), min(e, end))
+                                         for s, e in index.overlapping(start, end)]
+    row_end = max(end, start + 1)
+    assert index.touches(start, end) == any(e > start and s < row_end for s, e in kept)
+    assert sorted(index) == sorted(kept)
+    assert [s for s, _ in index.items] == sorted(s for s, _ in kept)
