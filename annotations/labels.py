@@ -16,6 +16,10 @@
     head = ["quote"]       # labels the relation may start from (none listed: any)
     tail = ["speaker"]     # labels it may point at (none listed: any)
 
+    [model]                # the span model `newsmark train` makes (docs/model.md)
+    path = "model"         # its folder, relative to this file (default: model/ in the store)
+    threshold = 0.5        # the least score of a span the model suggests (0-1)
+
 The defaults are claim/quote/terms/opinion/speaker/source on keys 1-6,
 with the attributes and relation types of `DEFAULT_LABELS` and
 `DEFAULT_RELATION_TYPES`. A file that declares labels but no relations
@@ -94,6 +98,10 @@ class Config:
     relation_types: tuple[RelationType, ...] = DEFAULT_RELATION_TYPES
     # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
     annotator: str | None = None
+    # [model]: where the span model is (None: model/ in the store) and the
+    # least score of a span it suggests.
+    model_path: Path | None = None
+    model_threshold: float = 0.5
     # [keys]: (binding id, comma-separated keys) pairs; the reader checks
     # and applies them (the ids are its bindings').
     keys: tuple[tuple[str, str], ...] = ()
@@ -174,6 +182,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         if problem:
             raise ConfigError(f"{where}: 'annotator' {problem}")
     keys = _parse_keys(data.get("keys", {}), where)
+    model_path, model_threshold = _parse_model(data.get("model", {}), where, path)
     raw_labels = data.get("labels")
     if raw_labels is None:
         labels: tuple[Label, ...] = DEFAULT_LABELS
@@ -201,7 +210,25 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
                 raise ConfigError(f"{where}: two relation types are named {found.name!r}")
             seen.add(found.name)
     return Config(labels=labels, snap=snap, path=path, relation_types=types,
-                  annotator=annotator, keys=keys)
+                  annotator=annotator, keys=keys, model_path=model_path,
+                  model_threshold=model_threshold)
+
+
+def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | None, float]:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: [model] must be a table with path and threshold")
+    folder, threshold = entry.get("path"), entry.get("threshold", 0.5)
+    if folder is not None and (not isinstance(folder, str) or not folder):
+        raise ConfigError(f"{where}: [model] 'path' must be a folder name")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not 0 <= threshold <= 1:
+        raise ConfigError(f"{where}: [model] 'threshold' must be a number from 0 to 1")
+    model_path = None
+    if folder is not None:
+        model_path = Path(folder)
+        if not model_path.is_absolute() and path is not None:
+            model_path = path.parent / model_path
+    return model_path, float(threshold)
 
 
 def _ends(found: RelationType) -> str:

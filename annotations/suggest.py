@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from annotations.model import Annotation, Document
@@ -42,6 +42,8 @@ from annotations.selection import quote_pairs
 
 LABELS = ("quote", "claim", "opinion", "terms")
 SOURCE = "suggested"
+# What an accepted suggestion of the span model (`span_model.py`) is marked.
+MODEL_SOURCE = "model"
 
 # Suggestion and annotation with the same label count as the same when
 # their overlap is at least this share of the longer one.
@@ -111,6 +113,10 @@ class Suggestion:
     rule: str = ""
     # A quote's speaker as a span of the text ([start, end)), when found.
     speaker: tuple[int, int] | None = None
+    # Who proposes it: "rule" (this module) or "model" (the trained span
+    # model, with its score from 0 to 1).
+    origin: str = "rule"
+    score: float | None = None
 
     @property
     def key(self) -> str:
@@ -119,14 +125,15 @@ class Suggestion:
         return f"{self.start}:{self.end}:{self.label}"
 
     def to_annotation(self, doc: Document, *, annotator: str = "") -> Annotation:
-        """The annotation accepting this suggestion makes (`source: suggested`)."""
+        """The annotation accepting this suggestion makes (`source: suggested`,
+        or `source: model` for the model's)."""
         return Annotation.tag(
             doc,
             self.start,
             self.end,
             self.label,
             annotator=annotator,
-            source=SOURCE,
+            source=MODEL_SOURCE if self.origin == MODEL_SOURCE else SOURCE,
             note=self.note,
         )
 
@@ -596,15 +603,25 @@ class SuggestionState:
         self.store.set_rejected(doc_id, [])
 
 
-def pending(doc: Document, seg: Segmentation, store: Any) -> list[Suggestion]:
-    """Suggestions to show: not rejected for `doc`, not already annotated."""
+def pending(doc: Document, seg: Segmentation, store: Any,
+            extra: Iterable[Suggestion] = ()) -> list[Suggestion]:
+    """Suggestions to show: not rejected for `doc`, not already annotated.
+
+    `extra` (the model's) are shown beside the rules'; where both propose
+    the same span and label, one entry is shown: the model's, with the
+    rule's note.
+    """
     rejected = SuggestionState(store).rejected(doc.id)
     existing = defaultdict(list)
     for ann in store.annotations(doc.id):
         existing[ann.label].append((ann.start, ann.end))
+    merged = {(s.start, s.end, s.label): s for s in suggest(doc, seg)}
+    for s in extra:
+        rule = merged.get((s.start, s.end, s.label))
+        merged[(s.start, s.end, s.label)] = replace(s, note=rule.note) if rule and rule.note else s
     return [
         s
-        for s in suggest(doc, seg)
+        for s in sorted(merged.values(), key=lambda s: (s.start, -s.end, s.label))
         if s.key not in rejected
         and not any(overlap((s.start, s.end), span) >= MATCH_OVERLAP for span in existing[s.label])
     ]

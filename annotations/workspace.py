@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     # anything is aligned or suggested.
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
+    from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
 
 
@@ -187,6 +188,10 @@ class Workspace:
         self._segmentations: dict[str, Segmentation] = {}
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
+        # The trained span model (annotations/span_model.py), when there is
+        # one, and its suggestions per document (made once per model).
+        self.span_model: SpanModel | None = None
+        self._model_suggestions: dict[str, list[Suggestion]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -608,10 +613,60 @@ class Workspace:
         return self.history.links.for_document(doc_id)
 
     def suggestions(self, doc_id: str) -> list[Suggestion]:
-        """Proposed spans not yet tagged nor rejected."""
+        """Proposed spans not yet tagged nor rejected: the rules', and the model's if any."""
         from annotations import suggest
 
-        return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store)
+        return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store,
+                               extra=self.model_suggestions(doc_id))
+
+    def set_model(self, model: SpanModel | None) -> None:
+        """Suggest with `model` from now on (None: rules only)."""
+        self.span_model = model
+        self._model_suggestions.clear()
+
+    def model_suggestions(self, doc_id: str) -> list[Suggestion]:
+        """The model's suggestions for `doc_id` made so far (`keep_model_suggestions`).
+
+        Never computed here: a 10 MB article takes the model over a minute,
+        so the reader asks for them in a worker (`predict_model_suggestions`)
+        and shows the rules' meanwhile.
+        """
+        return self._model_suggestions.get(doc_id, [])
+
+    def needs_model_suggestions(self, doc_id: str) -> bool:
+        return self.span_model is not None and doc_id not in self._model_suggestions
+
+    def predict_model_suggestions(self, doc_id: str, model: SpanModel) -> list[Suggestion]:
+        """The spans `model` finds in `doc_id` scoring at least `[model] threshold`.
+
+        Reads only the document's text and the model: safe in a worker thread.
+        """
+        from annotations.span_model import as_suggestions
+
+        spans = model.predict(self.documents[doc_id].text)
+        return as_suggestions(spans, self.config.model_threshold)
+
+    def keep_model_suggestions(self, doc_id: str, model: SpanModel,
+                               found: list[Suggestion]) -> bool:
+        """Keep what `model` suggested for `doc_id`, unless another model replaced it since."""
+        if model is not self.span_model:
+            return False
+        self._model_suggestions[doc_id] = found
+        return True
+
+    def reorder(self, first: Sequence[str]) -> None:
+        """Put the entries of the documents `first` at the top, in that order;
+        the others keep theirs after them (the document list's order)."""
+        rank = {doc_id: i for i, doc_id in enumerate(first)}
+        last = len(rank)
+        keyed = sorted(enumerate(self.entries), key=lambda pair: (
+            rank.get(pair[1].document.id, last) if pair[1].document is not None else last,
+            pair[0]))
+        self.entries[:] = [entry for _i, entry in keyed]
+        self._entry_of.clear()
+        for index, entry in enumerate(self.entries):
+            if entry.document is not None:
+                self._note_entry(entry.document.id, index)
 
     def accept(self, doc_id: str, suggestion: Suggestion, *, group: str = "") -> Annotation | None:
         """Tag a suggestion (undoable); None if it is tagged so already. Those

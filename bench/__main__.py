@@ -1,7 +1,8 @@
 """`python -m bench [--quick] [GROUP ...]`: measure, print a table, write results.json.
 
 Groups: keystroke, open (with memory), corpus, save, export, import, relations, agree, pg
-(the PostgreSQL store, on a server pgserver starts), and quality
+(the PostgreSQL store, on a server pgserver starts), model (the span model on
+PolNeAR, when NEWSMARK_POLNEAR or ../shared has it), and quality
 (suggestions, when `bench/suggest_quality.py` exists, and sentence
 alignment, `bench/align_quality.py`). With no group, all of them.
 """
@@ -37,6 +38,7 @@ GROUPS = {
     "relations": "bench.relations_",
     "agree": "bench.agree",
     "pg": "bench.pg",
+    "model": "bench.model_",
 }
 ALIASES = {"memory": "open"}
 

@@ -377,6 +377,32 @@ def _one_edit_apart(before: list[list], after: list[list]) -> bool:
     return len(old.keys() ^ new.keys()) == 1 and all(old[k] == new[k] for k in common)
 
 
+def _kill_and_read_rest(proc: subprocess.Popen) -> str:
+    """SIGKILL `proc`; the rest of what it printed (after what `readline` returned).
+
+    Read through `proc.stdout` itself, never `communicate()`: that reads the
+    pipe's descriptor, so lines `readline` had already pulled into
+    `proc.stdout`'s buffer were dropped. The last state the test saw was then
+    a save or more behind the last one printed, and a store holding exactly
+    that one (and the edit in flight) looked two edits away: the failures
+    under load blamed on the store in December 2026.
+    """
+    proc.send_signal(signal.SIGKILL)
+    out = proc.stdout.read()  # to the end: the pipe closes when the child dies
+    proc.communicate()  # reaps it, and drains stderr
+    return out
+
+
+def test_kill_and_read_rest_loses_no_line_already_buffered() -> None:
+    # Five lines in one write (atomic on a pipe): the first readline buffers all of them.
+    child = "import os, time; os.write(1, b'0\\n1\\n2\\n3\\n4\\n'); time.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "0\n"
+    assert _kill_and_read_rest(proc) == "1\n2\n3\n4\n"
+    assert proc.returncode == -signal.SIGKILL
+
+
 def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_path: Path) -> None:
     """A Workspace editing at full speed, killed at random moments, many times.
 
@@ -405,8 +431,7 @@ def test_kill_during_tag_remove_relabel_undo_keeps_exactly_what_was_saved(tmp_pa
         # (counted in edits, not seconds: a loaded machine edits slowly).
         read = "".join(proc.stdout.readline() for _ in range(rng.randint(1, 12)))
         time.sleep(rng.uniform(0.0, 0.02))
-        proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
+        out = _kill_and_read_rest(proc)
         assert proc.returncode == -signal.SIGKILL
         # Complete lines only: a kill may cut the last one short.
         lines = [json.loads(line) for line in (read + out).split("\n")[:-1]]

@@ -53,6 +53,7 @@ from tui.messages import (
     SegmentationProgress,
     SegmentationReady,
 )
+from tui.model_actions import ModelActions
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.relation_actions import RelationActions
@@ -82,7 +83,7 @@ RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
-class NewsmarkApp(RelationActions, App[None]):
+class NewsmarkApp(RelationActions, ModelActions, App[None]):
     TITLE = "newsmark"
     BINDINGS = APP_BINDINGS
 
@@ -119,6 +120,7 @@ class NewsmarkApp(RelationActions, App[None]):
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
+        self._predicting: set[tuple[str, int]] = set()  # see tui/model_actions.py
         # Other annotators' layers drawn beside yours (`o`); hidden by default
         # (blind annotation). Their marks, by annotator, for the legend.
         self.show_others = adjudicating
@@ -247,6 +249,9 @@ class NewsmarkApp(RelationActions, App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
+        # A trained model (newsmark train, or T) joins the suggestions; it
+        # is loaded after the first paint, in the background.
+        self.call_after_refresh(self.load_model_if_any)
         for doc_id, report in self.workspace.reanchor_reports.items():
             name = self.workspace.documents[doc_id].name
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
@@ -1051,6 +1056,7 @@ class NewsmarkApp(RelationActions, App[None]):
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
+        self.request_model_suggestions(doc_id)  # they join these when the model is done
         found = self.workspace.suggestions(doc_id)
         return [s for s in found if s.label == label] if label else found
 
@@ -1297,7 +1303,8 @@ class NewsmarkApp(RelationActions, App[None]):
             return " ".join(parts)
         suggestion = view.suggestion_at(view.cursor) if view.suggestions else None
         if suggestion is not None:
-            return f"suggested {suggestion.label}: a accepts, R rejects"
+            by = f"model {suggestion.score:.2f}" if suggestion.origin == "model" else "rule"
+            return f"suggested {suggestion.label}: a accepts, R rejects ({by})"
         return ""
 
     def _refresh_status(self) -> None:
@@ -1332,6 +1339,8 @@ class NewsmarkApp(RelationActions, App[None]):
                 f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
+        if self._model_status:
+            modes.append(self._model_status)
         self.query_one(StatusBar).show(
             counts=view.label_counts,
             labels=[label.name for label in self.workspace.config.labels],

@@ -35,6 +35,7 @@ from tui.cli_common import (
     store_option,
 )
 from tui.cli_common import open_existing_store as _open_existing_store
+from tui.cli_train import train_command
 from tui.literal import safe
 from tui.wording import plural
 
@@ -440,21 +441,46 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None,
 @click.argument("path", type=ANY_PATH)
 @click.option("--raw", is_flag=True, help="Read the file untouched (no boilerplate cleaning).")
 @reading_options
+@click.option("--model", "model_dir", type=ANY_PATH,
+              help="Also the spans of this trained model (newsmark train), beside the rules'.")
+@store_option
+@click.option("--config", "config_path", type=ANY_PATH,
+              help="Where the model's threshold is (default: newsmark.toml beside the store).")
 @reports_errors
-def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: bool) -> None:
+def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: bool,
+                    model_dir: Path | None, store_dir: Path, config_path: Path | None) -> None:
     """Propose spans for an article (quotes, attributed claims, opinion, terms), as JSON lines.
 
-    One line per suggestion: `{"start", "end", "label", "text", "note", "rule"}`,
-    offsets in code points into the cleaned text.
+    One line per suggestion: `{"start", "end", "label", "text", "note", "rule",
+    "source", "score"}`, offsets in code points into the cleaned text;
+    `source` is `rule` or `model` (with the model's score, 0-1, at least
+    `[model] threshold` of newsmark.toml).
     """
     from annotations.segmentation import Segmenter
     from annotations.suggest import suggest
 
+    model = None
+    if model_dir is not None:
+        from annotations.labels import load_config
+        from annotations.span_model import SpanModel
+
+        threshold = load_config(config_path, store_dir).model_threshold
+        model = SpanModel.load(model_dir)
     doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
     seg = Segmenter.train([doc.text]).segment(doc.text)
-    _write_json_lines(
-        {**s.to_dict(), "text": doc.text[s.start : s.end]} for s in suggest(doc, seg)
-    )
+    found = suggest(doc, seg)
+    if model is not None:
+        from annotations.span_model import as_suggestions
+
+        found = sorted(found + as_suggestions(model.predict(doc.text), threshold),
+                       key=lambda s: (s.start, -s.end, s.label, s.origin))
+
+    def record(s):  # type: ignore[no-untyped-def]
+        fields = s.to_dict()
+        fields["source"] = fields.pop("origin")
+        return {**fields, "text": doc.text[s.start : s.end]}
+
+    _write_json_lines(record(s) for s in found)
 
 
 @main.command("links")
@@ -506,3 +532,4 @@ from tui.cli_store import store_group  # noqa: E402
 main.add_command(store_group)
 main.add_command(agree_command)
 main.add_command(adjudicate_command)
+main.add_command(train_command)

@@ -88,6 +88,51 @@ class RelationRemoved(Message):
     doc_id: str
     head_id: str
     relation_id: str
+
+
+@dataclass
+class ModelReady(Message):
+    """A span model was loaded or trained in the background: suggest with it."""
+
+    model: object  # annotations.span_model.SpanModel (spaCy is imported only with it)
+    summary: str
+
+
+@dataclass
+class ModelFailed(Message):
+    """Loading or training the span model in the background failed: say why."""
+
+    problem: str
+
+
+@dataclass
+class TrainingProgress(Message):
+    """How far a background training is (for the status line)."""
+
+    text: str
+
+    # Only the latest figure matters.
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TrainingProgress)
+
+
+@dataclass
+class ModelSuggestionsReady(Message):
+    """The model's suggestions for one document, made in a worker."""
+
+    doc_id: str
+    model: object  # the SpanModel that made them (a newer one may have replaced it)
+    found: list  # list[Suggestion]
+
+
+@dataclass
+class DocumentsRanked(Message):
+    """The model's uncertainty of each read document, most unsure first."""
+
+    order: list[str]
+    uncertainty: dict[str, float]
+
+
 # Workers own nothing shared: they compute from what they were given and
 # post one of these back; the app applies it on its own thread.
 

@@ -1,0 +1,327 @@
+"""Training newsmark's span model on the store's annotations.
+
+`collect(store)` gathers the training documents: each document's text and
+the spans of the chosen layers (annotators). Without a choice, the `gold`
+layer when the store has one, else every annotator's spans together.
+`split(docs, dev)` holds out a share of the documents (by document,
+seeded), `train(...)` fits `span_model`'s tagger on the rest on CPU,
+scores it on the held-out documents after every epoch and keeps the best
+epoch; `save(result, folder)` writes the pipeline, its scores and the
+store state it was trained on. Nothing is downloaded: the pipeline
+starts blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations.model import now_iso
+from annotations.span_model import (
+    META_NAME,
+    MODEL_FORMAT,
+    PIPELINE_DIR,
+    ModelError,
+    SpanModel,
+    blank_pipeline,
+    pieces,
+    require_spacy,
+    token_tags,
+)
+from annotations.span_scoring import SpanScores
+
+GOLD = "gold"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingDoc:
+    """One document's text and the spans to learn from it."""
+
+    doc_id: str
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def collect(store: Any, annotators: Sequence[str] = ()) -> tuple[list[TrainingDoc], list[str]]:
+    """The store's documents with spans of the chosen layers, and the layers chosen.
+
+    A document counts when it has a span in those layers, or when it is
+    marked done (a done document without spans teaches that nothing is
+    there). Spans of several annotators are pooled, duplicates once.
+    """
+    chosen = list(annotators)
+    if not chosen:
+        everyone = {a.annotator for a in store.all_annotations()}
+        chosen = [GOLD] if GOLD in everyone else sorted(everyone)
+    wanted = set(chosen)
+    docs: list[TrainingDoc] = []
+    for record in store.documents():
+        doc_id = record["id"]
+        spans = {(a.start, a.end, a.label) for a in store.annotations(doc_id)
+                 if a.annotator in wanted}
+        if not spans and record.get("status") != "done":
+            continue
+        text = store.load_text(doc_id)
+        if text is None:
+            continue
+        docs.append(TrainingDoc(doc_id, text, tuple(sorted(spans))))
+    return docs, chosen
+
+
+def collect_at(location: str, annotators: Sequence[str] = ()
+               ) -> tuple[list[TrainingDoc], list[str]]:
+    """`collect` from the store at `location`, opened read-only for the purpose.
+
+    For a worker beside the reader (`T`): a store object of its own, as
+    `newsmark export`'s workers open one; the location is the store's own
+    (`Store.location`), which `open_store` opens again.
+    """
+    from annotations.store import open_store
+
+    with open_store(location, read_only=True) as store:
+        return collect(store, annotators)
+
+
+def split(docs: Sequence[TrainingDoc], dev: float, seed: int = 0
+          ) -> tuple[list[TrainingDoc], list[TrainingDoc]]:
+    """Training and held-out documents: a seeded shuffle, `dev` of them held out.
+
+    At least one document is trained on; with two or more documents and
+    `dev` > 0, at least one is held out.
+    """
+    order = sorted(docs, key=lambda d: d.doc_id)
+    random.Random(seed).shuffle(order)
+    n_dev = round(len(order) * dev) if dev > 0 else 0
+    if dev > 0 and len(order) >= 2:
+        n_dev = max(1, n_dev)
+    n_dev = min(n_dev, len(order) - 1) if order else 0
+    return order[n_dev:], order[:n_dev]
+
+
+def fingerprint(docs: Iterable[TrainingDoc]) -> str:
+    """A hash of the documents and spans trained on: tells a stale model."""
+    digest = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.doc_id):
+        digest.update(doc.doc_id.encode())
+        for start, end, label in doc.spans:
+            digest.update(f"{start}:{end}:{label};".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Progress:
+    """What the training loop reports after each batch."""
+
+    step: int
+    total: int
+    epoch: int
+    loss: float
+    best_f1: float | None
+
+
+@dataclass(slots=True)
+class TrainingResult:
+    """The best model found, its scores on the held-out documents, and how training went."""
+
+    model: SpanModel
+    labels: list[str]
+    train_docs: list[TrainingDoc]
+    dev_docs: list[TrainingDoc]
+    scores: SpanScores | None
+    best_epoch: int
+    epochs_run: int
+    seconds: float
+    interrupted: bool = False
+    clipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
+    """Exact and overlap scores of `model` on `docs` (see `span_scoring`)."""
+    scores = SpanScores()
+    predictions = model.predict_many(d.text for d in docs)
+    for doc, (found, _unsure) in zip(docs, predictions):
+        scores.add(doc.spans, [(s.start, s.end, s.label) for s in found])
+    return scores
+
+
+def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[Any], int]:
+    from spacy.training import Example
+
+    examples = []
+    clipped = 0
+    for doc in docs:
+        for offset, piece in pieces(doc.text):
+            end = offset + len(piece)
+            spans = [(max(s, offset) - offset, min(e, end) - offset, lab)
+                     for s, e, lab in doc.spans if s < end and e > offset]
+            predicted = nlp.make_doc(piece)
+            tags, lost = token_tags(predicted, spans)
+            clipped += lost
+            if len(predicted):
+                examples.append(Example.from_dict(predicted, {"tags": tags}))
+    return examples, clipped
+
+
+def train(
+    docs: Sequence[TrainingDoc],
+    *,
+    dev: float = 0.2,
+    seed: int = 0,
+    epochs: int = 30,
+    patience: int = 5,
+    max_seconds: float | None = None,
+    batch_size: int = 8,
+    dropout: float = 0.1,
+    on_progress: Callable[[Progress], None] | None = None,
+    dev_docs: Sequence[TrainingDoc] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> TrainingResult:
+    """Train on `docs` (minus the held-out share) and return the best epoch's model.
+
+    The best epoch is the one with the highest mean of exact and overlap
+    F1 (all labels together) on the held-out documents, the later on a tie;
+    with none held out, the last one. Training stops after `epochs`, after `patience`
+    epochs without a better score, after `max_seconds`, or on Ctrl+C
+    (KeyboardInterrupt): the best model so far is kept in every case.
+    `dev_docs` given means `docs` are all trained on and those are held out.
+    `clock` measures `max_seconds` (the benchmark gives CPU time, so that
+    two trainings get the same work on a busy machine).
+    """
+    spacy = require_spacy()
+    from spacy.util import minibatch
+
+    if dev_docs is None:
+        train_docs, held_out = split(docs, dev, seed)
+    else:
+        train_docs, held_out = list(docs), list(dev_docs)
+    labels = sorted({label for d in train_docs for _s, _e, label in d.spans})
+    if not labels:
+        raise ModelError("no span to learn from: tag some documents first "
+                         "(or choose annotators with --annotator)")
+    spacy.util.fix_random_seed(seed)
+    rng = random.Random(seed)
+    nlp = blank_pipeline()
+    examples, clipped = _examples(nlp, train_docs)
+    optimizer = nlp.initialize(lambda: examples)
+    model = SpanModel(nlp, labels)
+    total = epochs * max(1, -(-len(examples) // batch_size))
+    started = clock()
+    best_bytes: bytes | None = None
+    best_key = -1.0
+    best_scores: SpanScores | None = None
+    best_epoch = 0
+    epochs_run = 0
+    step = 0
+    interrupted = False
+    out_of_time = False
+    try:
+        for epoch in range(1, epochs + 1):
+            rng.shuffle(examples)
+            losses: dict[str, float] = {}
+            for batch in minibatch(examples, size=batch_size):
+                nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
+                step += 1
+                if on_progress is not None:
+                    on_progress(Progress(step, total, epoch, losses.get("tagger", 0.0),
+                                         None if best_scores is None else best_key))
+                if max_seconds is not None and clock() - started > max_seconds:
+                    out_of_time = True
+                    break
+            epochs_run = epoch
+            scores = evaluate(model, held_out) if held_out else None
+            key = (scores.micro("exact").f1 + scores.micro("overlap").f1) / 2 if scores else epoch
+            if key >= best_key:  # a tie goes to the later, more trained epoch
+                best_key, best_scores, best_epoch = key, scores, epoch
+                best_bytes = nlp.to_bytes()
+            if out_of_time or epoch - best_epoch >= patience:
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+    if best_bytes is None:  # stopped within the first epoch: keep what there is
+        best_bytes = nlp.to_bytes()
+        best_scores = evaluate(model, held_out) if held_out else None
+        best_epoch = epochs_run
+    nlp.from_bytes(best_bytes)
+    notes = []
+    if clipped:
+        notes.append(f"{clipped} spans overlap another of their label and were cut to "
+                     "start after it (one layer per label)")
+    return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
+                          dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
+                          epochs_run=epochs_run, seconds=clock() - started,
+                          interrupted=interrupted, clipped=clipped, notes=notes)
+
+
+def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
+             dev: float, store_root: str | None = None) -> dict[str, Any]:
+    """What a model folder says about itself (`newsmark-model.json`)."""
+    spacy = require_spacy()
+    counts: Counter[str] = Counter(
+        label for d in result.train_docs for _s, _e, label in d.spans)
+    return {
+        "format": MODEL_FORMAT,
+        "architecture": "spaCy tagger over per-label BIO tags (annotations/span_model.py)",
+        "labels": result.labels,
+        "trained": now_iso(),
+        "spacy": spacy.__version__,
+        "seconds": round(result.seconds, 1),
+        "epochs": result.epochs_run,
+        "best_epoch": result.best_epoch,
+        "interrupted": result.interrupted,
+        "seed": seed,
+        "dev": dev,
+        "scores": None if result.scores is None else result.scores.to_dict(),
+        "store": {
+            "path": store_root,
+            "annotators": list(annotators),
+            "fingerprint": fingerprint(result.train_docs + result.dev_docs),
+            "train_documents": sorted(d.doc_id for d in result.train_docs),
+            "dev_documents": sorted(d.doc_id for d in result.dev_docs),
+            "spans_per_label": dict(sorted(counts.items())),
+        },
+    }
+
+
+def save(result: TrainingResult, folder: str | Path, meta: dict[str, Any]) -> Path:
+    """Write the model into `folder`, replacing a model there only once the new one is whole.
+
+    The pipeline and `newsmark-model.json` go into a temporary sibling
+    folder first; the old folder is moved aside, the new one renamed into
+    place, and only then is the old one removed.
+    """
+    folder = Path(folder)
+    if folder.exists() and not (folder / META_NAME).is_file() and any(folder.iterdir()):
+        raise ModelError(f"{folder}: exists and is not a newsmark model folder; "
+                         "choose another --out")
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        result.model.nlp.to_disk(tmp / PIPELINE_DIR)
+        (tmp / META_NAME).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+    except OSError as err:
+        raise ModelError(f"{folder}: cannot write the model ({err.strerror or err})") from err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def folder_size(folder: str | Path) -> int:
+    """Bytes in every file under `folder`."""
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())

@@ -1,0 +1,360 @@
+"""The span model on real, human-annotated news: PolNeAR (brat standoff).
+
+PolNeAR (Newell, Margolin and Ruths, LREC 2018; github.com/networkdynamics/PolNeAR)
+is not part of newsmark: give its folder as `NEWSMARK_POLNEAR` (default
+`../shared/corpora/polnear` beside the checkout); without it the group is
+skipped. Nothing of it is copied anywhere.
+
+What is measured, all on the same held-out documents (a seeded 20 % of
+the corpus's documents, never trained on):
+
+- newsmark's model (`annotations/span_model.py`) trained on the rest for a
+  fixed CPU-time budget, its best epoch chosen on a tenth of the training
+  documents (not on the held-out ones): per-label exact and overlap F1;
+- a learning curve: the same budget on 25 % and 50 % of the training documents;
+- the baseline, in the same run: spaCy's default `ner` pipeline (`spacy
+  init config --pipeline ner --optimize efficiency`, blank English) trained
+  on the same documents, batches and dropout for the same CPU time (it
+  cannot hold overlapping spans: of two overlapping gold spans it learns
+  the longer, and is scored against all of them);
+- the rules' own quotes (`annotations/suggest.py`) against Content;
+- the loop: annotation simulated in model order (the documents the last
+  model is least sure of first, retrained each round) and in random order,
+  from the same 10 % to 50 % of the training documents (`simulate_loop`);
+  target: model order reaches random order's F1 at 50 % with <= 35 %;
+- suggestion latency for a 5 KB article, the model loaded; the model folder's size.
+
+The budget (`NEWSMARK_MODEL_BENCH_SECONDS`, CPU seconds per training, 90 by
+default, 30 with --quick) and the corpus share (`NEWSMARK_MODEL_BENCH_DOCS`,
+documents, all by default; 200 with --quick) keep it affordable; the
+issue's full-scale figure (the whole train split in 15 minutes) needs
+`NEWSMARK_MODEL_BENCH_SECONDS=900`.
+
+The corpus is read with newsmark's own brat import (`read_brat`), each
+text with its first annotator's layer.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.stats import Figure, summary
+
+HERE = Path(__file__).resolve().parent
+CORPUS_BESIDE = Path("shared") / "corpora" / "polnear"
+LABELS = ("Content", "Cue", "Source")
+# The issue's targets: human pairwise agreement (six annotators) and shares of it.
+HUMAN_OVERLAP = {"Content": 0.85, "Source": 0.84, "Cue": 0.81}
+HUMAN_EXACT = {"Content": 0.68, "Source": 0.78, "Cue": 0.71}
+GROUP = "model (PolNeAR)"
+
+
+def corpus_path() -> Path | None:
+    """`NEWSMARK_POLNEAR`, else `shared/corpora/polnear` beside the checkout
+    (or beside a folder above it, for a git worktree); None if not there."""
+    given = os.environ.get("NEWSMARK_POLNEAR")
+    candidates = [Path(given)] if given else [p / CORPUS_BESIDE for p in HERE.parents[1:4]]
+    for path in candidates:
+        if (path / "text").is_dir() and (path / "attributions").is_dir():
+            return path
+    return None
+
+
+def read_brat(root: Path, limit: int | None = None) -> list[Any]:
+    """TrainingDocs of the corpus: each text with its first annotator's spans.
+
+    Imported as newsmark imports it (`annotations/formats/brat_import.py`,
+    `{text}_{annotator}` names: one layer per .ann file) into a temporary
+    store; of a text several people annotated, the layer of the first
+    annotator (by name) is taken. Only Source, Cue and Content spans; a
+    discontinuous span counts as its hull. `limit` takes the first texts.
+    """
+    from annotations.formats.brat_import import import_brat
+    from annotations.store import open_store
+    from annotations.training import TrainingDoc
+    from bench.common import temp_dir
+
+    by_text: dict[str, list[Path]] = {}
+    for ann in sorted((root / "attributions").glob("*.ann")):
+        by_text.setdefault(ann.stem.rsplit("_", 1)[0], []).append(ann)
+    names = [n for n in sorted(by_text) if (root / "text" / f"{n}.txt").is_file()]
+    names = names[:limit] if limit is not None else names
+    docs: list[TrainingDoc] = []
+    with temp_dir("newsmark-polnear-") as tmp:
+        folder = tmp / "brat"
+        folder.mkdir()
+        for name in names:  # links, not copies: the corpus stays where it is
+            (folder / f"{name}.txt").symlink_to(root / "text" / f"{name}.txt")
+            for ann in by_text[name]:
+                (folder / ann.name).symlink_to(ann)
+        with open_store(tmp / "store") as store:
+            import_brat(store, folder, pattern="{text}_{annotator}")
+            for record in store.documents():
+                layers: dict[str, set[tuple[int, int, str]]] = {}
+                for a in store.annotations(record["id"]):
+                    if a.label in LABELS:
+                        layers.setdefault(a.annotator, set()).add((a.start, a.end, a.label))
+                text = store.load_text(record["id"])
+                if text is None or not layers:
+                    continue
+                first = layers[min(layers)]
+                docs.append(TrainingDoc(record["id"], text, tuple(sorted(first))))
+    return sorted(docs, key=lambda d: d.doc_id)
+
+
+def _one(value: float) -> dict[str, float]:
+    return {"median": float(value), "q1": value, "q3": value, "min": value, "max": value, "n": 1}
+
+
+def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
+    """spaCy's default efficiency `ner`, trained for `budget` CPU seconds."""
+    import spacy
+    from spacy.cli.init_config import init_config
+    from spacy.training import Example
+    from spacy.util import filter_spans, minibatch
+
+    from annotations.span_model import pieces
+
+    spacy.util.fix_random_seed(seed)
+    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    examples = []
+    for doc in train_docs:
+        for offset, piece in pieces(doc.text):
+            predicted = nlp.make_doc(piece)
+            spans = [predicted.char_span(s - offset, e - offset, label=lab,
+                                         alignment_mode="expand")
+                     for s, e, lab in doc.spans if s >= offset and e <= offset + len(piece)]
+            reference = predicted.copy()
+            reference.ents = filter_spans([s for s in spans if s is not None and len(s)])
+            examples.append(Example(predicted, reference))
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    started = time.process_time()
+    while time.process_time() - started < budget:
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=8):
+            nlp.update(batch, drop=0.1, sgd=optimizer)
+            if time.process_time() - started >= budget:
+                break
+    return nlp
+
+
+def score_baseline(nlp: Any, docs: list[Any]) -> Any:
+    from annotations.span_model import pieces
+    from annotations.span_scoring import SpanScores
+
+    scores = SpanScores()
+    for doc in docs:
+        found = []
+        for offset, piece in pieces(doc.text):
+            for ent in nlp(piece).ents:
+                found.append((ent.start_char + offset, ent.end_char + offset, ent.label_))
+        scores.add(doc.spans, found)
+    return scores
+
+
+def score_rules(docs: list[Any]) -> Any:
+    """The rules' quotes scored against Content (and claims, as info)."""
+    from annotations.model import Document
+    from annotations.segmentation import Segmenter
+    from annotations.span_scoring import SpanScores
+    from annotations.suggest import suggest
+
+    segmenter = Segmenter.train(d.text for d in docs)
+    scores = SpanScores()
+    for doc in docs:
+        found = suggest(Document(doc.text), segmenter.segment(doc.text))
+        gold = [(s, e, "quote→Content") for s, e, lab in doc.spans if lab == "Content"]
+        gold += [(s, e, "claim→Content") for s, e, lab in doc.spans if lab == "Content"]
+        predicted = [(s.start, s.end, f"{s.label}→Content") for s in found
+                     if s.label in ("quote", "claim")]
+        scores.add(gold, predicted)
+    return scores
+
+
+LOOP_SHARES = (10, 20, 35, 50)
+
+
+def simulate_loop(train_docs: list[Any], held_out: list[Any], budget: float, seed: int = 0
+                  ) -> dict[str, list[tuple[int, float]]]:
+    """Annotation simulated in two orders: overlap F1 (all labels) after each round.
+
+    Both start from the same random 10 % of the training documents. Then,
+    up to 20, 35 and 50 %: "model" adds the documents the last round's
+    model is least sure of (`SpanModel.uncertainty`, as `O` in the reader
+    orders them), "random" adds random ones. Each round trains from blank
+    for `budget` CPU seconds and is scored on the held-out documents.
+    """
+    from annotations.training import evaluate, train
+
+    rng = random.Random(seed)
+    pool = list(train_docs)
+    rng.shuffle(pool)
+    first = max(2, round(len(pool) * LOOP_SHARES[0] / 100))
+    curves: dict[str, list[tuple[int, float]]] = {}
+    start_result = train(pool[:first], dev=0.1, seed=seed, epochs=1000, patience=1000,
+                         max_seconds=budget, clock=time.process_time)
+    start_f1 = evaluate(start_result.model, held_out).micro("overlap").f1
+    for order in ("model", "random"):
+        labelled, rest = pool[:first], pool[first:]
+        model = start_result.model
+        curve = [(LOOP_SHARES[0], start_f1)]
+        for share in LOOP_SHARES[1:]:
+            wanted = round(len(pool) * share / 100) - len(labelled)
+            if order == "model":
+                unsure = {d.doc_id: u for d, (_s, u) in
+                          zip(rest, model.predict_many(d.text for d in rest))}
+                rest.sort(key=lambda d: -unsure[d.doc_id])
+            labelled, rest = labelled + rest[:wanted], rest[wanted:]
+            result = train(labelled, dev=0.1, seed=seed, epochs=1000, patience=1000,
+                           max_seconds=budget, clock=time.process_time)
+            model = result.model
+            curve.append((share, evaluate(model, held_out).micro("overlap").f1))
+        curves[order] = curve
+    return curves
+
+
+def share_to_reach(curve: list[tuple[int, float]], goal: float) -> float | None:
+    """The least share (linear between rounds) at which `curve` reaches `goal`."""
+    for (s0, f0), (s1, f1) in zip(curve, curve[1:]):
+        if f0 >= goal:
+            return float(s0)
+        if f1 >= goal:
+            return s0 + (s1 - s0) * (goal - f0) / (f1 - f0)
+    return float(curve[0][0]) if curve and curve[0][1] >= goal else None
+
+
+def _label_figures(name: str, scores: Any, baseline: Any | None) -> list[Figure]:
+    figures = []
+    for label in LABELS:
+        for kind, human in (("overlap", HUMAN_OVERLAP), ("exact", HUMAN_EXACT)):
+            ours = (scores.overlap if kind == "overlap" else scores.exact)[label]
+            factor = 0.9 if kind == "overlap" else 0.8
+            base = None
+            if baseline is not None:
+                base = _one((baseline.overlap if kind == "overlap" else baseline.exact)[label].f1)
+            figures.append(Figure(
+                group=GROUP, name=f"{name}: {label} {kind} F1", unit="",
+                value=_one(ours.f1), target=round(factor * human[label], 3),
+                higher_is_better=True, baseline=base,
+                baseline_name="spaCy default ner, same CPU time" if base else "",
+                extra={"p": ours.precision, "r": ours.recall, "gold": ours.gold,
+                       "predicted": ours.predicted}))
+    return figures
+
+
+def run(quick: bool = False) -> list[Figure]:
+    root = corpus_path()
+    if root is None:
+        return [Figure(group=GROUP, name="(skipped)", unit="", value=None,
+                       note="no PolNeAR here: set NEWSMARK_POLNEAR to its folder")]
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        return [Figure(group=GROUP, name="(skipped)", unit="", value=None,
+                       note="spaCy missing: pip install -e '.[model]'")]
+    from annotations.span_model import SpanModel
+    from annotations.training import folder_size, metadata, save, split, train
+    from bench.common import temp_dir
+
+    budget = float(os.environ.get("NEWSMARK_MODEL_BENCH_SECONDS", 30 if quick else 90))
+    limit_env = os.environ.get("NEWSMARK_MODEL_BENCH_DOCS")
+    limit = int(limit_env) if limit_env else (200 if quick else None)
+    docs = read_brat(root, limit)
+    train_docs, held_out = split(docs, 0.2, seed=0)
+    scale = (f"{len(docs)} documents ({len(train_docs)} trained on, {len(held_out)} held out), "
+             f"{budget:.0f} CPU s per training")
+    figures: list[Figure] = []
+
+    results: dict[int, Any] = {}
+    for share in (25, 50, 100):
+        subset = train_docs[: max(2, round(len(train_docs) * share / 100))]
+        result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
+                       max_seconds=budget, clock=time.process_time)
+        from annotations.training import evaluate
+
+        results[share] = (result, evaluate(result.model, held_out), len(subset))
+    baseline_nlp = train_baseline(train_docs, budget)
+    baseline = score_baseline(baseline_nlp, held_out)
+
+    result, scores, n = results[100]
+    figures += _label_figures("model, 100 %", scores, baseline)
+    figures[0].note = (f"{scale}; epoch {result.best_epoch} of {result.epochs_run} "
+                       "(chosen on a tenth of the training documents)")
+    for share in (25, 50):
+        r, s, n = results[share]
+        for kind in ("overlap", "exact"):
+            micro = s.micro(kind)
+            figures.append(Figure(group=GROUP, name=f"learning curve {share} % ({n} docs): "
+                                  f"{kind} F1, all labels", unit="", value=_one(micro.f1)))
+    n = results[100][2]
+    for kind in ("overlap", "exact"):
+        figures.append(Figure(group=GROUP, name=f"learning curve 100 % ({n} docs): {kind} F1, "
+                              "all labels", unit="", value=_one(scores.micro(kind).f1),
+                              baseline=_one(baseline.micro(kind).f1),
+                              baseline_name="spaCy default ner, same CPU time"))
+
+    loop_budget = float(os.environ.get("NEWSMARK_MODEL_BENCH_LOOP_SECONDS", budget / 2))
+    curves = simulate_loop(train_docs, held_out, loop_budget)
+    for order, curve in curves.items():
+        figures.append(Figure(
+            group=GROUP, name=f"loop, {order} order: overlap F1 at "
+            + " / ".join(f"{share} %" for share, _ in curve), unit="",
+            value=_one(curve[-1][1]), note=" / ".join(f"{f1:.2f}" for _, f1 in curve),
+            extra={"curve": curve}))
+    goal = curves["random"][-1][1]
+    note = f"{loop_budget:.0f} CPU s per round"
+    if goal <= curves["random"][0][1]:
+        # More documents did not help at all: the budget, not the data, limits
+        # this run, and no order can be compared.
+        reached, note = None, note + "; random order did not improve: budget too small"
+    else:
+        reached = share_to_reach(curves["model"], goal)
+        note += "; not reached by 50 %" if reached is None else ""
+    figures.append(Figure(
+        group=GROUP, name="loop: share of documents model order needs for random order's "
+        "F1 at 50 %", unit="%", value=None if reached is None else _one(reached), target=35.0,
+        note=note))
+
+    rules = score_rules(held_out)
+    for label in ("quote→Content", "claim→Content"):
+        for kind in ("overlap", "exact"):
+            c = (rules.overlap if kind == "overlap" else rules.exact)[label]
+            figures.append(Figure(group=GROUP, name=f"rules: {label} {kind} P / R", unit="",
+                                  value=_one(c.precision), note=f"recall {c.recall:.2f}",
+                                  extra={"r": c.recall}))
+
+    with temp_dir() as tmp:
+        folder = save(result, tmp / "model", metadata(result, annotators=["polnear"],
+                                                      seed=0, dev=0.1))
+        size = folder_size(folder) / 1e6
+        model = SpanModel.load(folder)
+        # A held-out article cut to 5 KB (the longest, repeated if shorter).
+        text = max((d.text for d in held_out), key=len)
+        text = (text + "\n\n") * (5000 // (len(text) + 2) + 1)
+        text = text[:5000]
+        model.predict(text)  # warm
+        samples = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            model.predict(text)
+            samples.append((time.perf_counter() - t0) * 1000)
+    figures.append(Figure(group=GROUP, name="suggest, one 5 KB article (model loaded)",
+                          unit="ms", value=summary(samples), target=100.0))
+    figures.append(Figure(group=GROUP, name="model folder", unit="MB", value=_one(size),
+                          target=50.0))
+    figures.append(Figure(group=GROUP, name="training time, 100 % (CPU, budget)", unit="s",
+                          value=_one(result.seconds),
+                          note="the budget, not a full run: see bench/README.md"))
+    return figures
+
+
+if __name__ == "__main__":
+    from bench.__main__ import table
+
+    print(table(run(quick=True)))

@@ -1,0 +1,221 @@
+"""The span model: training data from the store, training, saving, suggesting.
+
+Training here is on a tiny store for a few epochs (about a second): these
+tests check the pipeline, not how well it learns (bench/model_.py does).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.labels import ConfigError, parse_config
+from annotations.model import Annotation, Document
+from annotations.span_model import ModelError, require_spacy
+from annotations.store import open_store
+from annotations.training import GOLD, TrainingDoc, collect, split
+from tests.model_fixtures import article, tiny_store
+from tui.cli import main
+
+
+def test_split_is_by_document_and_seeded() -> None:
+    docs = [TrainingDoc(f"d{i}", "x", ()) for i in range(10)]
+    train, dev = split(docs, 0.2, seed=1)
+    assert len(dev) == 2 and len(train) == 8
+    assert {d.doc_id for d in train}.isdisjoint({d.doc_id for d in dev})
+    assert split(docs, 0.2, seed=1) == (train, dev)
+    assert split(docs, 0.2, seed=2)[1] != dev or split(docs, 0.2, seed=3)[1] != dev
+    assert split(docs[:1], 0.2) == (docs[:1], [])  # one document: all trained on
+    assert len(split(docs[:2], 0.2)[1]) == 1
+
+
+def test_collect_prefers_the_gold_layer(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as store:
+        doc = Document("Ana said the bridge is safe. Tom disagreed.")
+        store.register(doc)
+        store.add(Annotation.tag(doc, 0, 28, "claim", annotator="ana"))
+        store.add(Annotation.tag(doc, 29, 43, "claim", annotator=GOLD))
+        other = Document("Nothing tagged here.")
+        store.register(other)
+        docs, layers = collect(store)
+        assert layers == [GOLD] and [d.spans for d in docs] == [((29, 43, "claim"),)]
+        docs, layers = collect(store, ["ana"])
+        assert [d.spans for d in docs] == [((0, 28, "claim"),)]
+        docs, _ = collect(store, ["ana", GOLD])
+        assert len(docs[0].spans) == 2
+        store.set_status(other.id, "done")  # done without spans: a negative example
+        assert len(collect(store)[0]) == 2
+
+
+def test_model_config_is_checked(tmp_path: Path) -> None:
+    config = parse_config({"model": {"path": "m", "threshold": 0.7}}, tmp_path / "newsmark.toml")
+    assert config.model_path == tmp_path / "m" and config.model_threshold == 0.7
+    assert parse_config({}).model_threshold == 0.5
+    with pytest.raises(ConfigError, match="threshold"):
+        parse_config({"model": {"threshold": 2}})
+    with pytest.raises(ConfigError, match="model"):
+        parse_config({"model": "m"})
+
+
+def test_missing_spacy_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_import = builtins.__import__
+
+    def no_spacy(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "spacy" or name.startswith("spacy."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "spacy", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_spacy)
+    with pytest.raises(ModelError, match=r"newsmark\[model\]"):
+        require_spacy()
+    tiny_store(tmp_path / "s", documents=2)
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 5
+    assert result.output.count("\n") == 1 and "newsmark[model]" in result.output
+
+
+def test_train_with_no_store_or_no_spans(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 4 and "no store" in result.output
+    with open_store(tmp_path / "s") as store:
+        store.register(Document("Untagged."))
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 5 and "tag some first" in result.output
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A tiny store and the model `newsmark train` made of it."""
+    pytest.importorskip("spacy")
+    root = tmp_path_factory.mktemp("trained")
+    tiny_store(root / "store")
+    result = CliRunner().invoke(main, ["train", "--store", str(root / "store"), "--epochs", "15",
+                                       "--patience", "15", "--out", str(root / "model")])
+    assert result.exit_code == 0, result.output
+    return root / "store", root / "model"
+
+
+def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None:
+    store_dir, model_dir = trained
+    meta = json.loads((model_dir / "newsmark-model.json").read_text())
+    assert meta["labels"] == ["quote"]
+    assert set(meta["scores"]["quote"]) == {"exact", "overlap"}
+    assert meta["store"]["annotators"] == ["ana"]
+    assert len(meta["store"]["train_documents"]) == 5 and len(meta["store"]["dev_documents"]) == 1
+    assert meta["store"]["spans_per_label"] == {"quote": 10}
+    assert (model_dir / "pipeline" / "meta.json").is_file()
+    size = sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file())
+    assert size < 50e6
+
+
+def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    from annotations.span_model import SpanModel
+    from annotations.training import collect, metadata, save, train
+
+    store_dir, _ = trained
+    with open_store(store_dir, read_only=True) as store:
+        docs, layers = collect(store)
+    result = train(docs, epochs=1)
+    out = tmp_path / "m"
+    save(result, out, metadata(result, annotators=layers, seed=0, dev=0.2))
+    save(result, out, metadata(result, annotators=layers, seed=0, dev=0.2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary left
+    assert SpanModel.load(out).labels == ["quote"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "keep.txt").write_text("mine")
+    with pytest.raises(ModelError, match="not a newsmark model folder"):
+        save(result, tmp_path / "other", {})
+    assert (tmp_path / "other" / "keep.txt").read_text() == "mine"
+
+
+def test_suggest_shows_model_spans_beside_the_rules(trained: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    _, model_dir = trained
+    text, quotes = article(8)  # not in the store
+    path = tmp_path / "new.txt"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["suggest", str(path), "--model", str(model_dir),
+                                       "--store", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    model = [r for r in lines if r["source"] == "model"]
+    assert {r["source"] for r in lines} == {"rule", "model"}
+    assert all(0.5 <= r["score"] <= 1 for r in model)
+    assert {(r["start"], r["end"]) for r in model} == set(quotes)
+    assert all(r["score"] is None for r in lines if r["source"] == "rule")
+
+
+def test_suggest_threshold_from_config(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    _, model_dir = trained
+    path = tmp_path / "new.txt"
+    path.write_text(article(8)[0], encoding="utf-8")
+    (tmp_path / "newsmark.toml").write_text("[model]\nthreshold = 1.0\n")
+    result = CliRunner().invoke(main, ["suggest", str(path), "--model", str(model_dir),
+                                       "--store", str(tmp_path / ".newsmark")])
+    assert result.exit_code == 0, result.output
+    assert all(json.loads(line)["source"] == "rule" for line in result.output.splitlines())
+
+
+def test_suggest_with_a_folder_that_is_no_model(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    path = tmp_path / "a.txt"
+    path.write_text("Text.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["suggest", str(path), "--model", str(tmp_path)])
+    assert result.exit_code == 5 and "not a newsmark model folder" in result.output
+
+
+def test_decoding_bridges_a_weak_token_and_opens_spans_with_b() -> None:
+    np = pytest.importorskip("numpy")
+    from annotations.span_model import best_path
+
+    # Columns O, B, I. Token 2 looks slightly more like O than I: per-token
+    # argmax would cut the span there; the best path keeps one span.
+    probs = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.5, 0.05, 0.45],
+                      [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
+    assert best_path(probs).tolist() == [0, 1, 2, 2, 0]
+    # An I right after O is never a span's start: it becomes B (or O).
+    assert best_path(np.array([[0.9, 0.05, 0.05], [0.2, 0.3, 0.5]])).tolist() == [0, 1]
+
+
+def test_tags_and_decoding_round_trip() -> None:
+    pytest.importorskip("spacy")
+    import numpy as np
+
+    from annotations.span_model import blank_pipeline, decode, token_tags
+
+    nlp = blank_pipeline()
+    text = "Ana Berg said the bridge will open in May, and Tom agreed."
+    doc = nlp.make_doc(text)
+    spans = [(0, 8, "Source"), (9, 13, "Cue"), (14, 41, "Content"), (0, 41, "claim")]
+    tags, clipped = token_tags(doc, spans)
+    assert clipped == 0 and tags[0] == "Source=B|claim=B" and tags[-1] == "O"
+    names = sorted(set(tags))
+    one_hot = np.array([[1.0 if name == tag else 0.0 for name in names] for tag in tags])
+    found = decode(doc, one_hot, names, ["Content", "Cue", "Source", "claim"])
+    assert {(s.start, s.end, s.label) for s in found} == set(spans)
+    assert all(s.score == 1.0 for s in found)
+
+
+def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    from annotations.training import train
+
+    tiny_store(tmp_path / "s")
+    with open_store(tmp_path / "s", read_only=True) as store:
+        docs, _ = collect(store)
+
+    def interrupt_in_epoch_4(progress) -> None:  # type: ignore[no-untyped-def]
+        if progress.epoch == 4:
+            raise KeyboardInterrupt  # as Ctrl+C arrives in the training loop
+
+    result = train(docs, epochs=50, patience=50, on_progress=interrupt_in_epoch_4)
+    assert result.interrupted and result.epochs_run == 3 and 1 <= result.best_epoch <= 3
+    assert result.scores is not None  # the kept epoch's held-out scores
+    assert result.model.predict(article(8)[0]) is not None

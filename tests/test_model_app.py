@@ -1,0 +1,139 @@
+"""The span model in the reader, end to end with real keys: a model trained
+by `newsmark train` is found in the store, `S` shows its spans beside the
+rules', `a` accepts one (exported as `source: model`), `T` retrains in the
+background while keys keep working, `O` orders the documents by the
+model's uncertainty."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.documents import load_documents
+from annotations.export import document_records
+from annotations.store import open_store
+from annotations.workspace import Workspace
+from tests.model_fixtures import article, tiny_store
+from tui.app import NewsmarkApp
+from tui.article_view import ArticleView
+from tui.cli import main
+
+pytest.importorskip("spacy")
+
+SIZE = (140, 36)
+
+
+@pytest.fixture
+def trained_store(tmp_path: Path) -> Path:
+    store_dir = tmp_path / "store"
+    tiny_store(store_dir)
+    result = CliRunner().invoke(main, ["train", "--store", str(store_dir), "--epochs", "15",
+                                       "--patience", "15"])
+    assert result.exit_code == 0, result.output
+    assert (store_dir / "model" / "newsmark-model.json").is_file()  # the default place
+    return store_dir
+
+
+def _workspace(store_dir: Path, tmp_path: Path) -> Workspace:
+    text, _ = article(8)
+    path = tmp_path / "sixth.txt"
+    path.write_text(text, encoding="utf-8")
+    docs, errors = load_documents([path])
+    assert not errors
+    return Workspace(open_store(store_dir), docs, annotator="tester")
+
+
+async def _until(pilot, condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the background work did not finish"
+        await pilot.pause(0.05)
+
+
+async def test_accept_a_model_suggestion_exports_source_model(trained_store: Path,
+                                                              tmp_path: Path) -> None:
+    ws = _workspace(trained_store, tmp_path)
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: ws.span_model is not None)
+            view = app.query_one("#pane-0", ArticleView)
+            doc = view.document
+            await pilot.press("S")
+            # The model's join the rules' when its worker is done.
+            await _until(pilot, lambda: any(s.origin == "model" for s in view.suggestions))
+            model = [s for s in view.suggestions if s.origin == "model"]
+            assert {(s.start, s.end) for s in model} == set(article(8)[1])
+            first = model[0]
+            view.move_to(first.start)  # the opening mark: the rule starts after it
+            await pilot.pause()
+            assert f"suggested quote: a accepts, R rejects (model {first.score:.2f})" in str(
+                app.query_one("#status").render())
+            await pilot.press("a")
+            [ann] = ws.store.annotations(doc.id)
+            assert (ann.start, ann.end, ann.source) == (first.start, first.end, "model")
+            [record] = [r for r in document_records(ws.store) if r["id"] == doc.id]
+            assert [s["source"] for s in record["spans"]] == ["model"]
+            # Rejecting the other hides it, as a rule's suggestion.
+            second = model[1]
+            view.move_to(second.start)
+            await pilot.press("R")
+            assert all((s.start, s.end) != (second.start, second.end)
+                       for s in view.suggestions)
+    finally:
+        ws.store.close()
+
+
+async def test_retrain_in_the_background_then_order_by_uncertainty(
+        trained_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotations import training
+
+    # Training this store takes a second; held at its start until the keys
+    # below were pressed, so they are pressed while it runs.
+    gate = threading.Event()
+    real_train = training.train
+
+    def held_train(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert gate.wait(30)
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(training, "train", held_train)
+    ws = _workspace(trained_store, tmp_path)
+    ws.store.set_status(ws.order[0].id, "done")
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: ws.span_model is not None)
+            loaded = ws.span_model
+            view = app.query_one("#pane-0", ArticleView)
+            await pilot.press("S", "T")
+            assert "training the model" in str(app.query_one("#status").render())
+            before = view.cursor
+            await pilot.press("w")  # keys act while it trains
+            assert view.cursor > before
+            assert "training the model" in str(app.query_one("#status").render())
+            gate.set()
+            await _until(pilot, lambda: ws.span_model is not loaded)
+            assert "training" not in str(app.query_one("#status").render())
+            # The open document's suggestions are made again, by the new model
+            # (set_model empties them; only the refresh asks for them again).
+            await _until(pilot, lambda: view.document.id in ws._model_suggestions)
+            assert view.suggestions == app._suggestions_for(view.document.id)
+            # Most useful next: the read documents by uncertainty, done ones last.
+            for index in range(len(ws.entries)):
+                ws.load(index)
+            await pilot.press("O")
+            await _until(pilot, lambda: app._ranking is not None)
+            ranked = [e.document.id for e in ws.entries]
+            assert ranked[-1] == ws.order[-1].id
+            assert ws.status(ranked[-1]) == "done"
+            unsure = app._ranking
+            open_ids = [d for d in ranked if ws.status(d) != "done"]
+            assert [unsure[d] for d in open_ids] == sorted(
+                (unsure[d] for d in open_ids), reverse=True)
+    finally:
+        ws.store.close()

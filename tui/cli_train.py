@@ -1,0 +1,108 @@
+"""`newsmark train`: fit the span model to the store's annotations (docs/model.md).
+
+spaCy is imported only when the command runs, so the rest of newsmark
+works without the `newsmark[model]` extra; without it this command says
+which extra to install, in one line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tui.cli_common import ANY_PATH, open_existing_store, reports_errors, store_option
+
+
+def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
+    names = list(values)
+    if listed:
+        names += [name.strip() for name in listed.split(",") if name.strip()]
+    return list(dict.fromkeys(names))
+
+
+@click.command("train")
+@store_option
+@click.option("--annotator", "annotators", multiple=True,
+              help="Learn this annotator's spans (repeatable; default: the 'gold' layer "
+                   "when there is one, else everyone's).")
+@click.option("--annotators", "annotator_list", metavar="A,B",
+              help="Learn these annotators' spans (comma-separated).")
+@click.option("--dev", type=click.FloatRange(0, 0.9), default=0.2, show_default=True,
+              help="Share of the documents held out to score the model (by document).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the held-out choice and of training.")
+@click.option("--epochs", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Most passes over the training documents.")
+@click.option("--patience", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Stop after this many epochs without a better held-out score.")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True),
+              help="Stop after this many minutes (the best model so far is kept).")
+@click.option("--out", "out_dir", type=ANY_PATH,
+              help="Model folder to write (default: [model] path of newsmark.toml, "
+                   "else model/ in the store).")
+@click.option("--config", "config_path", type=ANY_PATH,
+              help="Label configuration (default: newsmark.toml beside the store).")
+@reports_errors
+def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: str | None,
+                  dev: float, seed: int, epochs: int, patience: int, max_minutes: float | None,
+                  out_dir: Path | None, config_path: Path | None) -> None:
+    """Train the span model on the store's annotations and save it (needs newsmark[model])."""
+    from annotations.labels import load_config
+    from annotations.span_model import ModelError, model_folder, require_spacy
+    from annotations.training import collect, folder_size, metadata, save, train
+
+    require_spacy()
+    config = load_config(config_path, store_dir)
+    out = out_dir or model_folder(store_dir, config.model_path)
+    chosen = _annotator_list(annotators, annotator_list)
+    with open_existing_store(store_dir) as store:
+        docs, layers = collect(store, chosen)
+    if not docs:
+        raise ModelError(f"no document in {store_dir} has spans by "
+                         f"{', '.join(layers) or 'anyone'}; tag some first")
+    click.echo(f"training on {len(docs)} documents of {store_dir} (annotators: "
+               f"{', '.join(layers)}), {dev:.0%} held out; Ctrl+C stops and keeps the best "
+               "model so far", err=True)
+    bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
+                            show_pos=True) if sys.stderr.isatty() else None
+    shown = [0]
+
+    def progress(p):  # type: ignore[no-untyped-def]
+        if bar is None:
+            return
+        if bar.length != p.total:
+            bar.length = p.total
+        bar.update(p.step - shown[0])
+        shown[0] = p.step
+        best = "" if p.best_f1 is None else f", best held-out F1 {p.best_f1:.2f}"
+        bar.label = f"epoch {p.epoch}, loss {p.loss:.1f}{best}"
+
+    try:
+        result = train(docs, dev=dev, seed=seed, epochs=epochs, patience=patience,
+                       max_seconds=None if max_minutes is None else max_minutes * 60,
+                       on_progress=progress)
+    except KeyboardInterrupt:
+        # Ctrl+C before the first batch (while the pipeline was set up):
+        # there is no model yet, and the one in --out is left as it was.
+        click.echo("newsmark: stopped before training began; nothing saved", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    if result.interrupted:
+        click.echo(f"stopped by Ctrl+C after {result.epochs_run} epochs; keeping epoch "
+                   f"{result.best_epoch}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    meta = metadata(result, annotators=layers, seed=seed, dev=dev, store_root=str(store_dir))
+    save(result, out, meta)
+    if result.scores is None:
+        click.echo("no document held out (too few documents, or --dev 0): no scores")
+    else:
+        click.echo(f"scores on {len(result.dev_docs)} held-out documents "
+                   f"(epoch {result.best_epoch} of {result.epochs_run}):")
+        click.echo(result.scores.table())
+    click.echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
+               f"{len(result.train_docs)} documents trained on, {result.seconds:.0f} s)")
