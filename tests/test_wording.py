@@ -27,6 +27,24 @@ def test_undo_says_what_changed_from_and_to() -> None:
     assert change_done("undid", Change("update", ann, noted)) == "undid the note on the opinion"
 
 
+def test_undo_names_a_relation_or_an_attribute_not_a_move() -> None:
+    # Both read "undid moving the claim" though nothing moved.
+    from annotations.model import Relation
+
+    quote = Annotation(id="q", doc_id="d", start=0, end=4, label="quote", text="Text")
+    said = quote.with_changes(relations=(Relation("r", "said_by", "s"),))
+    assert change_done("undid", Change("update", quote, said)) == (
+        "undid relating the quote (said_by)")
+    assert change_done("redid", Change("update", said, quote)) == (
+        "redid unrelating the quote (said_by)")
+    claim = quote.with_changes(label="claim")
+    worthy = claim.with_changes(attrs={"checkworthy": "yes"})
+    assert change_done("undid", Change("update", claim, worthy)) == (
+        "undid checkworthy = yes on the claim")
+    assert change_done("undid", Change("update", worthy, claim)) == (
+        "undid clearing checkworthy on the claim")
+
+
 async def test_the_status_line_names_a_relabel_undone(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the command line imports this module: keep it light
     from annotations.history import Change
+    from annotations.model import Annotation
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -16,6 +17,23 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 def article(word: str) -> str:
     """'a claim', 'an opinion' (by the first letter: the labels are words)."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _relations_changed(before: Annotation, after: Annotation) -> str:
+    """'the said_by relation from the quote', added or removed."""
+    added = {r.type for r in after.relations} - {r.type for r in before.relations}
+    gone = {r.type for r in before.relations} - {r.type for r in after.relations}
+    kind = ", ".join(sorted(added or gone)) or "a"
+    doing = "relating" if len(after.relations) > len(before.relations) else "unrelating"
+    return f"{doing} the {after.label} ({kind})"
+
+
+def _attrs_changed(before: Annotation, after: Annotation) -> str:
+    """'checkworthy = yes on the claim', or 'clearing checkworthy on the claim'."""
+    names = sorted(set(before.attrs) | set(after.attrs))
+    changed = [n for n in names if before.attrs.get(n) != after.attrs.get(n)]
+    parts = [f"{n} = {after.attrs[n]}" if n in after.attrs else f"clearing {n}" for n in changed]
+    return f"{', '.join(parts)} on the {after.label}"
 
 
 def change_done(verb: str, change: Change) -> str:
@@ -43,6 +61,10 @@ def change_done(verb: str, change: Change) -> str:
                 f"clearing the note on the {after.label}")
         elif before.reanchored != after.reanchored:
             what = f"confirming where the {after.label} is"
+        elif before.relations != after.relations:
+            what = _relations_changed(before, after)
+        elif before.attrs != after.attrs:
+            what = _attrs_changed(before, after)
         else:
             what = f"moving the {after.label}"
     else:
