@@ -24,7 +24,26 @@ CHILD = textwrap.dedent(
     from annotations.formats import importing
     from annotations.store import LocalStore
 
+    from annotations.store import import_batch
+
     importing.BATCH = 40  # many batches, so kills land inside them
+    pause_at = int(sys.argv[3])  # the write of a batch's files to be killed at
+    write_unsynced = import_batch.write_unsynced
+    writes = 0
+
+    def counted(*args, **kwargs):
+        # A quiet machine imports all of this in ~0.1 s: timed kills alone
+        # can all land between batches. Here the parent kills the child
+        # while it waits at a chosen write, half-way through a batch.
+        global writes
+        writes += 1
+        if writes == pause_at:
+            print("paused", flush=True)
+            import time
+            time.sleep(60)
+        return write_unsynced(*args, **kwargs)
+
+    import_batch.write_unsynced = counted
     store = LocalStore(sys.argv[1])
     print("ready", flush=True)
     importing.import_file(store, Path(sys.argv[2]), "jsonl")
@@ -58,11 +77,16 @@ def test_kill_9_during_import_leaves_documents_whole_or_absent(tmp_path: Path) -
     expected = records(source)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     seen_interrupted = 0
-    for attempt, delay in enumerate((0.05, 0.15, 0.3, 0.5, 0.8)):
+    # (the write to be killed at, or 0 for none; then a pause): within the
+    # first batch, within a later one, then at moments left to chance.
+    for attempt, (pause_at, delay) in enumerate(((7, 0.0), (250, 0.0), (0, 0.05), (0, 0.15),
+                                                 (0, 0.3))):
         root = tmp_path / f"store{attempt}"
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(source)],
-                                stdout=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(source),
+                                 str(pause_at)], stdout=subprocess.PIPE, text=True, env=env)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        if pause_at:
+            assert proc.stdout.readline().strip() == "paused"
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -82,4 +106,4 @@ def test_kill_9_during_import_leaves_documents_whole_or_absent(tmp_path: Path) -
             assert not (root / "import.pending").exists()
         with LocalStore(root) as store:  # said once, then the store is clean
             assert store.interrupted_import is None
-    assert seen_interrupted >= 1  # some kill landed inside a batch
+    assert seen_interrupted >= 2  # at least the two kills inside a batch were said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -44,8 +45,16 @@ class AttributeScreen(ModalScreen[Choice | None]):
                 key = CHOICE_KEYS[len(self.choices)]
                 chosen = None if current.get(attribute.name) == value else value
                 self.choices.append((key, (attribute.name, chosen)))
-                self._bindings.bind(key, f"choose({len(self.choices) - 1})", value, show=False)
         self.attributes = attributes
+
+    def on_key(self, event: events.Key) -> None:
+        # The keys offered depend on the label's attributes: read from the
+        # key itself (no binding made at run time).
+        for key, choice in self.choices:
+            if event.character == key:
+                event.stop()
+                self.dismiss(choice)
+                return
 
     def compose(self) -> ComposeResult:
         body = Text()
@@ -66,9 +75,6 @@ class AttributeScreen(ModalScreen[Choice | None]):
         with Vertical() as box:
             box.border_title = "Attribute value"
             yield Static(body)
-
-    def action_choose(self, index: int) -> None:
-        self.dismiss(self.choices[index][1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

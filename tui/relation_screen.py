@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,10 +34,14 @@ class RelationTypeScreen(ModalScreen[str | None]):
         super().__init__()
         self.head, self.tail = head, tail
         self.types = types[:MAX_CHOICES]
-        for number, name in enumerate(self.types, start=1):
-            # The names come from the project's configuration (words only),
-            # never from article text; passed as a Python literal all the same.
-            self._bindings.bind(str(number), f"choose({name!r})", name, show=False)
+
+    def on_key(self, event: events.Key) -> None:
+        # One digit per type offered, known only when the screen opens: read
+        # from the key itself (no binding made at run time).
+        number = event.character
+        if number is not None and number.isdigit() and 1 <= int(number) <= len(self.types):
+            event.stop()
+            self.dismiss(self.types[int(number) - 1])
 
     def compose(self) -> ComposeResult:
         body = Text()
