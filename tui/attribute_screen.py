@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from annotations.labels import Attribute
+from tui.choice_screen import ChoiceScreen
 from tui.literal import safe
 
 # Digits then letters that no value screen needs for anything else.
@@ -20,16 +17,10 @@ CHOICE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
 Choice = tuple[str, str | None]
 
 
-class AttributeScreen(ModalScreen[Choice | None]):
+class AttributeScreen(ChoiceScreen[Choice | None]):
     """Offers every value of the label's attributes; the current value's key unsets it."""
 
-    DEFAULT_CSS = """
-    AttributeScreen { align: center middle; }
-    AttributeScreen > Vertical {
-        width: 64; height: auto; max-width: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    WINDOW_TITLE = "Attribute value"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="attribute-cancel")]
 
@@ -56,7 +47,7 @@ class AttributeScreen(ModalScreen[Choice | None]):
                 self.dismiss(choice)
                 return
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> Text:
         body = Text()
         body.append(safe(self.what))  # article text: shown literally
         body.append("\n")
@@ -72,9 +63,7 @@ class AttributeScreen(ModalScreen[Choice | None]):
                 mark = "  ● " if self.current.get(attribute.name) == value else "    "
                 body.append(f"{mark}{value}\n")
         body.append("\n  the ● value's key clears it · Esc cancel", style="dim")
-        with Vertical() as box:
-            box.border_title = "Attribute value"
-            yield Static(body)
+        return body
 
     def action_cancel(self) -> None:
         self.dismiss(None)

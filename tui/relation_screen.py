@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
-from tui.literal import safe
+from tui.choice_screen import ChoiceScreen, between, numbered
 
 # One digit per type: a project declaring more than nine between two labels
 # sees the first nine (the configuration is read in order).
 MAX_CHOICES = 9
 
 
-class RelationTypeScreen(ModalScreen[str | None]):
+class RelationTypeScreen(ChoiceScreen[str | None]):
     """Returns the chosen relation type's name, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    RelationTypeScreen { align: center middle; }
-    RelationTypeScreen > Vertical {
-        width: 64; height: auto; max-width: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    WINDOW_TITLE = "Which relation?"
 
     BINDINGS = [Binding("escape", "choose(None)", "Cancel", id="relation-cancel")]
 
@@ -43,20 +33,9 @@ class RelationTypeScreen(ModalScreen[str | None]):
             event.stop()
             self.dismiss(self.types[int(number) - 1])
 
-    def compose(self) -> ComposeResult:
-        body = Text()
-        body.append("From\n  ", style="bold")
-        body.append(safe(self.head))  # article text: shown literally
-        body.append("\nto\n  ", style="bold")
-        body.append(safe(self.tail))
-        body.append("\n\n")
-        for number, name in enumerate(self.types, start=1):
-            body.append(f"  {number}", style="bold")
-            body.append(f"  {safe(name)}\n")
-        body.append("\n  Esc  cancel", style="dim")
-        with Vertical() as box:
-            box.border_title = "Which relation?"
-            yield Static(body)
+    def body(self) -> Text:
+        return numbered(between("From", self.head, self.tail),
+                        [(str(n), name) for n, name in enumerate(self.types, start=1)])
 
     def action_choose(self, name: str | None) -> None:
         self.dismiss(name)
