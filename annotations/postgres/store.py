@@ -139,6 +139,19 @@ mine AS (SELECT coalesce(max(stamp), 0) AS v FROM doc_layers
          WHERE doc_id = %(doc)s AND layer = %(layer)s)
 """
 
+def _touch_if(changed: str) -> str:
+    """The CTE marking the document in progress for its annotator when `changed` has a row.
+
+    `changed` is one of this module's own CTE names, never outside text.
+    """
+    return """touch AS (
+    INSERT INTO statuses (doc_id, annotator, status)
+    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM """ + changed + """)
+    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
+    WHERE statuses.status = 'untouched'
+)"""
+
+
 _INSERT = """
 WITH""" + _VERSION_PARTS + """, bump AS (
     INSERT INTO doc_layers (doc_id, layer, stamp)
@@ -154,12 +167,7 @@ WITH""" + _VERSION_PARTS + """, bump AS (
         AND a.start = %(start)s AND a."end" = %(end)s AND a.label = %(label)s))
     ON CONFLICT (doc_id, id) DO NOTHING
     RETURNING 1
-), touch AS (
-    INSERT INTO statuses (doc_id, annotator, status)
-    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM ins)
-    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
-    WHERE statuses.status = 'untouched'
-)
+), """ + _touch_if("ins") + """
 SELECT (SELECT v FROM total), (SELECT v FROM mine), (SELECT stamp FROM bump),
     EXISTS (SELECT 1 FROM ins)
 """
@@ -178,12 +186,7 @@ bump AS (
     SELECT %(doc)s, layer, nextval('change_stamps') FROM del
     ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
     RETURNING stamp
-), touch AS (
-    INSERT INTO statuses (doc_id, annotator, status)
-    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM del)
-    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
-    WHERE statuses.status = 'untouched'
-)
+), """ + _touch_if("del") + """
 SELECT (SELECT body FROM del), (SELECT v FROM total), (SELECT v FROM mine),
     (SELECT stamp FROM bump)
 """
@@ -203,12 +206,7 @@ WITH""" + _VERSION_PARTS + """, old AS (
     SELECT %(doc)s, %(layer)s, nextval('change_stamps') WHERE EXISTS (SELECT 1 FROM upd)
     ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
     RETURNING stamp
-), touch AS (
-    INSERT INTO statuses (doc_id, annotator, status)
-    SELECT %(doc)s, %(me)s, 'in progress' WHERE EXISTS (SELECT 1 FROM upd)
-    ON CONFLICT (doc_id, annotator) DO UPDATE SET status = 'in progress', changed = now()
-    WHERE statuses.status = 'untouched'
-)
+), """ + _touch_if("upd") + """
 SELECT (SELECT body FROM old), (SELECT v FROM total), (SELECT v FROM mine),
     (SELECT stamp FROM bump), EXISTS (SELECT 1 FROM upd)
 """
