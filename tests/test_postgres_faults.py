@@ -76,12 +76,12 @@ def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_p
         server.stop()
         second = Annotation.tag(d, 13, 17, "quote")
         assert history.add(second)
-        assert store.pending == 2  # the annotation, and its undo step
-        assert history.remove(d.id, first.id) == first
+        assert store.pending == 1  # the annotation with its undo step: one transaction
+        assert history.remove(d.id, first.id) == first  # the removal, then its step
         store.set_status(d.id, "done")
         store.set_panes([Pane(d.id)])
-        assert store.pending == 6
-        assert len(outbox.read_text().splitlines()) == 6
+        assert store.pending == 5
+        assert len(outbox.read_text().splitlines()) == 5
         assert store.annotations(d.id) == [second]  # memory shows what waits
         assert store.document_record(d.id)["status"] == "done"
         assert not store.add(second)
@@ -161,7 +161,7 @@ async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) 
             await pilot.press("1")
             await pilot.pause()
             status = str(app.query_one("#status").render())
-            assert "NOT SAVED on the server" in status and "2 waiting" in status, status
+            assert "NOT SAVED on the server" in status and "1 waiting" in status, status
             assert len(view.annotations) == 1  # on screen, kept on this machine
             server.start()
             for _ in range(50):

@@ -16,9 +16,13 @@ layers' stamps. Its annotations are read once and kept; a read compares
 the version (one indexed lookup) and reads them again only if someone, here
 or elsewhere, changed them. Writers of different layers lock nothing in
 common, so their commits share the server's WAL flushes. After each change
-`NOTIFY newsmark, '<doc id>'` goes out in a transaction of its own with
-synchronous_commit off: a NOTIFY serialises the commits of the transactions
-that send it, and a notice needs no flush to disk.
+`NOTIFY newsmark, '<doc id>'` goes out from a thread of its own
+(`notifier`), not in the change's transaction: a NOTIFY serialises the
+commits of the transactions that send it.
+
+A tag made through `History` is one round trip and one commit: the
+annotation, its layer's stamp, the annotator's status and the undo step,
+by the server function `newsmark_add` (`add_with_step`).
 
 Status: each annotator has their own status per document (`statuses`);
 `documents()` gives this store's annotator's, `team_statuses()` everyone's.
@@ -152,25 +156,10 @@ def _touch_if(changed: str) -> str:
 )"""
 
 
-_INSERT = """
-WITH""" + _VERSION_PARTS + """, bump AS (
-    INSERT INTO doc_layers (doc_id, layer, stamp)
-    SELECT id, %(layer)s, nextval('change_stamps') FROM doc
-    ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
-    RETURNING stamp
-), ins AS (
-    INSERT INTO annotations (doc_id, id, layer, start, "end", label, created, body)
-    SELECT %(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s, %(label)s, %(created)s, %(body)s
-    FROM doc
-    WHERE NOT (%(check_span)s AND EXISTS (
-        SELECT 1 FROM annotations a WHERE a.doc_id = %(doc)s AND a.layer = %(layer)s
-        AND a.start = %(start)s AND a."end" = %(end)s AND a.label = %(label)s))
-    ON CONFLICT (doc_id, id) DO NOTHING
-    RETURNING 1
-), """ + _touch_if("ins") + """
-SELECT (SELECT v FROM total), (SELECT v FROM mine), (SELECT stamp FROM bump),
-    EXISTS (SELECT 1 FROM ins)
-"""
+# An insert (with its undo step, if any) is the server function
+# `newsmark_add` (schema migration 2): one round trip, one commit.
+_INSERT = """SELECT * FROM newsmark_add(%(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s,
+    %(label)s, %(created)s, %(body)s, %(check_span)s, %(me)s, %(step)s, %(limit)s)"""
 
 # The layer of a delete is the deleted span's: read first, from the snapshot.
 _DELETE = """
@@ -256,7 +245,7 @@ class PostgresStore:
         self._history: tuple[tuple[int, int], dict[int, Step], int] | None = None
         self._last_attempt = 0.0
         self._read_ahead: Any = None  # read-only: export's stream (read_ahead.ReadAhead)
-        self._notifier: Any = None  # the connection NOTIFYs go out on (see _notify)
+        self._notifier: Any = None  # the thread NOTIFYs go out from (notifier.Notifier)
         # Changes the server refused when the outbox was finally sent.
         self.warnings: list[str] = []
         self._conn = connect(url, autocommit=True)
@@ -672,21 +661,12 @@ class PostgresStore:
         return None if row is None else int(row[0])
 
     def _notify(self, doc_id: str) -> None:
-        """Tell listeners `doc_id` changed (after the change's own commit; see the notes).
+        """Tell listeners `doc_id` changed, after the change's commit (see `notifier`)."""
+        if self._notifier is None:
+            from annotations.postgres.notifier import Notifier
 
-        Sent on a second connection whose commits are not flushed to disk
-        (synchronous_commit off): one round trip, no wait on the disk.
-        """
-        psycopg = driver()
-        with self._lock:
-            try:
-                if self._notifier is None or self._notifier.closed or self._notifier.broken:
-                    self._notifier = connect(self.url, autocommit=True)
-                    self._notifier.execute("SET synchronous_commit TO OFF")
-                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
-            except (psycopg.Error, StoreError):
-                # The change is saved; listeners catch up at the next change they hear of.
-                self._notifier = None
+            self._notifier = Notifier(self.url)
+        self._notifier.changed(doc_id)
 
     def _read_rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
         text = self._one("SELECT coalesce(json_agg(body), '[]')::text FROM annotations "
@@ -778,11 +758,20 @@ class PostgresStore:
         """Save `ann`; False if its id, or the same span and label in its layer, exists."""
         return self._insert(ann, check_span=True)
 
+    def add_with_step(self, ann: Annotation, step: Step, limit: int) -> bool:
+        """`add` and its undo step in one transaction (one round trip to the server).
+
+        The step's "seq" is set to one past this annotator's position, on the
+        server. Waiting in the outbox, the two are one entry: sent together.
+        """
+        return self._insert(ann, check_span=True, step=(step, limit))
+
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present."""
         return self._insert(ann, check_span=False)
 
-    def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
+    def _insert(self, ann: Annotation, *, check_span: bool,
+                step: tuple[Step, int] | None = None) -> bool:
         self.check_writable()
         self._check_doc_id(ann.doc_id)
         row = ann.to_dict()
@@ -793,26 +782,57 @@ class PostgresStore:
                 return False
             state.put(ann, row)
             self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            if step is not None:
+                self._history_changed(json.loads(_dumps(self._next_step(step[0]))), step[1],
+                                      None)  # the store's own copy
             return True
 
-        return bool(self._change({"op": "insert", "row": row, "check_span": check_span},
-                                 offline))
+        entry: dict[str, Any] = {"op": "insert", "row": row, "check_span": check_span}
+        if step is not None:
+            entry["step"], entry["limit"] = step
+        return bool(self._change(entry, offline))
+
+    def _next_step(self, step: Step) -> Step:
+        """`step` numbered one past the position known here (the server renumbers it if
+        that guess is stale)."""
+        position = self._history[2] if self._history is not None else 0
+        return {**step, "seq": position + 1}
 
     def _send_insert(self, entry: dict[str, Any], retry: bool) -> bool:
         row = entry["row"]
         ann = Annotation.from_dict(row)
-        total, mine, now, inserted = self._one(
-            _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
-                      "me": self.annotator})
-        if now is None:
-            raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
-        if not inserted:
-            self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
-            # Sent again after a lost connection, it may have been committed the first time.
-            return retry and self._stored_body(ann.doc_id, ann.id) == row
-        self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
-        self._seen_status(ann.doc_id, "in progress", only_untouched=True)
-        return True
+        step = entry.get("step")
+        # Sent as text (the server keeps it as given); kept, below, as read back from it:
+        # the store's own copy, whatever the caller does with its dict.
+        step_text = None if step is None else _dumps(self._next_step(step))
+        with self._lock:
+            before = self._history
+            total, mine, now, inserted, at, version = self._one(
+                _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
+                          "me": self.annotator, "step": step_text,
+                          "limit": int(entry.get("limit") or 0)})
+            if now is None:
+                raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
+            if not inserted:
+                self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
+                # Sent again after a lost connection, it may have been committed the
+                # first time (its step with it).
+                if retry and self._stored_body(ann.doc_id, ann.id) == row:
+                    self._history = None
+                    return True
+                return False
+            self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
+            self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            if step_text is not None:
+                # In memory too, if memory was current before (else read again next time).
+                if before is not None and before[0][1] == int(version) - 1:
+                    kept = json.loads(step_text)
+                    kept["seq"] = int(at)
+                    self._history_changed(kept, int(entry["limit"]), None,
+                                          (int(at), int(version)))
+                else:
+                    self._history = None
+            return True
 
     def _stored_body(self, doc_id: str, ann_id: str) -> dict[str, Any] | None:
         found = self._one("SELECT body::text FROM annotations WHERE doc_id = %s AND id = %s",

@@ -592,6 +592,11 @@ class LocalStore:
             with contextlib.suppress(StoreError):  # the log still holds every change
                 state.compact()
 
+    def add_with_step(self, ann: Annotation, step: dict[str, Any], limit: int) -> None:
+        """Not one write here: annotations and the undo history are separate files, each
+        with its own log. Returns None (nothing written); `History` adds, then records."""
+        return None
+
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present.
 
