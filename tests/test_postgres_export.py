@@ -1,0 +1,59 @@
+"""Exporting a PostgreSQL store: streamed in batches, byte for byte the folder store's."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from annotations.engines import open_store
+from annotations.export import ExportOptions, export
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.postgres import read_ahead
+from annotations.store_copy import copy_store
+
+WORDS = "The minister said the plan would cost more than promised. Critics called it rushed."
+
+
+def filled_folder(root: Path, documents: int) -> None:
+    with open_store(root) as store:
+        docs = [Document(f"{i}: {WORDS}", DocumentMeta(path=f"d{i}.txt"))
+                for i in range(documents)]
+        store.register_many(docs)
+        anns = []
+        for i, doc in enumerate(docs):
+            start = doc.text.index("minister")
+            anns.append(Annotation.tag(doc, start, start + 8, "terms", annotator="ana"))
+            if i % 3 == 0:
+                anns.append(Annotation.tag(doc, 0, 1, "claim", annotator="bob"))
+        store.add_many(anns)
+
+
+def test_an_export_of_many_batches_is_the_folder_stores(pg_url: str, tmp_path: Path) -> None:
+    count = read_ahead.ITERSIZE * (read_ahead.DEPTH + 2) + 5  # more than the fetcher holds
+    folder = tmp_path / "store"
+    filled_folder(folder, count)
+    with open_store(folder, read_only=True) as store:
+        export(store, ExportOptions(jobs=1), out_path=tmp_path / "folder.jsonl")
+    copy_store(folder, pg_url)
+    with open_store(pg_url, read_only=True) as store:
+        counts = export(store, ExportOptions(), out_path=tmp_path / "pg.jsonl")
+    assert counts.records == count
+    assert (tmp_path / "pg.jsonl").read_bytes() == (tmp_path / "folder.jsonl").read_bytes()
+
+
+def test_the_stream_restarts_where_asked_and_stops_when_closed(pg_url: str,
+                                                               tmp_path: Path) -> None:
+    count = read_ahead.ITERSIZE * (read_ahead.DEPTH + 2)
+    folder = tmp_path / "store"
+    filled_folder(folder, count)
+    copy_store(folder, pg_url)
+    before = threading.active_count()
+    with open_store(pg_url, read_only=True) as store:
+        ids = [record["id"] for record in store.documents()]
+        late = ids[count - 3]
+        assert [a.label for a in store.annotation_rows(late)] == ["terms"]
+        assert store.annotation_rows(ids[0])[0].label == "claim"  # back: a new cursor
+        assert store.load_text(ids[0]).startswith("0: ")
+        assert len(store.annotation_rows(ids[1])) == 1  # and on from there
+    # Closed mid-stream: the fetching thread is gone, not left waiting to hand a batch.
+    assert threading.active_count() <= before
