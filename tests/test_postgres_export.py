@@ -57,3 +57,48 @@ def test_the_stream_restarts_where_asked_and_stops_when_closed(pg_url: str,
         assert len(store.annotation_rows(ids[1])) == 1  # and on from there
     # Closed mid-stream: the fetching thread is gone, not left waiting to hand a batch.
     assert threading.active_count() <= before
+
+
+def test_discontinuous_spans_keep_their_fragments_both_ways(pg_url: str,
+                                                           tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with open_store(folder) as store:
+        doc = Document(WORDS, DocumentMeta(path="a.txt"))
+        store.register(doc)
+        said = WORDS.index("said")
+        split = Annotation.tag(doc, 4, said + 4, "quote", annotator="ana").with_changes(
+            fragments=((4, 12), (said, said + 4)))
+        assert store.add(split)
+    with open_store(folder, read_only=True) as store:
+        export(store, ExportOptions(jobs=1), out_path=tmp_path / "folder.jsonl")
+    copy_store(folder, pg_url)
+    with open_store(pg_url, read_only=True) as store:
+        assert store.annotations(doc.id)[0].fragments == ((4, 12), (said, said + 4))
+        export(store, ExportOptions(), out_path=tmp_path / "pg.jsonl")
+    back = tmp_path / "back"
+    copy_store(pg_url, back)
+    with open_store(back, read_only=True) as store:
+        export(store, ExportOptions(jobs=1), out_path=tmp_path / "back.jsonl")
+    original = (tmp_path / "folder.jsonl").read_bytes()
+    assert b'"fragments": [[4, 12]' in original
+    assert (tmp_path / "pg.jsonl").read_bytes() == original
+    assert (tmp_path / "back.jsonl").read_bytes() == original
+
+
+def test_the_fragments_column_holds_the_pieces(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    doc = Document(WORDS, DocumentMeta(path="a.txt"))
+    said = WORDS.index("said")
+    split = Annotation.tag(doc, 4, said + 4, "quote", annotator="ana").with_changes(
+        fragments=((4, 12), (said, said + 4)))
+    whole = Annotation.tag(doc, 0, 3, "claim", annotator="ana")
+    with open_store(pg_url) as store:
+        store.register(doc)
+        assert store.add(split) and store.add(whole)
+        moved = split.with_changes(fragments=((4, 8), (said, said + 4)))
+        assert store.update(moved) == split
+    with psycopg.connect(pg_url) as conn:
+        rows = dict(conn.execute(
+            "SELECT label, fragments::text FROM annotations ORDER BY label").fetchall())
+    assert rows == {"claim": None, "quote": f'{{"[4,8)","[{said},{said + 4})"}}'}

@@ -1,7 +1,8 @@
 """A tag on the PostgreSQL store: the annotation and its undo step in one transaction.
 
 And the schema's later migrations: a store made by an older newsmark (schema
-1) is upgraded in place, keeping everything it held.
+1) is upgraded in place, keeping everything it held (its discontinuous
+spans get their `fragments` column from their rows).
 """
 
 from __future__ import annotations
@@ -103,10 +104,12 @@ def test_a_schema_1_store_is_upgraded_keeping_everything(pg_url: str, tmp_path) 
         conn.execute("INSERT INTO documents (id, path, meta, length, text) "
                      "VALUES (%s, %s, %s, %s, %s)",
                      (d.id, "a.txt", '{"path": "a.txt"}', len(TEXT), TEXT))
-        old = Annotation.tag(d, 4, 12, "claim", annotator="ana")
+        # A discontinuous span, kept by schema 1 in its body only.
+        old = Annotation.tag(d, 4, 26, "claim", annotator="ana").with_changes(
+            fragments=((4, 12), (22, 26)))
         conn.execute('INSERT INTO annotations (doc_id, id, layer, start, "end", label, '
                      "created, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                     (d.id, old.id, "ana", 4, 12, "claim", old.created,
+                     (d.id, old.id, "ana", 4, 26, "claim", old.created,
                       psycopg.types.json.Json(old.to_dict())))
     with PostgresStore(pg_url, annotator="ana", outbox=tmp_path / "o.jsonl") as store:
         assert store.upgraded is not None and store.upgraded[0] == 1
@@ -115,6 +118,8 @@ def test_a_schema_1_store_is_upgraded_keeping_everything(pg_url: str, tmp_path) 
         assert History(store).add(new)
         assert store.annotations(d.id) == [old, new]
     with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT fragments::text FROM annotations WHERE id = %s",
+                            (old.id,)).fetchone() == ('{"[4,12)","[22,26)"}',)
         assert [v for (v,) in conn.execute(
             "SELECT version FROM newsmark_schema ORDER BY version")] == [
             n for n, _w, _s in schema.MIGRATIONS]

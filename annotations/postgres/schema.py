@@ -210,6 +210,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             INSERT INTO history_steps (owner, seq, step) VALUES (p_me, step_at, p_step);
         END $$""",
     ]),
+    (3, "annotations.fragments: a discontinuous span's pieces, as ranges", [
+        # The pieces of a discontinuous span (brat's `10 20;25 40`), in text
+        # order, as [start, end) ranges; NULL for the usual continuous span.
+        # `body` (the whole annotation) stays what is read back: the column
+        # is generated from it, so every way in (a tag, an import's COPY, an
+        # update, `store copy`) keeps the two the same, and the rows already
+        # there get theirs when the column is added. plpgsql, not SQL: it
+        # runs per row written, and its simple expressions skip the executor.
+        """CREATE FUNCTION newsmark_fragments(body json) RETURNS int4range[]
+        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+        DECLARE
+            pieces json := body -> 'fragments';
+        BEGIN
+            IF pieces IS NULL OR json_typeof(pieces) <> 'array' THEN
+                RETURN NULL;
+            END IF;
+            RETURN (SELECT array_agg(int4range((piece ->> 0)::integer,
+                                               (piece ->> 1)::integer) ORDER BY n)
+                    FROM json_array_elements(pieces) WITH ORDINALITY AS f(piece, n));
+        END $$""",
+        """ALTER TABLE annotations ADD COLUMN fragments int4range[]
+            GENERATED ALWAYS AS (newsmark_fragments(body)) STORED""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
