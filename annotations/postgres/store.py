@@ -31,8 +31,8 @@ Session state and journals (the undo history) are per annotator too.
 Faults: a change whose connection is lost is retried once on a new
 connection; if that fails too it goes to the outbox (`outbox`), fsynced,
 and `pending` says how many wait. The reader's own changes (tags, removals,
-relabels, notes, statuses, session state, undo steps) can wait there;
-imports (`add_many`) and links need the server. While the server is away a
+relabels, relations, attributes, links, notes, statuses, session state,
+undo steps) can wait there; imports (`add_many`) need the server. While the server is away a
 document read before is served from memory, with the waiting changes in it.
 """
 
@@ -199,6 +199,10 @@ WITH""" + _VERSION_PARTS + """, old AS (
 SELECT (SELECT body FROM old), (SELECT v FROM total), (SELECT v FROM mine),
     (SELECT stamp FROM bump), EXISTS (SELECT 1 FROM upd)
 """
+
+
+# Changes whose call answers False/None when they change nothing.
+_REFUSABLE = frozenset({"insert", "delete", "update", "link", "unlink"})
 
 
 def _params(ann: Annotation, row: dict[str, Any]) -> dict[str, Any]:
@@ -1053,11 +1057,15 @@ class PostgresStore:
             "merge": self._send_state,
             "step": self._send_history,
             "move": self._send_history,
+            "link": self._send_link,
+            "unlink": self._send_unlink,
         }[entry["op"]]
         return sender(entry, retry)
 
     def _keep(self, entry: dict[str, Any], offline: Callable[[], Any]) -> Any:
         result = offline()
+        if entry["op"] in _REFUSABLE and not result:
+            return result  # refused here (a twin, nothing to remove): nothing to send either
         try:
             self._outbox.append(entry)
         except StoreError:
@@ -1211,37 +1219,97 @@ class PostgresStore:
 
     def links(self) -> list[Link]:
         """Every link, oldest first (shared by the team)."""
-        try:
-            rows = self._all("SELECT body::text FROM links ORDER BY seq")
-        except Disconnected:
-            if self._links_seen is None:
-                raise
-            return list(self._links_seen)  # read before: shown while the server is away
-        self._links_seen = [Link.from_dict(json.loads(body)) for (body,) in rows]
-        return list(self._links_seen)
+        with self._lock:
+            try:
+                if len(self._outbox) and not self._send_outbox():
+                    raise Disconnected(f"the store {self.where} is still unreachable")
+                rows = self._all("SELECT body::text FROM links ORDER BY seq")
+            except Disconnected:
+                if self._links_seen is None:
+                    raise
+                return list(self._links_seen)  # read before, with the links that wait
+            self._links_seen = [Link.from_dict(json.loads(body)) for (body,) in rows]
+            return list(self._links_seen)
+
+    # Links wait in the outbox as annotations do: made while the server is
+    # away, a link is kept in memory (in the links read before) and in the
+    # outbox, and sent in order when the server is back.
 
     def add_link(self, link: Link) -> bool:
         """Save `link`; False if its id, or its two ends with the same relation, exist."""
         self.check_writable()
+        return bool(self._change({"op": "link", "link": link.to_dict(), "restore": False},
+                                 lambda: self._link_offline(link, restore=False)))
+
+    def restore_link(self, link: Link) -> bool:
+        """Put back a removed link (undo); False if its id is present."""
+        self.check_writable()
+        return bool(self._change({"op": "link", "link": link.to_dict(), "restore": True},
+                                 lambda: self._link_offline(link, restore=True)))
+
+    def remove_link(self, link_id: str) -> Link | None:
+        self.check_writable()
+
+        def offline() -> Link | None:
+            seen = self._seen_links()
+            found = next((link for link in seen if link.id == link_id), None)
+            if found is not None:
+                seen.remove(found)
+            return found
+
+        return self._change({"op": "unlink", "id": link_id}, offline)
+
+    def _seen_links(self) -> list[Link]:
+        """The links as read before, to change in memory while the change waits."""
+        if self._links_seen is None:
+            raise Disconnected(f"lost the connection to the store {self.where}, and its links "
+                               "were not read before it; this change was NOT saved")
+        return self._links_seen
+
+    def _link_offline(self, link: Link, *, restore: bool) -> bool:
+        seen = self._seen_links()
+        if any(other.id == link.id or (not restore and other.ends == link.ends
+                                       and other.relation == link.relation)
+               for other in seen):
+            return False
+        seen.append(link)
+        return True
+
+    def _send_link(self, entry: dict[str, Any], retry: bool) -> bool:
+        link = Link.from_dict(entry["link"])
+        body = _dumps(link.to_dict())
+        if entry["restore"] and self._one("SELECT 1 FROM links WHERE id = %s",
+                                          (link.id,)) is not None:
+            return retry and self._stored_link(link.id) == body
         ends = sorted((f"{link.a_doc}/{link.a_ann}", f"{link.b_doc}/{link.b_ann}"))
         # ON CONFLICT with no target: the id, or the ends with the relation.
         row = self._one(
             "INSERT INTO links (id, end_a, end_b, relation, body) VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT DO NOTHING RETURNING 1",
-            (link.id, ends[0], ends[1], link.relation, _dumps(link.to_dict())))
-        return row is not None
+            (link.id, ends[0], ends[1], link.relation, body))
+        if row is None:
+            # Sent again after a lost connection, the first try may have saved it.
+            return retry and self._stored_link(link.id) == body
+        seen = self._links_seen  # kept current: shown should the server go away next
+        if seen is not None and all(other.id != link.id for other in seen):
+            seen.append(link)
+        return True
 
-    def restore_link(self, link: Link) -> bool:
-        """Put back a removed link (undo); False if its id is present."""
-        self.check_writable()
-        if self._one("SELECT 1 FROM links WHERE id = %s", (link.id,)) is not None:
-            return False
-        return self.add_link(link)
+    def _stored_link(self, link_id: str) -> str | None:
+        found = self._one("SELECT body::text FROM links WHERE id = %s", (link_id,))
+        return None if found is None else _dumps(json.loads(found[0]))
 
-    def remove_link(self, link_id: str) -> Link | None:
-        self.check_writable()
-        row = self._one("DELETE FROM links WHERE id = %s RETURNING body::text", (link_id,))
-        return None if row is None else Link.from_dict(json.loads(row[0]))
+    def _send_unlink(self, entry: dict[str, Any], retry: bool) -> Link | None:
+        row = self._one("DELETE FROM links WHERE id = %s RETURNING body::text", (entry["id"],))
+        seen = self._links_seen
+        known = None if seen is None else next(
+            (link for link in seen if link.id == entry["id"]), None)
+        if known is not None:
+            seen.remove(known)  # type: ignore[union-attr]
+        if row is None:
+            # Sent again after a lost connection: the first try may have removed it.
+            return known if retry else None
+        return Link.from_dict(json.loads(row[0]))
 
     # ----------------------------------------------------------- undo history
 
