@@ -1352,7 +1352,16 @@ class PostgresStore:
         _old, steps, current = self._history
         if step is not None:
             seq = int(step["seq"])
-            steps = {s: v for s, v in steps.items() if s < seq and s > seq - limit}
+            # The steps are numbered without gaps (the server drops the redo tail and
+            # the oldest as here): walk the ends, not all up to `limit` steps per tag.
+            gone = seq
+            while gone in steps:  # the redo tail
+                del steps[gone]
+                gone += 1
+            gone = seq - limit
+            while gone in steps:  # beyond the limit
+                del steps[gone]
+                gone -= 1
             steps[seq] = step
             current = seq
         if position is not None:
