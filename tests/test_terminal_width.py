@@ -52,3 +52,10 @@ def test_a_style_covers_the_same_kept_characters_after_the_cut(text: str, data) 
     assert drawn.plain == agreed_form(text)
     covered = "".join(drawn.plain[s.start:s.end] for s in drawn.spans)
     assert covered == agreed_form(text[start:end])
+
+
+def test_lists_and_titles_draw_the_agreed_form_too() -> None:
+    from tui.literal import literal, literal_content
+
+    assert literal(f"[b]{THUMB}[/b]").plain == "[b]👍[/b]"
+    assert literal_content(f"{HEART}.txt").plain == "❤.txt"
