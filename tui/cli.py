@@ -22,6 +22,7 @@ from annotations.errors import (
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
+    EXIT_USAGE,
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
@@ -82,6 +83,11 @@ def main() -> None:
     Run `newsmark [PATH ...]` to open articles (files, or folders of .txt/.md);
     with no path it opens the bundled sample articles.
     """
+
+
+def has_terminal() -> bool:
+    """Are the reader's keys read from, and its screen drawn on, a terminal?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @main.command("open")
@@ -192,6 +198,13 @@ def open_command(
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
             sys.exit(EXIT_NO_ARTICLES)
+        if not has_terminal():
+            # Without a terminal the reader would draw into a pipe or a file
+            # and wait for keys that never come, holding the store's lock.
+            click.echo("newsmark: the reader needs a terminal (its input or output is "
+                       "redirected); for scripts use `newsmark export`, `stats` or "
+                       "`suggest`", err=True)
+            sys.exit(EXIT_USAGE)
         from tui.app import NewsmarkApp
 
         app = (NewsmarkApp(workspace, notices=notices, adjudicating=True) if adjudicate
