@@ -524,8 +524,9 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
     found = getattr(store, "interrupted_import", None)  # the local engine's word on it
     if not found:
         return ""
-    whole, absent = found
-    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    whole, absent, names = found
+    shown = "; ".join(safe(names.get(doc_id, doc_id)) for doc_id in absent[:5])
+    shown += "; …" if len(absent) > 5 else ""
     lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
     return (f"an import into {store_dir} was stopped before it finished: "
             f"{len(whole)} documents of its last batch are stored whole{lost}")
