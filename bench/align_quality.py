@@ -5,7 +5,9 @@ pair of PolNeAR articles (same story, different publishers, a day or two
 apart), the two file names, a SHA-256 of each file, and the sentence pairs
 a person found by reading both (indices and code-point spans under
 newsmark's own segmentation: `Segmenter.train` on the two cleaned texts, as
-`newsmark align` does). The article texts are read from the corpus at run
+`newsmark align` does; each sentence also keyed by its text's length and
+hash, so a change of cleaning that moves the offsets is caught and the
+sentence found again: `bench.gold_sentences`). The article texts are read from the corpus at run
 time: `NEWSMARK_POLNEAR`, else `shared/corpora/polnear` in a folder above
 the repository; without it the group reports a skip, not a failure.
 
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.gold_sentences import locate
 from bench.stats import Figure, summary
 
 HERE = Path(__file__).resolve().parent
@@ -117,9 +120,30 @@ def load_gold(split: str, folder: Path) -> tuple[list[GoldPair], list[str]]:
                 break
             texts.append(load_document(article).text)
         else:
-            pairs = [(tuple(p["a_span"]), tuple(p["b_span"])) for p in record["pairs"]]
-            found.append(GoldPair(path.stem, texts[0], texts[1], pairs))  # type: ignore[arg-type]
+            pairs, lost = _located(record["pairs"], texts[0], texts[1])
+            if lost:
+                problems.append(f"{path.name}: {lost} no longer in the cleaned text "
+                                "(has the cleaning changed?)")
+                continue
+            found.append(GoldPair(path.stem, texts[0], texts[1], pairs))
     return found, problems
+
+
+def _located(records: list[dict[str, Any]], a_text: str, b_text: str
+             ) -> tuple[list[tuple[Span, Span]], str]:
+    """The gold pairs' spans in today's texts, each sentence found by its key
+    (`bench.gold_sentences`): where the offsets moved, the sentence is found
+    again. Returns (pairs, "") or ([], the first sentence not found)."""
+    pairs: list[tuple[Span, Span]] = []
+    for p in records:
+        spans = []
+        for side, text in (("a", a_text), ("b", b_text)):
+            span = locate(text, p[f"{side}_key"], (p[f"{side}_span"][0], p[f"{side}_span"][1]))
+            if span is None:
+                return [], f"sentence {side.upper()}{p[side]}"
+            spans.append(span)
+        pairs.append((spans[0], spans[1]))
+    return pairs, ""
 
 
 def _overlaps(x: Span, y: Span) -> bool:

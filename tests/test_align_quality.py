@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import bench.align_quality as quality
 from annotations.segmentation import Segmenter
+from bench.gold_sentences import locate, sentence_key
 
 ARTICLE_A = (
     "The Kettle Street bridge was closed on Monday after engineers found cracks. "
@@ -34,7 +36,7 @@ def test_every_gold_file_holds_judgements_not_text() -> None:
                                "annotator", "notes", "pairs"}, path
         assert record["pairs"], path
         for pair in record["pairs"]:
-            assert set(pair) == {"a", "b", "a_span", "b_span"}
+            assert set(pair) == {"a", "b", "a_span", "b_span", "a_key", "b_key"}
             assert 0 <= pair["a"] < record["sentences_a"]
             assert 0 <= pair["b"] < record["sentences_b"]
             assert pair["a_span"][0] < pair["a_span"][1]
@@ -71,7 +73,10 @@ def gold_folder(tmp_path: Path, monkeypatch) -> Path:
         "sha256_b": hashlib.sha256(ARTICLE_B.encode()).hexdigest(),
         "sentences_a": 3, "sentences_b": 3, "annotator": "test", "notes": "",
         "pairs": [{"a": i, "b": j, "a_span": list(sa.sentences[i]),
-                   "b_span": list(sb.sentences[j])} for i, j in ((0, 0), (1, 2))],
+                   "b_span": list(sb.sentences[j]),
+                   "a_key": sentence_key(ARTICLE_A[slice(*sa.sentences[i])]),
+                   "b_key": sentence_key(ARTICLE_B[slice(*sb.sentences[j])])}
+                  for i, j in ((0, 0), (1, 2))],
     }
     gold = tmp_path / "gold"
     (gold / "dev").mkdir(parents=True)
@@ -102,6 +107,48 @@ def test_a_changed_or_missing_article_is_named_and_left_out(gold_folder: Path) -
     (gold_folder / "b.txt").unlink()
     gold, problems = quality.load_gold("dev", gold_folder)
     assert gold == [] and "b.txt not in" in problems[0]
+
+
+def test_gold_sentences_are_found_again_when_the_offsets_move(gold_folder: Path,
+                                                             monkeypatch) -> None:
+    # A cleaning that drops a first line moves every offset, while the corpus
+    # file (and its checksum) stays the same: the sentences are found by
+    # their keys, not scored at stale offsets.
+    from annotations import documents
+
+    real = documents.load_document
+
+    def shifted(path):  # type: ignore[no-untyped-def]
+        return SimpleNamespace(text="Breaking.\n\n" + real(path).text)
+
+    monkeypatch.setattr(documents, "load_document", shifted)
+    gold, problems = quality.load_gold("dev", gold_folder)
+    assert problems == []
+    case = gold[0]
+    (a0, b0), (a1, b1) = case.pairs
+    assert case.a_text[slice(*a0)].startswith("The Kettle Street bridge")
+    assert case.b_text[slice(*b1)].startswith("The council put the cost")
+    assert quality.evaluate(gold)["recall"] == 1.0
+
+
+def test_a_gold_sentence_gone_from_the_text_is_named(gold_folder: Path) -> None:
+    record_path = quality.GOLD / "dev" / "bridge.json"
+    record = json.loads(record_path.read_text())
+    record["pairs"][1]["b_key"] = sentence_key("A sentence no article holds.")
+    record_path.write_text(json.dumps(record))
+    gold, problems = quality.load_gold("dev", gold_folder)
+    assert gold == [] and problems == [
+        "bridge.json: sentence B2 no longer in the cleaned text (has the cleaning changed?)"]
+
+
+def test_locate_keys_sentences_by_text_whatever_the_spaces() -> None:
+    text = "One thing.  The  bridge was\nclosed. Another thing. The bridge was closed."
+    key = sentence_key("The bridge was closed.")
+    assert key.startswith("22:")
+    # At its span; moved (the nearest copy wins); gone.
+    assert locate(text, key, (51, 73)) == (51, 73)
+    assert locate(text, key, (0, 10)) == (12, 35)
+    assert locate("Nothing here.", key, (0, 5)) is None
 
 
 def test_without_the_corpus_the_group_skips(tmp_path: Path, monkeypatch) -> None:
