@@ -55,6 +55,14 @@ def test_score_counts_pairs_by_overlap() -> None:
     proposed = [((0, 10), (0, 8)), ((0, 10), (9, 30)), ((11, 15), (20, 30))]
     assert quality.score(proposed, gold) == (2, 3, 2, 2)
     assert quality.score([], gold) == (0, 0, 0, 2)
+    # Recall as the issue counts it: sentences with a counterpart that get
+    # one. One outlet splits in two what the other says in one sentence:
+    # finding one half gives the whole sentence and one half (2 of 3),
+    # though only one of the two gold pairs.
+    split = [((0, 10), (0, 8)), ((0, 10), (9, 30))]
+    assert quality.sentences_found([((0, 10), (0, 8))], split) == (2, 3)
+    assert quality.score([((0, 10), (0, 8))], split)[2:] == (1, 2)
+    assert quality.sentences_found([((0, 10), (40, 50))], split) == (0, 3)
     assert quality.ratio(0, 0) == 1.0 and quality.ratio(1, 4) == 0.25
 
 
