@@ -215,3 +215,19 @@ def test_align_gold_shows_sentences_and_writes_judgements(tmp_path: Path, monkey
     assert text[start:end].startswith("Repairs will cost")
     with pytest.raises(SystemExit):
         tool.main(["--folder", str(articles), "write", "dev", "x", "a.txt", "b.txt", "9-9"])
+
+
+def test_every_gold_sentence_is_found_in_the_corpus_as_keyed() -> None:
+    # The gold against the articles it was made on: every file's articles
+    # unchanged and every keyed sentence where its key says (skipped where
+    # the seed articles or the PolNeAR corpus are not beside the checkout).
+    checked = 0
+    for split in quality.SETS:
+        folder = quality.source_folder(split)
+        if folder is None:
+            continue
+        gold, problems = quality.load_gold(split, folder)
+        assert problems == [], problems
+        checked += len(gold)
+    if not checked:
+        pytest.skip("no seed articles or PolNeAR corpus here")
