@@ -123,3 +123,27 @@ def test_a_schema_1_store_is_upgraded_keeping_everything(pg_url: str, tmp_path) 
         assert [v for (v,) in conn.execute(
             "SELECT version FROM newsmark_schema ORDER BY version")] == [
             n for n, _w, _s in schema.MIGRATIONS]
+
+
+def test_notices_go_out_in_batches_and_every_document_is_heard(pg_url: str,
+                                                               tmp_path) -> None:
+    from annotations.postgres.listener import ChangeListener
+
+    docs = [Document(f"{i}: {TEXT}", DocumentMeta(path=f"{i}.txt")) for i in range(5)]
+    with PostgresStore(pg_url, annotator="ana", outbox=tmp_path / "n.jsonl") as store, \
+            ChangeListener(pg_url) as listener:
+        store.register_many(docs)
+        history = History(store)
+        for start in range(0, 40, 4):
+            for d in docs:
+                assert history.add(Annotation.tag(d, start, start + 3, "claim",
+                                                  annotator="ana"))
+        assert store._notifier.drain()
+        heard: set[str] = set()
+        for _ in range(20):
+            heard |= listener.changed(timeout=0.5)
+            if len(heard) == len(docs):
+                break
+        assert heard == {d.id for d in docs}
+        # 50 changes, gathered: far fewer notice transactions than changes.
+        assert 1 <= store._notifier.batches < 25
