@@ -18,7 +18,11 @@ Layout of a store folder (default `.newsmark/`), and the part that keeps each:
 - `history.json` + `history.log` undo/redo steps (`undo_log`)
 - `session.json` + `session.log` typed session state (`session`)
 - `links.json` cross-document links (`link_table`)
-- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`)
+- `history-<annotator>.json` + `.log` a named annotator's own undo history
+- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`);
+  `lock.<annotator>` instead for a store opened for a named annotator
+- `write.lock` taken by every write for its duration (`write_lock`), so that
+  several annotators' newsmarks write in turns
 - `import.pending` while a batch of imported documents is written (`import_batch`)
 
 Whole files go through `files.write_atomic` (temp file, fsync, rename; the
@@ -176,6 +180,7 @@ class LocalStore:
             yield
 
     def _open_parts(self, found: int) -> None:
+        """Upgrade, tidy and read the store's parts (writable: under the write lock)."""
         read_only = self.read_only
         if not read_only:
             if found < FORMAT:
