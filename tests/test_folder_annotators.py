@@ -132,3 +132,59 @@ def test_the_first_named_annotator_takes_over_the_stores_history(tmp_path: Path)
         assert store.history() == ({}, 0)  # not bob's to undo
     with LocalStore(root) as store:
         assert store.history()[1] == 1  # the store's own history is left as it was
+
+
+KILLED = """
+import sys
+from pathlib import Path
+from annotations.history import History
+from annotations.model import Annotation, Document, DocumentMeta
+from annotations.store import LocalStore
+
+root, name, texts = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+docs = [Document(text, DocumentMeta(path=f"{i}.txt")) for i, text in enumerate(texts)]
+store = LocalStore(root, annotator=name)
+store.register_many(docs)
+history = History(store)
+print("ready", flush=True)
+i = 0
+while True:  # until killed: each id printed once its tag is saved
+    doc = docs[i % 2]
+    ann = Annotation.tag(doc, i % 50, i % 50 + 3 + i // 50, "quote", annotator=name)
+    if history.add(ann):
+        print(ann.id, flush=True)
+    i += 1
+"""
+
+
+def test_a_writer_killed_mid_write_costs_the_other_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    root = tmp_path / "store"
+    LocalStore(root).close()
+    victim = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(KILLED), str(root), "ana", *TEXTS],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    other = start_writer(root, "bob")
+    try:
+        assert victim.stdout is not None and victim.stdout.readline().strip() == "ready"
+        assert other.stdin is not None
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        saved = [victim.stdout.readline().strip() for _ in range(30)]
+        os.kill(victim.pid, signal.SIGKILL)  # in the middle of whatever it was doing
+        victim.wait(10)
+        assert other.stdout is not None and other.stdout.readline().strip() == "done"
+        assert other.wait(60) == 0
+    finally:
+        for child in (victim, other):
+            if child.poll() is None:
+                child.kill()
+                child.wait(10)
+    docs = [Document(text, DocumentMeta(path=f"{i}.txt")) for i, text in enumerate(TEXTS)]
+    with LocalStore(root, annotator="ana") as store:  # ana's stale lock is taken over
+        ids = {a.id for d in docs for a in store.annotations(d.id)}
+        assert set(saved) <= ids  # every tag ana was told was saved
+        bobs = [a for d in docs for a in store.annotations(d.id) if a.annotator == "bob"]
+        assert len(bobs) == TAGS
