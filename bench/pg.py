@@ -7,11 +7,14 @@ databases). Every figure is wall time against that local server.
 
 - save: `PostgresStore.add` (one committed statement) with 1,000,000
   annotations stored in 1,000 documents; `History.add` (a tag: the
-  annotation and its undo step, two commits) beside it.
+  annotation and its undo step, one commit: `add_with_step`) beside it.
 - writers: 16 processes, each its own annotator and connection, each
   making 1,000 tags (`History.add`) on 16 shared documents, all at once;
   tags per second over the whole run, then every annotation counted: none
-  lost, none twice.
+  lost, none twice. Beside it, the CPU each change cost: the writers'
+  (process time, their notice threads included) and the server's (its
+  processes' times from /proc, when it runs here), and how many notice
+  batches went out per change.
 - copy: `newsmark store copy` of a session-made folder store (1,000
   documents, 100,000 annotations, segmentations) into an empty database.
 - export: that copy exported to JSONL as `newsmark export --out` does
