@@ -188,3 +188,24 @@ def test_a_writer_killed_mid_write_costs_the_other_nothing(tmp_path: Path) -> No
         assert set(saved) <= ids  # every tag ana was told was saved
         bobs = [a for d in docs for a in store.annotations(d.id) if a.annotator == "bob"]
         assert len(bobs) == TAGS
+
+
+def test_each_annotator_reopens_their_own_panes(tmp_path: Path) -> None:
+    """Before: the panes were the store's, so each annotator reopened where the
+    last one to quit had been."""
+    from annotations.store.protocol import Pane
+
+    root = tmp_path / "store"
+    with LocalStore(root) as store:  # a store from before annotators: its own panes
+        store.set_panes([Pane("d0", "0.txt", 5)])
+    with LocalStore(root, annotator="ana") as ana, LocalStore(root, annotator="ben") as ben:
+        assert ana.panes() == ben.panes() == [Pane("d0", "0.txt", 5)]  # where to start
+        ana.set_panes([Pane("d1", "1.txt", 40)])
+        ben.set_panes([Pane("d0", "0.txt", 7), Pane("d1", "1.txt", 2)])
+        ana.set_panes([Pane("d1", "1.txt", 41)])
+    with LocalStore(root, annotator="ana") as ana:
+        assert ana.panes() == [Pane("d1", "1.txt", 41)]
+    with LocalStore(root, annotator="ben") as ben:
+        assert ben.panes() == [Pane("d0", "0.txt", 7), Pane("d1", "1.txt", 2)]
+    with LocalStore(root) as store:
+        assert store.panes() == [Pane("d0", "0.txt", 5)]

@@ -191,7 +191,7 @@ class LocalStore:
             self._adopt_history()
         self._documents_db = open_db(self.root / DOCUMENTS, read_only)
         self._documents = self._documents_db.table("documents")
-        self._session = SessionState(self.journal(SESSION))
+        self._session = SessionState(self.journal(SESSION), annotator=self.annotator)
         self._links = LinkTable(self.root / LINKS, read_only=read_only)
         self._undo: UndoLog | None = None  # read on first use
         self._doc_index()  # parse documents.json now: a damaged one fails at open
