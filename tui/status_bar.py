@@ -21,6 +21,7 @@ class StatusBar(Static):
         self._counts: list[tuple[str, int]] = []
         self._parts: list[tuple[int, Text]] = []
         self._saved = Text()
+        self._shown: Text | None = None  # the line last drawn
 
     def show(
         self,
@@ -90,6 +91,12 @@ class StatusBar(Static):
             line.truncate(max(0, width - saved.cell_len - len(sep)), overflow="ellipsis")
             line.append(sep)
         line.append_text(saved)
+        if line == self._shown:
+            # Most keys change nothing here (a step within the sentence):
+            # repainting the line anyway made the frame reach down to the
+            # bottom of the screen, through the side panel and scrollbars.
+            return
+        self._shown = line
         # One row high whatever it says: no layout of the screen per key
         # (with layout, each cursor move re-arranged every widget).
         self.update(line, layout=False)
