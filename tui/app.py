@@ -21,7 +21,7 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
@@ -99,12 +99,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     """
 
     # What the status line shows of the app's state: each change redraws it
-    # (the cursor's moves redraw it through CursorMoved).
-    pending: reactive[str] = reactive("", init=False)
+    # (the cursor's moves redraw it through CursorMoved). `var`, not
+    # `reactive`: a reactive of the App repaints the whole screen when it
+    # changes (every widget's every row: ~4 ms of each tag's frame), while
+    # only the status line shows these.
+    pending: var[str] = var("", init=False)
     """"relabel" or "place": waiting for a label key."""
-    follow: reactive[bool] = reactive(False, init=False)
-    search_query: reactive[str] = reactive("", init=False)
-    saved: reactive[str] = reactive("nothing changed yet", init=False)
+    follow: var[bool] = var(False, init=False)
+    search_query: var[str] = var("", init=False)
+    saved: var[str] = var("nothing changed yet", init=False)
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
                  adjudicating: bool = False) -> None:
