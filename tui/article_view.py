@@ -305,7 +305,7 @@ class ArticleView(ScrollView, can_focus=True):
         row = self._row_of(offset)
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         if not top <= row < top + height:
-            self.scroll_to(y=max(0, row - height // 3), animate=False)
+            self._scroll_to_row(max(0, row - height // 3))
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self._matches = SpanIndex.of_ranges(matches)
@@ -324,7 +324,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- moving ----------------------------------------------------------
 
-    def move_to(self, offset: int, *, extend: bool = False, keep_column: bool = False) -> None:
+    def move_to(
+        self, offset: int, *, extend: bool = False, keep_column: bool = False, scroll: bool = True
+    ) -> None:
         """Put the cursor at `offset`; extend the selection or drop it.
 
         The cursor (and so a selection's ends) sits only at the start of a
@@ -342,7 +344,8 @@ class ArticleView(ScrollView, can_focus=True):
             self._preferred_column = None
         self._invalidate_range(*old_range)
         self._invalidate_range(*self._selected_or_cursor_range())
-        self._scroll_cursor_into_view()
+        if scroll:  # else the caller scrolls (a page key turns the page)
+            self._scroll_cursor_into_view()
         self.post_message(CursorMoved(self.id or ""))
 
     def select(self, start: int, end: int) -> None:
@@ -358,12 +361,13 @@ class ArticleView(ScrollView, can_focus=True):
         target = getattr(self, f"_target_{motion}")()
         paging = motion in ("page_up", "page_down")
         on_screen = self._row_of(self.cursor) - round(self.scroll_y)
-        self.move_to(target, extend=extend, keep_column=motion in ("up", "down") or paging)
+        self.move_to(target, extend=extend, keep_column=motion in ("up", "down") or paging,
+                     scroll=not paging)
         if paging:
             # A page key turns the page: the view moves with the cursor,
             # which keeps its place on the screen (else the first PgDn only
             # took the cursor to the bottom row and nothing scrolled).
-            self.scroll_to(y=max(0, self._row_of(self.cursor) - on_screen), animate=False)
+            self._scroll_to_row(max(0, self._row_of(self.cursor) - on_screen))
 
     def action_toggle_selecting(self) -> None:
         self.selecting = not self.selecting
@@ -508,8 +512,28 @@ class ArticleView(ScrollView, can_focus=True):
             self.call_after_refresh(self._apply_size_update)
 
     def _apply_size_update(self) -> None:
-        self._size_update_pending = False
-        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
+        if self._size_update_pending:  # not done already (see `_scroll_to_row`)
+            self._size_update_pending = False
+            set_virtual_size(self, Size(self._wrap_width, self._rows.total))
+
+    def _scroll_to_row(self, row: int) -> None:
+        """Scroll so `row` is the top one, in this frame.
+
+        Textual's `scroll_to` waits for the next paint by default: a key
+        that scrolled then cost two frames (the cursor moved on the old
+        page, then the new page), and a third when the rows first wrapped
+        there corrected the height after the paint. Here the scroll is
+        done now and the rows that will show are wrapped now, exactly as
+        drawing them would wrap them, so one frame shows the key whole.
+        """
+        self._apply_size_update()  # a corrected height first: scrolling is clamped to it
+        self.scroll_to(y=row, animate=False, immediate=True)
+        top = round(self.scroll_y)
+        for y in range(self.scrollable_content_region.height):
+            if top + y >= self._rows.total:
+                break
+            self._row_span(top + y)
+        self._apply_size_update()
 
     def _line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._line_starts, offset) - 1)
@@ -585,9 +609,9 @@ class ArticleView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         top = round(self.scroll_y)
         if row < top:
-            self.scroll_to(y=row, animate=False)
+            self._scroll_to_row(row)
         elif height and row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
+            self._scroll_to_row(row - height + 1)
 
     def _invalidate(self) -> None:
         self._cache.clear()
