@@ -25,6 +25,7 @@ from textual import events
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotations.graphemes import cluster_at, cluster_start, next_boundary, previous_boundary
@@ -36,6 +37,7 @@ from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
+from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import set_virtual_size
 from tui.wrap import wrap_offsets
 
@@ -109,6 +111,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     selecting: reactive[bool] = reactive(False, init=False)
     """Selection mode (`v`): every motion extends the selection."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Its rows are kept between paints (tui/scroll_bar.py).
+        return vertical_scrollbar_of(self)
 
     def __init__(
         self,

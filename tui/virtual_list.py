@@ -17,8 +17,10 @@ from textual.events import Click
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import set_virtual_size
 
 Row = Text | tuple[Text, Text]
@@ -55,6 +57,11 @@ class VirtualList(ScrollView, can_focus=True):
     highlighted: reactive[int] = reactive(0, init=False)
 
     _title_only = False  # see `_set_title`
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Its rows are kept between paints (tui/scroll_bar.py).
+        return vertical_scrollbar_of(self)
 
     def __init__(self, *, title: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
