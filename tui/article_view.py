@@ -200,7 +200,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_segmentation(self, segmentation: Segmentation) -> None:
         """Sentences and tokens arrived (long articles are segmented in the background)."""
         self.segmentation = segmentation
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -353,7 +353,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._invalidate_range(*self._selected_or_cursor_range())
         if scroll:  # else the caller scrolls (a page key turns the page)
             self._scroll_cursor_into_view()
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
+
+    def _moved(self) -> None:
+        # Straight to the app, which redraws the status line: bubbled up
+        # through the panes' containers it arrived after the screen had
+        # painted the key, and the status line took a frame of its own.
+        self.app.post_message(CursorMoved(self.id or ""))
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end) with the cursor at its end."""
@@ -362,7 +368,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._invalidate_range(*old_range)
         self._invalidate_range(start, end)
         self._scroll_cursor_into_view()
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def action_move(self, motion: str, extend: bool = False) -> None:
         target = getattr(self, f"_target_{motion}")()
@@ -380,7 +386,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.selecting = not self.selecting
         if self.selecting:
             self.anchor = self.cursor
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def clear_selection(self) -> None:
         self.selecting = False
@@ -388,7 +394,7 @@ class ArticleView(ScrollView, can_focus=True):
             old_range = self._selected_or_cursor_range()
             self.anchor = None
             self._invalidate_range(*old_range)
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def action_clear_selection(self) -> None:
         self.clear_selection()
