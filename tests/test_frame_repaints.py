@@ -155,3 +155,23 @@ async def test_the_apps_state_does_not_repaint_the_whole_screen(
         assert screens == []
         text = screen(app)
         assert "saved: a test" in text and "FOLLOW" in text
+
+
+async def test_a_move_redraws_the_status_line_before_the_frame_is_painted(make_workspace) -> None:
+    from tui.app import NewsmarkApp
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        view = app.active_view
+        status = app.query_one(StatusBar)
+        sentences = view.segmentation.sentences
+        assert len(sentences) > 2
+        view.move_to(sentences[2][0])
+        # No pause: the app heard of the move as it happened (the pane's
+        # `caret`), so the one frame that follows shows both.
+        assert f"sentence 3/{len(sentences)}" in str(status.render())
+        assert app._panes[view.id or ""].cursor == sentences[2][0]
+        view.move_to(sentences[2][0])  # the same place: nothing to say again
+        await pilot.pause()
+        assert f"sentence 3/{len(sentences)}" in screen(app)

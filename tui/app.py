@@ -13,6 +13,7 @@ import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,6 @@ from tui.messages import (
     AlignmentReady,
     AnnotationChosen,
     Cancelled,
-    CursorMoved,
     DocumentChosen,
     OrphanChosen,
     OrphanDropped,
@@ -89,7 +89,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     DEFAULT_CSS = """
     #main { height: 1fr; }
-    #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
     ArticleView.-hidden { display: none; }
@@ -99,7 +98,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     """
 
     # What the status line shows of the app's state: each change redraws it
-    # (the cursor's moves redraw it through CursorMoved). `var`, not
+    # (the cursor's moves redraw it through each pane's `caret`). `var`, not
     # `reactive`: a reactive of the App repaints the whole screen when it
     # changes (every widget's every row: ~4 ms of each tag's frame), while
     # only the status line shows these.
@@ -178,10 +177,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✎")
+        # The panes sit in #main beside the side panel, with no container of
+        # their own: each container under a pane was composed again with it
+        # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            with Horizontal(id="panes"):
-                for index, (doc, cursor) in enumerate(self._initial_panes()):
-                    yield self._make_view(doc, cursor, f"pane-{index}")
+            for index, (doc, cursor) in enumerate(self._initial_panes()):
+                yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield RelationList(id="relation-list")
@@ -227,6 +228,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
         self.active_view = self._views[0]
+        for view in self._views:
+            self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
@@ -291,10 +294,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_documents()
             self._refresh_status()
 
-    def on_cursor_moved(self, message: CursorMoved) -> None:
-        view = next((v for v in self.views if v.id == message.view_id), None)
-        if view is None:  # a pane that loaded another document (or the app closing)
-            return
+    def _cursor_moved(self, view: ArticleView) -> None:
+        """A pane's cursor or selection changed (its `caret`, watched from on_mount)."""
         self._remember_pane(view)
         if view is self.active_view:
             self._show_counterparts(view)

@@ -23,7 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
@@ -35,7 +35,7 @@ from annotations.selection import expand, quotation_at
 from annotations.span_index import SpanIndex
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
-from tui.messages import Cancelled, CursorMoved
+from tui.messages import Cancelled
 from tui.row_index import RowIndex
 from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import set_virtual_size
@@ -109,8 +109,17 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--label-7 { background: $primary 70%; }
     """
 
-    selecting: reactive[bool] = reactive(False, init=False)
-    """Selection mode (`v`): every motion extends the selection."""
+    selecting: var[bool] = var(False, init=False)
+    """Selection mode (`v`): every motion extends the selection (drawn nowhere in
+    the pane: a `var`, so switching it does not repaint it)."""
+
+    caret: var[tuple[int, int | None, bool]] = var((0, None, False), init=False)
+    """The cursor, the selection's anchor and selection mode, set after each move.
+
+    The app watches it and redraws the status line as the key runs: a message
+    reached the app after the screen had painted the key, and the status
+    line took a frame of its own.
+    """
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -200,7 +209,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_segmentation(self, segmentation: Segmentation) -> None:
         """Sentences and tokens arrived (long articles are segmented in the background)."""
         self.segmentation = segmentation
-        self._moved()
+        self.mutate_reactive(ArticleView.caret)  # the sentence under the cursor is known now
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -356,10 +365,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._moved()
 
     def _moved(self) -> None:
-        # Straight to the app, which redraws the status line: bubbled up
-        # through the panes' containers it arrived after the screen had
-        # painted the key, and the status line took a frame of its own.
-        self.app.post_message(CursorMoved(self.id or ""))
+        self.caret = (self.cursor, self.anchor, self.selecting)
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end) with the cursor at its end."""
@@ -541,11 +547,12 @@ class ArticleView(ScrollView, can_focus=True):
         """
         self._apply_size_update()  # a corrected height first: scrolling is clamped to it
         self.scroll_to(y=row, animate=False, immediate=True)
-        top = round(self.scroll_y)
-        for y in range(self.scrollable_content_region.height):
-            if top + y >= self._rows.total:
-                break
-            self._row_span(top + y)
+        # The lines that will show, from the one at the top row down.
+        line, sub = self._locate(round(self.scroll_y))
+        shown, height = len(self._wrapped(line)) - sub, self.scrollable_content_region.height
+        while shown < height and line + 1 < len(self._rows):
+            line += 1
+            shown += len(self._wrapped(line))
         self._apply_size_update()
 
     def _line_of(self, offset: int) -> int:
@@ -632,9 +639,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _invalidate_range(self, start: int, end: int) -> None:
         first_row, last_row = self._row_of(start), self._row_of(end)
-        first = self._row_span(first_row)[0]
-        for key in [k for k in self._cache if first <= k <= end]:
-            del self._cache[key]
+        if last_row - first_row < len(self._cache):
+            # The rows' own starts (a key or two, not a scan of every kept row).
+            for row in range(first_row, last_row + 1):
+                self._cache.pop(self._row_span(row)[0], None)
+        else:
+            first = self._row_span(first_row)[0]
+            for key in [k for k in self._cache if first <= k <= end]:
+                del self._cache[key]
         # Only these rows are painted again, not the whole pane.
         self.refresh_lines(first_row, last_row - first_row + 1)
 
@@ -723,11 +735,11 @@ class ArticleView(ScrollView, can_focus=True):
             return False
         if (selected := self.selection) is not None and selected[0] < end and selected[1] > start:
             return False
-        if self._suggestions.touches(start, end) or self._matches.touches(start, end):
-            return False
-        if self._others.touches(start, end):
-            return False
-        return not self._counterpart_index.touches(start, end)
+        # Most of these are empty most of the time: asked only when not.
+        for drawn in (self._suggestions, self._matches, self._others, self._counterpart_index):
+            if drawn and drawn.touches(start, end):
+                return False
+        return True
 
     def _render_row(self, start: int, end: int) -> Strip:
         text = strip_control_codes(self.text[start:end].replace("\t", " "))
@@ -778,9 +790,10 @@ class ArticleView(ScrollView, can_focus=True):
         return Strip(segments, cells + padding)
 
     def _margin_mark(self, start: int, end: int) -> Segment:
-        if self._linked_index.touches(start, end):
+        # Each kind of mark is looked for only when the view has some.
+        if self._linked_index and self._linked_index.touches(start, end):
             return Segment("⇄", self._base_style + self._component("margin-linked", partial=True))
-        if self._counterpart_index.touches(start, end):
+        if self._counterpart_index and self._counterpart_index.touches(start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
         if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
@@ -798,7 +811,7 @@ class ArticleView(ScrollView, can_focus=True):
                                                                          partial=True))
         if self._fuzzy and self._fuzzy.touches(start, end):
             return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
-        if self._unmatched_index.touches(start, end):
+        if self._unmatched_index and self._unmatched_index.touches(start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))
         return Segment(" ", self._base_style)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Self
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import Static
 
 from tui.literal import safe
@@ -22,6 +26,7 @@ class StatusBar(Static):
         self._parts: list[tuple[int, Text]] = []
         self._saved = Text()
         self._shown: Text | None = None  # the line last drawn
+        self._changed: Region | None = None  # what `_draw` repaints (see `refresh`)
 
     def show(
         self,
@@ -96,10 +101,49 @@ class StatusBar(Static):
             # repainting the line anyway made the frame reach down to the
             # bottom of the screen, through the side panel and scrollbars.
             return
-        self._shown = line
-        # One row high whatever it says: no layout of the screen per key
-        # (with layout, each cursor move re-arranged every widget).
-        self.update(line, layout=False)
+        old, self._shown = self._shown, line
+        # Only the columns that changed are repainted: the screen is
+        # repainted in one rectangle around all that changed, and a whole
+        # status row widened a page down's from its pane to the whole screen.
+        self._changed = None if old is None else self._changed_columns(old, line)
+        try:
+            # One row high whatever it says: no layout of the screen per key
+            # (with layout, each cursor move re-arranged every widget).
+            self.update(line, layout=False)
+        finally:
+            self._changed = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._changed is not None and not regions and not layout:
+            regions = (self._changed,)  # `update` asks for the whole line
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _changed_columns(self, old: Text, new: Text) -> Region:
+        """The columns (of the content) in which `new` is drawn unlike `old`."""
+        before, after = self._cells(old), self._cells(new)
+        size = max(len(before), len(after))
+        before += [None] * (size - len(before))
+        after += [None] * (size - len(after))
+        differ = [i for i in range(size) if before[i] != after[i]]
+        if not differ:
+            return Region(0, 0, 0, 0)
+        return Region(differ[0], 0, differ[-1] - differ[0] + 1, 1)
+
+    def _cells(self, line: Text) -> list[tuple[str, Style | None] | None]:
+        """What each cell of `line` shows: its characters and style (None: the
+        second cell of a wide character)."""
+        cells: list[tuple[str, Style | None] | None] = []
+        for segment in line.render(self.app.console):
+            for char in segment.text:
+                width = cell_len(char)
+                if width == 0 and cells and cells[-1] is not None:
+                    shown, style = cells[-1]
+                    cells[-1] = (shown + char, style)  # a combining mark: same cell
+                    continue
+                cells.append((char, segment.style))
+                cells.extend([None] * (width - 1))
+        return cells
 
     def on_resize(self) -> None:
         self._draw()
