@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.scrollbar import ScrollBar
+from textual.widget import Widget
 
 from tests.screen_text import screen
 from tui.scrolling import set_virtual_size
@@ -130,6 +131,21 @@ async def test_the_status_line_is_not_repainted_when_it_says_the_same(monkeypatc
         await pilot.pause()
         assert len(updates) == 2
         assert "saved ✓✓" in screen(app)
+        # Only the columns that changed are repainted (the end of the line).
+        regions: list[object] = []
+        original_refresh = Widget.refresh
+
+        def refresh(self, *regions_, **kwargs):  # type: ignore[no-untyped-def]
+            if self is bar:
+                regions.extend(regions_ or ["whole"])
+            return original_refresh(self, *regions_, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        show("saved ✓✓!")
+        await pilot.pause()
+        assert regions and "whole" not in regions
+        assert all(region.width < 10 for region in regions)  # type: ignore[attr-defined]
+        assert "saved ✓✓!" in screen(app)
 
 
 async def test_the_apps_state_does_not_repaint_the_whole_screen(

@@ -13,6 +13,8 @@ from textual.widgets import Static
 
 from tui.literal import safe
 
+Cell = tuple[str, Style | None] | None  # a cell's characters and style; None: a wide one's second
+
 
 class StatusBar(Static):
     DEFAULT_CSS = """
@@ -26,6 +28,7 @@ class StatusBar(Static):
         self._parts: list[tuple[int, Text]] = []
         self._saved = Text()
         self._shown: Text | None = None  # the line last drawn
+        self._shown_cells: list[Cell] | None = None  # and what each of its cells shows
         self._changed: Region | None = None  # what `_draw` repaints (see `refresh`)
 
     def show(
@@ -101,11 +104,12 @@ class StatusBar(Static):
             # repainting the line anyway made the frame reach down to the
             # bottom of the screen, through the side panel and scrollbars.
             return
-        old, self._shown = self._shown, line
+        cells = self._cells(line)
+        old, self._shown, self._shown_cells = self._shown_cells, line, cells
         # Only the columns that changed are repainted: the screen is
         # repainted in one rectangle around all that changed, and a whole
         # status row widened a page down's from its pane to the whole screen.
-        self._changed = None if old is None else self._changed_columns(old, line)
+        self._changed = None if old is None else self._changed_columns(old, cells)
         try:
             # One row high whatever it says: no layout of the screen per key
             # (with layout, each cursor move re-arranged every widget).
@@ -119,21 +123,21 @@ class StatusBar(Static):
             regions = (self._changed,)  # `update` asks for the whole line
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    def _changed_columns(self, old: Text, new: Text) -> Region:
-        """The columns (of the content) in which `new` is drawn unlike `old`."""
-        before, after = self._cells(old), self._cells(new)
+    @staticmethod
+    def _changed_columns(before: list[Cell], after: list[Cell]) -> Region:
+        """The columns (of the content) drawn differently in `after` than in `before`."""
         size = max(len(before), len(after))
-        before += [None] * (size - len(before))
-        after += [None] * (size - len(after))
+        before = before + [None] * (size - len(before))
+        after = after + [None] * (size - len(after))
         differ = [i for i in range(size) if before[i] != after[i]]
         if not differ:
             return Region(0, 0, 0, 0)
         return Region(differ[0], 0, differ[-1] - differ[0] + 1, 1)
 
-    def _cells(self, line: Text) -> list[tuple[str, Style | None] | None]:
+    def _cells(self, line: Text) -> list[Cell]:
         """What each cell of `line` shows: its characters and style (None: the
         second cell of a wide character)."""
-        cells: list[tuple[str, Style | None] | None] = []
+        cells: list[Cell] = []
         for segment in line.render(self.app.console):
             for char in segment.text:
                 width = cell_len(char)
