@@ -66,6 +66,10 @@ class SessionState:
         for key, row in sorted(self._rows(ORPHANS).items()):
             self._orphan_rows.setdefault(str(row.get("owner")), []).append(key)
 
+    def refresh(self) -> None:
+        """Read the files again if they changed (another newsmark wrote them)."""
+        self._fresh()
+
     def _fresh(self) -> None:
         if self._journal.changed_on_disk():
             self.db.reload()  # a read-only viewer sees the writer's changes
