@@ -208,7 +208,8 @@ async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) 
             await pilot.press("1")
             await pilot.pause()
             status = str(app.query_one("#status").render())
-            assert "NOT SAVED on the server" in status and "1 waiting" in status, status
+            assert "NOT SAVED on the server: tagged claim kept on this machine (1 change " \
+                "waiting to be sent)" in status, status
             assert len(view.annotations) == 1  # on screen, kept on this machine
             server.start()
             for _ in range(50):
@@ -216,6 +217,7 @@ async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) 
                 if store.pending == 0 and "saved ✓" in str(app.query_one("#status").render()):
                     break
             assert store.pending == 0
-            assert "saved ✓" in str(app.query_one("#status").render())
+            assert "saved ✓ sent the changes kept meanwhile" in str(
+                app.query_one("#status").render())
     with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
         assert [a.text for a in fresh.annotations(d.id)] == [view.annotations[0].text]

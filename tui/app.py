@@ -915,12 +915,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._refresh_panel()
         self._refresh_status()
 
-    def _say_saved(self, what: str) -> None:
-        """The status line after a change: saved, or (server away) kept in the outbox."""
+    def _say_saved(self, what: str | None) -> None:
+        """The status line after a change (`what`; None: after trying to send the
+        outbox): saved, or (server away) kept in the outbox."""
         pending = getattr(self.workspace.store, "pending", 0)
         if pending:
-            self.saved = (f"NOT SAVED on the server: {what} kept on this machine, "
-                          f"{pending} waiting to be sent")
+            waiting = plural(pending, "change")
+            self.saved = (f"NOT SAVED on the server: {what} kept on this machine "
+                          f"({waiting} waiting to be sent)" if what else
+                          f"NOT SAVED on the server: {waiting} kept on this machine, "
+                          "waiting to be sent")
             self._error = True
         else:
             self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
@@ -1237,7 +1241,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if getattr(store, "pending", 0):
             with contextlib.suppress(NewsmarkError):
                 store.flush()
-            self._say_saved("the changes kept meanwhile")
+            self._say_saved(None if store.pending else "sent the changes kept meanwhile")
             self._refresh_status()
         changed: set[str] | None = None
         if self._listener is None:
