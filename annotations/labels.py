@@ -99,9 +99,10 @@ class Config:
     # Who annotates, when neither --annotator nor NEWSMARK_ANNOTATOR says.
     annotator: str | None = None
     # [model]: where the span model is (None: model/ in the store) and the
-    # least score of a span it suggests.
+    # least score of a span it suggests (None: the model's own, learnt on
+    # the documents its training held out; see model_threshold.py).
     model_path: Path | None = None
-    model_threshold: float = 0.5
+    model_threshold: float | None = None
     # [keys]: (binding id, comma-separated keys) pairs; the reader checks
     # and applies them (the ids are its bindings').
     keys: tuple[tuple[str, str], ...] = ()
@@ -214,21 +215,23 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
                   model_threshold=model_threshold)
 
 
-def _parse_model(entry: object, where: str, path: Path | None) -> tuple[Path | None, float]:
+def _parse_model(entry: object, where: str, path: Path | None
+                 ) -> tuple[Path | None, float | None]:
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: [model] must be a table with path and threshold")
-    folder, threshold = entry.get("path"), entry.get("threshold", 0.5)
+    folder, threshold = entry.get("path"), entry.get("threshold")
     if folder is not None and (not isinstance(folder, str) or not folder):
         raise ConfigError(f"{where}: [model] 'path' must be a folder name")
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
-            or not 0 <= threshold <= 1:
+    if threshold is not None and (isinstance(threshold, bool)
+                                  or not isinstance(threshold, int | float)
+                                  or not 0 <= threshold <= 1):
         raise ConfigError(f"{where}: [model] 'threshold' must be a number from 0 to 1")
     model_path = None
     if folder is not None:
         model_path = Path(folder)
         if not model_path.is_absolute() and path is not None:
             model_path = path.parent / model_path
-    return model_path, float(threshold)
+    return model_path, None if threshold is None else float(threshold)
 
 
 def _ends(found: RelationType) -> str:

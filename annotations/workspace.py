@@ -637,14 +637,17 @@ class Workspace:
         return self.span_model is not None and doc_id not in self._model_suggestions
 
     def predict_model_suggestions(self, doc_id: str, model: SpanModel) -> list[Suggestion]:
-        """The spans `model` finds in `doc_id` scoring at least `[model] threshold`.
+        """The spans `model` finds in `doc_id` scoring at least `[model] threshold`
+        (or the model's own threshold).
 
         Reads only the document's text and the model: safe in a worker thread.
         """
+        from annotations.model_threshold import threshold_for
         from annotations.span_model import as_suggestions
 
         spans = model.predict(self.documents[doc_id].text)
-        return as_suggestions(spans, self.config.model_threshold)
+        return as_suggestions(spans, threshold_for(self.config.model_threshold,
+                                                   model.meta.get("threshold")))
 
     def keep_model_suggestions(self, doc_id: str, model: SpanModel,
                                found: list[Suggestion]) -> bool:

@@ -55,7 +55,7 @@ def test_collect_prefers_the_gold_layer(tmp_path: Path) -> None:
 def test_model_config_is_checked(tmp_path: Path) -> None:
     config = parse_config({"model": {"path": "m", "threshold": 0.7}}, tmp_path / "newsmark.toml")
     assert config.model_path == tmp_path / "m" and config.model_threshold == 0.7
-    assert parse_config({}).model_threshold == 0.5
+    assert parse_config({}).model_threshold is None  # the model's own
     with pytest.raises(ConfigError, match="threshold"):
         parse_config({"model": {"threshold": 2}})
     with pytest.raises(ConfigError, match="model"):

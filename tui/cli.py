@@ -470,7 +470,8 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
     One line per suggestion: `{"start", "end", "label", "text", "note", "rule",
     "source", "score"}`, offsets in code points into the cleaned text;
     `source` is `rule` or `model` (with the model's score, 0-1, at least
-    `[model] threshold` of newsmark.toml).
+    `[model] threshold` of newsmark.toml, else the threshold the model
+    learnt on its held-out documents).
     """
     from annotations.segmentation import Segmenter
     from annotations.suggest import suggest
@@ -478,10 +479,12 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
     model = None
     if model_dir is not None:
         from annotations.labels import load_config
+        from annotations.model_threshold import threshold_for
         from annotations.span_model import SpanModel
 
-        threshold = load_config(config_path, store_dir).model_threshold
         model = SpanModel.load(model_dir)
+        threshold = threshold_for(load_config(config_path, store_dir).model_threshold,
+                                  model.meta.get("threshold"))
     doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
     seg = Segmenter.train([doc.text]).segment(doc.text)
     found = suggest(doc, seg)
