@@ -137,10 +137,12 @@ def layer_spans(doc: Doc, spans: Iterable[tuple[int, int, str]], label: str
                 ) -> tuple[list[Any], int]:
     """The `label` spans of `doc` as one non-overlapping layer of token spans.
 
-    A span is widened to whole tokens (spaCy's "expand"). Where two spans
+    A span is widened to whole tokens (spaCy's "expand") and loses the
+    whitespace tokens at its ends. Where two spans
     of the label overlap, the longer is kept (a `ner` holds one layer).
     Returns the spans and how many were dropped that way.
     """
+    from spacy.tokens import Span
     from spacy.util import filter_spans
 
     wanted = []
@@ -148,8 +150,17 @@ def layer_spans(doc: Doc, spans: Iterable[tuple[int, int, str]], label: str
         if lab != label:
             continue
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        if span is not None and len(span):
-            wanted.append(span)
+        if span is None:
+            continue
+        # A span never starts or ends on a whitespace token (a paragraph
+        # break): spaCy's ner cannot begin one there.
+        first, last = span.start, span.end
+        while first < last and doc[first].is_space:
+            first += 1
+        while last > first and doc[last - 1].is_space:
+            last -= 1
+        if last > first:
+            wanted.append(Span(doc, first, last, label=label))
     kept = filter_spans(wanted)
     return kept, len(wanted) - len(kept)
 
@@ -203,8 +214,8 @@ def action_probabilities(ner: EntityRecognizer, docs: Sequence[Doc],
     `layers` are the token spans (start, end) the greedy parse found in each
     doc; `action_path` gives the states along that parse, scored here in one
     batch. The probability is a softmax over the actions valid in the state:
-    inside an open span only I and L, outside it O, B and U (at the last
-    token, never B or I).
+    inside an open span only I and L, outside it O, B and U (never B or U
+    on a whitespace token, never B or I on the last token: spaCy's rules).
     """
     import numpy as np
 
@@ -217,7 +228,7 @@ def action_probabilities(ner: EntityRecognizer, docs: Sequence[Doc],
         # is outside every span) is never taken here.
         kind = np.array([n if n == "O" else n[:1] if n[2:] else "-" for n in names])
         seen = np.asarray(step_model._class_mask) > 0
-        actions, rows, lasts = [], [], []
+        actions, rows, lasts, spaces = [], [], [], []
         offset = 0
         for doc, spans in zip(docs, layers):
             action, ids = action_path(len(doc), spans, offset)
@@ -226,6 +237,7 @@ def action_probabilities(ner: EntityRecognizer, docs: Sequence[Doc],
             last = np.zeros(len(doc), dtype=bool)
             last[-1:] = True
             lasts.append(last)
+            spaces.append(np.array([t.is_space for t in doc], dtype=bool))
             offset += len(doc)
         ids = np.concatenate(rows)
         hidden = step_model.state2vec(ids, False)[0]
@@ -234,6 +246,7 @@ def action_probabilities(ner: EntityRecognizer, docs: Sequence[Doc],
         last = np.concatenate(lasts)[:, None]
         valid = np.where(inside, np.isin(kind, ["I", "L"]), np.isin(kind, ["O", "B", "U"]))
         valid &= ~(last & np.isin(kind, ["B", "I"]))
+        valid &= ~(np.concatenate(spaces)[:, None] & np.isin(kind, ["B", "U"]))
         valid &= seen
         scores = np.where(valid, scores, -np.inf)
         scores -= scores.max(axis=1, keepdims=True)
