@@ -127,6 +127,7 @@ def test_adjudicate_is_a_command() -> None:
 def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
                                                                monkeypatch) -> None:
     import tui.app
+    import tui.cli
 
     seen = []
 
@@ -140,6 +141,8 @@ def test_adjudicate_opens_the_stored_documents_as_the_curator(tmp_path: Path,
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+
+    monkeypatch.setattr(tui.cli, "has_terminal", lambda: True)
     with LocalStore(tmp_path / "s") as store:
         store.register(DOC)
         store.add(tag("ana", "The mayor", "source"))

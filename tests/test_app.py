@@ -291,6 +291,28 @@ async def test_motions_selections_and_tags_move_by_grapheme_cluster(
         assert all(view.render_line(y).cell_length == view._content_width for y in range(3))
 
 
+async def test_emoji_terminals_measure_differently_are_drawn_in_their_agreed_form(
+    tmp_path: Path, make_workspace
+) -> None:
+    # tmux 3.3 draws "👍🏽" 4 cells wide and "❤️" 1, Rich counts 2 and 2: the
+    # border moved. Drawn without the skin tone and the selector, every
+    # terminal and Rich agree; the text and the tag keep them.
+    article = tmp_path / "emoji.txt"
+    article.write_text("Fans 👍🏽 and ❤️ it: 👍🏽👍🏽👍🏽 ❤️❤️ " * 6 + "\n", encoding="utf-8")
+    ws = make_workspace([article])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.text.index("👍"))
+        await pilot.press("shift+right", "3")
+        await pilot.pause()
+        [ann] = ws.store.annotations(view.document.id)
+        assert ann.text == "👍🏽"
+        drawn = "".join(seg.text for y in range(4) for seg in view.render_line(y))
+        assert "👍" in drawn and "\U0001f3fd" not in drawn and "\ufe0f" not in drawn
+        assert all(view.render_line(y).cell_length == view._content_width for y in range(4))
+
+
 async def test_a_folded_run_of_emoji_breaks_rows_between_clusters(
     tmp_path: Path, make_workspace
 ) -> None:

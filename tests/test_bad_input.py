@@ -114,9 +114,11 @@ class FakeApp:
 @pytest.fixture
 def fake_app(monkeypatch):
     import tui.app
+    import tui.cli
 
     FakeApp.runs = []
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+    monkeypatch.setattr(tui.cli, "has_terminal", lambda: True)
     return FakeApp
 
 
@@ -454,3 +456,23 @@ def test_every_bidi_control_is_made_visible() -> None:
     assert len(out) == len(text)
     assert not set(controls) & set(out)
     assert out.count("\ufffd") == len(controls) and out.endswith("\u200f\u200e")
+
+
+def test_the_reader_without_a_terminal_says_so_and_leaves_the_store_free(
+    tmp_path: Path,
+) -> None:
+    """Before: it drew into the pipe and waited for keys forever, holding the lock."""
+    article = tmp_path / "a.txt"
+    article.write_text("The council voted on Tuesday.\n", encoding="utf-8")
+    store = tmp_path / "store"
+    result = subprocess.run(
+        [sys.executable, "-c", "from tui.cli import main; main()", "open",
+         "--store", str(store), str(article)],
+        capture_output=True, text=True, timeout=60, cwd=REPO, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == EXIT_USAGE == 2, result.stderr
+    assert _lines(result.stderr) == [
+        "newsmark: the reader needs a terminal (its input or output is redirected); "
+        "for scripts use `newsmark export`, `stats` or `suggest`"]
+    assert result.stdout == ""
+    LocalStore(store).close()  # and the store opens as usual afterwards

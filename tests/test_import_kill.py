@@ -93,9 +93,11 @@ def test_kill_9_during_import_leaves_documents_whole_or_absent(tmp_path: Path) -
         with LocalStore(root) as store:
             if store.interrupted_import is not None:
                 seen_interrupted += 1
-                whole, absent = store.interrupted_import
+                whole, absent, names = store.interrupted_import
                 registered = {r["id"] for r in store.documents()}
                 assert set(whole) <= registered and not set(absent) & registered
+                # Each absent document is named as it was in the imported file.
+                assert all(names[doc_id] for doc_id in absent)
                 for doc_id in absent:  # nothing of it left behind
                     assert not list((root / "docs").glob(f"{doc_id}.*"))
             for record in store.documents():
@@ -107,3 +109,27 @@ def test_kill_9_during_import_leaves_documents_whole_or_absent(tmp_path: Path) -
         with LocalStore(root) as store:  # said once, then the store is clean
             assert store.interrupted_import is None
     assert seen_interrupted >= 2  # at least the two kills inside a batch were said
+
+
+def test_the_next_import_names_what_a_killed_one_left_absent(tmp_path: Path) -> None:
+    """By what each record was called (its title or first words), not by internal ids."""
+    from click.testing import CliRunner
+
+    from annotations.store import import_batch
+    from tui.cli import main
+
+    root = tmp_path / "store"
+    LocalStore(root).close()
+    (root / "docs").mkdir(exist_ok=True)
+    # What a kill between the batch's start and its commit leaves behind.
+    import_batch.begin(root, {"d1a2b3": "Harlow dam [vote]", "e4f5a6": "“The ferry runs…”"})
+    (root / "docs" / "d1a2b3.text.json").write_text('{"text": "half"}', encoding="utf-8")
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({"text": "The council voted.", "spans": []}) + "\n",
+                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(again), "--store", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (f"newsmark: an import into {root} was stopped before it finished: 0 documents "
+            "of its last batch are stored whole; 2 absent (not stored: import them again): "
+            "Harlow dam [vote]; “The ferry runs…”") in result.stderr
+    assert not (root / "docs" / "d1a2b3.text.json").exists()

@@ -111,6 +111,7 @@ def test_a_key_conflict_stops_the_reader_with_exit_6(tmp_path: Path, article_pat
 
 def test_config_option_reaches_the_reader(tmp_path: Path, article_paths, monkeypatch) -> None:
     import tui.app
+    import tui.cli
 
     seen = []
 
@@ -124,6 +125,8 @@ def test_config_option_reaches_the_reader(tmp_path: Path, article_paths, monkeyp
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+
+    monkeypatch.setattr(tui.cli, "has_terminal", lambda: True)
     config = tmp_path / "labels.toml"
     config.write_text(PROJECT, encoding="utf-8")
     result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "store"),

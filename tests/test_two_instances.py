@@ -32,6 +32,7 @@ def test_second_newsmark_opens_read_only_and_says_which_process_holds_it(
     tmp_path: Path, article_paths: list[Path], monkeypatch
 ) -> None:
     import tui.app
+    import tui.cli
 
     shown: list[tuple[Workspace, list[str]]] = []
 
@@ -44,6 +45,8 @@ def test_second_newsmark_opens_read_only_and_says_which_process_holds_it(
             pass
 
     monkeypatch.setattr(tui.app, "NewsmarkApp", Recorder)
+
+    monkeypatch.setattr(tui.cli, "has_terminal", lambda: True)
     root = tmp_path / "store"
     with LocalStore(root) as first:  # the first newsmark, still running
         before = _snapshot(root)

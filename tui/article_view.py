@@ -37,6 +37,7 @@ from tui.literal import literal_content
 from tui.messages import Cancelled, CursorMoved
 from tui.row_index import RowIndex
 from tui.scrolling import set_virtual_size
+from tui.terminal_width import agreed_cells, agreed_form, agreed_text
 from tui.wrap import wrap_offsets
 
 if TYPE_CHECKING:
@@ -634,8 +635,8 @@ class ArticleView(ScrollView, can_focus=True):
         cells, index = 0, start
         while index < end:
             after = min(end, next_boundary(self.text, index))
-            # A cluster's cells as Rich counts them ("👨‍👩‍👧" is 2, not 6).
-            cells += cell_len(self.text[index:after])
+            # A cluster's cells as drawn ("👨‍👩‍👧" is 2, not 6; see terminal_width).
+            cells += agreed_cells(self.text[index:after])
             if cells > content.x - MARGIN:
                 return index
             index = after
@@ -697,6 +698,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self._plain(start, end):
             # Most rows of a page: one segment, without rich's span machinery
             # (a page down draws ~50 new rows; this halves their cost).
+            text = agreed_form(text)
             cells = cell_len(text) + MARGIN
             padding = max(0, self._content_width - cells)
             return Strip([self._margin_mark(start, end),
@@ -731,6 +733,7 @@ class ArticleView(ScrollView, can_focus=True):
             # would split it into pieces the terminal draws apart.
             under = max(self.cursor + 1, min(cluster_at(self.text, self.cursor)[1], end))
             line.stylize(self._component(name), self.cursor - start, under - start)
+        line = agreed_text(line)
         # Padded to the full width here, so a cached row is returned as it is
         # (a crop per drawn row built a new Strip with its own caches).
         cells = line.cell_len + MARGIN

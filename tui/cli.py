@@ -22,6 +22,7 @@ from annotations.errors import (
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
+    EXIT_USAGE,
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
@@ -82,6 +83,11 @@ def main() -> None:
     Run `newsmark [PATH ...]` to open articles (files, or folders of .txt/.md);
     with no path it opens the bundled sample articles.
     """
+
+
+def has_terminal() -> bool:
+    """Are the reader's keys read from, and its screen drawn on, a terminal?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @main.command("open")
@@ -192,6 +198,13 @@ def open_command(
         if not workspace.documents:
             click.echo("newsmark: no article could be opened", err=True)
             sys.exit(EXIT_NO_ARTICLES)
+        if not has_terminal():
+            # Without a terminal the reader would draw into a pipe or a file
+            # and wait for keys that never come, holding the store's lock.
+            click.echo("newsmark: the reader needs a terminal (its input or output is "
+                       "redirected); for scripts use `newsmark export`, `stats` or "
+                       "`suggest`", err=True)
+            sys.exit(EXIT_USAGE)
         from tui.app import NewsmarkApp
 
         app = (NewsmarkApp(workspace, notices=notices, adjudicating=True) if adjudicate
@@ -511,8 +524,9 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
     found = getattr(store, "interrupted_import", None)  # the local engine's word on it
     if not found:
         return ""
-    whole, absent = found
-    shown = ", ".join(absent[:5]) + (", …" if len(absent) > 5 else "")
+    whole, absent, names = found
+    shown = "; ".join(safe(names.get(doc_id, doc_id)) for doc_id in absent[:5])
+    shown += "; …" if len(absent) > 5 else ""
     lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
     return (f"an import into {store_dir} was stopped before it finished: "
             f"{len(whole)} documents of its last batch are stored whole{lost}")

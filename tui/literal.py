@@ -31,14 +31,20 @@ def literal(text: object, style: str | Style = "") -> Text:
     """A Rich `Text` that shows `text` literally (for rows and the status line)."""
     from rich.text import Text
 
-    return Text(safe(text), style=style, end="")
+    from tui.terminal_width import agreed_form
+
+    # In the form every terminal draws at Rich's width, so the row's end and
+    # the border after it stay where Rich put them.
+    return Text(agreed_form(safe(text)), style=style, end="")
 
 
 def literal_content(text: object) -> Content:
     """A Textual `Content` that shows `text` literally (for border titles)."""
     from textual.content import Content
 
-    return Content(safe(text))
+    from tui.terminal_width import agreed_form
+
+    return Content(agreed_form(safe(text)))
 
 
 def markup_escaped(text: object) -> str:

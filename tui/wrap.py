@@ -6,8 +6,9 @@ without Textual's private `textual._wrap`. A word moves to the next row
 whole, with the spaces after it; a word wider than
 the row is folded between grapheme clusters, never inside "👨‍👩‍👧" (rows
 break where Textual's own wrapping breaks them, but for that). Cells
-are counted as Rich counts them (`rich.cells.cell_len`), the same count the
-drawing uses, so a row never spills over the pane's border. Tabs count one
+are counted as the drawing counts them (`terminal_width.agreed_cells`: Rich's
+count of the form every terminal agrees on), so a row never spills over the
+pane's border. Tabs count one
 cell (the view draws them as one space).
 """
 
@@ -15,15 +16,14 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
-
 from annotations.graphemes import next_boundary
+from tui.terminal_width import agreed_cells
 
 _CHUNK = re.compile(r"\S+\s*|\s+")
 
 
 def _cells(text: str) -> int:
-    return cell_len(text.replace("\t", " ")) if "\t" in text else cell_len(text)
+    return agreed_cells(text.replace("\t", " ")) if "\t" in text else agreed_cells(text)
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:

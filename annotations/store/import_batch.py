@@ -27,6 +27,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 from annotations.errors import StoreError
 from annotations.store.files import cannot_write, dumps, fsync_dir, write_atomic
@@ -38,8 +39,19 @@ _DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SUFFIXES = (".text.json", ".json", ".log", ".seg", ".json.bak")
 
 
-def begin(root: Path, doc_ids: list[str]) -> None:
-    write_atomic(root / PENDING, dumps({"documents": doc_ids}).encode("utf-8"),
+class InterruptedImport(NamedTuple):
+    """What a killed import left: documents stored whole, and ones absent."""
+
+    whole: list[str]
+    absent: list[str]
+    # What each document was called where it came from (its title, file or
+    # first words): ids alone tell a user nothing about what to import again.
+    names: dict[str, str]
+
+
+def begin(root: Path, names: dict[str, str]) -> None:
+    """Mark a batch as begun: its documents' ids, and what each is called."""
+    write_atomic(root / PENDING, dumps({"documents": list(names), "names": names}).encode("utf-8"),
                  keep_backup=False)
 
 
@@ -68,8 +80,8 @@ def finish(root: Path) -> None:
         os.unlink(root / PENDING)
 
 
-def recover(root: Path, docs_dir: Path, registered: set[str]) -> tuple[list[str], list[str]] | None:
-    """After a crash during an import: (documents stored whole, documents absent), or None.
+def recover(root: Path, docs_dir: Path, registered: set[str]) -> InterruptedImport | None:
+    """After a crash during an import: what it left, or None.
 
     The files of absent documents are removed (no list names them); the
     marker is removed once that is done.
@@ -81,10 +93,15 @@ def recover(root: Path, docs_dir: Path, registered: set[str]) -> tuple[list[str]
         return None
     except OSError as err:
         raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
+    names: dict[str, str] = {}
     try:
-        ids = [str(i) for i in json.loads(raw.decode("utf-8"))["documents"]]
+        marker = json.loads(raw.decode("utf-8"))
+        ids = [str(i) for i in marker["documents"]]
         ids = [i for i in ids if _DOC_ID.match(i)]  # only names of docs/ files, nothing else
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        given = marker.get("names")  # absent from markers of older versions
+        if isinstance(given, dict):
+            names = {i: str(given[i]) for i in ids if i in given}
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         ids = []  # the marker itself was being written: nothing after it was
     whole = [i for i in ids if i in registered]
     absent = [i for i in ids if i not in registered]
@@ -93,4 +110,4 @@ def recover(root: Path, docs_dir: Path, registered: set[str]) -> tuple[list[str]
             with contextlib.suppress(OSError):
                 os.unlink(docs_dir / f"{doc_id}{suffix}")
     finish(root)
-    return whole, absent
+    return InterruptedImport(whole, absent, names)

@@ -85,6 +85,15 @@ Warn = Callable[[str], None]
 _DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
+def _called(doc: Document) -> str:
+    """What a document is called where it came from: its title, its file, or its first words."""
+    name = doc.meta.title or doc.meta.path
+    if not name:
+        words = " ".join(doc.text.split()[:8])
+        name = f"“{words[:60]}…”" if words else doc.id
+    return name
+
+
 def _row_sort_key(row: AnnotationRow) -> tuple[int, int, str, str]:
     return (row.start, -row.end, row.label, row.created)
 
@@ -137,7 +146,7 @@ class LocalStore:
             self._undo: UndoLog | None = None  # read on first use
             self._doc_index()  # parse documents.json now: a damaged one fails at open
             # (documents stored whole, documents absent) if an import was killed.
-            self.interrupted_import: tuple[list[str], list[str]] | None = None
+            self.interrupted_import: import_batch.InterruptedImport | None = None
             if not read_only:
                 self.interrupted_import = import_batch.recover(
                     self.root, self.root / DOCS_DIR, set(self._doc_index()))
@@ -386,7 +395,7 @@ class LocalStore:
         if not new:
             return 0
         docs_dir = self.root / DOCS_DIR
-        import_batch.begin(self.root, [doc.id for doc, _anns, _status in new])
+        import_batch.begin(self.root, {doc.id: _called(doc) for doc, _anns, _status in new})
         records = []
         for doc, anns, status in new:
             self._doc_anns.pop(doc.id, None)
