@@ -37,7 +37,8 @@ def folder_of(store: Any) -> Path | None:
 def open_store(spec: StoreSpec, *, read_only: bool = False, annotator: str | None = None,
                existing: bool = False) -> Any:
     """Open the store `spec` names. `existing`: a folder must be there already;
-    `annotator`: the layer a PostgreSQL store writes (default: its role)."""
+    `annotator`: the layer a PostgreSQL store writes (default: its role); a folder
+    store lets one newsmark per annotator write it at once."""
     if is_remote(spec):
         driver()  # one line naming the extra, before the engine's own imports need it
         from annotations.postgres.store import PostgresStore
@@ -49,4 +50,4 @@ def open_store(spec: StoreSpec, *, read_only: bool = False, annotator: str | Non
     folder = Path(spec)
     if existing and not folder.is_dir():
         raise StoreError(f"no store at {folder}; open some articles first, or pass --store")
-    return open_location(folder, read_only=read_only)
+    return open_location(folder, read_only=read_only, annotator=annotator)

@@ -160,9 +160,14 @@ class History:
 
     def add(self, ann: Annotation, *, group: str = "") -> bool:
         """Add `ann`; changes given one `group` are undone and redone together."""
+        change = Change("add", None, ann, group=group)
+        # One write for both where the engine has it (the store numbers the step).
+        together = self.store.add_with_step(ann, change.to_dict(0), self.limit)
+        if together is not None:
+            return together
         if not self.store.add(ann):
             return False
-        self._record(Change("add", None, ann, group=group))
+        self._record(change)
         return True
 
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:

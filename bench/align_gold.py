@@ -8,7 +8,8 @@ segmentation (`Segmenter.train` on the two cleaned texts, as `newsmark
 align` does): read both, decide which sentences state the same thing.
 `write` stores those judgements as bench/alignment_gold/SPLIT/NAME.json:
 the file names, a SHA-256 of each file, the sentence counts, and per pair
-the two sentence indices and their code-point spans. Never the text: the
+the two sentence indices, their code-point spans and their keys (length
+and hash of the text: `bench.gold_sentences`). Never the text: the
 articles are not ours. Article names are looked up in PolNeAR's `text/`
 (see `bench.align_quality.corpus_path`; `--folder` for another).
 Decide a pair's set before aligning anything on it, and never move a
@@ -25,6 +26,7 @@ import sys
 from pathlib import Path
 
 from bench.align_quality import GOLD, SETS, corpus_path
+from bench.gold_sentences import sentence_key
 
 # Article text is untrusted: control characters and bidi marks are printed
 # as escapes, never sent to the terminal.
@@ -101,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         "sentences_a": len(sa.sentences), "sentences_b": len(sb.sentences),
         "annotator": args.annotator, "notes": args.notes,
     }
-    pairs = [{"a": i, "b": j, "a_span": list(sa.sentences[i]), "b_span": list(sb.sentences[j])}
+    pairs = [{"a": i, "b": j, "a_span": list(sa.sentences[i]), "b_span": list(sb.sentences[j]),
+              "a_key": sentence_key(a.text[slice(*sa.sentences[i])]),
+              "b_key": sentence_key(b.text[slice(*sb.sentences[j])])}
              for i, j in sorted(set(args.pairs))]
     # One pair per line: a diff of the judgements reads as a list of pairs.
     body = json.dumps(record, indent=1, ensure_ascii=False)[:-2]

@@ -5,7 +5,9 @@ pair of PolNeAR articles (same story, different publishers, a day or two
 apart), the two file names, a SHA-256 of each file, and the sentence pairs
 a person found by reading both (indices and code-point spans under
 newsmark's own segmentation: `Segmenter.train` on the two cleaned texts, as
-`newsmark align` does). The article texts are read from the corpus at run
+`newsmark align` does; each sentence also keyed by its text's length and
+hash, so a change of cleaning that moves the offsets is caught and the
+sentence found again: `bench.gold_sentences`). The article texts are read from the corpus at run
 time: `NEWSMARK_POLNEAR`, else `shared/corpora/polnear` in a folder above
 the repository; without it the group reports a skip, not a failure.
 
@@ -14,11 +16,17 @@ aligned by hand before any method ran on them and never used to tune it
 (a rule changed to pass one of them makes it a dev pair: move it and align
 a new held-out one). Both are reported, apart.
 
-Scoring: a proposed pair is right when a gold pair covers it (its two
-sentences overlap the gold pair's two sentences, so a change of
-segmentation is scored by meaning, not index); a gold pair is found when a
-proposed pair overlaps it. Precision and recall are pooled over the pairs
-of a set (micro averages), and also given per article pair.
+Scoring, as the issue defines it: a proposed pair is right when a gold
+pair covers it (its two sentences overlap the gold pair's two sentences,
+so a change of segmentation is scored by meaning, not index); precision is
+the share of proposed pairs that are right. Recall is the share of the
+sentences that have a counterpart (on either side) that get one: a
+sentence is found when a proposed pair covers one of its gold pairs ("four
+in five sentences that have a counterpart get it"). The share of gold
+pairs found (`pair_recall`) is given beside it: where one outlet says a
+thing three times and the other once, it asks for all three pairs, which
+the issue does not. Pooled over the article pairs of a set (micro
+averages), and also given per article pair.
 
 Methods: the word method (`annotations.alignment.align`, newsmark's), and,
 when the `embeddings` extra is installed, the one by meaning
@@ -41,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.gold_sentences import locate
 from bench.stats import Figure, summary
 
 HERE = Path(__file__).resolve().parent
@@ -117,9 +126,30 @@ def load_gold(split: str, folder: Path) -> tuple[list[GoldPair], list[str]]:
                 break
             texts.append(load_document(article).text)
         else:
-            pairs = [(tuple(p["a_span"]), tuple(p["b_span"])) for p in record["pairs"]]
-            found.append(GoldPair(path.stem, texts[0], texts[1], pairs))  # type: ignore[arg-type]
+            pairs, lost = _located(record["pairs"], texts[0], texts[1])
+            if lost:
+                problems.append(f"{path.name}: {lost} no longer in the cleaned text "
+                                "(has the cleaning changed?)")
+                continue
+            found.append(GoldPair(path.stem, texts[0], texts[1], pairs))
     return found, problems
+
+
+def _located(records: list[dict[str, Any]], a_text: str, b_text: str
+             ) -> tuple[list[tuple[Span, Span]], str]:
+    """The gold pairs' spans in today's texts, each sentence found by its key
+    (`bench.gold_sentences`): where the offsets moved, the sentence is found
+    again. Returns (pairs, "") or ([], the first sentence not found)."""
+    pairs: list[tuple[Span, Span]] = []
+    for p in records:
+        spans = []
+        for side, text in (("a", a_text), ("b", b_text)):
+            span = locate(text, p[f"{side}_key"], (p[f"{side}_span"][0], p[f"{side}_span"][1]))
+            if span is None:
+                return [], f"sentence {side.upper()}{p[side]}"
+            spans.append(span)
+        pairs.append((spans[0], spans[1]))
+    return pairs, ""
 
 
 def _overlaps(x: Span, y: Span) -> bool:
@@ -140,6 +170,21 @@ def score(proposed: Iterable[tuple[Span, Span]], gold: Iterable[tuple[Span, Span
     right = sum(1 for p in proposed if any(covers(p, g) for g in gold))
     found = sum(1 for g in gold if any(covers(p, g) for p in proposed))
     return right, len(proposed), found, len(gold)
+
+
+def sentences_found(proposed: Iterable[tuple[Span, Span]], gold: Iterable[tuple[Span, Span]]
+                    ) -> tuple[int, int]:
+    """(found, with counterpart): the gold pairs' sentences, each side's
+    counted once, and how many of them a proposed pair gives a right
+    counterpart (the proposed pair covers one of that sentence's gold pairs)."""
+    proposed = list(proposed)
+    gold = list(gold)
+    found: set[tuple[int, Span]] = set()
+    for g in gold:
+        if any(_overlaps(p[0], g[0]) and _overlaps(p[1], g[1]) for p in proposed):
+            found.update({(0, g[0]), (1, g[1])})
+    every = {(0, g[0]) for g in gold} | {(1, g[1]) for g in gold}
+    return len(found), len(every)
 
 
 def ratio(n: int, d: int) -> float:
@@ -180,6 +225,7 @@ def evaluate(gold: list[GoldPair], aligner: Aligner = _default_aligner
     from annotations.segmentation import Segmenter
 
     totals = [0, 0, 0, 0]
+    sentences = [0, 0]
     per_pair: dict[str, dict[str, float]] = {}
     for case in gold:
         segmenter = Segmenter.train([case.a_text, case.b_text])
@@ -188,12 +234,16 @@ def evaluate(gold: list[GoldPair], aligner: Aligner = _default_aligner
         proposed = [(sa.sentences[p.a_index], sb.sentences[p.b_index]) for p in result.pairs]
         counts = score(proposed, case.pairs)
         totals = [t + c for t, c in zip(totals, counts, strict=True)]
+        found_s, with_counterpart = sentences_found(proposed, case.pairs)
+        sentences = [sentences[0] + found_s, sentences[1] + with_counterpart]
         right, n_proposed, found, n_gold = counts
         per_pair[case.name] = {"precision": ratio(right, n_proposed),
-                               "recall": ratio(found, n_gold),
+                               "recall": ratio(found_s, with_counterpart),
+                               "pair_recall": ratio(found, n_gold),
                                "proposed": n_proposed, "gold": n_gold}
     right, n_proposed, found, n_gold = totals
-    return {"precision": ratio(right, n_proposed), "recall": ratio(found, n_gold),
+    return {"precision": ratio(right, n_proposed), "recall": ratio(*sentences),
+            "pair_recall": ratio(found, n_gold), "sentences": sentences[1],
             "proposed": n_proposed, "gold": n_gold, "per_pair": per_pair}
 
 
@@ -293,8 +343,10 @@ def run(quick: bool = False, corpus: str | Path | None = None) -> list[Figure]:
                                   unit="", value=None, note="; ".join(problems)[:150]))
             continue
         result = evaluate(gold, METHODS[method])
-        note = (f"{len(gold)} article pairs, {result['gold']} gold sentence pairs, "
-                f"{result['proposed']} proposed")
+        note = (f"{len(gold)} article pairs, {result['gold']} gold sentence pairs "
+                f"({result['sentences']} sentences with a counterpart), "
+                f"{result['proposed']} proposed; gold pairs found "
+                f"{result['pair_recall']:.2f}")
         if problems:
             note = f"{note}; left out: {'; '.join(problems)}"[:150]
         for metric, target in (("precision", 0.9), ("recall", 0.8)):
@@ -352,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{split}: {problem}", file=sys.stderr)
         result = evaluate(gold, METHODS[args.method])
         print(f"{split}: precision {result['precision']:.3f} recall {result['recall']:.3f} "
-              f"({result['proposed']} proposed, {result['gold']} gold)")
+              f"(gold pairs found {result['pair_recall']:.3f}; "
+              f"{result['proposed']} proposed, {result['gold']} gold)")
         for name, r in result["per_pair"].items():
             print(f"  {name}: P {r['precision']:.2f} R {r['recall']:.2f} "
+                  f"pairs {r['pair_recall']:.2f} "
                   f"({r['proposed']} proposed, {r['gold']} gold)")
     return 0
 

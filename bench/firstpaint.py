@@ -116,8 +116,12 @@ def main(argv: list[str]) -> None:
 
         Floor().run()
     elif mode == "newsmark":
+        import tui.cli
         from tui.cli import main as newsmark
 
+        # The reader refuses to start without a terminal; here it runs
+        # headless, drawing each frame as a terminal would receive it.
+        tui.cli.has_terminal = lambda: True  # type: ignore[assignment]
         newsmark(["open", *args], standalone_mode=False)
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -25,7 +25,14 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bench.align_quality import GoldPair, load_gold, ratio, score, source_folder
+from bench.align_quality import (
+    GoldPair,
+    load_gold,
+    ratio,
+    score,
+    sentences_found,
+    source_folder,
+)
 
 # (confidence, confidence in order / to join a pair) tried.
 THRESHOLDS = tuple((round(0.05 * k, 2), low) for k in range(4, 20)
@@ -159,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     for left_out in data:
         weights, b = fit_used([(f, y) for c in data if c is not left_out for _, f, y in c.rows])
         for t in THRESHOLDS:
-            counts = score(decide(left_out, weights, b, t), left_out.gold)
+            proposed = decide(left_out, weights, b, t)
+            # (right, proposed, sentences found, sentences with a counterpart):
+            # precision per proposed pair, recall per sentence, as the bench.
+            counts = (*score(proposed, left_out.gold)[:2],
+                      *sentences_found(proposed, left_out.gold))
             totals[t] = [x + y for x, y in zip(totals[t], counts, strict=True)]
             if left_out.split == "dev":
                 dev_totals[t] = [x + y for x, y in zip(dev_totals[t], counts, strict=True)]

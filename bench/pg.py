@@ -7,11 +7,14 @@ databases). Every figure is wall time against that local server.
 
 - save: `PostgresStore.add` (one committed statement) with 1,000,000
   annotations stored in 1,000 documents; `History.add` (a tag: the
-  annotation and its undo step, two commits) beside it.
+  annotation and its undo step, one commit: `add_with_step`) beside it.
 - writers: 16 processes, each its own annotator and connection, each
   making 1,000 tags (`History.add`) on 16 shared documents, all at once;
   tags per second over the whole run, then every annotation counted: none
-  lost, none twice.
+  lost, none twice. Beside it, the CPU each change cost: the writers'
+  (process time, their notice threads included) and the server's (its
+  processes' times from /proc, when it runs here), and how many notice
+  batches went out per change.
 - copy: `newsmark store copy` of a session-made folder store (1,000
   documents, 100,000 annotations, segmentations) into an empty database.
 - export: that copy exported to JSONL as `newsmark export --out` does
@@ -154,10 +157,44 @@ def _writer(url: str, index: int, tags: int, docs: list, start: object, outbox: 
     todo.sort(key=lambda a: hash((a.id, index)))  # documents interleaved, as people work
     start.wait()  # type: ignore[attr-defined]
     save = history.add if with_history else store.add
+    cpu = time.process_time()
     saved = sum(save(ann) for ann in todo)
-    done.put((index, saved, store.pending))  # type: ignore[attr-defined]
+    if store._notifier is not None:
+        store._notifier.drain()
+    cpu = time.process_time() - cpu  # this process's, its notice thread's included
+    batches = store._notifier.batches if store._notifier is not None else 0
+    done.put((index, saved, store.pending, cpu, batches))  # type: ignore[attr-defined]
     history.close()
     store.close()
+
+
+def _server_cpu(url: str) -> float | None:
+    """CPU seconds the local server has spent: the postmaster, its live children, and
+    the children it reaped (their times land in its cutime/cstime). None if not local."""
+    import psycopg
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def times(pid: int) -> tuple[int, list[int]]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid; utime..cstime
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            master = times(backend)[0]
+            total = sum(times(master)[1])
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit() and int(entry.name) != backend:
+                    try:
+                        ppid, own = times(int(entry.name))
+                    except (OSError, IndexError, ValueError):
+                        continue
+                    if ppid == master:
+                        total += own[0] + own[1]
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / tick
 
 
 def _writers(server: str, folder: Path, quick: bool, with_history: bool) -> Figure:
@@ -176,12 +213,15 @@ def _writers(server: str, folder: Path, quick: bool, with_history: bool) -> Figu
             for i in range(writers)]
         for proc in procs:
             proc.start()
+        server_cpu = _server_cpu(url)
         start.wait()
         t0 = time.perf_counter()
         results = [done.get(timeout=600) for _ in procs]
         elapsed = time.perf_counter() - t0
         for proc in procs:
             proc.join(60)
+        time.sleep(0.5)  # the writers' backends exit, and are reaped
+        server_after = _server_cpu(url)
         with PostgresStore(url, annotator="owner", outbox=folder / "w.outbox") as owner:
             stored, distinct = owner._one(
                 "SELECT count(*), count(DISTINCT (doc_id, id)) FROM annotations")
@@ -192,13 +232,20 @@ def _writers(server: str, folder: Path, quick: bool, with_history: bool) -> Figu
     intact = stored == distinct == saved == expected and pending == 0 and all(
         n == tags for n in per_layer.values())
     rate = expected / elapsed
+    client_ms = sum(r[3] for r in results) / expected * 1000
+    notices = sum(r[4] for r in results) / expected
+    cost = f"CPU per change: writer {client_ms:.2f} ms"
+    if server_cpu is not None and server_after is not None:
+        cost += f", server {(server_after - server_cpu) / expected * 1000:.2f} ms"
+    cost += f"; notice batches per change {notices:.2f}"
     what = "tags (History.add: annotation + undo step)" if with_history else "saves (store.add)"
     return Figure(
         group="pg", name=f"{writers} writer processes x {tags:,} {what} at once",
         unit="/s", value=summary([rate]) if intact else None,
         target=WRITERS_TARGET if with_history else None, higher_is_better=True,
         note=(f"{stored:,} stored, {distinct:,} distinct, {saved:,} reported saved, "
-              f"{pending} waiting: " + ("none lost or twice" if intact else "MISMATCH")),
+              f"{pending} waiting: " + ("none lost or twice" if intact else "MISMATCH")
+              + f"; {cost}"),
     )
 
 

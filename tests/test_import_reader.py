@@ -115,6 +115,7 @@ def test_open_stored_gives_the_reader_the_store_documents(
 ) -> None:
     opened: list[Workspace] = []
     monkeypatch.setattr(NewsmarkApp, "run", lambda self, **_: opened.append(self.workspace))
+    monkeypatch.setattr("tui.cli.has_terminal", lambda: True)
     assert run("--stored", "--store", str(imported_store)).exit_code == 0
     [ws] = opened
     assert sorted(d.text for d in ws.order) == sorted(

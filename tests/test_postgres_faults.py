@@ -76,12 +76,12 @@ def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_p
         server.stop()
         second = Annotation.tag(d, 13, 17, "quote")
         assert history.add(second)
-        assert store.pending == 2  # the annotation, and its undo step
-        assert history.remove(d.id, first.id) == first
+        assert store.pending == 1  # the annotation with its undo step: one transaction
+        assert history.remove(d.id, first.id) == first  # the removal, then its step
         store.set_status(d.id, "done")
         store.set_panes([Pane(d.id)])
-        assert store.pending == 6
-        assert len(outbox.read_text().splitlines()) == 6
+        assert store.pending == 5
+        assert len(outbox.read_text().splitlines()) == 5
         assert store.annotations(d.id) == [second]  # memory shows what waits
         assert store.document_record(d.id)["status"] == "done"
         assert not store.add(second)
@@ -97,10 +97,51 @@ def test_changes_wait_in_the_outbox_and_are_sent_on_reconnect(server, url, tmp_p
         assert fresh.panes() == [Pane(d.id)]
 
 
+def test_links_relations_and_attributes_wait_in_the_outbox(server, url, tmp_path) -> None:
+    from annotations.model import Link, Relation
+
+    d = doc()
+    other = Document("Critics called the plan rushed on Tuesday.", DocumentMeta(path="b.txt"))
+    outbox = tmp_path / "outbox.jsonl"
+    claim = Annotation.tag(d, 4, 12, "claim")
+    quote = Annotation.tag(d, 13, 17, "quote")
+    echo = Annotation.tag(other, 0, 7, "claim")
+    with PostgresStore(url, outbox=outbox) as store:
+        store.register_many([d, other])
+        history = History(store)
+        for ann in (claim, quote, echo):
+            assert history.add(ann)
+        kept = Link.between(claim, echo, "paraphrase")
+        assert history.link(kept)
+        assert store.annotations(other.id) == [echo]
+        assert store.annotations(d.id) == [claim, quote]  # read: shown while away
+        server.stop()
+        made = Link.between(quote, echo, "paraphrase")
+        assert history.link(made)  # kept here: in the outbox, and in memory
+        assert not history.link(Link.between(quote, echo, "paraphrase"))  # twice: refused
+        assert history.unlink(kept.id) == kept
+        related = quote.with_changes(relations=(Relation("r1", "said_by", claim.id),),
+                                     attrs={"checkworthy": "yes"})
+        assert history.update(related) == quote
+        assert store.pending == 6  # link, its step; unlink, its step; update, its step
+        assert [link.id for link in store.links()] == [made.id]  # memory shows what waits
+        server.start()
+        assert until_sent(store) == 0
+        assert [link.id for link in store.links()] == [made.id]
+        assert history.undo().kind == "update"  # the steps kept offline came along
+        assert history.undo().kind == "unlink"
+        assert {link.id for link in store.links()} == {made.id, kept.id}
+        history.close()
+    with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
+        assert {link.id for link in fresh.links()} == {made.id, kept.id}
+        saved = {a.id: a for a in fresh.annotations(d.id)}
+        assert saved[quote.id] == quote  # the update was undone, on the server too
+
+
 CHILD = """
 import sys, time
 from pathlib import Path
-from annotations.model import Annotation, Document, DocumentMeta
+from annotations.model import Annotation, Document, DocumentMeta, Link
 from annotations.postgres.store import PostgresStore
 from annotations.store import Pane
 
@@ -109,10 +150,13 @@ d = Document(text, DocumentMeta(path="a.txt"))
 store = PostgresStore(url, outbox=outbox)
 store.register(d)
 store.annotations(d.id)
+store.links()
 print("ready", flush=True)
 sys.stdin.readline()  # the server is stopped now
-for start, end in ((0, 3), (4, 12), (13, 17)):
-    assert store.add(Annotation.tag(d, start, end, "claim"))
+made = [Annotation.tag(d, start, end, "claim") for start, end in ((0, 3), (4, 12), (13, 17))]
+for ann in made:
+    assert store.add(ann)
+assert store.add_link(Link.between(made[0], made[2], "paraphrase"))
 print(store.pending, flush=True)
 time.sleep(60)
 """
@@ -129,7 +173,7 @@ def test_a_kill_while_disconnected_loses_nothing_the_outbox_holds(server, url,
         server.stop()
         child.stdin.write("go\n")
         child.stdin.flush()
-        assert child.stdout.readline().strip() == "3"
+        assert child.stdout.readline().strip() == "4"  # three tags and a link
         os.kill(child.pid, signal.SIGKILL)
         child.wait(10)
     finally:
@@ -142,6 +186,9 @@ def test_a_kill_while_disconnected_loses_nothing_the_outbox_holds(server, url,
         assert store.pending == 0
         assert [(a.start, a.end) for a in store.annotations(d.id)] == [(0, 3), (4, 12),
                                                                        (13, 17)]
+        (link,) = store.links()
+        assert (link.a_ann, link.b_ann) == (store.annotations(d.id)[0].id,
+                                            store.annotations(d.id)[2].id)
 
 
 async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) -> None:
@@ -161,7 +208,7 @@ async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) 
             await pilot.press("1")
             await pilot.pause()
             status = str(app.query_one("#status").render())
-            assert "NOT SAVED on the server" in status and "2 waiting" in status, status
+            assert "NOT SAVED on the server" in status and "1 waiting" in status, status
             assert len(view.annotations) == 1  # on screen, kept on this machine
             server.start()
             for _ in range(50):

@@ -61,6 +61,32 @@ def test_each_role_writes_its_own_layer_and_sees_the_others(team: str) -> None:
         assert cora.add(Annotation.tag(d, 0, 3, "terms", annotator="gold"))
 
 
+def test_a_tag_and_its_undo_step_in_one_call_under_the_teams_rules(team: str) -> None:
+    """newsmark_add runs as its caller: the row-level security holds inside it too."""
+    from annotations.history import History
+
+    d = doc()
+    with open_store(as_role(team, "ana")) as ana:
+        history = History(ana)
+        hers = Annotation.tag(d, 4, 12, "claim", annotator="ana")
+        assert history.add(hers)
+        assert ana.history()[1] == 1
+        assert history.undo().annotation == hers and ana.annotations(d.id) == []
+        assert history.redo().annotation == hers
+    with psycopg.connect(as_role(team, "bob"), autocommit=True) as bob:
+        bob.execute("SET ROLE bob")
+        forged = Annotation.tag(d, 13, 17, "quote", annotator="ana")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bob.execute(  # ana's layer and ana's history, from bob's role
+                "SELECT * FROM newsmark_add(%s, %s, 'ana', 13, 17, 'quote', %s, %s, true, "
+                "'ana', %s, 1000)", (d.id, forged.id, forged.created,
+                                     psycopg.types.json.Json(forged.to_dict()),
+                                     psycopg.types.json.Json({"seq": 2, "kind": "add"})))
+    with open_store(as_role(team, "ana")) as ana:
+        assert [a.id for a in ana.annotations(d.id)] == [hers.id]
+        assert ana.history()[1] == 1
+
+
 def test_full_table_rights_and_hand_written_sql_cannot_touch_anothers_spans(team: str) -> None:
     d = doc()
     with open_store(as_role(team, "ana")) as ana:

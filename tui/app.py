@@ -13,6 +13,7 @@ import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
@@ -44,7 +45,6 @@ from tui.messages import (
     AlignmentReady,
     AnnotationChosen,
     Cancelled,
-    CursorMoved,
     DocumentChosen,
     OrphanChosen,
     OrphanDropped,
@@ -89,7 +89,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     DEFAULT_CSS = """
     #main { height: 1fr; }
-    #panes { width: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     #side.-hidden { display: none; }
     ArticleView.-hidden { display: none; }
@@ -99,12 +98,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     """
 
     # What the status line shows of the app's state: each change redraws it
-    # (the cursor's moves redraw it through CursorMoved).
-    pending: reactive[str] = reactive("", init=False)
+    # (the cursor's moves redraw it through each pane's `caret`). `var`, not
+    # `reactive`: a reactive of the App repaints the whole screen when it
+    # changes (every widget's every row: ~4 ms of each tag's frame), while
+    # only the status line shows these.
+    pending: var[str] = var("", init=False)
     """"relabel" or "place": waiting for a label key."""
-    follow: reactive[bool] = reactive(False, init=False)
-    search_query: reactive[str] = reactive("", init=False)
-    saved: reactive[str] = reactive("nothing changed yet", init=False)
+    follow: var[bool] = var(False, init=False)
+    search_query: var[str] = var("", init=False)
+    saved: var[str] = var("nothing changed yet", init=False)
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
                  adjudicating: bool = False) -> None:
@@ -136,6 +138,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
         self._panes_dirty = False
+        self._views: list[ArticleView] | None = None  # set on mount (see `views`)
         self._doc_edges, self._related_ids = {}, {}
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
@@ -174,10 +177,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✎")
+        # The panes sit in #main beside the side panel, with no container of
+        # their own: each container under a pane was composed again with it
+        # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            with Horizontal(id="panes"):
-                for index, (doc, cursor) in enumerate(self._initial_panes()):
-                    yield self._make_view(doc, cursor, f"pane-{index}")
+            for index, (doc, cursor) in enumerate(self._initial_panes()):
+                yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
                 yield RelationList(id="relation-list")
@@ -221,7 +226,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         )
 
     def on_mount(self) -> None:
-        self.active_view = self.query(ArticleView).first()
+        self._views = list(self.query(ArticleView))
+        self.active_view = self._views[0]
+        for view in self._views:
+            self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
@@ -270,7 +278,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     @property
     def views(self) -> list[ArticleView]:
-        return list(self.query(ArticleView))
+        # The panes are made once, in compose, and never removed (a pane
+        # not shown is hidden): a DOM query on every key cost ~0.1 ms.
+        if self._views is None:
+            return list(self.query(ArticleView))
+        return list(self._views)
 
     # -- reacting --------------------------------------------------------
 
@@ -282,10 +294,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_documents()
             self._refresh_status()
 
-    def on_cursor_moved(self, message: CursorMoved) -> None:
-        view = next((v for v in self.views if v.id == message.view_id), None)
-        if view is None:  # a pane that loaded another document (or the app closing)
-            return
+    def _cursor_moved(self, view: ArticleView) -> None:
+        """A pane's cursor or selection changed (its `caret`, watched from on_mount)."""
         self._remember_pane(view)
         if view is self.active_view:
             self._show_counterparts(view)

@@ -23,8 +23,9 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotations.graphemes import cluster_at, cluster_start, next_boundary, previous_boundary
@@ -34,8 +35,9 @@ from annotations.selection import expand, quotation_at
 from annotations.span_index import SpanIndex
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
-from tui.messages import Cancelled, CursorMoved
+from tui.messages import Cancelled
 from tui.row_index import RowIndex
+from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import set_virtual_size
 from tui.terminal_width import agreed_cells, agreed_form, agreed_text
 from tui.wrap import wrap_offsets
@@ -108,8 +110,22 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--label-7 { background: $primary 70%; }
     """
 
-    selecting: reactive[bool] = reactive(False, init=False)
-    """Selection mode (`v`): every motion extends the selection."""
+    selecting: var[bool] = var(False, init=False)
+    """Selection mode (`v`): every motion extends the selection (drawn nowhere in
+    the pane: a `var`, so switching it does not repaint it)."""
+
+    caret: var[tuple[int, int | None, bool]] = var((0, None, False), init=False)
+    """The cursor, the selection's anchor and selection mode, set after each move.
+
+    The app watches it and redraws the status line as the key runs: a message
+    reached the app after the screen had painted the key, and the status
+    line took a frame of its own.
+    """
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Its rows are kept between paints (tui/scroll_bar.py).
+        return vertical_scrollbar_of(self)
 
     def __init__(
         self,
@@ -194,7 +210,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_segmentation(self, segmentation: Segmentation) -> None:
         """Sentences and tokens arrived (long articles are segmented in the background)."""
         self.segmentation = segmentation
-        self.post_message(CursorMoved(self.id or ""))
+        self.mutate_reactive(ArticleView.caret)  # the sentence under the cursor is known now
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -306,7 +322,7 @@ class ArticleView(ScrollView, can_focus=True):
         row = self._row_of(offset)
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         if not top <= row < top + height:
-            self.scroll_to(y=max(0, row - height // 3), animate=False)
+            self._scroll_to_row(max(0, row - height // 3))
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self._matches = SpanIndex.of_ranges(matches)
@@ -325,7 +341,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- moving ----------------------------------------------------------
 
-    def move_to(self, offset: int, *, extend: bool = False, keep_column: bool = False) -> None:
+    def move_to(
+        self, offset: int, *, extend: bool = False, keep_column: bool = False, scroll: bool = True
+    ) -> None:
         """Put the cursor at `offset`; extend the selection or drop it.
 
         The cursor (and so a selection's ends) sits only at the start of a
@@ -343,8 +361,12 @@ class ArticleView(ScrollView, can_focus=True):
             self._preferred_column = None
         self._invalidate_range(*old_range)
         self._invalidate_range(*self._selected_or_cursor_range())
-        self._scroll_cursor_into_view()
-        self.post_message(CursorMoved(self.id or ""))
+        if scroll:  # else the caller scrolls (a page key turns the page)
+            self._scroll_cursor_into_view()
+        self._moved()
+
+    def _moved(self) -> None:
+        self.caret = (self.cursor, self.anchor, self.selecting)
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end) with the cursor at its end."""
@@ -353,24 +375,25 @@ class ArticleView(ScrollView, can_focus=True):
         self._invalidate_range(*old_range)
         self._invalidate_range(start, end)
         self._scroll_cursor_into_view()
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def action_move(self, motion: str, extend: bool = False) -> None:
         target = getattr(self, f"_target_{motion}")()
         paging = motion in ("page_up", "page_down")
         on_screen = self._row_of(self.cursor) - round(self.scroll_y)
-        self.move_to(target, extend=extend, keep_column=motion in ("up", "down") or paging)
+        self.move_to(target, extend=extend, keep_column=motion in ("up", "down") or paging,
+                     scroll=not paging)
         if paging:
             # A page key turns the page: the view moves with the cursor,
             # which keeps its place on the screen (else the first PgDn only
             # took the cursor to the bottom row and nothing scrolled).
-            self.scroll_to(y=max(0, self._row_of(self.cursor) - on_screen), animate=False)
+            self._scroll_to_row(max(0, self._row_of(self.cursor) - on_screen))
 
     def action_toggle_selecting(self) -> None:
         self.selecting = not self.selecting
         if self.selecting:
             self.anchor = self.cursor
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def clear_selection(self) -> None:
         self.selecting = False
@@ -378,7 +401,7 @@ class ArticleView(ScrollView, can_focus=True):
             old_range = self._selected_or_cursor_range()
             self.anchor = None
             self._invalidate_range(*old_range)
-        self.post_message(CursorMoved(self.id or ""))
+        self._moved()
 
     def action_clear_selection(self) -> None:
         self.clear_selection()
@@ -509,8 +532,29 @@ class ArticleView(ScrollView, can_focus=True):
             self.call_after_refresh(self._apply_size_update)
 
     def _apply_size_update(self) -> None:
-        self._size_update_pending = False
-        set_virtual_size(self, Size(self._wrap_width, self._rows.total))
+        if self._size_update_pending:  # not done already (see `_scroll_to_row`)
+            self._size_update_pending = False
+            set_virtual_size(self, Size(self._wrap_width, self._rows.total))
+
+    def _scroll_to_row(self, row: int) -> None:
+        """Scroll so `row` is the top one, in this frame.
+
+        Textual's `scroll_to` waits for the next paint by default: a key
+        that scrolled then cost two frames (the cursor moved on the old
+        page, then the new page), and a third when the rows first wrapped
+        there corrected the height after the paint. Here the scroll is
+        done now and the rows that will show are wrapped now, exactly as
+        drawing them would wrap them, so one frame shows the key whole.
+        """
+        self._apply_size_update()  # a corrected height first: scrolling is clamped to it
+        self.scroll_to(y=row, animate=False, immediate=True)
+        # The lines that will show, from the one at the top row down.
+        line, sub = self._locate(round(self.scroll_y))
+        shown, height = len(self._wrapped(line)) - sub, self.scrollable_content_region.height
+        while shown < height and line + 1 < len(self._rows):
+            line += 1
+            shown += len(self._wrapped(line))
+        self._apply_size_update()
 
     def _line_of(self, offset: int) -> int:
         return max(0, bisect_right(self._line_starts, offset) - 1)
@@ -586,9 +630,9 @@ class ArticleView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         top = round(self.scroll_y)
         if row < top:
-            self.scroll_to(y=row, animate=False)
+            self._scroll_to_row(row)
         elif height and row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
+            self._scroll_to_row(row - height + 1)
 
     def _invalidate(self) -> None:
         self._cache.clear()
@@ -596,9 +640,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _invalidate_range(self, start: int, end: int) -> None:
         first_row, last_row = self._row_of(start), self._row_of(end)
-        first = self._row_span(first_row)[0]
-        for key in [k for k in self._cache if first <= k <= end]:
-            del self._cache[key]
+        if last_row - first_row < len(self._cache):
+            # The rows' own starts (a key or two, not a scan of every kept row).
+            for row in range(first_row, last_row + 1):
+                self._cache.pop(self._row_span(row)[0], None)
+        else:
+            first = self._row_span(first_row)[0]
+            for key in [k for k in self._cache if first <= k <= end]:
+                del self._cache[key]
         # Only these rows are painted again, not the whole pane.
         self.refresh_lines(first_row, last_row - first_row + 1)
 
@@ -687,11 +736,11 @@ class ArticleView(ScrollView, can_focus=True):
             return False
         if (selected := self.selection) is not None and selected[0] < end and selected[1] > start:
             return False
-        if self._suggestions.touches(start, end) or self._matches.touches(start, end):
-            return False
-        if self._others.touches(start, end):
-            return False
-        return not self._counterpart_index.touches(start, end)
+        # Most of these are empty most of the time: asked only when not.
+        for drawn in (self._suggestions, self._matches, self._others, self._counterpart_index):
+            if drawn and drawn.touches(start, end):
+                return False
+        return True
 
     def _render_row(self, start: int, end: int) -> Strip:
         text = strip_control_codes(self.text[start:end].replace("\t", " "))
@@ -744,9 +793,10 @@ class ArticleView(ScrollView, can_focus=True):
         return Strip(segments, cells + padding)
 
     def _margin_mark(self, start: int, end: int) -> Segment:
-        if self._linked_index.touches(start, end):
+        # Each kind of mark is looked for only when the view has some.
+        if self._linked_index and self._linked_index.touches(start, end):
             return Segment("⇄", self._base_style + self._component("margin-linked", partial=True))
-        if self._counterpart_index.touches(start, end):
+        if self._counterpart_index and self._counterpart_index.touches(start, end):
             return Segment("▶", self._base_style + self._component("margin-counterpart",
                                                                     partial=True))
         if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
@@ -764,7 +814,7 @@ class ArticleView(ScrollView, can_focus=True):
                                                                          partial=True))
         if self._fuzzy and self._fuzzy.touches(start, end):
             return Segment("≈", self._base_style + self._component("margin-fuzzy", partial=True))
-        if self._unmatched_index.touches(start, end):
+        if self._unmatched_index and self._unmatched_index.touches(start, end):
             return Segment("▎", self._base_style + self._component("margin-unmatched",
                                                                     partial=True))
         return Segment(" ", self._base_style)

@@ -155,11 +155,14 @@ def open_command(
             store = open_store(store_dir, annotator=annotator if named else None)
             annotator = store.annotator
         else:
-            store = open_store(store_dir)
+            # Named, each annotator may write the folder beside the others (one
+            # newsmark each); unnamed, one newsmark writes it.
+            store = open_store(store_dir, annotator=annotator if named else None)
     except StoreLocked as locked:
         store = open_store(store_dir, read_only=True)
+        who = f"of annotator {annotator} " if named and not remote else ""
         notices.append(
-            f"Another newsmark (process {locked.pid}) is using {store_dir}: "
+            f"Another newsmark {who}(process {locked.pid}) is using {store_dir}: "
             "opened read-only, changes will not be saved."
         )
     if store.upgraded is not None:

@@ -12,17 +12,6 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class CursorMoved(Message):
-    """The cursor or the selection of an article view changed."""
-
-    view_id: str
-
-    # Only the latest position matters: a queued older one can be dropped.
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CursorMoved) and message.view_id == self.view_id
-
-
-@dataclass
 class AnnotationChosen(Message):
     """The person picked an annotation in the side panel."""
 

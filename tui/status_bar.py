@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Self
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import Static
 
 from tui.literal import safe
+
+Cell = tuple[str, Style | None] | None  # a cell's characters and style; None: a wide one's second
 
 
 class StatusBar(Static):
@@ -21,6 +27,9 @@ class StatusBar(Static):
         self._counts: list[tuple[str, int]] = []
         self._parts: list[tuple[int, Text]] = []
         self._saved = Text()
+        self._shown: Text | None = None  # the line last drawn
+        self._shown_cells: list[Cell] | None = None  # and what each of its cells shows
+        self._changed: Region | None = None  # what `_draw` repaints (see `refresh`)
 
     def show(
         self,
@@ -90,9 +99,55 @@ class StatusBar(Static):
             line.truncate(max(0, width - saved.cell_len - len(sep)), overflow="ellipsis")
             line.append(sep)
         line.append_text(saved)
-        # One row high whatever it says: no layout of the screen per key
-        # (with layout, each cursor move re-arranged every widget).
-        self.update(line, layout=False)
+        if line == self._shown:
+            # Most keys change nothing here (a step within the sentence):
+            # repainting the line anyway made the frame reach down to the
+            # bottom of the screen, through the side panel and scrollbars.
+            return
+        cells = self._cells(line)
+        old, self._shown, self._shown_cells = self._shown_cells, line, cells
+        # Only the columns that changed are repainted: the screen is
+        # repainted in one rectangle around all that changed, and a whole
+        # status row widened a page down's from its pane to the whole screen.
+        self._changed = None if old is None else self._changed_columns(old, cells)
+        try:
+            # One row high whatever it says: no layout of the screen per key
+            # (with layout, each cursor move re-arranged every widget).
+            self.update(line, layout=False)
+        finally:
+            self._changed = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._changed is not None and not regions and not layout:
+            regions = (self._changed,)  # `update` asks for the whole line
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    @staticmethod
+    def _changed_columns(before: list[Cell], after: list[Cell]) -> Region:
+        """The columns (of the content) drawn differently in `after` than in `before`."""
+        size = max(len(before), len(after))
+        before = before + [None] * (size - len(before))
+        after = after + [None] * (size - len(after))
+        differ = [i for i in range(size) if before[i] != after[i]]
+        if not differ:
+            return Region(0, 0, 0, 0)
+        return Region(differ[0], 0, differ[-1] - differ[0] + 1, 1)
+
+    def _cells(self, line: Text) -> list[Cell]:
+        """What each cell of `line` shows: its characters and style (None: the
+        second cell of a wide character)."""
+        cells: list[Cell] = []
+        for segment in line.render(self.app.console):
+            for char in segment.text:
+                width = cell_len(char)
+                if width == 0 and cells and cells[-1] is not None:
+                    shown, style = cells[-1]
+                    cells[-1] = (shown + char, style)  # a combining mark: same cell
+                    continue
+                cells.append((char, segment.style))
+                cells.extend([None] * (width - 1))
+        return cells
 
     def on_resize(self) -> None:
         self._draw()

@@ -9,15 +9,18 @@ screen whatever its length.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Self
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import set_virtual_size
 
 Row = Text | tuple[Text, Text]
@@ -53,6 +56,13 @@ class VirtualList(ScrollView, can_focus=True):
 
     highlighted: reactive[int] = reactive(0, init=False)
 
+    _title_only = False  # see `_set_title`
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Its rows are kept between paints (tui/scroll_bar.py).
+        return vertical_scrollbar_of(self)
+
     def __init__(self, *, title: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.title = title
@@ -60,7 +70,11 @@ class VirtualList(ScrollView, can_focus=True):
         self._row: Callable[[int], Row] = lambda index: Text()
         self._key: Callable[[int], Hashable] | None = None
         self._strips: dict[Hashable, Strip] = {}
+        # What each line on screen showed when last drawn (its row's key, or
+        # a blank's): `show_rows` repaints only the lines that change.
+        self._drawn: dict[int, Hashable] = {}
         self._current = -1
+        self._shown_title = title
         self.border_title = title
 
     def show_rows(
@@ -74,13 +88,59 @@ class VirtualList(ScrollView, can_focus=True):
 
         With `key(i)` (what row i shows, hashable), drawn rows are kept by
         key: after an insert the rows below shift by one and are not drawn
-        again.
+        again; and only the lines on screen whose row changed are painted
+        (a tag far below the rows shown changes the count in the title and
+        nothing else: repainting the whole list was a third of its frame).
         """
         self.row_count, self._row, self._current, self._key = count, row, current, key
         self.highlighted = max(0, min(self.highlighted, count - 1))
-        self.border_title = f"{self.title} ({count:,})"
-        set_virtual_size(self, Size(self.size.width, count))
-        self.refresh()
+        self._set_title(f"{self.title} ({count:,})")
+        set_virtual_size(self, Size(self.size.width, count), repaint=False)
+        if key is None:
+            self.refresh()  # rows without keys: which changed cannot be told
+            return
+        top = round(self.scroll_y)
+        for y in range(self.scrollable_content_region.height):
+            shows = self._line_key(top + y)
+            if shows is None or self._drawn.get(y) != shows:
+                self.refresh_line(top + y)
+
+    def _line_key(self, index: int) -> tuple[Hashable, ...] | None:
+        """What row `index` would draw, as a key (None: rows without keys).
+
+        Its row's key and the width, then whether it is the current row and
+        the highlighted one (drawn bold, or coloured, and not kept).
+        """
+        width = self.scrollable_content_region.width
+        if index >= self.row_count:
+            return ("blank", width)
+        if self._key is None:
+            return None
+        return (self._key(index), width, index == self._current,
+                index == self.highlighted and self.has_focus)
+
+    def _set_title(self, title: str) -> None:
+        """The border's title, repainting the border's top row only.
+
+        Textual's `border_title` setter repaints the whole widget.
+        """
+        if title == self._shown_title:
+            return
+        self._shown_title = title
+        self._title_only = True
+        try:
+            self.border_title = title
+        finally:
+            self._title_only = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._title_only and not regions and self.is_mounted:
+            # The title's setter asks for everything; its row is enough.
+            # Regions are relative to the content: the border is above it.
+            gutter = self.styles.gutter
+            regions = (Region(-gutter.left, -gutter.top, self.outer_size.width, gutter.top),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def refresh_row(self, index: int) -> None:
         """Redraw row `index` only (its content changed), if it is on screen."""
@@ -94,10 +154,13 @@ class VirtualList(ScrollView, can_focus=True):
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
         style = self.rich_style
+        shows = self._line_key(index)
+        # A row without a key is recorded as itself: unequal to any later key.
+        self._drawn[y] = object() if shows is None else shows
         if index >= self.row_count:
             return Strip.blank(width, style)
-        plain = index != self._current and not (index == self.highlighted and self.has_focus)
-        key = (self._key(index), width) if plain and self._key is not None else None
+        # Plain rows (neither current nor highlighted) are kept by key and width.
+        key = shows[:2] if shows is not None and not (shows[2] or shows[3]) else None
         if key is not None and (kept := self._strips.get(key)) is not None:
             return kept
         drawn = self._row(index)
@@ -129,6 +192,7 @@ class VirtualList(ScrollView, can_focus=True):
         # Kept rows carry resolved colours: a theme or CSS change redraws them.
         super().notify_style_update()
         self._strips.clear()
+        self._drawn.clear()
 
     def watch_highlighted(self) -> None:
         top, height = round(self.scroll_y), self.scrollable_content_region.height

@@ -23,6 +23,8 @@ _CHUNK = re.compile(r"\S+\s*|\s+")
 
 
 def _cells(text: str) -> int:
+    if text.isascii() and text.isprintable():
+        return len(text)  # most words: a cell a character, without counting each one
     return agreed_cells(text.replace("\t", " ")) if "\t" in text else agreed_cells(text)
 
 

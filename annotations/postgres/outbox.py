@@ -58,6 +58,7 @@ class Outbox:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
+            self._count = 0  # counted: `len` need not look again for every change
             return []
         except OSError as err:
             raise StoreError(f"cannot read the outbox {self.path}: {err.strerror or err}") from err

@@ -17,6 +17,10 @@ import json
 from typing import Any
 
 ITERSIZE = 32  # documents per fetch: a few MB in memory at most
+# A thread fetching the next batch while this one formats the last was
+# tried (02a6087): 15-20% faster, but the export's peak memory grew with
+# the number of documents (12 MB for 100,000 spans against 3.6 MB for
+# 10,000, where it is 7 against 4.8 without it): not flat, so not kept.
 
 _STREAM = """
 SELECT d.id, d.text, s.data,

@@ -120,6 +120,119 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             UNIQUE (end_a, end_b, relation)
         )""",
     ]),
+    (2, "newsmark_add: a tag and its undo step in one transaction, one round trip", [
+        # The stamp a layer's last change replaced (see newsmark_add).
+        "ALTER TABLE doc_layers ADD COLUMN prev bigint",
+        # A tag: the layer's stamp renewed (which locks it), the document's
+        # version before the change worked out, the annotation inserted, the
+        # annotator's status moved on, and, if the annotation is new and a
+        # step is given, the step recorded at one
+        # past the annotator's position (its "seq" set to that, if the
+        # caller's guess was stale). Runs as its caller: row-level security
+        # applies to every statement.
+        """CREATE FUNCTION newsmark_add(
+            p_doc text, p_id text, p_layer text, p_start integer, p_end integer,
+            p_label text, p_created text, p_body json, p_check_span boolean, p_me text,
+            p_step json, p_keep integer,
+            OUT total bigint, OUT mine bigint, OUT stamp bigint, OUT inserted boolean,
+            OUT step_at integer, OUT step_version bigint)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            inserted := false;
+            PERFORM 1 FROM documents WHERE id = p_doc;
+            IF NOT FOUND THEN
+                RETURN;  -- stamp NULL: no such document
+            END IF;
+            -- The update both renews the stamp and keeps the one it replaced
+            -- (`prev`, read from the very row version it replaces), and locks the
+            -- row: same-layer writers wait here, so the span check cannot race.
+            UPDATE doc_layers l SET prev = l.stamp, stamp = nextval('change_stamps')
+                WHERE l.doc_id = p_doc AND l.layer = p_layer
+                RETURNING l.prev, l.stamp INTO mine, stamp;
+            IF NOT FOUND THEN
+                INSERT INTO doc_layers AS l (doc_id, layer, stamp)
+                    VALUES (p_doc, p_layer, nextval('change_stamps'))
+                    ON CONFLICT (doc_id, layer) DO UPDATE
+                    SET prev = l.stamp, stamp = EXCLUDED.stamp
+                    RETURNING coalesce(l.prev, 0), l.stamp INTO mine, stamp;
+            END IF;
+            -- The version before this change: every layer's stamp now (this
+            -- transaction's own included), ours as it was.
+            SELECT coalesce(sum(l.stamp), 0) INTO total FROM doc_layers l
+                WHERE l.doc_id = p_doc;
+            total := total - stamp + mine;
+            IF p_check_span AND EXISTS (
+                    SELECT 1 FROM annotations a WHERE a.doc_id = p_doc AND a.layer = p_layer
+                    AND a.start = p_start AND a."end" = p_end AND a.label = p_label) THEN
+                RETURN;
+            END IF;
+            -- The id looked up, then a plain insert: ON CONFLICT would make it a
+            -- speculative insertion (a second WAL record). Same-layer writers are
+            -- serialised by the stamp's lock above, so no one slips in between.
+            PERFORM 1 FROM annotations a WHERE a.doc_id = p_doc AND a.id = p_id;
+            IF FOUND THEN
+                RETURN;
+            END IF;
+            INSERT INTO annotations (doc_id, id, layer, start, "end", label, created, body)
+                VALUES (p_doc, p_id, p_layer, p_start, p_end, p_label, p_created, p_body);
+            inserted := true;
+            -- Looked up first: an upsert that finds the row locks it (a WAL record)
+            -- even when it changes nothing, and most tags find it in progress.
+            PERFORM 1 FROM statuses s
+                WHERE s.doc_id = p_doc AND s.annotator = p_me AND s.status <> 'untouched';
+            IF NOT FOUND THEN
+                INSERT INTO statuses AS s (doc_id, annotator, status)
+                    VALUES (p_doc, p_me, 'in progress')
+                    ON CONFLICT (doc_id, annotator) DO UPDATE
+                    SET status = 'in progress', changed = now() WHERE s.status = 'untouched';
+            END IF;
+            IF p_step IS NULL THEN
+                RETURN;
+            END IF;
+            -- newsmark_record_step's work, written out: plpgsql keeps the plans of
+            -- its statements for the session, a SQL function plans them per call.
+            UPDATE history_positions h SET position = h.position + 1,
+                    version = h.version + 1
+                WHERE h.owner = p_me RETURNING h.position, h.version
+                INTO step_at, step_version;
+            IF NOT FOUND THEN
+                INSERT INTO history_positions AS h (owner, position) VALUES (p_me, 1)
+                    ON CONFLICT (owner) DO UPDATE SET position = h.position + 1,
+                    version = h.version + 1
+                    RETURNING h.position, h.version INTO step_at, step_version;
+            END IF;
+            IF (p_step ->> 'seq')::integer IS DISTINCT FROM step_at THEN
+                p_step := jsonb_set(p_step::jsonb, '{seq}', to_jsonb(step_at))::json;
+            END IF;
+            -- Two ranges of the primary key, not one OR (which reads every step kept).
+            DELETE FROM history_steps h WHERE h.owner = p_me AND h.seq >= step_at;
+            DELETE FROM history_steps h WHERE h.owner = p_me AND h.seq <= step_at - p_keep;
+            INSERT INTO history_steps (owner, seq, step) VALUES (p_me, step_at, p_step);
+        END $$""",
+    ]),
+    (3, "annotations.fragments: a discontinuous span's pieces, as ranges", [
+        # The pieces of a discontinuous span (brat's `10 20;25 40`), in text
+        # order, as [start, end) ranges; NULL for the usual continuous span.
+        # `body` (the whole annotation) stays what is read back: the column
+        # is generated from it, so every way in (a tag, an import's COPY, an
+        # update, `store copy`) keeps the two the same, and the rows already
+        # there get theirs when the column is added. plpgsql, not SQL: it
+        # runs per row written, and its simple expressions skip the executor.
+        """CREATE FUNCTION newsmark_fragments(body json) RETURNS int4range[]
+        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+        DECLARE
+            pieces json := body -> 'fragments';
+        BEGIN
+            IF pieces IS NULL OR json_typeof(pieces) <> 'array' THEN
+                RETURN NULL;
+            END IF;
+            RETURN (SELECT array_agg(int4range((piece ->> 0)::integer,
+                                               (piece ->> 1)::integer) ORDER BY n)
+                    FROM json_array_elements(pieces) WITH ORDINALITY AS f(piece, n));
+        END $$""",
+        """ALTER TABLE annotations ADD COLUMN fragments int4range[]
+            GENERATED ALWAYS AS (newsmark_fragments(body)) STORED""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -16,9 +16,13 @@ layers' stamps. Its annotations are read once and kept; a read compares
 the version (one indexed lookup) and reads them again only if someone, here
 or elsewhere, changed them. Writers of different layers lock nothing in
 common, so their commits share the server's WAL flushes. After each change
-`NOTIFY newsmark, '<doc id>'` goes out in a transaction of its own with
-synchronous_commit off: a NOTIFY serialises the commits of the transactions
-that send it, and a notice needs no flush to disk.
+`NOTIFY newsmark, '<doc id>'` goes out from a thread of its own
+(`notifier`), not in the change's transaction: a NOTIFY serialises the
+commits of the transactions that send it.
+
+A tag made through `History` is one round trip and one commit: the
+annotation, its layer's stamp, the annotator's status and the undo step,
+by the server function `newsmark_add` (`add_with_step`).
 
 Status: each annotator has their own status per document (`statuses`);
 `documents()` gives this store's annotator's, `team_statuses()` everyone's.
@@ -27,8 +31,8 @@ Session state and journals (the undo history) are per annotator too.
 Faults: a change whose connection is lost is retried once on a new
 connection; if that fails too it goes to the outbox (`outbox`), fsynced,
 and `pending` says how many wait. The reader's own changes (tags, removals,
-relabels, notes, statuses, session state, undo steps) can wait there;
-imports (`add_many`) and links need the server. While the server is away a
+relabels, relations, attributes, links, notes, statuses, session state,
+undo steps) can wait there; imports (`add_many`) need the server. While the server is away a
 document read before is served from memory, with the waiting changes in it.
 """
 
@@ -152,25 +156,10 @@ def _touch_if(changed: str) -> str:
 )"""
 
 
-_INSERT = """
-WITH""" + _VERSION_PARTS + """, bump AS (
-    INSERT INTO doc_layers (doc_id, layer, stamp)
-    SELECT id, %(layer)s, nextval('change_stamps') FROM doc
-    ON CONFLICT (doc_id, layer) DO UPDATE SET stamp = EXCLUDED.stamp
-    RETURNING stamp
-), ins AS (
-    INSERT INTO annotations (doc_id, id, layer, start, "end", label, created, body)
-    SELECT %(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s, %(label)s, %(created)s, %(body)s
-    FROM doc
-    WHERE NOT (%(check_span)s AND EXISTS (
-        SELECT 1 FROM annotations a WHERE a.doc_id = %(doc)s AND a.layer = %(layer)s
-        AND a.start = %(start)s AND a."end" = %(end)s AND a.label = %(label)s))
-    ON CONFLICT (doc_id, id) DO NOTHING
-    RETURNING 1
-), """ + _touch_if("ins") + """
-SELECT (SELECT v FROM total), (SELECT v FROM mine), (SELECT stamp FROM bump),
-    EXISTS (SELECT 1 FROM ins)
-"""
+# An insert (with its undo step, if any) is the server function
+# `newsmark_add` (schema migration 2): one round trip, one commit.
+_INSERT = """SELECT * FROM newsmark_add(%(doc)s, %(id)s, %(layer)s, %(start)s, %(end)s,
+    %(label)s, %(created)s, %(body)s, %(check_span)s, %(me)s, %(step)s, %(limit)s)"""
 
 # The layer of a delete is the deleted span's: read first, from the snapshot.
 _DELETE = """
@@ -210,6 +199,10 @@ WITH""" + _VERSION_PARTS + """, old AS (
 SELECT (SELECT body FROM old), (SELECT v FROM total), (SELECT v FROM mine),
     (SELECT stamp FROM bump), EXISTS (SELECT 1 FROM upd)
 """
+
+
+# Changes whose call answers False/None when they change nothing.
+_REFUSABLE = frozenset({"insert", "delete", "update", "link", "unlink"})
 
 
 def _params(ann: Annotation, row: dict[str, Any]) -> dict[str, Any]:
@@ -256,7 +249,7 @@ class PostgresStore:
         self._history: tuple[tuple[int, int], dict[int, Step], int] | None = None
         self._last_attempt = 0.0
         self._read_ahead: Any = None  # read-only: export's stream (read_ahead.ReadAhead)
-        self._notifier: Any = None  # the connection NOTIFYs go out on (see _notify)
+        self._notifier: Any = None  # the thread NOTIFYs go out from (notifier.Notifier)
         # Changes the server refused when the outbox was finally sent.
         self.warnings: list[str] = []
         self._conn = connect(url, autocommit=True)
@@ -672,21 +665,12 @@ class PostgresStore:
         return None if row is None else int(row[0])
 
     def _notify(self, doc_id: str) -> None:
-        """Tell listeners `doc_id` changed (after the change's own commit; see the notes).
+        """Tell listeners `doc_id` changed, after the change's commit (see `notifier`)."""
+        if self._notifier is None:
+            from annotations.postgres.notifier import Notifier
 
-        Sent on a second connection whose commits are not flushed to disk
-        (synchronous_commit off): one round trip, no wait on the disk.
-        """
-        psycopg = driver()
-        with self._lock:
-            try:
-                if self._notifier is None or self._notifier.closed or self._notifier.broken:
-                    self._notifier = connect(self.url, autocommit=True)
-                    self._notifier.execute("SET synchronous_commit TO OFF")
-                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, doc_id))
-            except (psycopg.Error, StoreError):
-                # The change is saved; listeners catch up at the next change they hear of.
-                self._notifier = None
+            self._notifier = Notifier(self.url)
+        self._notifier.changed(doc_id)
 
     def _read_rows(self, doc_id: str) -> dict[str, dict[str, Any]]:
         text = self._one("SELECT coalesce(json_agg(body), '[]')::text FROM annotations "
@@ -778,11 +762,20 @@ class PostgresStore:
         """Save `ann`; False if its id, or the same span and label in its layer, exists."""
         return self._insert(ann, check_span=True)
 
+    def add_with_step(self, ann: Annotation, step: Step, limit: int) -> bool:
+        """`add` and its undo step in one transaction (one round trip to the server).
+
+        The step's "seq" is set to one past this annotator's position, on the
+        server. Waiting in the outbox, the two are one entry: sent together.
+        """
+        return self._insert(ann, check_span=True, step=(step, limit))
+
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present."""
         return self._insert(ann, check_span=False)
 
-    def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
+    def _insert(self, ann: Annotation, *, check_span: bool,
+                step: tuple[Step, int] | None = None) -> bool:
         self.check_writable()
         self._check_doc_id(ann.doc_id)
         row = ann.to_dict()
@@ -793,26 +786,57 @@ class PostgresStore:
                 return False
             state.put(ann, row)
             self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            if step is not None:
+                self._history_changed(json.loads(_dumps(self._next_step(step[0]))), step[1],
+                                      None)  # the store's own copy
             return True
 
-        return bool(self._change({"op": "insert", "row": row, "check_span": check_span},
-                                 offline))
+        entry: dict[str, Any] = {"op": "insert", "row": row, "check_span": check_span}
+        if step is not None:
+            entry["step"], entry["limit"] = step
+        return bool(self._change(entry, offline))
+
+    def _next_step(self, step: Step) -> Step:
+        """`step` numbered one past the position known here (the server renumbers it if
+        that guess is stale)."""
+        position = self._history[2] if self._history is not None else 0
+        return {**step, "seq": position + 1}
 
     def _send_insert(self, entry: dict[str, Any], retry: bool) -> bool:
         row = entry["row"]
         ann = Annotation.from_dict(row)
-        total, mine, now, inserted = self._one(
-            _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
-                      "me": self.annotator})
-        if now is None:
-            raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
-        if not inserted:
-            self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
-            # Sent again after a lost connection, it may have been committed the first time.
-            return retry and self._stored_body(ann.doc_id, ann.id) == row
-        self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
-        self._seen_status(ann.doc_id, "in progress", only_untouched=True)
-        return True
+        step = entry.get("step")
+        # Sent as text (the server keeps it as given); kept, below, as read back from it:
+        # the store's own copy, whatever the caller does with its dict.
+        step_text = None if step is None else _dumps(self._next_step(step))
+        with self._lock:
+            before = self._history
+            total, mine, now, inserted, at, version = self._one(
+                _INSERT, {**_params(ann, row), "check_span": entry["check_span"],
+                          "me": self.annotator, "step": step_text,
+                          "limit": int(entry.get("limit") or 0)})
+            if now is None:
+                raise StoreError(f"document {ann.doc_id} is not in the store {self.where}")
+            if not inserted:
+                self._doc_anns.pop(ann.doc_id, None)  # the version moved: read again
+                # Sent again after a lost connection, it may have been committed the
+                # first time (its step with it).
+                if retry and self._stored_body(ann.doc_id, ann.id) == row:
+                    self._history = None
+                    return True
+                return False
+            self._after_write(ann.doc_id, (total, mine, now), lambda s: s.put(ann, row))
+            self._seen_status(ann.doc_id, "in progress", only_untouched=True)
+            if step_text is not None:
+                # In memory too, if memory was current before (else read again next time).
+                if before is not None and before[0][1] == int(version) - 1:
+                    kept = json.loads(step_text)
+                    kept["seq"] = int(at)
+                    self._history_changed(kept, int(entry["limit"]), None,
+                                          (int(at), int(version)))
+                else:
+                    self._history = None
+            return True
 
     def _stored_body(self, doc_id: str, ann_id: str) -> dict[str, Any] | None:
         found = self._one("SELECT body::text FROM annotations WHERE doc_id = %s AND id = %s",
@@ -1033,11 +1057,15 @@ class PostgresStore:
             "merge": self._send_state,
             "step": self._send_history,
             "move": self._send_history,
+            "link": self._send_link,
+            "unlink": self._send_unlink,
         }[entry["op"]]
         return sender(entry, retry)
 
     def _keep(self, entry: dict[str, Any], offline: Callable[[], Any]) -> Any:
         result = offline()
+        if entry["op"] in _REFUSABLE and not result:
+            return result  # refused here (a twin, nothing to remove): nothing to send either
         try:
             self._outbox.append(entry)
         except StoreError:
@@ -1191,37 +1219,97 @@ class PostgresStore:
 
     def links(self) -> list[Link]:
         """Every link, oldest first (shared by the team)."""
-        try:
-            rows = self._all("SELECT body::text FROM links ORDER BY seq")
-        except Disconnected:
-            if self._links_seen is None:
-                raise
-            return list(self._links_seen)  # read before: shown while the server is away
-        self._links_seen = [Link.from_dict(json.loads(body)) for (body,) in rows]
-        return list(self._links_seen)
+        with self._lock:
+            try:
+                if len(self._outbox) and not self._send_outbox():
+                    raise Disconnected(f"the store {self.where} is still unreachable")
+                rows = self._all("SELECT body::text FROM links ORDER BY seq")
+            except Disconnected:
+                if self._links_seen is None:
+                    raise
+                return list(self._links_seen)  # read before, with the links that wait
+            self._links_seen = [Link.from_dict(json.loads(body)) for (body,) in rows]
+            return list(self._links_seen)
+
+    # Links wait in the outbox as annotations do: made while the server is
+    # away, a link is kept in memory (in the links read before) and in the
+    # outbox, and sent in order when the server is back.
 
     def add_link(self, link: Link) -> bool:
         """Save `link`; False if its id, or its two ends with the same relation, exist."""
         self.check_writable()
+        return bool(self._change({"op": "link", "link": link.to_dict(), "restore": False},
+                                 lambda: self._link_offline(link, restore=False)))
+
+    def restore_link(self, link: Link) -> bool:
+        """Put back a removed link (undo); False if its id is present."""
+        self.check_writable()
+        return bool(self._change({"op": "link", "link": link.to_dict(), "restore": True},
+                                 lambda: self._link_offline(link, restore=True)))
+
+    def remove_link(self, link_id: str) -> Link | None:
+        self.check_writable()
+
+        def offline() -> Link | None:
+            seen = self._seen_links()
+            found = next((link for link in seen if link.id == link_id), None)
+            if found is not None:
+                seen.remove(found)
+            return found
+
+        return self._change({"op": "unlink", "id": link_id}, offline)
+
+    def _seen_links(self) -> list[Link]:
+        """The links as read before, to change in memory while the change waits."""
+        if self._links_seen is None:
+            raise Disconnected(f"lost the connection to the store {self.where}, and its links "
+                               "were not read before it; this change was NOT saved")
+        return self._links_seen
+
+    def _link_offline(self, link: Link, *, restore: bool) -> bool:
+        seen = self._seen_links()
+        if any(other.id == link.id or (not restore and other.ends == link.ends
+                                       and other.relation == link.relation)
+               for other in seen):
+            return False
+        seen.append(link)
+        return True
+
+    def _send_link(self, entry: dict[str, Any], retry: bool) -> bool:
+        link = Link.from_dict(entry["link"])
+        body = _dumps(link.to_dict())
+        if entry["restore"] and self._one("SELECT 1 FROM links WHERE id = %s",
+                                          (link.id,)) is not None:
+            return retry and self._stored_link(link.id) == body
         ends = sorted((f"{link.a_doc}/{link.a_ann}", f"{link.b_doc}/{link.b_ann}"))
         # ON CONFLICT with no target: the id, or the ends with the relation.
         row = self._one(
             "INSERT INTO links (id, end_a, end_b, relation, body) VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT DO NOTHING RETURNING 1",
-            (link.id, ends[0], ends[1], link.relation, _dumps(link.to_dict())))
-        return row is not None
+            (link.id, ends[0], ends[1], link.relation, body))
+        if row is None:
+            # Sent again after a lost connection, the first try may have saved it.
+            return retry and self._stored_link(link.id) == body
+        seen = self._links_seen  # kept current: shown should the server go away next
+        if seen is not None and all(other.id != link.id for other in seen):
+            seen.append(link)
+        return True
 
-    def restore_link(self, link: Link) -> bool:
-        """Put back a removed link (undo); False if its id is present."""
-        self.check_writable()
-        if self._one("SELECT 1 FROM links WHERE id = %s", (link.id,)) is not None:
-            return False
-        return self.add_link(link)
+    def _stored_link(self, link_id: str) -> str | None:
+        found = self._one("SELECT body::text FROM links WHERE id = %s", (link_id,))
+        return None if found is None else _dumps(json.loads(found[0]))
 
-    def remove_link(self, link_id: str) -> Link | None:
-        self.check_writable()
-        row = self._one("DELETE FROM links WHERE id = %s RETURNING body::text", (link_id,))
-        return None if row is None else Link.from_dict(json.loads(row[0]))
+    def _send_unlink(self, entry: dict[str, Any], retry: bool) -> Link | None:
+        row = self._one("DELETE FROM links WHERE id = %s RETURNING body::text", (entry["id"],))
+        seen = self._links_seen
+        known = None if seen is None else next(
+            (link for link in seen if link.id == entry["id"]), None)
+        if known is not None:
+            seen.remove(known)  # type: ignore[union-attr]
+        if row is None:
+            # Sent again after a lost connection: the first try may have removed it.
+            return known if retry else None
+        return Link.from_dict(json.loads(row[0]))
 
     # ----------------------------------------------------------- undo history
 
@@ -1264,7 +1352,16 @@ class PostgresStore:
         _old, steps, current = self._history
         if step is not None:
             seq = int(step["seq"])
-            steps = {s: v for s, v in steps.items() if s < seq and s > seq - limit}
+            # The steps are numbered without gaps (the server drops the redo tail and
+            # the oldest as here): walk the ends, not all up to `limit` steps per tag.
+            gone = seq
+            while gone in steps:  # the redo tail
+                del steps[gone]
+                gone += 1
+            gone = seq - limit
+            while gone in steps:  # beyond the limit
+                del steps[gone]
+                gone -= 1
             steps[seq] = step
             current = seq
         if position is not None:

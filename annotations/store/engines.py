@@ -25,14 +25,16 @@ ENGINES: dict[str, str] = {
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 
-def open_store(location: str | Path, *, read_only: bool = False) -> Store:
-    """Open the store at `location` (a folder, or a URI an engine is listed for)."""
+def open_store(location: str | Path, *, read_only: bool = False,
+               annotator: str | None = None) -> Store:
+    """Open the store at `location` (a folder, or a URI an engine is listed for);
+    a folder for `annotator`: one writer per annotator (see `LocalStore`)."""
     text = str(location)
     match = _SCHEME.match(text)
     if match is None:
         from annotations.store.local import LocalStore
 
-        return LocalStore(location, read_only=read_only)
+        return LocalStore(location, read_only=read_only, annotator=annotator)
     scheme = match.group(1).lower()
     target = ENGINES.get(scheme)
     if target is None:

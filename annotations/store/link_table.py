@@ -25,6 +25,14 @@ class LinkTable:
         self._table = self._db.table(TABLE)
         self._rows()  # a damaged links.json fails now, not at the first link
 
+    @property
+    def db(self) -> TinyDB:
+        return self._db
+
+    @property
+    def table(self) -> Any:
+        return self._table
+
     def _rows(self) -> dict[str, dict[str, Any]]:
         return (self._db.storage.read() or {}).get(TABLE, {})
 

@@ -18,7 +18,11 @@ Layout of a store folder (default `.newsmark/`), and the part that keeps each:
 - `history.json` + `history.log` undo/redo steps (`undo_log`)
 - `session.json` + `session.log` typed session state (`session`)
 - `links.json` cross-document links (`link_table`)
-- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`)
+- `history-<annotator>.json` + `.log` a named annotator's own undo history
+- `lock` `{"pid": ..., "host": ...}` of the newsmark writing here (`lock`);
+  `lock.<annotator>` instead for a store opened for a named annotator
+- `write.lock` taken by every write for its duration (`write_lock`), so that
+  several annotators' newsmarks write in turns
 - `import.pending` while a batch of imported documents is written (`import_batch`)
 
 Whole files go through `files.write_atomic` (temp file, fsync, rename; the
@@ -31,13 +35,14 @@ dropped when read (`journal`). This module is the document catalogue
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from tinydb.storages import Storage
 
@@ -50,12 +55,14 @@ from annotations.store.annotation_db import DocumentAnnotations, layer_span, sor
 from annotations.store.files import (
     damaged,
     dumps,
+    write_atomic,
     write_json_atomic,
 )
 from annotations.store.journal import Journal
 from annotations.store.journal_storage import read_tables
 from annotations.store.link_table import LINKS, LinkTable
 from annotations.store.lock import StoreLock
+from annotations.store.lock import file_name as lock_file_name
 from annotations.store.migrations import (
     DOCS_DIR,
     DOCUMENTS,
@@ -70,6 +77,7 @@ from annotations.store.session import SessionState
 from annotations.store.statuses import Statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage, open_db
 from annotations.store.undo_log import UndoLog
+from annotations.store.write_lock import WriteLock
 
 SESSION = "session"  # session.json + session.log
 STATUS = "status"  # status.json + status.log
@@ -104,19 +112,43 @@ def _doc_copy(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _writes(
+    method: Callable[Concatenate[LocalStore, _P], _R],
+) -> Callable[Concatenate[LocalStore, _P], _R]:
+    """A method that writes: run under the store's write lock (`write_lock`)."""
+
+    @functools.wraps(method)
+    def under_lock(self: LocalStore, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._writing():
+            return method(self, *args, **kwargs)
+
+    return under_lock
+
+
 class LocalStore:
     """The annotations and documents of one store folder.
 
-    Every mutating call is durable (fsynced) when it returns. Only one
-    writable Store may be open on a folder at a time (the `lock` file);
-    others may open it with `read_only=True`, which writes nothing.
+    Every mutating call is durable (fsynced) when it returns. One writable
+    Store per annotator may be open on a folder at a time (`lock`, or
+    `lock.<annotator>` when opened for a named `annotator`); several
+    annotators write in turns under the short `write_lock`, each reading
+    again what the others changed first. Each named annotator has an undo
+    history of their own (`history-<annotator>`). Others may open the store
+    with `read_only=True`, which writes nothing.
     """
 
-    def __init__(self, root: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, root: str | Path, *, read_only: bool = False,
+                 annotator: str | None = None) -> None:
         self.root = Path(root)
         self.read_only = read_only
+        self.annotator = annotator
         self._closed = False
-        self._lock = StoreLock(self.root)
+        self._lock = StoreLock(self.root, annotator)
+        self._write_lock = WriteLock(self.root)
         # Set when opening upgraded an older store: (its format, the copy kept).
         self.upgraded: tuple[int, str] | None = None
         self._doc_anns: OrderedDict[str, DocumentAnnotations] = OrderedDict()
@@ -133,27 +165,93 @@ class LocalStore:
         if not read_only:
             self._lock.take()
         try:
-            if not read_only:
-                if found < FORMAT:
-                    self.upgraded = (found, migrate(self.root, found))
-                write_marker_if_missing(self.root)
-                (self.root / DOCS_DIR).mkdir(exist_ok=True)
-                clean_tmp_files(self.root)
-            self._documents_db = open_db(self.root / DOCUMENTS, read_only)
-            self._documents = self._documents_db.table("documents")
-            self._session = SessionState(self.journal(SESSION))
-            self._links = LinkTable(self.root / LINKS, read_only=read_only)
-            self._undo: UndoLog | None = None  # read on first use
-            self._doc_index()  # parse documents.json now: a damaged one fails at open
-            # (documents stored whole, documents absent) if an import was killed.
-            self.interrupted_import: import_batch.InterruptedImport | None = None
-            if not read_only:
-                self.interrupted_import = import_batch.recover(
-                    self.root, self.root / DOCS_DIR, set(self._doc_index()))
-            self._statuses = Statuses(self.journal(STATUS))
+            with self._writing_at_open():
+                self._open_parts(found)
         except BaseException:
             self.close()
             raise
+
+    @contextlib.contextmanager
+    def _writing_at_open(self) -> Iterator[None]:
+        if self.read_only:
+            yield
+            return
+        with self._write_lock.held():  # no other newsmark is half way through a write
+            yield
+
+    def _open_parts(self, found: int) -> None:
+        """Upgrade, tidy and read the store's parts (writable: under the write lock)."""
+        read_only = self.read_only
+        if not read_only:
+            if found < FORMAT:
+                self.upgraded = (found, migrate(self.root, found))
+            write_marker_if_missing(self.root)
+            (self.root / DOCS_DIR).mkdir(exist_ok=True)
+            clean_tmp_files(self.root)  # under the write lock: nobody's write is half done
+            self._adopt_history()
+        self._documents_db = open_db(self.root / DOCUMENTS, read_only)
+        self._documents = self._documents_db.table("documents")
+        self._session = SessionState(self.journal(SESSION), annotator=self.annotator)
+        self._links = LinkTable(self.root / LINKS, read_only=read_only)
+        self._undo: UndoLog | None = None  # read on first use
+        self._doc_index()  # parse documents.json now: a damaged one fails at open
+        # (documents stored whole, documents absent) if an import was killed.
+        self.interrupted_import: import_batch.InterruptedImport | None = None
+        if not read_only:
+            self.interrupted_import = import_batch.recover(
+                self.root, self.root / DOCS_DIR, set(self._doc_index()))
+        self._statuses = Statuses(self.journal(STATUS))
+
+    @property
+    def _history_name(self) -> str:
+        """The undo history's journal: the store's, or a named annotator's own."""
+        if self.annotator is None:
+            return HISTORY
+        return f"{HISTORY}-{lock_file_name(self.annotator)}"
+
+    def _adopt_history(self) -> None:
+        """The first named annotator of a store made before annotators had histories of
+        their own takes its history over (a copy: the store's own stays as it was)."""
+        name = self._history_name
+        if name == HISTORY or any(
+                (self.root / f"{name}{ext}").exists() for ext in (".json", ".log")):
+            return
+        if any(self.root.glob(f"{HISTORY}-*.json")) or any(self.root.glob(f"{HISTORY}-*.log")):
+            return  # another annotator's: the store's history is not this one's to take
+        for ext in (".json", ".log"):
+            old = self.root / f"{HISTORY}{ext}"
+            if old.exists():
+                write_atomic(self.root / f"{name}{ext}", old.read_bytes(), keep_backup=False)
+
+    # ----------------------------------------------------------- writing, in turns
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock for one write, having read again what others changed."""
+        if self.read_only or self._closed:
+            yield  # the write itself says why it cannot be made
+            return
+        with self._write_lock.held() as first:
+            if first:
+                self._read_others_changes()
+            yield
+
+    def _read_others_changes(self) -> None:
+        """What another newsmark (another annotator) wrote since: read it again now.
+
+        Per-document annotations are checked as they are used (`_doc_state`);
+        the documents list and the links are TinyDBs whose next row id must be
+        worked out again; statuses and the session are journals.
+        """
+        for db, table in ((self._documents_db, self._documents),
+                          (self._links.db, self._links.table)):
+            storage = db.storage
+            if isinstance(storage, AtomicJSONStorage) and storage.changed_on_disk():
+                storage.invalidate()
+                table.clear_cache()
+                table._next_id = None
+        self._statuses.refresh()
+        self._session.refresh()
 
     # ----------------------------------------------------------- opening
 
@@ -196,6 +294,7 @@ class LocalStore:
         if statuses is not None:
             statuses.close()
         self._lock.release()
+        self._write_lock.close()
 
     def __enter__(self) -> LocalStore:
         return self
@@ -307,6 +406,7 @@ class LocalStore:
 
     # ----------------------------------------------------------- documents
 
+    @_writes
     def register(self, doc: Document) -> None:
         """Record `doc` (idempotent); update its path/metadata if they changed."""
         self.check_writable()
@@ -331,6 +431,7 @@ class LocalStore:
             self._documents_db.storage, self._documents, lambda: self._documents.insert(record)
         )
 
+    @_writes
     def register_many(self, docs: Iterable[Document]) -> int:
         """Register many documents with one write of the document list.
 
@@ -367,6 +468,7 @@ class LocalStore:
             )
         return len(records)
 
+    @_writes
     def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
         """Register new documents with their annotations and status in one batch
         (`store.import_batch`: whole or absent after a crash, a few syncs per batch)."""
@@ -467,6 +569,7 @@ class LocalStore:
         self._check_doc_id(doc_id)
         return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
+    @_writes
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
@@ -475,6 +578,7 @@ class LocalStore:
             return False  # a read-only store writes nothing, not even this cache
         return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
 
+    @_writes
     def set_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
@@ -560,6 +664,7 @@ class LocalStore:
         the same annotator's layer, exists."""
         return self._insert(ann, check_span=True)
 
+    @_writes
     def add_many(self, anns: Iterable[Annotation]) -> int:
         """Save many annotations, one write per document; returns how many were new.
 
@@ -592,6 +697,7 @@ class LocalStore:
             added += len(new)
         return added
 
+    @_writes
     def compact(self, doc_id: str) -> None:
         """Fold a document's log into its snapshot now (saves do it when it is long)."""
         self.check_writable()
@@ -601,6 +707,11 @@ class LocalStore:
             with contextlib.suppress(StoreError):  # the log still holds every change
                 state.compact()
 
+    def add_with_step(self, ann: Annotation, step: dict[str, Any], limit: int) -> None:
+        """Not one write here: annotations and the undo history are separate files, each
+        with its own log. Returns None (nothing written); `History` adds, then records."""
+        return None
+
     def restore(self, ann: Annotation) -> bool:
         """Put back an annotation removed earlier (undo); False if its id is present.
 
@@ -609,6 +720,7 @@ class LocalStore:
         """
         return self._insert(ann, check_span=False)
 
+    @_writes
     def _insert(self, ann: Annotation, *, check_span: bool) -> bool:
         self.check_writable()
         self._require_document(ann.doc_id)
@@ -619,6 +731,7 @@ class LocalStore:
         self._touch(ann.doc_id)
         return True
 
+    @_writes
     def remove(self, doc_id: str, ann_id: str) -> Annotation | None:
         """Delete one annotation; returns it, or None if there was none."""
         self.check_writable()
@@ -632,6 +745,7 @@ class LocalStore:
         self._touch(doc_id)
         return old
 
+    @_writes
     def update(self, ann: Annotation) -> Annotation | None:
         """Replace the annotation with `ann.id`; returns the old one (None if absent)."""
         self.check_writable()
@@ -656,6 +770,7 @@ class LocalStore:
     def panes(self) -> list[Pane]:
         return self._session.panes()
 
+    @_writes
     def set_panes(self, panes: list[Pane]) -> None:
         self.check_writable()
         self._session.set_panes(panes)
@@ -663,6 +778,7 @@ class LocalStore:
     def paths(self) -> dict[str, str]:
         return self._session.paths()
 
+    @_writes
     def remember_paths(self, paths: dict[str, str]) -> None:
         self.check_writable()
         self._session.remember_paths(paths)
@@ -670,6 +786,7 @@ class LocalStore:
     def reanchoring(self) -> dict[str, dict[str, Any]]:
         return self._session.reanchoring()
 
+    @_writes
     def record_reanchoring(self, doc_id: str, entry: dict[str, Any]) -> None:
         self.check_writable()
         self._session.record_reanchoring(doc_id, entry)
@@ -677,6 +794,7 @@ class LocalStore:
     def orphans(self, doc_id: str) -> list[Annotation]:
         return self._session.orphans(doc_id)
 
+    @_writes
     def set_orphans(self, doc_id: str, orphans: list[Annotation]) -> None:
         self.check_writable()
         self._session.set_orphans(doc_id, orphans)
@@ -684,6 +802,7 @@ class LocalStore:
     def rejected(self, doc_id: str) -> set[str]:
         return self._session.rejected(doc_id)
 
+    @_writes
     def set_rejected(self, doc_id: str, keys: Iterable[str]) -> None:
         self.check_writable()
         self._session.set_rejected(doc_id, keys)
@@ -691,6 +810,7 @@ class LocalStore:
     def annotator_statuses(self) -> dict[str, dict[str, str]]:
         return self._session.annotator_statuses()
 
+    @_writes
     def set_annotator_status(self, annotator: str, doc_id: str, status: str) -> None:
         self.check_writable()
         self._session.set_annotator_status(annotator, doc_id, status)
@@ -700,14 +820,17 @@ class LocalStore:
     def links(self) -> list[Link]:
         return self._links.all()
 
+    @_writes
     def add_link(self, link: Link) -> bool:
         self.check_writable()
         return self._links.add(link)
 
+    @_writes
     def restore_link(self, link: Link) -> bool:
         self.check_writable()
         return self._links.restore(link)
 
+    @_writes
     def remove_link(self, link_id: str) -> Link | None:
         self.check_writable()
         return self._links.remove(link_id)
@@ -716,20 +839,23 @@ class LocalStore:
 
     def _undo_log(self) -> UndoLog:
         if self._undo is None:
-            self._undo = UndoLog(self.journal(HISTORY))
+            self._undo = UndoLog(self.journal(self._history_name))
         return self._undo
 
     def history(self) -> tuple[dict[int, dict[str, Any]], int]:
         return self._undo_log().read()
 
+    @_writes
     def record_step(self, step: dict[str, Any], limit: int) -> None:
         self.check_writable()
         self._undo_log().record(step, limit)
 
+    @_writes
     def move_history(self, position: int) -> None:
         self.check_writable()
         self._undo_log().move(position)
 
+    @_writes
     def compact_history(self) -> None:
         """Fold the history's log into history.json now (done when it outgrows the limit)."""
         self.check_writable()
@@ -738,4 +864,4 @@ class LocalStore:
     @property
     def history_log(self) -> Path:
         """The file undo steps are appended to (named when one cannot be written)."""
-        return self.root / f"{HISTORY}.log"
+        return self.root / f"{self._history_name}.log"

@@ -1,16 +1,21 @@
-"""The lock of a local store: one writable newsmark per store folder.
+"""The lock of a local store: one writable newsmark per store folder and annotator.
 
-`lock` holds `{"pid", "host"}` of the newsmark writing the store. A second
-one finds it live and opens the store read-only; a lock whose process is
-gone (killed, a zombie, or an earlier process that had our pid) is stale
-and taken over.
+`lock` holds `{"pid", "host"}` of the newsmark writing the store; a store
+opened for a named annotator takes `lock.<name>` instead, so several
+annotators may write one folder at once (their writes take turns under
+`write_lock`), but the same annotator only once. A second one finds the
+lock live and opens the store read-only; a lock whose process is gone
+(killed, a zombie, or an earlier process that had our pid) is stale and
+taken over.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -53,12 +58,21 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class StoreLock:
-    """The lock file of the store at `root`; `take` it, `release` it when done."""
+def file_name(annotator: str) -> str:
+    """A safe file-name part for `annotator` (its name, or a digest of an odd one)."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", annotator):
+        return annotator
+    return "x" + hashlib.sha256(annotator.encode("utf-8")).hexdigest()[:16]
 
-    def __init__(self, root: Path) -> None:
+
+class StoreLock:
+    """The lock file of the store at `root` (for `annotator`, if named); `take` it,
+    `release` it when done."""
+
+    def __init__(self, root: Path, annotator: str | None = None) -> None:
         self.root = root
-        self.path = root / LOCK
+        self.annotator = annotator
+        self.path = root / (LOCK if annotator is None else f"{LOCK}.{file_name(annotator)}")
         self.held = False
 
     def _key(self) -> str:
@@ -107,8 +121,10 @@ class StoreLock:
                 )
             ours = pid == os.getpid() and self._key() in _HELD_LOCKS
             if ours or (pid != os.getpid() and _pid_alive(pid)):
+                who = ("another newsmark" if self.annotator is None
+                       else f"another newsmark of annotator {self.annotator!r}")
                 raise StoreLocked(
-                    f"the store {self.root} is in use by another newsmark (pid {pid}); "
+                    f"the store {self.root} is in use by {who} (pid {pid}); "
                     "close it, or open the store read-only",
                     pid,
                     lock_host,

@@ -21,6 +21,7 @@ from annotations.store.lock import LOCK
 from annotations.store.session import migrate_format_2 as migrate_session
 from annotations.store.statuses import migrate_format_2 as migrate_statuses
 from annotations.store.tinydb_storage import AtomicJSONStorage
+from annotations.store.write_lock import WRITE_LOCK
 
 FORMAT = 3
 MARKER = "newsmark.json"
@@ -137,7 +138,9 @@ def _backup(root: Path, found: int) -> Path:
         partial.mkdir()
         for entry in os.scandir(root):
             name = entry.name
-            if name == LOCK or name.startswith((BACKUP_PREFIX, ".")) or TMP_RE.search(name):
+            # Locks (the store's, each annotator's, the write lock) are not the store's data.
+            if (name in (LOCK, WRITE_LOCK) or name.startswith((f"{LOCK}.", BACKUP_PREFIX, "."))
+                    or TMP_RE.search(name)):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.copytree(entry.path, partial / name)

@@ -186,6 +186,14 @@ class Store(Protocol):
         annotators' identical spans are both kept: agreement counts them)."""
         ...
 
+    def add_with_step(self, ann: Annotation, step: Step, limit: int) -> bool | None:
+        """`add(ann)` and, if it was saved, `record_step` of `step` (its "seq" set to one
+        past the current position; `limit` as there), in ONE durable write: both or
+        neither. None, writing nothing, from an engine that cannot make them one write
+        (the folder store keeps the two in separate files): `History` then adds and
+        records in turn, taking the add back if the step cannot be written."""
+        ...
+
     def add_many(self, anns: Iterable[Annotation]) -> int:
         """`add` each of `anns` (skipping what `add` would skip, also within the batch) in
         one durable write per document or fewer; returns how many were saved. Each

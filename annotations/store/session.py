@@ -4,7 +4,8 @@ What the reader restores on reopen and what re-anchoring and suggestions
 remember. Each field is a table of its own (`journal_storage`: a change is
 one fsynced log line, folded into the snapshot when the log grows):
 
-- `panes`        one row per pane, in order: `{"doc_id", "path", "cursor"}`
+- `panes`        one row per pane, in order: `{"doc_id", "path", "cursor"}`, plus
+                 `"annotator"` when a named annotator's (each reopens their own)
 - `paths`        one row per file: `{"path", "doc"}` (the document last read from it)
 - `reanchoring`  one row per changed article: `{"doc", "from", "kept", "moved", ...}`
 - `orphans`      one row per orphan: the annotation's row plus `"owner"`, the
@@ -45,8 +46,12 @@ def _copy(value: Any) -> Any:
 
 
 class SessionState:
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, *, annotator: str | None = None) -> None:
         self._journal = journal
+        # Whose panes are read and written: several annotators may share a
+        # folder store, and each reopens where they left off, not where the
+        # last one to quit did. None: the store's own (as before annotators).
+        self._annotator = annotator
         self.db = JournalDB(journal)
         self.tables = {name: self.db.table(name) for name in
                        (PANES, PATHS, REANCHORING, ORPHANS, REJECTED, ANNOTATOR_STATUSES)}
@@ -66,6 +71,10 @@ class SessionState:
         for key, row in sorted(self._rows(ORPHANS).items()):
             self._orphan_rows.setdefault(str(row.get("owner")), []).append(key)
 
+    def refresh(self) -> None:
+        """Read the files again if they changed (another newsmark wrote them)."""
+        self._fresh()
+
     def _fresh(self) -> None:
         if self._journal.changed_on_disk():
             self.db.reload()  # a read-only viewer sees the writer's changes
@@ -84,17 +93,28 @@ class SessionState:
 
     def panes(self) -> list[Pane]:
         self._fresh()
-        rows = [self._rows(PANES)[k] for k in sorted(self._rows(PANES))]
+        every = self._rows(PANES)
+        rows = [every[k] for k in sorted(every) if every[k].get("annotator") == self._annotator]
+        if not rows and self._annotator is not None:
+            # A named annotator's first session on a store: the store's own
+            # panes (from before annotators had their own) are where to start.
+            rows = [every[k] for k in sorted(every) if every[k].get("annotator") is None]
         return [p for p in (Pane.from_dict(row) for row in rows) if p is not None]
 
+    def _own_pane_rows(self) -> list[int]:
+        return [k for k, row in self._rows(PANES).items()
+                if row.get("annotator") == self._annotator]
+
     def set_panes(self, panes: list[Pane]) -> None:
-        if self.panes() == panes:
+        if self.panes() == panes and self._own_pane_rows():
             return
         table = self.tables[PANES]
+        owner = {} if self._annotator is None else {"annotator": self._annotator}
 
         def change() -> None:
-            table.truncate()
-            table.insert_multiple(pane.to_dict() for pane in panes)
+            # Only this annotator's rows: the others' panes stay theirs.
+            table.remove(doc_ids=self._own_pane_rows())
+            table.insert_multiple({**pane.to_dict(), **owner} for pane in panes)
 
         self._write(change)
 

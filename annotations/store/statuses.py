@@ -36,11 +36,16 @@ class Statuses:
         rows = self.db.journal_storage.tables.get(TABLE, {})
         self._row_of = {str(row.get("doc")): key for key, row in rows.items()}
 
-    def get(self, doc_id: str, *, check: bool = True) -> str | None:
-        """The status set since registration, None if none was."""
-        if check and self._journal.changed_on_disk():
+    def refresh(self) -> None:
+        """Read the files again if they changed (another newsmark wrote them)."""
+        if self._journal.changed_on_disk():
             self.db.reload()
             self._index()
+
+    def get(self, doc_id: str, *, check: bool = True) -> str | None:
+        """The status set since registration, None if none was."""
+        if check:
+            self.refresh()
         key = self._row_of.get(doc_id)
         if key is None:
             return None

@@ -66,6 +66,10 @@ class AtomicJSONStorage(Storage):
             raise damaged(self.path, "not a table mapping")
         return data
 
+    def changed_on_disk(self) -> bool:
+        """Was the file replaced since this storage last read or wrote it?"""
+        return not self._loaded or stat_key(self.path) != self._key
+
     def read(self) -> dict[str, Any] | None:
         key = stat_key(self.path)
         if self._loaded and key == self._key:

@@ -1,0 +1,102 @@
+"""A vertical scrollbar whose painted rows are kept from one paint to the next.
+
+Textual paints a scrollbar as any widget: every row goes through the
+styles cache (borders, padding, opacity, the colour filter) and comes out
+as a new `Strip`, ~30 µs a row here. A page down moves the thumb by an
+eighth of a cell or so, and the whole bar (~45 rows) was painted again:
+1.2-1.5 ms of a 10 ms frame. Yet a bar's rows are few kinds (the track
+above the thumb, the thumb, the track below, the thumb's two ends), so
+`KeptScrollBar` keeps each painted row by its line and what the bar
+draws there, and asks Textual to paint only the rows it has not seen.
+What it returns is Textual's own painting of each row: tests compare the
+two for every position of the thumb.
+
+Textual creates a widget's scrollbars itself (`Widget.vertical_scrollbar`);
+`vertical_scrollbar_of` makes a `KeptScrollBar` instead, as Textual does,
+with the two private names involved (`_vertical_scrollbar`, `App._start_widget`)
+used here only. Textual is pinned narrowly in pyproject.toml and
+tests/test_scroll_bar.py checks both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import NULL_SPACING, Region
+from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.strip import Strip
+from textual.widget import Widget
+
+MAX_KEPT_ROWS = 512  # a few kinds of row (per line, where lines differ)
+
+
+class KeptScrollBar(ScrollBar):
+    """A vertical `ScrollBar` that paints a row only when it looks new."""
+
+    def __init__(self, *, name: str | None = None, thickness: int = 1) -> None:
+        super().__init__(vertical=True, name=name, thickness=thickness)
+        self._kept: dict[Hashable, Strip] = {}
+        self._painted_with: Hashable = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        rows = self._drawn_rows()
+        if rows is None:
+            return super().render_lines(crop)
+        # What every row's painting depends on besides what the bar draws on
+        # it: when any of it changes, the kept rows are dropped.
+        styles = self.styles
+        painted_with = (self.size, crop.column_span, self.background_colors,
+                        tuple(self.get_line_filters()), self.opacity)
+        if painted_with != self._painted_with or len(self._kept) > MAX_KEPT_ROWS:
+            self._kept.clear()
+            self._painted_with = painted_with
+        # Without a border, padding or outline (a scrollbar has none) a row is
+        # painted the same on any line: the thumb's ends are kept wherever it is.
+        plain = styles.gutter == NULL_SPACING and not any(edge for edge, _ in styles.outline)
+        x, width = crop.x, crop.width
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            key = (None if plain else y, rows[y] if y < len(rows) else None)
+            strip = self._kept.get(key)
+            if strip is None:
+                strip = self._kept[key] = super().render_lines(Region(x, y, width, 1))[0]
+            strips.append(strip)
+        return strips
+
+    def _drawn_rows(self) -> list[Segment] | None:
+        """What the bar draws on each row (one segment a row), as `render` asks
+        its renderer to draw it; None if the renderer is not Textual's kind."""
+        bar = self.render()
+        if not isinstance(bar, ScrollBarRender) or not bar.vertical:
+            return None
+        style = bar.style if isinstance(bar.style, Style) else Style.parse(str(bar.style))
+        drawn = bar.render_bar(
+            size=self.size.height,
+            virtual_size=bar.virtual_size,
+            window_size=bar.window_size,
+            position=bar.position,
+            thickness=self.size.width,
+            vertical=True,
+            back_color=style.bgcolor or Color.parse("#555555"),
+            bar_color=style.color or Color.parse("bright_magenta"),
+        )
+        rows = [segment for segment in drawn.segments if segment.text != "\n"]
+        return rows if len(rows) == self.size.height else None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._kept.clear()
+
+
+def vertical_scrollbar_of(widget: Widget) -> ScrollBar:
+    """`widget.vertical_scrollbar`, made a `KeptScrollBar` (as Textual makes its own)."""
+    bar = widget._vertical_scrollbar
+    if bar is None:
+        bar = widget._vertical_scrollbar = KeptScrollBar(
+            name="vertical", thickness=widget.scrollbar_size_vertical)
+        bar.display = False
+        widget.app._start_widget(widget, bar)
+    return bar
