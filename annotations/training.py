@@ -4,7 +4,8 @@
 the spans of the chosen layers (annotators). Without a choice, the `gold`
 layer when the store has one, else every annotator's spans together.
 `split(docs, dev)` holds out a share of the documents (by document,
-seeded), `train(...)` fits `span_model`'s tagger on the rest on CPU,
+seeded), `train(...)` fits `span_model`'s pipeline (a shared encoder, one
+`ner` per label) on the rest on CPU,
 scores it on the held-out documents after every epoch and keeps the best
 epoch; `save(result, folder)` writes the pipeline, its scores and the
 store state it was trained on. Nothing is downloaded: the pipeline
@@ -30,12 +31,13 @@ from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
     PIPELINE_DIR,
+    TOK2VEC,
     ModelError,
     SpanModel,
     blank_pipeline,
+    layer_spans,
     pieces,
     require_spacy,
-    token_tags,
 )
 from annotations.span_scoring import SpanScores
 
@@ -154,10 +156,24 @@ def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
     return scores
 
 
-def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[Any], int]:
+@dataclass(slots=True)
+class _Piece:
+    """One piece of a training text: its doc and, per label's pipe, its Example.
+
+    Every label's Example shares the one predicted doc, so the shared encoder
+    runs once per batch and each `ner` learns only its own label's layer.
+    """
+
+    examples: dict[str, Any]
+
+
+def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]:
     from spacy.training import Example
 
-    examples = []
+    from annotations.span_model import span_pipes
+
+    pipes = [(label, pipe.name) for label, pipe in span_pipes(nlp)]
+    out: list[_Piece] = []
     clipped = 0
     for doc in docs:
         for offset, piece in pieces(doc.text):
@@ -165,11 +181,36 @@ def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[Any], int]:
             spans = [(max(s, offset) - offset, min(e, end) - offset, lab)
                      for s, e, lab in doc.spans if s < end and e > offset]
             predicted = nlp.make_doc(piece)
-            tags, lost = token_tags(predicted, spans)
-            clipped += lost
-            if len(predicted):
-                examples.append(Example.from_dict(predicted, {"tags": tags}))
-    return examples, clipped
+            if not len(predicted):
+                continue
+            examples = {}
+            for label, name in pipes:
+                reference = predicted.copy()
+                layer, lost = layer_spans(reference, spans, label)
+                clipped += lost
+                reference.ents = layer
+                examples[name] = Example(predicted, reference)
+            out.append(_Piece(examples))
+    return out, clipped
+
+
+def _unlabelled(piece: _Piece) -> Any:
+    from spacy.training import Example
+
+    predicted = next(iter(piece.examples.values())).predicted
+    return Example(predicted, predicted.copy())
+
+
+def _update(nlp: Any, batch: Sequence[_Piece], optimizer: Any, dropout: float,
+            losses: dict[str, float]) -> None:
+    """One step: the encoder once, every label's `ner` on its own layer, then
+    every weight updated (what `nlp.update` does, with an Example per pipe)."""
+    first = next(iter(batch[0].examples))
+    for name, pipe in nlp.pipeline:
+        wanted = first if name == TOK2VEC else name
+        pipe.update([p.examples[wanted] for p in batch], drop=dropout, losses=losses)
+    for _name, pipe in nlp.pipeline:
+        pipe.finish_update(optimizer)
 
 
 def train(
@@ -210,9 +251,14 @@ def train(
                          "(or choose annotators with --annotator)")
     spacy.util.fix_random_seed(seed)
     rng = random.Random(seed)
-    nlp = blank_pipeline()
+    nlp = blank_pipeline(labels)
     examples, clipped = _examples(nlp, train_docs)
-    optimizer = nlp.initialize(lambda: examples)
+    # Initialised on the texts alone: from reference spans, `nlp.initialize`
+    # would give every `ner` every label; each has its own from `blank_pipeline`.
+    optimizer = nlp.initialize(lambda: [_unlabelled(p) for p in examples[:100]])
+    # A few documents make few batches: smaller ones give the model steps to
+    # learn from (five documents: 15 epochs of 2 documents a batch suffice).
+    batch_size = min(batch_size, max(2, len(examples) // 4))
     model = SpanModel(nlp, labels)
     total = epochs * max(1, -(-len(examples) // batch_size))
     started = clock()
@@ -229,10 +275,11 @@ def train(
             rng.shuffle(examples)
             losses: dict[str, float] = {}
             for batch in minibatch(examples, size=batch_size):
-                nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
+                _update(nlp, batch, optimizer, dropout, losses)
                 step += 1
                 if on_progress is not None:
-                    on_progress(Progress(step, total, epoch, losses.get("tagger", 0.0),
+                    loss = sum(v for k, v in losses.items() if k != TOK2VEC)
+                    on_progress(Progress(step, total, epoch, loss,
                                          None if best_scores is None else best_key))
                 if max_seconds is not None and clock() - started > max_seconds:
                     out_of_time = True
@@ -254,8 +301,8 @@ def train(
     nlp.from_bytes(best_bytes)
     notes = []
     if clipped:
-        notes.append(f"{clipped} spans overlap another of their label and were cut to "
-                     "start after it (one layer per label)")
+        notes.append(f"{clipped} spans overlap a longer one of their label and were "
+                     "left out of training (one layer per label)")
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
                           dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
                           epochs_run=epochs_run, seconds=clock() - started,
@@ -270,7 +317,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         label for d in result.train_docs for _s, _e, label in d.spans)
     return {
         "format": MODEL_FORMAT,
-        "architecture": "spaCy tagger over per-label BIO tags (annotations/span_model.py)",
+        "architecture": "spaCy tok2vec shared by one ner per label (annotations/span_model.py)",
         "labels": result.labels,
         "trained": now_iso(),
         "spacy": spacy.__version__,

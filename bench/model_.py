@@ -117,7 +117,7 @@ def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
     from spacy.training import Example
     from spacy.util import filter_spans, minibatch
 
-    from annotations.span_model import pieces
+    from annotations.span_model import layer_spans, pieces
 
     spacy.util.fix_random_seed(seed)
     config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
@@ -126,11 +126,13 @@ def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
     for doc in train_docs:
         for offset, piece in pieces(doc.text):
             predicted = nlp.make_doc(piece)
-            spans = [predicted.char_span(s - offset, e - offset, label=lab,
-                                         alignment_mode="expand")
-                     for s, e, lab in doc.spans if s >= offset and e <= offset + len(piece)]
+            spans = [(s - offset, e - offset, lab) for s, e, lab in doc.spans
+                     if s >= offset and e <= offset + len(piece)]
             reference = predicted.copy()
-            reference.ents = filter_spans([s for s in spans if s is not None and len(s)])
+            # The same token spans newsmark's model learns (whitespace ends
+            # trimmed: spaCy's ner cannot learn them), then one layer for all.
+            layers = [span for label in LABELS for span in layer_spans(reference, spans, label)[0]]
+            reference.ents = filter_spans(layers)
             examples.append(Example(predicted, reference))
     optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(seed)
@@ -272,14 +274,19 @@ def run(quick: bool = False) -> list[Figure]:
     figures: list[Figure] = []
 
     results: dict[int, Any] = {}
+    wall: dict[str, float] = {}
     for share in (25, 50, 100):
         subset = train_docs[: max(2, round(len(train_docs) * share / 100))]
+        started = time.perf_counter()
         result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
                        max_seconds=budget, clock=time.process_time)
+        wall[f"model {share}"] = time.perf_counter() - started
         from annotations.training import evaluate
 
         results[share] = (result, evaluate(result.model, held_out), len(subset))
+    started = time.perf_counter()
     baseline_nlp = train_baseline(train_docs, budget)
+    wall["baseline"] = time.perf_counter() - started
     baseline = score_baseline(baseline_nlp, held_out)
 
     result, scores, n = results[100]
@@ -349,8 +356,10 @@ def run(quick: bool = False) -> list[Figure]:
     figures.append(Figure(group=GROUP, name="model folder", unit="MB", value=_one(size),
                           target=50.0))
     figures.append(Figure(group=GROUP, name="training time, 100 % (CPU, budget)", unit="s",
-                          value=_one(result.seconds),
-                          note="the budget, not a full run: see bench/README.md"))
+                          value=_one(result.seconds), target=900.0,
+                          note=f"{result.epochs_run} epochs; wall clock "
+                          f"{wall['model 100']:.0f} s on the shared machine "
+                          f"(baseline: {wall['baseline']:.0f} s for the same CPU time)"))
     return figures
 
 

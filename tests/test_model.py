@@ -171,36 +171,59 @@ def test_suggest_with_a_folder_that_is_no_model(tmp_path: Path) -> None:
     assert result.exit_code == 5 and "not a newsmark model folder" in result.output
 
 
-def test_decoding_bridges_a_weak_token_and_opens_spans_with_b() -> None:
-    np = pytest.importorskip("numpy")
-    from annotations.span_model import best_path
-
-    # Columns O, B, I. Token 2 looks slightly more like O than I: per-token
-    # argmax would cut the span there; the best path keeps one span.
-    probs = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.5, 0.05, 0.45],
-                      [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
-    assert best_path(probs).tolist() == [0, 1, 2, 2, 0]
-    # An I right after O is never a span's start: it becomes B (or O).
-    assert best_path(np.array([[0.9, 0.05, 0.05], [0.2, 0.3, 0.5]])).tolist() == [0, 1]
-
-
-def test_tags_and_decoding_round_trip() -> None:
+def test_one_layer_per_label_keeps_the_longer_of_overlapping_spans() -> None:
     pytest.importorskip("spacy")
+    from annotations.span_model import blank_pipeline, layer_spans
+
+    nlp = blank_pipeline(["Content", "Source"])
+    doc = nlp.make_doc("Ana Berg said the bridge will open in May, and Tom agreed.")
+    spans = [(0, 8, "Source"), (14, 41, "Content"), (18, 24, "Content"), (0, 41, "claim")]
+    content, dropped = layer_spans(doc, spans, "Content")
+    assert [(s.start_char, s.end_char) for s in content] == [(14, 41)] and dropped == 1
+    source, dropped = layer_spans(doc, spans, "Source")
+    assert [(s.start_char, s.end_char, s.label_) for s in source] == [(0, 8, "Source")]
+    assert dropped == 0
+
+
+def test_scored_path_is_the_one_spacy_walks(trained: tuple[Path, Path]) -> None:
+    """The states `action_path` builds at once are the ones spaCy's parser goes
+    through token by token, and the probabilities are a softmax of spaCy's own
+    scores over the actions spaCy calls valid there."""
     import numpy as np
 
-    from annotations.span_model import blank_pipeline, decode, token_tags
+    from annotations.span_model import (
+        TOK2VEC,
+        SpanModel,
+        action_path,
+        action_probabilities,
+        span_pipes,
+    )
 
-    nlp = blank_pipeline()
-    text = "Ana Berg said the bridge will open in May, and Tom agreed."
-    doc = nlp.make_doc(text)
-    spans = [(0, 8, "Source"), (9, 13, "Cue"), (14, 41, "Content"), (0, 41, "claim")]
-    tags, clipped = token_tags(doc, spans)
-    assert clipped == 0 and tags[0] == "Source=B|claim=B" and tags[-1] == "O"
-    names = sorted(set(tags))
-    one_hot = np.array([[1.0 if name == tag else 0.0 for name in names] for tag in tags])
-    found = decode(doc, one_hot, names, ["Content", "Cue", "Source", "claim"])
-    assert {(s.start, s.end, s.label) for s in found} == set(spans)
-    assert all(s.score == 1.0 for s in found)
+    model = SpanModel.load(trained[1])
+    ((_label, ner),) = span_pipes(model.nlp)
+    doc = model.nlp.make_doc(article(9)[0])
+    model.nlp.get_pipe(TOK2VEC)(doc)
+    doc.ents = []
+    ner(doc)
+    spans = [(e.start, e.end) for e in doc.ents]
+    assert spans  # the trained model finds the quotes
+    action, ids = action_path(len(doc), spans)
+    (probs,) = action_probabilities(ner, [doc], [spans])
+    names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+    step_model = ner.model.predict([doc])
+    states = ner.moves.init_batch([doc])
+    for t in range(len(doc)):
+        assert step_model.get_token_ids(states).tolist() == [ids[t].tolist()]
+        scores = step_model.predict(states)[0]
+        valid = np.array([ner.moves.is_valid(states[0], n) for n in names], dtype=bool)
+        taken = [n for n in names if n[:1] == action[t] and (n == "O" or n[2:])]
+        assert len(taken) == 1 and ner.moves.is_valid(states[0], taken[0])
+        expected = np.exp(scores[valid] - scores[valid].max())
+        expected = expected[[n for n, v in zip(names, valid) if v].index(taken[0])] \
+            / expected.sum()
+        assert probs[t] == pytest.approx(expected, abs=1e-4)
+        ner.moves.apply_transition(states[0], taken[0])
+    assert states[0].is_final()
 
 
 def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
