@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from annotations.model import now_iso
+from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
     PIPELINE_DIR,
     TOK2VEC,
     ModelError,
+    PredictedSpan,
     SpanModel,
     blank_pipeline,
     layer_spans,
@@ -145,13 +147,24 @@ class TrainingResult:
     interrupted: bool = False
     clipped: int = 0
     notes: list[str] = field(default_factory=list)
+    # The least score of a span to suggest, learnt on the held-out documents
+    # (model_threshold.py); None with nothing held out.
+    threshold: float | None = None
 
 
 def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
     """Exact and overlap scores of `model` on `docs` (see `span_scoring`)."""
+    return _scores(docs, _predictions(model, docs))
+
+
+def _predictions(model: SpanModel, docs: Sequence[TrainingDoc]) -> list[list[PredictedSpan]]:
+    return [found for found, _unsure in model.predict_many(d.text for d in docs)]
+
+
+def _scores(docs: Sequence[TrainingDoc], predictions: Sequence[Sequence[PredictedSpan]]
+            ) -> SpanScores:
     scores = SpanScores()
-    predictions = model.predict_many(d.text for d in docs)
-    for doc, (found, _unsure) in zip(docs, predictions):
+    for doc, found in zip(docs, predictions):
         scores.add(doc.spans, [(s.start, s.end, s.label) for s in found])
     return scores
 
@@ -265,6 +278,7 @@ def train(
     best_bytes: bytes | None = None
     best_key = -1.0
     best_scores: SpanScores | None = None
+    best_predictions: list[list[PredictedSpan]] = []
     best_epoch = 0
     epochs_run = 0
     step = 0
@@ -285,10 +299,12 @@ def train(
                     out_of_time = True
                     break
             epochs_run = epoch
-            scores = evaluate(model, held_out) if held_out else None
+            predictions = _predictions(model, held_out) if held_out else []
+            scores = _scores(held_out, predictions) if held_out else None
             key = (scores.micro("exact").f1 + scores.micro("overlap").f1) / 2 if scores else epoch
             if key >= best_key:  # a tie goes to the later, more trained epoch
                 best_key, best_scores, best_epoch = key, scores, epoch
+                best_predictions = predictions
                 best_bytes = nlp.to_bytes()
             if out_of_time or epoch - best_epoch >= patience:
                 break
@@ -296,7 +312,8 @@ def train(
         interrupted = True
     if best_bytes is None:  # stopped within the first epoch: keep what there is
         best_bytes = nlp.to_bytes()
-        best_scores = evaluate(model, held_out) if held_out else None
+        best_predictions = _predictions(model, held_out) if held_out else []
+        best_scores = _scores(held_out, best_predictions) if held_out else None
         best_epoch = epochs_run
     nlp.from_bytes(best_bytes)
     notes = []
@@ -306,7 +323,9 @@ def train(
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
                           dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
                           epochs_run=epochs_run, seconds=clock() - started,
-                          interrupted=interrupted, clipped=clipped, notes=notes)
+                          interrupted=interrupted, clipped=clipped, notes=notes,
+                          threshold=best_threshold(
+                              [(d.spans, found) for d, found in zip(held_out, best_predictions)]))
 
 
 def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
@@ -328,6 +347,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "seed": seed,
         "dev": dev,
         "scores": None if result.scores is None else result.scores.to_dict(),
+        "threshold": result.threshold,
         "store": {
             "path": store_root,
             "annotators": list(annotators),

@@ -110,6 +110,11 @@ def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None
     assert meta["store"]["annotators"] == ["ana"]
     assert len(meta["store"]["train_documents"]) == 5 and len(meta["store"]["dev_documents"]) == 1
     assert meta["store"]["spans_per_label"] == {"quote": 10}
+    # Learnt on the held-out document: a point of the grid that lets its
+    # quotes through (the model finds them; see the suggest test below).
+    from annotations.model_threshold import GRID
+
+    assert meta["threshold"] in GRID
     assert (model_dir / "pipeline" / "meta.json").is_file()
     size = sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file())
     assert size < 50e6
@@ -147,7 +152,8 @@ def test_suggest_shows_model_spans_beside_the_rules(trained: tuple[Path, Path],
     lines = [json.loads(line) for line in result.output.splitlines()]
     model = [r for r in lines if r["source"] == "model"]
     assert {r["source"] for r in lines} == {"rule", "model"}
-    assert all(0.5 <= r["score"] <= 1 for r in model)
+    threshold = json.loads((model_dir / "newsmark-model.json").read_text())["threshold"]
+    assert all(threshold <= r["score"] <= 1 for r in model)
     assert {(r["start"], r["end"]) for r in model} == set(quotes)
     assert all(r["score"] is None for r in lines if r["source"] == "rule")
 

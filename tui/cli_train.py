@@ -104,5 +104,8 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         click.echo(f"scores on {len(result.dev_docs)} held-out documents "
                    f"(epoch {result.best_epoch} of {result.epochs_run}):")
         click.echo(result.scores.table())
+    if result.threshold is not None:
+        click.echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
+                   "held-out documents ([model] threshold in newsmark.toml overrides it)")
     click.echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
                f"{len(result.train_docs)} documents trained on, {result.seconds:.0f} s)")
