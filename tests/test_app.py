@@ -311,6 +311,19 @@ async def test_emoji_terminals_measure_differently_are_drawn_in_their_agreed_for
         drawn = "".join(seg.text for y in range(4) for seg in view.render_line(y))
         assert "👍" in drawn and "\U0001f3fd" not in drawn and "\ufe0f" not in drawn
         assert all(view.render_line(y).cell_length == view._content_width for y in range(4))
+        # The side panel's row of the span and the status line's note too: a
+        # skin tone there moved the list's border and left a cell behind.
+        await pilot.press("m")
+        await pilot.pause()
+        app.focused.value = "ok 👍🏽"  # keys carry no emoji; the note field does
+        await pilot.press("enter")
+        await pilot.resize_terminal(120, 20)  # room for the side panel
+        await pilot.pause()
+        from screen_text import screen
+
+        shown = screen(app)
+        assert "terms" in shown and "ok 👍" in shown, shown
+        assert "\U0001f3fd" not in shown and "\ufe0f" not in shown
 
 
 async def test_a_folded_run_of_emoji_breaks_rows_between_clusters(

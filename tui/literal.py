@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotations.cleaning import neutralise
+from tui.terminal_width import agreed_form
 
 if TYPE_CHECKING:  # the command line uses `safe` for its messages: no Textual there
     from rich.style import Style
@@ -23,28 +24,24 @@ if TYPE_CHECKING:  # the command line uses `safe` for its messages: no Textual t
 
 
 def safe(text: object, *, one_line: bool = True) -> str:
-    """`text` with control characters shown as symbols (on one line, by default)."""
-    return neutralise(str(text), one_line=one_line)
+    """`text` with control characters shown as symbols (on one line, by default),
+    and emoji in the form every terminal draws as wide as Rich counts them
+    (`terminal_width`: else a list row's border or the status line's end moves)."""
+    return agreed_form(neutralise(str(text), one_line=one_line))
 
 
 def literal(text: object, style: str | Style = "") -> Text:
     """A Rich `Text` that shows `text` literally (for rows and the status line)."""
     from rich.text import Text
 
-    from tui.terminal_width import agreed_form
-
-    # In the form every terminal draws at Rich's width, so the row's end and
-    # the border after it stay where Rich put them.
-    return Text(agreed_form(safe(text)), style=style, end="")
+    return Text(safe(text), style=style, end="")
 
 
 def literal_content(text: object) -> Content:
     """A Textual `Content` that shows `text` literally (for border titles)."""
     from textual.content import Content
 
-    from tui.terminal_width import agreed_form
-
-    return Content(agreed_form(safe(text)))
+    return Content(safe(text))
 
 
 def markup_escaped(text: object) -> str:

@@ -12,8 +12,9 @@ tmux 3.3a against Rich's count:
 while kitty, WezTerm and iTerm2 draw the first two as 2. Without the skin
 tone modifiers (U+1F3FB..U+1F3FF) and the emoji presentation selector
 (U+FE0F) every one of them is the same width in tmux, in those terminals
-and in Rich ("👍" 2, "✔" 1, "👩‍💻" 2). So the article view draws them
-without those code points. Only the drawing changes: the text, its
+and in Rich ("👍" 2, "✔" 1, "👩‍💻" 2). So the article view, and every
+other text put on screen (`literal.safe`: lists, the status line, titles),
+draws them without those code points. Only the drawing changes: the text, its
 offsets, what is stored and exported keep every code point, and a cursor
 or span still covers the whole cluster.
 """
@@ -21,9 +22,12 @@ or span still covers the whole cluster.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from rich.text import Text
+
+if TYPE_CHECKING:  # `agreed_form` serves the command line too: no rich.text there
+    from rich.text import Text
 
 _DISPUTED = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 
@@ -47,6 +51,8 @@ def agreed_text(line: Text) -> Text:
     each disputed code point and joining the pieces keeps every style on
     the characters it was given to.
     """
+    from rich.text import Text
+
     plain = line.plain
     if plain.isascii():
         return line
