@@ -484,6 +484,10 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
         old_anns = store.annotations(old_id)
         # Orphans the old version still had are tried again on the new text.
         old_anns += [a for a in orphans(store, old_id) if a.id not in {b.id for b in old_anns}]
+        if not old_anns:
+            # Nothing was tagged on the old version: nothing to carry over,
+            # and nothing to report ("0 kept, 0 moved, …" only alarmed).
+            continue
         old_text = store.load_text(old_id)
         report = reanchor_document(old_text, doc.text, old_anns, new_doc_id=doc.id)
         report.old_doc_id = old_id

@@ -474,3 +474,18 @@ def test_orphan_actions_are_undone_one_step_each_and_never_lost(tmp_path: Path) 
     ws = Workspace(LocalStore(store_dir), docs)
     assert state() == ([one.id], [two.id])
     ws.store.close()
+
+
+def test_a_changed_article_never_tagged_is_not_reported(open_any, article: Path) -> None:
+    """Before: "changed since it was tagged: 0 kept, 0 moved, 0 fuzzy, 0 orphaned"."""
+    store_dir = open_any.spec
+    store, ws = open_workspace(store_dir, article)
+    old_id = ws.order[0].id
+    store.close()
+    article.write_text(NOTE + ARTICLE, encoding="utf-8")
+    store, ws = open_workspace(store_dir, article)
+    try:
+        assert ws.order[0].id != old_id
+        assert ws.reanchor_reports == {}
+    finally:
+        store.close()
