@@ -214,6 +214,8 @@ def export(
 
     A file or folder is written beside `out_path` under a temporary name
     and renamed into place; an existing one is replaced only with `force`.
+    When no record passes the filters no file is put at `out_path` (an empty
+    one there would only need --force to be replaced by the next export).
     """
     options.check(out_path)
     counts = Counts()
@@ -261,6 +263,8 @@ def export(
             with tmp.open("w", encoding="utf-8", newline="") as out:
                 _write_stream(store, options, out, counts, progress)
         if options.format != "brat":
+            if not counts.records:
+                return counts  # the temporary is removed below; links need spans too
             os.replace(tmp, out_path)
     except OSError as err:
         raise StoreError(f"cannot write {out_path}: {err.strerror or err}") from err

@@ -32,13 +32,13 @@ def report(counts: Counts, options: ExportOptions, where: object,
     from annotations.export import carries_links
 
     fmt = options.format
+    if not counts.records:
+        return [("note", "no document has spans" + (
+            f" that pass {' and '.join(filters_named)}" if filters_named else "")
+            + f"; nothing exported (nothing written to {where})")]
     lines = [("", f"wrote {plural(counts.records, fmt + ' record')} "
                   f"({plural(counts.spans, 'span')}, {plural(counts.documents, 'document')}) "
                   f"to {where}")]
-    if not counts.records:
-        lines.append(("note", "no document has spans" + (
-            f" that pass {' and '.join(filters_named)}" if filters_named else "")
-            + "; nothing exported"))
     if counts.misaligned:
         does = "does" if counts.misaligned == 1 else "do"
         lines.append(("note", f"{plural(counts.misaligned, 'span')} {does} not fall on "
