@@ -230,7 +230,8 @@ class Workspace:
             return entry.document
         if entry.document is None and entry.error is None and entry.source is not None:
             try:
-                doc = load_document(entry.source, raw=self._raw, decoding=self._decoding)
+                doc = load_document(entry.source, raw=self._raw,
+                                    decoding=self._decoding_for(entry.source))
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)
@@ -247,6 +248,32 @@ class Workspace:
             entry.document = doc
             self._note_entry(doc.id, index)
         return entry.document
+
+    def _decoding_for(self, path: str) -> Decoding:
+        """How to read `path`: as asked, and as it was read when last opened.
+
+        A file tagged after `--fix-mojibake` or `--encoding latin-1` and
+        opened again without it would read as another text: its spans
+        would be re-anchored (or orphaned) though the file never changed.
+        So a repair recorded for the file is made again, and a recorded
+        encoding is this file's fallback (used only if it is still not
+        UTF-8); both are reported as before (`how_read`).
+        """
+        asked = self._decoding
+        last = self._last_ids.get(anchoring.path_key(path) or "")
+        if last is None:
+            return asked
+        try:
+            record = self.store.document_record(last)
+        except StoreError:
+            return asked  # a damaged record: read as asked, the store's error comes later
+        meta = (record or {}).get("meta") or {}
+        if meta.get("repaired") and not asked.repair:
+            asked = replace(asked, repair=True)
+        encoding = meta.get("encoding")
+        if isinstance(encoding, str) and asked.fallback is None and asked.forced(path) is None:
+            asked = replace(asked, fallback=encoding)
+        return asked
 
     def _identify(self, doc: Document) -> Document:
         """`doc` with its document id: a copy of a text another file holds is its own.

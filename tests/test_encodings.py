@@ -136,3 +136,32 @@ def test_align_reads_each_file_by_itself(files) -> None:
     assert result.exit_code == 0, result.output
     assert "latin.txt: read as latin-1" in result.stderr
     assert "utf8.txt" not in result.stderr
+
+
+def test_a_file_reopened_without_its_flags_is_read_as_when_it_was_tagged(
+    files, tmp_path: Path
+) -> None:
+    """Before: `--fix-mojibake` (or `--encoding`) forgotten once showed the
+    mojibake again and orphaned the spans, though the file never changed."""
+    from annotations.workspace import Workspace
+
+    store_dir = tmp_path / "store"
+    paths = [str(files["mojibake"]), str(files["latin"])]
+    with LocalStore(store_dir) as store:
+        ws = Workspace(store, paths, annotator="ana", raw=True,
+                       decoding=Decoding(fallback="latin-1", repair=True))
+        fixed, latin = ws.order
+        start = fixed.text.index("Basáñez")
+        assert ws.tag(fixed.id, 0, (start, start + len("Basáñez")), "speaker") is not None
+        assert ws.tag(latin.id, 0, (3, 7), "terms") is not None
+    with LocalStore(store_dir) as store:
+        ws = Workspace(store, paths, annotator="ana", raw=True)  # no flags this time
+        again, latin_again = ws.order
+        assert (again.id, latin_again.id) == (fixed.id, latin.id)
+        assert "Basáñez" in again.text and "café était" in latin_again.text
+        assert [a.text for a in ws.annotations(again.id)] == ["Basáñez"]
+        assert [a.text for a in ws.annotations(latin_again.id)] == ["café"]
+        assert ws.reanchor_reports == {}
+        # Still said, as the first time: never silent.
+        assert any("repaired mojibake" in w for w in ws.warnings)
+        assert any("read as latin-1" in w for w in ws.warnings)
