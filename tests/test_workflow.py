@@ -247,3 +247,22 @@ async def test_relabel_onto_an_existing_span_and_label_is_refused(make_workspace
         labels = sorted(a.label for a in ws.store.annotations(view.document.id))
         assert labels == ["opinion", "quote"]
         assert any("already" in str(n.message) for n in app._notifications)
+
+
+async def test_a_restored_pane_keeps_its_side_and_new_files_fill_the_other(
+    tmp_path: Path, article_paths, make_workspace
+) -> None:
+    """Before: the right pane's article, given again second, came back on the left,
+    pushing the file given first to the right."""
+    third = tmp_path / "third.txt"
+    third.write_text("A third outlet ran a short item.\n\nIt quoted nobody.\n", encoding="utf-8")
+    first, second = article_paths
+    ws = make_workspace([first, second])
+    async with NewsmarkApp(ws).run_test(size=SIZE):
+        pass
+    ws.store.close()
+    ws = make_workspace([third, second])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE):
+        names = [Path(view.document.meta.path).name for view in app.views]
+        assert names == ["third.txt", second.name]

@@ -194,26 +194,30 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         yield Footer()
 
     def _initial_panes(self) -> list[tuple[Document, int]]:
-        """The last session's pane documents if they were given again, else the first ones."""
+        """The last session's pane documents, each in its pane, if they were given
+        again; the other panes get the first documents given."""
         ws = self.workspace
-        chosen: list[tuple[Document, int]] = []
+        # (slot, document, cursor): a document restored keeps its side, so a
+        # file given first now is not pushed right by one restored there.
+        chosen: list[tuple[int, Document, int]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for pane in ws.panes():
+        for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
             if doc is None and by_path and pane.path in by_path:
                 doc = ws.load(by_path[pane.path])
             if doc is not None and doc.id == pane.doc_id and all(
-                doc is not d for d, _ in chosen
+                doc is not d for _, d, _ in chosen
             ):
-                chosen.append((doc, pane.cursor))
+                chosen.append((slot, doc, pane.cursor))
+        free = [slot for slot in range(MAX_PANES) if all(slot != s for s, _, _ in chosen)]
         for doc in ws.order:
-            if len(chosen) >= MAX_PANES:
+            if not free:
                 break
-            if all(doc is not d for d, _ in chosen):
-                chosen.append((doc, 0))
-        return chosen[:MAX_PANES]
+            if all(doc is not d for _, d, _ in chosen):
+                chosen.append((free.pop(0), doc, 0))
+        return [(doc, cursor) for _, doc, cursor in sorted(chosen, key=lambda c: c[0])]
 
     def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
