@@ -85,6 +85,17 @@ class Document:
             object.__setattr__(self, "id", text_hash(self.text))
 
     @property
+    def heading(self) -> str:
+        """What a pane and the document list call it: its file, then its title.
+
+        Two copies of one wire story (one title) are told apart by their
+        files; a file name alone says less than the title beside it.
+        """
+        if self.meta.title and self.meta.path:
+            return f"{self.meta.path.replace(chr(92), '/').rsplit('/', 1)[-1]} — {self.meta.title}"
+        return self.name
+
+    @property
     def name(self) -> str:
         """A short human name: the title, else the file name, else the text's first words.
 

@@ -92,7 +92,7 @@ class Entry:
     @property
     def name(self) -> str:
         if self.document is not None:
-            return self.document.name
+            return self.document.heading
         if self.stored is not None:
             return self.stored.name
         return os.path.basename(self.source) if self.source is not None else "?"

@@ -253,7 +253,7 @@ async def test_document_list_shows_progress_and_counts(
         await pilot.press("right_square_bracket", "1", "right_parenthesis", "3")
         await pilot.pause()
         third = rows()[2]
-        assert third.startswith("◐ A very long headline")
+        assert third.startswith("◐ long-title.txt — A v")  # the file, then its title
         assert third.endswith("claim 1, terms 1")  # the title is shortened, not the counts
         assert "…" in third
         await pilot.press("d")

@@ -194,7 +194,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._others = SpanIndex()
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
-        self.border_title = literal_content(document.name)
+        self.border_title = literal_content(document.heading)
         # The outlet and date from the dateline: two outlets side by side are
         # told apart at a glance even when a file has no title.
         meta = document.meta
