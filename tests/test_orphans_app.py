@@ -83,6 +83,7 @@ async def test_an_orphan_can_be_dropped(tmp_path: Path) -> None:
         orphans.highlighted = 0
         await pilot.press("x")
         assert ws.orphans(ws.order[0].id) == []
+        assert app.saved.startswith("saved ✓ dropped an orphan")  # not the last change's
         # Dropping keeps it in the old version's record: nothing is deleted.
         assert [a.text for a in ws.store.annotations(doc.id)] == [
             "Critics said the study was thin."]

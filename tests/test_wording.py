@@ -25,6 +25,13 @@ def test_undo_says_what_changed_from_and_to() -> None:
     assert change_done("redid", Change("add", None, ann)) == "redid the opinion tag"
     assert change_done("undid", Change("remove", ann, None)) == "undid removing an opinion"
     assert change_done("undid", Change("update", ann, noted)) == "undid the note on the opinion"
+    # An orphan placed with another label is named as it was, then as what it became.
+    assert change_done("undid", Change("place", ann, claim, owner="d")) == (
+        "undid placing the orphaned opinion (as claim)")
+    assert change_done("undid", Change("place", ann, ann, owner="d")) == (
+        "undid placing the orphaned opinion")
+    assert change_done("redid", Change("drop", ann, None, owner="d")) == (
+        "redid dropping the orphaned opinion")
 
 
 def test_undo_names_a_relation_or_an_attribute_not_a_move() -> None:

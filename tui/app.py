@@ -349,7 +349,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         except NewsmarkError as err:
             return self._failed(err)
         self.notify("Dropped from the list (still in the old version's record)", timeout=3)
+        self._say_saved("dropped an orphan")
         self._refresh_panel()
+        self._refresh_status()
 
     def _place_orphan(
         self, doc_id: str, cursor: int, selection: tuple[int, int] | None, label: str

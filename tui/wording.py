@@ -50,8 +50,12 @@ def change_done(verb: str, change: Change) -> str:
         what = f"removing {article(ann.label)}"
     elif change.kind == "reject":
         what = f"rejecting {article(ann.label)} suggestion"
-    elif change.kind in ("place", "drop"):  # an orphan of a changed article
-        what = f"{'placing' if change.kind == 'place' else 'dropping'} the orphaned {ann.label}"
+    elif change.kind == "place":  # an orphan of a changed article, put back on the text
+        orphan = change.before if change.before is not None else ann
+        what = f"placing the orphaned {orphan.label}" + (
+            f" (as {ann.label})" if ann.label != orphan.label else "")
+    elif change.kind == "drop":
+        what = f"dropping the orphaned {ann.label}"
     elif change.kind == "update" and change.before is not None and change.after is not None:
         before, after = change.before, change.after
         if before.label != after.label:
