@@ -92,8 +92,11 @@ class Document:
         files; a file name alone says less than the title beside it.
         """
         if self.meta.title and self.meta.path:
-            return f"{self.meta.path.replace(chr(92), '/').rsplit('/', 1)[-1]} — {self.meta.title}"
+            return f"{self._file_name()} — {self.meta.title}"
         return self.name
+
+    def _file_name(self) -> str:
+        return (self.meta.path or "").replace("\\", "/").rsplit("/", 1)[-1]
 
     @property
     def name(self) -> str:
@@ -104,7 +107,7 @@ class Document:
         if self.meta.title:
             return self.meta.title
         if self.meta.path:
-            return self.meta.path.replace("\\", "/").rsplit("/", 1)[-1]
+            return self._file_name()
         words = " ".join(self.text[:200].split())
         if not words:
             return self.id
