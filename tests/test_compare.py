@@ -58,6 +58,30 @@ async def test_link_two_quotes_undo_and_export(make_workspace) -> None:
         assert len(ws.links(left.document.id)) == 1
 
 
+async def test_a_choice_window_takes_arrows_and_enter_too(make_workspace) -> None:
+    """Before: only the number keys chose, and nothing on screen said so."""
+    from annotations.links import RELATIONS
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        left.move_to(left.text.index("Critics called"))
+        await pilot.press("1", "tab")
+        right.move_to(right.text.index("Opponents say"))
+        await pilot.press("1", "L")
+        assert isinstance(app.screen, LinkScreen)
+        window = str(app.screen.query_one("Static").render())
+        assert "↑ ↓ Enter" in window and "▸ 1" in window  # the first is Enter's
+        await pilot.press("down", "down", "up")
+        assert "▸ 2" in str(app.screen.query_one("Static").render())
+        await pilot.press("enter")
+        [link] = ws.links(left.document.id)
+        assert link.relation == list(RELATIONS)[1]
+
+
 async def test_accept_and_reject_suggestions(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -7,7 +7,7 @@ from textual import events
 from textual.binding import Binding
 
 from annotations.labels import Attribute
-from tui.choice_screen import ChoiceScreen
+from tui.choice_screen import HINT, ChoiceScreen, choice_line
 from tui.literal import safe
 
 # Digits then letters that no value screen needs for anything else.
@@ -47,6 +47,9 @@ class AttributeScreen(ChoiceScreen[Choice | None]):
                 self.dismiss(choice)
                 return
 
+    def offered(self) -> list[Choice | None]:
+        return [choice for _key, choice in self.choices]
+
     def body(self) -> Text:
         body = Text()
         body.append(safe(self.what))  # article text: shown literally
@@ -58,11 +61,11 @@ class AttributeScreen(ChoiceScreen[Choice | None]):
                 if index >= len(self.choices):
                     break
                 key = self.choices[index][0]
+                mark = "● " if self.current.get(attribute.name) == value else "  "
+                choice_line(body, key, f"{mark}{safe(value)}",
+                            highlighted=index == self.highlighted)
                 index += 1
-                body.append(f"  {key}", style="bold")
-                mark = "  ● " if self.current.get(attribute.name) == value else "    "
-                body.append(f"{mark}{value}\n")
-        body.append("\n  the ● value's key clears it · Esc cancel", style="dim")
+        body.append(f"\n  the ● value clears it · {HINT}", style="dim")
         return body
 
     def action_cancel(self) -> None:

@@ -1,8 +1,8 @@
-"""A small centred window that asks for one choice by one key.
+"""A small centred window that asks for one choice: by its key, or ↑ ↓ and Enter.
 
 The link, relation-type and attribute windows differ only in what they
-list and what a key returns; the frame, the layout and the literal text
-of the spans they name are drawn here once.
+list and what a key returns; the frame, the layout, the literal text of
+the spans they name and the highlighted choice are drawn here once.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,7 +22,8 @@ T = TypeVar("T")
 
 
 class ChoiceScreen(ModalScreen[T], Generic[T]):
-    """Subclasses give `WINDOW_TITLE` and `body()`, and dismiss with the choice."""
+    """Subclasses give `WINDOW_TITLE`, `offered()` and `body()` (drawing
+    `highlighted` as such), and dismiss with the choice."""
 
     # Type selectors match subclasses too: one rule for every choice window.
     DEFAULT_CSS = """
@@ -34,6 +36,20 @@ class ChoiceScreen(ModalScreen[T], Generic[T]):
 
     WINDOW_TITLE = ""
 
+    # Arrows and Enter only: letters and digits are the choices' own keys.
+    BINDINGS = [
+        Binding("down", "move(1)", "Next choice", show=False, id="choice-down"),
+        Binding("up", "move(-1)", "Previous choice", show=False, id="choice-up"),
+        Binding("enter", "pick", "Choose", show=False, id="choice-enter"),
+    ]
+
+    highlighted = 0
+    """The choice Enter takes (an index into `offered()`)."""
+
+    def offered(self) -> list[T]:
+        """The choices, in the order they are listed."""
+        raise NotImplementedError
+
     def body(self) -> Text:
         raise NotImplementedError
 
@@ -41,6 +57,15 @@ class ChoiceScreen(ModalScreen[T], Generic[T]):
         with Vertical() as box:
             box.border_title = self.WINDOW_TITLE
             yield Static(self.body())
+
+    def action_move(self, step: int) -> None:
+        if choices := self.offered():
+            self.highlighted = (self.highlighted + step) % len(choices)
+            self.query_one(Static).update(self.body())
+
+    def action_pick(self) -> None:
+        if choices := self.offered():
+            self.dismiss(choices[self.highlighted])
 
 
 def between(verb: str, first: str, second: str) -> Text:
@@ -54,10 +79,21 @@ def between(verb: str, first: str, second: str) -> Text:
     return text
 
 
-def numbered(text: Text, keys_and_names: list[tuple[str, str]]) -> Text:
-    """The choices, one `key  name` line each, then how to cancel."""
-    for key, name in keys_and_names:
-        text.append(f"  {key}", style="bold")
-        text.append(f"  {safe(name)}\n")
-    text.append("\n  Esc  cancel", style="dim")
+HINT = "key, or ↑ ↓ Enter · Esc cancel"
+
+
+def numbered(text: Text, keys_and_names: list[tuple[str, str]], highlighted: int) -> Text:
+    """The choices, one `key  name` line each (the highlighted one marked), then the keys."""
+    for index, (key, name) in enumerate(keys_and_names):
+        choice_line(text, key, safe(name), highlighted=index == highlighted)
+    text.append(f"\n  {HINT}", style="dim")
     return text
+
+
+def choice_line(text: Text, key: str, shown: str, *, highlighted: bool) -> None:
+    """One `key  name` line; the highlighted one (Enter's) in reverse, with a ▸."""
+    start = len(text)
+    text.append(f"{'▸' if highlighted else ' '} {key}", style="bold")
+    text.append(f"  {shown}\n")
+    if highlighted:
+        text.stylize("reverse", start, len(text) - 1)

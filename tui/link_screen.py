@@ -26,9 +26,13 @@ class LinkScreen(ChoiceScreen[str | None]):
         super().__init__()
         self.left, self.right = left, right
 
+    def offered(self) -> list[str | None]:
+        return list(RELATIONS)
+
     def body(self) -> Text:
         return numbered(between("Link", self.left, self.right),
-                        [(str(n), text) for n, text in enumerate(RELATIONS.values(), start=1)])
+                        [(str(n), text) for n, text in enumerate(RELATIONS.values(), start=1)],
+                        self.highlighted)
 
     def action_choose(self, relation: str | None) -> None:
         self.dismiss(relation)

@@ -33,9 +33,13 @@ class RelationTypeScreen(ChoiceScreen[str | None]):
             event.stop()
             self.dismiss(self.types[int(number) - 1])
 
+    def offered(self) -> list[str | None]:
+        return list(self.types)
+
     def body(self) -> Text:
         return numbered(between("From", self.head, self.tail),
-                        [(str(n), name) for n, name in enumerate(self.types, start=1)])
+                        [(str(n), name) for n, name in enumerate(self.types, start=1)],
+                        self.highlighted)
 
     def action_choose(self, name: str | None) -> None:
         self.dismiss(name)
