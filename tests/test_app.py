@@ -547,7 +547,9 @@ async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace
         await pilot.pause()
         assert listed.display and listed.row_count == len(view.suggestions)
         second = view.suggestions[1]
-        assert listed.render_line(1).text.startswith(second.label + " ")
+        # Label and position first: two suggestions of one word are told apart.
+        assert listed.render_line(1).text.startswith(
+            f"{second.label} {second.start}–{second.end} ")
         listed.focus()
         await pilot.press("j", "a")  # keys in the list act on its highlighted row
         # (a quote comes with its speaker when one was found: issue 15)

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 
 
 def describe(suggestion: Suggestion, text: str) -> Text:
+    """One row: label and position (as the Annotations list has them: two suggestions
+    of one word are told apart), then the text, never markup."""
     row = Text()
     row.append(f"{suggestion.label} ", style="bold italic")
+    row.append(f"{suggestion.start}–{suggestion.end} ", style="dim")
     row.append(safe(" ".join(text[suggestion.start:suggestion.end].split())), style="italic")
     return row
 
