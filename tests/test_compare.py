@@ -34,18 +34,24 @@ async def test_counterparts_and_unmatched_sentences(make_workspace) -> None:
         assert app.follow and "FOLLOW" in str(app.query_one("#status").render())
 
 
+async def open_link_window(app: NewsmarkApp, pilot) -> tuple[ArticleView, ArticleView]:
+    """A claim tagged in each pane, then `L`: the link window is open over them."""
+    await settled(app, pilot)
+    left = app.query_one("#pane-0", ArticleView)
+    right = app.query_one("#pane-1", ArticleView)
+    left.move_to(left.text.index("Critics called"))
+    await pilot.press("1", "tab")
+    right.move_to(right.text.index("Opponents say"))
+    await pilot.press("1", "L")
+    assert isinstance(app.screen, LinkScreen)
+    return left, right
+
+
 async def test_link_two_quotes_undo_and_export(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await settled(app, pilot)
-        left = app.query_one("#pane-0", ArticleView)
-        right = app.query_one("#pane-1", ArticleView)
-        left.move_to(left.text.index("Critics called"))
-        await pilot.press("1", "tab")
-        right.move_to(right.text.index("Opponents say"))
-        await pilot.press("1", "L")
-        assert isinstance(app.screen, LinkScreen)
+        left, right = await open_link_window(app, pilot)
         await pilot.press("1")
         [link] = ws.links(left.document.id)
         assert link.relation == "same-claim"
@@ -65,14 +71,7 @@ async def test_a_choice_window_takes_arrows_and_enter_too(make_workspace) -> Non
     ws = make_workspace()
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await settled(app, pilot)
-        left = app.query_one("#pane-0", ArticleView)
-        right = app.query_one("#pane-1", ArticleView)
-        left.move_to(left.text.index("Critics called"))
-        await pilot.press("1", "tab")
-        right.move_to(right.text.index("Opponents say"))
-        await pilot.press("1", "L")
-        assert isinstance(app.screen, LinkScreen)
+        left, right = await open_link_window(app, pilot)
         window = str(app.screen.query_one("Static").render())
         assert "↑ ↓ Enter" in window and "▸ 1" in window  # the first is Enter's
         await pilot.press("down", "down", "up")
