@@ -638,10 +638,19 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _fit_panes(self, width: int | None = None) -> None:
         """On a narrow terminal, the side panel shares the width with one pane, not two."""
+        width = width or self.size.width
         panel = not self.query_one("#side").has_class("-hidden")
-        one_pane = panel and (width or self.size.width) < ONE_PANE_WITH_PANEL
+        one_pane = panel and width < ONE_PANE_WITH_PANEL
         for view in self.views:
             view.set_class(one_pane and view is not self.active_view, "-hidden")
+        # At 80 columns the key bar was cut off at the second label key: a
+        # narrow one drops its spacing and the palette's key (still ctrl+p,
+        # and in the help), so that every label key shows.
+        footer = self.query_one(Footer)
+        footer.compact = width < NARROW
+        if footer.show_command_palette != (width >= NARROW):
+            footer.show_command_palette = width >= NARROW
+            footer.refresh(recompose=True)  # not a recomposing reactive
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
