@@ -12,6 +12,7 @@ import time
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -119,6 +120,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
+        self._focused_pane = ""  # the id of the pane to focus on mount, if restored
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -181,7 +183,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            for index, (doc, cursor) in enumerate(self._initial_panes()):
+            for index, (doc, cursor, focused) in enumerate(self._initial_panes()):
+                if focused:
+                    self._focused_pane = f"pane-{index}"
                 yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
@@ -193,13 +197,14 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         yield StatusBar(id="status")
         yield Footer()
 
-    def _initial_panes(self) -> list[tuple[Document, int]]:
-        """The last session's pane documents, each in its pane, if they were given
-        again; the other panes get the first documents given."""
+    def _initial_panes(self) -> list[tuple[Document, int, bool]]:
+        """The last session's pane documents, each in its pane with its cursor and
+        whether it had the focus, if they were given again; the other panes get
+        the first documents given."""
         ws = self.workspace
-        # (slot, document, cursor): a document restored keeps its side, so a
-        # file given first now is not pushed right by one restored there.
-        chosen: list[tuple[int, Document, int]] = []
+        # (slot, document, cursor, focused): a document restored keeps its
+        # side, so a file given first now is not pushed right by one restored there.
+        chosen: list[tuple[int, Document, int, bool]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
         for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
@@ -208,16 +213,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if doc is None and by_path and pane.path in by_path:
                 doc = ws.load(by_path[pane.path])
             if doc is not None and doc.id == pane.doc_id and all(
-                doc is not d for _, d, _ in chosen
+                doc is not c[1] for c in chosen
             ):
-                chosen.append((slot, doc, pane.cursor))
-        free = [slot for slot in range(MAX_PANES) if all(slot != s for s, _, _ in chosen)]
+                chosen.append((slot, doc, pane.cursor, pane.focused))
+        free = [slot for slot in range(MAX_PANES) if all(slot != c[0] for c in chosen)]
         for doc in ws.order:
             if not free:
                 break
-            if all(doc is not d for _, d, _ in chosen):
-                chosen.append((free.pop(0), doc, 0))
-        return [(doc, cursor) for _, doc, cursor in sorted(chosen, key=lambda c: c[0])]
+            if all(doc is not c[1] for c in chosen):
+                chosen.append((free.pop(0), doc, 0, False))
+        return [(doc, cursor, focused)
+                for _, doc, cursor, focused in sorted(chosen, key=lambda c: c[0])]
 
     def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
@@ -231,7 +237,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
-        self.active_view = self._views[0]
+        # The pane that had the focus when the reader last closed has it again.
+        self.active_view = next((v for v in self._views if v.id == self._focused_pane),
+                                self._views[0])
         for view in self._views:
             self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
         self.active_view.focus()
@@ -294,6 +302,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if isinstance(event.widget, ArticleView) and event.widget is not self.active_view:
             self._clear_search()
             self.active_view = event.widget
+            self._panes_dirty = True  # which pane has the focus is kept too
             self._refresh_panel()
             self._refresh_documents()
             self._refresh_status()
@@ -1176,7 +1185,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _save_panes(self) -> None:
         if self.workspace.store.read_only or not self._panes_dirty:
             return
-        panes = [self._panes[key] for key in sorted(self._panes)]
+        active = self.active_view.id
+        panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
         try:
             self.workspace.save_panes(panes)
             self._panes_dirty = False
