@@ -499,7 +499,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
-            view.focus()
+            if not view.has_focus:
+                view.focus()
         if change.steps > 1:  # a group (A): the document's annotations are read again
             self._after_change(doc_id, change_done(verb, change))
             return
