@@ -34,6 +34,7 @@ from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
+from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
@@ -529,17 +530,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if self.search_query:
             starts = [s for s, _ in self.search_matches]
         elif self.adjudicating:  # the disagreements still to decide
-            starts = [g.start for g in self._disagreements(view.document.id)[0]]
+            starts = sorted(g.start for g in self._disagreements(view.document.id)[0])
         else:
-            starts = [a.start for a in view.annotations]
-        if forward:
-            later = [s for s in starts if s > view.cursor]
-            target = min(later) if later else (min(starts) if starts else None)
-            wrapped = not later
-        else:
-            earlier = [s for s in starts if s < view.cursor]
-            target = max(earlier) if earlier else (max(starts) if starts else None)
-            wrapped = not earlier
+            starts = view.annotation_starts  # 10,000 of them: bisected, not scanned
+        target, wrapped = step_from(starts, view.cursor, forward=forward)
         if target is None:
             return
         view.move_to(target)
