@@ -496,6 +496,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        if self._view_showing(doc_id) is None:
+            # Undo reaches across restarts, into documents this session did
+            # not open: the change is real, so say where it was made.
+            self.notify(f"{change_done(verb, change)} in {self.workspace.document_name(doc_id)}, "
+                        "which is not open here", timeout=8)
         if change.kind == "group" and change.steps <= 1:  # several annotations at once
             view = self._view_showing(doc_id)
             if view is not None:
@@ -503,8 +510,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             kind = "remove" if change.after is None else "change"
             self._after_change(doc_id, f"{verb} {kind} of {ann.label} with its relations")
             return
-        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[doc_id])
         view = self._view_showing(doc_id)
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
