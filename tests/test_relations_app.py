@@ -210,3 +210,16 @@ def _tag(doc, piece: str, label: str):  # type: ignore[no-untyped-def]
 
     start = doc.text.index(piece)
     return Annotation.tag(doc, start, start + len(piece), label)
+
+
+def test_a_quote_tagged_with_its_quotation_marks_is_not_quoted_twice() -> None:
+    from annotations.labels import Config
+    from annotations.model import Document
+    from annotations.relations import edges, related
+    from tui.relation_list import describe
+
+    doc = Document("“Russia must stop,” the minister said.")
+    quote = _tag(doc, "“Russia must stop,”", "quote")
+    who = _tag(doc, "the minister", "speaker")
+    (edge,) = edges([related(quote, who, "said_by", Config()), who])
+    assert describe(edge).plain == "“Russia must stop,” said_by the minister"  # not ,””
