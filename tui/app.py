@@ -875,8 +875,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         spans = self._alignment[2].counterpart_spans(side, view.cursor)
         view.set_counterparts([])
         other.set_counterparts(spans)
-        if self.follow and spans:
-            other.scroll_offset_into_view(spans[0][0])
+        if self.follow and spans and not spans[0][0] <= other.cursor < spans[-1][1]:
+            # Its cursor goes there too: Tab into the pane lands on the
+            # counterpart, not on a cursor the scrolling left off screen.
+            other.move_to(spans[0][0])
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
