@@ -132,7 +132,7 @@ _QUOTED_CHARS = 40
 def removal_summary(removed: list[str]) -> str | None:
     """What `clean_article` took out, in a few words; None if nothing.
 
-    "removed 2 lines of page furniture ('Reuters', 'Comments are closed.')":
+    "took 2 lines out of the text ('Reuters', 'Comments are closed.')":
     the first lines quoted (shortened), so a person can judge at a glance
     whether anything of the article went.
     """
@@ -145,7 +145,7 @@ def removal_summary(removed: list[str]) -> str | None:
     if len(removed) > _QUOTED_REMOVALS:
         quoted.append("\u2026")
     lines = "line" if len(removed) == 1 else "lines"
-    return f"removed {len(removed)} {lines} of page furniture ({', '.join(quoted)})"
+    return f"took {len(removed)} {lines} out of the text ({', '.join(quoted)})"
 
 
 def how_read(doc: Document) -> list[str]:

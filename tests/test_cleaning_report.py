@@ -32,7 +32,7 @@ def test_removed_lines_are_counted_and_quoted_in_the_metadata(tmp_path: Path) ->
     doc = load_document(write(tmp_path, "a.txt", FURNISHED))
     assert doc.text == f"{BODY}\n\nTwo people died"
     assert doc.meta.cleaned == (
-        "removed 2 lines of page furniture ('Comments are closed.', 'Reuters')")
+        "took 2 lines out of the text ('Comments are closed.', 'Reuters')")
     assert doc.meta.to_dict()["cleaned"] == doc.meta.cleaned
     assert how_read(doc) == [
         f"{tmp_path / 'a.txt'}: {doc.meta.cleaned}; --raw shows the file untouched"]
@@ -54,9 +54,9 @@ def test_summary_shortens_long_lines_and_many_of_them() -> None:
     removed = ["x" * 100, "Reuters", "Share", "Advertisement"]
     summary = removal_summary(removed)
     assert summary is not None
-    assert summary.startswith("removed 4 lines of page furniture ('" + "x" * 39 + "\u2026', ")
+    assert summary.startswith("took 4 lines out of the text ('" + "x" * 39 + "\u2026', ")
     assert summary.endswith("'Reuters', 'Share', \u2026)")
-    assert removal_summary(["Reuters"]) == "removed 1 line of page furniture ('Reuters')"
+    assert removal_summary(["Reuters"]) == "took 1 line out of the text ('Reuters')"
     assert removal_summary([]) is None
 
 
@@ -69,14 +69,14 @@ async def test_the_reader_says_once_what_was_removed_literally(tmp_path: Path) -
         async with app.run_test(size=(140, 36), notifications=True) as pilot:
             await pilot.pause()
             await pilot.pause()
-            said = [str(n.message) for n in app._notifications if "page furniture" in
+            said = [str(n.message) for n in app._notifications if "out of the text" in
                     str(n.message)]
-            assert said == [f"{path}: removed 1 line of page furniture ('Follow us "
+            assert said == [f"{path}: took 1 line out of the text ('Follow us "
                             "[@click=app.quit] on [b]X[/b]'); --raw shows the file untouched"]
             await pilot.press("down", "down")
             assert app.is_running
             assert len([n for n in app._notifications
-                        if "page furniture" in str(n.message)]) == 1
+                        if "out of the text" in str(n.message)]) == 1
 
 
 def test_the_store_and_the_export_keep_it(tmp_path: Path) -> None:
