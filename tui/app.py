@@ -359,7 +359,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_orphan_chosen(self, message: OrphanChosen) -> None:
         self.pending = "place"
         self._placing = message.orphan_id
-        self.active_view.focus()
+        view = self.active_view
+        orphan = next((o for o in self.workspace.orphans(message.doc_id)
+                       if o.id == message.orphan_id), None)
+        if orphan is not None and view.document.id == message.doc_id:
+            # Near where it was in the old text: where it belongs is usually close.
+            view.move_to(min(orphan.start, len(view.text)))
+        view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
