@@ -123,6 +123,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
         self._focused_pane = ""  # the id of the pane to focus on mount, if restored
+        self._panel_hidden_by_width = False  # put away for a narrow terminal, not by `p`
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -255,6 +256,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+            self._panel_hidden_by_width = True
         self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
@@ -658,6 +660,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._panel_hidden_by_width = False  # the person's choice stands
         self._fit_panes()
 
     def _fit_panes(self, width: int | None = None) -> None:
@@ -679,7 +682,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
             # The event's size: `self.size` is changed after this handler runs.
-            self._fit_panes(event.size.width)
+            width, side = event.size.width, self.query_one("#side")
+            # Narrowed as if started narrow: two panes, the panel put away
+            # (and back when widened again), unless `p` said otherwise.
+            if width < NARROW <= self.size.width and not side.has_class("-hidden"):
+                side.add_class("-hidden")
+                self._panel_hidden_by_width = True
+            elif width >= NARROW > self.size.width and self._panel_hidden_by_width:
+                side.remove_class("-hidden")
+                self._panel_hidden_by_width = False
+            self._fit_panes(width)
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
