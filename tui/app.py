@@ -1159,7 +1159,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def action_accept_visible(self) -> None:
         view = self.active_view
         lo, hi = view.visible_range()
-        self._accept([s for s in view.suggestions if s.start < hi and s.end > lo])
+        shown = [s for s in view.suggestions if s.start < hi and s.end > lo]
+        if not shown:
+            self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
+            return
+        self._accept(shown)
 
     def _accept(self, suggestions: list[Suggestion]) -> None:
         view = self.active_view
