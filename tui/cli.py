@@ -249,7 +249,9 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
               help="Only these annotators' layers, comma-separated: ana,ben.")
 @click.option("--done-only", is_flag=True, help="Only documents marked done.")
 @doccano_offsets_option
-@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@click.option("--force", is_flag=True,
+              help="Overwrite an existing --out file, or replace a folder that holds an "
+                   "earlier brat export and nothing else.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes formatting JSON lines: 0 is one per core for a store of "
                    "many documents; 1 formats in this process only.")
@@ -271,7 +273,8 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     )
     options.check(out_path)
     if out_path is not None:
-        check_target(out_path, fmt, force)  # before the progress bar is drawn
+        # Before the progress bar is drawn; a PostgreSQL URL has no folder to keep clear of.
+        check_target(out_path, fmt, force, store_dir if isinstance(store_dir, Path) else None)
     with _open_existing_store(store_dir) as store, \
             _progress(len(store.documents()), "exporting") as bar:
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
