@@ -65,7 +65,17 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
              "(UTF-8 files are read as UTF-8; PATH:ENCODING names one file's).")(func)
 
 
-def _read_article(path: Path, raw: bool, decoding: Decoding) -> Document:
+def reading(paths: tuple[Path, ...] | list[Path], encoding: str | None,
+            fix_mojibake: bool) -> tuple[list[str], Decoding]:
+    """The paths given (`PATH:ENCODING` split off) and how to read them: every
+    command that reads articles reads them alike."""
+    from annotations.documents import split_path_encodings
+
+    given, per_file = split_path_encodings(paths)
+    return given, Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+
+
+def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
     """One article for a command that prints JSON: how it was read goes to stderr."""
     from annotations.documents import how_read, load_document
 
@@ -121,7 +131,7 @@ def open_command(
     PATH may end in `:ENCODING` (e.g. `old.txt:cp1252`) to name the encoding
     of that file, or of every file in that folder.
     """
-    from annotations.documents import find_articles, split_path_encodings
+    from annotations.documents import find_articles
     from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
@@ -139,8 +149,7 @@ def open_command(
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    given, per_file = split_path_encodings(paths)
-    decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+    given, decoding = reading(paths, encoding, fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {safe(error)}", err=True)
@@ -448,9 +457,9 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None,
     from annotations.alignment import align
     from annotations.segmentation import Segmenter
 
-    decoding = Decoding(fallback=encoding, repair=fix_mojibake)
-    a = _read_article(a_path, raw, decoding)
-    b = _read_article(b_path, raw, decoding)
+    (a_name, b_name), decoding = reading([a_path, b_path], encoding, fix_mojibake)
+    a = _read_article(a_name, raw, decoding)
+    b = _read_article(b_name, raw, decoding)
     segmenter = Segmenter.train([a.text, b.text])
     result = align(segmenter.segment(a.text), segmenter.segment(b.text))
     _write_json_lines(result.records())
@@ -488,7 +497,8 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
         model = SpanModel.load(model_dir)
         threshold = threshold_for(load_config(config_path, store_dir).model_threshold,
                                   model.meta.get("threshold"))
-    doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
+    (name,), decoding = reading([path], encoding, fix_mojibake)
+    doc = _read_article(name, raw, decoding)
     seg = Segmenter.train([doc.text]).segment(doc.text)
     found = suggest(doc, seg)
     if model is not None:
