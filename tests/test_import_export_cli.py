@@ -231,3 +231,16 @@ def test_spacy_export(store_dir: Path, tmp_path: Path) -> None:
     result = run("export", "--store", str(store_dir), "--format", "spacy", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert run("validate", str(out), "--format", "spacy").exit_code == 0
+
+
+def test_store_given_before_the_command_is_the_commands_own(store_dir: Path,
+                                                            tmp_path: Path) -> None:
+    # README: `newsmark --store DIR export ...`, as people type it.
+    out = tmp_path / "first.jsonl"
+    result = run("--store", str(store_dir), "export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == run(
+        "export", "--store", str(store_dir)).stdout
+    assert run(f"--store={store_dir}", "stats").exit_code == 0
+    refused = run("--store", str(store_dir), "validate", str(out))
+    assert refused.exit_code == 2 and "works on no store" in refused.output

@@ -48,9 +48,29 @@ class DefaultToOpen(click.Group):
     """`newsmark a.txt b.txt` means `newsmark open a.txt b.txt`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = self._store_after_command(ctx, list(args))
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def _store_after_command(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`newsmark --store DIR CMD ...` means `newsmark CMD --store DIR ...`.
+
+        --store is each command's own option (it has a default and reads
+        NEWSMARK_STORE); given first, it is handed to the command that follows.
+        """
+        if args[:1] == ["--store"] and len(args) > 2:
+            lead, rest = args[:2], args[2:]
+        elif args[:1] and args[0].startswith("--store=") and len(args) > 1:
+            lead, rest = args[:1], args[1:]
+        else:
+            return args
+        if rest[0] not in self.commands:
+            return args  # `newsmark --store DIR a.txt`: the reader's own --store
+        command = self.commands[rest[0]]
+        if not any(param.name == "store_dir" for param in command.params):
+            raise click.UsageError(f"`newsmark {rest[0]}` works on no store: drop --store", ctx)
+        return [rest[0], *lead, *rest[1:]]
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
