@@ -245,3 +245,14 @@ def test_store_given_before_the_command_is_the_commands_own(store_dir: Path,
     refused = run("--store", str(store_dir), "validate", str(out))
     assert refused.exit_code == 2 and "works on no store" in refused.output
 
+
+@pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "conll", "brat"])
+def test_validate_refuses_an_empty_export(tmp_path: Path, fmt: str) -> None:
+    empty = tmp_path / "empty"
+    if fmt == "brat":
+        empty.mkdir()
+    else:
+        empty.write_text("", encoding="utf-8")
+    result = run("validate", str(empty), "--format", fmt)
+    assert result.exit_code == 5, result.output
+    assert "nothing to validate" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -98,6 +98,10 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16",
                 _relations_and_attributes(obj, fmt, where, report, config)
             except (ValueError, TypeError, KeyError) as err:
                 report.error(f"{where}: {err}")
+    if not report.records:
+        # Nothing checked is no proof of anything: an empty export is a bad one.
+        what = "folder holds no .ann file" if path.is_dir() else "file holds no record"
+        raise FormatError(f"{path}: the {what}; nothing to validate (an empty export?)")
     return report
 
 
