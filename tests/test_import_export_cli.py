@@ -256,3 +256,17 @@ def test_validate_refuses_an_empty_export(tmp_path: Path, fmt: str) -> None:
     result = run("validate", str(empty), "--format", fmt)
     assert result.exit_code == 5, result.output
     assert "nothing to validate" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_import_warns_of_labels_the_configuration_does_not_declare(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    spans = [{"start": 0, "end": 3, "label": "bogus"}, {"start": 4, "end": 7, "label": "bogus"},
+             {"start": 8, "end": 11, "label": "quote"}]
+    path.write_text(json.dumps({"text": "one two six", "spans": spans}) + "\n", encoding="utf-8")
+    result = run("import", str(path), "--store", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.output
+    assert "labels the configuration does not declare: bogus 2 " in result.stderr
+    with LocalStore(tmp_path / "s") as store:  # kept all the same
+        [doc] = store.documents()
+        assert sorted(a.label for a in store.annotations(doc["id"])) == [
+            "bogus", "bogus", "quote"]

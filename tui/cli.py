@@ -377,6 +377,12 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
                f"records: {report.documents} new documents, {report.spans} spans "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
                err=True)
+    if report.undeclared_labels:
+        counted = ", ".join(f"{safe(label)} {count}"
+                            for label, count in sorted(report.undeclared_labels.items()))
+        click.echo(f"warning: spans kept with labels the configuration does not declare: "
+                   f"{counted} (declare them in newsmark.toml's [[labels]] to tag them "
+                   "in the reader)", err=True)
     if report.normalised:
         click.echo(f"note: {report.normalised} texts had their newlines or control characters "
                    "normalised; their offsets were moved with them", err=True)
