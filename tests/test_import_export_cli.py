@@ -99,7 +99,7 @@ def test_brat_export(store_dir: Path, tmp_path: Path) -> None:
     assert run("validate", str(folder), "--format", "brat").exit_code == 0
     # Without --format, a folder is taken for brat.
     guessed = run("validate", str(folder))
-    assert guessed.exit_code == 0 and "1 records, 3 spans: 0 errors" in guessed.output
+    assert guessed.exit_code == 0 and "1 record, 3 spans: 0 errors" in guessed.output
     again = run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder))
     assert again.exit_code == 4
     assert run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder),
@@ -114,7 +114,7 @@ def test_import_then_export_round_trip(store_dir: Path, tmp_path: Path) -> None:
         empty = tmp_path / f"empty-{fmt}"
         imported = run("import", str(path), "--format", fmt, "--store", str(empty))
         assert imported.exit_code == 0, imported.output
-        assert "1 new documents, 3 spans" in imported.stderr
+        assert "1 new document, 3 spans" in imported.stderr
         second = run("export", "--store", str(empty), "--format", fmt).stdout
         assert second == first
 
@@ -146,7 +146,7 @@ def test_import_without_format_reads_what_export_writes(store_dir: Path, tmp_pat
     path.write_text(run("export", "--store", str(store_dir)).stdout, encoding="utf-8")
     imported = run("import", str(path), "--store", str(tmp_path / "copy"))
     assert imported.exit_code == 0, imported.output
-    assert "1 new documents, 3 spans" in imported.stderr
+    assert "1 new document, 3 spans" in imported.stderr
 
 
 def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
     assert "record 1 (line 1), label 2" in result.stderr or "record 1 (line 1), span 2" in (
         result.stderr)
     assert "record 2 (line 3)" in result.stderr
-    assert "1 spans" in result.stderr
+    assert ", 1 span (" in result.stderr
     with LocalStore(tmp_path / "s", read_only=True) as store:
         [doc] = store.documents()
         [ann] = store.annotations(doc["id"])

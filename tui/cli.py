@@ -373,8 +373,9 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
     links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     if report.relations:
         links += f"; {plural(report.relations, 'relation')} between spans"
-    click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
-               f"records: {report.documents} new documents, {report.spans} spans "
+    click.echo(f"imported {report.records - len(report.skipped_records)} of "
+               f"{plural(report.records, 'record')}: {plural(report.documents, 'new document')}, "
+               f"{plural(report.spans, 'span')} "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
                err=True)
     if report.undeclared_labels:
@@ -384,12 +385,12 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
                    f"{counted} (declare them in newsmark.toml's [[labels]] to tag them "
                    "in the reader)", err=True)
     if report.normalised:
-        click.echo(f"note: {report.normalised} texts had their newlines or control characters "
-                   "normalised; their offsets were moved with them", err=True)
+        click.echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
+                   "characters normalised; their offsets were moved with them", err=True)
     if report.utf16_shifted:
         # Offsets counted the other way land on other characters, silently.
-        click.echo(f"note: in {report.utf16_shifted} records, spans follow emoji or other "
-                   "characters outside the BMP, so their offsets were read as doccano counts "
+        click.echo(f"note: in {plural(report.utf16_shifted, 'record')}, spans follow emoji or "
+                   "other characters outside the BMP, so their offsets were read as doccano counts "
                    "them (UTF-16 code units); a file made with Python string indices "
                    "needs --doccano-offsets codepoints (check the spans with "
                    "newsmark --stored)", err=True)
@@ -423,8 +424,8 @@ def validate_command(path: Path, fmt: str | None, doccano_offsets: str,
         click.echo(f"error: {message}")
     for message in report.warnings:
         click.echo(f"warning: {message}")
-    click.echo(f"{report.records} records, {report.spans} spans: {report.error_count} errors, "
-               f"{report.warning_count} warnings")
+    click.echo(f"{plural(report.records, 'record')}, {plural(report.spans, 'span')}: "
+               f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}")
     if not report.ok:
         sys.exit(EXIT_PROBLEMS_FOUND)
 
@@ -439,8 +440,8 @@ def stats_command(store_dir: Path) -> None:
 
     with _open_existing_store(store_dir) as store:
         stats = collect_stats(store)
-        click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
-                   f"{sum(stats.per_label.values())} annotations")
+        click.echo(f"{plural(stats.documents, 'document')}, {stats.annotated} annotated, "
+                   f"{plural(sum(stats.per_label.values()), 'annotation')}")
         for label, count in sorted(stats.per_label.items()):
             click.echo(f"  {label:<12} {count}")
         print_layers(store)
@@ -450,7 +451,7 @@ def stats_command(store_dir: Path) -> None:
     ):
         click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
                    f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
-                   f"orphaned ({moved['unplaced']} orphans still to place)")
+                   f"orphaned ({plural(moved['unplaced'], 'orphan')} still to place)")
     for doc_id, name, counts in stats.per_document:
         summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
         click.echo(f"{doc_id}  {name}: {summary}")
@@ -574,7 +575,8 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
     shown += "; …" if len(absent) > 5 else ""
     lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
     return (f"an import into {store_dir} was stopped before it finished: "
-            f"{len(whole)} documents of its last batch are stored whole{lost}")
+            f"{plural(len(whole), 'document')} of its last batch "
+            f"{'is' if len(whole) == 1 else 'are'} stored whole{lost}")
 
 
 def _quoted(path: Path | str) -> str:
