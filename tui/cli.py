@@ -174,7 +174,7 @@ def open_command(
     for error in errors:
         click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
-        click.echo("newsmark: no article could be opened", err=True)
+        click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
@@ -228,7 +228,8 @@ def open_command(
                 click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
-            click.echo("newsmark: no article could be opened", err=True)
+            click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         if not has_terminal():
             # Without a terminal the reader would draw into a pipe or a file
@@ -563,6 +564,18 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
+
+
+def _stored_hint(store_dir: Path | str) -> str:
+    """How to open the store's documents when the articles' files are gone, or ""."""
+    from annotations.engines import is_remote
+    from annotations.store.migrations import DOCUMENTS
+
+    if is_remote(store_dir) or not (Path(store_dir) / DOCUMENTS).is_file():
+        return ""  # no folder store here: nothing kept to open
+    where = "" if Path(store_dir) == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
+    return (f"; the store keeps the text of every document tagged before: "
+            f"newsmark --stored{where} opens them")
 
 
 def _interrupted_import(store: object, store_dir: Path) -> str:
