@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -146,10 +147,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
-        for label in labels:
-            # Label keys come from the project's config, so they are bound
-            # here rather than declared with the static bindings.
-            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
         # The project's [keys], by binding id (checked by tui.keymap before start).
         self.keys = keymap(workspace.config)
         self.set_keymap(self.keys)
@@ -235,6 +232,18 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             cursor=cursor,
             id=view_id,
         )
+
+    def get_default_screen(self) -> Screen:
+        """The reader's screen, holding the label keys.
+
+        Label keys come from the project's config, so they are not among the
+        static bindings. They are the screen's, not the app's: applying
+        [keys] drops every app binding of a remapped command's old key
+        (`remove = "delete"` took a label bound to x with it).
+        """
+        keys = [Binding(label.key, f"app.tag('{label.name}')", label.name)
+                for label in self.workspace.config.labels]
+        return type("ReaderScreen", (Screen,), {"BINDINGS": keys})(id="_default")
 
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
@@ -487,6 +496,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        if self._view_showing(doc_id) is None:
+            # Undo reaches across restarts, into documents this session did
+            # not open: the change is real, so say where it was made.
+            self.notify(f"{change_done(verb, change)} in {self.workspace.document_name(doc_id)}, "
+                        "which is not open here", timeout=8)
         if change.kind == "group" and change.steps <= 1:  # several annotations at once
             view = self._view_showing(doc_id)
             if view is not None:
@@ -494,8 +510,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             kind = "remove" if change.after is None else "change"
             self._after_change(doc_id, f"{verb} {kind} of {ann.label} with its relations")
             return
-        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[doc_id])
         view = self._view_showing(doc_id)
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
@@ -875,8 +889,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         spans = self._alignment[2].counterpart_spans(side, view.cursor)
         view.set_counterparts([])
         other.set_counterparts(spans)
-        if self.follow and spans:
-            other.scroll_offset_into_view(spans[0][0])
+        if self.follow and spans and not spans[0][0] <= other.cursor < spans[-1][1]:
+            # Its cursor goes there too: Tab into the pane lands on the
+            # counterpart, not on a cursor the scrolling left off screen.
+            other.move_to(spans[0][0])
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
