@@ -247,8 +247,9 @@ def export(
             raise ValueError("export needs out_path or stream")
         _write_stream(store, options, stream, counts, progress)
         return counts  # links not written: the caller says how to get them
-    store_root = getattr(store, "root", None)  # a PostgreSQL store has no folder
-    check_target(out_path, options.format, force, store_root)
+    from annotations.engines import folder_of
+
+    check_target(out_path, options.format, force, folder_of(store))  # None for PostgreSQL
     links_path = links_beside(out_path, options.format)
     if options.format == "brat":
         _write_brat(store, options, out_path, counts, link_records, progress)

@@ -161,3 +161,4 @@ async def test_the_readers_export_never_writes_inside_the_store(make_workspace) 
         await pilot.pause()
         assert not target.exists()
         assert any("inside the store" in str(n.message) for n in app._notifications)
+

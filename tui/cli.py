@@ -568,10 +568,9 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
 
 def _stored_hint(store_dir: Path | str) -> str:
     """How to open the store's documents when the articles' files are gone, or ""."""
-    from annotations.engines import is_remote
-    from annotations.store.migrations import DOCUMENTS
+    from annotations.engines import has_documents
 
-    if is_remote(store_dir) or not (Path(store_dir) / DOCUMENTS).is_file():
+    if not has_documents(store_dir):
         return ""  # no folder store here: nothing kept to open
     where = "" if Path(store_dir) == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
     return (f"; the store keeps the text of every document tagged before: "
