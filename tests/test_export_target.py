@@ -162,3 +162,14 @@ async def test_the_readers_export_never_writes_inside_the_store(make_workspace) 
         assert not target.exists()
         assert any("inside the store" in str(n.message) for n in app._notifications)
 
+
+def test_links_out_is_checked_as_an_export_file(work: Path, monkeypatch) -> None:
+    monkeypatch.chdir(work)
+    before = tree(work)
+    for out in (".", ".newsmark/documents.json", "notes.txt"):
+        result = run("links", "--out", out)
+        assert result.exit_code == 4, (out, result.output)
+        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+    assert tree(work) == before
+    assert run("links", "--out", "notes.txt", "--force").exit_code == 0
+    assert len((work / "notes.txt").read_text(encoding="utf-8").splitlines()) == 1

@@ -547,11 +547,15 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
 @store_option
 @click.option("--out", "out_path", type=ANY_PATH,
               help="File to write, e.g. links.jsonl (default: standard output).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @reports_errors
-def links_command(store_dir: Path, out_path: Path | None) -> None:
+def links_command(store_dir: Path, out_path: Path | None, force: bool) -> None:
     """Export cross-document links as JSON lines (for formats that cannot hold them)."""
+    from annotations.export import check_target
     from annotations.links import write_links_jsonl
 
+    if out_path is not None:  # the checks of a file export: never a folder, nor in the store
+        check_target(out_path, "jsonl", force, store_dir if isinstance(store_dir, Path) else None)
     with _open_existing_store(store_dir) as store:
         if out_path is None:
             write_links_jsonl(store, sys.stdout)
