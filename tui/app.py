@@ -1021,7 +1021,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._other_marks = {}
             self.notify("Others' layers hidden: only yours is shown", timeout=3)
         elif shown:
-            self.notify(f"{shown} spans of others' layers, dimmed and underlined, their "
+            self.notify(f"{plural(shown, 'span')} of others' layers, dimmed and underlined, their "
                         "annotator's mark in the margin (not editable); o hides them",
                         timeout=6)
         else:
@@ -1055,7 +1055,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         if count:
             view.set_annotations(self.workspace.annotations(doc_id))
-            self.notify(f"{count} spans every annotator marked alike are in "
+            self.notify(f"{plural(count, 'span')} every annotator marked alike "
+                        f"{'is' if count == 1 else 'are'} in "
                         f"{safe(self.workspace.annotator)} already (merged); n walks "
                         "the disagreements", timeout=6)
 
@@ -1106,13 +1107,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             count = self.workspace.take_none(view.document.id, group)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"took none of {count} versions")
+        self._after_change(view.document.id, f"took none of {plural(count, 'version')}")
 
     def _adjudication_status(self) -> str:
         view = self.active_view
         left, total = self._disagreements(view.document.id)
         here = self._disagreement_at(view)
-        status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
+        status = f"ADJUDICATING: {len(left)} of {plural(total, 'disagreement')} left"
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
