@@ -318,8 +318,10 @@ def train(
     nlp.from_bytes(best_bytes)
     notes = []
     if clipped:
-        notes.append(f"{clipped} spans overlap a longer one of their label and were "
-                     "left out of training (one layer per label)")
+        notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
+                     "of training (one layer per label)" if clipped == 1 else
+                     f"{clipped:,} spans overlap a longer one of their label and were left "
+                     "out of training (one layer per label)")
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
                           dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
                           epochs_run=epochs_run, seconds=clock() - started,

@@ -154,7 +154,7 @@ def test_import_brat_from_the_command_line(polnear_like: Path, tmp_path: Path) -
     assert "imported 2 of 3 .ann files: 1 new document, 7 spans" in err
     assert "1 discontinuous kept with their fragments" in err
     assert "layers: ana 4, ben 3" in err
-    assert "not modelled yet, skipped: 1 notes other than AnnotatorNotes (#)" in err
+    assert "not modelled yet, skipped: notes other than AnnotatorNotes (#) 1" in err
     assert "skipped attributions/bridge_story_ana.ann, line 6 (E1.1): relation type " \
         "'Source' is not declared" in err
     result = run("agree", "--store", store, "--json", "--label", "Cue")

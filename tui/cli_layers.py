@@ -42,7 +42,8 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
                            for name, count in sorted(report.annotators.items()))
         click.echo(f"layers: {layers}", err=True)
     if report.skipped_lines:
-        kinds = ", ".join(f"{count} {kind}"
+        # "notes other than AnnotatorNotes (#) 1": the kind first, so one reads right.
+        kinds = ", ".join(f"{kind} {count:,}"
                           for kind, count in sorted(report.skipped_lines.items()))
         click.echo(f"not modelled yet, skipped: {kinds}", err=True)
     if report.normalised:
