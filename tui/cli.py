@@ -26,6 +26,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from annotations.layers import GOLD
 from tui.cli_adjudicate import adjudicate_command
 from tui.cli_agree import agree_command
 from tui.cli_common import (
@@ -222,6 +223,11 @@ def open_command(
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
+        if annotator == GOLD and not adjudicate:
+            # Allowed (a curator may add a span no one tagged), but the curator's
+            # view is elsewhere: said once, so gold is not mistaken for a layer.
+            notices.append("You are writing the gold layer directly; newsmark adjudicate "
+                           "shows the annotators' disagreements to decide")
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
