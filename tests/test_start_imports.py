@@ -1,0 +1,46 @@
+"""What opening the reader imports before its first frame (issue 18: start-up).
+
+Every module imported at start is paid for on every start, before anything
+is drawn. Those listed in `NOT_BEFORE_FIRST_FRAME` are needed only later (a
+motion over non-ASCII text, a suggestion rejected, a sentence found) and are
+imported where used; this keeps a module-level import of one of them from
+creeping back. Checked in a fresh interpreter: the test process has them all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the reader's start imports: the command, the session, the app.
+START = ("tui.cli", "annotations.workspace", "tui.app")
+
+NOT_BEFORE_FIRST_FRAME = (
+    "regex",  # grapheme clusters (annotations/graphemes.py), ~6 ms
+    "annotations.suggest",  # undoing a rejection (annotations/history.py), ~3 ms
+    "nltk",  # Punkt: segmentation runs after the first frame
+    "annotations.alignment",
+    "annotations.span_model",
+)
+
+
+def test_the_start_leaves_later_modules_unimported() -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import {name}\n" for name in START)
+        + f"print(' '.join(n for n in {NOT_BEFORE_FIRST_FRAME!r} if n in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True, timeout=60)
+    assert result.stdout.split() == []
+
+
+def test_graphemes_still_find_clusters_once_regex_is_imported_late() -> None:
+    from annotations.graphemes import cluster_at, next_boundary
+
+    family = "a👨\u200d👩\u200d👧b"
+    assert cluster_at(family, 2) == (1, 6)
+    assert next_boundary(family, 1) == 6
