@@ -261,6 +261,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
+        # New articles' texts, registered for the first frame but not yet
+        # written (`Workspace(write_new_documents_later=True)`); any save
+        # before this is done writes them first.
+        self.call_after_refresh(self._write_registered)
         # A trained model (newsmark train, or T) joins the suggestions; it
         # is loaded after the first paint, in the background.
         self.call_after_refresh(self.load_model_if_any)
@@ -269,6 +273,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
             self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
                         severity="warning", timeout=15)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _write_registered(self) -> None:
+        try:
+            self.workspace.write_registered()
+        except NewsmarkError as err:
+            # Nothing is lost (nothing can be saved before they are); the
+            # next save tries again and fails with this message if it must.
+            self.call_from_thread(self.notify, str(err), severity="error", timeout=15)
 
     def on_unmount(self) -> None:
         self._save_panes()
