@@ -44,3 +44,24 @@ def test_graphemes_still_find_clusters_once_regex_is_imported_late() -> None:
     family = "a👨\u200d👩\u200d👧b"
     assert cluster_at(family, 2) == (1, 6)
     assert next_boundary(family, 1) == 6
+
+
+def test_a_pane_focused_before_its_first_resize_wraps_nothing() -> None:
+    """Focusing a pane (on mount, before Textual gives it a size) asks for the
+    cursor's row: at the width-1 estimate every character was a row, and
+    wrapping them imported `regex` to find clusters in non-ASCII text."""
+    code = (
+        "import sys\n"
+        "from annotations.model import Document\n"
+        "from annotations.segmentation import Segmentation\n"
+        "from tui.article_view import ArticleView\n"
+        "text = '“Émigré” café, naïve. ' * 200 + '\\n\\n' + 'Second paragraph.'\n"
+        "view = ArticleView(Document(text), Segmentation.provisional(text))\n"
+        "assert view._rows.total == 3 and view._row_of(len(text) - 1) == 2\n"
+        "view._invalidate_range(0, 0)\n"
+        "print('regex' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
