@@ -189,7 +189,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 yield OrphanList(id="orphan-list")
                 yield SuggestionList(id="suggestion-list")
                 yield DocumentList(id="document-list")
-        yield PromptBar(id="prompt")
+        # The prompt bar (an Input, ~13 ms to mount with its styles) joins
+        # right after the first frame: it is hidden until / m or an export.
         yield StatusBar(id="status")
         yield Footer()
 
@@ -261,6 +262,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
+        self.call_after_refresh(self._prompt_bar)
         # New articles' texts, registered for the first frame but not yet
         # written (`Workspace(write_new_documents_later=True)`); any save
         # before this is done writes them first.
@@ -454,7 +456,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         ann = self._annotation_under_cursor()
         if ann is not None:
             self._noted = ann
-            self.query_one(PromptBar).ask("note", f"Note on the {ann.label} span (Enter saves)",
+            self._prompt_bar().ask("note", f"Note on the {ann.label} span (Enter saves)",
                                           ann.note)
 
     def _save_note(self, note: str) -> None:
@@ -553,7 +555,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     def action_search(self) -> None:
-        self.query_one(PromptBar).ask(
+        self._prompt_bar().ask(
             "search", "Search this document (re: for a regular expression)", self.search_query,
             replace=True,
         )
@@ -690,6 +692,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 
+    def _prompt_bar(self) -> PromptBar:
+        """The prompt bar, mounted above the status line if it is not yet (see compose)."""
+        found = self.query(PromptBar)
+        if found:
+            return found.first()
+        bar = PromptBar(id="prompt")
+        self.mount(bar, before=self.query_one(StatusBar))
+        return bar
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # / and m are priority bindings (see tui/bindings.py): inside a prompt
         # they are typed, and on the help or link screen they do nothing.
@@ -700,7 +711,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
 
-        self.query_one(PromptBar).ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+        self._prompt_bar().ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
                                       str(default_target(fmt, Path.cwd())))
 
     def _export(self, fmt: str, target: str) -> None:

@@ -1,4 +1,4 @@
-"""What opening the reader imports before its first frame (issue 18: start-up).
+"""What the reader does before its first frame, and what waits (issue 18: start-up).
 
 Every module imported at start is paid for on every start, before anything
 is drawn. Those listed in `NOT_BEFORE_FIRST_FRAME` are needed only later (a
@@ -65,3 +65,27 @@ def test_a_pane_focused_before_its_first_resize_wraps_nothing() -> None:
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+async def test_the_prompt_bar_comes_after_the_first_frame_and_takes_a_burst(
+        make_workspace) -> None:
+    """The prompt bar is mounted after the first frame; a / that comes before
+    it mounts it there and then, and the keys sent with the / (a burst, all
+    queued before the first is handled) are typed into it."""
+    from textual import events
+
+    from tui.app import NewsmarkApp
+    from tui.prompt_bar import PromptBar
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert len(app.query(PromptBar)) == 1  # after the first frame
+        await app.query_one(PromptBar).remove()  # as if no frame had been drawn yet
+        for key, char in (("slash", "/"), ("w", "w"), ("e", "e"), ("i", "i"), ("r", "r")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        bar = app.query_one(PromptBar)
+        assert bar.value == "weir" and app.focused is bar
+        await pilot.press("enter")
+        assert app.search_query == "weir" and app.focused is app.active_view
