@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import MountError
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
@@ -262,7 +263,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
-        self.call_after_refresh(self._prompt_bar)
+        self.call_after_refresh(self._mount_prompt_bar)
         # New articles' texts, registered for the first frame but not yet
         # written (`Workspace(write_new_documents_later=True)`); any save
         # before this is done writes them first.
@@ -691,6 +692,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    def _mount_prompt_bar(self) -> None:
+        # After the first frame. An app that closes at once (it drew one
+        # frame and was asked to quit) has no screen left to mount it on.
+        with contextlib.suppress(MountError):
+            self._prompt_bar()
 
     def _prompt_bar(self) -> PromptBar:
         """The prompt bar, mounted above the status line if it is not yet (see compose)."""
