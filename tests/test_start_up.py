@@ -89,3 +89,36 @@ async def test_the_prompt_bar_comes_after_the_first_frame_and_takes_a_burst(
         assert bar.value == "weir" and app.focused is bar
         await pilot.press("enter")
         assert app.search_query == "weir" and app.focused is app.active_view
+
+
+async def test_a_long_article_gets_its_paragraphs_after_the_first_frame_or_before_a_key(
+        tmp_path: Path) -> None:
+    """The first frame draws no sentence: a long article is shown with nothing
+    found, its paragraphs come right after (Punkt runs in the background), and
+    a key that comes before them finds them there."""
+    from annotations.segmentation import Segmentation, paragraphs
+    from annotations.store import LocalStore
+    from annotations.workspace import BACKGROUND_SEGMENTATION_CHARS, Workspace
+    from tui.app import NewsmarkApp
+
+    paragraph = "The weir cost the council £3.5 million. Critics said so.\n\n"
+    text = paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50)
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    store = LocalStore(tmp_path / "store")
+    ws = Workspace(store, [path], annotator="tester")
+    (doc,) = ws.order
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            view = app.active_view
+            assert view.segmentation.paragraphs == paragraphs(doc.text)
+            # As if the key came before that: nothing found, paragraphs due.
+            view.set_segmentation(Segmentation.unknown(doc.text))
+            app._paragraphs_due.add(doc.id)
+            await pilot.press("right_curly_bracket")
+            assert view.cursor == paragraphs(doc.text)[1][0]
+            await app.workers.wait_for_complete()
+    finally:
+        store.close()

@@ -138,6 +138,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Short documents the first frame showed before segmenting them (see
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
+        # Long documents the first frame showed before their paragraphs were found.
+        self._paragraphs_due: set[str] = set()
         self._panes_dirty = False
         self._views: list[ArticleView] | None = None  # set on mount (see `views`)
         self._doc_edges, self._related_ids = {}, {}
@@ -760,10 +762,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _segmentation_for(self, doc: Document, *, first_paint: bool = False) -> Segmentation:
         """The document's segmentation, or paragraphs only while Punkt runs on it.
 
-        For the first frame even a short article is shown with paragraphs
-        only: importing NLTK and training Punkt cost ~0.3 s, which the
-        first paint need not wait for. It is segmented right after that
-        paint, or before the first key is handled if one comes sooner.
+        The first frame draws no sentence, so it gets none (`unknown`):
+        a short article is segmented right after that paint (importing NLTK
+        and training Punkt cost ~0.3 s), a long one gets its paragraphs then
+        (a pass over the whole text, ~3 ms a MB) while Punkt runs in the
+        background; either before the first key if one comes sooner.
         """
         if not self.workspace.segments_slowly(doc.id):
             if not first_paint or self.workspace.is_segmented(doc.id):
@@ -774,12 +777,29 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if not self._deferred:
                 self.call_after_refresh(self._segment_deferred)
             self._deferred.add(doc.id)
-            return Segmentation.provisional(doc.text)
+            return Segmentation.unknown(doc.text)
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
             # After the first paint: the worker shares the GIL with drawing.
             self.call_after_refresh(self._segment, doc.id)
+        if first_paint:
+            if not self._paragraphs_due:
+                self.call_after_refresh(self._show_paragraphs)
+            self._paragraphs_due.add(doc.id)
+            return Segmentation.unknown(doc.text)
         return Segmentation.provisional(doc.text)
+
+    def _show_paragraphs(self) -> None:
+        """Paragraphs for the long articles the first frame showed with nothing found."""
+        due, self._paragraphs_due = self._paragraphs_due, set()
+        for view in self.views:
+            doc_id = view.document.id
+            if doc_id in due:
+                # Punkt may be done already, its message not handled yet.
+                view.set_segmentation(self.workspace.segmentation(doc_id)
+                                      if self.workspace.is_segmented(doc_id)
+                                      else Segmentation.provisional(view.text))
+        self._refresh_status()
 
     # A failing worker must not stop the reader: its error is shown
     # (on_worker_state_changed) and the text stays readable.
@@ -823,8 +843,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A key typed before the deferred segmentation ran must see real
         # sentences and words (motions and tags use them).
-        if self._deferred and isinstance(event, events.Key):
-            self._segment_deferred()
+        if isinstance(event, events.Key):
+            if self._paragraphs_due:
+                self._show_paragraphs()
+            if self._deferred:
+                self._segment_deferred()
         await super().on_event(event)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
