@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import events, work
@@ -72,6 +72,9 @@ if TYPE_CHECKING:
     from annotations.suggest import Suggestion
 
 MAX_PANES = 2
+# The side panel's lists that are hidden while empty, in their order there
+# (between the annotation list and the document list).
+_SideList = TypeVar("_SideList", RelationList, OrphanList, SuggestionList)
 NARROW = 110  # below this many columns the side panel starts hidden
 # Below this many columns two panes and the side panel leave ~23 columns a
 # pane: with the panel open, only the focused pane is shown (p hides the
@@ -141,6 +144,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Long documents the first frame showed before their paragraphs were found.
         self._paragraphs_due: set[str] = set()
         self._panes_dirty = False
+        self._side_lists: dict[type, RelationList | OrphanList | SuggestionList] = {}
         self._views: list[ArticleView] | None = None  # set on mount (see `views`)
         self._doc_edges, self._related_ids = {}, {}
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
@@ -184,16 +188,21 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            for index, (doc, cursor) in enumerate(self._initial_panes()):
+            panes = self._initial_panes()
+            for index, (doc, cursor) in enumerate(panes):
                 yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
-                yield RelationList(id="relation-list")
-                yield OrphanList(id="orphan-list")
-                yield SuggestionList(id="suggestion-list")
+                # The lists hidden while empty (relations, orphans, suggestions:
+                # ~4 ms to mount) join after the first frame, unless it shows one.
+                first = panes[0][0].id
+                if self.workspace.orphans(first) or self._document_edges(first):
+                    lists = self._make_side_lists()
+                    self._side_lists = {type(found): found for found in lists}
+                    yield from lists
                 yield DocumentList(id="document-list")
-        # The prompt bar (an Input, ~13 ms to mount with its styles) joins
-        # right after the first frame: it is hidden until / m or an export.
+        # The prompt bar (an Input, hidden until / m or an export) joins
+        # right after the first frame too.
         yield StatusBar(id="status")
         yield Footer()
 
@@ -266,6 +275,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
         self.call_after_refresh(self._mount_prompt_bar)
+        self.call_after_refresh(self._mount_side_lists)
         # New articles' texts, registered for the first frame but not yet
         # written (`Workspace(write_new_documents_later=True)`); any save
         # before this is done writes them first.
@@ -694,6 +704,32 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 markup_escaped(f"Key {key_display(self.keys.get(binding.id, binding.key))}"),
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
+
+    @staticmethod
+    def _make_side_lists() -> list[RelationList | OrphanList | SuggestionList]:
+        return [RelationList(id="relation-list"), OrphanList(id="orphan-list"),
+                SuggestionList(id="suggestion-list")]
+
+    async def _mount_side_lists(self) -> None:
+        if self._side_lists:
+            return
+        lists = self._make_side_lists()
+        try:
+            await self.query_one("#side").mount(*lists, before=self.query_one(DocumentList))
+        except MountError:
+            return  # the app is closing (see _mount_prompt_bar)
+        self._side_lists = {type(found): found for found in lists}
+        self._refresh_panel()
+
+    def _side_list(self, kind: type[_SideList]) -> _SideList | None:
+        """One of the lists hidden while empty; None until mounted (nothing to show then)."""
+        found = self._side_lists.get(kind)
+        return found if isinstance(found, kind) else None
+
+    def _document_edges(self, doc_id: str) -> list[Any]:
+        if doc_id not in self._doc_edges:
+            self._doc_edges[doc_id] = self.workspace.edges(doc_id)
+        return self._doc_edges[doc_id]
 
     def _mount_prompt_bar(self) -> None:
         # After the first frame. An app that closes at once (it drew one
@@ -1125,8 +1161,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
         """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
         view.set_suggestions(suggestions)
-        if view is self.active_view:
-            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+        listed = self._side_list(SuggestionList)
+        if view is self.active_view and listed is not None:
+            listed.show(view.document.id, view.text, view.suggestions)
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
@@ -1136,8 +1173,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _suggestion_in_focus(self) -> Suggestion | None:
         """In the suggestion list, its highlighted row; in an article, the cursor's."""
-        listed = self.query_one(SuggestionList)
-        if listed.has_focus:
+        listed = self._side_list(SuggestionList)
+        if listed is not None and listed.has_focus:
             return listed.highlighted_suggestion
         return self.active_view.suggestion_at(self.active_view.cursor)
 
@@ -1282,13 +1319,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                     links[end_ann] = link.label
         # A virtual list: showing costs the rows on screen, not the count.
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
-        if doc_id not in self._doc_edges:
-            self._doc_edges[doc_id] = self.workspace.edges(doc_id)
-        self.query_one(RelationList).show(doc_id, self._doc_edges[doc_id])
-        if orphans:
-            self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        relation_list = self._side_list(RelationList)
+        if relation_list is not None:
+            relation_list.show(doc_id, self._document_edges(doc_id))
+        orphan_list = self._side_list(OrphanList)
+        if orphans and orphan_list is not None:
+            orphan_list.show(doc_id, self.workspace.orphans(doc_id))
         view = self.active_view
-        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
+        suggestion_list = self._side_list(SuggestionList)
+        if suggestion_list is not None:
+            suggestion_list.show(doc_id, view.text, view.suggestions)
 
     def _heard_from_team(self) -> None:
         """Others changed documents: show their spans and statuses (cheap when none did).
