@@ -596,3 +596,18 @@ async def test_a_narrow_status_line_drops_the_counts_before_the_mode(make_worksp
         status = next(row for row in screen(app).splitlines() if "RELABEL" in row)
         assert "press a label key" in status and re.search(r"saved ✓ .*\d\d:\d\d:\d\d", status)
         assert "claim 0" not in status  # the counts made room
+
+
+async def test_a_narrow_key_bar_shows_every_label_key_it_can(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = screen(app).splitlines()[-1]
+        # Spaced and with the palette's key, it stopped at "2 q".
+        assert "2 quote" in keys and "3 terms" in keys and "palette" not in keys
+        await pilot.resize_terminal(140, 36)
+        await pilot.pause()
+        assert "palette" in screen(app).splitlines()[-1]

@@ -119,6 +119,27 @@ def test_import_then_export_round_trip(store_dir: Path, tmp_path: Path) -> None:
         assert second == first
 
 
+def test_a_doccano_records_own_id_comes_back_on_export(tmp_path: Path) -> None:
+    """doccano exports an `id` per example; it was dropped on import, and the
+    exported records could no longer be matched to the project's."""
+    path = tmp_path / "project.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"id": 42, "text": "The mayor said the weir will open.", "label": [[0, 9, "claim"]]},
+        {"id": "ex-7", "text": "Nobody objected.", "label": []},
+        {"text": "No id here.", "label": [[0, 2, "claim"]]},
+    )) + "\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert run("import", str(path), "--format", "doccano", "--store", str(store)).exit_code == 0
+    out = [json.loads(line) for line in
+           run("export", "--store", str(store), "--format", "doccano").stdout.splitlines()]
+    ids = {r["text"]: r.get("id") for r in out}
+    assert ids["The mayor said the weir will open."] == 42  # an int, as doccano wrote it
+    assert ids.get("Nobody objected.", "ex-7") == "ex-7"  # exported only if it has spans
+    assert ids["No id here."] is None
+    native = run("export", "--store", str(store)).stdout.splitlines()
+    assert any(json.loads(line)["meta"].get("record_id") == "42" for line in native)
+
+
 def test_import_without_format_reads_what_export_writes(store_dir: Path, tmp_path: Path) -> None:
     # As export defaults to jsonl, import does: it was a six-line usage error.
     path = tmp_path / "records.jsonl"

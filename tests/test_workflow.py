@@ -266,3 +266,28 @@ async def test_a_restored_pane_keeps_its_side_and_new_files_fill_the_other(
     async with app.run_test(size=SIZE):
         names = [Path(view.document.meta.path).name for view in app.views]
         assert names == ["third.txt", second.name]
+
+
+async def test_the_pane_that_had_the_focus_has_it_again_on_reopen(
+    article_paths, make_workspace
+) -> None:
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "right_parenthesis")  # into the right pane, a sentence on
+        right = app.query_one("#pane-1", ArticleView)
+        assert app.active_view is right and right.has_focus
+        cursor = right.cursor
+    ws.store.close()
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        right = app.query_one("#pane-1", ArticleView)
+        assert app.active_view is right and right.has_focus and right.cursor == cursor
+        await pilot.press("shift+tab")  # back to the left pane: that is kept too
+    ws.store.close()
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE):
+        assert app.active_view is app.query_one("#pane-0", ArticleView)

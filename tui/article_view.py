@@ -227,6 +227,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._spans.items
 
     @property
+    def annotation_starts(self) -> list[int]:
+        """The annotations' starts, ascending (do not change the list)."""
+        return self._spans.starts
+
+    @property
     def suggestions(self) -> list[Suggestion]:
         """The suggestions shown, sorted by start."""
         return self._suggestions.items

@@ -117,7 +117,7 @@ def _parser(fmt: str, doccano_offsets: str) -> Callable[[Any], ParsedRecord]:
 
 
 def _meta(raw: dict[str, Any]) -> DocumentMeta:
-    values = {k: raw.get(k) for k in ("path", "title", "source", "date")}
+    values = {k: raw.get(k) for k in ("path", "title", "source", "date", "record_id")}
     return DocumentMeta(**{k: None if v is None else str(v) for k, v in values.items()})
 
 
