@@ -383,3 +383,14 @@ def test_joined_lines_are_the_lines_joined(text: str) -> None:
         cleaner.drop(cleaner.content()[0])
         expected = _BLANK_RUNS.sub("\n\n", "\n".join(cleaner.lines).strip("\n"))
         assert cleaner.joined() == expected
+
+
+@given(st.lists(st.sampled_from(list("DdAaTtEe(): -—,0123456789İıK") + [
+    "Nov ", "2024-11-16", "Reuters", "WASHINGTON", "date ", "DATE: "]), max_size=12).map("".join))
+def test_datelines_are_looked_for_only_where_one_can_be(line: str) -> None:
+    from annotations.cleaning import _datelines, _match_dateline
+
+    direct = next((m for m in (p.match(line) for p in _datelines())
+                   if m and (m.group("date") or m.group("source"))), None)
+    found = _match_dateline(line)
+    assert (found and found.group(0)) == (direct and direct.group(0))
