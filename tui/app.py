@@ -26,7 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from annotations.engines import folder_of
@@ -64,6 +64,7 @@ from tui.relation_list import RelationList
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
+from tui.title_bar import TitleBar
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     # -- layout ----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="✎")
+        yield TitleBar("✎")
         # The panes sit in #main beside the side panel, with no container of
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
