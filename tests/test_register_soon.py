@@ -150,3 +150,26 @@ async def test_the_reader_writes_them_after_its_first_frame(article_paths, tmp_p
                 assert _on_disk(store_dir, doc.id) == (True, True)
     finally:
         ws.store.close()
+
+
+async def test_the_reader_says_when_it_cannot_write_them(article_paths, tmp_path,
+                                                         monkeypatch) -> None:
+    from tui.app import NewsmarkApp
+
+    def disk_full(path, data):  # type: ignore[no-untyped-def]
+        raise store_files.cannot_write(path, OSError(28, "No space left on device"))
+
+    store_dir = tmp_path / "store"
+    ws = _opened(store_dir, article_paths[:1])
+    monkeypatch.setattr("annotations.store.local.write_json_atomic", disk_full)
+    try:
+        app = NewsmarkApp(ws)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            assert any("No space left" in str(n.message) for n in app._notifications)
+            assert app.is_running  # nothing was lost: the reader goes on
+    finally:
+        monkeypatch.undo()
+        ws.store.close()  # the disk has room again: close writes them
+    (doc,) = ws.documents.values()
+    assert _on_disk(store_dir, doc.id) == (True, True)

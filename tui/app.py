@@ -287,8 +287,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self.call_after_refresh(self._mount_prompt_bar)
         self.call_after_refresh(self._mount_side_lists)
         # New articles' texts, registered for the first frame but not yet
-        # written (`Workspace(write_new_documents_later=True)`); any save
-        # before this is done writes them first.
+        # written (`Workspace(write_new_documents_later=True)`); a save that
+        # comes first writes them first.
         self.call_after_refresh(self._write_registered)
         # A trained model (newsmark train, or T) joins the suggestions; it
         # is loaded after the first paint, in the background.
@@ -299,14 +299,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
                         severity="warning", timeout=15)
 
-    @work(thread=True, group="store", exit_on_error=False)
     def _write_registered(self) -> None:
+        # On this thread, not in a worker: the store's catalogue is shared
+        # state (the texts' fsyncs take a few ms once, after the frame).
         try:
             self.workspace.write_registered()
         except NewsmarkError as err:
             # Nothing is lost (nothing can be saved before they are); the
             # next save tries again and fails with this message if it must.
-            self.call_from_thread(self.notify, str(err), severity="error", timeout=15)
+            self.notify(str(err), severity="error", timeout=15)
 
     def on_unmount(self) -> None:
         self._save_panes()

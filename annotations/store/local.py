@@ -636,14 +636,21 @@ class LocalStore:
         self._check_doc_id(doc_id)
         return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
-    @_writes
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
         self._check_doc_id(doc_id)
         if self.read_only or self._closed:
             return False  # a read-only store writes nothing, not even this cache
-        return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
+        try:
+            with self._writing():
+                return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
+        except StoreError as err:
+            # The write lock, or the texts of `register_soon` that go first,
+            # could not be had: this is derived data, made again next time.
+            if warn is not None:
+                warn(str(err))
+            return False
 
     @_writes
     def set_status(self, doc_id: str, status: str) -> None:
