@@ -488,7 +488,7 @@ class LocalStore:
         """`register_many` and `remember_paths`, written before any other write.
 
         Reads see the documents at once (records, texts, paths); the files
-        are written by `write_registered` (the reader calls it in a worker
+        are written by `write_registered` (the reader calls it right
         after its first frame), by the first write of anything else (under
         the same lock, before it), or by `close`. Known documents are
         registered now, as `register` does.
