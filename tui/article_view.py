@@ -11,6 +11,7 @@ parsed as markup), and control characters were neutralised on loading.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -514,10 +515,9 @@ class ArticleView(ScrollView, can_focus=True):
         """Guess every line's rows from its length; exact counts come on demand."""
         self._wrap_width = width
         self._line_rows.clear()
-        self._rows = RowIndex([
-            max(1, -(-(end - start) // width))
-            for start, end in zip(self._line_starts, self._line_ends)
-        ])
+        # ceil(length / width), at least 1 (an empty line is a row).
+        self._rows = RowIndex([(length + width - 1) // width or 1 for length in
+                               map(operator.sub, self._line_ends, self._line_starts)])
         self.virtual_size = Size(width, self._rows.total)
         self._invalidate()
 
