@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -154,10 +155,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
-        for label in labels:
-            # Label keys come from the project's config, so they are bound
-            # here rather than declared with the static bindings.
-            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
         # The project's [keys], by binding id (checked by tui.keymap before start).
         self.keys = keymap(workspace.config)
         self.set_keymap(self.keys)
@@ -249,6 +246,18 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             cursor=cursor,
             id=view_id,
         )
+
+    def get_default_screen(self) -> Screen:
+        """The reader's screen, holding the label keys.
+
+        Label keys come from the project's config, so they are not among the
+        static bindings. They are the screen's, not the app's: applying
+        [keys] drops every app binding of a remapped command's old key
+        (`remove = "delete"` took a label bound to x with it).
+        """
+        keys = [Binding(label.key, f"app.tag('{label.name}')", label.name)
+                for label in self.workspace.config.labels]
+        return type("ReaderScreen", (Screen,), {"BINDINGS": keys})(id="_default")
 
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
@@ -967,8 +976,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         spans = self._alignment[2].counterpart_spans(side, view.cursor)
         view.set_counterparts([])
         other.set_counterparts(spans)
-        if self.follow and spans:
-            other.scroll_offset_into_view(spans[0][0])
+        if self.follow and spans and not spans[0][0] <= other.cursor < spans[-1][1]:
+            # Its cursor goes there too: Tab into the pane lands on the
+            # counterpart, not on a cursor the scrolling left off screen.
+            other.move_to(spans[0][0])
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
