@@ -291,3 +291,26 @@ async def test_the_pane_that_had_the_focus_has_it_again_on_reopen(
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE):
         assert app.active_view is app.query_one("#pane-0", ArticleView)
+
+
+async def test_an_undo_in_a_document_not_open_says_which_document(
+    article_paths, make_workspace
+) -> None:
+    """Undo reaches across restarts: it changed a document this session had not
+    opened, and the status line only said "undid the claim tag"."""
+    first, second = article_paths
+    ws = make_workspace([first, second])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "1")  # a claim in the second article
+        assert len(ws.store.annotations(app.active_view.document.id)) == 1
+        tagged = app.active_view.document.id
+    ws.store.close()
+    ws = make_workspace([first])  # opened alone this time
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        assert ws.store.annotations(tagged) == []
+        said = [str(n.message) for n in app._notifications]
+        assert any("outlet-b.txt" in m and "not open" in m for m in said), said

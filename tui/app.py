@@ -389,7 +389,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_orphan_chosen(self, message: OrphanChosen) -> None:
         self.pending = "place"
         self._placing = message.orphan_id
-        self.active_view.focus()
+        view = self.active_view
+        orphan = next((o for o in self.workspace.orphans(message.doc_id)
+                       if o.id == message.orphan_id), None)
+        if orphan is not None and view.document.id == message.doc_id:
+            # Near where it was in the old text: where it belongs is usually close.
+            view.move_to(min(orphan.start, len(view.text)))
+        view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
@@ -526,6 +532,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        if self._view_showing(doc_id) is None:
+            # Undo reaches across restarts, into documents this session did
+            # not open: the change is real, so say where it was made.
+            self.notify(f"{change_done(verb, change)} in {self.workspace.document_name(doc_id)}, "
+                        "which is not open here", timeout=8)
         if change.kind == "group" and change.steps <= 1:  # several annotations at once
             view = self._view_showing(doc_id)
             if view is not None:
@@ -533,8 +546,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             kind = "remove" if change.after is None else "change"
             self._after_change(doc_id, f"{verb} {kind} of {ann.label} with its relations")
             return
-        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[doc_id])
         view = self._view_showing(doc_id)
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's

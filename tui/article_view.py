@@ -438,7 +438,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_expand_selection(self) -> None:
         span = expand(self.segmentation, self.selection or (self.cursor, self.cursor))
-        if span is not None:
+        if span is None:
+            self.notify("e grows a selection up to its paragraph: nothing larger", timeout=3)
+        else:
             self.select(*span)
 
     def _target_left(self) -> int:
