@@ -89,6 +89,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             status = lambda: str(app.query_one("#status").render())  # noqa: E731
             [merged] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
             assert (merged.source, merged.text) == (MERGED, "The mayor")
+            said = [str(n.message) for n in app._notifications]
+            assert any("1 span every annotator marked alike is in gold" in m for m in said), said
             assert "ADJUDICATING: 2 of 2 disagreements left" in status()
             assert len(view.others) == 5  # every annotator's spans shown
             await pilot.press("n")

@@ -450,13 +450,22 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.press("p")
         await pilot.pause()
         assert side.display and a.display and b.display
-        # Narrowed with the panel open: one pane again (the rule held only at start).
+        # Narrowed with the panel open: as if started narrow, two panes and the
+        # panel put away (it was one pane and the panel), and back when widened.
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert side.display and a.display and not b.display
+        assert not side.display and a.display and b.display
         await pilot.resize_terminal(140, 36)
         await pilot.pause()
         assert side.display and a.display and b.display
+        # Opened with p while narrow, it stays open: one pane beside it.
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and not b.display
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert side.display and not b.display
 
 
 async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:

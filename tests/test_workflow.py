@@ -314,3 +314,12 @@ async def test_an_undo_in_a_document_not_open_says_which_document(
         assert ws.store.annotations(tagged) == []
         said = [str(n.message) for n in app._notifications]
         assert any("outlet-b.txt" in m and "not open" in m for m in said), said
+
+
+async def test_a_and_u_with_nothing_to_act_on_say_so(make_workspace) -> None:
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A", "u")
+        said = [str(n.message) for n in app._notifications]
+        assert "No suggestion on screen to accept (S shows them)" in said  # was silent
+        assert "Nothing to undo" in said

@@ -128,6 +128,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
         self._focused_pane = ""  # the id of the pane to focus on mount, if restored
+        self._panel_hidden_by_width = False  # put away for a narrow terminal, not by `p`
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -269,6 +270,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+            self._panel_hidden_by_width = True
         self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
@@ -688,6 +690,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._panel_hidden_by_width = False  # the person's choice stands
         self._fit_panes()
 
     def _fit_panes(self, width: int | None = None) -> None:
@@ -709,7 +712,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
             # The event's size: `self.size` is changed after this handler runs.
-            self._fit_panes(event.size.width)
+            width, side = event.size.width, self.query_one("#side")
+            # Narrowed as if started narrow: two panes, the panel put away
+            # (and back when widened again), unless `p` said otherwise.
+            if width < NARROW <= self.size.width and not side.has_class("-hidden"):
+                side.add_class("-hidden")
+                self._panel_hidden_by_width = True
+            elif width >= NARROW > self.size.width and self._panel_hidden_by_width:
+                side.remove_class("-hidden")
+                self._panel_hidden_by_width = False
+            self._fit_panes(width)
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
@@ -1101,7 +1113,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._other_marks = {}
             self.notify("Others' layers hidden: only yours is shown", timeout=3)
         elif shown:
-            self.notify(f"{shown} spans of others' layers, dimmed and underlined, their "
+            self.notify(f"{plural(shown, 'span')} of others' layers, dimmed and underlined, their "
                         "annotator's mark in the margin (not editable); o hides them",
                         timeout=6)
         else:
@@ -1135,7 +1147,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         if count:
             view.set_annotations(self.workspace.annotations(doc_id))
-            self.notify(f"{count} spans every annotator marked alike are in "
+            self.notify(f"{plural(count, 'span')} every annotator marked alike "
+                        f"{'is' if count == 1 else 'are'} in "
                         f"{safe(self.workspace.annotator)} already (merged); n walks "
                         "the disagreements", timeout=6)
 
@@ -1186,13 +1199,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             count = self.workspace.take_none(view.document.id, group)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"took none of {count} versions")
+        self._after_change(view.document.id, f"took none of {plural(count, 'version')}")
 
     def _adjudication_status(self) -> str:
         view = self.active_view
         left, total = self._disagreements(view.document.id)
         here = self._disagreement_at(view)
-        status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
+        status = f"ADJUDICATING: {len(left)} of {plural(total, 'disagreement')} left"
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
@@ -1240,7 +1253,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def action_accept_visible(self) -> None:
         view = self.active_view
         lo, hi = view.visible_range()
-        self._accept([s for s in view.suggestions if s.start < hi and s.end > lo])
+        shown = [s for s in view.suggestions if s.start < hi and s.end > lo]
+        if not shown:
+            self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
+            return
+        self._accept(shown)
 
     def _accept(self, suggestions: list[Suggestion]) -> None:
         view = self.active_view
