@@ -440,7 +440,7 @@ def reanchor_document(
 # --------------------------------------------------------------------- the store
 
 
-def _previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
+def previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
     """new doc id -> id of the document last opened from the same path."""
     paths = store.paths()
     previous: dict[str, str] = {}
@@ -475,7 +475,7 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
     if store.read_only:
         return {}
     docs = [doc for doc in documents if doc.meta.path]
-    previous = _previous_versions(store, docs)
+    previous = previous_versions(store, docs)
     reports: dict[str, ReanchorReport] = {}
     for doc in docs:
         old_id = previous.get(doc.id)

@@ -15,9 +15,21 @@ CR LF, which the reader never shows) there is always a boundary.
 
 from __future__ import annotations
 
-import regex
+from typing import Any
 
-_CLUSTER = regex.compile(r"\X")
+# `regex` is imported and `\X` compiled on first use (~6 ms): the reader's
+# first frame needs neither, and ASCII text never does.
+_cluster: Any = None
+
+
+def _cluster_pattern() -> Any:
+    global _cluster
+    if _cluster is None:
+        import regex
+
+        _cluster = regex.compile(r"\X")
+    return _cluster
+
 # How far to look for a boundary known without matching (two ASCII
 # characters side by side), and how long a cluster may be. Beyond these
 # (a page of text with no ASCII, or "Zalgo" text stacking hundreds of
@@ -49,7 +61,7 @@ def cluster_at(text: str, offset: int) -> tuple[int, int]:
     floor = max(0, offset - _LOOK_BACK)
     while start > floor and not _ascii_boundary(text, start):
         start -= 1
-    for match in _CLUSTER.finditer(text, start, min(n, offset + _LONGEST)):
+    for match in _cluster_pattern().finditer(text, start, min(n, offset + _LONGEST)):
         if match.end() > offset:
             return (match.start(), match.end())
     return (offset, offset + 1)

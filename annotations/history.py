@@ -39,14 +39,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from annotations import anchoring
 from annotations.errors import StoreError
 from annotations.links import Link, LinkStore
 from annotations.model import Annotation
 from annotations.store.protocol import Store
-from annotations.suggest import Suggestion, SuggestionState
+
+if TYPE_CHECKING:
+    # Imported where a rejection is recorded or undone: suggest's expressions
+    # cost ~3 ms, which opening the reader need not pay.
+    from annotations.suggest import Suggestion, SuggestionState
 
 LIMIT = 1000
 
@@ -220,7 +224,7 @@ class History:
     def reject(self, ann: Annotation, *, group: str = "") -> None:
         """Never propose again the suggestion that would have made `ann` (undoable;
         rejections given one `group` are undone and redone together)."""
-        SuggestionState(self.store).reject(ann.doc_id, _suggestion_of(ann))
+        _rejections(self.store).reject(ann.doc_id, _suggestion_of(ann))
         self._record(Change("reject", None, ann, group=group))
 
     def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
@@ -267,7 +271,7 @@ class History:
                 store.remove(change.owner, change.after.id)
         elif change.kind == "reject":
             assert change.after is not None
-            SuggestionState(store).unreject(change.after.doc_id, _suggestion_of(change.after))
+            _rejections(store).unreject(change.after.doc_id, _suggestion_of(change.after))
         elif change.kind == "add":
             assert change.after is not None
             store.remove(change.after.doc_id, change.after.id)
@@ -296,7 +300,7 @@ class History:
             anchoring.forget_orphan(store, change.owner, change.before.id)
         elif change.kind == "reject":
             assert change.after is not None
-            SuggestionState(store).reject(change.after.doc_id, _suggestion_of(change.after))
+            _rejections(store).reject(change.after.doc_id, _suggestion_of(change.after))
         elif change.kind == "add":
             assert change.after is not None
             store.restore(change.after)
@@ -378,6 +382,14 @@ class History:
         """Nothing to release: the store owns the history (kept for callers that close it)."""
 
 
+def _rejections(store: Store) -> SuggestionState:
+    from annotations.suggest import SuggestionState
+
+    return SuggestionState(store)
+
+
 def _suggestion_of(ann: Annotation) -> Suggestion:
+    from annotations.suggest import Suggestion
+
     # A rejection remembers span and label (`Suggestion.key`): that is all it needs.
     return Suggestion(ann.start, ann.end, ann.label)

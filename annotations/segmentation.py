@@ -373,6 +373,11 @@ class Segmentation:
         object.__setattr__(self, "_paragraph_starts", [s for s, _ in self.paragraphs])
 
     @classmethod
+    def unknown(cls, text: str) -> Segmentation:
+        """Nothing found yet: no sentence, token or paragraph (for a frame that needs none)."""
+        return cls(text=text, sentences=SpanArray(), tokens=SpanArray(), paragraphs=[])
+
+    @classmethod
     def provisional(cls, text: str) -> Segmentation:
         """Paragraphs only, at once: for reading a long article while Punkt runs."""
         blocks = paragraphs(text)

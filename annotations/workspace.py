@@ -119,6 +119,14 @@ class Workspace:
     articles must open at once, so paths are read only when shown: the
     first `preload` of them now (the panes), the rest when asked for;
     up to `eager_up_to` paths are all read at once.
+
+    With `write_new_documents_later`, the new documents read here are
+    registered with `Store.register_soon`: the reader draws its first frame
+    without waiting for their texts to be written and fsynced, and calls
+    `write_registered` after it (nothing anyone makes can be saved before
+    they are: the store writes them first). Documents read later, and
+    changed articles (their annotations are carried over now), are
+    registered at once.
     """
 
     def __init__(
@@ -132,6 +140,7 @@ class Workspace:
         decoding: Decoding | None = None,
         preload: int = 2,
         eager_up_to: int = 50,
+        write_new_documents_later: bool = False,
     ) -> None:
         self.store = store
         self.config = config or Config()
@@ -155,6 +164,7 @@ class Workspace:
         self.reanchor_reports: dict[str, ReanchorReport] = {}
         # doc id -> the first entry showing it (index_of, without a scan).
         self._entry_of: dict[str, int] = {}
+        self._register_soon = write_new_documents_later
         given: list[Document] = []
         entries = self.entries
         for source in sources:
@@ -183,6 +193,7 @@ class Workspace:
             if not eager and len(self.documents) >= preload:
                 break
             self.load(index)
+        self._register_soon = False  # documents read from now on are registered at once
         self._segmenter: Segmenter | None = None
         self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
@@ -339,12 +350,28 @@ class Workspace:
         """
         if doc.id in self.documents:
             return
+        if self._register_soon and self._new_and_unchanged(doc):
+            key = anchoring.path_key(doc.meta.path)
+            self.store.register_soon([doc], {key: doc.id} if key else {})
+            self.store.annotations(doc.id)  # a damaged file stops it here too
+            self.documents[doc.id] = doc
+            return
         if not self.store.read_only:
             self.store.register(doc)
         self.store.annotations(doc.id)
         if not self.store.read_only:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
         self.documents[doc.id] = doc
+
+    def _new_and_unchanged(self, doc: Document) -> bool:
+        """A document the store has never seen, from a path that held no other:
+        registering it is all there is to do (no annotations to carry over)."""
+        return (not self.store.read_only and self.store.document_record(doc.id) is None
+                and not anchoring.previous_versions(self.store, [doc]))
+
+    def write_registered(self) -> None:
+        """Write the documents registered with `register_soon` (see the class)."""
+        self.store.write_registered()
 
     def panes(self) -> list[Pane]:
         """Where the reader's panes were when it last saved them (any session)."""

@@ -549,8 +549,8 @@ async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one("#pane-0", ArticleView)
+        await pilot.pause()  # the list joins the side panel after the first frame
         listed = app.query_one(SuggestionList)
-        await pilot.pause()
         assert not listed.display
         await pilot.press("S")
         await pilot.pause()

@@ -391,3 +391,41 @@ def test_cleaning_keeps_unicode_normalisation_form() -> None:
     # Offsets index the text as shown: cleaning must not renormalise it.
     decomposed = unicodedata.normalize("NFD", "Café society met on Tuesday to discuss it all.")
     assert clean(decomposed) == decomposed
+
+
+# The fast paths (issue 18, start-up) against the plain rules they stand for.
+_TEXTISH = st.text(alphabet=st.sampled_from(
+    list("ab .,*_\n\t ") + ["\u00a0", "\u2028", "\x1b", "\x85", "\u202e", "\u200f", "é", "“"]),
+    max_size=60)
+
+
+@given(_TEXTISH, st.booleans())
+def test_neutralise_is_the_table_applied(text: str, one_line: bool) -> None:
+    from annotations.cleaning import _CONTROL_TABLE, _ONE_LINE_TABLE, neutralise
+
+    table = _ONE_LINE_TABLE if one_line else _CONTROL_TABLE
+    assert neutralise(text, one_line=one_line) == text.translate(table)
+
+
+@given(_TEXTISH)
+def test_joined_lines_are_the_lines_joined(text: str) -> None:
+    from annotations.cleaning import _BLANK_RUNS, _Cleaner
+
+    cleaner = _Cleaner(text)
+    expected = _BLANK_RUNS.sub("\n\n", "\n".join(cleaner.lines).strip("\n"))
+    assert cleaner.joined() == expected
+    if cleaner.content():
+        cleaner.drop(cleaner.content()[0])
+        expected = _BLANK_RUNS.sub("\n\n", "\n".join(cleaner.lines).strip("\n"))
+        assert cleaner.joined() == expected
+
+
+@given(st.lists(st.sampled_from(list("DdAaTtEe(): -—,0123456789İıK") + [
+    "Nov ", "2024-11-16", "Reuters", "WASHINGTON", "date ", "DATE: "]), max_size=12).map("".join))
+def test_datelines_are_looked_for_only_where_one_can_be(line: str) -> None:
+    from annotations.cleaning import _datelines, _match_dateline
+
+    direct = next((m for m in (p.match(line) for p in _datelines())
+                   if m and (m.group("date") or m.group("source"))), None)
+    found = _match_dateline(line)
+    assert (found and found.group(0)) == (direct and direct.group(0))

@@ -69,3 +69,19 @@ async def test_a_theme_change_repaints_the_kept_rows() -> None:
         after = _kept(bar, crop)
         assert after == _textuals(bar, crop)
         assert after != before
+
+
+async def test_a_theme_change_repaints_the_rows_with_the_new_colours() -> None:
+    """The list keeps its resolved style between rows (tui/virtual_list.py):
+    a theme change must drop it, as it drops the kept rows."""
+    app = ListApp()
+    async with app.run_test(size=(40, 14)) as pilot:
+        rows = app.query_one(VirtualList)
+        rows.show_rows(500, lambda i: Text(f"row {i}"))
+        await pilot.pause()
+        before = rows.render_line(3)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        after = rows.render_line(3)
+        assert after.text == before.text
+        assert after != before and rows._base_style == rows.rich_style

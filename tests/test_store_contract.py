@@ -78,6 +78,39 @@ def test_register_many_counts_the_new_ones(any_store: Store) -> None:
     assert [r["id"] for r in any_store.documents()] == [a.id, b.id, c.id]
 
 
+def test_documents_registered_soon_are_seen_at_once_and_kept(any_store: Store) -> None:
+    known, a, b = doc("A known text."), doc(), doc(OTHER, path="b.txt")
+    any_store.register(known)
+    any_store.register_soon([a, b], {"a.txt": a.id, "b.txt": b.id})
+    assert [r["id"] for r in any_store.documents()] == [known.id, a.id, b.id]
+    assert any_store.document_record(a.id)["status"] == "untouched"  # type: ignore[index]
+    assert any_store.load_text(b.id) == OTHER
+    assert any_store.annotations(a.id) == []
+    assert any_store.paths()["b.txt"] == b.id
+    any_store.write_registered()
+    any_store.write_registered()  # nothing left: nothing done
+    store = reopened(any_store)
+    try:
+        assert [r["id"] for r in store.documents()] == [known.id, a.id, b.id]
+        assert store.load_text(a.id) == TEXT
+        assert store.paths() == {"a.txt": a.id, "b.txt": b.id}
+    finally:
+        store.close()
+
+
+def test_any_write_writes_documents_registered_soon_first(any_store: Store) -> None:
+    a = doc()
+    any_store.register_soon([a], {"a.txt": a.id})
+    ann = Annotation.tag(a, 4, 11, "claim")
+    assert any_store.add(ann)
+    store = reopened(any_store)  # (close writes them too: here they were written already)
+    try:
+        assert store.load_text(a.id) == TEXT
+        assert [x.id for x in store.annotations(a.id)] == [ann.id]
+    finally:
+        store.close()
+
+
 def test_statuses(any_store: Store) -> None:
     a = doc()
     any_store.register(a)

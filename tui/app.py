@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import events, work
@@ -26,7 +26,8 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widget import MountError
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from annotations.engines import folder_of
@@ -64,6 +65,7 @@ from tui.relation_list import RelationList
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
+from tui.title_bar import TitleBar
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -74,6 +76,9 @@ if TYPE_CHECKING:
     from annotations.suggest import Suggestion
 
 MAX_PANES = 2
+# The side panel's lists that are hidden while empty, in their order there
+# (between the annotation list and the document list).
+_SideList = TypeVar("_SideList", RelationList, OrphanList, SuggestionList)
 NARROW = 110  # below this many columns the side panel starts hidden
 # Below this many columns two panes and the side panel leave ~23 columns a
 # pane: with the panel open, only the focused pane is shown (p hides the
@@ -142,7 +147,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Short documents the first frame showed before segmenting them (see
         # `_segment_deferred`): Punkt's import and training wait for the paint.
         self._deferred: set[str] = set()
+        # Long documents the first frame showed before their paragraphs were found.
+        self._paragraphs_due: set[str] = set()
         self._panes_dirty = False
+        self._side_lists: dict[type, RelationList | OrphanList | SuggestionList] = {}
         self._views: list[ArticleView] | None = None  # set on mount (see `views`)
         self._doc_edges, self._related_ids = {}, {}
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
@@ -177,22 +185,28 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     # -- layout ----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="✎")
+        yield TitleBar("✎")
         # The panes sit in #main beside the side panel, with no container of
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            for index, (doc, cursor, focused) in enumerate(self._initial_panes()):
+            panes = self._initial_panes()
+            for index, (doc, cursor, focused) in enumerate(panes):
                 if focused:
                     self._focused_pane = f"pane-{index}"
                 yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
-                yield RelationList(id="relation-list")
-                yield OrphanList(id="orphan-list")
-                yield SuggestionList(id="suggestion-list")
+                # The lists hidden while empty (relations, orphans, suggestions:
+                # ~4 ms to mount) join after the first frame, unless it shows one.
+                first = next((doc.id for doc, _, focused in panes if focused), panes[0][0].id)
+                if self.workspace.orphans(first) or self._document_edges(first):
+                    lists = self._make_side_lists()
+                    self._side_lists = {type(found): found for found in lists}
+                    yield from lists
                 yield DocumentList(id="document-list")
-        yield PromptBar(id="prompt")
+        # The prompt bar (an Input, hidden until / m or an export) joins
+        # right after the first frame too.
         yield StatusBar(id="status")
         yield Footer()
 
@@ -281,6 +295,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=10)
         self.call_after_refresh(resume_collection)  # paused by `newsmark open`
+        self.call_after_refresh(self._mount_prompt_bar)
+        self.call_after_refresh(self._mount_side_lists)
+        # New articles' texts, registered for the first frame but not yet
+        # written (`Workspace(write_new_documents_later=True)`); a save that
+        # comes first writes them first.
+        self.call_after_refresh(self._write_registered)
         # A trained model (newsmark train, or T) joins the suggestions; it
         # is loaded after the first paint, in the background.
         self.call_after_refresh(self.load_model_if_any)
@@ -289,6 +309,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
             self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
                         severity="warning", timeout=15)
+
+    def _write_registered(self) -> None:
+        # On this thread, not in a worker: the store's catalogue is shared
+        # state (the texts' fsyncs take a few ms once, after the frame).
+        try:
+            self.workspace.write_registered()
+        except NewsmarkError as err:
+            # Nothing is lost (nothing can be saved before they are); the
+            # next save tries again and fails with this message if it must.
+            self.notify(str(err), severity="error", timeout=15)
 
     def on_unmount(self) -> None:
         self._save_panes()
@@ -468,7 +498,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         ann = self._annotation_under_cursor()
         if ann is not None:
             self._noted = ann
-            self.query_one(PromptBar).ask("note", f"Note on the {ann.label} span (Enter saves)",
+            self._prompt_bar().ask("note", f"Note on the {ann.label} span (Enter saves)",
                                           ann.note)
 
     def _save_note(self, note: str) -> None:
@@ -566,7 +596,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     def action_search(self) -> None:
-        self.query_one(PromptBar).ask(
+        self._prompt_bar().ask(
             "search", "Search this document (re: for a regular expression)", self.search_query,
             replace=True,
         )
@@ -722,6 +752,47 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 lambda b=binding, t=target: self._run_from_palette(b.action, t),
             )
 
+    @staticmethod
+    def _make_side_lists() -> list[RelationList | OrphanList | SuggestionList]:
+        return [RelationList(id="relation-list"), OrphanList(id="orphan-list"),
+                SuggestionList(id="suggestion-list")]
+
+    async def _mount_side_lists(self) -> None:
+        if self._side_lists:
+            return
+        lists = self._make_side_lists()
+        try:
+            await self.query_one("#side").mount(*lists, before=self.query_one(DocumentList))
+        except MountError:
+            return  # the app is closing (see _mount_prompt_bar)
+        self._side_lists = {type(found): found for found in lists}
+        self._refresh_panel()
+
+    def _side_list(self, kind: type[_SideList]) -> _SideList | None:
+        """One of the lists hidden while empty; None until mounted (nothing to show then)."""
+        found = self._side_lists.get(kind)
+        return found if isinstance(found, kind) else None
+
+    def _document_edges(self, doc_id: str) -> list[Any]:
+        if doc_id not in self._doc_edges:
+            self._doc_edges[doc_id] = self.workspace.edges(doc_id)
+        return self._doc_edges[doc_id]
+
+    def _mount_prompt_bar(self) -> None:
+        # After the first frame. An app that closes at once (it drew one
+        # frame and was asked to quit) has no screen left to mount it on.
+        with contextlib.suppress(MountError):
+            self._prompt_bar()
+
+    def _prompt_bar(self) -> PromptBar:
+        """The prompt bar, mounted above the status line if it is not yet (see compose)."""
+        found = self.query(PromptBar)
+        if found:
+            return found.first()
+        bar = PromptBar(id="prompt")
+        self.mount(bar, before=self.query_one(StatusBar))
+        return bar
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # / and m are priority bindings (see tui/bindings.py): inside a prompt
         # they are typed, and on the help or link screen they do nothing.
@@ -732,7 +803,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
 
-        self.query_one(PromptBar).ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+        self._prompt_bar().ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
                                       str(default_target(fmt, Path.cwd())))
 
     def _export(self, fmt: str, target: str) -> None:
@@ -774,10 +845,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _segmentation_for(self, doc: Document, *, first_paint: bool = False) -> Segmentation:
         """The document's segmentation, or paragraphs only while Punkt runs on it.
 
-        For the first frame even a short article is shown with paragraphs
-        only: importing NLTK and training Punkt cost ~0.3 s, which the
-        first paint need not wait for. It is segmented right after that
-        paint, or before the first key is handled if one comes sooner.
+        The first frame draws no sentence, so it gets none (`unknown`):
+        a short article is segmented right after that paint (importing NLTK
+        and training Punkt cost ~0.3 s), a long one gets its paragraphs then
+        (a pass over the whole text, ~3 ms a MB) while Punkt runs in the
+        background; either before the first key if one comes sooner.
         """
         if not self.workspace.segments_slowly(doc.id):
             if not first_paint or self.workspace.is_segmented(doc.id):
@@ -788,12 +860,29 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if not self._deferred:
                 self.call_after_refresh(self._segment_deferred)
             self._deferred.add(doc.id)
-            return Segmentation.provisional(doc.text)
+            return Segmentation.unknown(doc.text)
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
             # After the first paint: the worker shares the GIL with drawing.
             self.call_after_refresh(self._segment, doc.id)
+        if first_paint:
+            if not self._paragraphs_due:
+                self.call_after_refresh(self._show_paragraphs)
+            self._paragraphs_due.add(doc.id)
+            return Segmentation.unknown(doc.text)
         return Segmentation.provisional(doc.text)
+
+    def _show_paragraphs(self) -> None:
+        """Paragraphs for the long articles the first frame showed with nothing found."""
+        due, self._paragraphs_due = self._paragraphs_due, set()
+        for view in self.views:
+            doc_id = view.document.id
+            if doc_id in due:
+                # Punkt may be done already, its message not handled yet.
+                view.set_segmentation(self.workspace.segmentation(doc_id)
+                                      if self.workspace.is_segmented(doc_id)
+                                      else Segmentation.provisional(view.text))
+        self._refresh_status()
 
     # A failing worker must not stop the reader: its error is shown
     # (on_worker_state_changed) and the text stays readable.
@@ -837,8 +926,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A key typed before the deferred segmentation ran must see real
         # sentences and words (motions and tags use them).
-        if self._deferred and isinstance(event, events.Key):
-            self._segment_deferred()
+        if isinstance(event, events.Key):
+            if self._paragraphs_due:
+                self._show_paragraphs()
+            if self._deferred:
+                self._segment_deferred()
         await super().on_event(event)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -1119,8 +1211,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
         """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
         view.set_suggestions(suggestions)
-        if view is self.active_view:
-            self.query_one(SuggestionList).show(view.document.id, view.text, view.suggestions)
+        listed = self._side_list(SuggestionList)
+        if view is self.active_view and listed is not None:
+            listed.show(view.document.id, view.text, view.suggestions)
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
@@ -1130,8 +1223,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _suggestion_in_focus(self) -> Suggestion | None:
         """In the suggestion list, its highlighted row; in an article, the cursor's."""
-        listed = self.query_one(SuggestionList)
-        if listed.has_focus:
+        listed = self._side_list(SuggestionList)
+        if listed is not None and listed.has_focus:
             return listed.highlighted_suggestion
         return self.active_view.suggestion_at(self.active_view.cursor)
 
@@ -1281,13 +1374,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                     links[end_ann] = link.label
         # A virtual list: showing costs the rows on screen, not the count.
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
-        if doc_id not in self._doc_edges:
-            self._doc_edges[doc_id] = self.workspace.edges(doc_id)
-        self.query_one(RelationList).show(doc_id, self._doc_edges[doc_id])
-        if orphans:
-            self.query_one(OrphanList).show(doc_id, self.workspace.orphans(doc_id))
+        relation_list = self._side_list(RelationList)
+        if relation_list is not None:
+            relation_list.show(doc_id, self._document_edges(doc_id))
+        orphan_list = self._side_list(OrphanList)
+        if orphans and orphan_list is not None:
+            orphan_list.show(doc_id, self.workspace.orphans(doc_id))
         view = self.active_view
-        self.query_one(SuggestionList).show(doc_id, view.text, view.suggestions)
+        suggestion_list = self._side_list(SuggestionList)
+        if suggestion_list is not None:
+            suggestion_list.show(doc_id, view.text, view.suggestions)
 
     def _heard_from_team(self) -> None:
         """Others changed documents: show their spans and statuses (cheap when none did).

@@ -11,6 +11,7 @@ parsed as markup), and control characters were neutralised on loading.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -201,8 +202,17 @@ class ArticleView(ScrollView, can_focus=True):
         self.border_subtitle = literal_content(
             " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
-        # Before the first resize there is no width: rows are estimated then.
-        self._estimate_rows(self._wrap_width or 1)
+        if self._wrap_width:
+            self._estimate_rows(self._wrap_width)
+        else:
+            # Before the first resize there is no width: a row per line until
+            # then, and rows are estimated at the real width (an estimate at
+            # width 1, thrown away, cost ~2 ms a MB; wrapping at width 1 put a
+            # row per character and looked for grapheme clusters in them).
+            self._rows = RowIndex([1] * len(self._line_starts))
+            # Tall, as the text will be: a scrollbar from the first layout on.
+            self.virtual_size = Size(1, max(len(self.text), 1))
+            self._invalidate()
         self.set_annotations(annotations)
         if self.is_mounted:
             self._place_cursor(None)
@@ -507,10 +517,9 @@ class ArticleView(ScrollView, can_focus=True):
         """Guess every line's rows from its length; exact counts come on demand."""
         self._wrap_width = width
         self._line_rows.clear()
-        self._rows = RowIndex([
-            max(1, -(-(end - start) // width))
-            for start, end in zip(self._line_starts, self._line_ends)
-        ])
+        # ceil(length / width), at least 1 (an empty line is a row).
+        self._rows = RowIndex([(length + width - 1) // width or 1 for length in
+                               map(operator.sub, self._line_ends, self._line_starts)])
         self.virtual_size = Size(width, self._rows.total)
         self._invalidate()
 
@@ -519,6 +528,8 @@ class ArticleView(ScrollView, can_focus=True):
         rows = self._line_rows.get(line)
         if rows is None:
             start, end = self._line_starts[line], self._line_ends[line]
+            if not self._wrap_width:
+                return [start]  # no width yet (see `load`): one row a line
             rows = [start]
             if end > start:
                 # Tabs count one cell here and are drawn as one space.

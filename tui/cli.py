@@ -216,8 +216,10 @@ def open_command(
             click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
                        err=True)
             sys.exit(EXIT_NO_ARTICLES)
+        # New articles' texts are written after the first frame (the app
+        # starts that), and before anything else is saved: Workspace.
         workspace = Workspace(store, sources, config=config, annotator=annotator,
-                              raw=raw, decoding=decoding)
+                              raw=raw, decoding=decoding, write_new_documents_later=True)
         for error in workspace.load_errors:
             click.echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))

@@ -40,6 +40,7 @@ class RelationActions:
     push_screen: Any
     query_one: Any
     _still_segmenting: Any
+    _side_list: Any
     _annotation_under_cursor: Any
     _refresh_status: Any
     _failed: Any
@@ -205,8 +206,9 @@ class RelationActions:
             if view.document.id == doc_id:
                 view.set_related([(e.head.start, e.head.end) for e in edges],
                                  [(e.tail.start, e.tail.end) for e in edges])
-        if self.active_view.document.id == doc_id:
-            self.query_one(RelationList).show(doc_id, edges)
+        listed = self._side_list(RelationList)
+        if self.active_view.document.id == doc_id and listed is not None:
+            listed.show(doc_id, edges)
 
     def _cursor_relations(self) -> str:
         """The span under the cursor: its attribute values and relations, for the status line."""

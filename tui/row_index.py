@@ -10,19 +10,19 @@ estimates are corrected one line at a time.
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 
 class RowIndex:
     def __init__(self, counts: list[int]) -> None:
         self._counts = list(counts)
         size = len(counts)
-        tree = [0] * (size + 1)
-        for i, count in enumerate(counts, start=1):
-            tree[i] += count
-            parent = i + (i & -i)
-            if parent <= size:
-                tree[parent] += tree[i]
-        self._tree = tree
-        self.total = sum(counts)
+        # Node i holds the counts of lines (i - lowbit(i), i]: a difference
+        # of prefix sums (one comprehension; built for every line of an
+        # article before its first frame).
+        prefix = list(accumulate(self._counts, initial=0))
+        self._tree = [0] + [prefix[i] - prefix[i & (i - 1)] for i in range(1, size + 1)]
+        self.total = prefix[-1]
         self._top_bit = 1 << max(0, size.bit_length() - 1) if size else 0
 
     def __len__(self) -> int:

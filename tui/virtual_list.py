@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Self
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
@@ -76,6 +77,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._current = -1
         self._shown_title = title
         self.border_title = title
+        self._style: Style | None = None
 
     def show_rows(
         self,
@@ -153,7 +155,7 @@ class VirtualList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._base_style
         shows = self._line_key(index)
         # A row without a key is recorded as itself: unequal to any later key.
         self._drawn[y] = object() if shows is None else shows
@@ -188,9 +190,18 @@ class VirtualList(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
+    @property
+    def _base_style(self) -> Style:
+        # Widget.rich_style walks every ancestor's styles: once a row, it was
+        # most of drawing a list (two lists, ~90 rows, in the first frame).
+        if self._style is None:
+            self._style = self.rich_style
+        return self._style
+
     def notify_style_update(self) -> None:
         # Kept rows carry resolved colours: a theme or CSS change redraws them.
         super().notify_style_update()
+        self._style = None
         self._strips.clear()
         self._drawn.clear()
 

@@ -410,6 +410,15 @@ class PostgresStore:
                                   d.text) for d in new))
         return len(new)
 
+    def register_soon(self, docs: Iterable[Document], paths: dict[str, str]) -> None:
+        """Registered now: a server's write is one round trip, not a file's fsyncs."""
+        self.register_many(docs)
+        if paths:
+            self.remember_paths(paths)
+
+    def write_registered(self) -> None:
+        """Nothing waits: `register_soon` wrote at once."""
+
     def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
         """New documents with their annotations and status (import), in one transaction:
         after a crash each is whole or absent. Known documents, and annotations `add_many`

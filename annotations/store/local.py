@@ -154,6 +154,10 @@ class LocalStore:
         self._doc_anns: OrderedDict[str, DocumentAnnotations] = OrderedDict()
         self._index_of: Any = None
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
+        # `register_soon`: documents (with their records) and paths that reads
+        # already see, written before any other write (`_writing`).
+        self._unwritten: dict[str, tuple[Document, dict[str, Any]]] = {}
+        self._unwritten_paths: dict[str, str] = {}
 
         self._prepare_folder()
         found = check_format(self.root)
@@ -234,6 +238,9 @@ class LocalStore:
         with self._write_lock.held() as first:
             if first:
                 self._read_others_changes()
+                if self._unwritten or self._unwritten_paths:
+                    # Whatever this write is, what it refers to is on disk first.
+                    self._write_unwritten()
             yield
 
     def _read_others_changes(self) -> None:
@@ -279,9 +286,16 @@ class LocalStore:
             )
 
     def close(self) -> None:
-        """Release the lock. Idempotent."""
+        """Write what `register_soon` took, release the lock. Idempotent."""
         if self._closed:
             return
+        try:
+            if self._unwritten or self._unwritten_paths:
+                self.write_registered()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
         self._closed = True
         for state in self._doc_anns.values():
             state.close()
@@ -363,6 +377,8 @@ class LocalStore:
         if table is not self._index_of:
             self._index = {row["id"]: (int(key), row) for key, row in table.items()}
             self._index_of = table
+            for doc_id, (_doc, row) in list(self._unwritten.items()):
+                self._index.setdefault(doc_id, (0, row))  # 0: no row yet
         return self._index
 
     def _guarded(self, storage: Storage, table: Any, action: Any) -> Any:
@@ -468,6 +484,54 @@ class LocalStore:
             )
         return len(records)
 
+    def register_soon(self, docs: Iterable[Document], paths: dict[str, str]) -> None:
+        """`register_many` and `remember_paths`, written before any other write.
+
+        Reads see the documents at once (records, texts, paths); the files
+        are written by `write_registered` (the reader calls it right
+        after its first frame), by the first write of anything else (under
+        the same lock, before it), or by `close`. Known documents are
+        registered now, as `register` does.
+        """
+        self.check_writable()
+        index = self._doc_index()
+        for doc in docs:
+            self._check_doc_id(doc.id)
+            if doc.id in index and doc.id not in self._unwritten:
+                self.register(doc)
+                continue
+            record = {"id": doc.id, "path": doc.meta.path, "meta": doc.meta.to_dict(),
+                      "status": "untouched", "length": len(doc.text)}
+            self._unwritten.setdefault(doc.id, (doc, record))
+            index.setdefault(doc.id, (0, record))
+        self._unwritten_paths.update(paths)
+
+    @_writes
+    def write_registered(self) -> None:
+        """Write what `register_soon` took (`_writing` did, before this body)."""
+
+    def _write_unwritten(self) -> None:
+        """The texts (each fsynced), then their records in one write, then the paths.
+
+        Under the write lock. Each is dropped from the waiting list only once
+        on disk: a failure (a full disk) leaves the rest waiting, and the
+        write that needed them fails with it, saying what was not saved.
+        """
+        written = {doc_id for doc_id, (key, _row) in self._doc_index().items() if key}
+        records = []
+        for doc_id, (doc, record) in list(self._unwritten.items()):
+            if doc_id not in written:  # another newsmark may have registered it meanwhile
+                self._save_text(doc)
+                records.append(record)
+        if records:
+            self._guarded(self._documents_db.storage, self._documents,
+                          lambda: self._documents.insert_multiple(records))
+        self._unwritten.clear()
+        self._doc_index()  # the rows now have their keys
+        if self._unwritten_paths:
+            self._session.remember_paths(dict(self._unwritten_paths))
+            self._unwritten_paths.clear()
+
     @_writes
     def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
         """Register new documents with their annotations and status in one batch
@@ -554,6 +618,9 @@ class LocalStore:
         return rows[0]["text"] if rows else None
 
     def load_text(self, doc_id: str) -> str | None:
+        unwritten = self._unwritten.get(doc_id)
+        if unwritten is not None:
+            return unwritten[0].text
         path = self._text_path(doc_id)
         try:
             with open(path, encoding="utf-8") as handle:
@@ -569,14 +636,21 @@ class LocalStore:
         self._check_doc_id(doc_id)
         return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
 
-    @_writes
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None
     ) -> bool:
         self._check_doc_id(doc_id)
         if self.read_only or self._closed:
             return False  # a read-only store writes nothing, not even this cache
-        return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
+        try:
+            with self._writing():
+                return segmentation_files.save(self.root / DOCS_DIR, doc_id, seg, warn)
+        except StoreError as err:
+            # The write lock, or the texts of `register_soon` that go first,
+            # could not be had: this is derived data, made again next time.
+            if warn is not None:
+                warn(str(err))
+            return False
 
     @_writes
     def set_status(self, doc_id: str, status: str) -> None:
@@ -776,6 +850,8 @@ class LocalStore:
         self._session.set_panes(panes)
 
     def paths(self) -> dict[str, str]:
+        if self._unwritten_paths:
+            return {**self._session.paths(), **self._unwritten_paths}
         return self._session.paths()
 
     @_writes

@@ -92,8 +92,12 @@ class StoreLock:
                     "choose another with --store"
                 ) from err
             try:
+                # Not fsynced: other processes read it from the page cache,
+                # and it need not outlive a crash (an empty or missing lock
+                # is stale; a surviving one would name a pid that may since
+                # belong to another program). An fsync here was a wait of up
+                # to ~15 ms on a busy disk before every first frame.
                 os.write(fd, json.dumps(me).encode())
-                os.fsync(fd)
             finally:
                 os.close(fd)
             self.held = True

@@ -122,6 +122,19 @@ class Store(Protocol):
         were new (a document given twice counts once)."""
         ...
 
+    def register_soon(self, docs: Iterable[Document], paths: dict[str, str]) -> None:
+        """`register_many(docs)` and `remember_paths(paths)`, written when the engine
+        chooses: at the latest before any other write of this store (in any thread),
+        at `write_registered()` and at `close()`. Reads see them at once. A crash
+        before they are written loses only them: nothing that refers to them can have
+        been saved. (The reader draws its first frame without waiting for the texts'
+        fsyncs.)"""
+        ...
+
+    def write_registered(self) -> None:
+        """Make what `register_soon` took durable now (nothing to do if it is)."""
+        ...
+
     def add_documents(self, batch: list[tuple[Document, list[Annotation], str]]) -> int:
         """Register new documents, each with its annotations and status, as one batch
         (import): durable when it returns, at most a few syncs for the whole batch, and
