@@ -26,9 +26,8 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
-from annotations.layers import GOLD
 from tui.cli_adjudicate import adjudicate_command
-from tui.cli_agree import agree_command
+from tui.cli_agree import GOLD, agree_command
 from tui.cli_common import (
     ANY_PATH,
     DEFAULT_STORE,
