@@ -14,10 +14,11 @@ from tui.app import NewsmarkApp
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
     """Whatever a test does, the suite goes on with the collector as it found it."""
-    enabled = gc.isenabled()
+    enabled, threshold = gc.isenabled(), gc.get_threshold()
     yield
     startup._paused = False
     gc.unfreeze()
+    gc.set_threshold(*threshold)
     if enabled:
         gc.enable()
 
@@ -29,6 +30,8 @@ def test_resume_undoes_pause_and_sets_aside_what_exists() -> None:
     startup.resume_collection()
     assert gc.isenabled()
     assert gc.get_freeze_count() > 0
+    # Frames make many short-lived objects: the youngest generation waits for more.
+    assert gc.get_threshold()[0] == startup.YOUNG_OBJECTS
 
 
 def test_resume_without_pause_changes_nothing() -> None:
