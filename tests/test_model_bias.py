@@ -11,9 +11,10 @@ spacy = pytest.importorskip("spacy")
 
 
 def untrained(labels: list[str]):  # type: ignore[no-untyped-def]
+    from spacy.training import Example
+
     from annotations.span_model import blank_pipeline, span_pipes
     from annotations.training import _Piece, _unlabelled
-    from spacy.training import Example
 
     nlp = blank_pipeline(labels)
     doc = nlp.make_doc(article(0)[0])
