@@ -122,6 +122,7 @@ def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
     from spacy.util import filter_spans, minibatch
 
     from annotations.span_model import layer_spans, pieces
+    from annotations.training import BATCH_SIZE
 
     spacy.util.fix_random_seed(seed)
     config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
@@ -143,7 +144,7 @@ def train_baseline(train_docs: list[Any], budget: float, seed: int = 0) -> Any:
     started = time.process_time()
     while time.process_time() - started < budget:
         rng.shuffle(examples)
-        for batch in minibatch(examples, size=8):
+        for batch in minibatch(examples, size=BATCH_SIZE):
             nlp.update(batch, drop=0.1, sgd=optimizer)
             if time.process_time() - started >= budget:
                 break
