@@ -2,7 +2,7 @@
 
 Trained on PolNeAR, the per-label `ner` is precise and misses much: its
 Content spans overlap a gold span 9 times in 10, yet it finds only about
-half of the gold Content (the README's "Span model" figures). Its
+half of the gold Content (the README's "A model in the loop" figures). Its
 greedy parse opens a span only where "begin" (B) or "unit" (U) outscores
 "outside" (O), and training leaves those scores shy of opening. A shift
 added to the B and U scores of one label's `ner` makes it open more
