@@ -183,6 +183,22 @@ def _is_signature(line: str) -> bool:
     return bool(_SIGNATURE.match(line)) and not _ends_sentence(line)
 
 
+def _is_trailing_furniture(line: str) -> bool:
+    """A short line after the body that can only be page furniture.
+
+    An outlet's name ("Reuters", "Russia Today") or a banner ("Weekend
+    Guide", "Jesus' Coming Back"): a few capitalised words and nothing else.
+    Running text always has a lower-case word, a digit or a quotation mark
+    ("Prices rose 4 percent", "\"We will rebuild,\" she said"), and a
+    scraped last paragraph often lacks its full stop: dropping it would
+    lose a sentence of the article without a trace.
+    """
+    return _is_stray(line) and _is_signature(line) and not _HAS_DIGIT.search(line)
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
 # --- boilerplate --------------------------------------------------------------
 
 # Consent notices are recognised by how they open, which no article sentence
@@ -392,11 +408,16 @@ class _Cleaner:
                 return
 
     def drop_trailing_debris(self) -> None:
-        """Short unpunctuated lines after the body: a signature, or a banner."""
+        """Page furniture after the body: an outlet's signature, or a banner.
+
+        Only lines shaped like a name or a banner title count
+        (`_is_trailing_furniture`): a last paragraph that merely lacks its
+        full stop ("Two people died") is article text and stays.
+        """
         content = self.content()
         trailing: list[int] = []
         for i in reversed(content):
-            if not _is_stray(self.lines[i]):
+            if not _is_trailing_furniture(self.lines[i]):
                 break
             trailing.insert(0, i)
         body_left = len(content) > len(trailing)

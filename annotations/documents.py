@@ -120,18 +120,45 @@ def load_document(
     if not cleaned.text:
         raise ArticleError(name, "is empty", "it holds only boilerplate such as cookie notices")
     meta = DocumentMeta(path=name, title=cleaned.title, source=cleaned.source, date=cleaned.date,
-                        **read)
+                        cleaned=removal_summary(cleaned.removed), **read)
     return Document(text=cleaned.text, meta=meta)
 
 
+# How many removed lines a summary quotes, and how much of each.
+_QUOTED_REMOVALS = 3
+_QUOTED_CHARS = 40
+
+
+def removal_summary(removed: list[str]) -> str | None:
+    """What `clean_article` took out, in a few words; None if nothing.
+
+    "took 2 lines out of the text ('Reuters', 'Comments are closed.')":
+    the first lines quoted (shortened), so a person can judge at a glance
+    whether anything of the article went.
+    """
+    if not removed:
+        return None
+    quoted = []
+    for line in removed[:_QUOTED_REMOVALS]:
+        short = line if len(line) <= _QUOTED_CHARS else line[: _QUOTED_CHARS - 1] + "\u2026"
+        quoted.append(f"'{short}'")
+    if len(removed) > _QUOTED_REMOVALS:
+        quoted.append("\u2026")
+    lines = "line" if len(removed) == 1 else "lines"
+    return f"took {len(removed)} {lines} out of the text ({', '.join(quoted)})"
+
+
 def how_read(doc: Document) -> list[str]:
-    """One line per way `doc`'s file was not read as plain UTF-8 (none if it was)."""
+    """One line per way `doc`'s file was not read as plain UTF-8, and what cleaning
+    removed (none if neither)."""
     name = doc.meta.path or doc.name
     lines = []
     if doc.meta.encoding is not None:
         lines.append(f"{name}: read as {doc.meta.encoding} (it is not UTF-8)")
     if doc.meta.repaired is not None:
         lines.append(f"{name}: repaired {doc.meta.repaired}")
+    if doc.meta.cleaned is not None:
+        lines.append(f"{name}: {doc.meta.cleaned}; --raw shows the file untouched")
     return lines
 
 

@@ -34,6 +34,13 @@ def folder_of(store: Any) -> Path | None:
     return None if is_remote(store.location) else Path(store.location)
 
 
+def has_documents(spec: StoreSpec) -> bool:
+    """Whether a folder store is at `spec` with documents listed (a URL: not known offline)."""
+    from annotations.store.migrations import DOCUMENTS
+
+    return not is_remote(spec) and (Path(spec) / DOCUMENTS).is_file()
+
+
 def open_store(spec: StoreSpec, *, read_only: bool = False, annotator: str | None = None,
                existing: bool = False) -> Any:
     """Open the store `spec` names. `existing`: a folder must be there already;

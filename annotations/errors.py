@@ -11,7 +11,8 @@ Exit codes, one per kind of trouble so that scripts can tell them apart
     2  the command line itself is wrong (click's usage errors)
     3  no article could be opened (each file's problem is printed)
     4  the store cannot be opened, read or written, or an export's --out cannot be written
-    5  an import or validated file is not in its format, or a format cannot be written
+    5  an import or validated file is not in its format (or holds no record), or a format
+       cannot be written
     6  newsmark.toml is not valid
     7  a PostgreSQL store's server cannot be reached (the URL is named without its password)
     70 newsmark stopped on an internal error (details in newsmark-crash.log)

@@ -12,9 +12,7 @@ stored text no longer matches the document is an error, never exported.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from annotations import export_workers
+from annotations import export_folder, export_workers
 from annotations.errors import StoreError
 from annotations.export_lines import (
     ExportOptions,
@@ -162,9 +160,14 @@ def link_filter(store: Store, options: ExportOptions) -> Callable[[str, Annotati
     return keep
 
 
-def links_beside(out_path: Path) -> Path:
-    """Where an export to `out_path` writes the links its format cannot hold."""
-    return out_path.parent / LINKS_FILE
+def links_beside(out_path: Path, fmt: str = "") -> Path:
+    """Where an export to `out_path` writes the links its format cannot hold.
+
+    Beside a file; inside a brat folder (it is the export's own folder).
+    """
+    if fmt == "brat":
+        return out_path / LINKS_FILE
+    return export_folder.absolute(out_path).parent / LINKS_FILE
 
 
 def document_records(store: Store) -> Iterator[dict[str, Any]]:
@@ -189,14 +192,20 @@ def _write_stream(
             out.write("\n")
 
 
-def check_target(out_path: Path, fmt: str, force: bool) -> None:
-    """Refuse, before any work, a target that exists (without `force`) or is the wrong kind."""
-    if out_path.exists() and not force:
-        raise StoreError(f"{out_path} exists; add --force to overwrite it")
-    if fmt == "brat" and out_path.exists() and not out_path.is_dir():
-        raise StoreError(f"{out_path} is a file; brat writes a folder")
-    if fmt != "brat" and out_path.is_dir():
+def check_target(out_path: Path, fmt: str, force: bool, store_root: Path | None = None) -> None:
+    """Refuse, before any work, a target the export may not write.
+
+    Never inside the store; a brat folder only if new, empty, or an earlier
+    brat export and nothing else (`annotations.export_folder`); a file never
+    over a folder, and over a file only with `force`.
+    """
+    export_folder.check_not_in_store(out_path, store_root)
+    if fmt == "brat":
+        export_folder.check_folder(out_path, force)
+    elif out_path.is_dir():
         raise StoreError(f"{out_path} is a folder; give a file name")
+    elif out_path.exists() and not force:
+        raise StoreError(f"{out_path} exists; add --force to overwrite it")
     if fmt == "spacy":
         spacy_docbin.require_spacy()
 
@@ -212,8 +221,10 @@ def export(
 ) -> Counts:
     """Write the store in `options.format` to `out_path` (or `stream`); returns the counts.
 
-    A file or folder is written beside `out_path` under a temporary name
-    and renamed into place; an existing one is replaced only with `force`.
+    A file is written beside `out_path` under a temporary name and renamed
+    into place; an existing one is replaced only with `force`. A brat folder
+    is written as `annotations.export_folder` says: never over anything
+    an export did not write.
     When no record passes the filters no file is put at `out_path` (an empty
     one there would only need --force to be replaced by the next export).
     """
@@ -236,8 +247,13 @@ def export(
             raise ValueError("export needs out_path or stream")
         _write_stream(store, options, stream, counts, progress)
         return counts  # links not written: the caller says how to get them
-    check_target(out_path, options.format, force)
-    links_path = links_beside(out_path)
+    from annotations.engines import folder_of
+
+    check_target(out_path, options.format, force, folder_of(store))  # None for PostgreSQL
+    links_path = links_beside(out_path, options.format)
+    if options.format == "brat":
+        _write_brat(store, options, out_path, counts, link_records, progress)
+        return counts
     if link_records is not None:
         if out_path.resolve() == links_path.resolve():
             raise StoreError(
@@ -253,26 +269,19 @@ def export(
             )
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
-        if options.format == "brat":
-            _replace_folder(out_path, tmp, lambda: brat.write(
-                views(store, options, counts, progress), tmp, counts))
-        elif options.format == "spacy":
+        if options.format == "spacy":
             spacy_docbin.require_spacy()
             spacy_docbin.write(views(store, options, counts, progress), tmp, counts)
         else:
             with tmp.open("w", encoding="utf-8", newline="") as out:
                 _write_stream(store, options, out, counts, progress)
-        if options.format != "brat":
-            if not counts.records:
-                return counts  # the temporary is removed below; links need spans too
-            os.replace(tmp, out_path)
+        if not counts.records:
+            return counts  # the temporary is removed below; links need spans too
+        os.replace(tmp, out_path)
     except OSError as err:
         raise StoreError(f"cannot write {out_path}: {err.strerror or err}") from err
     finally:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     if link_records is not None:
         _write_links(store, link_records, links_path)
         counts.links_path = str(links_path)
@@ -308,21 +317,24 @@ def _write_links(store: Store, records: list[dict[str, Any]], path: Path) -> Non
         tmp.unlink(missing_ok=True)
 
 
-def _replace_folder(out_path: Path, tmp: Path, fill: Callable[[], None]) -> None:
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    fill()
-    old = out_path.with_name(f".{out_path.name}.{os.getpid()}.old")
-    if out_path.exists():
-        os.replace(out_path, old)
+def _write_brat(
+    store: Store, options: ExportOptions, out_path: Path, counts: Counts,
+    link_records: list[dict[str, Any]] | None, progress: Callable[[], None] | None,
+) -> None:
+    """A brat folder, with its links.jsonl inside it (`annotations.export_folder`)."""
+
+    def fill(folder: Path) -> bool:
+        brat.write(views(store, options, counts, progress), folder, counts)
+        if counts.records and link_records is not None:
+            _write_links(store, link_records, folder / LINKS_FILE)
+        return counts.records > 0  # no folder for no record, as no file for the others
+
     try:
-        os.replace(tmp, out_path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.replace(old, out_path)  # put the old folder back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        export_folder.write_folder(out_path, fill)
+    except OSError as err:
+        raise StoreError(f"cannot write {out_path}: {err.strerror or err}") from err
+    if counts.records and link_records is not None:
+        counts.links_path = str(links_beside(out_path, "brat"))
 
 
 @dataclass

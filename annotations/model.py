@@ -36,8 +36,9 @@ def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-_READ_KEYS = ("encoding", "repaired")
-_META_KEYS = ("path", "title", "source", "date", *_READ_KEYS)
+_READ_KEYS = ("encoding", "repaired", "cleaned")
+_OPTIONAL_KEYS = (*_READ_KEYS, "record_id")  # in `to_dict` only when set
+_META_KEYS = ("path", "title", "source", "date", *_OPTIONAL_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +54,19 @@ class DocumentMeta:
     # (`--fix-mojibake`). Never silent: the reader and the export say so.
     encoding: str | None = None
     repaired: str | None = None
+    # What cleaning took out of the text ("removed 2 lines of page
+    # furniture ('Reuters', 'Comments are closed.')"): the reader says so
+    # when the file is opened, and the export keeps it.
+    cleaned: str | None = None
+    # The id the document's record had in the file it was imported from
+    # (doccano's `id`), written back on export so a round trip keeps the
+    # link to the project it came from.
+    record_id: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         data = asdict(self)
         # Only when set: records of plain UTF-8 articles stay as they were.
-        for key in _READ_KEYS:
+        for key in _OPTIONAL_KEYS:
             if data[key] is None:
                 del data[key]
         return data

@@ -80,7 +80,11 @@ def quotation_at(
 
 
 def expand(seg: Segmentation, span: Span) -> Span | None:
-    """The next larger unit around `span`: word, sentence, paragraph, document."""
+    """The next larger unit around `span`: word, sentence, paragraph; None past that.
+
+    Not the whole document: a label key pressed after one `e` too many
+    tagged the entire article as a claim.
+    """
     start, end = span
     candidates: list[Span] = []
     for index in (seg.token_at(start),):
@@ -90,7 +94,6 @@ def expand(seg: Segmentation, span: Span) -> Span | None:
         index = lookup(start)
         if index is not None:
             candidates.append(units[index])
-    candidates.append((0, len(seg.text)))
     for c_start, c_end in candidates:
         if c_start <= start and end <= c_end and (c_start, c_end) != (start, end):
             return (c_start, c_end)

@@ -51,6 +51,11 @@ class SpanIndex(Generic[T]):
     def of_ranges(cls, ranges: Iterable[tuple[int, int]]) -> SpanIndex[tuple[int, int]]:
         return SpanIndex(ranges, span=_tuple_span)
 
+    @property
+    def starts(self) -> list[int]:
+        """The items' starts, ascending (do not change the list)."""
+        return self._starts
+
     def __len__(self) -> int:
         return len(self.items)
 
@@ -98,3 +103,18 @@ class SpanIndex(Generic[T]):
                 return self.items.pop(index)
             index += 1
         return None
+
+
+def step_from(starts: list[int], offset: int, *, forward: bool) -> tuple[int | None, bool]:
+    """The next start after `offset` (or the last before it), and whether the
+    step wrapped round to the other end; (None, True) when there is none.
+
+    `starts` ascending: `n` among 10,000 annotations bisects rather than scans.
+    """
+    if not starts:
+        return None, True
+    if forward:
+        index = bisect_right(starts, offset)
+        return (starts[index], False) if index < len(starts) else (starts[0], True)
+    index = bisect_left(starts, offset) - 1
+    return (starts[index], False) if index >= 0 else (starts[-1], True)

@@ -251,13 +251,20 @@ def _subject_before(fragment: str) -> str:
 
     An appositive or relative clause between commas is passed over: "the
     clinic's director, Alan Brooks, told" gives "Alan Brooks", "Tom Rudd,
-    who has fished here for years, told" gives "Tom Rudd".
+    who has fished here for years, told" gives "Tom Rudd", and "Peter
+    Holm, the councillor, said" gives "Peter Holm" (the name, not its role).
     """
     fragment = fragment.rstrip()
     if fragment.endswith(","):
         head, _, clause = fragment[:-1].rpartition(",")
-        if clause.split()[:1] and clause.split()[0].lower() in {"who", "which", "whose"}:
+        first = clause.split()[:1]
+        if first and first[0].lower() in {"who", "which", "whose"}:
             return _subject_before(head)
+        # "Peter Holm, the councillor, said": the name, not its description.
+        if first and first[0].lower() in {"the", "a", "an"}:
+            named = _subject_before(head)
+            if named[:1].isupper():
+                return named
         return _subject_before(fragment[:-1])
     cut = 0
     for m in _CLAUSE_BREAK.finditer(fragment):
@@ -272,11 +279,54 @@ def _subject_before(fragment: str) -> str:
     return " ".join(words).strip(" .")
 
 
+# After the verb of saying, news style puts lower-case role words before the
+# name ("said union spokesman Lars Holm", "said board chair Linda Park"),
+# perhaps after whose role it is ("said Clinton’s top aide Jake Sullivan").
+# Words of time, place and manner are not roles: "said on Tuesday", "said in
+# a statement to Reuters", "said last week in Oslo" name no speaker.
+_NOT_ROLE_WORDS = (
+    "on in at to for from with by of during after before since until about over into onto "
+    "through via per than that this these those which who whom whose when while where as if "
+    "but and or nor so yet not no last next earlier later then also again still just now "
+    "today tonight yesterday tomorrow recently previously once twice he she it they we i "
+    "his her its their our my your there here is was were are has had have be been will "
+    "would could should may might must can do did does in-person"
+)
+_ROLE_WORD = r"(?!(?:" + "|".join(_NOT_ROLE_WORDS.split()) + r")\b)[a-z][\w’'-]*"
+_MAX_ROLE_WORDS = 4
 _NAME_AFTER = re.compile(
-    r"\s*((?:the\s+|a\s+|an\s+)?(?:(?:Mr|Mrs|Ms|Dr|Prof)\.\s+)?"
-    r"[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)*[A-Z][\w’'-]*)*|the\s+[a-z]+(?:\s+[a-z]+)?)"
+    r"\s*((?:the\s+|a\s+|an\s+)?(?:[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*[’']s\s+(?=[a-z]))?"
+    r"(?P<role>(?:" + _ROLE_WORD + r"\s+){0," + str(_MAX_ROLE_WORDS) + r"})"
+    r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.\s+)?"
+    r"(?P<name>[A-Z][\w’'-]*)(?:\s+(?:of\s+|the\s+)*[A-Z][\w’'-]*)*"
+    r"|the\s+[a-z]+(?:\s+[a-z]+)?)"
+)
+# After a name, what shows it is not the speaker: a possessive ("suggested
+# Donald Trump’s refusal") or, after role words, a noun the capitalised words
+# only qualify ("said a prominent Republican National Committee member").
+_POSSESSIVE_END = re.compile(r"[’']s?$")
+_NOUN_NEXT = re.compile(r"\s+(?!(?:" + "|".join(_NOT_ROLE_WORDS.split()) + r")\b)[a-z]")
+# Capitalised words that are times, not people: "said Tuesday".
+_TIME_NAMES = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december
+    """.split()
 )
 _ACCORDING_TO = re.compile(r"(?i:according to)\s+([^,.;:“”\"]{2,60}?)\s*(?=[,.;:“”\"]|$)")
+
+
+def _name_after(fragment: str, at: int) -> str:
+    """The speaker named right after a verb of saying at `at` ("" if none)."""
+    named = _NAME_AFTER.match(fragment, at)
+    if named is None or (named.group("name") or "").lower() in _TIME_NAMES:
+        return ""
+    who = named.group(1).strip()
+    if _POSSESSIVE_END.search(who):
+        return ""
+    if named.group("role") and _NOUN_NEXT.match(fragment, named.end()):
+        return ""
+    return who
 
 
 def _attribution(fragment: str, *, last: bool) -> str:
@@ -289,9 +339,9 @@ def _attribution(fragment: str, *, last: bool) -> str:
         if who:
             return who
         if not before.strip(" ,.!?;:”’\"'»"):  # "…,” said Mr. Patel"
-            named = _NAME_AFTER.match(fragment, m.end())
+            named = _name_after(fragment, m.end())
             if named:
-                return named.group(1).strip()
+                return named
     found = _ACCORDING_TO.findall(fragment)
     if found:
         return found[-1] if last else found[0]

@@ -338,8 +338,10 @@ def train(
             best_scores = _scores(held_out, best_predictions)
     notes = []
     if clipped:
-        notes.append(f"{clipped} spans overlap a longer one of their label and were "
-                     "left out of training (one layer per label)")
+        notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
+                     "of training (one layer per label)" if clipped == 1 else
+                     f"{clipped:,} spans overlap a longer one of their label and were left "
+                     "out of training (one layer per label)")
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
                           dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
                           epochs_run=epochs_run, seconds=clock() - started,

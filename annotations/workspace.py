@@ -357,6 +357,18 @@ class Workspace:
         """The entry showing `doc_id` (the first, if two files hold the same text)."""
         return self._entry_of[doc_id]
 
+    def document_name(self, doc_id: str) -> str:
+        """What to call a document in a message: its heading if it is loaded, else
+        its stored name (an undo may reach one this session did not open)."""
+        doc = self.documents.get(doc_id)
+        if doc is not None:
+            return doc.heading
+        record = next((r for r in self.store.documents() if r["id"] == doc_id), None)
+        if record is None:
+            return doc_id
+        meta = DocumentMeta.from_dict(record.get("meta") or {})
+        return Document(text="", meta=meta, id=doc_id).heading
+
     def entry_index(self, doc_id: str) -> int | None:
         """The entry showing `doc_id`, None if no entry read it."""
         return self._entry_of.get(doc_id)

@@ -115,9 +115,25 @@ async def _newsmark_keys(
                 tag_runs = runs if size < 1_000_000 else min(runs, 7)
                 out["tag"] = await _series(pilot, view, tag_runs,
                                            lambda: app.action_tag("claim"), new_selection)
+                out["undo"] = await _series(pilot, view, tag_runs, app.action_undo,
+                                            lambda: (new_selection(), app.action_tag("claim")))
                 view.move_to(len(view.text) // 4)
                 out["page down"] = await _series(pilot, view, runs,
                                                  lambda: view.action_move("page_down"))
+                out["page up"] = await _series(pilot, view, runs,
+                                               lambda: view.action_move("page_up"))
+                # Scrolled to, the cursor sits on the bottom row: each line
+                # down scrolls the page by one row (all of it repainted).
+                view.move_to(len(view.text) // 3)
+                out["line down"] = await _series(pilot, view, runs,
+                                                 lambda: view.action_move("down"))
+                out["next sentence"] = await _series(
+                    pilot, view, runs, lambda: view.action_move("sentence_next"))
+                out["next annotation (n)"] = await _series(pilot, view, runs, app.action_next)
+                # Not a key's own work but a layout: the panes are re-arranged
+                # and re-wrapped at their new width, and the whole screen painted.
+                out["side panel (p)"] = await _series(pilot, view, min(runs, 7),
+                                                      app.action_toggle_panel)
         finally:
             store.close()
             resume_collection()  # if the app never drew a frame
@@ -152,6 +168,8 @@ async def _textarea_keys(size: int, runs: int) -> dict[str, dict[str, list[float
         out["extend selection"] = await _series(pilot, ta, runs,
                                                 lambda: ta.action_cursor_right(select=True))
         out["page down"] = await _series(pilot, ta, runs, ta.action_cursor_page_down)
+        out["page up"] = await _series(pilot, ta, runs, ta.action_cursor_page_up)
+        out["line down"] = await _series(pilot, ta, runs, ta.action_cursor_down)
     return out
 
 

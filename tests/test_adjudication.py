@@ -89,6 +89,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             status = lambda: str(app.query_one("#status").render())  # noqa: E731
             [merged] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
             assert (merged.source, merged.text) == (MERGED, "The mayor")
+            said = [str(n.message) for n in app._notifications]
+            assert any("1 span every annotator marked alike is in gold" in m for m in said), said
             assert "ADJUDICATING: 2 of 2 disagreements left" in status()
             assert len(view.others) == 5  # every annotator's spans shown
             await pilot.press("n")
@@ -183,3 +185,34 @@ async def test_three_annotators_one_after_another_then_agree_and_adjudicate(
     assert pairs["ana", "ben"]["exact"] == {"f1": 1.0, "matched": 2, "spans_a": 2, "spans_b": 2}
     assert pairs["ana", "cy"]["exact"]["f1"] == 0.0
     assert data["overall"]["exact_f1"] == pytest.approx(1 / 3)
+
+
+def test_opening_as_gold_says_where_adjudication_is(tmp_path: Path, monkeypatch) -> None:
+    """--annotator gold wrote the gold layer like any other, without a word."""
+    import tui.app
+    import tui.cli
+
+    seen: list[list[str]] = []
+
+    class FakeApp:
+        return_code = 0
+
+        def __init__(self, workspace, notices=(), **options) -> None:  # type: ignore[no-untyped-def]
+            seen.append(list(notices))
+            workspace.store.close()
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(tui.app, "NewsmarkApp", FakeApp)
+    monkeypatch.setattr(tui.cli, "has_terminal", lambda: True)
+    article = tmp_path / "a.txt"
+    article.write_text(DOC.text, encoding="utf-8")
+    store = str(tmp_path / "s")
+    for args in (["--annotator", "gold", str(article)], ["--annotator", "ana", str(article)],
+                 ["adjudicate", str(article)]):
+        result = CliRunner().invoke(main, [*args, "--store", store])
+        assert result.exit_code == 0, result.output
+    gold, ana, curating = seen
+    assert any("gold layer directly" in n and "newsmark adjudicate" in n for n in gold)
+    assert not any("gold layer" in n for n in ana + curating)

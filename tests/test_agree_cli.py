@@ -185,3 +185,12 @@ def test_spans_of_no_annotator_are_no_layer(tmp_path: Path) -> None:
                                 "": [(5, 9, "claim")]})
     code, out, _ = run("agree", "--store", str(tmp_path / "s"), "--json")
     assert json.loads(out)["annotators"] == ["A", "B"]
+
+
+def test_agree_names_an_annotator_with_no_layer(tmp_path: Path) -> None:
+    make_store(tmp_path / "s", EXAMPLE)
+    code, _out, err = run("agree", "--store", str(tmp_path / "s"), "--annotators", "A,nobody")
+    assert code == 0
+    assert "warning: nobody has no layer in the store (its layers: A, B, C)" in err
+    code, _out, err = run("agree", "--store", str(tmp_path / "s"), "--annotators", "A,B")
+    assert "no layer" not in err

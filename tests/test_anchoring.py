@@ -313,7 +313,7 @@ def test_changed_article_in_a_workspace(open_any, article: Path) -> None:
 
     result = CliRunner().invoke(main, ["stats", "--store", str(store_dir)])
     assert result.exit_code == 0, result.output
-    assert "0 kept, 1 moved, 1 fuzzy, 1 orphaned (1 orphans still to place)" in result.output
+    assert "0 kept, 1 moved, 1 fuzzy, 1 orphaned (1 orphan still to place)" in result.output
 
     # Reopening does not run it again; the orphan is still waiting.
     store, ws = open_workspace(store_dir, article)

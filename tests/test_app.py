@@ -450,13 +450,22 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.press("p")
         await pilot.pause()
         assert side.display and a.display and b.display
-        # Narrowed with the panel open: one pane again (the rule held only at start).
+        # Narrowed with the panel open: as if started narrow, two panes and the
+        # panel put away (it was one pane and the panel), and back when widened.
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert side.display and a.display and not b.display
+        assert not side.display and a.display and b.display
         await pilot.resize_terminal(140, 36)
         await pilot.pause()
         assert side.display and a.display and b.display
+        # Opened with p while narrow, it stays open: one pane beside it.
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("p")
+        await pilot.pause()
+        assert side.display and a.display and not b.display
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert side.display and not b.display
 
 
 async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:
@@ -596,3 +605,18 @@ async def test_a_narrow_status_line_drops_the_counts_before_the_mode(make_worksp
         status = next(row for row in screen(app).splitlines() if "RELABEL" in row)
         assert "press a label key" in status and re.search(r"saved ✓ .*\d\d:\d\d:\d\d", status)
         assert "claim 0" not in status  # the counts made room
+
+
+async def test_a_narrow_key_bar_shows_every_label_key_it_can(make_workspace) -> None:
+    from screen_text import screen
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = screen(app).splitlines()[-1]
+        # Spaced and with the palette's key, it stopped at "2 q".
+        assert "6 source" in keys and "palette" not in keys  # every label key of the defaults
+        await pilot.resize_terminal(140, 36)
+        await pilot.pause()
+        assert "palette" in screen(app).splitlines()[-1]

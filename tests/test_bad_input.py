@@ -476,3 +476,20 @@ def test_the_reader_without_a_terminal_says_so_and_leaves_the_store_free(
         "for scripts use `newsmark export`, `stats` or `suggest`"]
     assert result.stdout == ""
     LocalStore(store).close()  # and the store opens as usual afterwards
+
+
+def test_an_article_deleted_after_tagging_points_to_stored(fake_app, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("The mayor said the dam would go.\n", encoding="utf-8")
+    store_dir = tmp_path / "store"
+    with LocalStore(store_dir) as store:
+        store.register(load_document(article))
+    article.unlink()
+    result = CliRunner().invoke(main, ["open", "--store", str(store_dir), str(article)])
+    assert result.exit_code == EXIT_NO_ARTICLES
+    last = _lines(result.stderr)[-1]
+    assert last.startswith("newsmark: no article could be opened; ")
+    assert f"newsmark --stored --store {store_dir}" in last
+    stored = CliRunner().invoke(main, ["open", "--store", str(store_dir), "--stored"])
+    assert stored.exit_code == 0, stored.output
+    assert len(fake_app.runs) == 1  # what the hint says works

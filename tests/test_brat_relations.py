@@ -28,7 +28,8 @@ R1\tdisagrees Arg1:T5 Arg2:T1
 A1\tFactuality T3 future
 A2\tNegated T5
 """
-CONFIG = parse_config(tomllib.loads("""
+# The labels, attributes and relations of an attribution project (as newsmark.toml).
+ATTRIBUTION_TOML = """
 [[labels]]
 name = "Source"
 key = "1"
@@ -57,7 +58,8 @@ name = "Content"
 head = ["Attribution"]
 [[relations]]
 name = "disagrees"
-"""))
+"""
+CONFIG = parse_config(tomllib.loads(ATTRIBUTION_TOML))
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -166,37 +168,6 @@ def test_undeclared_roles_and_values_are_reported_not_stored(tmp_path: Path) -> 
 
 
 # ------------------------------------------------------------- through the brat importer
-
-ATTRIBUTION_TOML = """
-[[labels]]
-name = "Source"
-key = "1"
-[labels.attributes]
-Negated = ["true"]
-[[labels]]
-name = "Cue"
-key = "2"
-[[labels]]
-name = "Content"
-key = "3"
-[labels.attributes]
-Factuality = ["past", "future"]
-[[labels]]
-name = "Attribution"
-key = "4"
-
-[[relations]]
-name = "Source"
-head = ["Attribution"]
-[[relations]]
-name = "Cue"
-head = ["Attribution"]
-[[relations]]
-name = "Content"
-head = ["Attribution"]
-[[relations]]
-name = "disagrees"
-"""
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -284,6 +284,41 @@ def test_long_punctuated_last_line_is_never_dropped() -> None:
     assert clean(text) == text
 
 
+@pytest.mark.parametrize(
+    "last",
+    [
+        "\u201cWe will rebuild,\u201d she said",
+        '"We will rebuild," she said',
+        "Prices rose 4 percent",
+        "Two people died",
+        "Zelensky rejected it",
+        "Police are investigating",
+        "Kyiv said no",
+        "Turnout 62%",
+    ],
+)
+def test_last_paragraph_without_full_stop_is_article_text(last: str) -> None:
+    """A scraped last paragraph often lacks its full stop: it is not furniture."""
+    text = f"{BODY}\n\n{last}"
+    result = clean_article(text)
+    assert result.text == text
+    assert result.removed == []
+
+
+@pytest.mark.parametrize("furniture", ["Reuters", "Russia Today", "Weekend Guide",
+                                       "Jesus\u2019 Coming Back", "MORE FROM THIS SECTION"])
+def test_trailing_page_furniture_is_still_dropped(furniture: str) -> None:
+    result = clean_article(f"{BODY}\n\n{BODY2}\n\n{furniture}")
+    assert result.text == f"{BODY}\n\n{BODY2}"
+    assert result.removed == [furniture]
+
+
+def test_prose_before_trailing_furniture_stays() -> None:
+    result = clean_article(f"{BODY}\n\nTwo people died\n\nReuters")
+    assert result.text == f"{BODY}\n\nTwo people died"
+    assert result.source == "Reuters"
+
+
 def test_trailing_list_is_content_not_debris() -> None:
     items = "\n".join(["Mill Lane", "River Road", "Harbour Street", "Station Way"])
     text = f"{BODY}\n\n{items}"

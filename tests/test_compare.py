@@ -34,6 +34,28 @@ async def test_counterparts_and_unmatched_sentences(make_workspace) -> None:
         assert app.follow and "FOLLOW" in str(app.query_one("#status").render())
 
 
+async def test_follow_takes_the_other_panes_cursor_to_the_counterpart(make_workspace) -> None:
+    """Follow only scrolled the other pane: Tab into it then found its cursor where
+    it had been, off screen."""
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        await pilot.press("f")
+        left.move_to(left.text.index("The council voted"))
+        await pilot.pause()
+        start, end = right._counterparts[0]
+        assert start <= right.cursor < end and "7–2 vote" in right.text[start:end]
+        await pilot.press("tab")
+        assert app.active_view is right and start <= right.cursor < end
+        # Follow off: the other pane's cursor stays where it is.
+        await pilot.press("tab", "f")
+        left.move_to(0)
+        await pilot.pause()
+        assert start <= right.cursor < end
+
+
 async def open_link_window(app: NewsmarkApp, pilot) -> tuple[ArticleView, ArticleView]:
     """A claim tagged in each pane, then `L`: the link window is open over them."""
     await settled(app, pilot)

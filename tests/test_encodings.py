@@ -165,3 +165,18 @@ def test_a_file_reopened_without_its_flags_is_read_as_when_it_was_tagged(
         # Still said, as the first time: never silent.
         assert any("repaired mojibake" in w for w in ws.warnings)
         assert any("read as latin-1" in w for w in ws.warnings)
+
+
+def test_suggest_and_align_take_path_encoding_as_the_reader_does(files) -> None:
+    from tui.cli import main
+
+    latin = f"{files['latin']}:cp1252"
+    suggested = CliRunner().invoke(main, ["suggest", latin])
+    assert suggested.exit_code == 0, suggested.output
+    assert "cp1252" in suggested.stderr  # how it was read, named
+    aligned = CliRunner().invoke(main, ["align", latin, str(files["utf8"])])
+    assert aligned.exit_code == 0, aligned.output
+    first = json.loads(aligned.stdout.splitlines()[0])
+    assert set(first) >= {"a", "b"}
+    unknown = CliRunner().invoke(main, ["suggest", f"{files['latin']}:nosuchcodec"])
+    assert unknown.exit_code == 3 and "nosuchcodec" in unknown.stderr

@@ -655,7 +655,10 @@ def test_datasets_reads_a_big_export_block_after_block(tricky_store: Path, tmp_p
     from annotations.formats.hf import native_features
     from annotations.links import Link, LinkStore
 
-    late = Document(text="Later: “a quote” 👍🏽 here.", meta=DocumentMeta(date="2025-01-02"))
+    # Metadata set only on some documents (how a file was read, an imported
+    # record's id) is in the schema too: a record carrying it failed to load.
+    late = Document(text="Later: “a quote” 👍🏽 here.",
+                    meta=DocumentMeta(date="2025-01-02", encoding="cp1252", record_id="42"))
     with LocalStore(tricky_store) as store:
         store.register(late)
         moved = Annotation.tag(late, 7, 16, "quote").with_changes(reanchored="moved")
@@ -683,6 +686,7 @@ def test_datasets_reads_a_big_export_block_after_block(tricky_store: Path, tmp_p
     [late_row] = [row for row in ds if row["text"] == late.text]
     assert late_row["spans"][0]["reanchored"] == "moved"
     assert late_row["meta"]["date"].startswith("2025-01-02")  # pyarrow: a timestamp's text
+    assert (late_row["meta"]["encoding"], late_row["meta"]["record_id"]) == ("cp1252", "42")
     sentences = tmp_path / "sentences.jsonl"
     export_to(tricky_store, sentences, "jsonl", unit="sentence")
     ds = datasets.load_dataset("json", data_files=str(sentences), split="train", chunksize=1024,

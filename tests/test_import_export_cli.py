@@ -48,9 +48,9 @@ def test_export_to_stdout_and_validate(store_dir: Path, tmp_path: Path, fmt: str
     assert "0 errors" in checked.output
     if fmt in ("jsonl", "conll"):  # named by the file's suffix
         assert run("validate", str(out)).output == checked.output
-    if fmt == "doccano":  # taken for jsonl: an error that names doccano
+    if fmt in ("doccano", "prodigy"):  # taken for jsonl: an error that names the format
         guessed = run("validate", str(out))
-        assert guessed.exit_code == 1 and "--format doccano" in guessed.output
+        assert guessed.exit_code == 1 and f"--format {fmt}" in guessed.output
 
 
 def test_export_file_refuses_to_overwrite(store_dir: Path, tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_brat_export(store_dir: Path, tmp_path: Path) -> None:
     assert run("validate", str(folder), "--format", "brat").exit_code == 0
     # Without --format, a folder is taken for brat.
     guessed = run("validate", str(folder))
-    assert guessed.exit_code == 0 and "1 records, 3 spans: 0 errors" in guessed.output
+    assert guessed.exit_code == 0 and "1 record, 3 spans: 0 errors" in guessed.output
     again = run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder))
     assert again.exit_code == 4
     assert run("export", "--store", str(store_dir), "--format", "brat", "--out", str(folder),
@@ -114,9 +114,30 @@ def test_import_then_export_round_trip(store_dir: Path, tmp_path: Path) -> None:
         empty = tmp_path / f"empty-{fmt}"
         imported = run("import", str(path), "--format", fmt, "--store", str(empty))
         assert imported.exit_code == 0, imported.output
-        assert "1 new documents, 3 spans" in imported.stderr
+        assert "1 new document, 3 spans" in imported.stderr
         second = run("export", "--store", str(empty), "--format", fmt).stdout
         assert second == first
+
+
+def test_a_doccano_records_own_id_comes_back_on_export(tmp_path: Path) -> None:
+    """doccano exports an `id` per example; it was dropped on import, and the
+    exported records could no longer be matched to the project's."""
+    path = tmp_path / "project.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"id": 42, "text": "The mayor said the weir will open.", "label": [[0, 9, "claim"]]},
+        {"id": "ex-7", "text": "Nobody objected.", "label": []},
+        {"text": "No id here.", "label": [[0, 2, "claim"]]},
+    )) + "\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert run("import", str(path), "--format", "doccano", "--store", str(store)).exit_code == 0
+    out = [json.loads(line) for line in
+           run("export", "--store", str(store), "--format", "doccano").stdout.splitlines()]
+    ids = {r["text"]: r.get("id") for r in out}
+    assert ids["The mayor said the weir will open."] == 42  # an int, as doccano wrote it
+    assert ids.get("Nobody objected.", "ex-7") == "ex-7"  # exported only if it has spans
+    assert ids["No id here."] is None
+    native = run("export", "--store", str(store)).stdout.splitlines()
+    assert any(json.loads(line)["meta"].get("record_id") == "42" for line in native)
 
 
 def test_import_without_format_reads_what_export_writes(store_dir: Path, tmp_path: Path) -> None:
@@ -125,7 +146,7 @@ def test_import_without_format_reads_what_export_writes(store_dir: Path, tmp_pat
     path.write_text(run("export", "--store", str(store_dir)).stdout, encoding="utf-8")
     imported = run("import", str(path), "--store", str(tmp_path / "copy"))
     assert imported.exit_code == 0, imported.output
-    assert "1 new documents, 3 spans" in imported.stderr
+    assert "1 new document, 3 spans" in imported.stderr
 
 
 def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
@@ -142,7 +163,7 @@ def test_import_reports_bad_offsets_by_line(tmp_path: Path) -> None:
     assert "record 1 (line 1), label 2" in result.stderr or "record 1 (line 1), span 2" in (
         result.stderr)
     assert "record 2 (line 3)" in result.stderr
-    assert "1 spans" in result.stderr
+    assert ", 1 span (" in result.stderr
     with LocalStore(tmp_path / "s", read_only=True) as store:
         [doc] = store.documents()
         [ann] = store.annotations(doc["id"])
@@ -210,3 +231,42 @@ def test_spacy_export(store_dir: Path, tmp_path: Path) -> None:
     result = run("export", "--store", str(store_dir), "--format", "spacy", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert run("validate", str(out), "--format", "spacy").exit_code == 0
+
+
+def test_store_given_before_the_command_is_the_commands_own(store_dir: Path,
+                                                            tmp_path: Path) -> None:
+    # README: `newsmark --store DIR export ...`, as people type it.
+    out = tmp_path / "first.jsonl"
+    result = run("--store", str(store_dir), "export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == run(
+        "export", "--store", str(store_dir)).stdout
+    assert run(f"--store={store_dir}", "stats").exit_code == 0
+    refused = run("--store", str(store_dir), "validate", str(out))
+    assert refused.exit_code == 2 and "works on no store" in refused.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "conll", "brat"])
+def test_validate_refuses_an_empty_export(tmp_path: Path, fmt: str) -> None:
+    empty = tmp_path / "empty"
+    if fmt == "brat":
+        empty.mkdir()
+    else:
+        empty.write_text("", encoding="utf-8")
+    result = run("validate", str(empty), "--format", fmt)
+    assert result.exit_code == 5, result.output
+    assert "nothing to validate" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_import_warns_of_labels_the_configuration_does_not_declare(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    spans = [{"start": 0, "end": 3, "label": "bogus"}, {"start": 4, "end": 7, "label": "bogus"},
+             {"start": 8, "end": 11, "label": "quote"}]
+    path.write_text(json.dumps({"text": "one two six", "spans": spans}) + "\n", encoding="utf-8")
+    result = run("import", str(path), "--store", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.output
+    assert "labels the configuration does not declare: bogus 2 " in result.stderr
+    with LocalStore(tmp_path / "s") as store:  # kept all the same
+        [doc] = store.documents()
+        assert sorted(a.label for a in store.annotations(doc["id"])) == [
+            "bogus", "bogus", "quote"]

@@ -101,6 +101,25 @@ async def test_keys_remapped_in_newsmark_toml_act_and_show_in_help(make_workspac
                 "Remove the annotation under the cursor (innermost)") in key_table([], app.keys)
 
 
+async def test_a_label_on_a_key_freed_by_keys_tags(make_workspace) -> None:
+    """`remove = "delete"` with a label on x: help showed "x claim", x did nothing
+    (applying the keymap dropped every app binding of x, the label's too)."""
+    import tomllib
+
+    config = parse_config(tomllib.loads(
+        '[keys]\nremove = "delete"\n[[labels]]\nname = "claim"\nkey = "x"\n'
+        '[[labels]]\nname = "quote"\nkey = "2"\n'))
+    ws = make_workspace(config=config)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(140, 36)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("x")
+        assert [a.label for a in ws.store.annotations(view.document.id)] == ["claim"]
+        await pilot.press("delete")
+        assert ws.store.annotations(view.document.id) == []
+
+
 def test_a_key_conflict_stops_the_reader_with_exit_6(tmp_path: Path, article_paths) -> None:
     (tmp_path / "newsmark.toml").write_text('[keys]\nundo = "x"\n', encoding="utf-8")
     result = CliRunner().invoke(main, [*map(str, article_paths), "--store",

@@ -151,10 +151,10 @@ def test_import_brat_from_the_command_line(polnear_like: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     err = result.stderr
     assert "skipped attributions/stray_cy.ann: no stray.txt" in err
-    assert "imported 2 of 3 .ann files: 1 new documents, 7 spans" in err
+    assert "imported 2 of 3 .ann files: 1 new document, 7 spans" in err
     assert "1 discontinuous kept with their fragments" in err
     assert "layers: ana 4, ben 3" in err
-    assert "not modelled yet, skipped: 1 notes other than AnnotatorNotes (#)" in err
+    assert "not modelled yet, skipped: notes other than AnnotatorNotes (#) 1" in err
     assert "skipped attributions/bridge_story_ana.ann, line 6 (E1.1): relation type " \
         "'Source' is not declared" in err
     result = run("agree", "--store", store, "--json", "--label", "Cue")
@@ -206,7 +206,7 @@ def test_export_and_stats_by_layer(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "layers (annotators): 3" in result.stdout
     assert "  ben          2 spans in 1 document" in result.stdout
-    assert "  gold         1 spans in 1 document" in result.stdout
+    assert "  gold         1 span in 1 document" in result.stdout
 
 
 def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Path) -> None:

@@ -185,7 +185,19 @@ def _cli(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "conll", "brat"])
+def test_brat_writes_links_jsonl_inside_its_folder(env, tmp_path: Path) -> None:
+    root, store, qa, cb = env
+    with LinkStore(store) as links:
+        links.add(Link.between(qa, cb, "paraphrase"))
+    out = tmp_path / "out" / "train.brat"
+    out.parent.mkdir()
+    result = _cli("export", "--store", str(root), "--format", "brat", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert len((out / "links.jsonl").read_text("utf-8").splitlines()) == 1
+    assert not (out.parent / "links.jsonl").exists()  # the folder is the export's own
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "conll"])
 def test_other_formats_write_links_jsonl_beside(env, tmp_path: Path, fmt: str) -> None:
     root, store, qa, cb = env
     with LinkStore(store) as links:

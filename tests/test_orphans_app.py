@@ -58,6 +58,8 @@ async def test_changed_article_moves_spans_and_lists_orphans(tmp_path: Path) -> 
         await pilot.press("enter")
         view = app.query_one("#pane-0", ArticleView)
         assert view.has_focus and app.pending == "place"
+        # The cursor starts where the orphan was in the old text (it stayed at 0).
+        assert view.cursor == BEFORE.index("Critics said")
         view.move_to(new.text.index("Editor"))
         await pilot.press("s", "4")
         placed = [a for a in ws.annotations(new.id) if a.reanchored == "placed"]

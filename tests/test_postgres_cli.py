@@ -129,7 +129,7 @@ def test_store_copy_round_trips_byte_identical(pg_url: str, tmp_path: Path, fmt:
     assert original.exit_code == 0
     there = run("store", "copy", str(folder), pg_url)
     assert there.exit_code == 0, there.output
-    assert "5 annotations, 1 links" in there.stderr
+    assert "5 annotations, 1 link" in there.stderr
     assert run("export", "--store", pg_url, "--format", fmt).stdout == original.stdout
     back = tmp_path / "back"
     assert run("store", "copy", pg_url, str(back)).exit_code == 0

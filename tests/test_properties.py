@@ -13,11 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from annotations.cleaning import sanitize
 from annotations.export import document_records, write_jsonl
+from annotations.formats import FormatError
 from annotations.labels import Config
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.store import LocalStore
@@ -87,7 +89,11 @@ def validate_file(store: LocalStore, folder: Path) -> None:
 
     out = folder / "export.jsonl"
     with out.open("w", encoding="utf-8") as handle:
-        write_jsonl(document_records(store), handle)
+        written = write_jsonl(document_records(store), handle)
+    if not written:  # an empty export is refused, not passed as "0 errors"
+        with pytest.raises(FormatError, match="holds no record"):
+            validate(out, "jsonl")
+        return
     report = validate(out, "jsonl")
     assert report.error_count == 0, report.errors
 

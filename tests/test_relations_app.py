@@ -154,6 +154,24 @@ async def test_only_allowed_types_are_offered_and_esc_cancels(
         assert "RELATE" not in _status(app)
 
 
+async def test_a_relation_tried_backwards_says_which_way_it_goes(
+    make_workspace, tmp_path: Path
+) -> None:
+    """From a speaker to a quote: the message sent people to a newsmark.toml they
+    did not have, and not to the quote, where said_by starts."""
+    article = tmp_path / "bridge.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "l", "quotation_mark", "2")
+        await _search(pilot, "Mayor")
+        await pilot.press("v", "w", "w", "5", "escape", "N", "c", "N", "c")
+        said = [str(n.message) for n in app._notifications]
+        assert any("No relation goes from a speaker to a quote: said_by or cue goes from the "
+                   "quote to the speaker: press c on the quote first" in m for m in said), said
+        assert not any("newsmark.toml" in m for m in said)
+
+
 async def test_accepting_a_suggested_quote_accepts_its_speaker_and_said_by(
     make_workspace, tmp_path: Path
 ) -> None:
@@ -192,3 +210,16 @@ def _tag(doc, piece: str, label: str):  # type: ignore[no-untyped-def]
 
     start = doc.text.index(piece)
     return Annotation.tag(doc, start, start + len(piece), label)
+
+
+def test_a_quote_tagged_with_its_quotation_marks_is_not_quoted_twice() -> None:
+    from annotations.labels import Config
+    from annotations.model import Document
+    from annotations.relations import edges, related
+    from tui.relation_list import describe
+
+    doc = Document("“Russia must stop,” the minister said.")
+    quote = _tag(doc, "“Russia must stop,”", "quote")
+    who = _tag(doc, "the minister", "speaker")
+    (edge,) = edges([related(quote, who, "said_by", Config()), who])
+    assert describe(edge).plain == "“Russia must stop,” said_by the minister"  # not ,””

@@ -46,7 +46,7 @@ def test_straight_quotes() -> None:
     assert quotation_at(text, seg, inside(text, "and")) is None
 
 
-def test_expand_goes_word_sentence_paragraph_document() -> None:
+def test_expand_goes_word_sentence_paragraph_and_stops() -> None:
     text = "First sentence here. Second one.\n\nNext paragraph."
     seg = SEGMENTER.segment(text)
     offset = inside(text, "sentence")
@@ -56,7 +56,7 @@ def test_expand_goes_word_sentence_paragraph_document() -> None:
     assert text[sentence[0] : sentence[1]] == "First sentence here."
     paragraph = expand(seg, sentence)
     assert text[paragraph[0] : paragraph[1]] == "First sentence here. Second one."
-    assert expand(seg, paragraph) == (0, len(text))
+    assert expand(seg, paragraph) is None  # never the whole article
     assert expand(seg, (0, len(text))) is None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.span_index import SpanIndex
+from annotations.span_index import SpanIndex, step_from
 
 SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 30)).map(
     lambda p: (p[0], p[0] + p[1])), max_size=25)
@@ -32,3 +32,19 @@ def test_overlapping_touches_and_clipped_agree_with_a_scan(
     assert index.touches(start, end) == any(e > start and s < row_end for s, e in kept)
     assert sorted(index) == sorted(kept)
     assert [s for s, _ in index.items] == sorted(s for s, _ in kept)
+
+
+@given(st.lists(st.integers(0, 50), max_size=12), st.integers(0, 50), st.booleans())
+def test_step_from_is_the_nearest_start_beyond_the_offset_wrapping_round(
+    starts: list[int], offset: int, forward: bool
+) -> None:
+    starts.sort()
+    target, wrapped = step_from(starts, offset, forward=forward)
+    # The definition it replaced: a scan of every start.
+    beyond = [s for s in starts if (s > offset if forward else s < offset)]
+    if not starts:
+        assert (target, wrapped) == (None, True)
+    elif beyond:
+        assert (target, wrapped) == (min(beyond) if forward else max(beyond), False)
+    else:
+        assert (target, wrapped) == (starts[0] if forward else starts[-1], True)

@@ -256,10 +256,30 @@ def test_damaged_documents_file(root: Path) -> None:
     assert message.endswith(f"Restore it from {path}.bak or move it away.")
     assert path.read_bytes() == damaged
     assert not (root / "lock").exists()  # the failed open released its lock
-    # Without a .bak there is nothing to restore from: the message does not invent one.
+    # Without a .bak there is nothing to restore from: the message does not invent
+    # one, and says how to rebuild the list (what it says works: below).
     os.unlink(f"{path}.bak")
-    with pytest.raises(StoreError, match=r"will not overwrite it\. Move it away\.$"):
+    with pytest.raises(StoreError) as info:
         LocalStore(root)
+    message = str(info.value)
+    assert ".bak" in message and "Restore" not in message
+    assert f"mv {path} {path}.damaged" in message and "open your articles again" in message
+    assert str(root / "docs") in message
+
+
+def test_documents_list_rebuilt_as_the_damage_message_says(root: Path) -> None:
+    doc = make_doc()
+    with LocalStore(root) as store:
+        store.register(doc)
+        assert store.add(Annotation.tag(doc, 0, 9, "claim"))
+    path = root / "documents.json"
+    path.write_text("{damaged", encoding="utf-8")
+    with pytest.raises(StoreError, match="open your articles again"):
+        LocalStore(root)
+    path.rename(f"{path}.damaged")
+    with LocalStore(root) as store:
+        store.register(make_doc())
+        assert [a.label for a in store.annotations(doc.id)] == ["claim"]
 
 
 def test_damaged_document_file_is_never_overwritten(root: Path) -> None:

@@ -226,3 +226,63 @@ def test_claim_by_a_pronoun_names_the_person_before() -> None:
     _doc, _seg, found = _suggest(text)
     [claim] = [s for s in found if s.label == "claim"]
     assert claim.note == "source: Dana Osei"
+
+
+# "said <role> Name", the usual news style: the role words are lower case.
+@pytest.mark.parametrize(
+    ("attribution", "who"),
+    [
+        ("said councillor Peter Holm", "councillor Peter Holm"),
+        ("said board chair Linda Park", "board chair Linda Park"),
+        ("said driver Ken Wu", "driver Ken Wu"),
+        ("said director Eva Moss", "director Eva Moss"),
+        ("said farmer Jon Olsen", "farmer Jon Olsen"),
+        ("said union spokesman Lars Holm", "union spokesman Lars Holm"),
+        ("said the board chair Linda Park", "the board chair Linda Park"),
+        ("said Mayor Ana Lindqvist", "Mayor Ana Lindqvist"),
+        ("said Maria Chen", "Maria Chen"),
+        ("said former deputy health minister Jane Doe", "former deputy health minister Jane Doe"),
+        ("said Clinton’s top foreign policy aide Jake Sullivan",
+         "Clinton’s top foreign policy aide Jake Sullivan"),
+        ("Peter Holm, the councillor, said", "Peter Holm"),
+        ("Linda Park, a board member, said", "Linda Park"),
+        ("Peter Holm said", "Peter Holm"),
+        ("the councillor said", "the councillor"),
+    ],
+)
+def test_speaker_after_the_quote_in_news_style(attribution: str, who: str) -> None:
+    text = f"The bridge closed in May. “We will rebuild it,” {attribution}. Work starts soon."
+    assert _quotes(text) == [("We will rebuild it", f"speaker: {who}")]
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "said on Tuesday",
+        "said on Tuesday that Work would start",
+        "said in a statement to Reuters",
+        "said during a visit to Kyiv",
+        "said last week in Oslo",
+        "said with a smile to Anna",
+        "said Tuesday",
+        "said in March",
+        "said",
+    ],
+)
+def test_no_speaker_is_made_of_a_time_or_place_after_said(attribution: str) -> None:
+    text = f"The bridge closed in May. “We will rebuild it,” {attribution}. Work starts soon."
+    notes = [note for _quote, note in _quotes(text)]
+    assert notes == [""]
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "suggested business mogul Donald Trump’s refusal",
+        "said a prominent Republican National Committee member",
+        "said Trump’s refusal",
+    ],
+)
+def test_a_name_that_only_qualifies_a_noun_is_not_the_speaker(attribution: str) -> None:
+    text = f"The bridge closed in May. “We will rebuild it,” {attribution}. Work starts soon."
+    assert _quotes(text) == [("We will rebuild it", "")]

@@ -266,3 +266,60 @@ async def test_a_restored_pane_keeps_its_side_and_new_files_fill_the_other(
     async with app.run_test(size=SIZE):
         names = [Path(view.document.meta.path).name for view in app.views]
         assert names == ["third.txt", second.name]
+
+
+async def test_the_pane_that_had_the_focus_has_it_again_on_reopen(
+    article_paths, make_workspace
+) -> None:
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "right_parenthesis")  # into the right pane, a sentence on
+        right = app.query_one("#pane-1", ArticleView)
+        assert app.active_view is right and right.has_focus
+        cursor = right.cursor
+    ws.store.close()
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        right = app.query_one("#pane-1", ArticleView)
+        assert app.active_view is right and right.has_focus and right.cursor == cursor
+        await pilot.press("shift+tab")  # back to the left pane: that is kept too
+    ws.store.close()
+    ws = make_workspace(article_paths)
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE):
+        assert app.active_view is app.query_one("#pane-0", ArticleView)
+
+
+async def test_an_undo_in_a_document_not_open_says_which_document(
+    article_paths, make_workspace
+) -> None:
+    """Undo reaches across restarts: it changed a document this session had not
+    opened, and the status line only said "undid the claim tag"."""
+    first, second = article_paths
+    ws = make_workspace([first, second])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "1")  # a claim in the second article
+        assert len(ws.store.annotations(app.active_view.document.id)) == 1
+        tagged = app.active_view.document.id
+    ws.store.close()
+    ws = make_workspace([first])  # opened alone this time
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        assert ws.store.annotations(tagged) == []
+        said = [str(n.message) for n in app._notifications]
+        assert any("outlet-b.txt" in m and "not open" in m for m in said), said
+
+
+async def test_a_and_u_with_nothing_to_act_on_say_so(make_workspace) -> None:
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A", "u")
+        said = [str(n.message) for n in app._notifications]
+        assert "No suggestion on screen to accept (S shows them)" in said  # was silent
+        assert "Nothing to undo" in said

@@ -12,6 +12,7 @@ import time
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -33,6 +35,7 @@ from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
 from annotations.search import find_all
 from annotations.segmentation import Segmentation
+from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
 from tui.article_view import ArticleView
@@ -119,6 +122,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Cursor per document for this session, so [ and ] return to it.
         self._positions: dict[str, int] = {}
         self._panes: dict[str, Pane] = {}
+        self._focused_pane = ""  # the id of the pane to focus on mount, if restored
+        self._panel_hidden_by_width = False  # put away for a narrow terminal, not by `p`
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -143,10 +148,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._done: dict[str, bool] = {}  # per document: marked done (read once, kept)
         labels = workspace.config.labels
         self._label_styles = {label.name: (i, label.color) for i, label in enumerate(labels)}
-        for label in labels:
-            # Label keys come from the project's config, so they are bound
-            # here rather than declared with the static bindings.
-            self.bind(label.key, f"tag('{label.name}')", description=label.name, show=True)
         # The project's [keys], by binding id (checked by tui.keymap before start).
         self.keys = keymap(workspace.config)
         self.set_keymap(self.keys)
@@ -181,7 +182,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
         with Horizontal(id="main"):
-            for index, (doc, cursor) in enumerate(self._initial_panes()):
+            for index, (doc, cursor, focused) in enumerate(self._initial_panes()):
+                if focused:
+                    self._focused_pane = f"pane-{index}"
                 yield self._make_view(doc, cursor, f"pane-{index}")
             with Vertical(id="side"):
                 yield AnnotationList(id="annotation-list")
@@ -193,13 +196,14 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         yield StatusBar(id="status")
         yield Footer()
 
-    def _initial_panes(self) -> list[tuple[Document, int]]:
-        """The last session's pane documents, each in its pane, if they were given
-        again; the other panes get the first documents given."""
+    def _initial_panes(self) -> list[tuple[Document, int, bool]]:
+        """The last session's pane documents, each in its pane with its cursor and
+        whether it had the focus, if they were given again; the other panes get
+        the first documents given."""
         ws = self.workspace
-        # (slot, document, cursor): a document restored keeps its side, so a
-        # file given first now is not pushed right by one restored there.
-        chosen: list[tuple[int, Document, int]] = []
+        # (slot, document, cursor, focused): a document restored keeps its
+        # side, so a file given first now is not pushed right by one restored there.
+        chosen: list[tuple[int, Document, int, bool]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
         for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
@@ -208,16 +212,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if doc is None and by_path and pane.path in by_path:
                 doc = ws.load(by_path[pane.path])
             if doc is not None and doc.id == pane.doc_id and all(
-                doc is not d for _, d, _ in chosen
+                doc is not c[1] for c in chosen
             ):
-                chosen.append((slot, doc, pane.cursor))
-        free = [slot for slot in range(MAX_PANES) if all(slot != s for s, _, _ in chosen)]
+                chosen.append((slot, doc, pane.cursor, pane.focused))
+        free = [slot for slot in range(MAX_PANES) if all(slot != c[0] for c in chosen)]
         for doc in ws.order:
             if not free:
                 break
-            if all(doc is not d for _, d, _ in chosen):
-                chosen.append((free.pop(0), doc, 0))
-        return [(doc, cursor) for _, doc, cursor in sorted(chosen, key=lambda c: c[0])]
+            if all(doc is not c[1] for c in chosen):
+                chosen.append((free.pop(0), doc, 0, False))
+        return [(doc, cursor, focused)
+                for _, doc, cursor, focused in sorted(chosen, key=lambda c: c[0])]
 
     def _make_view(self, doc: Document, cursor: int, view_id: str) -> ArticleView:
         return ArticleView(
@@ -229,14 +234,29 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             id=view_id,
         )
 
+    def get_default_screen(self) -> Screen:
+        """The reader's screen, holding the label keys.
+
+        Label keys come from the project's config, so they are not among the
+        static bindings. They are the screen's, not the app's: applying
+        [keys] drops every app binding of a remapped command's old key
+        (`remove = "delete"` took a label bound to x with it).
+        """
+        keys = [Binding(label.key, f"app.tag('{label.name}')", label.name)
+                for label in self.workspace.config.labels]
+        return type("ReaderScreen", (Screen,), {"BINDINGS": keys})(id="_default")
+
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
-        self.active_view = self._views[0]
+        # The pane that had the focus when the reader last closed has it again.
+        self.active_view = next((v for v in self._views if v.id == self._focused_pane),
+                                self._views[0])
         for view in self._views:
             self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
         self.active_view.focus()
         if self.size.width < NARROW:
             self.query_one("#side").add_class("-hidden")
+            self._panel_hidden_by_width = True
         self._fit_panes()
         for view in self.views:
             self._remember_pane(view)
@@ -294,6 +314,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if isinstance(event.widget, ArticleView) and event.widget is not self.active_view:
             self._clear_search()
             self.active_view = event.widget
+            self._panes_dirty = True  # which pane has the focus is kept too
             self._refresh_panel()
             self._refresh_documents()
             self._refresh_status()
@@ -340,7 +361,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def on_orphan_chosen(self, message: OrphanChosen) -> None:
         self.pending = "place"
         self._placing = message.orphan_id
-        self.active_view.focus()
+        view = self.active_view
+        orphan = next((o for o in self.workspace.orphans(message.doc_id)
+                       if o.id == message.orphan_id), None)
+        if orphan is not None and view.document.id == message.doc_id:
+            # Near where it was in the old text: where it belongs is usually close.
+            view.move_to(min(orphan.start, len(view.text)))
+        view.focus()
         self.notify("Select where it belongs and press a label key (Esc cancels)", timeout=6)
 
     def on_orphan_dropped(self, message: OrphanDropped) -> None:
@@ -477,6 +504,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._after_link_change(f"{verb} {change.kind} ({change.link.label})")
             return
         ann, doc_id = change.annotation, change.doc_id
+        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
+            self._show_document(self.workspace.documents[doc_id])
+        if self._view_showing(doc_id) is None:
+            # Undo reaches across restarts, into documents this session did
+            # not open: the change is real, so say where it was made.
+            self.notify(f"{change_done(verb, change)} in {self.workspace.document_name(doc_id)}, "
+                        "which is not open here", timeout=8)
         if change.kind == "group" and change.steps <= 1:  # several annotations at once
             view = self._view_showing(doc_id)
             if view is not None:
@@ -484,13 +518,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             kind = "remove" if change.after is None else "change"
             self._after_change(doc_id, f"{verb} {kind} of {ann.label} with its relations")
             return
-        if self._view_showing(doc_id) is None and doc_id in self.workspace.documents:
-            self._show_document(self.workspace.documents[doc_id])
         view = self._view_showing(doc_id)
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
-            view.focus()
+            if not view.has_focus:
+                view.focus()
         if change.steps > 1:  # a group (A): the document's annotations are read again
             self._after_change(doc_id, change_done(verb, change))
             return
@@ -519,17 +552,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if self.search_query:
             starts = [s for s, _ in self.search_matches]
         elif self.adjudicating:  # the disagreements still to decide
-            starts = [g.start for g in self._disagreements(view.document.id)[0]]
+            starts = sorted(g.start for g in self._disagreements(view.document.id)[0])
         else:
-            starts = [a.start for a in view.annotations]
-        if forward:
-            later = [s for s in starts if s > view.cursor]
-            target = min(later) if later else (min(starts) if starts else None)
-            wrapped = not later
-        else:
-            earlier = [s for s in starts if s < view.cursor]
-            target = max(earlier) if earlier else (max(starts) if starts else None)
-            wrapped = not earlier
+            starts = view.annotation_starts  # 10,000 of them: bisected, not scanned
+        target, wrapped = step_from(starts, view.cursor, forward=forward)
         if target is None:
             return
         view.move_to(target)
@@ -634,19 +660,38 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def action_toggle_panel(self) -> None:
         self.query_one("#side").toggle_class("-hidden")
+        self._panel_hidden_by_width = False  # the person's choice stands
         self._fit_panes()
 
     def _fit_panes(self, width: int | None = None) -> None:
         """On a narrow terminal, the side panel shares the width with one pane, not two."""
+        width = width or self.size.width
         panel = not self.query_one("#side").has_class("-hidden")
-        one_pane = panel and (width or self.size.width) < ONE_PANE_WITH_PANEL
+        one_pane = panel and width < ONE_PANE_WITH_PANEL
         for view in self.views:
             view.set_class(one_pane and view is not self.active_view, "-hidden")
+        # At 80 columns the key bar was cut off at the second label key: a
+        # narrow one drops its spacing and the palette's key (still ctrl+p,
+        # and in the help), so that every label key shows.
+        footer = self.query_one(Footer)
+        footer.compact = width < NARROW
+        if footer.show_command_palette != (width >= NARROW):
+            footer.show_command_palette = width >= NARROW
+            footer.refresh(recompose=True)  # not a recomposing reactive
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
             # The event's size: `self.size` is changed after this handler runs.
-            self._fit_panes(event.size.width)
+            width, side = event.size.width, self.query_one("#side")
+            # Narrowed as if started narrow: two panes, the panel put away
+            # (and back when widened again), unless `p` said otherwise.
+            if width < NARROW <= self.size.width and not side.has_class("-hidden"):
+                side.add_class("-hidden")
+                self._panel_hidden_by_width = True
+            elif width >= NARROW > self.size.width and self._panel_hidden_by_width:
+                side.remove_class("-hidden")
+                self._panel_hidden_by_width = False
+            self._fit_panes(width)
 
     def action_help(self) -> None:
         labels = [(label.key, label.name) for label in self.workspace.config.labels]
@@ -862,8 +907,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         spans = self._alignment[2].counterpart_spans(side, view.cursor)
         view.set_counterparts([])
         other.set_counterparts(spans)
-        if self.follow and spans:
-            other.scroll_offset_into_view(spans[0][0])
+        if self.follow and spans and not spans[0][0] <= other.cursor < spans[-1][1]:
+            # Its cursor goes there too: Tab into the pane lands on the
+            # counterpart, not on a cursor the scrolling left off screen.
+            other.move_to(spans[0][0])
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
@@ -974,7 +1021,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._other_marks = {}
             self.notify("Others' layers hidden: only yours is shown", timeout=3)
         elif shown:
-            self.notify(f"{shown} spans of others' layers, dimmed and underlined, their "
+            self.notify(f"{plural(shown, 'span')} of others' layers, dimmed and underlined, their "
                         "annotator's mark in the margin (not editable); o hides them",
                         timeout=6)
         else:
@@ -1008,7 +1055,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         if count:
             view.set_annotations(self.workspace.annotations(doc_id))
-            self.notify(f"{count} spans every annotator marked alike are in "
+            self.notify(f"{plural(count, 'span')} every annotator marked alike "
+                        f"{'is' if count == 1 else 'are'} in "
                         f"{safe(self.workspace.annotator)} already (merged); n walks "
                         "the disagreements", timeout=6)
 
@@ -1059,13 +1107,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             count = self.workspace.take_none(view.document.id, group)
         except NewsmarkError as err:
             return self._failed(err)
-        self._after_change(view.document.id, f"took none of {count} versions")
+        self._after_change(view.document.id, f"took none of {plural(count, 'version')}")
 
     def _adjudication_status(self) -> str:
         view = self.active_view
         left, total = self._disagreements(view.document.id)
         here = self._disagreement_at(view)
-        status = f"ADJUDICATING: {len(left)} of {total} disagreements left"
+        status = f"ADJUDICATING: {len(left)} of {plural(total, 'disagreement')} left"
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
@@ -1112,7 +1160,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def action_accept_visible(self) -> None:
         view = self.active_view
         lo, hi = view.visible_range()
-        self._accept([s for s in view.suggestions if s.start < hi and s.end > lo])
+        shown = [s for s in view.suggestions if s.start < hi and s.end > lo]
+        if not shown:
+            self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
+            return
+        self._accept(shown)
 
     def _accept(self, suggestions: list[Suggestion]) -> None:
         view = self.active_view
@@ -1167,7 +1219,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _save_panes(self) -> None:
         if self.workspace.store.read_only or not self._panes_dirty:
             return
-        panes = [self._panes[key] for key in sorted(self._panes)]
+        active = self.active_view.id
+        panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
         try:
             self.workspace.save_panes(panes)
             self._panes_dirty = False

@@ -218,6 +218,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._spans.items
 
     @property
+    def annotation_starts(self) -> list[int]:
+        """The annotations' starts, ascending (do not change the list)."""
+        return self._spans.starts
+
+    @property
     def suggestions(self) -> list[Suggestion]:
         """The suggestions shown, sorted by start."""
         return self._suggestions.items
@@ -423,7 +428,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_expand_selection(self) -> None:
         span = expand(self.segmentation, self.selection or (self.cursor, self.cursor))
-        if span is not None:
+        if span is None:
+            self.notify("e grows a selection up to its paragraph: nothing larger", timeout=3)
+        else:
             self.select(*span)
 
     def _target_left(self) -> int:

@@ -95,8 +95,8 @@ APP_BINDINGS: list[Binding] = [
             id="previous-document"),
     Binding("d", "toggle_done", "Mark document done (or not)", show=False, id="done"),
     Binding("p", "toggle_panel", "Side panel", show=False, id="toggle-panel"),
-    Binding("f", "toggle_follow", "Follow: the other pane keeps this sentence's counterpart "
-            "in view", show=False, id="follow"),
+    Binding("f", "toggle_follow", "Follow: the other pane's cursor keeps to this sentence's "
+            "counterpart", show=False, id="follow"),
     Binding("L", "link", "Link the annotations under the two cursors (same claim, …)",
             show=False, id="link"),
     Binding("S", "toggle_suggestions", "Suggested spans: all, then quote, claim, opinion, "

@@ -26,6 +26,7 @@ from annotations.errors import (
     StoreError,
 )
 from annotations.formats import DOCCANO_OFFSETS, EXPORT_FORMATS, IMPORT_FORMATS
+from annotations.layers import GOLD
 from tui.cli_adjudicate import adjudicate_command
 from tui.cli_agree import agree_command
 from tui.cli_common import (
@@ -48,9 +49,29 @@ class DefaultToOpen(click.Group):
     """`newsmark a.txt b.txt` means `newsmark open a.txt b.txt`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = self._store_after_command(ctx, list(args))
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def _store_after_command(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`newsmark --store DIR CMD ...` means `newsmark CMD --store DIR ...`.
+
+        --store is each command's own option (it has a default and reads
+        NEWSMARK_STORE); given first, it is handed to the command that follows.
+        """
+        if args[:1] == ["--store"] and len(args) > 2:
+            lead, rest = args[:2], args[2:]
+        elif args[:1] and args[0].startswith("--store=") and len(args) > 1:
+            lead, rest = args[:1], args[1:]
+        else:
+            return args
+        if rest[0] not in self.commands:
+            return args  # `newsmark --store DIR a.txt`: the reader's own --store
+        command = self.commands[rest[0]]
+        if not any(param.name == "store_dir" for param in command.params):
+            raise click.UsageError(f"`newsmark {rest[0]}` works on no store: drop --store", ctx)
+        return [rest[0], *lead, *rest[1:]]
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,7 +86,17 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
              "(UTF-8 files are read as UTF-8; PATH:ENCODING names one file's).")(func)
 
 
-def _read_article(path: Path, raw: bool, decoding: Decoding) -> Document:
+def reading(paths: tuple[Path, ...] | list[Path], encoding: str | None,
+            fix_mojibake: bool) -> tuple[list[str], Decoding]:
+    """The paths given (`PATH:ENCODING` split off) and how to read them: every
+    command that reads articles reads them alike."""
+    from annotations.documents import split_path_encodings
+
+    given, per_file = split_path_encodings(paths)
+    return given, Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+
+
+def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
     """One article for a command that prints JSON: how it was read goes to stderr."""
     from annotations.documents import how_read, load_document
 
@@ -121,7 +152,7 @@ def open_command(
     PATH may end in `:ENCODING` (e.g. `old.txt:cp1252`) to name the encoding
     of that file, or of every file in that folder.
     """
-    from annotations.documents import find_articles, split_path_encodings
+    from annotations.documents import find_articles
     from annotations.engines import describe, is_remote, open_store
     from annotations.labels import load_config
     from annotations.samples import sample_paths
@@ -139,13 +170,12 @@ def open_command(
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
-    given, per_file = split_path_encodings(paths)
-    decoding = Decoding(fallback=encoding, per_file=per_file, repair=fix_mojibake)
+    given, decoding = reading(paths, encoding, fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
         click.echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
-        click.echo("newsmark: no article could be opened", err=True)
+        click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
@@ -193,13 +223,19 @@ def open_command(
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
             click.echo(f"newsmark: {warning}", err=True)
+        if annotator == GOLD and not adjudicate:
+            # Allowed (a curator may add a span no one tagged), but the curator's
+            # view is elsewhere: said once, so gold is not mistaken for a layer.
+            notices.append("You are writing the gold layer directly; newsmark adjudicate "
+                           "shows the annotators' disagreements to decide")
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
                 click.echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
-            click.echo("newsmark: no article could be opened", err=True)
+            click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}",
+                       err=True)
             sys.exit(EXIT_NO_ARTICLES)
         if not has_terminal():
             # Without a terminal the reader would draw into a pipe or a file
@@ -249,7 +285,9 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
               help="Only these annotators' layers, comma-separated: ana,ben.")
 @click.option("--done-only", is_flag=True, help="Only documents marked done.")
 @doccano_offsets_option
-@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@click.option("--force", is_flag=True,
+              help="Overwrite an existing --out file, or replace a folder that holds an "
+                   "earlier brat export and nothing else.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes formatting JSON lines: 0 is one per core for a store of "
                    "many documents; 1 formats in this process only.")
@@ -271,7 +309,8 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     )
     options.check(out_path)
     if out_path is not None:
-        check_target(out_path, fmt, force)  # before the progress bar is drawn
+        # Before the progress bar is drawn; a PostgreSQL URL has no folder to keep clear of.
+        check_target(out_path, fmt, force, store_dir if isinstance(store_dir, Path) else None)
     with _open_existing_store(store_dir) as store, \
             _progress(len(store.documents()), "exporting") as bar:
         counts = export(store, options, out_path=out_path, stream=sys.stdout, force=force,
@@ -341,17 +380,24 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
     links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     if report.relations:
         links += f"; {plural(report.relations, 'relation')} between spans"
-    click.echo(f"imported {report.records - len(report.skipped_records)} of {report.records} "
-               f"records: {report.documents} new documents, {report.spans} spans "
+    click.echo(f"imported {report.records - len(report.skipped_records)} of "
+               f"{plural(report.records, 'record')}: {plural(report.documents, 'new document')}, "
+               f"{plural(report.spans, 'span')} "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
                err=True)
+    if report.undeclared_labels:
+        counted = ", ".join(f"{safe(label)} {count}"
+                            for label, count in sorted(report.undeclared_labels.items()))
+        click.echo(f"warning: spans kept with labels the configuration does not declare: "
+                   f"{counted} (declare them in newsmark.toml's [[labels]] to tag them "
+                   "in the reader)", err=True)
     if report.normalised:
-        click.echo(f"note: {report.normalised} texts had their newlines or control characters "
-                   "normalised; their offsets were moved with them", err=True)
+        click.echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
+                   "characters normalised; their offsets were moved with them", err=True)
     if report.utf16_shifted:
         # Offsets counted the other way land on other characters, silently.
-        click.echo(f"note: in {report.utf16_shifted} records, spans follow emoji or other "
-                   "characters outside the BMP, so their offsets were read as doccano counts "
+        click.echo(f"note: in {plural(report.utf16_shifted, 'record')}, spans follow emoji or "
+                   "other characters outside the BMP, so their offsets were read as doccano counts "
                    "them (UTF-16 code units); a file made with Python string indices "
                    "needs --doccano-offsets codepoints (check the spans with "
                    "newsmark --stored)", err=True)
@@ -385,8 +431,8 @@ def validate_command(path: Path, fmt: str | None, doccano_offsets: str,
         click.echo(f"error: {message}")
     for message in report.warnings:
         click.echo(f"warning: {message}")
-    click.echo(f"{report.records} records, {report.spans} spans: {report.error_count} errors, "
-               f"{report.warning_count} warnings")
+    click.echo(f"{plural(report.records, 'record')}, {plural(report.spans, 'span')}: "
+               f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}")
     if not report.ok:
         sys.exit(EXIT_PROBLEMS_FOUND)
 
@@ -401,8 +447,8 @@ def stats_command(store_dir: Path) -> None:
 
     with _open_existing_store(store_dir) as store:
         stats = collect_stats(store)
-        click.echo(f"{stats.documents} documents, {stats.annotated} annotated, "
-                   f"{sum(stats.per_label.values())} annotations")
+        click.echo(f"{plural(stats.documents, 'document')}, {stats.annotated} annotated, "
+                   f"{plural(sum(stats.per_label.values()), 'annotation')}")
         for label, count in sorted(stats.per_label.items()):
             click.echo(f"  {label:<12} {count}")
         print_layers(store)
@@ -412,7 +458,7 @@ def stats_command(store_dir: Path) -> None:
     ):
         click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
                    f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
-                   f"orphaned ({moved['unplaced']} orphans still to place)")
+                   f"orphaned ({plural(moved['unplaced'], 'orphan')} still to place)")
     for doc_id, name, counts in stats.per_document:
         summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
         click.echo(f"{doc_id}  {name}: {summary}")
@@ -445,9 +491,9 @@ def align_command(a_path: Path, b_path: Path, raw: bool, encoding: str | None,
     from annotations.alignment import align
     from annotations.segmentation import Segmenter
 
-    decoding = Decoding(fallback=encoding, repair=fix_mojibake)
-    a = _read_article(a_path, raw, decoding)
-    b = _read_article(b_path, raw, decoding)
+    (a_name, b_name), decoding = reading([a_path, b_path], encoding, fix_mojibake)
+    a = _read_article(a_name, raw, decoding)
+    b = _read_article(b_name, raw, decoding)
     segmenter = Segmenter.train([a.text, b.text])
     result = align(segmenter.segment(a.text), segmenter.segment(b.text))
     _write_json_lines(result.records())
@@ -485,7 +531,8 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
         model = SpanModel.load(model_dir)
         threshold = threshold_for(load_config(config_path, store_dir).model_threshold,
                                   model.meta.get("threshold"))
-    doc = _read_article(path, raw, Decoding(fallback=encoding, repair=fix_mojibake))
+    (name,), decoding = reading([path], encoding, fix_mojibake)
+    doc = _read_article(name, raw, decoding)
     seg = Segmenter.train([doc.text]).segment(doc.text)
     found = suggest(doc, seg)
     if model is not None:
@@ -506,11 +553,15 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
 @store_option
 @click.option("--out", "out_path", type=ANY_PATH,
               help="File to write, e.g. links.jsonl (default: standard output).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @reports_errors
-def links_command(store_dir: Path, out_path: Path | None) -> None:
+def links_command(store_dir: Path, out_path: Path | None, force: bool) -> None:
     """Export cross-document links as JSON lines (for formats that cannot hold them)."""
+    from annotations.export import check_target
     from annotations.links import write_links_jsonl
 
+    if out_path is not None:  # the checks of a file export: never a folder, nor in the store
+        check_target(out_path, "jsonl", force, store_dir if isinstance(store_dir, Path) else None)
     with _open_existing_store(store_dir) as store:
         if out_path is None:
             write_links_jsonl(store, sys.stdout)
@@ -525,6 +576,17 @@ def links_command(store_dir: Path, out_path: Path | None) -> None:
         click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
+def _stored_hint(store_dir: Path | str) -> str:
+    """How to open the store's documents when the articles' files are gone, or ""."""
+    from annotations.engines import has_documents
+
+    if not has_documents(store_dir):
+        return ""  # no folder store here: nothing kept to open
+    where = "" if Path(store_dir) == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
+    return (f"; the store keeps the text of every document tagged before: "
+            f"newsmark --stored{where} opens them")
+
+
 def _interrupted_import(store: object, store_dir: Path) -> str:
     """What an import killed half way left (whole documents, absent ones), or ""."""
     found = getattr(store, "interrupted_import", None)  # the local engine's word on it
@@ -535,7 +597,8 @@ def _interrupted_import(store: object, store_dir: Path) -> str:
     shown += "; …" if len(absent) > 5 else ""
     lost = f"; {len(absent)} absent (not stored: import them again): {shown}" if absent else ""
     return (f"an import into {store_dir} was stopped before it finished: "
-            f"{len(whole)} documents of its last batch are stored whole{lost}")
+            f"{plural(len(whole), 'document')} of its last batch "
+            f"{'is' if len(whole) == 1 else 'are'} stored whole{lost}")
 
 
 def _quoted(path: Path | str) -> str:

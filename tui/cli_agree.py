@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -90,14 +90,35 @@ def agree_command(store_dir: Path, as_json: bool, labels: tuple[str, ...],
         if documents:
             records = select_documents(records, split_list(documents))
         report = measure_store(store, records, selection, jobs=jobs)
+        unknown = _without_layer(store, coder_list, report)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         click.echo("\n".join(table(report, worst, gold_left_out=coder_list is None)))
+    if unknown:
+        names, layers = unknown
+        have = "has" if len(names) == 1 else "have"
+        click.echo(f"warning: {', '.join(shown(n) for n in names)} {have} no layer in the "
+                   f"store (its layers: {', '.join(shown(n) for n in layers) or 'none'})",
+                   err=True)
     if not report.overall.documents:
         click.echo("note: no document is tagged by two or more annotators"
                    + (" of those named" if coder_list else "")
                    + "; agreement needs at least two layers of a document", err=True)
+
+
+def _without_layer(store: Any, named: list[str] | None,
+                   report: AgreementReport) -> tuple[list[str], list[str]] | None:
+    """The names given to --annotators that have no span in the store (a typo?), and its layers."""
+    if not named or set(named) <= set(report.annotators):
+        return None
+    from annotations.layers import layer_counts
+
+    # Only when a name is missing from the figures: it may still have a layer
+    # (on documents no one else tagged), so the whole store is looked at.
+    layers = [name for name in layer_counts(store) if name]
+    missing = [name for name in named if name not in layers]
+    return (missing, layers) if missing else None
 
 
 def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[str]:

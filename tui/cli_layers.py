@@ -12,6 +12,7 @@ from annotations.errors import EXIT_PROBLEMS_FOUND
 from annotations.labels import Config
 from tui.cli_agree import shown
 from tui.cli_common import DEFAULT_STORE
+from tui.wording import plural
 
 
 def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str | None,
@@ -30,22 +31,24 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
     for line in report.problems:
         click.echo(f"skipped {shown(line)}", err=True)
     read = report.files - len(report.skipped_files)
-    click.echo(f"imported {read} of {report.files} .ann files: {report.documents} new "
-               f"documents, {report.spans} spans ({report.duplicates} already there, "
-               f"{len(report.problems)} skipped, {report.discontinuous} discontinuous kept "
-               f"with their fragments, {report.notes} notes, {report.relations} relations, "
-               f"{report.attributes} attribute values)", err=True)
+    click.echo(f"imported {read} of {plural(report.files, '.ann file')}: "
+               f"{plural(report.documents, 'new document')}, {plural(report.spans, 'span')} "
+               f"({report.duplicates} already there, {len(report.problems)} skipped, "
+               f"{report.discontinuous} discontinuous kept with their fragments, "
+               f"{plural(report.notes, 'note')}, {plural(report.relations, 'relation')}, "
+               f"{plural(report.attributes, 'attribute value')})", err=True)
     if report.annotators:
         layers = ", ".join(f"{shown(name)} {count}"
                            for name, count in sorted(report.annotators.items()))
         click.echo(f"layers: {layers}", err=True)
     if report.skipped_lines:
-        kinds = ", ".join(f"{count} {kind}"
+        # "notes other than AnnotatorNotes (#) 1": the kind first, so one reads right.
+        kinds = ", ".join(f"{kind} {count:,}"
                           for kind, count in sorted(report.skipped_lines.items()))
         click.echo(f"not modelled yet, skipped: {kinds}", err=True)
     if report.normalised:
-        click.echo(f"note: {report.normalised} texts had their newlines or control characters "
-                   "normalised; their offsets were moved with them", err=True)
+        click.echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
+                   "characters normalised; their offsets were moved with them", err=True)
     if read:
         where = ("" if store_dir == Path(DEFAULT_STORE)
                  else f" --store {shlex.quote(str(store_dir))}")
@@ -65,5 +68,5 @@ def print_layers(store: Any) -> None:
         return
     click.echo(f"layers (annotators): {len(counts)}")
     for name, (documents, spans) in counts.items():
-        click.echo(f"  {shown(name):<12} {spans} spans in {documents} "
-                   f"document{'' if documents == 1 else 's'}")
+        click.echo(f"  {shown(name):<12} {plural(spans, 'span')} in "
+                   f"{plural(documents, 'document')}")

@@ -15,6 +15,7 @@ import click
 
 from annotations.errors import StoreError
 from tui.cli_common import STORE_SPEC, reports_errors
+from tui.wording import plural
 
 
 @click.group("store")
@@ -98,7 +99,9 @@ def copy_command(source: Path | str, target: Path | str) -> None:
     from annotations.store_copy import copy_store
 
     report = copy_store(source, target)
-    click.echo(f"copied {report.documents} documents, {report.annotations} annotations, "
-               f"{report.links} links, {report.statuses} statuses, {report.segmentations} "
-               f"segmentations and {report.state} state entries from {describe(source)} to "
+    click.echo(f"copied {plural(report.documents, 'document')}, "
+               f"{plural(report.annotations, 'annotation')}, {plural(report.links, 'link')}, "
+               f"{plural(report.statuses, 'status', 'statuses')}, "
+               f"{plural(report.segmentations, 'segmentation')} and "
+               f"{plural(report.state, 'state entry', 'state entries')} from {describe(source)} to "
                f"{describe(target)}", err=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from tui.cli_common import ANY_PATH, open_existing_store, reports_errors, store_option
+from tui.wording import plural
 
 
 def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
@@ -62,7 +63,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if not docs:
         raise ModelError(f"no document in {store_dir} has spans by "
                          f"{', '.join(layers) or 'anyone'}; tag some first")
-    click.echo(f"training on {len(docs)} documents of {store_dir} (annotators: "
+    click.echo(f"training on {plural(len(docs), 'document')} of {store_dir} (annotators: "
                f"{', '.join(layers)}), {dev:.0%} held out; Ctrl+C stops and keeps the best "
                "model so far", err=True)
     bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
@@ -92,7 +93,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         if bar is not None:
             bar.render_finish()
     if result.interrupted:
-        click.echo(f"stopped by Ctrl+C after {result.epochs_run} epochs; keeping epoch "
+        click.echo(f"stopped by Ctrl+C after {plural(result.epochs_run, 'epoch')}; keeping epoch "
                    f"{result.best_epoch}", err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
@@ -101,11 +102,11 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if result.scores is None:
         click.echo("no document held out (too few documents, or --dev 0): no scores")
     else:
-        click.echo(f"scores on {len(result.dev_docs)} held-out documents "
+        click.echo(f"scores on {plural(len(result.dev_docs), 'held-out document')} "
                    f"(epoch {result.best_epoch} of {result.epochs_run}):")
         click.echo(result.scores.table())
     if result.threshold is not None:
         click.echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
     click.echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
-               f"{len(result.train_docs)} documents trained on, {result.seconds:.0f} s)")
+               f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s)")

@@ -23,6 +23,7 @@ from tui.messages import (
     ModelSuggestionsReady,
     TrainingProgress,
 )
+from tui.wording import plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -140,7 +141,7 @@ class ModelActions:
             scores = (f"held-out F1 {result.scores.micro('overlap').f1:.2f} overlap, "
                       f"{result.scores.micro('exact').f1:.2f} exact")
         self.post_message(ModelReady(result.model, (
-            f"Model trained on {len(result.train_docs)} documents ({scores}); "
+            f"Model trained on {plural(len(result.train_docs), 'document')} ({scores}); "
             f"saved in {folder}. Suggestions refreshed")))
 
     # -- messages from the workers --------------------------------------------
@@ -212,7 +213,7 @@ class ModelActions:
                         timeout=4)
             return
         texts = [(doc.id, doc.text) for doc in ws.order]
-        self.notify(f"Ranking {len(texts)} documents by the model's uncertainty…",
+        self.notify(f"Ranking {plural(len(texts), 'document')} by the model's uncertainty…",
                     timeout=3)
         self._rank(ws.span_model, texts)
 

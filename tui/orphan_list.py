@@ -26,7 +26,7 @@ def describe(orphan: Annotation) -> Text:
 
 class OrphanList(VirtualList):
     DEFAULT_CSS = """
-    OrphanList { border: round $warning; display: none; }
+    OrphanList { border-title-color: $warning; display: none; }
     OrphanList.-some { display: block; }
     """
 

@@ -21,6 +21,7 @@ from annotations.model import Annotation
 from annotations.relations import Edge, RelationError
 from tui.messages import RelationChosen, RelationRemoved
 from tui.relation_list import RelationList, short
+from tui.wording import article
 
 
 class RelationActions:
@@ -84,8 +85,17 @@ class RelationActions:
         self.pending, self._relating = "", None
         self._refresh_status()
         if not types:
-            self.notify(f"No relation type goes from a {head.label} to a {tail.label} "
-                        "(newsmark.toml declares them)", timeout=5)
+            config = self.workspace.config
+            reverse = [t.name for t in config.types_between(tail.label, head.label)]
+            if reverse:
+                hint = (f"{' or '.join(reverse)} goes from the {tail.label} to the "
+                        f"{head.label}: press c on the {tail.label} first")
+            elif config.path is None:
+                hint = "the default relations have none; newsmark.toml can declare one"
+            else:
+                hint = f"{config.path.name} declares none"
+            self.notify(f"No relation goes from {article(head.label)} to "
+                        f"{article(tail.label)}: {hint}", timeout=6)
             return
         from tui.relation_screen import RelationTypeScreen
 

@@ -15,6 +15,8 @@ from tui.messages import RelationChosen, RelationRemoved
 from tui.virtual_list import VirtualList
 
 SHOWN_CHARS = 28  # of each end's text
+# Double quotation marks only: a single one at an end may be an apostrophe.
+QUOTE_MARKS = "\"“”„‟«»"
 
 
 def short(text: str, limit: int = SHOWN_CHARS) -> str:
@@ -31,7 +33,10 @@ def short(text: str, limit: int = SHOWN_CHARS) -> str:
 def describe(edge: Edge) -> Text:
     """“…will open in June” said_by Mayor Lindqvist (article text as plain text)."""
     row = Text()
-    row.append(f"“{safe(short(edge.head.text))}” ")
+    # A quote tagged with its quotation marks keeps them: none added around
+    # them (“…aggression.”” doubled the closing one).
+    head = short(edge.head.text.strip().strip(QUOTE_MARKS))
+    row.append(f"“{safe(head)}” ")
     row.append(f"{safe(edge.type)} ", style="bold")
     row.append(safe(short(edge.tail.text)))
     return row

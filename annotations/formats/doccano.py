@@ -26,7 +26,9 @@ both shapes. doccano has no attributes on spans: they are not written.
 
 Keys other than `text` and `label` become the document's metadata in
 doccano; newsmark writes `doc_id`, `title`, `source`, `date` and `path`
-there (when known) and reads them back on import. Import also takes
+there (when known) and reads them back on import. A record's own `id`
+(doccano exports one per example) is kept as the document's `record_id`
+and written back as `id` on export. Import also takes
 `data` for `text`, `labels`/`entities` for `label`, and spans as objects
 (`{"start_offset", "end_offset", "label"}`, as doccano's API gives them).
 """
@@ -68,6 +70,9 @@ def record(view: RecordView, offsets: str = "utf16") -> dict[str, Any]:
         ]
     out["doc_id"] = view.doc_id
     out.update(clean_meta({k: view.meta.get(k) for k in DOC_KEYS}))
+    if (record_id := view.meta.get("record_id")) is not None:
+        # The record's own id in the doccano project it was imported from.
+        out["id"] = int(record_id) if record_id.isdigit() else record_id
     if view.sentence is not None:
         out["sentence"] = view.sentence
         out["doc_start"] = view.offset
@@ -79,6 +84,8 @@ def parse(obj: Any, offsets: str = "utf16") -> ParsedRecord:
         raise ValueError("a record must be a JSON object")
     text = as_text(obj.get("text", obj.get("data")), "text")
     parsed = ParsedRecord(text=text, meta={k: obj[k] for k in DOC_KEYS if k in obj})
+    if isinstance(obj.get("id"), (int, str)) and not isinstance(obj["id"], bool):
+        parsed.meta["record_id"] = str(obj["id"])  # kept, and written back on export
     raw = next((obj[k] for k in ("label", "labels", "entities") if k in obj), [])
     if not isinstance(raw, list):
         raise ValueError("label is not a list")

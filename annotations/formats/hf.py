@@ -45,7 +45,11 @@ def native_features(unit: str = "document", attributes: Iterable[str] | None = N
     if unit not in ("document", "sentence"):
         raise ValueError(f"unknown unit {unit!r}; choose document or sentence")
     string, integer, flag = Value("string"), Value("int64"), Value("bool")
-    meta = {"path": string, "title": string, "source": string, "date": string}
+    # The last four are in a record only when set (how a file was read and
+    # cleaned, the id its record had where it was imported from): declared
+    # here, a record with them loads, and one without has them null.
+    meta = {name: string for name in ("path", "title", "source", "date", "encoding",
+                                      "repaired", "cleaned", "record_id")}
     span = {name: integer for name in ("start", "end", "utf16_start", "utf16_end", "utf8_start",
                                        "utf8_end", "token_start", "token_end")}
     span.update({"aligned": flag, "label": string, "text": string, "id": string,

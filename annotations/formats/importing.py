@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,9 @@ class ImportReport:
     utf16_shifted: int = 0  # doccano records whose UTF-16 offsets differ from code points
     skipped_records: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spans skipped, by record and line
+    # Spans kept whose label the configuration does not declare: label -> count
+    # (kept, for a label may be declared later; the reader has no key for it yet).
+    undeclared_labels: Counter[str] = field(default_factory=Counter)
 
 
 class TextMap:
@@ -117,7 +121,7 @@ def _parser(fmt: str, doccano_offsets: str) -> Callable[[Any], ParsedRecord]:
 
 
 def _meta(raw: dict[str, Any]) -> DocumentMeta:
-    values = {k: raw.get(k) for k in ("path", "title", "source", "date")}
+    values = {k: raw.get(k) for k in ("path", "title", "source", "date", "record_id")}
     return DocumentMeta(**{k: None if v is None else str(v) for k, v in values.items()})
 
 
@@ -327,6 +331,8 @@ def _store_record(
         if key is not None:
             by_key.setdefault(key, len(anns))
         anns.append(ann)
+        if config.label(ann.label) is None:
+            report.undeclared_labels[ann.label] += 1
     _attach_relations(parsed, anns, by_key, config, where, report)
     if known:
         present = {a.id for a in store.annotations(doc.id)}

@@ -98,11 +98,23 @@ def validate(path: Path, fmt: str, *, doccano_offsets: str = "utf16",
                 _relations_and_attributes(obj, fmt, where, report, config)
             except (ValueError, TypeError, KeyError) as err:
                 report.error(f"{where}: {err}")
+    if not report.records:
+        # Nothing checked is no proof of anything: an empty export is a bad one.
+        what = "folder holds no .ann file" if path.is_dir() else "file holds no record"
+        raise FormatError(f"{path}: the {what}; nothing to validate (an empty export?)")
     return report
+
+
+# Keys every Prodigy task has (annotations.formats.prodigy) and no newsmark record.
+PRODIGY_KEYS = ("_input_hash", "_task_hash", "answer")
 
 
 def _check_shape(obj: dict[str, Any], fmt: str) -> None:
     """A record of another format is an error, not a record with no spans."""
+    if fmt == "jsonl" and any(k in obj for k in PRODIGY_KEYS):
+        # Checked as jsonl, its relations' token indices would read as missing spans.
+        raise ValueError("a Prodigy task, not a newsmark jsonl record "
+                         "(another format? --format prodigy)")
     key = "label" if fmt == "doccano" else "spans"
     if fmt == "doccano" and isinstance(obj.get("entities"), list):
         return  # the shape of a record with relations

@@ -70,10 +70,26 @@ def cannot_write(path: Path, err: OSError) -> StoreError:
     )
 
 
+# What brings back a damaged file that has no .bak, for files that can be
+# rebuilt: documents.json lists the documents, whose annotations are kept
+# in docs/ and come back as each document is registered again.
+REBUILD = {
+    "documents.json": "move it away (mv {path} {path}.damaged), then open your articles "
+                      "again (newsmark ARTICLES...) and import again what you had imported: "
+                      "each document comes back with its annotations, kept in {docs}",
+}
+
+
 def damaged(path: Path, err: object) -> StoreError:
     bak = path.with_name(f"{path.name}.bak")
     # Only files written more than once have a .bak: name it only if it is there.
-    restore = f"Restore it from {bak} or move it away." if bak.exists() else "Move it away."
+    if bak.exists():
+        restore = f"Restore it from {bak} or move it away."
+    elif path.name in REBUILD:
+        restore = "There is no .bak: " + REBUILD[path.name].format(
+            path=path, docs=path.parent / "docs") + "."
+    else:
+        restore = "Move it away."
     return StoreError(f"{path} is damaged ({err}); newsmark will not overwrite it. {restore}")
 
 

@@ -51,11 +51,13 @@ Step = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Pane:
-    """Which document a pane showed, and where its cursor was (restored on reopen)."""
+    """Which document a pane showed, where its cursor was, and whether it had the
+    focus (restored on reopen)."""
 
     doc_id: str
     path: str | None = None
     cursor: int = 0
+    focused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +69,8 @@ class Pane:
             return None
         path, cursor = data.get("path"), data.get("cursor", 0)
         return cls(data["doc_id"], path if isinstance(path, str) else None,
-                   cursor if isinstance(cursor, int) and cursor >= 0 else 0)
+                   cursor if isinstance(cursor, int) and cursor >= 0 else 0,
+                   data.get("focused") is True)  # absent in rows saved before it
 
 
 @runtime_checkable

@@ -4,7 +4,7 @@ What the reader restores on reopen and what re-anchoring and suggestions
 remember. Each field is a table of its own (`journal_storage`: a change is
 one fsynced log line, folded into the snapshot when the log grows):
 
-- `panes`        one row per pane, in order: `{"doc_id", "path", "cursor"}`, plus
+- `panes`        one row per pane, in order: `{"doc_id", "path", "cursor", "focused"}`, plus
                  `"annotator"` when a named annotator's (each reopens their own)
 - `paths`        one row per file: `{"path", "doc"}` (the document last read from it)
 - `reanchoring`  one row per changed article: `{"doc", "from", "kept", "moved", ...}`
