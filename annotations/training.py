@@ -6,8 +6,9 @@ layer when the store has one, else every annotator's spans together.
 `split(docs, dev)` holds out a share of the documents (by document,
 seeded), `train(...)` fits `span_model`'s pipeline (a shared encoder, one
 `ner` per label) on the rest on CPU,
-scores it on the held-out documents after every epoch and keeps the best
-epoch; `save(result, folder)` writes the pipeline, its scores and the
+scores it on the held-out documents after every epoch, keeps the best
+epoch and tunes how readily each label opens a span on them
+(`model_bias`); `save(result, folder)` writes the pipeline, its scores and the
 store state it was trained on. Nothing is downloaded: the pipeline
 starts blank.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.model import now_iso
+from annotations.model_bias import learn_opening_shifts
 from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
@@ -40,10 +42,18 @@ from annotations.span_model import (
     layer_spans,
     pieces,
     require_spacy,
+    span_pipes,
 )
 from annotations.span_scoring import SpanScores
 
 GOLD = "gold"
+# Documents (pieces of at most 20,000 characters) per training step. A step
+# costs about the same per document whatever the batch, so small batches give
+# more updates for the same CPU time: on PolNeAR, 200 CPU s with batches of 2
+# reached Content exact/overlap F1 0.41/0.73 on the training documents' dev
+# tenth, with batches of 8 0.39/0.72 (batches of 1: 0.39/0.74, Cue worse;
+# all with window 2 and opening shifts, model_bias.py).
+BATCH_SIZE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +160,9 @@ class TrainingResult:
     # The least score of a span to suggest, learnt on the held-out documents
     # (model_threshold.py); None with nothing held out.
     threshold: float | None = None
+    # Per label, the shift added to its `ner`'s scores for opening a span,
+    # learnt on the held-out documents (model_bias.py); empty when none was.
+    opening_shifts: dict[str, float] = field(default_factory=dict)
 
 
 def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
@@ -182,8 +195,6 @@ class _Piece:
 
 def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]:
     from spacy.training import Example
-
-    from annotations.span_model import span_pipes
 
     pipes = [(label, pipe.name) for label, pipe in span_pipes(nlp)]
     out: list[_Piece] = []
@@ -234,7 +245,7 @@ def train(
     epochs: int = 30,
     patience: int = 5,
     max_seconds: float | None = None,
-    batch_size: int = 8,
+    batch_size: int = BATCH_SIZE,
     dropout: float = 0.1,
     on_progress: Callable[[Progress], None] | None = None,
     dev_docs: Sequence[TrainingDoc] | None = None,
@@ -316,6 +327,15 @@ def train(
         best_scores = _scores(held_out, best_predictions) if held_out else None
         best_epoch = epochs_run
     nlp.from_bytes(best_bytes)
+    shifts: dict[str, float] = {}
+    if held_out and not interrupted:
+        # How readily each label opens a span, chosen on the held-out
+        # documents (model_bias.py); the scores reported are the shifted model's.
+        shifts = learn_opening_shifts(span_pipes(nlp), lambda: _predictions(model, held_out),
+                                      [d.spans for d in held_out])
+        if any(shifts.values()):
+            best_predictions = _predictions(model, held_out)
+            best_scores = _scores(held_out, best_predictions)
     notes = []
     if clipped:
         notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
@@ -327,7 +347,8 @@ def train(
                           epochs_run=epochs_run, seconds=clock() - started,
                           interrupted=interrupted, clipped=clipped, notes=notes,
                           threshold=best_threshold(
-                              [(d.spans, found) for d, found in zip(held_out, best_predictions)]))
+                              [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
+                          opening_shifts=shifts)
 
 
 def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
@@ -350,6 +371,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "dev": dev,
         "scores": None if result.scores is None else result.scores.to_dict(),
         "threshold": result.threshold,
+        "opening_shifts": result.opening_shifts,
         "store": {
             "path": store_root,
             "annotators": list(annotators),
