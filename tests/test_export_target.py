@@ -6,15 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from linked_articles import quote_and_claim
 
 from annotations.export_folder import MARKER
 from annotations.links import Link, LinkStore
-from annotations.model import Annotation, Document, DocumentMeta
 from annotations.store import open_store
 from tui.cli import main
-
-TEXT_A = "“We will not retreat,” the minister said on Monday."
-TEXT_B = "The minister vowed on Monday that the army would hold its ground."
 
 
 @pytest.fixture
@@ -23,14 +20,7 @@ def work(tmp_path: Path) -> Path:
     root = tmp_path / "w1"
     root.mkdir()
     with open_store(root / ".newsmark") as store:
-        a = Document(TEXT_A, DocumentMeta(path="a.txt"))
-        b = Document(TEXT_B, DocumentMeta(path="b.txt"))
-        store.register(a)
-        store.register(b)
-        qa = Annotation.tag(a, 0, 22, "quote")
-        cb = Annotation.tag(b, 0, len(TEXT_B) - 1, "claim")
-        store.add(qa)
-        store.add(cb)
+        qa, cb = quote_and_claim(store)
         with LinkStore(store) as links:
             links.add(Link.between(qa, cb, "paraphrase"))
     (root / "notes.txt").write_text("mine\n", encoding="utf-8")

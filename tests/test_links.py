@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from linked_articles import quote_and_claim
 
 from annotations.errors import StoreError
 from annotations.history import Change, History
@@ -18,25 +19,14 @@ from annotations.links import (
     links_records,
     write_links_jsonl,
 )
-from annotations.model import Annotation, Document, DocumentMeta
 from annotations.store import open_store
-
-TEXT_A = "“We will not retreat,” the minister said on Monday."
-TEXT_B = "The minister vowed on Monday that the army would hold its ground."
 
 
 @pytest.fixture
 def env(open_any):
     root = open_any.spec  # a folder, and a PostgreSQL URL (tests/conftest.py)
     store = open_any()
-    a = Document(TEXT_A, DocumentMeta(path="a.txt"))
-    b = Document(TEXT_B, DocumentMeta(path="b.txt"))
-    store.register(a)
-    store.register(b)
-    qa = Annotation.tag(a, 0, 22, "quote")
-    cb = Annotation.tag(b, 0, len(TEXT_B) - 1, "claim")
-    store.add(qa)
-    store.add(cb)
+    qa, cb = quote_and_claim(store)
     yield root, store, qa, cb
     store.close()
 
