@@ -22,7 +22,8 @@ TEXTS = [f"Article {i}: the minister said the plan would cost more than promised
          f"and critics called it rushed. " * 3 for i in range(2)]
 TAGS = 60  # per annotator
 
-WRITER = """
+# A writer process's start: its own store, the texts registered, "ready" said.
+SETUP = """
 import sys
 from pathlib import Path
 from annotations.history import History
@@ -36,6 +37,9 @@ store = LocalStore(root, annotator=name)
 store.register_many(docs)
 history = History(store)
 print("ready", flush=True)
+"""
+
+WRITER = SETUP + """
 sys.stdin.readline()  # both start together
 made = []
 for i in range(TAGS):
@@ -134,19 +138,7 @@ def test_the_first_named_annotator_takes_over_the_stores_history(tmp_path: Path)
         assert store.history()[1] == 1  # the store's own history is left as it was
 
 
-KILLED = """
-import sys
-from pathlib import Path
-from annotations.history import History
-from annotations.model import Annotation, Document, DocumentMeta
-from annotations.store import LocalStore
-
-root, name, texts = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
-docs = [Document(text, DocumentMeta(path=f"{i}.txt")) for i, text in enumerate(texts)]
-store = LocalStore(root, annotator=name)
-store.register_many(docs)
-history = History(store)
-print("ready", flush=True)
+KILLED = SETUP + """
 i = 0
 while True:  # until killed: each id printed once its tag is saved
     doc = docs[i % 2]
