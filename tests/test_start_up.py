@@ -67,28 +67,28 @@ def test_a_pane_focused_before_its_first_resize_wraps_nothing() -> None:
     assert result.stdout.strip() == "False"
 
 
-async def test_the_prompt_bar_comes_after_the_first_frame_and_takes_a_burst(
+async def test_a_search_typed_before_the_first_frame_goes_into_the_prompt(
         make_workspace) -> None:
-    """The prompt bar is mounted after the first frame; a / that comes before
-    it mounts it there and then, and the keys sent with the / (a burst, all
-    queued before the first is handled) are typed into it."""
+    """Keys sent the moment the reader starts (a terminal's burst) are queued
+    before its first frame. With the prompt bar mounted only after that
+    frame, "/spending" typed "sp" into it and sent "ending" to the article:
+    d marked the document done."""
     from textual import events
 
     from tui.app import NewsmarkApp
     from tui.prompt_bar import PromptBar
 
-    app = NewsmarkApp(make_workspace())
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        assert len(app.query(PromptBar)) == 1  # after the first frame
-        await app.query_one(PromptBar).remove()  # as if no frame had been drawn yet
-        for key, char in (("slash", "/"), ("w", "w"), ("e", "e"), ("i", "i"), ("r", "r")):
-            app.post_message(events.Key(key, char))
+        for char in "/spending":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
         await pilot.pause()
         bar = app.query_one(PromptBar)
-        assert bar.value == "weir" and app.focused is bar
+        assert bar.value == "spending" and app.focused is bar
+        assert ws.status(app.active_view.document.id) != "done"
         await pilot.press("enter")
-        assert app.search_query == "weir" and app.focused is app.active_view
+        assert app.search_query == "spending" and app.focused is app.active_view
 
 
 async def test_a_long_article_gets_its_paragraphs_after_the_first_frame_or_before_a_key(
@@ -122,3 +122,14 @@ async def test_a_long_article_gets_its_paragraphs_after_the_first_frame_or_befor
             await app.workers.wait_for_complete()
     finally:
         store.close()
+
+
+async def test_a_newline_submits_the_prompt_as_enter_does(make_workspace) -> None:
+    """Typed before the reader had the terminal, Enter arrives as ctrl+j: the
+    search was typed and never ran."""
+    from tui.app import NewsmarkApp
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("slash", *"weir", "ctrl+j")
+        assert app.search_query == "weir" and app.focused is app.active_view

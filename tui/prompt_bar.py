@@ -40,7 +40,12 @@ class PromptBar(Input):
     PromptBar:focus { border: none; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt-cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", show=False, id="prompt-cancel"),
+        # Enter typed before the reader had the terminal (a burst sent as it
+        # starts) arrives as a newline, ctrl+j: it submits, as in readline.
+        Binding("ctrl+j", "submit", "Submit", show=False, id="prompt-submit-newline"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, select_on_focus=False, highlighter=Neutralised())
