@@ -2,10 +2,11 @@
 
 A brat export writes a folder of `<id>.txt`/`<id>.ann` files. It goes into
 a folder that does not exist yet, or an empty one. It leaves a marker file
-(`MARKER`) listing the files it wrote, so that `--force` can tell a folder
-that holds a previous export and nothing else (replaced) from any other
-folder (refused, naming what is in the way): a folder of the user's own
-articles, or one holding the store, is never written into.
+(`MARKER`) listing the files it wrote with a SHA-256 of each, so that
+`--force` can tell a folder that holds a previous export as it was written
+and nothing else (replaced) from any other folder (refused, naming what
+is in the way): a folder of the user's own articles, one holding the
+store, or an export whose .ann files were corrected by hand.
 
 A file export (`--out train.jsonl`) never writes over a folder, nor inside
 the store it reads.
@@ -13,6 +14,7 @@ the store it reads.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from annotations.errors import StoreError
 MARKER = ".newsmark-brat-export"
 _MARKER_HEADER = (
     "# Written by `newsmark export --format brat`. `--force` replaces this folder only\n"
-    "# while it holds nothing but the files below (and this one).\n"
+    "# while it holds nothing but the files below, as they were written (and this one).\n"
 )
 
 
@@ -42,15 +44,27 @@ def check_not_in_store(out_path: Path, store_root: Path | None) -> None:
                          "export to a file or folder outside it")
 
 
-def written_files(folder: Path) -> set[str]:
-    """The names the export that marked `folder` wrote there (none if it is not marked)."""
+def written_files(folder: Path) -> dict[str, set[str]]:
+    """The files the export that marked `folder` wrote there, each with the
+    SHA-256 of what it wrote (two, while an export was being put in place;
+    none if the folder is not marked)."""
     try:
         lines = (folder / MARKER).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return set()
-    # Plain names only: a marker never makes newsmark touch anything outside the folder.
-    return {line for line in lines if line and not line.startswith("#")
-            and "/" not in line and os.sep not in line and line not in (".", "..")}
+        return {}
+    written: dict[str, set[str]] = {}
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        # Plain names only: a marker never makes newsmark touch anything outside the folder.
+        if (line.startswith("#") or len(digest) != 64 or not name or "/" in name
+                or os.sep in name or name in (".", "..")):
+            continue
+        written.setdefault(name, set()).add(digest)
+    return written
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def check_folder(folder: Path, force: bool) -> None:
@@ -77,6 +91,17 @@ def check_folder(folder: Path, force: bool) -> None:
         raise StoreError(
             f"{folder} holds {_some(foreign)}, which no newsmark export wrote; move it away, "
             "or export into a new or empty folder")
+    # A file of the earlier export edited since (an .ann corrected by hand)
+    # is work of its own: --force would have replaced it without a word.
+    try:
+        edited = [name for name in entries if name != MARKER
+                  and _digest(folder / name) not in written[name]]
+    except OSError as err:
+        raise StoreError(f"cannot read {folder}: {err.strerror or err}") from err
+    if edited:
+        raise StoreError(
+            f"{folder} holds {_some(edited)}, changed since newsmark exported it; move it "
+            "away, or export into a new or empty folder")
     if not force:
         raise StoreError(f"{folder} holds an earlier brat export; add --force to replace it")
 
@@ -98,7 +123,7 @@ def write_folder(folder: Path, fill: Callable[[Path], bool]) -> None:
             tmp.mkdir(parents=True)
             if not fill(tmp):
                 return
-            _mark(tmp, set(os.listdir(tmp)))
+            _mark(tmp, {name: {_digest(tmp / name)} for name in os.listdir(tmp)})
             os.replace(tmp, folder)
         finally:
             if tmp.exists():
@@ -111,13 +136,15 @@ def write_folder(folder: Path, fill: Callable[[Path], bool]) -> None:
         tmp.mkdir()
         if not fill(tmp):
             return
-        new = set(os.listdir(tmp))
+        new = {name: {_digest(tmp / name)} for name in os.listdir(tmp)}
         old = written_files(folder)
-        # Marked first with both: a crash half way leaves a folder --force still replaces.
-        _mark(folder, old | new)
+        # Marked first with both: a crash half way leaves a folder --force
+        # still replaces (whichever of the two versions a file is in).
+        _mark(folder, {name: old.get(name, set()) | new.get(name, set())
+                       for name in old.keys() | new.keys()})
         for name in sorted(new):
             os.replace(tmp / name, folder / name)
-        for name in sorted(old - new):
+        for name in sorted(old.keys() - new.keys()):
             (folder / name).unlink(missing_ok=True)
         _mark(folder, new)
     finally:
@@ -125,10 +152,13 @@ def write_folder(folder: Path, fill: Callable[[Path], bool]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _mark(folder: Path, names: set[str]) -> None:
+def _mark(folder: Path, files: dict[str, set[str]]) -> None:
+    """Write the marker: a line per file and version, its SHA-256 and its name
+    (the format of `sha256sum`, so `sha256sum -c` checks a folder by hand)."""
+    lines = [f"{digest}  {name}\n" for name, digests in sorted(files.items())
+             for digest in sorted(digests)]
     tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
-    tmp.write_text(_MARKER_HEADER + "".join(f"{name}\n" for name in sorted(names)),
-                   encoding="utf-8")
+    tmp.write_text(_MARKER_HEADER + "".join(lines), encoding="utf-8")
     os.replace(tmp, folder / MARKER)
 
 

@@ -103,6 +103,21 @@ def test_brat_force_replaces_only_its_own_export(work: Path, tmp_path: Path) -> 
     assert (out / "mine.txt").read_text(encoding="utf-8") == "mine"
 
 
+def test_brat_force_refuses_an_export_corrected_by_hand(work: Path, tmp_path: Path) -> None:
+    """A line added to an exported .ann was replaced by the next --force."""
+    out = tmp_path / "brat"
+    assert export(work, "--format", "brat", "--out", str(out)).exit_code == 0
+    again = export(work, "--format", "brat", "--out", str(out), "--force")
+    assert again.exit_code == 0, again.output  # as written: replaced
+    ann = sorted(out.glob("*.ann"))[0]
+    corrected = ann.read_text(encoding="utf-8") + "T9\tclaim 0 4\tWe w\n"
+    ann.write_text(corrected, encoding="utf-8")
+    refused = export(work, "--format", "brat", "--out", str(out), "--force")
+    assert refused.exit_code == 4 and ann.name in refused.stderr
+    assert "changed since newsmark exported it" in refused.stderr
+    assert ann.read_text(encoding="utf-8") == corrected
+
+
 def test_brat_folder_of_articles_is_never_written(work: Path, tmp_path: Path) -> None:
     articles = tmp_path / "articles"
     articles.mkdir()
