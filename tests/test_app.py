@@ -458,7 +458,8 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.resize_terminal(140, 36)
         await pilot.pause()
         assert side.display and a.display and b.display
-        # Opened with p while narrow, it stays open: one pane beside it.
+        # Opened with p while narrow, it stays open: one pane beside it, and
+        # so again after a round trip through a wide terminal.
         await pilot.resize_terminal(80, 24)
         await pilot.press("p")
         await pilot.pause()
@@ -466,6 +467,11 @@ async def test_a_narrow_terminal_shows_one_pane_beside_the_side_panel(make_works
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert side.display and not b.display
+        await pilot.resize_terminal(140, 36)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert side.display and a.display and not b.display
 
 
 async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeypatch) -> None:

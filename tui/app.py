@@ -129,6 +129,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._panes: dict[str, Pane] = {}
         self._focused_pane = ""  # the id of the pane to focus on mount, if restored
         self._panel_hidden_by_width = False  # put away for a narrow terminal, not by `p`
+        self._panel_when_narrow = False  # shown with `p` while narrow: kept when narrowed again
         self._alignment: tuple[str, str, Alignment] | None = None
         # Documents whose suggestions are shown -> the label shown ("": all).
         self._suggesting: dict[str, str] = {}
@@ -693,8 +694,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self._refresh_status()
 
     def action_toggle_panel(self) -> None:
-        self.query_one("#side").toggle_class("-hidden")
+        side = self.query_one("#side")
+        side.toggle_class("-hidden")
         self._panel_hidden_by_width = False  # the person's choice stands
+        if self.size.width < NARROW:  # and is what a narrow terminal gets from now on
+            self._panel_when_narrow = not side.has_class("-hidden")
         self._fit_panes()
 
     def _fit_panes(self, width: int | None = None) -> None:
@@ -718,8 +722,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             # The event's size: `self.size` is changed after this handler runs.
             width, side = event.size.width, self.query_one("#side")
             # Narrowed as if started narrow: two panes, the panel put away
-            # (and back when widened again), unless `p` said otherwise.
-            if width < NARROW <= self.size.width and not side.has_class("-hidden"):
+            # (and back when widened again), unless `p` showed it while narrow.
+            if (width < NARROW <= self.size.width and not side.has_class("-hidden")
+                    and not self._panel_when_narrow):
                 side.add_class("-hidden")
                 self._panel_hidden_by_width = True
             elif width >= NARROW > self.size.width and self._panel_hidden_by_width:
