@@ -626,3 +626,22 @@ async def test_a_narrow_key_bar_shows_every_label_key_it_can(make_workspace) -> 
         await pilot.resize_terminal(140, 36)
         await pilot.pause()
         assert "palette" in screen(app).splitlines()[-1]
+
+
+async def test_x_in_the_document_list_removes_nothing_in_the_article(make_workspace) -> None:
+    """x (or the key remove is remapped to) falling through from another list
+    removed the span under the article's cursor, out of sight."""
+    from tui.document_list import DocumentList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.move_to(view.document.text.index("cheapest"))
+        await pilot.press("1")
+        assert len(ws.store.annotations(view.document.id)) == 1
+        app.query_one(DocumentList).focus()
+        await pilot.pause()
+        await pilot.press("x")
+        assert len(ws.store.annotations(view.document.id)) == 1
+        assert any("not this list" in str(n.message) for n in app._notifications)

@@ -66,6 +66,7 @@ from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
 from tui.title_bar import TitleBar
+from tui.virtual_list import VirtualList
 from tui.wording import article, change_done, plural
 
 if TYPE_CHECKING:
@@ -1296,6 +1297,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if ann is None:
                 self.notify("The list has no annotation", timeout=2)
             return ann
+        if isinstance(self.focused, VirtualList):
+            # Another list (relations, orphans, documents) has the focus: the
+            # article's cursor is out of sight, and a remapped key falling
+            # through from that list removed a span there without a word.
+            self.notify("This acts on the article or the Annotations list, not this list",
+                        timeout=3)
+            return None
         view = self.active_view
         found = view.annotations_at(view.cursor)
         if not found:
