@@ -749,7 +749,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         from annotations.formats import EXPORT_FORMATS
 
         for fmt in EXPORT_FORMATS:
-            yield SystemCommand(f"Export as {fmt}", "The whole store, to a file you name "
+            target = "a folder" if fmt == "brat" else "a file"  # brat writes a folder
+            yield SystemCommand(f"Export as {fmt}", f"The whole store, to {target} you name "
                                 "(as newsmark export --format " + fmt + ")",
                                 lambda fmt=fmt: self._ask_export(fmt))
         for binding in [*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS]:
