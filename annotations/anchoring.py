@@ -479,7 +479,13 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
     reports: dict[str, ReanchorReport] = {}
     for doc in docs:
         old_id = previous.get(doc.id)
-        if old_id is None or store.document_record(old_id) is None:
+        old_record = None if old_id is None else store.document_record(old_id)
+        if old_id is None or old_record is None:
+            continue
+        if ((old_record.get("meta") or {}).get("raw") or None) != doc.meta.raw:
+            # The same file read the other way (--raw, or cleaned): another
+            # text of an unchanged file. Each keeps its own spans; carried
+            # over, they moved and came back with each switch.
             continue
         old_anns = store.annotations(old_id)
         # Orphans the old version still had are tried again on the new text.

@@ -115,7 +115,7 @@ def load_document(
         raise ArticleError(name, "is empty", "the file holds no text")
     read = {"encoding": used, "repaired": repaired}
     if raw:
-        return Document(text=text, meta=DocumentMeta(path=name, **read))
+        return Document(text=text, meta=DocumentMeta(path=name, raw="yes", **read))
     cleaned = clean_article(text)
     if not cleaned.text:
         raise ArticleError(name, "is empty", "it holds only boilerplate such as cookie notices")

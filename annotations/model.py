@@ -37,8 +37,8 @@ def new_id() -> str:
 
 
 _READ_KEYS = ("encoding", "repaired", "cleaned")
-_OPTIONAL_KEYS = (*_READ_KEYS, "record_id")  # in `to_dict` only when set
-_META_KEYS = ("path", "title", "source", "date", *_OPTIONAL_KEYS)
+_OPTIONAL_KEYS = (*_READ_KEYS, "record_id", "raw")  # in `to_dict` only when set
+META_KEYS = ("path", "title", "source", "date", *_OPTIONAL_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,9 @@ class DocumentMeta:
     # (doccano's `id`), written back on export so a round trip keeps the
     # link to the project it came from.
     record_id: str | None = None
+    # "yes" when the file was read with --raw (not cleaned): its spans are
+    # the raw text's own, never carried over to or from the cleaned text's.
+    raw: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         data = asdict(self)
@@ -73,7 +76,7 @@ class DocumentMeta:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
-        return cls(**{k: data.get(k) for k in _META_KEYS})
+        return cls(**{k: data.get(k) for k in META_KEYS})
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,6 +251,7 @@ class Workspace:
             doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:
+                self.warnings.extend(self._read_the_other_way(doc))
                 self._adopt(doc)
             except StoreError as err:
                 entry.error = str(err)
@@ -362,6 +363,24 @@ class Workspace:
         if not self.store.read_only:
             self.reanchor_reports.update(anchoring.carry_over(self.store, [doc]))
         self.documents[doc.id] = doc
+
+    def _read_the_other_way(self, doc: Document) -> list[str]:
+        """A line when `doc`'s file was last tagged read the other way (--raw or
+        cleaned): those spans stay with that text (`anchoring.carry_over`) and
+        are not shown here, which without a word would look like a loss."""
+        old_id = anchoring.previous_versions(self.store, [doc]).get(doc.id)
+        record = None if old_id is None else self.store.document_record(old_id)
+        if record is None or ((record.get("meta") or {}).get("raw") or None) == doc.meta.raw:
+            return []
+        count = len(self.store.annotations(old_id))
+        if not count:
+            return []
+        spans = "1 span" if count == 1 else f"{count:,} spans"
+        if doc.meta.raw:
+            return [f"{doc.meta.path}: read with --raw; the {spans} tagged on its cleaned text "
+                    "are not shown here (open it without --raw to see them)"]
+        return [f"{doc.meta.path}: the {spans} tagged on its raw text (--raw) are not shown "
+                "here (open it with --raw to see them)"]
 
     def _new_and_unchanged(self, doc: Document) -> bool:
         """A document the store has never seen, from a path that held no other:

@@ -91,3 +91,36 @@ def test_the_store_and_the_export_keep_it(tmp_path: Path) -> None:
         assert ws.tag(doc.id, 0, (4, 11), "terms") is not None
         (record,) = document_records(store)
         assert record["meta"]["cleaned"] == doc.meta.cleaned
+
+
+def test_opening_with_raw_and_back_moves_no_span(tmp_path: Path) -> None:
+    """--raw reads another text of an unchanged file: its spans were carried
+    over to it as if the file had changed ("changed since it was tagged: 1
+    moved"), and back again on the next open without --raw."""
+    path = write(tmp_path, "a.txt", FURNISHED)
+    store_dir = tmp_path / "store"
+
+    def opened(raw: bool) -> Workspace:
+        return Workspace(LocalStore(store_dir), [path], annotator="ana", raw=raw)
+
+    ws = opened(raw=False)
+    cleaned = ws.load(0)
+    assert cleaned is not None
+    ws.tag(cleaned.id, cleaned.text.index("council"), None, "claim")
+    ws.store.close()
+
+    ws = opened(raw=True)
+    raw = ws.load(0)
+    assert raw is not None and raw.id != cleaned.id and raw.meta.raw == "yes"
+    assert ws.reanchor_reports == {} and ws.annotations(raw.id) == []
+    assert any("read with --raw; the 1 span tagged on its cleaned text are not shown" in w
+               for w in ws.warnings), ws.warnings
+    assert [a.label for a in ws.store.annotations(cleaned.id)] == ["claim"]
+    ws.store.close()
+
+    ws = opened(raw=False)
+    again = ws.load(0)
+    assert again is not None and again.id == cleaned.id
+    assert ws.reanchor_reports == {} and not any("tagged on its" in w for w in ws.warnings)
+    assert [a.label for a in ws.annotations(cleaned.id)] == ["claim"]
+    ws.store.close()

@@ -49,7 +49,7 @@ def native_features(unit: str = "document", attributes: Iterable[str] | None = N
     # cleaned, the id its record had where it was imported from): declared
     # here, a record with them loads, and one without has them null.
     meta = {name: string for name in ("path", "title", "source", "date", "encoding",
-                                      "repaired", "cleaned", "record_id")}
+                                      "repaired", "cleaned", "record_id", "raw")}
     span = {name: integer for name in ("start", "end", "utf16_start", "utf16_end", "utf8_start",
                                        "utf8_end", "token_start", "token_end")}
     span.update({"aligned": flag, "label": string, "text": string, "id": string,

@@ -42,6 +42,7 @@ from annotations.formats.common import ParsedRecord, ParsedSpan, read_json_lines
 from annotations.labels import Config
 from annotations.model import (
     CONTEXT_CHARS,
+    META_KEYS,
     Annotation,
     Document,
     DocumentMeta,
@@ -121,7 +122,9 @@ def _parser(fmt: str, doccano_offsets: str) -> Callable[[Any], ParsedRecord]:
 
 
 def _meta(raw: dict[str, Any]) -> DocumentMeta:
-    values = {k: raw.get(k) for k in ("path", "title", "source", "date", "record_id")}
+    # Every key a record's metadata can hold: an export imported again keeps
+    # how its text was read (raw, encoding, repair, cleaning) and its record id.
+    values = {k: raw.get(k) for k in META_KEYS}
     return DocumentMeta(**{k: None if v is None else str(v) for k, v in values.items()})
 
 
