@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Literal
+from typing import Any, Literal
 
 from annotations.identity import path_key
 from annotations.model import CONTEXT_CHARS, Annotation, Document
@@ -465,6 +465,12 @@ def previous_versions(store: Store, docs: list[Document]) -> dict[str, str]:
     return previous
 
 
+def read_alike(record: dict[str, Any], doc: Document) -> bool:
+    """Whether a stored document's record and `doc` were read the same way
+    (both with --raw, or both cleaned)."""
+    return ((record.get("meta") or {}).get("raw") or None) == doc.meta.raw
+
+
 def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, ReanchorReport]:
     """Re-anchor the annotations of changed articles; returns a report per changed doc.
 
@@ -482,7 +488,7 @@ def carry_over(store: Store, documents: Iterable[Document]) -> dict[str, Reancho
         old_record = None if old_id is None else store.document_record(old_id)
         if old_id is None or old_record is None:
             continue
-        if ((old_record.get("meta") or {}).get("raw") or None) != doc.meta.raw:
+        if not read_alike(old_record, doc):
             # The same file read the other way (--raw, or cleaned): another
             # text of an unchanged file. Each keeps its own spans; carried
             # over, they moved and came back with each switch.

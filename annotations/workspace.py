@@ -368,9 +368,12 @@ class Workspace:
         """A line when `doc`'s file was last tagged read the other way (--raw or
         cleaned): those spans stay with that text (`anchoring.carry_over`) and
         are not shown here, which without a word would look like a loss."""
-        old_id = anchoring.previous_versions(self.store, [doc]).get(doc.id)
-        record = None if old_id is None else self.store.document_record(old_id)
-        if record is None or ((record.get("meta") or {}).get("raw") or None) == doc.meta.raw:
+        # The session's map of paths (read once), as `_decoding_for` uses it.
+        old_id = self._last_ids.get(anchoring.path_key(doc.meta.path) or "")
+        if old_id is None or old_id == doc.id:
+            return []
+        record = self.store.document_record(old_id)
+        if record is None or anchoring.read_alike(record, doc):
             return []
         count = len(self.store.annotations(old_id))
         if not count:
