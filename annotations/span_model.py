@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotations.errors import EXIT_FORMAT, NewsmarkError
+from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
+from annotations.model_boundaries import BoundaryScorer
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -343,12 +345,16 @@ class SpanModel:
     """A trained pipeline with its labels: predicts spans and uncertainty for texts."""
 
     def __init__(self, nlp: Language, labels: Sequence[str] | None = None,
-                 meta: dict[str, Any] | None = None, path: Path | None = None) -> None:
+                 meta: dict[str, Any] | None = None, path: Path | None = None,
+                 boundaries: BoundaryScorer | None = None) -> None:
         self.nlp = nlp
         self.labels = list(labels) if labels is not None else [
             label for label, _ner in span_pipes(nlp)]
         self.meta = meta or {}
         self.path = path
+        # Moves the ends of predicted spans (model_boundaries.py); None
+        # keeps the parse's own spans (a folder saved before it existed).
+        self.boundaries = boundaries
 
     @classmethod
     def load(cls, folder: str | Path) -> SpanModel:
@@ -371,7 +377,12 @@ class SpanModel:
         except Exception as err:  # spaCy raises many kinds for a damaged folder
             raise ModelError(f"{folder / PIPELINE_DIR}: cannot be loaded ({err}); "
                              "train the model again") from err
-        return cls(nlp, meta.get("labels", None), meta, folder)
+        try:
+            boundaries = BoundaryScorer.load(folder, meta.get("boundaries"))
+        except (OSError, ValueError, KeyError) as err:
+            raise ModelError(f"{folder / BOUNDARIES_FILE}: cannot be read ({err}); "
+                             "train the model again") from err
+        return cls(nlp, meta.get("labels", None), meta, folder, boundaries)
 
     def predict(self, text: str) -> list[PredictedSpan]:
         """Every span the model finds in `text`, with its score."""
@@ -386,7 +397,10 @@ class SpanModel:
 
         def flush() -> None:
             results = predict_docs(self.nlp, [doc for _n, _o, doc in todo])
-            for (n, offset, _doc), (spans, unsure) in zip(todo, results):
+            boundaries = self.boundaries
+            for (n, offset, doc), (spans, unsure) in zip(todo, results):
+                if boundaries is not None and boundaries.active():
+                    spans = boundaries.refine(doc, spans)
                 found, weighted = out[n]
                 found += [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
                           for s in spans]

@@ -8,7 +8,8 @@ seeded), `train(...)` fits `span_model`'s pipeline (a shared encoder, one
 `ner` per label) on the rest on CPU,
 scores it on the held-out documents after every epoch, keeps the best
 epoch and tunes how readily each label opens a span on them
-(`model_bias`); `save(result, folder)` writes the pipeline, its scores and the
+(`model_bias`) and where spans begin and end (`model_boundaries`);
+`save(result, folder)` writes the pipeline, its scores and the
 store state it was trained on. Nothing is downloaded: the pipeline
 starts blank.
 """
@@ -29,6 +30,7 @@ from typing import Any
 
 from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
+from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
 from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
@@ -163,6 +165,9 @@ class TrainingResult:
     # Per label, the shift added to its `ner`'s scores for opening a span,
     # learnt on the held-out documents (model_bias.py); empty when none was.
     opening_shifts: dict[str, float] = field(default_factory=dict)
+    # Moves the ends of predicted spans, learnt after the shifts
+    # (model_boundaries.py); None when nothing was held out or nothing gained.
+    boundaries: BoundaryScorer | None = None
 
 
 def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
@@ -201,9 +206,7 @@ def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]
     clipped = 0
     for doc in docs:
         for offset, piece in pieces(doc.text):
-            end = offset + len(piece)
-            spans = [(max(s, offset) - offset, min(e, end) - offset, lab)
-                     for s, e, lab in doc.spans if s < end and e > offset]
+            spans = _piece_spans(doc, offset, piece)
             predicted = nlp.make_doc(piece)
             if not len(predicted):
                 continue
@@ -336,6 +339,13 @@ def train(
         if any(shifts.values()):
             best_predictions = _predictions(model, held_out)
             best_scores = _scores(held_out, best_predictions)
+        # Where spans begin and end, learnt from the trained-on documents'
+        # gold and set on the held-out ones (model_boundaries.py).
+        boundaries = fit_boundaries(nlp, train_docs, held_out, best_predictions, labels)
+        if boundaries.active():
+            model.boundaries = boundaries
+            best_predictions = _predictions(model, held_out)
+            best_scores = _scores(held_out, best_predictions)
     notes = []
     if clipped:
         notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
@@ -348,7 +358,25 @@ def train(
                           interrupted=interrupted, clipped=clipped, notes=notes,
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
-                          opening_shifts=shifts)
+                          opening_shifts=shifts, boundaries=model.boundaries)
+
+
+def fit_boundaries(nlp: Any, train_docs: Sequence[TrainingDoc], held_out: Sequence[TrainingDoc],
+                   predictions: Sequence[Sequence[PredictedSpan]], labels: Sequence[str]
+                   ) -> BoundaryScorer:
+    """The boundary scorer fitted on `train_docs`' gold, its knobs chosen on how it
+    moves `predictions` of `held_out` (model_boundaries.py)."""
+    scorer = fit_scorer(((nlp.make_doc(piece), _piece_spans(d, offset, piece))
+                         for d in train_docs for offset, piece in pieces(d.text)), labels)
+    learn_knobs(scorer, [nlp.make_doc(d.text) for d in held_out],
+                [d.spans for d in held_out], predictions)
+    return scorer
+
+
+def _piece_spans(doc: TrainingDoc, offset: int, piece: str) -> list[tuple[int, int, str]]:
+    end = offset + len(piece)
+    return [(max(s, offset) - offset, min(e, end) - offset, label)
+            for s, e, label in doc.spans if s < end and e > offset]
 
 
 def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
@@ -372,6 +400,8 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "scores": None if result.scores is None else result.scores.to_dict(),
         "threshold": result.threshold,
         "opening_shifts": result.opening_shifts,
+        "boundaries": (None if result.boundaries is None
+                       else knobs_to_json(result.boundaries.knobs)),
         "store": {
             "path": store_root,
             "annotators": list(annotators),
@@ -400,6 +430,8 @@ def save(result: TrainingResult, folder: str | Path, meta: dict[str, Any]) -> Pa
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         result.model.nlp.to_disk(tmp / PIPELINE_DIR)
+        if result.boundaries is not None:
+            result.boundaries.save(tmp)
         (tmp / META_NAME).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
         if folder.exists():
