@@ -291,6 +291,17 @@ def knobs_to_json(knobs: Mapping[str, tuple[int, float, float]]) -> dict[str, di
     return {label: {"reach": r, "stay": a, "step": b} for label, (r, a, b) in sorted(knobs.items())}
 
 
+def describe(knobs: Mapping[str, tuple[int, float, float]]) -> str | None:
+    """One line saying how far each label's span ends may move; None when none do."""
+    moving = [f"{label} up to {reach} tokens" for label, (reach, _a, _b) in sorted(knobs.items())
+              if reach > 0]
+    kept = [label for label, (reach, _a, _b) in sorted(knobs.items()) if reach <= 0]
+    if not moving:
+        return None
+    return ("span ends move where the boundary scorers prefer: " + ", ".join(moving)
+            + (f" ({', '.join(kept)} as the model found them)" if kept else ""))
+
+
 class _DocScores:
     """One doc's tokens and, per label on demand, the log-probability of each
     token being a span's first and its last."""

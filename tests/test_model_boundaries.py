@@ -178,3 +178,13 @@ def test_the_model_moves_its_spans_and_keeps_the_scorer_in_its_folder(tmp_path: 
     (folder / META_NAME).write_text(json.dumps(meta))
     older = SpanModel.load(folder)
     assert older.boundaries is None and older.predict(text) == plain
+
+
+def test_train_says_how_far_span_ends_move() -> None:
+    from annotations.model_boundaries import KEEP, describe
+
+    assert describe({"Cue": KEEP, "Content": (16, 1.0, 0.0)}) == (
+        "span ends move where the boundary scorers prefer: Content up to 16 tokens "
+        "(Cue as the model found them)")
+    assert describe({"Cue": KEEP}) is None
+    assert describe({}) is None

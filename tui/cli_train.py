@@ -51,6 +51,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                   out_dir: Path | None, config_path: Path | None) -> None:
     """Train the span model on the store's annotations and save it (needs newsmark[model])."""
     from annotations.labels import load_config
+    from annotations.model_boundaries import describe as describe_boundaries
     from annotations.span_model import ModelError, model_folder, require_spacy
     from annotations.training import collect, folder_size, metadata, save, train
 
@@ -105,6 +106,9 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         click.echo(f"scores on {plural(len(result.dev_docs), 'held-out document')} "
                    f"(epoch {result.best_epoch} of {result.epochs_run}):")
         click.echo(result.scores.table())
+    moved = None if result.boundaries is None else describe_boundaries(result.boundaries.knobs)
+    if moved is not None:
+        click.echo(moved + " (chosen on the held-out documents)")
     if result.threshold is not None:
         click.echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
