@@ -295,9 +295,12 @@ def run(quick: bool = False) -> list[Figure]:
     figures += _label_figures("model, 100 %", scores, baseline)
     shifts = ", ".join(f"{label} {shift:+.1f}" for label, shift
                        in sorted(result.opening_shifts.items()))
+    moves = "none" if result.boundaries is None else ", ".join(
+        f"{label} {reach}" for label, (reach, _stay, _step)
+        in sorted(result.boundaries.knobs.items()) if reach > 0) or "none"
     figures[0].note = (f"{scale}; epoch {result.best_epoch} of {result.epochs_run} "
                        "(chosen on a tenth of the training documents); opening shifts "
-                       f"{shifts or 'none'}")
+                       f"{shifts or 'none'}; span ends moved up to (tokens) {moves}")
     for share in () if headline_only else (25, 50):
         r, s, n = results[share]
         for kind in ("overlap", "exact"):
