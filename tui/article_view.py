@@ -15,7 +15,7 @@ import operator
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from rich.cells import cell_len
 from rich.control import strip_control_codes
@@ -23,7 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -82,6 +82,7 @@ class ArticleView(ScrollView, can_focus=True):
         border-title-color: $text-muted;
         padding: 0 1;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;  /* rows are wrapped: nothing to scroll sideways */
     }
     ArticleView:focus {
         border: round $accent;
@@ -147,6 +148,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
         self._rows = RowIndex([1])
         self._wrap_width = 0
+        self.being_resized = False  # in Textual's layout pass at a new size (`_size_updated`)
+        # The rows and wrapped lines at the width before (see `_estimate_rows`).
+        self._wrapping_at: dict[int, tuple[RowIndex, dict[int, list[int]]]] = {}
         self._size_update_pending = False
         self._preferred_column: int | None = None
         # Every kind of span drawn is kept in a SpanIndex (sorted starts and
@@ -202,6 +206,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.border_subtitle = literal_content(
             " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
+        self._wrapping_at = {}  # another text's
         if self._wrap_width:
             self._estimate_rows(self._wrap_width)
         else:
@@ -514,13 +519,27 @@ class ArticleView(ScrollView, can_focus=True):
         self._line_ends = [s - 1 for s in starts[1:]] + [len(text)]
 
     def _estimate_rows(self, width: int) -> None:
-        """Guess every line's rows from its length; exact counts come on demand."""
+        """Guess every line's rows from its length; exact counts come on demand.
+
+        The wrapping at the width left is kept: `p` toggles the side panel
+        between two widths, and estimating every line of a 10 MB article
+        again cost ~8 ms of each toggle.
+        """
+        if self._wrap_width and self._wrap_width != width:
+            self._wrapping_at[self._wrap_width] = (self._rows, self._line_rows)
+        kept = self._wrapping_at.pop(width, None)
+        self._wrapping_at = dict(list(self._wrapping_at.items())[-1:])  # one width kept
         self._wrap_width = width
-        self._line_rows.clear()
-        # ceil(length / width), at least 1 (an empty line is a row).
-        self._rows = RowIndex([(length + width - 1) // width or 1 for length in
-                               map(operator.sub, self._line_ends, self._line_starts)])
-        self.virtual_size = Size(width, self._rows.total)
+        if kept is not None:
+            self._rows, self._line_rows = kept
+        else:
+            self._line_rows = {}
+            # ceil(length / width), at least 1 (an empty line is a row).
+            self._rows = RowIndex([(length + width - 1) // width or 1 for length in
+                                   map(operator.sub, self._line_ends, self._line_starts)])
+        # Not `self.virtual_size = ...`: in a layout pass (`_size_updated`)
+        # that asked for a second one.
+        set_virtual_size(self, Size(width, self._rows.total), repaint=False)
         self._invalidate()
 
     def _wrapped(self, line: int) -> list[int]:
@@ -598,7 +617,40 @@ class ArticleView(ScrollView, can_focus=True):
         end = rows[sub + 1] if sub + 1 < len(rows) else self._line_ends[line]
         return rows[sub], end
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual calls this in the layout pass, before the frame is drawn;
+        # `on_resize` comes after it. Re-wrapping here draws the new width
+        # in that same frame: after it, `p` (the side panel) drew the old
+        # rows cut at the new width, then laid out and drew the screen again
+        # for the corrected height (two passes, ~5 ms each). Private in
+        # Textual, with no public hook before the frame: Textual is pinned
+        # to a minor release, and tests/test_article_view_wrap.py checks
+        # that one frame after a change of width shows the new wrapping.
+        # A new size: the frame this pass leads to draws the view and its
+        # scrollbar whole (their regions changed), so a repaint either asks
+        # for in it would draw them again, in a frame of their own (~1.5 ms
+        # of `p`, with the messages). With the size unchanged, as usual.
+        self.being_resized = size != self.size
+        try:
+            resized = super()._size_updated(size, virtual_size, container_size, layout)
+            self._fit_width()
+        finally:
+            self.being_resized = False
+        return resized
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self.being_resized and not (layout or recompose):
+            return self  # drawn whole by the frame that follows (`_size_updated`)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def on_resize(self, event: events.Resize) -> None:
+        self._fit_width()  # done already in the layout pass, unless Textual changed
+
+    def _fit_width(self) -> None:
+        """Wrap at the width the view has now, the cursor's row kept in view."""
         # One cell stays free so the cursor can sit after a row's last character.
         self._content_width = self.scrollable_content_region.width
         # A margin column on the left, and one cell free on the right so
@@ -639,7 +691,10 @@ class ArticleView(ScrollView, can_focus=True):
         # The corrected height now, not after the next refresh: scrolling
         # is clamped to it.
         set_virtual_size(self, Size(self._wrap_width, self._rows.total))
-        self.scroll_to(y=max(0, row - on_screen), animate=False)
+        # Now, not after the next paint (Textual's default): in the layout
+        # pass, that paint showed the new wrapping at the old scroll and a
+        # second one followed.
+        self.scroll_to(y=max(0, row - on_screen), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         if not self._wrap_width:
