@@ -27,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from annotations.engines import folder_of
@@ -43,6 +43,7 @@ from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
+from tui.key_bar import KeyBar
 from tui.keymap import keymap
 from tui.literal import markup_escaped, safe
 from tui.messages import (
@@ -211,7 +212,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # commands ("/spending" marked the document done).
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def _initial_panes(self) -> list[tuple[Document, int, bool]]:
         """The last session's pane documents, each in its pane with its cursor and
@@ -713,11 +714,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # At 80 columns the key bar was cut off at the second label key: a
         # narrow one drops its spacing and the palette's key (still ctrl+p,
         # and in the help), so that every label key shows.
-        footer = self.query_one(Footer)
-        footer.compact = width < NARROW
-        if footer.show_command_palette != (width >= NARROW):
-            footer.show_command_palette = width >= NARROW
-            footer.refresh(recompose=True)  # not a recomposing reactive
+        key_bar = self.query_one(KeyBar)
+        key_bar.compact = width < NARROW
+        key_bar.show_command_palette = width >= NARROW
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
