@@ -22,7 +22,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -63,6 +63,7 @@ from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
 from tui.relation_actions import RelationActions
 from tui.relation_list import RelationList
+from tui.side_panel import SidePanel
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
@@ -197,7 +198,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 if focused:
                     self._focused_pane = f"pane-{index}"
                 yield self._make_view(doc, cursor, f"pane-{index}")
-            with Vertical(id="side"):
+            with SidePanel(id="side"):
                 yield AnnotationList(id="annotation-list")
                 # The lists hidden while empty (relations, orphans, suggestions:
                 # ~4 ms to mount) join after the first frame, unless it shows one.
