@@ -37,7 +37,11 @@ class VirtualList(ScrollView, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    VirtualList { height: 1fr; border: round $panel-lighten-2; }
+    VirtualList {
+        height: 1fr;
+        border: round $panel-lighten-2;
+        overflow-x: hidden;  /* rows end in an ellipsis: nothing to scroll sideways */
+    }
     VirtualList:focus { border: round $accent; }
     VirtualList > .virtual-list--highlight { background: $accent 40%; }
     VirtualList > .virtual-list--current { text-style: bold; }
