@@ -115,10 +115,15 @@ async def test_the_side_panel_rewraps_the_panes_in_the_frame_that_shows_it(
     article.write_text(long_article(), encoding="utf-8")
     ws = workspace(article, store_dir)
     app = NewsmarkApp(ws)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(140, 24)) as pilot:
         view = app.query_one("#pane-0", ArticleView)
-        await pilot.press(*[")"] * 12, "j", "j")
+        # Every sentence tagged: the annotation list is longer than its box,
+        # so it has a scrollbar of its own to draw when the panel shows.
+        for _ in range(20):
+            await pilot.press("s", "1", ")")
+        await pilot.press("g", *[")"] * 12, "j", "j")
         await pilot.pause()
+        assert app.query_one("#annotation-list").show_vertical_scrollbar
         before = cursor_screen_row(view)
         layouts: list[int] = []
         original = Screen._refresh_layout

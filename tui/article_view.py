@@ -15,7 +15,7 @@ import operator
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.control import strip_control_codes
@@ -23,9 +23,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
@@ -39,7 +38,7 @@ from tui.literal import literal_content
 from tui.messages import Cancelled
 from tui.row_index import RowIndex
 from tui.scroll_bar import vertical_scrollbar_of
-from tui.scrolling import set_virtual_size
+from tui.scrolling import PaintedWholeWhenLaidOut, set_virtual_size
 from tui.terminal_width import agreed_cells, agreed_form, agreed_text
 from tui.wrap import wrap_offsets
 
@@ -53,7 +52,7 @@ MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
     BINDINGS = ARTICLE_VIEW_BINDINGS
 
     COMPONENT_CLASSES = {
@@ -148,7 +147,6 @@ class ArticleView(ScrollView, can_focus=True):
         self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
         self._rows = RowIndex([1])
         self._wrap_width = 0
-        self.being_resized = False  # in Textual's layout pass at a new size (`_size_updated`)
         # The rows and wrapped lines at the width before (see `_estimate_rows`).
         self._wrapping_at: dict[int, tuple[RowIndex, dict[int, list[int]]]] = {}
         self._size_update_pending = False
@@ -537,7 +535,7 @@ class ArticleView(ScrollView, can_focus=True):
             # ceil(length / width), at least 1 (an empty line is a row).
             self._rows = RowIndex([(length + width - 1) // width or 1 for length in
                                    map(operator.sub, self._line_ends, self._line_starts)])
-        # Not `self.virtual_size = ...`: in a layout pass (`_size_updated`)
+        # Not `self.virtual_size = ...`: in a layout pass (`laid_out`)
         # that asked for a second one.
         set_virtual_size(self, Size(width, self._rows.total), repaint=False)
         self._invalidate()
@@ -617,34 +615,11 @@ class ArticleView(ScrollView, can_focus=True):
         end = rows[sub + 1] if sub + 1 < len(rows) else self._line_ends[line]
         return rows[sub], end
 
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        # Textual calls this in the layout pass, before the frame is drawn;
-        # `on_resize` comes after it. Re-wrapping here draws the new width
-        # in that same frame: after it, `p` (the side panel) drew the old
-        # rows cut at the new width, then laid out and drew the screen again
-        # for the corrected height (two passes, ~5 ms each). Private in
-        # Textual, with no public hook before the frame: Textual is pinned
-        # to a minor release, and tests/test_article_view_wrap.py checks
-        # that one frame after a change of width shows the new wrapping.
-        # A new size: the frame this pass leads to draws the view and its
-        # scrollbar whole (their regions changed), so a repaint either asks
-        # for in it would draw them again, in a frame of their own (~1.5 ms
-        # of `p`, with the messages). With the size unchanged, as usual.
-        self.being_resized = size != self.size
-        try:
-            resized = super()._size_updated(size, virtual_size, container_size, layout)
-            self._fit_width()
-        finally:
-            self.being_resized = False
-        return resized
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> Self:
-        if self.being_resized and not (layout or recompose):
-            return self  # drawn whole by the frame that follows (`_size_updated`)
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+    def laid_out(self) -> None:
+        # Re-wrapped in the layout pass (see `PaintedWholeWhenLaidOut`): the
+        # frame after `p` drew the old rows cut at the new width, then laid
+        # out and drew the screen again for the corrected height.
+        self._fit_width()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_width()  # done already in the layout pass, unless Textual changed

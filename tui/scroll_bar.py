@@ -54,10 +54,10 @@ class KeptScrollBar(ScrollBar):
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:
-        # A view laid out at a new size is drawn whole by the frame that
-        # follows, its bar too: a repaint asked for meanwhile would be a
-        # second frame (see `ArticleView._size_updated`).
-        if getattr(self.parent, "being_resized", False) and not (layout or recompose):
+        # Its view is being laid out anew and the frame that follows draws
+        # the bar whole: a repaint asked for meanwhile would be a second
+        # frame (tui/scrolling.py, `PaintedWholeWhenLaidOut`).
+        if getattr(self.parent, "being_painted_whole", False) and not (layout or recompose):
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
