@@ -34,6 +34,29 @@ def workspace(path: Path, store_dir: Path) -> Workspace:
     return Workspace(LocalStore(store_dir), docs, annotator="tester")
 
 
+def reader_on_long_article(tmp_path: Path) -> tuple[Workspace, NewsmarkApp]:
+    """The reader on `long_article()` in tmp_path (written on the first call),
+    with its store there: a second call reopens both."""
+    article = tmp_path / "long.txt"
+    if not article.exists():
+        article.write_text(long_article(), encoding="utf-8")
+    ws = workspace(article, tmp_path / "store")
+    return ws, NewsmarkApp(ws)
+
+
+def calls_to(monkeypatch, cls: type, name: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """A list that grows by one at each call of `cls.name` from now on."""
+    calls: list[int] = []
+    original = getattr(cls, name)
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
 def cursor_screen_row(view: ArticleView) -> int | None:
     """The screen row (0 = top) the cursor is drawn on, or None if off screen."""
     top = round(view.scroll_y)
@@ -48,10 +71,7 @@ def cursor_screen_row(view: ArticleView) -> int | None:
 
 
 async def test_reopening_shows_the_cursor_where_it_was_left(tmp_path: Path) -> None:
-    article, store_dir = tmp_path / "long.txt", tmp_path / "store"
-    article.write_text(long_article(), encoding="utf-8")
-    ws = workspace(article, store_dir)
-    app = NewsmarkApp(ws)
+    ws, app = reader_on_long_article(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one("#pane-0", ArticleView)
         await pilot.press(*[")"] * 12)  # sentence 13 of 20
@@ -60,8 +80,7 @@ async def test_reopening_shows_the_cursor_where_it_was_left(tmp_path: Path) -> N
         assert view.text[cursor:].startswith("Sentence 13")
     ws.store.close()
 
-    ws = workspace(article, store_dir)
-    app = NewsmarkApp(ws)
+    ws, app = reader_on_long_article(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.query_one("#pane-0", ArticleView)
@@ -71,10 +90,7 @@ async def test_reopening_shows_the_cursor_where_it_was_left(tmp_path: Path) -> N
 
 
 async def test_resizing_keeps_the_cursor_at_its_place_on_screen(tmp_path: Path) -> None:
-    article, store_dir = tmp_path / "long.txt", tmp_path / "store"
-    article.write_text(long_article(), encoding="utf-8")
-    ws = workspace(article, store_dir)
-    app = NewsmarkApp(ws)
+    ws, app = reader_on_long_article(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         view = app.query_one("#pane-0", ArticleView)
         await pilot.press(*[")"] * 12, "j", "j")
@@ -111,10 +127,7 @@ async def test_the_side_panel_rewraps_the_panes_in_the_frame_that_shows_it(
 
     from tests.screen_text import screen
 
-    article, store_dir = tmp_path / "long.txt", tmp_path / "store"
-    article.write_text(long_article(), encoding="utf-8")
-    ws = workspace(article, store_dir)
-    app = NewsmarkApp(ws)
+    ws, app = reader_on_long_article(tmp_path)
     async with app.run_test(size=(140, 24)) as pilot:
         view = app.query_one("#pane-0", ArticleView)
         # Every sentence tagged: the annotation list is longer than its box,
@@ -125,22 +138,8 @@ async def test_the_side_panel_rewraps_the_panes_in_the_frame_that_shows_it(
         await pilot.pause()
         assert app.query_one("#annotation-list").show_vertical_scrollbar
         before = cursor_screen_row(view)
-        layouts: list[int] = []
-        original = Screen._refresh_layout
-
-        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            layouts.append(1)
-            return original(self, *args, **kwargs)
-
-        monkeypatch.setattr(Screen, "_refresh_layout", counted)
-        paints: list[int] = []
-        paint = Compositor.render_update
-
-        def counted_paint(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            paints.append(1)
-            return paint(self, *args, **kwargs)
-
-        monkeypatch.setattr(Compositor, "render_update", counted_paint)
+        layouts = calls_to(monkeypatch, Screen, "_refresh_layout")
+        paints = calls_to(monkeypatch, Compositor, "render_update")
         for shown in (False, True):
             layouts.clear()
             paints.clear()
