@@ -61,6 +61,7 @@ from tui.messages import (
 from tui.model_actions import ModelActions
 from tui.orphan_list import OrphanList
 from tui.prompt_bar import PromptBar
+from tui.reader_screen import reader_screen
 from tui.relation_actions import RelationActions
 from tui.relation_list import RelationList
 from tui.side_panel import SidePanel
@@ -253,16 +254,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         )
 
     def get_default_screen(self) -> Screen:
-        """The reader's screen, holding the label keys.
-
-        Label keys come from the project's config, so they are not among the
-        static bindings. They are the screen's, not the app's: applying
-        [keys] drops every app binding of a remapped command's old key
-        (`remove = "delete"` took a label bound to x with it).
-        """
-        keys = [Binding(label.key, f"app.tag('{label.name}')", label.name)
-                for label in self.workspace.config.labels]
-        return type("ReaderScreen", (Screen,), {"BINDINGS": keys})(id="_default")
+        """The reader's screen, holding the label keys (tui/reader_screen.py)."""
+        return reader_screen([Binding(label.key, f"app.tag('{label.name}')", label.name)
+                              for label in self.workspace.config.labels])
 
     def on_mount(self) -> None:
         self._views = list(self.query(ArticleView))
