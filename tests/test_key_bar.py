@@ -70,3 +70,19 @@ async def test_descriptions_are_drawn_literally() -> None:
         line = bottom_line(app)
         assert "[b]loud[/b]" in line
         assert "\x1b" not in line and "\x07" not in line
+
+
+async def test_the_key_bar_shows_keys_as_remapped(make_workspace) -> None:
+    import tomllib
+
+    from annotations.labels import parse_config
+
+    config = parse_config(tomllib.loads(
+        '[keys]\nremove = "delete"\n[[labels]]\nname = "claim"\nkey = "x"\n'))
+    app = NewsmarkApp(make_workspace(config=config))
+    async with app.run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        line = bottom_line(app)
+        assert "x claim" in line and "x Remove" not in line
+        remove = next(key for key in app.query_one(KeyBar).keys if key.description == "Remove")
+        assert remove.key == "delete" and f"{remove.display} Remove" in line
