@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 
 
 class ReaderScreen(Screen[None]):
+    # As Screen's, but without a repaint of the whole screen at each change
+    # of focus (Tab): the widgets that gain and lose the focus are restyled
+    # and repaint themselves; the rest of the screen looks the same.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     _styled_at_mount = True  # until the first ScreenResume: see below
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:

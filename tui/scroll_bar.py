@@ -59,7 +59,11 @@ class KeptScrollBar(ScrollBar):
         # frame (tui/scrolling.py, `PaintedWholeWhenLaidOut`).
         if getattr(self.parent, "being_painted_whole", False) and not (layout or recompose):
             return self
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        # Nor does a scrollbar's own layout ever change: its view places it
+        # (and asks for a layout when that changes). Restyling a pane as it
+        # gains or loses the focus cleared rules on its bars, and Textual
+        # asks for a layout of the whole screen for a rule cleared.
+        return super().refresh(*regions, repaint=repaint, recompose=recompose)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         rows = self._drawn_rows()
