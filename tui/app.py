@@ -798,8 +798,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _ask_export(self, fmt: str) -> None:
         from tui.export_report import default_target
 
+        # Selected: a path typed replaces the one offered (it was appended
+        # to it: ".../newsmark-export.jsonlout/x.jsonl").
         self._prompt_bar().ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
-                                      str(default_target(fmt, Path.cwd())))
+                               str(default_target(fmt, Path.cwd())), replace=True)
 
     def _export(self, fmt: str, target: str) -> None:
         """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
