@@ -226,7 +226,9 @@ async def test_status_line_shows_counts_sentence_selection_and_saved(make_worksp
         assert "nothing changed yet" in status(app)
         await pilot.press("right_parenthesis", "right_parenthesis")
         assert f"sentence 3/{total}" in status(app)
-        await pilot.press("shift+right", "shift+right", "shift+right")
+        await pilot.press("shift+right")
+        assert "1 char selected" in status(app)  # not "1 chars"
+        await pilot.press("shift+right", "shift+right")
         assert "3 chars selected" in status(app)
         await pilot.press("2")
         line = status(app)
