@@ -30,18 +30,22 @@ async def test_the_key_bar_follows_the_focus(make_workspace) -> None:
         assert "1 claim" in bottom_line(app)
 
 
-async def test_a_narrow_key_bar_shows_whole_keys_only(make_workspace) -> None:
+async def test_a_narrow_key_bar_shows_whole_keys_a_mark_and_help(make_workspace) -> None:
     app = NewsmarkApp(make_workspace())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         line = bottom_line(app).rstrip()
         bar = app.query_one(KeyBar)
         assert bar.compact and "palette" not in line
-        # Every label key shows; the last key drawn is drawn whole.
+        # Every label key shows; what does not fit is marked as left out, and
+        # the help key, which lists every key, ends the line (it was cut off).
         for label in ("1 claim", "6 source"):
             assert label in line
-        last = bar.keys[len(bar._hit_ranges) - 1]
-        assert line.endswith(f"{last.display} {last.description}")
+        assert line.endswith("… ? Help")
+        drawn = [key for _start, _end, key in bar._hit_ranges]
+        assert drawn[-1].description == "Help" and len(drawn) < len(bar.keys)
+        before_mark = line[:line.index(" … ")]
+        assert before_mark.endswith(f"{drawn[-2].display} {drawn[-2].description}")
 
 
 async def test_a_click_on_a_key_presses_it(make_workspace) -> None:

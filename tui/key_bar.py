@@ -34,6 +34,10 @@ class ShownKey(NamedTuple):
     display: str  # how the key is written
     description: str
     enabled: bool
+    action: str = ""
+
+
+HELP_ACTION = "help"  # kept at the end of a bar too narrow for every key
 
 
 class KeyBar(Widget, can_focus=False):
@@ -89,7 +93,7 @@ class KeyBar(Widget, can_focus=False):
             if binding.show and binding.action not in shown_actions:
                 shown_actions.add(binding.action)
                 keys.append(ShownKey(binding.key, self.app.get_key_display(binding),
-                                     binding.description, enabled))
+                                     binding.description, enabled, binding.action))
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, _tooltip = active[self.app.COMMAND_PALETTE_BINDING]
@@ -119,13 +123,30 @@ class KeyBar(Widget, can_focus=False):
                 ("▏", self.get_component_rich_style("key-bar--separator")),
                 (safe(key.display), key_style), (f" {safe(key.description)} ", description_style))
         room = width - (palette_text.cell_len if palette_text is not None else 0)
-        for key in self.keys:
-            item = self._item(key, key_style, description_style)
-            if line.cell_len + item.cell_len > room:
-                break  # the rest would be cut off at the edge anyway
+        items = [(key, self._item(key, key_style, description_style)) for key in self.keys]
+        shown = items
+        if sum(item.cell_len for _, item in items) > room:
+            # Too narrow for every key: whole keys up to a mark that some are
+            # left out, then the help key, which lists them all (at 80
+            # columns the bar ended at "x Remove", with Undo, Search and
+            # Help nowhere).
+            last = [(key, item) for key, item in items if key.action == HELP_ACTION][:1]
+            cut = Text("… ", style=description_style)
+            left = room - cut.cell_len - sum(item.cell_len for _, item in last)
+            shown = []
+            for key, item in items:
+                if (key, item) in last:
+                    continue
+                if sum(i.cell_len for _, i in shown) + item.cell_len > left:
+                    break
+                shown.append((key, item))
+            shown.append((None, cut))
+            shown += last
+        for key, item in shown:
             start = line.cell_len
             line.append_text(item)
-            self._hit_ranges.append((start, line.cell_len, key))
+            if key is not None:
+                self._hit_ranges.append((start, line.cell_len, key))
         if palette_text is not None and self.palette_key is not None:
             line.append(" " * max(0, room - line.cell_len))
             start = line.cell_len
