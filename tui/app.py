@@ -39,6 +39,7 @@ from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
 from tui.annotation_list import AnnotationList
+from tui.article_styles import ArticleStyles
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.document_list import DocumentList
@@ -211,6 +212,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Mounted with the rest, not after the first frame (~13 ms sooner):
         # keys typed with a / before it was mounted went to the article as
         # commands ("/spending" marked the document done).
+        yield ArticleStyles()  # what the panes draw spans with (drawn nowhere)
         yield PromptBar(id="prompt")
         yield StatusBar(id="status")
         yield KeyBar()
