@@ -107,8 +107,8 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
         self._rows = RowIndex([1])
         self._wrap_width = 0
-        # The rows and wrapped lines at the width before (see `_estimate_rows`).
-        self._wrapping_at: dict[int, tuple[RowIndex, dict[int, list[int]]]] = {}
+        # The width before, with its rows and wrapped lines (see `_estimate_rows`).
+        self._wrapping_before: tuple[int, RowIndex, dict[int, list[int]]] | None = None
         self._size_update_pending = False
         self._preferred_column: int | None = None
         # Every kind of span drawn is kept in a SpanIndex (sorted starts and
@@ -167,7 +167,7 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         self.border_subtitle = literal_content(
             " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
-        self._wrapping_at = {}  # another text's
+        self._wrapping_before = None  # another text's
         if self._wrap_width:
             self._estimate_rows(self._wrap_width)
         else:
@@ -486,13 +486,12 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         between two widths, and estimating every line of a 10 MB article
         again cost ~8 ms of each toggle.
         """
+        kept = self._wrapping_before
         if self._wrap_width and self._wrap_width != width:
-            self._wrapping_at[self._wrap_width] = (self._rows, self._line_rows)
-        kept = self._wrapping_at.pop(width, None)
-        self._wrapping_at = dict(list(self._wrapping_at.items())[-1:])  # one width kept
+            self._wrapping_before = (self._wrap_width, self._rows, self._line_rows)
         self._wrap_width = width
-        if kept is not None:
-            self._rows, self._line_rows = kept
+        if kept is not None and kept[0] == width:
+            _, self._rows, self._line_rows = kept
         else:
             self._line_rows = {}
             # ceil(length / width), at least 1 (an empty line is a row).
