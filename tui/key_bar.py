@@ -124,24 +124,24 @@ class KeyBar(Widget, can_focus=False):
                 (safe(key.display), key_style), (f" {safe(key.description)} ", description_style))
         room = width - (palette_text.cell_len if palette_text is not None else 0)
         items = [(key, self._item(key, key_style, description_style)) for key in self.keys]
-        shown = items
+        shown: list[tuple[ShownKey | None, Text]] = list(items)
         if sum(item.cell_len for _, item in items) > room:
             # Too narrow for every key: whole keys up to a mark that some are
             # left out, then the help key, which lists them all (at 80
             # columns the bar ended at "x Remove", with Undo, Search and
             # Help nowhere).
-            last = [(key, item) for key, item in items if key.action == HELP_ACTION][:1]
+            helps = [(key, item) for key, item in items if key.action == HELP_ACTION][:1]
             cut = Text("… ", style=description_style)
-            left = room - cut.cell_len - sum(item.cell_len for _, item in last)
-            shown = []
+            left = room - cut.cell_len - sum(item.cell_len for _, item in helps)
+            shown, used = [], 0
             for key, item in items:
-                if (key, item) in last:
+                if key.action == HELP_ACTION:
                     continue
-                if sum(i.cell_len for _, i in shown) + item.cell_len > left:
+                if used + item.cell_len > left:
                     break
                 shown.append((key, item))
-            shown.append((None, cut))
-            shown += last
+                used += item.cell_len
+            shown += [(None, cut), *helps]
         for key, item in shown:
             start = line.cell_len
             line.append_text(item)
