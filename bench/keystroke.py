@@ -130,6 +130,11 @@ async def _newsmark_keys(
                 out["next sentence"] = await _series(
                     pilot, view, runs, lambda: view.action_move("sentence_next"))
                 out["next annotation (n)"] = await _series(pilot, view, runs, app.action_next)
+                # Tab: the focus moves on (pane, the lists, back to the pane);
+                # the widgets that lose and gain it are restyled and repainted.
+                out["focus next (Tab)"] = await _series(pilot, view, runs,
+                                                        app.screen.focus_next)
+                view.focus()
                 # Not a key's own work but a layout: the panes are re-arranged
                 # and re-wrapped at their new width, and the whole screen painted.
                 out["side panel (p)"] = await _series(pilot, view, min(runs, 7),

@@ -496,6 +496,12 @@ async def test_export_from_the_command_palette(make_workspace, tmp_path, monkeyp
         assert [s["label"] for s in record["spans"]] == ["quote"]
         assert any("wrote 1 jsonl record (1 span, 1 document)" in str(n.message)
                    for n in app._notifications)
+        # A path typed replaces the one offered (it was appended to it).
+        await pilot.press("ctrl+p", *"export", "space", *"as", "space", *"jsonl")
+        await pilot.pause(0.3)
+        await pilot.press("enter", *"mine.jsonl", "enter")
+        await pilot.pause()
+        assert (tmp_path / "mine.jsonl").exists()
 
 
 async def test_an_internal_error_is_logged_and_explained_not_shown_as_a_traceback(

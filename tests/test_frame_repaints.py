@@ -191,3 +191,16 @@ async def test_a_move_redraws_the_status_line_before_the_frame_is_painted(make_w
         view.move_to(sentences[2][0])  # the same place: nothing to say again
         await pilot.pause()
         assert f"sentence 3/{len(sentences)}" in screen(app)
+
+
+async def test_a_long_list_has_no_sideways_scrollbar() -> None:
+    """Rows end in an ellipsis: with its vertical scrollbar shown, a list
+    wider than its text area showed a horizontal one too, hiding a row."""
+    app = ListApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        rows = app.query_one(VirtualList)
+        _show(rows, [f"row {i} " + "words " * 20 for i in range(500)])
+        await pilot.pause()
+        assert rows.show_vertical_scrollbar
+        assert not rows.show_horizontal_scrollbar
+        assert "row 9" in screen(app)  # the bottom row of the list, not a scrollbar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,19 @@ def test_the_readme_lists_every_command_id_that_can_be_remapped() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Remapping keys", 1)[1].split("\n## ", 1)[0]
     assert all(f"`{b.id}`" in section for b in READER_BINDINGS)
+
+
+@pytest.mark.parametrize(("keys", "fragment"), [
+    ('remove = "ctrl+p"', "'ctrl+p' is given to both the command palette and remove"),
+    ('remove = "tab"', "'tab' is given to both focus next and remove"),
+    ('undo = "shift+tab"', "'shift+tab' is given to both focus previous and undo"),
+])
+def test_textual_s_own_keys_are_taken(keys: str, fragment: str) -> None:
+    """`remove = "ctrl+p"` was accepted: the palette could no longer be opened;
+    `remove = "tab"` left Remove without a key (Tab moves the focus)."""
+    import tomllib
+
+    from tui.keymap import check_config
+
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        check_config(parse_config(tomllib.loads(f"[keys]\n{keys}\n")))

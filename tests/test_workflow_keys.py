@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.style import Style
 from textual import events
-from textual.widgets import Footer
 
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.document_list import DocumentList
+from tui.key_bar import KeyBar
 from tui.prompt_bar import PromptBar
 from tui.status_bar import StatusBar
 
@@ -184,7 +184,7 @@ async def test_the_prompt_is_on_screen_while_typing(make_workspace) -> None:
         region = prompt.region
         assert region.height == 1
         # Nothing is drawn over it: not the footer, not the status line.
-        for widget in (app.query_one(Footer), app.query_one(StatusBar)):
+        for widget in (app.query_one(KeyBar), app.query_one(StatusBar)):
             assert not widget.region.overlaps(region)
         widget, _ = app.screen.get_widget_at(region.x + 2, region.y)
         assert widget is prompt
@@ -226,7 +226,9 @@ async def test_status_line_shows_counts_sentence_selection_and_saved(make_worksp
         assert "nothing changed yet" in status(app)
         await pilot.press("right_parenthesis", "right_parenthesis")
         assert f"sentence 3/{total}" in status(app)
-        await pilot.press("shift+right", "shift+right", "shift+right")
+        await pilot.press("shift+right")
+        assert "1 char selected" in status(app)  # not "1 chars"
+        await pilot.press("shift+right", "shift+right")
         assert "3 chars selected" in status(app)
         await pilot.press("2")
         line = status(app)

@@ -25,7 +25,6 @@ from rich.text import Text
 from textual import events
 from textual.geometry import Size
 from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
@@ -34,45 +33,27 @@ from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.selection import expand, quotation_at
 from annotations.span_index import SpanIndex
+from tui.article_styles import LABEL_STYLES, ArticleStyles
 from tui.bindings import ARTICLE_VIEW_BINDINGS
 from tui.literal import literal_content
 from tui.messages import Cancelled
 from tui.row_index import RowIndex
 from tui.scroll_bar import vertical_scrollbar_of
-from tui.scrolling import set_virtual_size
+from tui.scrolling import PaintedWholeWhenLaidOut, set_virtual_size
 from tui.terminal_width import agreed_cells, agreed_form, agreed_text
 from tui.wrap import wrap_offsets
 
 if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
 
-LABEL_STYLES = 8  # theme colours available to labels; more labels reuse them
 MARGIN = 1  # cells of the left margin that marks unmatched and linked rows
 MAX_CACHED_ROWS = 2_000  # finished rows kept; a few screens' worth
 MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
     BINDINGS = ARTICLE_VIEW_BINDINGS
-
-    COMPONENT_CLASSES = {
-        "article-view--cursor",
-        "article-view--cursor-blurred",
-        "article-view--selection",
-        "article-view--match",
-        "article-view--overlap",
-        "article-view--counterpart",
-        "article-view--suggestion",
-        "article-view--other",
-        "article-view--margin-other",
-        "article-view--margin-unmatched",
-        "article-view--margin-linked",
-        "article-view--margin-counterpart",
-        "article-view--margin-related",
-        "article-view--margin-fuzzy",
-        *(f"article-view--label-{i}" for i in range(LABEL_STYLES)),
-    }
 
     DEFAULT_CSS = """
     ArticleView {
@@ -82,33 +63,12 @@ class ArticleView(ScrollView, can_focus=True):
         border-title-color: $text-muted;
         padding: 0 1;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;  /* rows are wrapped: nothing to scroll sideways */
     }
     ArticleView:focus {
         border: round $accent;
         border-title-color: $text;
     }
-    ArticleView > .article-view--cursor { background: $foreground; color: $background; }
-    ArticleView > .article-view--cursor-blurred { background: $foreground 30%; }
-    ArticleView > .article-view--selection { background: $foreground 25%; text-style: bold; }
-    ArticleView > .article-view--match { text-style: bold underline; color: $text-warning; }
-    ArticleView > .article-view--overlap { text-style: underline; }
-    ArticleView > .article-view--counterpart { text-style: bold; color: $text-accent; }
-    ArticleView > .article-view--suggestion { text-style: italic dim underline; }
-    ArticleView > .article-view--other { text-style: dim underline; }
-    ArticleView > .article-view--margin-other { color: $text-muted; text-style: bold; }
-    ArticleView > .article-view--margin-unmatched { color: $warning; }
-    ArticleView > .article-view--margin-linked { color: $accent; text-style: bold; }
-    ArticleView > .article-view--margin-counterpart { color: $success; text-style: bold; }
-    ArticleView > .article-view--margin-related { color: $secondary; text-style: bold; }
-    ArticleView > .article-view--margin-fuzzy { color: $warning; text-style: bold; }
-    ArticleView > .article-view--label-0 { background: $warning 40%; }
-    ArticleView > .article-view--label-1 { background: $primary 40%; }
-    ArticleView > .article-view--label-2 { background: $success 40%; }
-    ArticleView > .article-view--label-3 { background: $error 40%; }
-    ArticleView > .article-view--label-4 { background: $accent 40%; }
-    ArticleView > .article-view--label-5 { background: $secondary 40%; }
-    ArticleView > .article-view--label-6 { background: $warning 70%; }
-    ArticleView > .article-view--label-7 { background: $primary 70%; }
     """
 
     selecting: var[bool] = var(False, init=False)
@@ -147,6 +107,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
         self._rows = RowIndex([1])
         self._wrap_width = 0
+        # The width before, with its rows and wrapped lines (see `_estimate_rows`).
+        self._wrapping_before: tuple[int, RowIndex, dict[int, list[int]]] | None = None
         self._size_update_pending = False
         self._preferred_column: int | None = None
         # Every kind of span drawn is kept in a SpanIndex (sorted starts and
@@ -166,6 +128,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._other_marks: dict[str, str] = {}
         self._style: Style | None = None
         self._component_styles: dict[tuple[str, bool], Style] = {}
+        self._styles_source: ArticleStyles | None = None
+        self._styles_seen = -1  # the ArticleStyles generation the rows were drawn with
+        self._drawn_with: Style | None = None  # the base style the rows kept were drawn in
         self._content_width = 0
         self.load(document, segmentation, annotations, cursor=cursor)
 
@@ -202,6 +167,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.border_subtitle = literal_content(
             " · ".join(part for part in (meta.source, meta.date) if part))
         self._index_lines()
+        self._wrapping_before = None  # another text's
         if self._wrap_width:
             self._estimate_rows(self._wrap_width)
         else:
@@ -514,13 +480,26 @@ class ArticleView(ScrollView, can_focus=True):
         self._line_ends = [s - 1 for s in starts[1:]] + [len(text)]
 
     def _estimate_rows(self, width: int) -> None:
-        """Guess every line's rows from its length; exact counts come on demand."""
+        """Guess every line's rows from its length; exact counts come on demand.
+
+        The wrapping at the width left is kept: `p` toggles the side panel
+        between two widths, and estimating every line of a 10 MB article
+        again cost ~8 ms of each toggle.
+        """
+        kept = self._wrapping_before
+        if self._wrap_width and self._wrap_width != width:
+            self._wrapping_before = (self._wrap_width, self._rows, self._line_rows)
         self._wrap_width = width
-        self._line_rows.clear()
-        # ceil(length / width), at least 1 (an empty line is a row).
-        self._rows = RowIndex([(length + width - 1) // width or 1 for length in
-                               map(operator.sub, self._line_ends, self._line_starts)])
-        self.virtual_size = Size(width, self._rows.total)
+        if kept is not None and kept[0] == width:
+            _, self._rows, self._line_rows = kept
+        else:
+            self._line_rows = {}
+            # ceil(length / width), at least 1 (an empty line is a row).
+            self._rows = RowIndex([(length + width - 1) // width or 1 for length in
+                                   map(operator.sub, self._line_ends, self._line_starts)])
+        # Not `self.virtual_size = ...`: in a layout pass (`laid_out`)
+        # that asked for a second one.
+        set_virtual_size(self, Size(width, self._rows.total), repaint=False)
         self._invalidate()
 
     def _wrapped(self, line: int) -> list[int]:
@@ -598,7 +577,17 @@ class ArticleView(ScrollView, can_focus=True):
         end = rows[sub + 1] if sub + 1 < len(rows) else self._line_ends[line]
         return rows[sub], end
 
+    def laid_out(self) -> None:
+        # Re-wrapped in the layout pass (see `PaintedWholeWhenLaidOut`): the
+        # frame after `p` drew the old rows cut at the new width, then laid
+        # out and drew the screen again for the corrected height.
+        self._fit_width()
+
     def on_resize(self, event: events.Resize) -> None:
+        self._fit_width()  # done already in the layout pass, unless Textual changed
+
+    def _fit_width(self) -> None:
+        """Wrap at the width the view has now, the cursor's row kept in view."""
         # One cell stays free so the cursor can sit after a row's last character.
         self._content_width = self.scrollable_content_region.width
         # A margin column on the left, and one cell free on the right so
@@ -639,7 +628,10 @@ class ArticleView(ScrollView, can_focus=True):
         # The corrected height now, not after the next refresh: scrolling
         # is clamped to it.
         set_virtual_size(self, Size(self._wrap_width, self._rows.total))
-        self.scroll_to(y=max(0, row - on_screen), animate=False)
+        # Now, not after the next paint (Textual's default): in the layout
+        # pass, that paint showed the new wrapping at the old scroll and a
+        # second one followed.
+        self.scroll_to(y=max(0, row - on_screen), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         if not self._wrap_width:
@@ -673,18 +665,39 @@ class ArticleView(ScrollView, can_focus=True):
         return self.selection or (self.cursor, self.cursor)
 
     def notify_style_update(self) -> None:
-        # Cached rows carry resolved colours: a theme or CSS change redraws them.
+        # Cached rows carry resolved colours: a theme or CSS change redraws
+        # them. Gaining or losing the focus restyles the pane too, for its
+        # border alone: its rows' colours, and the spans' (`ArticleStyles`),
+        # are the same, so the rows drawn stay (the cursor's row is redrawn
+        # by on_focus / on_blur).
         super().notify_style_update()
-        self._style = None
-        self._component_styles.clear()
-        self._cache.clear()
+        self._style = None  # looked up again, and compared, when next drawn
+
+    def _article_styles(self) -> ArticleStyles:
+        # The screen's one holder of the spans' styles (see tui/article_styles.py).
+        if self._styles_source is None:
+            self._styles_source = self.screen.query_one(ArticleStyles)
+        return self._styles_source
+
+    def _styles_generation(self) -> int:
+        return self._article_styles().generation if self.is_attached else -1
 
     @property
     def _base_style(self) -> Style:
         # Widget.rich_style walks every ancestor's styles; per drawn row
         # that was the largest cost of a key press on a long article.
         if self._style is None:
+            # After a restyle, when next drawn (the screen's other widgets,
+            # ArticleStyles among them, are restyled by then).
             self._style = self.rich_style
+            styles = self._styles_generation()
+            if styles != self._styles_seen:  # a theme changed the spans' styles
+                self._component_styles.clear()
+                self._cache.clear()
+                self._styles_seen = styles
+            if self._style != self._drawn_with:  # rows drawn in other colours
+                self._cache.clear()
+                self._drawn_with = self._style
         return self._style
 
     def on_focus(self) -> None:
@@ -734,9 +747,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = round(self.scroll_y) + y
-        width = self._content_width
+        width, base = self._content_width, self._base_style  # first: it may drop the rows kept
         if row >= self._rows.total or not self._wrap_width:
-            return Strip.blank(width, self._base_style)
+            return Strip.blank(width, base)
         start, end = self._row_span(row)
         strip = self._cache.get(start)
         if strip is None:
@@ -744,7 +757,7 @@ class ArticleView(ScrollView, can_focus=True):
                 self._cache.clear()
             strip = self._render_row(start, end)
             if strip.cell_length != width:
-                strip = strip.crop_extend(0, width, self._base_style)
+                strip = strip.crop_extend(0, width, base)
             self._cache[start] = strip
         return strip
 
@@ -855,8 +868,8 @@ class ArticleView(ScrollView, can_focus=True):
         key = (name, partial)
         style = self._component_styles.get(key)
         if style is None:
-            style = self._component_styles[key] = self.get_component_rich_style(
-                f"article-view--{name}", partial=partial)
+            style = self._component_styles[key] = self._article_styles().component_style(
+                name, partial=partial)
         return style
 
     def _label_style(self, label: str) -> Style:

@@ -32,6 +32,7 @@ from tui.cli_common import (
     ANY_PATH,
     DEFAULT_STORE,
     choose_annotator,
+    echo,
     reports_errors,
     store_option,
 )
@@ -101,7 +102,7 @@ def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
 
     doc = load_document(path, raw=raw, decoding=decoding)
     for line in how_read(doc):
-        click.echo(f"newsmark: {line}", err=True)
+        echo(f"newsmark: {line}", err=True)
     return doc
 
 
@@ -172,9 +173,9 @@ def open_command(
     given, decoding = reading(paths, encoding, fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
     for error in errors:
-        click.echo(f"newsmark: {safe(error)}", err=True)
+        echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
-        click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}", err=True)
+        echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}", err=True)
         sys.exit(EXIT_NO_ARTICLES)
     notices = [str(error) for error in errors]
     try:
@@ -198,11 +199,11 @@ def open_command(
         old_format, backup = store.upgraded
         notices.append(f"The store {describe(store_dir)} was upgraded from format {old_format}; "
                        f"a copy of it as it was is in {backup}.")
-        click.echo(f"newsmark: {safe(notices[-1])}", err=True)
+        echo(f"newsmark: {safe(notices[-1])}", err=True)
     interrupted = _interrupted_import(store, store_dir)
     if interrupted:
         notices.append(interrupted)
-        click.echo(f"newsmark: {safe(interrupted)}", err=True)
+        echo(f"newsmark: {safe(interrupted)}", err=True)
     from tui.startup import pause_collection, resume_collection
 
     pause_collection()  # until the app's first frame (tui/startup.py)
@@ -212,7 +213,7 @@ def open_command(
             # A document read from one of the given files is opened as that file.
             sources += stored_documents(store, except_paths=article_paths)
         if not sources:
-            click.echo(f"newsmark: the store {describe(store_dir)} holds no document",
+            echo(f"newsmark: the store {describe(store_dir)} holds no document",
                        err=True)
             sys.exit(EXIT_NO_ARTICLES)
         # New articles' texts are written after the first frame (the app
@@ -220,10 +221,10 @@ def open_command(
         workspace = Workspace(store, sources, config=config, annotator=annotator,
                               raw=raw, decoding=decoding, write_new_documents_later=True)
         for error in workspace.load_errors:
-            click.echo(f"newsmark: {safe(error)}", err=True)
+            echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
         for warning in workspace.warnings:  # files not read as plain UTF-8
-            click.echo(f"newsmark: {warning}", err=True)
+            echo(f"newsmark: {warning}", err=True)
         if annotator == GOLD and not adjudicate:
             # Allowed (a curator may add a span no one tagged), but the curator's
             # view is elsewhere: said once, so gold is not mistaken for a layer.
@@ -232,16 +233,16 @@ def open_command(
         if workspace.store_errors:
             # A damaged store file is never written: refuse to start on it.
             for store_error in workspace.store_errors:
-                click.echo(f"newsmark: {safe(store_error)}", err=True)
+                echo(f"newsmark: {safe(store_error)}", err=True)
             sys.exit(EXIT_STORE)
         if not workspace.documents:
-            click.echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}",
+            echo(f"newsmark: no article could be opened{_stored_hint(store_dir)}",
                        err=True)
             sys.exit(EXIT_NO_ARTICLES)
         if not has_terminal():
             # Without a terminal the reader would draw into a pipe or a file
             # and wait for keys that never come, holding the store's lock.
-            click.echo("newsmark: the reader needs a terminal (its input or output is "
+            echo("newsmark: the reader needs a terminal (its input or output is "
                        "redirected); for scripts use `newsmark export`, `stats` or "
                        "`suggest`", err=True)
             sys.exit(EXIT_USAGE)
@@ -320,7 +321,7 @@ def export_command(store_dir: Path, fmt: str, out_path: Path | None, unit: str,
     named = [flag for flag, given in (("--label", labels), ("--annotator", annotators),
                                       ("--done-only", done_only)) if given]
     for kind, message in report(counts, options, where, named):
-        click.echo(f"{kind}: {message}" if kind else message, err=True)
+        echo(f"{kind}: {message}" if kind else message, err=True)
 
 
 @main.command("import")
@@ -366,22 +367,22 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
         raise StoreError(f"{path} is not a file")
     with open_store(store_dir) as store:
         if store.upgraded is not None:
-            click.echo(f"newsmark: the store {store_dir} was upgraded from format "
+            echo(f"newsmark: the store {store_dir} was upgraded from format "
                        f"{store.upgraded[0]}; a copy of it as it was is in {store.upgraded[1]}",
                        err=True)
         interrupted = _interrupted_import(store, store_dir)
         if interrupted:
-            click.echo(f"newsmark: {interrupted}", err=True)
+            echo(f"newsmark: {interrupted}", err=True)
         report = import_file(store, path, fmt, layer=annotator,
                              doccano_offsets=doccano_offsets, config=config)
     for line in report.skipped_records:
-        click.echo(f"skipped {line}", err=True)
+        echo(f"skipped {line}", err=True)
     for line in report.problems:
-        click.echo(f"skipped {line}", err=True)
+        echo(f"skipped {line}", err=True)
     links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     if report.relations:
         links += f"; {plural(report.relations, 'relation')} between spans"
-    click.echo(f"imported {report.records - len(report.skipped_records)} of "
+    echo(f"imported {report.records - len(report.skipped_records)} of "
                f"{plural(report.records, 'record')}: {plural(report.documents, 'new document')}, "
                f"{plural(report.spans, 'span')} "
                f"({report.duplicates} already there, {len(report.problems)} skipped){links}",
@@ -389,22 +390,22 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
     if report.undeclared_labels:
         counted = ", ".join(f"{safe(label)} {count}"
                             for label, count in sorted(report.undeclared_labels.items()))
-        click.echo(f"warning: spans kept with labels the configuration does not declare: "
+        echo(f"warning: spans kept with labels the configuration does not declare: "
                    f"{counted} (declare them in newsmark.toml's [[labels]] to tag them "
                    "in the reader)", err=True)
     if report.normalised:
-        click.echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
+        echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
                    "characters normalised; their offsets were moved with them", err=True)
     if report.utf16_shifted:
         # Offsets counted the other way land on other characters, silently.
-        click.echo(f"note: in {plural(report.utf16_shifted, 'record')}, spans follow emoji or "
+        echo(f"note: in {plural(report.utf16_shifted, 'record')}, spans follow emoji or "
                    "other characters outside the BMP, so their offsets were read as doccano counts "
                    "them (UTF-16 code units); a file made with Python string indices "
                    "needs --doccano-offsets codepoints (check the spans with "
                    "newsmark --stored)", err=True)
     if report.records > len(report.skipped_records):
         where = "" if store_dir == Path(DEFAULT_STORE) else f" --store {_quoted(store_dir)}"
-        click.echo(f"open them in the reader: newsmark --stored{where}", err=True)
+        echo(f"open them in the reader: newsmark --stored{where}", err=True)
     if report.records and report.records == len(report.skipped_records):
         sys.exit(EXIT_PROBLEMS_FOUND)
 
@@ -429,10 +430,10 @@ def validate_command(path: Path, fmt: str | None, doccano_offsets: str,
     report = validate(path, fmt or guess_format(path), doccano_offsets=doccano_offsets,
                       config=config)
     for message in report.errors:
-        click.echo(f"error: {message}")
+        echo(f"error: {message}")
     for message in report.warnings:
-        click.echo(f"warning: {message}")
-    click.echo(f"{plural(report.records, 'record')}, {plural(report.spans, 'span')}: "
+        echo(f"warning: {message}")
+    echo(f"{plural(report.records, 'record')}, {plural(report.spans, 'span')}: "
                f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}")
     if not report.ok:
         sys.exit(EXIT_PROBLEMS_FOUND)
@@ -448,21 +449,21 @@ def stats_command(store_dir: Path) -> None:
 
     with _open_existing_store(store_dir) as store:
         stats = collect_stats(store)
-        click.echo(f"{plural(stats.documents, 'document')}, {stats.annotated} annotated, "
+        echo(f"{plural(stats.documents, 'document')}, {stats.annotated} annotated, "
                    f"{plural(sum(stats.per_label.values()), 'annotation')}")
         for label, count in sorted(stats.per_label.items()):
-            click.echo(f"  {label:<12} {count}")
+            echo(f"  {label:<12} {count}")
         print_layers(store)
     moved = stats.reanchoring
     if moved.get("kept", 0) + moved.get("moved", 0) + moved.get("fuzzy", 0) + moved.get(
         "orphaned", 0
     ):
-        click.echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
+        echo(f"changed articles, annotations re-anchored: {moved['kept']} kept, "
                    f"{moved['moved']} moved, {moved['fuzzy']} fuzzy, {moved['orphaned']} "
                    f"orphaned ({plural(moved['unplaced'], 'orphan')} still to place)")
     for doc_id, name, counts in stats.per_document:
         summary = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
-        click.echo(f"{doc_id}  {name}: {summary}")
+        echo(f"{doc_id}  {name}: {summary}")
 
 
 def _write_json_lines(records: Any) -> int:
@@ -574,7 +575,7 @@ def links_command(store_dir: Path, out_path: Path | None, force: bool) -> None:
             os.replace(tmp, out_path)
         finally:
             tmp.unlink(missing_ok=True)
-        click.echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
+        echo(f"wrote {plural(count, 'link')} to {out_path}", err=True)
 
 
 def _stored_hint(store_dir: Path | str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui.cli_common import open_existing_store, reports_errors, store_option
+from tui.cli_common import echo, open_existing_store, reports_errors, store_option
 
 if TYPE_CHECKING:
     from annotations.agreement import AgreementReport, LabelAgreement
@@ -94,15 +94,15 @@ def agree_command(store_dir: Path, as_json: bool, labels: tuple[str, ...],
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        click.echo("\n".join(table(report, worst, gold_left_out=coder_list is None)))
+        echo("\n".join(table(report, worst, gold_left_out=coder_list is None)))
     if unknown:
         names, layers = unknown
         have = "has" if len(names) == 1 else "have"
-        click.echo(f"warning: {', '.join(shown(n) for n in names)} {have} no layer in the "
+        echo(f"warning: {', '.join(shown(n) for n in names)} {have} no layer in the "
                    f"store (its layers: {', '.join(shown(n) for n in layers) or 'none'})",
                    err=True)
     if not report.overall.documents:
-        click.echo("note: no document is tagged by two or more annotators"
+        echo("note: no document is tagged by two or more annotators"
                    + (" of those named" if coder_list else "")
                    + "; agreement needs at least two layers of a document", err=True)
 

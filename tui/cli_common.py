@@ -57,6 +57,14 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def echo(message: object = "", *, err: bool = False) -> None:
+    """`click.echo` for what people read: file names, labels, annotators and
+    lines of imported files are untrusted, and an ESC in a file name printed
+    as it is retitled the terminal (tests/test_cli_output.py). Machine output
+    (JSON lines) goes through `click.echo` as it is."""
+    click.echo(safe(message, one_line=False), err=err)
+
+
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a NewsmarkError into one plain line and its exit code."""
 
@@ -65,7 +73,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NewsmarkError as err:
-            click.echo(f"newsmark: {safe(err)}", err=True)
+            echo(f"newsmark: {err}", err=True)
             sys.exit(err.exit_code)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.

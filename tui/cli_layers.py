@@ -6,12 +6,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
-
 from annotations.errors import EXIT_PROBLEMS_FOUND
 from annotations.labels import Config
 from tui.cli_agree import shown
-from tui.cli_common import DEFAULT_STORE
+from tui.cli_common import DEFAULT_STORE, echo
 from tui.wording import plural
 
 
@@ -27,11 +25,11 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
         report = import_brat(store, folder, pattern=names, annotator=annotator or "",
                              config=config)
     for line in report.skipped_files:
-        click.echo(f"skipped {shown(line)}", err=True)
+        echo(f"skipped {shown(line)}", err=True)
     for line in report.problems:
-        click.echo(f"skipped {shown(line)}", err=True)
+        echo(f"skipped {shown(line)}", err=True)
     read = report.files - len(report.skipped_files)
-    click.echo(f"imported {read} of {plural(report.files, '.ann file')}: "
+    echo(f"imported {read} of {plural(report.files, '.ann file')}: "
                f"{plural(report.documents, 'new document')}, {plural(report.spans, 'span')} "
                f"({report.duplicates} already there, {len(report.problems)} skipped, "
                f"{report.discontinuous} discontinuous kept with their fragments, "
@@ -40,19 +38,19 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
     if report.annotators:
         layers = ", ".join(f"{shown(name)} {count}"
                            for name, count in sorted(report.annotators.items()))
-        click.echo(f"layers: {layers}", err=True)
+        echo(f"layers: {layers}", err=True)
     if report.skipped_lines:
         # "notes other than AnnotatorNotes (#) 1": the kind first, so one reads right.
         kinds = ", ".join(f"{kind} {count:,}"
                           for kind, count in sorted(report.skipped_lines.items()))
-        click.echo(f"not modelled yet, skipped: {kinds}", err=True)
+        echo(f"not modelled yet, skipped: {kinds}", err=True)
     if report.normalised:
-        click.echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
+        echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
                    "characters normalised; their offsets were moved with them", err=True)
     if read:
         where = ("" if store_dir == Path(DEFAULT_STORE)
                  else f" --store {shlex.quote(str(store_dir))}")
-        click.echo(f"open them in the reader: newsmark --stored{where}; "
+        echo(f"open them in the reader: newsmark --stored{where}; "
                    f"agreement: newsmark agree{where}", err=True)
     else:
         sys.exit(EXIT_PROBLEMS_FOUND)
@@ -66,7 +64,7 @@ def print_layers(store: Any) -> None:
     counts = layer_counts(store, skip=superseded_documents(store))
     if not counts:
         return
-    click.echo(f"layers (annotators): {len(counts)}")
+    echo(f"layers (annotators): {len(counts)}")
     for name, (documents, spans) in counts.items():
-        click.echo(f"  {shown(name):<12} {plural(spans, 'span')} in "
+        echo(f"  {shown(name):<12} {plural(spans, 'span')} in "
                    f"{plural(documents, 'document')}")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from annotations.errors import StoreError
-from tui.cli_common import STORE_SPEC, reports_errors
+from tui.cli_common import STORE_SPEC, echo, reports_errors
 from tui.wording import plural
 
 
@@ -50,9 +50,9 @@ def init_command(url: str, team: bool) -> None:
             schema.setup_team(conn)
     done = (f"applied migrations {', '.join(map(str, applied))}" if applied
             else "already up to date")
-    click.echo(f"store {redact(url)}: schema {schema.LATEST}, {done}", err=True)
+    echo(f"store {redact(url)}: schema {schema.LATEST}, {done}", err=True)
     if team:
-        click.echo(f"team roles: {schema.ANNOTATOR_ROLE} (each annotator), "
+        echo(f"team roles: {schema.ANNOTATOR_ROLE} (each annotator), "
                    f"{schema.CURATOR_ROLE} (writes the '{schema.GOLD_LAYER}' layer); add "
                    f"people with `newsmark store add-annotator {redact(url)} NAME`", err=True)
 
@@ -85,7 +85,7 @@ def add_annotator_command(url: str, name: str, curator: bool, password_env: str 
             raise StoreError(f"the store {redact(url)} has no team yet; run "
                              f"`newsmark store init {redact(url)} --team` first")
         schema.add_annotator(conn, name, curator=curator, password=password)
-    click.echo(f"{name} may now connect to {redact(url)} as role {name}"
+    echo(f"{name} may now connect to {redact(url)} as role {name}"
                + (" (curator)" if curator else ""), err=True)
 
 
@@ -99,7 +99,7 @@ def copy_command(source: Path | str, target: Path | str) -> None:
     from annotations.store_copy import copy_store
 
     report = copy_store(source, target)
-    click.echo(f"copied {plural(report.documents, 'document')}, "
+    echo(f"copied {plural(report.documents, 'document')}, "
                f"{plural(report.annotations, 'annotation')}, {plural(report.links, 'link')}, "
                f"{plural(report.statuses, 'status', 'statuses')}, "
                f"{plural(report.segmentations, 'segmentation')} and "

@@ -28,6 +28,24 @@ READER_BINDINGS: tuple[Binding, ...] = (*ARTICLE_VIEW_BINDINGS, *APP_BINDINGS)
 BINDING_IDS = frozenset(b.id for b in READER_BINDINGS if b.id)
 
 
+def _textual_keys() -> dict[str, str]:
+    """Keys Textual itself answers on the reader's screen, by what they do:
+    the command palette's, and the screen's and app's bindings that the
+    reader's own do not replace (Tab, Shift+Tab, Ctrl+C)."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    ours = {_same_key(key) for b in READER_BINDINGS for key in b.key.split(",")}
+    keys = {_same_key(App.COMMAND_PALETTE_BINDING): "the command palette"}
+    for binding in (*Screen.BINDINGS, *App.BINDINGS):  # the screen's answer first
+        if isinstance(binding, Binding):
+            for key in binding.key.split(","):
+                if _same_key(key) not in ours:
+                    keys.setdefault(_same_key(key), binding.action.removeprefix("app.")
+                                    .removeprefix("screen.").replace("_", " "))
+    return keys
+
+
 def _same_key(key: str) -> str:
     """One spelling per key: "question_mark" and "?" are the same key."""
     key = key.strip()
@@ -74,7 +92,9 @@ def check_config(config: Config) -> None:
                                   f"name; {hint}keys are characters (\"x\") or names "
                                   "such as \"delete\", \"ctrl+d\", \"f5\"")
     remapped = dict(config.keys)
-    owner: dict[str, str] = {}
+    # Textual's own keys first: a command moved onto ctrl+p hid the command
+    # palette, and one moved onto Tab was never reached (Tab moves the focus).
+    owner: dict[str, str] = _textual_keys()
     for binding in READER_BINDINGS:
         for key in remapped.get(binding.id or "", binding.key).split(","):
             same = _same_key(key)

@@ -13,19 +13,20 @@ two for every position of the thumb.
 
 Textual creates a widget's scrollbars itself (`Widget.vertical_scrollbar`);
 `vertical_scrollbar_of` makes a `KeptScrollBar` instead, as Textual does,
-with the two private names involved (`_vertical_scrollbar`, `App._start_widget`)
-used here only. Textual is pinned narrowly in pyproject.toml and
+with the private names involved (`_vertical_scrollbar`, `App._start_widget`,
+`_size_updated`) used here only. Textual is pinned narrowly in pyproject.toml and
 tests/test_scroll_bar.py checks both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Self
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import NULL_SPACING, Region
+from textual.geometry import NULL_SPACING, Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
@@ -40,6 +41,29 @@ class KeptScrollBar(ScrollBar):
         super().__init__(vertical=True, name=name, thickness=thickness)
         self._kept: dict[Hashable, Strip] = {}
         self._painted_with: Hashable = None
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # The layout gives a scrollbar the size of the view it scrolls as its
+        # own "virtual size", a value a scrollbar never reads; set as Textual
+        # sets it (`layout=True`), a change of the view's width (`p`, the
+        # side panel) asked for a second layout of the screen and a second
+        # paint (~2.3 ms). Private in Textual, like the names above.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        # Its view is being laid out anew and the frame that follows draws
+        # the bar whole: a repaint asked for meanwhile would be a second
+        # frame (tui/scrolling.py, `PaintedWholeWhenLaidOut`).
+        if getattr(self.parent, "being_painted_whole", False) and not (layout or recompose):
+            return self
+        # Nor does a scrollbar's own layout ever change: its view places it
+        # (and asks for a layout when that changes). Restyling a pane as it
+        # gains or loses the focus cleared rules on its bars, and Textual
+        # asks for a layout of the whole screen for a rule cleared.
+        return super().refresh(*regions, repaint=repaint, recompose=recompose)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         rows = self._drawn_rows()

@@ -1,4 +1,4 @@
-"""Changing a scroll view's scrollable size without laying out the screen.
+"""Changing a scroll view's scrollable size, or its size, without a second frame.
 
 Textual's `virtual_size` is a reactive with `layout=True`: each change asks
 the screen to arrange every widget again, ~10 ms here with the side panel
@@ -20,9 +20,11 @@ checks the effect, so a release that changes it fails there).
 from __future__ import annotations
 
 from math import ceil
+from typing import Self
 
 from rich.segment import Segment
-from textual.geometry import Size
+from textual import events, on
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 
@@ -79,3 +81,50 @@ def _bar_segments(bar: ScrollBar, virtual_height: int) -> list[Segment]:
         size=bar.size.height, virtual_size=ceil(virtual_height), window_size=ceil(window),
         position=bar.position, thickness=bar.thickness, vertical=True)
     return list(drawn.segments)
+
+
+class PaintedWholeWhenLaidOut(ScrollView):
+    """A scroll view that draws a new size (or shown again) in one frame.
+
+    Textual lays the screen out, calls each widget's `_size_updated`, then
+    paints the frame; a repaint a view or its scrollbar asks for meanwhile
+    (Textual's own scrollbar update asks for one every time) became a second
+    frame after it, ~1.5 ms of `p` (the side panel) with its messages. When
+    the view's size changed, or it was hidden since it was last laid out,
+    the frame that follows draws it and its scrollbar whole (their regions
+    are new to the compositor), so those repaints are dropped.
+
+    `laid_out` runs in that pass, after the sizes are set: the article view
+    re-wraps there, so the frame shows the new wrapping (the Resize event
+    comes after the frame). `_size_updated` is private in Textual, with no
+    public hook before the frame: Textual is pinned to a minor release and
+    tests/test_cursor_in_view.py counts the layouts and paints of `p`.
+    """
+
+    being_painted_whole = False  # read by the view's scrollbar (tui/scroll_bar.py)
+    _hidden_since_laid_out = True  # the first layout draws it whole too
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        self.being_painted_whole = size != self.size or self._hidden_since_laid_out
+        self._hidden_since_laid_out = False
+        try:
+            resized = super()._size_updated(size, virtual_size, container_size, layout)
+            self.laid_out()
+        finally:
+            self.being_painted_whole = False
+        return resized
+
+    def laid_out(self) -> None:
+        """Called in the layout pass once the view's size is known."""
+
+    @on(events.Hide)
+    def _remember_hidden(self) -> None:
+        self._hidden_since_laid_out = True
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self.being_painted_whole and not (layout or recompose):
+            return self  # the frame that follows draws it whole
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)

@@ -12,6 +12,7 @@ from textual.geometry import Region
 from textual.widgets import Static
 
 from tui.literal import safe
+from tui.wording import plural
 
 Cell = tuple[str, Style | None] | None  # a cell's characters and style; None: a wide one's second
 
@@ -53,7 +54,8 @@ class StatusBar(Static):
         if sentence is not None:
             parts.append((1, Text(f"sentence {sentence[0] + 1}/{sentence[1]}")))
         if selecting or selection:
-            parts.append((2, Text(f"{'SELECT ' if selecting else ''}{selection} chars selected")))
+            selected = plural(selection, "char")
+            parts.append((2, Text(f"{'SELECT ' if selecting else ''}{selected} selected")))
         if mode:
             # The mode names the search query and notes: untrusted, shown literally.
             parts.append((3, Text(safe(mode), style="bold")))

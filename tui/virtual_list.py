@@ -17,19 +17,18 @@ from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from tui.scroll_bar import vertical_scrollbar_of
-from tui.scrolling import set_virtual_size
+from tui.scrolling import PaintedWholeWhenLaidOut, set_virtual_size
 
 Row = Text | tuple[Text, Text]
 
 MAX_KEPT_ROWS = 1_000  # drawn rows kept by key (a few screens of them)
 
 
-class VirtualList(ScrollView, can_focus=True):
+class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
     """Rows from `row(i)`; Enter or a click calls `chosen(i)`.
 
     A row is a `Text`, or a `(Text, tail)` pair whose tail is kept whole at
@@ -37,7 +36,11 @@ class VirtualList(ScrollView, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    VirtualList { height: 1fr; border: round $panel-lighten-2; }
+    VirtualList {
+        height: 1fr;
+        border: round $panel-lighten-2;
+        overflow-x: hidden;  /* rows end in an ellipsis: nothing to scroll sideways */
+    }
     VirtualList:focus { border: round $accent; }
     VirtualList > .virtual-list--highlight { background: $accent 40%; }
     VirtualList > .virtual-list--current { text-style: bold; }

@@ -1,0 +1,40 @@
+"""The reader's screen: the panes, the side panel and the label keys.
+
+Label keys come from the project's config, so they are not among the static
+bindings. They are the screen's, not the app's: applying `[keys]` drops
+every app binding of a remapped command's old key (`remove = "delete"` took
+a label bound to x with it).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+class ReaderScreen(Screen[None]):
+    # As Screen's, but without a repaint of the whole screen at each change
+    # of focus (Tab): the widgets that gain and lose the focus are restyled
+    # and repaint themselves; the rest of the screen looks the same.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    _styled_at_mount = True  # until the first ScreenResume: see below
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles a screen each time it becomes the active one (a
+        # theme may have changed while another was on top), the first time
+        # too, though every widget was styled as it was mounted, just
+        # before: ~7 ms of the start. This handler runs before Screen's own.
+        if self._styled_at_mount:
+            self._styled_at_mount = False
+            event.refresh_styles = False
+
+
+def reader_screen(label_keys: list[Binding]) -> ReaderScreen:
+    """A `ReaderScreen` whose bindings are these label keys (a class of its
+    own: Textual reads bindings from the class)."""
+    screen_class = type("ReaderScreen", (ReaderScreen,), {"BINDINGS": label_keys})
+    return screen_class(id="_default")
