@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli_common import ANY_PATH, open_existing_store, reports_errors, store_option
+from tui.cli_common import ANY_PATH, echo, open_existing_store, reports_errors, store_option
 from tui.wording import plural
 
 
@@ -64,7 +64,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if not docs:
         raise ModelError(f"no document in {store_dir} has spans by "
                          f"{', '.join(layers) or 'anyone'}; tag some first")
-    click.echo(f"training on {plural(len(docs), 'document')} of {store_dir} (annotators: "
+    echo(f"training on {plural(len(docs), 'document')} of {store_dir} (annotators: "
                f"{', '.join(layers)}), {dev:.0%} held out; Ctrl+C stops and keeps the best "
                "model so far", err=True)
     bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
@@ -88,29 +88,29 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     except KeyboardInterrupt:
         # Ctrl+C before the first batch (while the pipeline was set up):
         # there is no model yet, and the one in --out is left as it was.
-        click.echo("newsmark: stopped before training began; nothing saved", err=True)
+        echo("newsmark: stopped before training began; nothing saved", err=True)
         sys.exit(130)
     finally:
         if bar is not None:
             bar.render_finish()
     if result.interrupted:
-        click.echo(f"stopped by Ctrl+C after {plural(result.epochs_run, 'epoch')}; keeping epoch "
+        echo(f"stopped by Ctrl+C after {plural(result.epochs_run, 'epoch')}; keeping epoch "
                    f"{result.best_epoch}", err=True)
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     meta = metadata(result, annotators=layers, seed=seed, dev=dev, store_root=str(store_dir))
     save(result, out, meta)
     if result.scores is None:
-        click.echo("no document held out (too few documents, or --dev 0): no scores")
+        echo("no document held out (too few documents, or --dev 0): no scores")
     else:
-        click.echo(f"scores on {plural(len(result.dev_docs), 'held-out document')} "
+        echo(f"scores on {plural(len(result.dev_docs), 'held-out document')} "
                    f"(epoch {result.best_epoch} of {result.epochs_run}):")
-        click.echo(result.scores.table())
+        echo(result.scores.table())
     moved = None if result.boundaries is None else describe_boundaries(result.boundaries.knobs)
     if moved is not None:
-        click.echo(moved + " (chosen on the held-out documents)")
+        echo(moved + " (chosen on the held-out documents)")
     if result.threshold is not None:
-        click.echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
+        echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
-    click.echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
+    echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
                f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s)")
