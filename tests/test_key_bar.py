@@ -90,3 +90,15 @@ async def test_the_key_bar_shows_keys_as_remapped(make_workspace) -> None:
         assert "x claim" in line and "x Remove" not in line
         remove = next(key for key in app.query_one(KeyBar).keys if key.description == "Remove")
         assert remove.key == "delete" and f"{remove.display} Remove" in line
+
+
+async def test_no_reader_keys_are_offered_under_help(make_workspace) -> None:
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "1 claim" not in bottom_line(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "1 claim" in bottom_line(app)

@@ -66,6 +66,9 @@ class KeyBar(Widget, can_focus=False):
     """Less space between keys, for narrow terminals."""
     show_command_palette = reactive(True)
     """The command palette's key at the right end."""
+    covered = reactive(False)
+    """Another screen (help, a chooser) is over its own: its keys do not
+    apply there, so none is shown (they were, and pressing one did nothing)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -110,11 +113,16 @@ class KeyBar(Widget, can_focus=False):
     def watch_show_command_palette(self) -> None:
         self.refresh()
 
+    def watch_covered(self) -> None:
+        self.refresh()
+
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         line = Text(end="", no_wrap=True, overflow="crop")
         self._hit_ranges = []
+        if self.covered:
+            return line
         width = self.size.width
         palette_text = None
         if self.show_command_palette and self.palette_key is not None:

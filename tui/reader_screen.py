@@ -14,6 +14,8 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.key_bar import KeyBar
+
 
 class ReaderScreen(Screen[None]):
     # As Screen's, but without a repaint of the whole screen at each change
@@ -31,6 +33,14 @@ class ReaderScreen(Screen[None]):
         if self._styled_at_mount:
             self._styled_at_mount = False
             event.refresh_styles = False
+        self._show_keys(True)
+
+    def on_screen_suspend(self) -> None:
+        self._show_keys(False)  # help or a chooser is over it: its keys do not apply
+
+    def _show_keys(self, shown: bool) -> None:
+        for bar in self.query(KeyBar):
+            bar.covered = not shown
 
 
 def reader_screen(label_keys: list[Binding]) -> ReaderScreen:
