@@ -67,6 +67,7 @@ def learn_opening_shifts(
     predict: Callable[[], Sequence[Sequence[PredictedSpan]]],
     gold: Sequence[Sequence[Triple]],
     grid: Sequence[float] = GRID,
+    may_try: Callable[[], bool] | None = None,
 ) -> dict[str, float]:
     """Choose and apply, for each (label, its `ner`), the shift of `grid` whose
     predictions score best on the held-out documents.
@@ -75,12 +76,15 @@ def learn_opening_shifts(
     and `gold` their gold spans, in the same order. Each label's spans come
     from its own `ner` alone, so one pass per shift scores every label at
     once. Returns the shift kept per label (0.0 when no gold span of it is
-    held out).
+    held out). `may_try()`, asked before each shift, stops the search when
+    false (the training's time is up): the best of the shifts tried is kept.
     """
     bases = {label: _upper(ner).get_param("b").copy() for label, ner in pipes}
     best: dict[str, tuple[float, float]] = {}  # label: (mean F1, shift)
     # 0 first: on a tie the unshifted model is kept.
     for shift in sorted(grid, key=lambda s: (abs(s), s)):
+        if may_try is not None and not may_try():
+            break
         for label, ner in pipes:
             shift_opening(ner, bases[label], shift)
         scores = SpanScores()

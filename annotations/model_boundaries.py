@@ -426,15 +426,21 @@ def learn_knobs(scorer: BoundaryScorer, docs: Sequence[Doc],
                 gold: Sequence[Sequence[Triple]],
                 predicted: Sequence[Sequence[_Span]],
                 grid: Sequence[tuple[int, float, float]] = GRID,
-                on_step: Callable[[], None] | None = None) -> dict[str, tuple[int, float, float]]:
+                on_step: Callable[[], None] | None = None,
+                may_try: Callable[[], bool] | None = None
+                ) -> dict[str, tuple[int, float, float]]:
     """Choose, per label, the knobs of `grid` whose moved spans score best on the
     held-out `docs` (exact F1: where spans end is all that moves); the
     model's own spans (KEEP) unless one does better, the smaller reach on a
-    tie. Sets and returns `scorer.knobs`."""
+    tie. `may_try()`, asked before each setting but the first, stops the
+    search when false (the training's time is up). Sets and returns
+    `scorer.knobs`."""
     scored = [_DocScores(doc, scorer) for doc in docs]
     labels = sorted(scorer.weights)
     best: dict[str, tuple[float, tuple[int, float, float]]] = {}
     for knobs in (KEEP, *grid):
+        if knobs != KEEP and may_try is not None and not may_try():
+            break
         scores = SpanScores()
         for doc_scores, spans, found in zip(scored, gold, predicted):
             moved: list[Triple] = []

@@ -30,6 +30,7 @@ from typing import Any
 
 from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
+from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
 from annotations.model_threshold import best_threshold
 from annotations.span_model import (
@@ -47,6 +48,7 @@ from annotations.span_model import (
     span_pipes,
 )
 from annotations.span_scoring import SpanScores
+from annotations.training_budget import KNOB_SETTINGS, TrainingBudget
 
 GOLD = "gold"
 # Documents (pieces of at most 20,000 characters) per training step. A step
@@ -253,6 +255,7 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     dev_docs: Sequence[TrainingDoc] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    started: float | None = None,
 ) -> TrainingResult:
     """Train on `docs` (minus the held-out share) and return the best epoch's model.
 
@@ -263,8 +266,12 @@ def train(
     (KeyboardInterrupt): the best model so far is kept in every case.
     `dev_docs` given means `docs` are all trained on and those are held out.
     `clock` measures `max_seconds` (the benchmark gives CPU time, so that
-    two trainings get the same work on a busy machine).
+    two trainings get the same work on a busy machine) from `started` (a
+    reading of `clock`; default: now). `max_seconds` is for the whole
+    training: the loop stops early enough for the steps after it
+    (`training_budget`).
     """
+    budget = TrainingBudget(max_seconds, clock, clock() if started is None else started)
     spacy = require_spacy()
     from spacy.util import minibatch
 
@@ -288,7 +295,8 @@ def train(
     batch_size = min(batch_size, max(2, len(examples) // 4))
     model = SpanModel(nlp, labels)
     total = epochs * max(1, -(-len(examples) // batch_size))
-    started = clock()
+    budget.after_loop = bool(held_out)
+    scorer: BoundaryScorer | None = None
     best_bytes: bytes | None = None
     best_key = -1.0
     best_scores: SpanScores | None = None
@@ -298,22 +306,39 @@ def train(
     step = 0
     interrupted = False
     out_of_time = False
+    if held_out:
+        # Before the loop, inside the budget: the boundary scorers learn from
+        # the training documents' gold alone (model_boundaries.py), and a
+        # scoring pass over a sample of the held-out documents tells what the
+        # steps after the loop will cost.
+        scorer = fit_boundary_scorer(nlp, train_docs, labels)
+        budget.scoring = _sampled_scoring_cost(model, held_out, clock)
+
+    def scored_predictions() -> list[list[PredictedSpan]]:
+        # The held-out documents' spans, the pass timed for the budget.
+        began = clock()
+        found = _predictions(model, held_out)
+        budget.scoring = clock() - began
+        return found
+
     try:
         for epoch in range(1, epochs + 1):
             rng.shuffle(examples)
             losses: dict[str, float] = {}
             for batch in minibatch(examples, size=batch_size):
+                step_began = clock()
                 _update(nlp, batch, optimizer, dropout, losses)
+                budget.step = clock() - step_began
                 step += 1
                 if on_progress is not None:
                     loss = sum(v for k, v in losses.items() if k != TOK2VEC)
                     on_progress(Progress(step, total, epoch, loss,
                                          None if best_scores is None else best_key))
-                if max_seconds is not None and clock() - started > max_seconds:
+                if not budget.loop_may_go_on():
                     out_of_time = True
                     break
             epochs_run = epoch
-            predictions = _predictions(model, held_out) if held_out else []
+            predictions = scored_predictions() if held_out else []
             scores = _scores(held_out, predictions) if held_out else None
             key = (scores.micro("exact").f1 + scores.micro("overlap").f1) / 2 if scores else epoch
             if key >= best_key:  # a tie goes to the later, more trained epoch
@@ -322,6 +347,10 @@ def train(
                 best_bytes = nlp.to_bytes()
             if out_of_time or epoch - best_epoch >= patience:
                 break
+            if scorer is not None and epoch < epochs:
+                # For the reserve of the loop going on (its checks count this too).
+                budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, predictions,
+                                                         clock)
     except KeyboardInterrupt:
         interrupted = True
     if best_bytes is None:  # stopped within the first epoch: keep what there is
@@ -332,20 +361,34 @@ def train(
     nlp.from_bytes(best_bytes)
     shifts: dict[str, float] = {}
     if held_out and not interrupted:
+        # Each step asks whether it still fits, with what comes after it
+        # (the reserve the loop kept: training_budget.py).
+        knob_search = KNOB_SETTINGS * budget.knob_setting
         # How readily each label opens a span, chosen on the held-out
         # documents (model_bias.py); the scores reported are the shifted model's.
-        shifts = learn_opening_shifts(span_pipes(nlp), lambda: _predictions(model, held_out),
-                                      [d.spans for d in held_out])
+        shifts = learn_opening_shifts(
+            span_pipes(nlp), scored_predictions, [d.spans for d in held_out],
+            may_try=lambda: budget.affords(budget.scoring, 2 * budget.scoring + knob_search))
         if any(shifts.values()):
             best_predictions = _predictions(model, held_out)
             best_scores = _scores(held_out, best_predictions)
-        # Where spans begin and end, learnt from the trained-on documents'
-        # gold and set on the held-out ones (model_boundaries.py).
-        boundaries = fit_boundaries(nlp, train_docs, held_out, best_predictions, labels)
-        if boundaries.active():
-            model.boundaries = boundaries
-            best_predictions = _predictions(model, held_out)
-            best_scores = _scores(held_out, best_predictions)
+        # Where spans begin and end: the scorers fitted before the loop, their
+        # knobs set on the held-out documents (model_boundaries.py).
+        if scorer is not None and scorer.weights:
+            last_step = [clock()]
+
+            def knob_setting_done() -> None:  # the estimate replaced by what it took
+                now = clock()
+                budget.knob_setting, last_step[0] = now - last_step[0], now
+
+            learn_knobs(scorer, [nlp.make_doc(d.text) for d in held_out],
+                        [d.spans for d in held_out], best_predictions,
+                        on_step=knob_setting_done,
+                        may_try=lambda: budget.affords(budget.knob_setting, budget.scoring))
+            if scorer.active():
+                model.boundaries = scorer
+                best_predictions = _predictions(model, held_out)
+                best_scores = _scores(held_out, best_predictions)
     notes = []
     if clipped:
         notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
@@ -354,23 +397,59 @@ def train(
                      "out of training (one layer per label)")
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
                           dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
-                          epochs_run=epochs_run, seconds=clock() - started,
+                          epochs_run=epochs_run, seconds=budget.elapsed(),
                           interrupted=interrupted, clipped=clipped, notes=notes,
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
                           opening_shifts=shifts, boundaries=model.boundaries)
 
 
-def fit_boundaries(nlp: Any, train_docs: Sequence[TrainingDoc], held_out: Sequence[TrainingDoc],
-                   predictions: Sequence[Sequence[PredictedSpan]], labels: Sequence[str]
-                   ) -> BoundaryScorer:
-    """The boundary scorer fitted on `train_docs`' gold, its knobs chosen on how it
-    moves `predictions` of `held_out` (model_boundaries.py)."""
-    scorer = fit_scorer(((nlp.make_doc(piece), _piece_spans(d, offset, piece))
-                         for d in train_docs for offset, piece in pieces(d.text)), labels)
-    learn_knobs(scorer, [nlp.make_doc(d.text) for d in held_out],
-                [d.spans for d in held_out], predictions)
-    return scorer
+def fit_boundary_scorer(nlp: Any, train_docs: Sequence[TrainingDoc], labels: Sequence[str]
+                        ) -> BoundaryScorer:
+    """The boundary scorers fitted on `train_docs`' gold (model_boundaries.py)."""
+    return fit_scorer(((nlp.make_doc(piece), _piece_spans(d, offset, piece))
+                       for d in train_docs for offset, piece in pieces(d.text)), labels)
+
+
+def _sample(held_out: Sequence[TrainingDoc]) -> list[TrainingDoc]:
+    """The first held-out documents, a tenth of their characters (one at least)."""
+    wanted = sum(len(d.text) for d in held_out) / 10
+    out: list[TrainingDoc] = []
+    for doc in held_out:
+        if out and sum(len(d.text) for d in out) >= wanted:
+            break
+        out.append(doc)
+    return out
+
+
+def _sampled_scoring_cost(model: SpanModel, held_out: Sequence[TrainingDoc],
+                          clock: Callable[[], float]) -> float:
+    """What one scoring pass over `held_out` costs, from a sample scaled by characters.
+
+    (The untrained model parses as fast as a trained one: one action a token.)
+    """
+    sample = _sample(held_out)
+    began = clock()
+    _predictions(model, sample)
+    return (clock() - began) * sum(len(d.text) for d in held_out) / max(
+        1, sum(len(d.text) for d in sample))
+
+
+def _knob_setting_cost(scorer: BoundaryScorer, nlp: Any, held_out: Sequence[TrainingDoc],
+                       predictions: Sequence[Sequence[PredictedSpan]],
+                       clock: Callable[[], float]) -> float:
+    """What one knob setting of `learn_knobs` costs over `held_out`: the model's
+    own spans and the widest setting tried on a sample, scaled by characters.
+    Leaves `scorer`'s knobs as they were."""
+    sample = _sample(held_out)
+    kept = dict(scorer.knobs)
+    began = clock()
+    learn_knobs(scorer, [nlp.make_doc(d.text) for d in sample], [d.spans for d in sample],
+                predictions[:len(sample)], grid=(max(KNOB_GRID),))
+    seconds = (clock() - began) / 2
+    scorer.knobs = kept
+    return seconds * sum(len(d.text) for d in held_out) / max(
+        1, sum(len(d.text) for d in sample))
 
 
 def _piece_spans(doc: TrainingDoc, offset: int, piece: str) -> list[tuple[int, int, str]]:

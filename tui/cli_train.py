@@ -8,6 +8,7 @@ which extra to install, in one line.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -39,7 +40,8 @@ def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
 @click.option("--patience", type=click.IntRange(min=1), default=5, show_default=True,
               help="Stop after this many epochs without a better held-out score.")
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True),
-              help="Stop after this many minutes (the best model so far is kept).")
+              help="Train for at most this many minutes in all, the steps after the "
+                   "training loop included (the best model so far is kept).")
 @click.option("--out", "out_dir", type=ANY_PATH,
               help="Model folder to write (default: [model] path of newsmark.toml, "
                    "else model/ in the store).")
@@ -55,6 +57,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     from annotations.span_model import ModelError, model_folder, require_spacy
     from annotations.training import collect, folder_size, metadata, save, train
 
+    started = time.monotonic()  # --max-minutes counts reading the store too
     require_spacy()
     config = load_config(config_path, store_dir)
     out = out_dir or model_folder(store_dir, config.model_path)
@@ -84,6 +87,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     try:
         result = train(docs, dev=dev, seed=seed, epochs=epochs, patience=patience,
                        max_seconds=None if max_minutes is None else max_minutes * 60,
+                       started=started,
                        on_progress=progress)
     except KeyboardInterrupt:
         # Ctrl+C before the first batch (while the pipeline was set up):
