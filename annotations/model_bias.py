@@ -18,7 +18,7 @@ So training, once it has chosen its best epoch, tries each shift of
 best mean of exact and overlap F1 (the smallest on a tie: no shift when
 nothing is gained). The shift is added to the output bias of that
 label's `ner`, so it is part of the saved weights: spaCy's own parse,
-the span scores and the uncertainty (`span_model.action_probabilities`)
+the span scores and the uncertainty (`span_decoding`)
 all see it, and a model folder saved before this existed loads and
 predicts as it did (its shift is 0). `newsmark-model.json` records the
 shifts.

@@ -93,6 +93,7 @@ _PAD = 0x9E3779B1  # the id of "no token here" (before the first, after the last
 
 
 def _shape(token: Any) -> str:
+    """A token's (or a lexeme's: the same attributes) shape, as the features name it."""
     if token.is_space:
         return "newline" if "\n" in token.text else "space"
     if token.text in _QUOTES:
@@ -108,29 +109,87 @@ def _shape(token: Any) -> str:
     return "lower"
 
 
-def _ids(strings: Iterable[str]) -> Any:
+def _id(string: str) -> int:
+    return zlib.crc32(string.encode("utf-8", "surrogatepass"))
+
+
+# What a quotation mark does (`quotation_state`): nothing, open, close,
+# toggle (a straight double quote), or close all (a paragraph break).
+_NOTHING, _OPENS, _CLOSES, _TOGGLES, _BREAK = range(5)
+
+# Per word (spaCy's ORTH hash): its features' ids, what it does to a
+# quotation, whether it is whitespace, its length. All depend on the word
+# alone: a text's tokens are looked at once per distinct word, not once per
+# token and feature (that was most of moving a 5 KB article's span ends).
+_LEXICAL: dict[int, tuple[int, int, int, bool, int]] = {}
+_LEXICAL_MAX = 500_000  # words remembered; then forgotten all at once
+
+
+def _lexical(lexeme: Any) -> tuple[int, int, int, bool, int]:
+    text = lexeme.orth_
+    if lexeme.is_space:
+        quote = _BREAK if "\n" in text else _NOTHING
+    elif text in ("“", "``", "«"):
+        quote = _OPENS
+    elif text in ("”", "''", "»"):
+        quote = _CLOSES
+    else:
+        quote = _TOGGLES if text == '"' else _NOTHING
+    return (_id(lexeme.lower_[:20]), _id(_shape(lexeme)), quote, bool(lexeme.is_space),
+            len(text))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """Per token of a doc, what moving span ends reads: its word's and shape's
+    ids, what it does to a quotation, whether it is whitespace, and its
+    character offsets."""
+
+    words: Any  # uint64
+    shapes: Any  # uint64
+    quotes: Any  # int8, _NOTHING … _BREAK
+    space: Any  # bool
+    first_char: Any  # int64
+    end_char: Any  # int64
+
+
+def token_table(doc: Doc) -> TokenTable:
     import numpy as np
+    from spacy.attrs import IDX, ORTH
 
-    return np.array([zlib.crc32(s.encode("utf-8", "surrogatepass")) for s in strings],
-                    dtype=np.uint64)
+    if len(_LEXICAL) > _LEXICAL_MAX:
+        _LEXICAL.clear()
+    columns = doc.to_array([ORTH, IDX]).reshape(len(doc), 2)
+    orths, where = np.unique(columns[:, 0], return_inverse=True)
+    rows = []
+    for orth in orths.tolist():
+        row = _LEXICAL.get(orth)
+        if row is None:
+            row = _LEXICAL[orth] = _lexical(doc.vocab[orth])
+        rows.append(row)
+    words, shapes, quotes, space, length = (np.array(c) for c in zip(*rows)) if rows else (
+        np.zeros(0) for _ in range(5))
+    first = columns[:, 1].astype(np.int64)
+    return TokenTable(words.astype(np.uint64)[where], shapes.astype(np.uint64)[where],
+                      quotes.astype(np.int8)[where], space.astype(bool)[where], first,
+                      first + length.astype(np.int64)[where])
 
 
-def token_features(doc: Doc) -> tuple[Any, Any]:
+def token_features(doc: Doc, table: TokenTable | None = None) -> tuple[Any, Any]:
     """Hashed features of each token as the first of a span and as the last of one:
     two (tokens, features) arrays of feature numbers.
 
     Words (lower case, first 20 characters) and shapes (quote, punctuation,
     title case, newline…) of the tokens around the gap, alone and in pairs
-    across it, and a bias.
+    across it, and a bias. `table` is `token_table(doc)`, when made already.
     """
     import numpy as np
 
+    table = token_table(doc) if table is None else table
     n = len(doc)
-    words = _ids(t.lower_[:20] for t in doc)
-    shapes = _ids(_shape(t) for t in doc)
     pad = np.full(4, _PAD, dtype=np.uint64)
-    w = np.concatenate([pad, words, pad])
-    s = np.concatenate([pad, shapes + np.uint64(1), pad])
+    w = np.concatenate([pad, table.words, pad])
+    s = np.concatenate([pad, table.shapes + np.uint64(1), pad])
 
     def at(a: Any, offset: int) -> Any:
         return a[4 + offset:4 + offset + n]
@@ -160,7 +219,7 @@ def token_features(doc: Doc) -> tuple[Any, Any]:
                            mix(403, at(w, -1), at(w, 0))[:, None]], axis=1)
     # Whether the gap is inside a quotation, with the shapes beside it: tells
     # an opening straight quote from a closing one.
-    before, after = quotation_state(doc)
+    before, after = _quotation_state(table.quotes)
     quoted_start = mix(300, before, at(s, 0), at(s, -1))
     quoted_end = mix(301, after, at(s, 0), at(s, 1))
     return (np.concatenate([starts, quoted_start[:, None]], axis=1),
@@ -173,31 +232,25 @@ def quotation_state(doc: Doc) -> tuple[Any, Any]:
     Curly marks open and close; a straight double quote opens when none is
     open and closes otherwise; a paragraph break closes everything.
     """
+    return _quotation_state(token_table(doc).quotes)
+
+
+def _quotation_state(quotes: Any) -> tuple[Any, Any]:
     import numpy as np
 
-    before = np.zeros(len(doc), dtype=np.uint64)
-    after = np.zeros(len(doc), dtype=np.uint64)
+    before = np.zeros(len(quotes), dtype=np.uint64)
+    after = np.zeros(len(quotes), dtype=np.uint64)
     open_ = 0
-    for k, token in enumerate(doc):
+    for k, quote in enumerate(quotes.tolist()):
         before[k] = open_
-        text = token.text
-        if token.is_space and "\n" in text:
+        if quote == _BREAK or quote == _CLOSES:
             open_ = 0
-        elif text in ("“", "``", "«"):
+        elif quote == _OPENS:
             open_ = 1
-        elif text in ("”", "''", "»"):
-            open_ = 0
-        elif text == '"':
+        elif quote == _TOGGLES:
             open_ = 1 - open_
         after[k] = open_
     return before + np.uint64(7), after + np.uint64(7)
-
-
-def _token_bounds(doc: Doc) -> tuple[Any, Any]:
-    import numpy as np
-
-    starts = np.array([t.idx for t in doc], dtype=np.int64)
-    return starts, starts + np.array([len(t) for t in doc], dtype=np.int64)
 
 
 def _fit(rows: Any, gold: Any, iterations: int = ITERATIONS) -> Any:
@@ -316,12 +369,11 @@ class _DocScores:
     token being a span's first and its last."""
 
     def __init__(self, doc: Doc, scorer: BoundaryScorer) -> None:
-        import numpy as np
-
+        table = token_table(doc)
         self.n = len(doc)
-        self.first_char, self.end_char = _token_bounds(doc)
-        self.space = np.array([t.is_space for t in doc], dtype=bool)
-        self.features = token_features(doc)
+        self.first_char, self.end_char = table.first_char, table.end_char
+        self.space = table.space
+        self.features = token_features(doc, table)
         self.scorer = scorer
         self.cache: dict[str, tuple[Any, Any]] = {}
 
@@ -390,10 +442,11 @@ def fit_scorer(texts_and_spans: Iterable[tuple[Doc, Sequence[Triple]]],
     for doc, spans in texts_and_spans:
         if not len(doc):
             continue
-        first_f, last_f = token_features(doc)
+        table = token_table(doc)
+        first_f, last_f = token_features(doc, table)
         first_rows.append(first_f)
         last_rows.append(last_f)
-        starts, ends = _token_bounds(doc)
+        starts, ends = table.first_char, table.end_char
         for label in labels:
             is_first = np.zeros(len(doc))
             is_last = np.zeros(len(doc))

@@ -22,12 +22,12 @@ the whole train split, and 0.45 (overlap 0.77) after 900 CPU s with
 batches of 2, window 2 and the opening shifts of `model_bias` (README,
 "A model in the loop").
 
-Scores: the greedy parse decides the spans (spaCy's own, fast). Each
-span's score is then the least probability, over its tokens, of the
-action taken there (a softmax over the actions valid in that state), and
-a document's uncertainty the mean over tokens and labels of 1 minus that
-probability. Both come from one batched pass over the actions taken
-(`action_probabilities`), not a second parse.
+Scores: the greedy parse decides the spans (spaCy's decisions, made in
+batches with numpy: `span_decoding`). Each span's score is the least
+probability, over its tokens, of the action taken there (a softmax over
+the actions valid in that state), and a document's uncertainty the mean
+over tokens and labels of 1 minus that probability. Both come from the
+scores the parse computed, not a second pass.
 
 spaCy is an optional extra (`newsmark[model]`): `require_spacy()` names it
 when missing.
@@ -188,102 +188,12 @@ class PredictedSpan:
     score: float
 
 
-# ---------------------------------------------------------------- scoring the parse
-
-
-def action_path(n: int, spans: Sequence[tuple[int, int]], offset: int = 0
-                ) -> tuple[Any, Any]:
-    """The action the BILUO parse took at each of `n` tokens to find `spans`,
-    and the features its state showed the model there.
-
-    In spaCy's BILUO system every token takes exactly one action (O, B, I,
-    L or U), so the path is known from the spans found, and so is the state
-    at each token. The features are spaCy's `set_context_tokens` for `ner`:
-    the next token, the open span's first token and the token before it
-    (-1 where no span is open); `offset` is the doc's first row in a batch.
-    """
-    import numpy as np
-
-    action = np.array(["O"] * n, dtype="<U1")
-    first = np.full(n, -1, dtype="i")  # the open span's first token, at I and L
-    for start, end in spans:
-        if end - start == 1:
-            action[start] = "U"
-            continue
-        action[start], action[start + 1:end - 1], action[end - 1] = "B", "I", "L"
-        first[start + 1:end] = start
-    ids = np.full((n, 3), -1, dtype="i")
-    ids[:, 0] = np.arange(n) + offset
-    inside = first >= 0
-    ids[inside, 1] = first[inside] + offset
-    ids[inside, 2] = np.arange(n)[inside] - 1 + offset
-    return action, ids
-
-
-def action_probabilities(ner: EntityRecognizer, docs: Sequence[Doc],
-                         layers: Sequence[Sequence[tuple[int, int]]]) -> list[Any]:
-    """For each doc, the probability of the action the parse took at each token.
-
-    `layers` are the token spans (start, end) the greedy parse found in each
-    doc; `action_path` gives the states along that parse, scored here in one
-    batch. The probability is a softmax over the actions valid in the state:
-    inside an open span only I and L, outside it O, B and U (never B or U
-    on a whitespace token, never B or I on the last token: spaCy's rules).
-    """
-    import numpy as np
-
-    if not sum(len(d) for d in docs):
-        return [np.zeros(0, dtype="float32") for _ in docs]
-    step_model = ner.model.predict(list(docs))
-    try:
-        names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
-        # "O", "B-label", …; "U-" (a unit without label: a token spaCy was told
-        # is outside every span) is never taken here.
-        kind = np.array([n if n == "O" else n[:1] if n[2:] else "-" for n in names])
-        seen = np.asarray(step_model._class_mask) > 0
-        actions, rows, lasts, spaces = [], [], [], []
-        offset = 0
-        for doc, spans in zip(docs, layers):
-            action, ids = action_path(len(doc), spans, offset)
-            actions.append(action)
-            rows.append(ids)
-            last = np.zeros(len(doc), dtype=bool)
-            last[-1:] = True
-            lasts.append(last)
-            spaces.append(np.array([t.is_space for t in doc], dtype=bool))
-            offset += len(doc)
-        ids = np.concatenate(rows)
-        hidden = step_model.state2vec(ids, False)[0]
-        scores = np.asarray(step_model.vec2scores.predict(hidden), dtype="float64")
-        inside = (ids[:, 1] >= 0)[:, None]
-        last = np.concatenate(lasts)[:, None]
-        valid = np.where(inside, np.isin(kind, ["I", "L"]), np.isin(kind, ["O", "B", "U"]))
-        valid &= ~(last & np.isin(kind, ["B", "I"]))
-        valid &= ~(np.concatenate(spaces)[:, None] & np.isin(kind, ["B", "U"]))
-        valid &= seen
-        scores = np.where(valid, scores, -np.inf)
-        scores -= scores.max(axis=1, keepdims=True)
-        probs = np.exp(scores)
-        probs /= probs.sum(axis=1, keepdims=True)
-        chosen = np.concatenate(actions)
-        p_taken = np.zeros(len(chosen))
-        for k in ("O", "B", "I", "L", "U"):
-            here = chosen == k
-            if here.any():
-                p_taken[here] = probs[here][:, kind == k].sum(axis=1)
-        out, at = [], 0
-        for doc in docs:
-            out.append(p_taken[at:at + len(doc)].astype("float32"))
-            at += len(doc)
-        return out
-    finally:
-        step_model.clear_memory()
-
-
 def predict_docs(nlp: Language, docs: list[Doc]
                  ) -> list[tuple[list[PredictedSpan], float]]:
     """Spans (with scores) and uncertainty of each of `docs` (made by `nlp.make_doc`)."""
     import numpy as np
+
+    from annotations.span_decoding import decode
 
     out: list[tuple[list[PredictedSpan], list[Any]]] = [([], []) for _ in docs]
     live = [d for d in docs if len(d)]
@@ -294,14 +204,7 @@ def predict_docs(nlp: Language, docs: list[Doc]
     for label, ner in span_pipes(nlp):
         if not live:
             break
-        states = ner.predict(live)
-        layers = []
-        for doc, state in zip(live, states):
-            doc.ents = []
-            ner.set_annotations([doc], [state])
-            layers.append([(e.start, e.end) for e in doc.ents])
-        probs = action_probabilities(ner, live, layers)
-        for doc, spans, p in zip(live, layers, probs):
+        for doc, (spans, p) in zip(live, decode(ner, live)):
             found, unsure = out[index[id(doc)]]
             for start, end in spans:
                 span = doc[start:end]
@@ -310,8 +213,6 @@ def predict_docs(nlp: Language, docs: list[Doc]
                 score = min(round(float(p[start:end].min()), 4), 0.9999)
                 found.append(PredictedSpan(span.start_char, span.end_char, label, score))
             unsure.append(float(np.mean(1.0 - p)) if len(p) else 0.0)
-        for doc in live:
-            doc.ents = []
     return [(sorted(found, key=lambda s: (s.start, -s.end, s.label)),
              float(np.mean(unsure)) if unsure else 0.0) for found, unsure in out]
 

@@ -191,45 +191,53 @@ def test_one_layer_per_label_keeps_the_longer_of_overlapping_spans() -> None:
     assert dropped == 0
 
 
-def test_scored_path_is_the_one_spacy_walks(trained: tuple[Path, Path]) -> None:
-    """The states `action_path` builds at once are the ones spaCy's parser goes
-    through token by token, and the probabilities are a softmax of spaCy's own
-    scores over the actions spaCy calls valid there."""
+def test_numpy_parse_is_the_one_spacy_walks(trained: tuple[Path, Path],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`span_decoding.decode` finds the spans spaCy's own parser finds, and the
+    probabilities are a softmax of spaCy's own scores over the actions spaCy
+    calls valid in each state it goes through, token by token."""
     import numpy as np
 
-    from annotations.span_model import (
-        TOK2VEC,
-        SpanModel,
-        action_path,
-        action_probabilities,
-        span_pipes,
-    )
+    from annotations.span_decoding import decode
+    from annotations.span_model import TOK2VEC, SpanModel, span_pipes
 
     model = SpanModel.load(trained[1])
     ((_label, ner),) = span_pipes(model.nlp)
-    doc = model.nlp.make_doc(article(9)[0])
-    model.nlp.get_pipe(TOK2VEC)(doc)
-    doc.ents = []
-    ner(doc)
-    spans = [(e.start, e.end) for e in doc.ents]
-    assert spans  # the trained model finds the quotes
-    action, ids = action_path(len(doc), spans)
-    (probs,) = action_probabilities(ner, [doc], [spans])
+    texts = [article(9)[0], article(10)[0] + "\n\n" + article(11)[0]]
+    docs = [model.nlp.make_doc(text) for text in texts]
+    model.nlp.get_pipe(TOK2VEC)(docs[0])
+    model.nlp.get_pipe(TOK2VEC)(docs[1])
+    decoded = decode(ner, docs)
+    # Spans longer than the first batch of tokens followed are followed further.
+    monkeypatch.setattr("annotations.span_decoding.FOLLOW", 2)
+    again = decode(ner, docs)
+    assert [s for s, _p in again] == [s for s, _p in decoded]
+    assert all((p == q).all() for (_s, p), (_t, q) in zip(again, decoded))
     names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
-    step_model = ner.model.predict([doc])
-    states = ner.moves.init_batch([doc])
-    for t in range(len(doc)):
-        assert step_model.get_token_ids(states).tolist() == [ids[t].tolist()]
-        scores = step_model.predict(states)[0]
-        valid = np.array([ner.moves.is_valid(states[0], n) for n in names], dtype=bool)
-        taken = [n for n in names if n[:1] == action[t] and (n == "O" or n[2:])]
-        assert len(taken) == 1 and ner.moves.is_valid(states[0], taken[0])
-        expected = np.exp(scores[valid] - scores[valid].max())
-        expected = expected[[n for n, v in zip(names, valid) if v].index(taken[0])] \
-            / expected.sum()
-        assert probs[t] == pytest.approx(expected, abs=1e-4)
-        ner.moves.apply_transition(states[0], taken[0])
-    assert states[0].is_final()
+    for doc, (spans, probs) in zip(docs, decoded):
+        doc.ents = []
+        ner(doc)
+        assert spans == [(e.start, e.end) for e in doc.ents] and spans  # the quotes
+        doc.ents = []
+        first = {t: s for s, e in spans for t in range(s + 1, e)}  # the open span's start
+        step_model = ner.model.predict([doc])
+        states = ner.moves.init_batch([doc])
+        for t in range(len(doc)):
+            ids = [t, first[t], t - 1] if t in first else [t, -1, -1]
+            assert step_model.get_token_ids(states).tolist() == [ids]
+            scores = step_model.predict(states)[0]
+            valid = np.array([ner.moves.is_valid(states[0], n) for n in names], dtype=bool)
+            action = ("U" if (t, t + 1) in spans else "B" if any(s == t for s, _e in spans)
+                      else "L" if any(e == t + 1 for _s, e in spans) else "I" if t in first
+                      else "O")
+            taken = [n for n in names if n[:1] == action and (n == "O" or n[2:])]
+            assert len(taken) == 1 and ner.moves.is_valid(states[0], taken[0])
+            expected = np.exp(scores[valid] - scores[valid].max())
+            expected = expected[[n for n, v in zip(names, valid) if v].index(taken[0])] \
+                / expected.sum()
+            assert probs[t] == pytest.approx(expected, abs=1e-4)
+            ner.moves.apply_transition(states[0], taken[0])
+        assert states[0].is_final()
 
 
 def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
