@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import EXIT_FORMAT, NewsmarkError
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
+from annotations.model_joins import join
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -247,7 +248,8 @@ class SpanModel:
 
     def __init__(self, nlp: Language, labels: Sequence[str] | None = None,
                  meta: dict[str, Any] | None = None, path: Path | None = None,
-                 boundaries: BoundaryScorer | None = None) -> None:
+                 boundaries: BoundaryScorer | None = None,
+                 joins: dict[str, int] | None = None) -> None:
         self.nlp = nlp
         self.labels = list(labels) if labels is not None else [
             label for label, _ner in span_pipes(nlp)]
@@ -256,6 +258,10 @@ class SpanModel:
         # Moves the ends of predicted spans (model_boundaries.py); None
         # keeps the parse's own spans (a folder saved before it existed).
         self.boundaries = boundaries
+        # Per label, the longest attribution across which an interrupted
+        # quotation's pieces are joined (model_joins.py); none in a folder
+        # saved before it existed.
+        self.joins = dict(joins or {})
 
     @classmethod
     def load(cls, folder: str | Path) -> SpanModel:
@@ -283,7 +289,12 @@ class SpanModel:
         except (OSError, ValueError, KeyError) as err:
             raise ModelError(f"{folder / BOUNDARIES_FILE}: cannot be read ({err}); "
                              "train the model again") from err
-        return cls(nlp, meta.get("labels", None), meta, folder, boundaries)
+        joins = meta.get("joins")
+        if joins is not None and not (isinstance(joins, dict) and all(
+                isinstance(k, str) and type(v) is int and v >= 0 for k, v in joins.items())):
+            raise ModelError(f"{meta_path}: 'joins' must map labels to characters; "
+                             "train the model again")
+        return cls(nlp, meta.get("labels", None), meta, folder, boundaries, joins)
 
     def predict(self, text: str) -> list[PredictedSpan]:
         """Every span the model finds in `text`, with its score."""
@@ -302,6 +313,8 @@ class SpanModel:
             for (n, offset, doc), (spans, unsure) in zip(todo, results):
                 if boundaries is not None and boundaries.active():
                     spans = boundaries.refine(doc, spans)
+                if self.joins:
+                    spans = join(doc.text, spans, self.joins)
                 found, weighted = out[n]
                 found += [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
                           for s in spans]

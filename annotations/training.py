@@ -32,6 +32,7 @@ from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
 from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
+from annotations.model_joins import join, learn_joins
 from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
@@ -48,7 +49,7 @@ from annotations.span_model import (
     span_pipes,
 )
 from annotations.span_scoring import SpanScores
-from annotations.training_budget import KNOB_SETTINGS, TrainingBudget
+from annotations.training_budget import JOIN_SETTINGS, KNOB_SETTINGS, TrainingBudget
 
 GOLD = "gold"
 # Documents (pieces of at most 20,000 characters) per training step. A step
@@ -170,6 +171,9 @@ class TrainingResult:
     # Moves the ends of predicted spans, learnt after the shifts
     # (model_boundaries.py); None when nothing was held out or nothing gained.
     boundaries: BoundaryScorer | None = None
+    # Per label, the longest attribution across which an interrupted
+    # quotation's pieces are joined (model_joins.py); empty when none are.
+    joins: dict[str, int] = field(default_factory=dict)
 
 
 def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
@@ -363,7 +367,7 @@ def train(
     if held_out and not interrupted:
         # Each step asks whether it still fits, with what comes after it
         # (the reserve the loop kept: training_budget.py).
-        knob_search = KNOB_SETTINGS * budget.knob_setting
+        knob_search = (KNOB_SETTINGS + JOIN_SETTINGS) * budget.knob_setting
         # How readily each label opens a span, chosen on the held-out
         # documents (model_bias.py); the scores reported are the shifted model's.
         shifts = learn_opening_shifts(
@@ -384,11 +388,24 @@ def train(
             learn_knobs(scorer, [nlp.make_doc(d.text) for d in held_out],
                         [d.spans for d in held_out], best_predictions,
                         on_step=knob_setting_done,
-                        may_try=lambda: budget.affords(budget.knob_setting, budget.scoring))
+                        may_try=lambda: budget.affords(
+                            budget.knob_setting,
+                            budget.scoring + JOIN_SETTINGS * budget.knob_setting))
             if scorer.active():
                 model.boundaries = scorer
                 best_predictions = _predictions(model, held_out)
                 best_scores = _scores(held_out, best_predictions)
+        # Quotations split at their attribution, joined where the held-out
+        # documents' gold joins them (model_joins.py): on the spans as they
+        # are, no new pass (a pass joins after moving the ends, as here).
+        joins = learn_joins([d.text for d in held_out], [d.spans for d in held_out],
+                            best_predictions) if budget.affords(
+                                JOIN_SETTINGS * budget.knob_setting) else {}
+        if any(joins.values()):
+            model.joins = {label: gap for label, gap in joins.items() if gap}
+            best_predictions = [join(d.text, found, model.joins)
+                                for d, found in zip(held_out, best_predictions)]
+            best_scores = _scores(held_out, best_predictions)
     notes = []
     if clipped:
         notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
@@ -401,7 +418,8 @@ def train(
                           interrupted=interrupted, clipped=clipped, notes=notes,
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
-                          opening_shifts=shifts, boundaries=model.boundaries)
+                          opening_shifts=shifts, boundaries=model.boundaries,
+                          joins=model.joins)
 
 
 def fit_boundary_scorer(nlp: Any, train_docs: Sequence[TrainingDoc], labels: Sequence[str]
@@ -481,6 +499,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "opening_shifts": result.opening_shifts,
         "boundaries": (None if result.boundaries is None
                        else knobs_to_json(result.boundaries.knobs)),
+        "joins": dict(sorted(result.joins.items())),
         "store": {
             "path": store_root,
             "annotators": list(annotators),

@@ -5,7 +5,8 @@ of `newsmark train`, not for its loop alone. After the loop come steps
 whose cost depends on the data, not on how long the loop ran: scoring
 the last epoch on the held-out documents, trying each opening shift
 (`model_bias`, one scoring per shift), scoring again, choosing how far
-span ends move (`model_boundaries.learn_knobs`) and scoring once more.
+span ends move (`model_boundaries.learn_knobs`), scoring once more, and
+choosing which quotations to join (`model_joins`).
 On PolNeAR (67 held-out documents of 670) one scoring pass costs about
 5.5 CPU s and the knob search 7 s: together about 80 s, which a loop
 given the whole budget ran over (923 CPU s for 900).
@@ -29,12 +30,16 @@ from dataclasses import dataclass
 
 from annotations.model_bias import GRID as SHIFT_GRID
 from annotations.model_boundaries import GRID as KNOB_GRID
+from annotations.model_joins import GRID as JOIN_GRID
 
 # Scoring passes over the held-out documents after the loop: the epoch it
 # stopped in, one per opening shift, the shifted model, the moved spans.
 PASSES_AFTER_LOOP = 1 + len(SHIFT_GRID) + 1 + 1
 # Knob settings `learn_knobs` tries: the model's own spans, then its grid.
 KNOB_SETTINGS = 1 + len(KNOB_GRID)
+# Gaps `learn_joins` tries, each counted as a knob setting (it costs less:
+# string tests on the spans, where a knob setting scores each span's moves).
+JOIN_SETTINGS = len(JOIN_GRID)
 
 
 @dataclass(slots=True)
@@ -63,7 +68,8 @@ class TrainingBudget:
         """Seconds the steps after the loop are expected to take."""
         if not self.after_loop:
             return 0.0
-        return PASSES_AFTER_LOOP * self.scoring + KNOB_SETTINGS * self.knob_setting
+        return (PASSES_AFTER_LOOP * self.scoring
+                + (KNOB_SETTINGS + JOIN_SETTINGS) * self.knob_setting)
 
     def loop_may_go_on(self) -> bool:
         """Whether another training step (as long as the last) leaves room for the

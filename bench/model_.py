@@ -303,7 +303,10 @@ def run(quick: bool = False) -> list[Figure]:
         in sorted(result.boundaries.knobs.items()) if reach > 0) or "none"
     figures[0].note = (f"{scale}; epoch {result.best_epoch} of {result.epochs_run} "
                        "(chosen on a tenth of the training documents); opening shifts "
-                       f"{shifts or 'none'}; span ends moved up to (tokens) {moves}")
+                       f"{shifts or 'none'}; span ends moved up to (tokens) {moves}; "
+                       "interrupted quotations joined across up to (characters) "
+                       + (", ".join(f"{label} {gap}" for label, gap in sorted(result.joins.items()))
+                          or "none"))
     for share in () if headline_only else (25, 50):
         r, s, n = results[share]
         for kind in ("overlap", "exact"):

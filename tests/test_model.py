@@ -120,6 +120,27 @@ def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None
     assert size < 50e6
 
 
+def test_a_model_folder_keeps_its_joins(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    from annotations.span_model import SpanModel
+
+    meta = json.loads((trained[1] / "newsmark-model.json").read_text())
+    assert isinstance(meta["joins"], dict)  # what training learnt (none, or some)
+    folder = tmp_path / "model"
+    shutil.copytree(trained[1], folder)
+    for joins, ok in (({"quote": 80}, True), ({"quote": "far"}, False), ([80], False)):
+        (folder / "newsmark-model.json").write_text(json.dumps({**meta, "joins": joins}))
+        if ok:
+            assert SpanModel.load(folder).joins == joins
+        else:
+            with pytest.raises(ModelError, match="'joins'"):
+                SpanModel.load(folder)
+    del meta["joins"]  # a folder saved before joins existed
+    (folder / "newsmark-model.json").write_text(json.dumps(meta))
+    assert SpanModel.load(folder).joins == {}
+
+
 def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_path: Path) -> None:
     from annotations.span_model import SpanModel
     from annotations.training import collect, metadata, save, train

@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from annotations.store import open_store
-from annotations.training_budget import KNOB_SETTINGS, PASSES_AFTER_LOOP, TrainingBudget
+from annotations.training_budget import (
+    JOIN_SETTINGS,
+    KNOB_SETTINGS,
+    PASSES_AFTER_LOOP,
+    TrainingBudget,
+)
 from tests.model_fixtures import tiny_store
 
 pytest.importorskip("spacy")
@@ -37,7 +42,8 @@ def test_reserve_counts_every_step_after_the_loop() -> None:
     clock = FakeClock()
     budget = TrainingBudget(60.0, clock, started=clock.now, scoring=2.0, knob_setting=0.1,
                             step=1.0)
-    assert budget.reserve() == pytest.approx(PASSES_AFTER_LOOP * 2.0 + KNOB_SETTINGS * 0.1)
+    assert budget.reserve() == pytest.approx(
+        PASSES_AFTER_LOOP * 2.0 + (KNOB_SETTINGS + JOIN_SETTINGS) * 0.1)
     # One more step must fit before the reserve.
     clock.now += 60.0 - budget.reserve() - 1.5
     assert budget.loop_may_go_on()
