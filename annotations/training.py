@@ -317,6 +317,7 @@ def train(
         # steps after the loop will cost.
         scorer = fit_boundary_scorer(nlp, train_docs, labels)
         budget.scoring = _sampled_scoring_cost(model, held_out, clock)
+        budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, clock)
 
     def scored_predictions() -> list[list[PredictedSpan]]:
         # The held-out documents' spans, the pass timed for the budget.
@@ -329,18 +330,24 @@ def train(
         for epoch in range(1, epochs + 1):
             rng.shuffle(examples)
             losses: dict[str, float] = {}
+            steps_this_epoch = 0
             for batch in minibatch(examples, size=batch_size):
+                # Asked before each step: an epoch's scoring may have used
+                # some of the time since the last one.
+                if not budget.loop_may_go_on():
+                    out_of_time = True
+                    break
                 step_began = clock()
                 _update(nlp, batch, optimizer, dropout, losses)
                 budget.step = clock() - step_began
                 step += 1
+                steps_this_epoch += 1
                 if on_progress is not None:
                     loss = sum(v for k, v in losses.items() if k != TOK2VEC)
                     on_progress(Progress(step, total, epoch, loss,
                                          None if best_scores is None else best_key))
-                if not budget.loop_may_go_on():
-                    out_of_time = True
-                    break
+            if out_of_time and not steps_this_epoch:
+                break  # nothing learnt since the last epoch was scored
             epochs_run = epoch
             predictions = scored_predictions() if held_out else []
             scores = _scores(held_out, predictions) if held_out else None
@@ -351,10 +358,6 @@ def train(
                 best_bytes = nlp.to_bytes()
             if out_of_time or epoch - best_epoch >= patience:
                 break
-            if scorer is not None and epoch < epochs:
-                # For the reserve of the loop going on (its checks count this too).
-                budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, predictions,
-                                                         clock)
     except KeyboardInterrupt:
         interrupted = True
     if best_bytes is None:  # stopped within the first epoch: keep what there is
@@ -454,16 +457,20 @@ def _sampled_scoring_cost(model: SpanModel, held_out: Sequence[TrainingDoc],
 
 
 def _knob_setting_cost(scorer: BoundaryScorer, nlp: Any, held_out: Sequence[TrainingDoc],
-                       predictions: Sequence[Sequence[PredictedSpan]],
                        clock: Callable[[], float]) -> float:
     """What one knob setting of `learn_knobs` costs over `held_out`: the model's
     own spans and the widest setting tried on a sample, scaled by characters.
-    Leaves `scorer`'s knobs as they were."""
+
+    The sample's gold spans stand for the predictions (which do not exist
+    yet): the cost goes with the number of spans, and a trained model
+    proposes about as many as there are. Leaves `scorer`'s knobs as they were.
+    """
     sample = _sample(held_out)
     kept = dict(scorer.knobs)
     began = clock()
     learn_knobs(scorer, [nlp.make_doc(d.text) for d in sample], [d.spans for d in sample],
-                predictions[:len(sample)], grid=(max(KNOB_GRID),))
+                [[PredictedSpan(s, e, label, 1.0) for s, e, label in d.spans] for d in sample],
+                grid=(max(KNOB_GRID),))
     seconds = (clock() - began) / 2
     scorer.knobs = kept
     return seconds * sum(len(d.text) for d in held_out) / max(

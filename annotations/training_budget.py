@@ -14,10 +14,12 @@ given the whole budget ran over (923 CPU s for 900).
 So the loop stops while what follows still fits: `reserve()` is the cost
 of those steps, from measurements of this very training: the last
 training step (the loop stops before one more would eat into the
-reserve), the last scoring pass (before the first epoch ends, a sample of the held-out
-documents, scaled by their characters) and the knob search tried on a
-sample (scaled by the spans predicted). The boundary scorers are fitted
-before the loop, inside the budget. Each step after the loop also asks
+reserve), the last scoring pass (before the first epoch ends: a sample
+of the held-out documents, scaled by their characters) and, before the
+loop, two knob settings tried on that sample's gold spans (scaled the
+same way; the knob search after the loop then measures its own settings
+as it goes). The boundary scorers are fitted before the loop, inside the
+budget. Each step after the loop also asks
 `affords(cost)` before it starts, so that an estimate short of the truth
 drops a shift or a knob setting rather than run over.
 """

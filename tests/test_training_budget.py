@@ -136,9 +136,10 @@ def test_the_whole_training_fits_its_budget(monkeypatch: pytest.MonkeyPatch,
     # time it needed) …
     assert calls["after"] >= len(SHIFTS)
     assert calls["knob settings"] == KNOB_SETTINGS
-    # … and no more than a training step's worth of the budget is left unused,
-    # plus what the steps after the loop were expected to cost and did not.
-    assert result.seconds >= 60.0 - BATCH - 2 * PER_DOC * 2
+    # … and little of the budget is left unused: a training step, the two
+    # scoring passes kept for a shifted model and moved spans (neither was
+    # needed here), what the knob search was expected to cost beyond its due.
+    assert result.seconds >= 60.0 - BATCH - 2 * (PER_DOC * 2) - 1.0
 
 
 def test_steps_after_the_loop_give_way_when_they_cost_more_than_measured(
