@@ -70,6 +70,8 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
     frames (the pane's scrollbar, restyled to equal rules, asked for its own a
     message round later), drew every row of both lists again (the border's
     restyle dropped the rows kept) and drew the key bar anew, ~14 ms a press."""
+    from textual.scrollbar import ScrollBar
+
     from tests.test_cursor_in_view import calls_to, long_article
     from tui.annotation_list import AnnotationList
     from tui.key_bar import KeyBar
@@ -88,8 +90,11 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
             await pilot.press("tab")
             await pilot.pause()
         assert app.focused is view
+        assert view.show_vertical_scrollbar
         frames = calls_to(monkeypatch, Screen, "_compositor_refresh")
         bars = calls_to(monkeypatch, KeyBar, "_line")
+        # KeptScrollBar asks Textual's ScrollBar to paint only rows it has not kept.
+        bar_rows = calls_to(monkeypatch, ScrollBar, "render_lines")
         annotations = app.query_one(AnnotationList)
         drawn_rows: list[int] = []
         row = annotations._row
@@ -106,6 +111,7 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
             assert len(frames) == 1, (step, app.focused)
         assert app.focused is view
         assert bars == []  # the bar's lines were drawn on the first round
+        assert bar_rows == []  # the pane's scrollbar looks as it did
         # Only the highlighted row is drawn again as the list gains and loses
         # the focus; the others are kept.
         assert set(drawn_rows) <= {annotations.highlighted}, drawn_rows
