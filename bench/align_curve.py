@@ -12,8 +12,9 @@ from the target, not why. This prints, per set of gold pairs:
   `choose_pairs` can keep). A right pair that is no candidate is lost
   whatever the model does;
 - the ranking: every featured pair with its confidence, kept when the
-  confidence reaches t (no one-to-one, no order, no joining): whether the
-  model ranks right pairs above wrong ones at all;
+  confidence reaches t (no one-to-one, no order, no joining; pairs
+  `Evidence.denied` left out, as `choose_pairs` does): whether the model
+  ranks right pairs above wrong ones at all;
 - the decision: `choose_pairs` with its two confidences over a grid, the
   pairs it keeps;
 
@@ -44,8 +45,10 @@ def _confidences(case: Case, weights: dict[str, float], intercept: float
     from annotations.alignment import MUTUAL_THRESHOLD, confidence
 
     ev = case.evidence
+    never = getattr(ev, "denied", frozenset())  # never kept by `choose_pairs` either
     return {key: confidence(f, weights, intercept, ev.FEATURES)
-            for key, f in ev.features.items() if ev.similarity[key] >= MUTUAL_THRESHOLD}
+            for key, f in ev.features.items()
+            if ev.similarity[key] >= MUTUAL_THRESHOLD and key not in never}
 
 
 def _as_spans(case: Case, keys: Iterable[tuple[int, int]]
