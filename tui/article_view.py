@@ -323,8 +323,14 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
 
     def annotations_at(self, offset: int) -> list[Annotation]:
-        """Annotations covering `offset`, innermost first."""
-        return sorted(self._spans.overlapping(offset, offset + 1), key=lambda a: a.end - a.start)
+        """Annotations covering `offset`, innermost first.
+
+        Spans of the same extent in the order they were made: in the index
+        an edited span (a note) comes after its twin, and the status line
+        and `m` switched to the other span.
+        """
+        return sorted(self._spans.overlapping(offset, offset + 1),
+                      key=lambda a: (a.end - a.start, a.created, a.id))
 
     # -- moving ----------------------------------------------------------
 
