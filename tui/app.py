@@ -713,6 +713,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         key_bar = self.query_one(KeyBar)
         key_bar.compact = width < NARROW
         key_bar.show_command_palette = width >= NARROW
+        # A list that had the focus, put away with the panel: nothing had it
+        # (no cursor anywhere, the keys did nothing) until Tab.
+        focused = self.screen.focused
+        if focused is not None and not all(node.display for node in focused.ancestors_with_self):
+            self.screen.set_focus(self.active_view)
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
