@@ -708,3 +708,23 @@ async def test_putting_the_panel_away_gives_a_list_s_focus_to_the_pane(make_work
         assert app.focused is view
         await pilot.press("2")  # and the keys act there
         assert [a.label for a in ws.store.annotations(view.document.id)] == ["quote"]
+
+
+async def test_hiding_the_suggestions_clears_the_one_named_in_the_status_line(
+    make_workspace,
+) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        first = view.suggestions[0]
+        view.move_to(first.start)
+        await pilot.pause()
+        assert "suggested" in str(app.query_one("#status").render())
+        for _ in range(10):  # S steps through the labels, then hides them
+            if not view.suggestions:
+                break
+            await pilot.press("S")
+        assert not view.suggestions
+        assert "suggested" not in str(app.query_one("#status").render())

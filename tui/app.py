@@ -1211,11 +1211,14 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
-        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel
+        and the status line (which names the one under the cursor)."""
         view.set_suggestions(suggestions)
         listed = self._side_list(SuggestionList)
         if view is self.active_view and listed is not None:
             listed.show(view.document.id, view.text, view.suggestions)
+        if view is self.active_view:
+            self._refresh_status()  # it named a suggestion hidden now
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
