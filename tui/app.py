@@ -798,6 +798,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # they are typed, and on the help or link screen they do nothing.
         if action in ("search", "note"):
             return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        if action in ("remove_annotation", "relabel"):
+            # They act on the article or the Annotations list: from another
+            # list (documents, suggestions) the key bar offered x and r, and
+            # they only said so.
+            return not isinstance(self.focused, VirtualList) or isinstance(
+                self.focused, AnnotationList)
         return True
 
     def _ask_export(self, fmt: str) -> None:
