@@ -403,6 +403,7 @@ async def test_done_shows_in_the_status_line_and_the_document_list(make_workspac
         await pilot.press("d")
         await pilot.pause()
         assert "DONE ✓" in str(app.query_one("#status").render())
+        assert "saved ✓ marked done at" in str(app.query_one("#status").render())
         listed = app.query_one("#document-list")
         assert "done ✓" in listed.render_line(0).text
         await pilot.press("d")

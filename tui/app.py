@@ -685,6 +685,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
+        # Saved like any change (the status line said "nothing changed yet").
+        self._say_saved("marked in progress" if done else "marked done")
         self._refresh_documents()
         self._refresh_status()
 
