@@ -88,6 +88,7 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
+MAX_REMEMBERED_CURSORS = 500  # documents whose cursor is kept once they leave the panes
 # How often a shared store's NOTIFYs are looked at (nothing is read when none came).
 TEAM_POLL_SECONDS = 1.0
 RELISTEN_SECONDS = 10.0
@@ -224,7 +225,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # side, so a file given first now is not pushed right by one restored there.
         chosen: list[tuple[int, Document, int, bool]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
+        saved = ws.panes()
+        # Where the cursor was in documents shown before, in any session: a
+        # document opened again starts there (it started at the top unless
+        # it was in a pane the very last time).
+        # Those in panes last time are the latest (see `_save_panes`).
+        self._positions.update((p.doc_id, p.cursor) for p in sorted(saved, key=lambda p: p.shown))
+        for slot, pane in enumerate([p for p in saved if p.shown][:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
@@ -239,7 +246,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if not free:
                 break
             if all(doc is not c[1] for c in chosen):
-                chosen.append((free.pop(0), doc, 0, False))
+                chosen.append((free.pop(0), doc, self._positions.get(doc.id, 0), False))
         return [(doc, cursor, focused)
                 for _, doc, cursor, focused in sorted(chosen, key=lambda c: c[0])]
 
@@ -659,6 +666,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _show_document(self, doc: Document) -> None:
         view = self.active_view
+        self._positions.pop(view.document.id, None)  # the latest last (see `_save_panes`)
         self._positions[view.document.id] = view.cursor
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
@@ -1334,6 +1342,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return
         active = self.active_view.id
         panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
+        shown = {pane.doc_id for pane in panes}
+        # The cursors of the documents left, the latest last, kept to a bound.
+        left = [(doc_id, cursor) for doc_id, cursor in self._positions.items()
+                if doc_id not in shown][-MAX_REMEMBERED_CURSORS:]
+        panes += [Pane(doc_id, cursor=cursor, shown=False) for doc_id, cursor in left]
         try:
             self.workspace.save_panes(panes)
             self._panes_dirty = False
