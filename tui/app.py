@@ -69,7 +69,7 @@ from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, plural
+from tui.wording import article, change_done, excerpt, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -1047,7 +1047,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         from tui.link_screen import LinkScreen
 
         self.push_screen(
-            LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
+            LinkScreen(f"{a.label}: {excerpt(a.text)}", f"{b.label}: {excerpt(b.text)}"),
             lambda relation: self._make_link(a, b, relation),
         )
 
