@@ -305,6 +305,27 @@ def negated(text: str) -> bool:
 
 _ANY_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 
+# How many words after a negation it is taken to deny ("has yet to endorse
+# House Speaker": endorse, House).
+NEGATION_SCOPE = 3
+
+
+def negated_stems(text: str) -> frozenset[str]:
+    """The content stems within `NEGATION_SCOPE` words after a negation:
+    what the sentence denies ("has yet to endorse Ryan": endors), not all
+    it mentions. "No longer X" and "not X anymore" say that X was once
+    true, which agrees with a sentence saying so ("once considered fringe"
+    / "not fringe anymore"): they deny nothing here."""
+    words = _ANY_WORD.findall(text.lower().replace("\u2019", "'"))
+    out: set[str] = set()
+    for k, w in enumerate(words):
+        if w in _NEGATIONS or w.endswith("n't"):
+            scope = words[k + 1 : k + 1 + NEGATION_SCOPE]
+            if scope[:1] == ["longer"] or "anymore" in scope:
+                continue
+            out.update(terms(" ".join(scope)))
+    return frozenset(out)
+
 
 def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
     words = _ANY_WORD.findall(text.lower().replace("\u2019", "'"))
@@ -395,8 +416,8 @@ class Evidence:
             for i, s in row.items():
                 cosine.setdefault(i, {}).setdefault(j, s)
 
-        a_neg = [negated(t) for t in a_text]
-        b_neg = [negated(t) for t in b_text]
+        a_neg = [negated_stems(t) for t in a_text]
+        b_neg = [negated_stems(t) for t in b_text]
         a_tri = [_trigrams(t) for t in a_text]
         b_tri = [_trigrams(t) for t in b_text]
         self.similarity: dict[tuple[int, int], float] = {}
@@ -425,6 +446,8 @@ class Evidence:
         # match: no other pair is ever kept, and there are about as many of
         # them as sentences, against ten or so candidates per sentence.
         self.features: dict[tuple[int, int], tuple[float, ...]] = {}
+        # Pairs where a stem both share is denied in one only (`polarity`).
+        self.denied: set[tuple[int, int]] = set()
         ranked = dict(self.similarity)
         for key, sim in ranked.items():
             self.similarity[key] = min(1.0, sim)
@@ -444,6 +467,9 @@ class Evidence:
             anchors = sum(1 for t in shared if space.is_anchor(t))
             phrases = len(a_phrases[i] & b_phrases[j])
             in_order = self.in_order(i, j)
+            denied = bool((a_neg[i] ^ b_neg[j]) & shared)
+            if denied:
+                self.denied.add((i, j))
             self.features[(i, j)] = (
                 sim,
                 verbatim[(i, j)],
@@ -456,7 +482,7 @@ class Evidence:
                 len(shared) / (min(len(a_sets[i]), len(b_sets[j])) or 1),
                 math.log1p(len(shared)),
                 min(phrases, 4) / 4,
-                float(a_neg[i] != b_neg[j]),
+                float(denied),
                 parallel if in_order else 0.0,
             )
 

@@ -58,14 +58,16 @@ def meaning_evidence(a: Any, b: Any) -> Any:
     return MeaningEvidence(a, b, encode(sentence_texts(a)), encode(sentence_texts(b)))
 
 
-def cases(method: str = "words") -> list[Case]:
+def cases(method: str = "words", splits: tuple[str, ...] = ("seed", "dev")) -> list[Case]:
+    """The gold article pairs of `splits` with their evidence (fitting reads
+    seed and dev only; `bench.align_curve` also describes the held-out ones)."""
     from annotations.segmentation import Segmenter
     from annotations.sentence_evidence import Evidence
 
     evidence_cls = meaning_evidence if method == "meaning" else Evidence
 
     out: list[Case] = []
-    for split in ("seed", "dev"):
+    for split in splits:
         folder = source_folder(split)
         if folder is None:
             print(f"{split}: articles not found, left out", file=sys.stderr)

@@ -231,3 +231,20 @@ def test_every_gold_sentence_is_found_in_the_corpus_as_keyed() -> None:
         checked += len(gold)
     if not checked:
         pytest.skip("no seed articles or PolNeAR corpus here")
+
+
+def test_the_curve_reports_the_ceiling_and_the_best_points(gold_folder: Path) -> None:
+    from annotations.sentence_evidence import Evidence
+    from bench import align_curve, fit_alignment
+
+    gold, _ = quality.load_gold("dev", gold_folder)
+    case = fit_alignment._case("dev", gold[0], Segmenter, Evidence)
+    ceiling = align_curve.ceiling([case])
+    # Both hand-aligned pairs share rare words: candidates, and best matches.
+    assert ceiling["candidates"] == 1.0 and ceiling["featured_pairs"] == 1.0
+    curve = [(0.1, 0.5, 0.9), (0.5, 0.95, 0.85), (0.9, 1.0, 0.4)]
+    assert align_curve.best_points(curve) == ("P 0.95 (R 0.85, t=0.5)",
+                                              "R 0.85 (P 0.95, t=0.5)")
+    low = align_curve.best_points([(0.9, 0.6, 0.4)])
+    assert low == ("recall 0.8 never reached (at most 0.40)",
+                   "precision 0.9 never reached (at most 0.60)")

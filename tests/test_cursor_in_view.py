@@ -161,3 +161,32 @@ async def test_the_side_panel_rewraps_the_panes_in_the_frame_that_shows_it(
         # again (every line of a 10 MB article: ~8 ms a toggle).
         assert view._rows is rows_at_first
     ws.store.close()
+
+
+async def test_the_rows_drawn_at_a_width_are_kept_for_the_next_p(monkeypatch, tmp_path) -> None:
+    """`p` back to a width draws the rows kept there, except those that
+    changed meanwhile: drawing every row again was a third of the toggle."""
+    ws, app = reader_on_long_article(tmp_path)
+    async with app.run_test(size=(140, 24)) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("p")  # the panel hidden: the wide rows drawn
+        await pilot.pause()
+        await pilot.press("p")  # shown again: the narrow rows drawn
+        await pilot.pause()
+        drawn = calls_to(monkeypatch, ArticleView, "_render_row")
+        await pilot.press("p")
+        await pilot.pause()
+        assert drawn == []
+        # Tagged while narrow: the wide rows showing the span are drawn anew.
+        await pilot.press("p", "s", "1")
+        await pilot.pause()
+        assert view.annotations_at(view.cursor)
+        drawn.clear()
+        await pilot.press("p")
+        await pilot.pause()
+        assert drawn  # the rows of the new span, at the wide width
+        height = view.scrollable_content_region.height
+        shown = [view.render_line(y) for y in range(height)]
+        view._forget_rows()
+        assert shown == [view.render_line(y) for y in range(height)]
+    ws.store.close()

@@ -21,6 +21,7 @@ from annotations.sentence_evidence import (
     longest_ordered,
     name_stems,
     negated,
+    negated_stems,
 )
 
 
@@ -46,6 +47,38 @@ def test_negation_marks_a_turned_statement() -> None:
     assert negated("Trump has yet to endorse Ryan.")
     assert negated("He didn’t answer.")
     assert not negated("Trump endorsed Ryan on Friday.")
+
+
+def test_negation_denies_the_words_it_governs() -> None:
+    assert "endors" in negated_stems("Trump has yet to endorse House Speaker Paul Ryan.")
+    assert negated_stems("Trump endorsed Ryan on Friday.") == frozenset()
+    # Out of its scope, a word is mentioned, not denied.
+    assert "ryan" not in negated_stems("He didn’t say it in the long interview with Ryan.")
+    # "No longer" and "not ... anymore" agree with a sentence saying it once was.
+    assert negated_stems("It’s certainly not fringe anymore.") == frozenset()
+    assert negated_stems("They are no longer burned at the stake.") == frozenset()
+
+
+# One outlet says Trump endorsed Ryan, the other that he has yet to (the
+# issue's kind of false pair: every name and word shared, the statement not).
+DENIED_A = (
+    "Trump endorsed House Speaker Paul Ryan for re-election on Friday in Green Bay. "
+    "Thousands of supporters filled the arena in Green Bay to hear him."
+)
+DENIED_B = (
+    "Trump has yet to endorse House Speaker Paul Ryan for re-election, aides said. "
+    "Thousands of supporters filled an arena in Green Bay to hear him on Friday."
+)
+
+
+def test_a_statement_and_its_denial_do_not_pair() -> None:
+    a, b = _segment(DENIED_A, DENIED_B)
+    evidence = Evidence(a, b)
+    assert (0, 0) in evidence.denied
+    assert evidence.features[(0, 0)][FEATURES.index("polarity")] == 1.0
+    got = {(p.a_index, p.b_index) for p in align(a, b).pairs}
+    assert (0, 0) not in got
+    assert (1, 1) in got
 
 
 @given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=12))

@@ -54,8 +54,6 @@ from tui.messages import (
     DocumentChosen,
     OrphanChosen,
     OrphanDropped,
-    PromptCancelled,
-    PromptSubmitted,
     SegmentationProgress,
     SegmentationReady,
 )
@@ -71,7 +69,7 @@ from tui.status_bar import StatusBar
 from tui.suggestion_list import SuggestionList
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, plural
+from tui.wording import article, change_done, excerpt, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -90,6 +88,7 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
+MAX_REMEMBERED_CURSORS = 500  # documents whose cursor is kept once they leave the panes
 # How often a shared store's NOTIFYs are looked at (nothing is read when none came).
 TEAM_POLL_SECONDS = 1.0
 RELISTEN_SECONDS = 10.0
@@ -213,7 +212,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # keys typed with a / before it was mounted went to the article as
         # commands ("/spending" marked the document done).
         yield ArticleStyles()  # what the panes draw spans with (drawn nowhere)
-        yield PromptBar(id="prompt")
+        yield PromptBar(self._prompt_answered, id="prompt")
         yield StatusBar(id="status")
         yield KeyBar()
 
@@ -226,7 +225,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # side, so a file given first now is not pushed right by one restored there.
         chosen: list[tuple[int, Document, int, bool]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
+        saved = ws.panes()
+        # Where the cursor was in documents shown before, in any session: a
+        # document opened again starts there (it started at the top unless
+        # it was in a pane the very last time).
+        # Those in panes last time are the latest (see `_save_panes`).
+        self._positions.update((p.doc_id, p.cursor) for p in sorted(saved, key=lambda p: p.shown))
+        for slot, pane in enumerate([p for p in saved if p.shown][:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
@@ -241,7 +246,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if not free:
                 break
             if all(doc is not c[1] for c in chosen):
-                chosen.append((free.pop(0), doc, 0, False))
+                chosen.append((free.pop(0), doc, self._positions.get(doc.id, 0), False))
         return [(doc, cursor, focused)
                 for _, doc, cursor, focused in sorted(chosen, key=lambda c: c[0])]
 
@@ -376,9 +381,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def on_document_chosen(self, message: DocumentChosen) -> None:
         doc = self._load_entry(message.index)
-        if doc is not None:
-            self._show_document(doc)
-            self.active_view.focus()
+        if doc is None:
+            return
+        shown = self._view_showing(doc.id)
+        if shown is not None and shown.display:
+            # Already in a pane: go there (it was loaded into both panes).
+            shown.focus()
+            return
+        self._show_document(doc)
+        self.active_view.focus()
 
     def _load_entry(self, index: int) -> Document | None:
         """Read entry `index` if needed; an unreadable file is said, not raised."""
@@ -420,17 +431,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return None
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
-    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+    def _prompt_answered(self, purpose: str, value: str | None) -> None:
+        """The prompt bar answered (`value`) or dismissed (None), in the key's turn."""
         self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
-        if message.purpose == "search":
-            self._run_search(message.value)
-        elif message.purpose == "note":
-            self._save_note(message.value)
-        elif message.purpose.startswith("export:"):
-            self._export(message.purpose.removeprefix("export:"), message.value)
-
-    def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.screen.set_focus(self.active_view)
+        if value is None:
+            return
+        if purpose == "search":
+            self._run_search(value)
+        elif purpose == "note":
+            self._save_note(value)
+        elif purpose.startswith("export:"):
+            self._export(purpose.removeprefix("export:"), value)
 
     # -- tagging and editing ---------------------------------------------
 
@@ -661,6 +672,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _show_document(self, doc: Document) -> None:
         view = self.active_view
+        self._positions.pop(view.document.id, None)  # the latest last (see `_save_panes`)
         self._positions[view.document.id] = view.cursor
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
@@ -687,6 +699,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
+        # Saved like any change (the status line said "nothing changed yet").
+        self._say_saved("marked in progress" if done else "marked done")
         self._refresh_documents()
         self._refresh_status()
 
@@ -715,6 +729,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         key_bar = self.query_one(KeyBar)
         key_bar.compact = width < NARROW
         key_bar.show_command_palette = width >= NARROW
+        # A list that had the focus, put away with the panel: nothing had it
+        # (no cursor anywhere, the keys did nothing) until Tab.
+        focused = self.screen.focused
+        if focused is not None and not all(node.display for node in focused.ancestors_with_self):
+            self.screen.set_focus(self.active_view)
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
@@ -795,6 +814,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # they are typed, and on the help or link screen they do nothing.
         if action in ("search", "note"):
             return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        if action in ("remove_annotation", "relabel"):
+            # They act on the article or the Annotations list: from another
+            # list (documents, suggestions) the key bar offered x and r, and
+            # they only said so.
+            return not isinstance(self.focused, VirtualList) or isinstance(
+                self.focused, AnnotationList)
         return True
 
     def _ask_export(self, fmt: str) -> None:
@@ -1028,7 +1053,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         from tui.link_screen import LinkScreen
 
         self.push_screen(
-            LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
+            LinkScreen(f"{a.label}: {excerpt(a.text)}", f"{b.label}: {excerpt(b.text)}"),
             lambda relation: self._make_link(a, b, relation),
         )
 
@@ -1208,11 +1233,14 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
-        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel
+        and the status line (which names the one under the cursor)."""
         view.set_suggestions(suggestions)
         listed = self._side_list(SuggestionList)
         if view is self.active_view and listed is not None:
             listed.show(view.document.id, view.text, view.suggestions)
+        if view is self.active_view:
+            self._refresh_status()  # it named a suggestion hidden now
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")
@@ -1320,6 +1348,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return
         active = self.active_view.id
         panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
+        shown = {pane.doc_id for pane in panes}
+        # The cursors of the documents left, the latest last, kept to a bound.
+        left = [(doc_id, cursor) for doc_id, cursor in self._positions.items()
+                if doc_id not in shown][-MAX_REMEMBERED_CURSORS:]
+        panes += [Pane(doc_id, cursor=cursor, shown=False) for doc_id, cursor in left]
         try:
             self.workspace.save_panes(panes)
             self._panes_dirty = False

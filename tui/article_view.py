@@ -35,6 +35,7 @@ from annotations.selection import expand, quotation_at
 from annotations.span_index import SpanIndex
 from tui.article_styles import LABEL_STYLES, ArticleStyles
 from tui.bindings import ARTICLE_VIEW_BINDINGS
+from tui.focus_edge import FocusShownOnTopEdge
 from tui.literal import literal_content
 from tui.messages import Cancelled
 from tui.row_index import RowIndex
@@ -52,7 +53,7 @@ MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
 
 
-class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
+class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
     BINDINGS = ARTICLE_VIEW_BINDINGS
 
     DEFAULT_CSS = """
@@ -65,9 +66,12 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         scrollbar-size-vertical: 1;
         overflow-x: hidden;  /* rows are wrapped: nothing to scroll sideways */
     }
+    /* The focus lights the top edge and the title only: a change of the
+       focus then repaints that row, not the pane (tui/focus_edge.py). */
     ArticleView:focus {
-        border: round $accent;
-        border-title-color: $text;
+        border-top: round $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     """
 
@@ -107,8 +111,10 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         self._line_rows: dict[int, list[int]] = {}  # line -> its rows' start offsets
         self._rows = RowIndex([1])
         self._wrap_width = 0
-        # The width before, with its rows and wrapped lines (see `_estimate_rows`).
-        self._wrapping_before: tuple[int, RowIndex, dict[int, list[int]]] | None = None
+        # The width before, with its rows, wrapped lines and finished rows
+        # (see `_estimate_rows`).
+        self._wrapping_before: (
+            tuple[int, RowIndex, dict[int, list[int]], dict[int, Strip]] | None) = None
         self._size_update_pending = False
         self._preferred_column: int | None = None
         # Every kind of span drawn is kept in a SpanIndex (sorted starts and
@@ -226,7 +232,19 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         """
         # Matched by id, and an added one replaces its namesake: applying a
         # change the view already shows (reloaded meanwhile) changes nothing.
+        removed, added = list(removed), list(added)
         fuzzy = any(a.reanchored == "fuzzy" for a in [*removed, *added])
+        # An edit that keeps the span (a note, a relabel) keeps its place
+        # among the spans of the same extent: put last, the status line and
+        # the next `m` went to its twin.
+        for ann in [a for a in added if any(r.id == a.id for r in removed)]:
+            old = self._spans.replace_where(ann, lambda a, id=ann.id: a.id == id)
+            if old is not None:
+                self.label_counts[old.label] -= 1
+                self.label_counts[ann.label] += 1
+                self._invalidate_range(ann.start, ann.end)
+                removed = [r for r in removed if r.id != ann.id]
+                added.remove(ann)
         for ann in [*removed, *added]:
             old = self._spans.pop_where(ann.start, lambda a, id=ann.id: a.id == id)
             if old is not None:
@@ -317,7 +335,8 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
 
     def annotations_at(self, offset: int) -> list[Annotation]:
-        """Annotations covering `offset`, innermost first."""
+        """Annotations covering `offset`, innermost first (of the same
+        extent, in the order they were made: see `change_annotations`)."""
         return sorted(self._spans.overlapping(offset, offset + 1), key=lambda a: a.end - a.start)
 
     # -- moving ----------------------------------------------------------
@@ -488,19 +507,22 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         """
         kept = self._wrapping_before
         if self._wrap_width and self._wrap_width != width:
-            self._wrapping_before = (self._wrap_width, self._rows, self._line_rows)
+            self._wrapping_before = (self._wrap_width, self._rows, self._line_rows, self._cache)
         self._wrap_width = width
         if kept is not None and kept[0] == width:
-            _, self._rows, self._line_rows = kept
+            # With its finished rows: what changed meanwhile was dropped from
+            # them too (`_invalidate_range`, `_forget_rows`), and drawing the
+            # pane's rows again was a third of the toggle's frame.
+            _, self._rows, self._line_rows, self._cache = kept
         else:
-            self._line_rows = {}
+            self._line_rows, self._cache = {}, {}
             # ceil(length / width), at least 1 (an empty line is a row).
             self._rows = RowIndex([(length + width - 1) // width or 1 for length in
                                    map(operator.sub, self._line_ends, self._line_starts)])
         # Not `self.virtual_size = ...`: in a layout pass (`laid_out`)
         # that asked for a second one.
         set_virtual_size(self, Size(width, self._rows.total), repaint=False)
-        self._invalidate()
+        self.refresh()
 
     def _wrapped(self, line: int) -> list[int]:
         """Start offsets of `line`'s screen rows, wrapping it if not done yet."""
@@ -645,10 +667,22 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
             self._scroll_to_row(row - height + 1)
 
     def _invalidate(self) -> None:
-        self._cache.clear()
+        self._forget_rows()
         self.refresh()
 
+    def _forget_rows(self) -> None:
+        """Drop every finished row, at this width and at the one kept."""
+        self._cache.clear()
+        if self._wrapping_before is not None:
+            self._wrapping_before[3].clear()
+
     def _invalidate_range(self, start: int, end: int) -> None:
+        if self._wrapping_before is not None:
+            # Rows kept at the other width: any starting on `start`'s line up
+            # to `end` may show it (their starts differ from this width's).
+            kept, first = self._wrapping_before[3], self._line_starts[self._line_of(start)]
+            for key in [k for k in kept if first <= k <= end]:
+                del kept[key]
         first_row, last_row = self._row_of(start), self._row_of(end)
         if last_row - first_row < len(self._cache):
             # The rows' own starts (a key or two, not a scan of every kept row).
@@ -693,10 +727,10 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
             styles = self._styles_generation()
             if styles != self._styles_seen:  # a theme changed the spans' styles
                 self._component_styles.clear()
-                self._cache.clear()
+                self._forget_rows()
                 self._styles_seen = styles
             if self._style != self._drawn_with:  # rows drawn in other colours
-                self._cache.clear()
+                self._forget_rows()
                 self._drawn_with = self._style
         return self._style
 

@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import events
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.literal import safe
@@ -38,6 +39,7 @@ class ShownKey(NamedTuple):
 
 
 HELP_ACTION = "help"  # kept at the end of a bar too narrow for every key
+MAX_KEPT_LINES = 16  # a few screens' and widgets' bindings, at a few widths
 
 
 class KeyBar(Widget, can_focus=False):
@@ -76,6 +78,10 @@ class KeyBar(Widget, can_focus=False):
         self.palette_key: ShownKey | None = None
         # (first cell, cell after the last, key) of each key drawn, for clicks.
         self._hit_ranges: list[tuple[int, int, ShownKey]] = []
+        # Lines drawn, by what they show: Tab moves the focus round a few
+        # widgets, and each time the bar showed their keys it was drawn
+        # anew (~1 ms of the frame).
+        self._kept: dict[tuple[object, ...], tuple[Strip, list[tuple[int, int, ShownKey]]]] = {}
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -116,7 +122,28 @@ class KeyBar(Widget, can_focus=False):
     def watch_covered(self) -> None:
         self.refresh()
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        shows = (tuple(self.keys), self.palette_key, self.compact,
+                 self.show_command_palette, self.covered, width)
+        kept = self._kept.get(shows)
+        if kept is None:
+            base = self.rich_style
+            line = self._line()
+            line.stylize_before(base)
+            strip = Strip(list(line.render(self.app.console))).crop_extend(0, width, base)
+            if len(self._kept) >= MAX_KEPT_LINES:
+                self._kept.clear()
+            kept = self._kept[shows] = (strip, self._hit_ranges)
+        strip, self._hit_ranges = kept
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._kept.clear()  # drawn in the colours of before
+
+    def _line(self) -> Text:
+        """The bar as text, and where each key is drawn (`_hit_ranges`)."""
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         line = Text(end="", no_wrap=True, overflow="crop")

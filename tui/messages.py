@@ -32,21 +32,6 @@ class Cancelled(Message):
 
 
 @dataclass
-class PromptSubmitted(Message):
-    """The prompt bar was answered."""
-
-    purpose: str
-    value: str
-
-
-@dataclass
-class PromptCancelled(Message):
-    """The prompt bar was dismissed without an answer."""
-
-    purpose: str
-
-
-@dataclass
 class OrphanChosen(Message):
     """The person picked an orphaned annotation to place again."""
 

@@ -41,6 +41,7 @@ class KeptScrollBar(ScrollBar):
         super().__init__(vertical=True, name=name, thickness=thickness)
         self._kept: dict[Hashable, Strip] = {}
         self._painted_with: Hashable = None
+        self._painted_look: Hashable = None  # `_look()` when last painted
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
@@ -59,13 +60,35 @@ class KeptScrollBar(ScrollBar):
         # frame (tui/scrolling.py, `PaintedWholeWhenLaidOut`).
         if getattr(self.parent, "being_painted_whole", False) and not (layout or recompose):
             return self
+        # Restyling a pane as it gains or loses the focus restyles its bar
+        # too, and Textual asks for a repaint though nothing it draws with
+        # changed (the rules are set again, equal). The bar's repaint came a
+        # message round later than the pane's: a second frame for a Tab
+        # (~1.5 ms). Its pane repaints it anyway when the pane's look changes.
+        if not (regions or layout or recompose) and self._painted_look == self._look():
+            return self
         # Nor does a scrollbar's own layout ever change: its view places it
         # (and asks for a layout when that changes). Restyling a pane as it
         # gains or loses the focus cleared rules on its bars, and Textual
         # asks for a layout of the whole screen for a rule cleared.
         return super().refresh(*regions, repaint=repaint, recompose=recompose)
 
+    def _look(self) -> Hashable:
+        """What the bar's painting depends on (`ScrollBar.render`), read, not drawn."""
+        parent = self.parent
+        if parent is None or not self.is_attached:
+            return None
+        styles = parent.styles
+        return (self.size, self.window_virtual_size, self.window_size, self.position,
+                self.thickness, self.grabbed, self.mouse_over,
+                styles.scrollbar_color, styles.scrollbar_background,
+                styles.scrollbar_color_hover, styles.scrollbar_background_hover,
+                styles.scrollbar_color_active, styles.scrollbar_background_active,
+                self.screen.styles.scrollbar_color, parent.background_colors,
+                self.background_colors, self.opacity)
+
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._painted_look = self._look()
         rows = self._drawn_rows()
         if rows is None:
             return super().render_lines(crop)
@@ -73,7 +96,8 @@ class KeptScrollBar(ScrollBar):
         # it: when any of it changes, the kept rows are dropped.
         styles = self.styles
         painted_with = (self.size, crop.column_span, self.background_colors,
-                        tuple(self.get_line_filters()), self.opacity)
+                        tuple(self.get_line_filters()), self.opacity, styles.tint,
+                        styles.background_tint, styles.text_opacity)
         if painted_with != self._painted_with or len(self._kept) > MAX_KEPT_ROWS:
             self._kept.clear()
             self._painted_with = painted_with
@@ -110,9 +134,10 @@ class KeptScrollBar(ScrollBar):
         rows = [segment for segment in drawn.segments if segment.text != "\n"]
         return rows if len(rows) == self.size.height else None
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._kept.clear()
+    # No `notify_style_update` dropping the rows kept: a restyle that changes
+    # how they are painted changes `painted_with` or the rows' own styles (the
+    # view's scrollbar colours), and each Tab off a pane restyled its bar to
+    # equal rules, which painted all its rows again (~0.6 ms).
 
 
 def vertical_scrollbar_of(widget: Widget) -> ScrollBar:

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from tui.focus_edge import FocusShownOnTopEdge
 from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import PaintedWholeWhenLaidOut, set_virtual_size
 
@@ -28,7 +29,7 @@ Row = Text | tuple[Text, Text]
 MAX_KEPT_ROWS = 1_000  # drawn rows kept by key (a few screens of them)
 
 
-class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
+class VirtualList(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
     """Rows from `row(i)`; Enter or a click calls `chosen(i)`.
 
     A row is a `Text`, or a `(Text, tail)` pair whose tail is kept whole at
@@ -41,7 +42,8 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
         border: round $panel-lighten-2;
         overflow-x: hidden;  /* rows end in an ellipsis: nothing to scroll sideways */
     }
-    VirtualList:focus { border: round $accent; }
+    /* The top edge only: see tui/focus_edge.py. */
+    VirtualList:focus { border-top: round $accent; border-title-style: bold; }
     VirtualList > .virtual-list--highlight { background: $accent 40%; }
     VirtualList > .virtual-list--current { text-style: bold; }
     """
@@ -81,6 +83,8 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
         self._shown_title = title
         self.border_title = title
         self._style: Style | None = None
+        self._drawn_with: Style | None = None  # the base style of the rows kept
+        self._paint_width: int | None = None  # the rows' width, while painting
 
     def show_rows(
         self,
@@ -116,7 +120,7 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
         Its row's key and the width, then whether it is the current row and
         the highlighted one (drawn bold, or coloured, and not kept).
         """
-        width = self.scrollable_content_region.width
+        width = self._row_width()
         if index >= self.row_count:
             return ("blank", width)
         if self._key is None:
@@ -155,9 +159,23 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
     def chosen(self, index: int) -> None:
         """Called with the row the person chose; subclasses post their message."""
 
+    def _row_width(self) -> int:
+        if self._paint_width is not None:
+            return self._paint_width
+        return self.scrollable_content_region.width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual computes the content region from the styles at each call:
+        # read twice a row, it was 40 % of painting a list whose rows are kept.
+        self._paint_width = self.scrollable_content_region.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_width = None
+
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        width = self._row_width()
         style = self._base_style
         shows = self._line_key(index)
         # A row without a key is recorded as itself: unequal to any later key.
@@ -199,13 +217,20 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
         # most of drawing a list (two lists, ~90 rows, in the first frame).
         if self._style is None:
             self._style = self.rich_style
+            if self._style != self._drawn_with:
+                # Kept rows carry resolved colours: a theme or CSS change
+                # that changes them draws them again.
+                self._strips.clear()
+                self._drawn_with = self._style
         return self._style
 
     def notify_style_update(self) -> None:
-        # Kept rows carry resolved colours: a theme or CSS change redraws them.
+        # Gaining or losing the focus restyles the list for its border
+        # alone: its rows keep their colours, and were all drawn again at
+        # every Tab (~2 ms of its frame). The style is looked up again, and
+        # compared, when next drawn; the highlighted row is never kept.
         super().notify_style_update()
         self._style = None
-        self._strips.clear()
         self._drawn.clear()
 
     def watch_highlighted(self) -> None:
@@ -236,7 +261,7 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
             self.action_choose()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.refresh_row(self.highlighted)  # drawn highlighted only with the focus
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.refresh_row(self.highlighted)
