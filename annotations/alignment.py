@@ -39,9 +39,9 @@ rare word ("the listing was yanked" / "the item is no longer in the
 system") is missed, and two sentences about the same people and numbers
 that state different things can pair (a statement and its denial, "Trump
 endorsed Ryan" / "Trump has yet to endorse Ryan", no longer does: a pair
-where a word both share is denied in one only is never kept). Sentence embeddings were measured against it
-(`annotations.meaning_alignment`, the optional `embeddings` extra) and did
-no better. docs/alignment.md gives the measured figures.
+where a word both share is denied in one only is never kept). Sentence
+embeddings were measured against it (`annotations.meaning_alignment`, the
+optional `embeddings` extra) and did no better. docs/alignment.md gives the measured figures.
 """
 
 from __future__ import annotations

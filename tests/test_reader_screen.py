@@ -74,6 +74,7 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
 
     from tests.test_cursor_in_view import calls_to, long_article
     from tui.annotation_list import AnnotationList
+    from tui.article_view import ArticleView
     from tui.key_bar import KeyBar
 
     path = tmp_path / "one.txt"
@@ -104,6 +105,7 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
             return row(index)
 
         annotations._row = counted_row
+        pane_rows = calls_to(monkeypatch, ArticleView, "render_line")
         for step in range(3):
             frames.clear()
             await pilot.press("tab")
@@ -112,6 +114,10 @@ async def test_tab_round_the_reader_is_one_frame_and_keeps_what_it_drew(
         assert app.focused is view
         assert bars == []  # the bar's lines were drawn on the first round
         assert bar_rows == []  # the pane's scrollbar looks as it did
+        # The pane's top edge and its cursor's row change, not its other rows
+        # (tui/focus_edge.py): the cursor's row once as it loses the focus,
+        # once as it gains it.
+        assert len(pane_rows) <= 2, pane_rows
         # Only the highlighted row is drawn again as the list gains and loses
         # the focus; the others are kept.
         assert set(drawn_rows) <= {annotations.highlighted}, drawn_rows

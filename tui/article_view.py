@@ -35,6 +35,7 @@ from annotations.selection import expand, quotation_at
 from annotations.span_index import SpanIndex
 from tui.article_styles import LABEL_STYLES, ArticleStyles
 from tui.bindings import ARTICLE_VIEW_BINDINGS
+from tui.focus_edge import FocusShownOnTopEdge
 from tui.literal import literal_content
 from tui.messages import Cancelled
 from tui.row_index import RowIndex
@@ -52,7 +53,7 @@ MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
 
 
-class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
+class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
     BINDINGS = ARTICLE_VIEW_BINDINGS
 
     DEFAULT_CSS = """
@@ -65,9 +66,12 @@ class ArticleView(PaintedWholeWhenLaidOut, can_focus=True):
         scrollbar-size-vertical: 1;
         overflow-x: hidden;  /* rows are wrapped: nothing to scroll sideways */
     }
+    /* The focus lights the top edge and the title only: a change of the
+       focus then repaints that row, not the pane (tui/focus_edge.py). */
     ArticleView:focus {
-        border: round $accent;
+        border-top: round $accent;
         border-title-color: $text;
+        border-title-style: bold;
     }
     """
 

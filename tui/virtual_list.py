@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from tui.focus_edge import FocusShownOnTopEdge
 from tui.scroll_bar import vertical_scrollbar_of
 from tui.scrolling import PaintedWholeWhenLaidOut, set_virtual_size
 
@@ -28,7 +29,7 @@ Row = Text | tuple[Text, Text]
 MAX_KEPT_ROWS = 1_000  # drawn rows kept by key (a few screens of them)
 
 
-class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
+class VirtualList(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
     """Rows from `row(i)`; Enter or a click calls `chosen(i)`.
 
     A row is a `Text`, or a `(Text, tail)` pair whose tail is kept whole at
@@ -41,7 +42,8 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
         border: round $panel-lighten-2;
         overflow-x: hidden;  /* rows end in an ellipsis: nothing to scroll sideways */
     }
-    VirtualList:focus { border: round $accent; }
+    /* The top edge only: see tui/focus_edge.py. */
+    VirtualList:focus { border-top: round $accent; border-title-style: bold; }
     VirtualList > .virtual-list--highlight { background: $accent 40%; }
     VirtualList > .virtual-list--current { text-style: bold; }
     """
@@ -259,7 +261,7 @@ class VirtualList(PaintedWholeWhenLaidOut, can_focus=True):
             self.action_choose()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.refresh_row(self.highlighted)  # drawn highlighted only with the focus
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.refresh_row(self.highlighted)
