@@ -22,7 +22,6 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -61,6 +60,7 @@ from tui.messages import (
 )
 from tui.model_actions import ModelActions
 from tui.orphan_list import OrphanList
+from tui.pane_row import PaneRow
 from tui.prompt_bar import PromptBar
 from tui.reader_screen import reader_screen
 from tui.relation_actions import RelationActions
@@ -193,7 +193,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # The panes sit in #main beside the side panel, with no container of
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
-        with Horizontal(id="main"):
+        with PaneRow(id="main"):
             panes = self._initial_panes()
             for index, (doc, cursor, focused) in enumerate(panes):
                 if focused:
