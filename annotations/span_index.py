@@ -94,6 +94,19 @@ class SpanIndex(Generic[T]):
         self._ends.insert(index, end)
         self._longest = max(self._longest, end - start)
 
+    def replace_where(self, item: T, matches: Callable[[T], bool]) -> T | None:
+        """Put `item` in the place of the first item of the same span that
+        `matches`, keeping its order among equal starts; the one replaced,
+        or None (nothing changed)."""
+        start, end = self._span(item)
+        index = bisect_left(self._starts, start)
+        while index < len(self._starts) and self._starts[index] == start:
+            if self._ends[index] == end and matches(self.items[index]):
+                old, self.items[index] = self.items[index], item
+                return old
+            index += 1
+        return None
+
     def pop_where(self, start: int, matches: Callable[[T], bool]) -> T | None:
         """Remove and return the first item starting at `start` that `matches`."""
         index = bisect_left(self._starts, start)

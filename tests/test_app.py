@@ -8,6 +8,7 @@ from pathlib import Path
 from annotations.export import document_records
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
+from tui.prompt_bar import PromptBar
 
 SIZE = (140, 36)
 
@@ -651,3 +652,33 @@ async def test_x_in_the_document_list_removes_nothing_in_the_article(make_worksp
         await pilot.press("x")
         assert len(ws.store.annotations(view.document.id)) == 1
         assert any("not this list" in str(n.message) for n in app._notifications)
+
+
+async def test_keys_typed_right_after_enter_in_the_prompt_go_to_the_reader(make_workspace) -> None:
+    """Keys sent in one burst (a fast typist, tmux, a paste): `/the⏎n`
+    searched "the" and then the n went into the closed prompt, not to the
+    next match (the focus came back to the article a message later)."""
+    from textual import events
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("slash", *"the")
+        # One burst: no pause between the keys, as a terminal delivers them.
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("n", "n"))
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        count = len(app.search_matches)
+        assert count >= 3
+        assert f"match 2 of {count}" in status, status
+        assert view.has_focus
+        assert app.query_one(PromptBar).value in ("", "the")  # the n was not typed there
+        # Escape, then a key, in one burst: the key acts in the article.
+        await pilot.press("slash", *"council")
+        app.post_message(events.Key("escape", "\x1b"))
+        app.post_message(events.Key("n", "n"))
+        await pilot.pause()
+        assert view.has_focus
+        assert f"match 3 of {count}" in str(app.query_one("#status").render())

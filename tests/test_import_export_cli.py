@@ -246,6 +246,21 @@ def test_store_given_before_the_command_is_the_commands_own(store_dir: Path,
     assert refused.exit_code == 2 and "works on no store" in refused.output
 
 
+def test_any_option_given_before_the_command_is_the_commands_own(store_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    """`newsmark --annotator ana export` took the option as the reader's and
+    "export" as a file to open ("export: no such file")."""
+    out = tmp_path / "first.jsonl"
+    before = run("--format", "jsonl", "--store", str(store_dir), "export", "--out", str(out))
+    assert before.exit_code == 0, before.output
+    after = run("export", "--format", "jsonl", "--store", str(store_dir))
+    assert out.read_text(encoding="utf-8") == after.stdout
+    refused = run("--raw", "stats", "--store", str(store_dir))
+    assert refused.exit_code == 2
+    assert "`newsmark stats` has no option --raw" in refused.output
+    assert "no such file" not in refused.output
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "conll", "brat"])
 def test_validate_refuses_an_empty_export(tmp_path: Path, fmt: str) -> None:
     empty = tmp_path / "empty"

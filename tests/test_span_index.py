@@ -48,3 +48,19 @@ def test_step_from_is_the_nearest_start_beyond_the_offset_wrapping_round(
         assert (target, wrapped) == (min(beyond) if forward else max(beyond), False)
     else:
         assert (target, wrapped) == (starts[0] if forward else starts[-1], True)
+
+
+def test_replace_where_keeps_the_place_among_equal_starts() -> None:
+    from types import SimpleNamespace as Span
+
+    first, second, longer = Span(start=5, end=9, n=1), Span(start=5, end=9, n=2), Span(
+        start=5, end=12, n=3)
+    index = SpanIndex([first, second, longer])
+    edited = Span(start=5, end=9, n=20)
+    assert index.replace_where(edited, lambda item: item.n == 2) is second
+    assert [item.n for item in index.overlapping(0, 20)] == [1, 20, 3]
+    # Another span, or nothing that matches: nothing changes.
+    assert index.replace_where(Span(start=5, end=10, n=4), lambda item: True) is None
+    assert index.replace_where(Span(start=6, end=9, n=5), lambda item: True) is None
+    assert index.replace_where(Span(start=5, end=9, n=6), lambda item: item.n == 7) is None
+    assert [item.n for item in index.overlapping(0, 20)] == [1, 20, 3]

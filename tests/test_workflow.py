@@ -323,3 +323,23 @@ async def test_a_and_u_with_nothing_to_act_on_say_so(make_workspace) -> None:
         said = [str(n.message) for n in app._notifications]
         assert "No suggestion on screen to accept (S shows them)" in said  # was silent
         assert "Nothing to undo" in said
+
+
+async def test_a_note_on_one_of_two_spans_of_the_same_extent_stays_on_it(make_workspace) -> None:
+    """Two labels on one sentence: the status line named the other span once
+    the first had a note (the edited span moved behind its twin), and a
+    second `m` opened the other span's note."""
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = left_view(app)
+        view.move_to(view.text.index("Critics"))
+        await pilot.press("s", "1", "escape", "s", "4", "escape")
+        claim, opinion = sorted(ws.store.annotations(view.document.id), key=lambda a: a.label)
+        assert (claim.start, claim.end) == (opinion.start, opinion.end)
+        first = view.annotations_at(view.cursor)[0]
+        await pilot.press("m", *"too fast", "enter")
+        status = str(app.query_one("#status").render())
+        assert f"on {first.label} ✎ too fast" in status, status
+        await pilot.press("m")
+        assert app.query_one("#prompt").value == "too fast"

@@ -53,8 +53,6 @@ from tui.messages import (
     DocumentChosen,
     OrphanChosen,
     OrphanDropped,
-    PromptCancelled,
-    PromptSubmitted,
     SegmentationProgress,
     SegmentationReady,
 )
@@ -213,7 +211,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # keys typed with a / before it was mounted went to the article as
         # commands ("/spending" marked the document done).
         yield ArticleStyles()  # what the panes draw spans with (drawn nowhere)
-        yield PromptBar(id="prompt")
+        yield PromptBar(self._prompt_answered, id="prompt")
         yield StatusBar(id="status")
         yield KeyBar()
 
@@ -420,17 +418,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return None
         return self.workspace.place_orphan(doc_id, self._placing, *span, label)
 
-    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+    def _prompt_answered(self, purpose: str, value: str | None) -> None:
+        """The prompt bar answered (`value`) or dismissed (None), in the key's turn."""
         self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
-        if message.purpose == "search":
-            self._run_search(message.value)
-        elif message.purpose == "note":
-            self._save_note(message.value)
-        elif message.purpose.startswith("export:"):
-            self._export(message.purpose.removeprefix("export:"), message.value)
-
-    def on_prompt_cancelled(self, message: PromptCancelled) -> None:
-        self.screen.set_focus(self.active_view)
+        if value is None:
+            return
+        if purpose == "search":
+            self._run_search(value)
+        elif purpose == "note":
+            self._save_note(value)
+        elif purpose.startswith("export:"):
+            self._export(purpose.removeprefix("export:"), value)
 
     # -- tagging and editing ---------------------------------------------
 

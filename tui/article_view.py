@@ -232,7 +232,19 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         """
         # Matched by id, and an added one replaces its namesake: applying a
         # change the view already shows (reloaded meanwhile) changes nothing.
+        removed, added = list(removed), list(added)
         fuzzy = any(a.reanchored == "fuzzy" for a in [*removed, *added])
+        # An edit that keeps the span (a note, a relabel) keeps its place
+        # among the spans of the same extent: put last, the status line and
+        # the next `m` went to its twin.
+        for ann in [a for a in added if any(r.id == a.id for r in removed)]:
+            old = self._spans.replace_where(ann, lambda a, id=ann.id: a.id == id)
+            if old is not None:
+                self.label_counts[old.label] -= 1
+                self.label_counts[ann.label] += 1
+                self._invalidate_range(ann.start, ann.end)
+                removed = [r for r in removed if r.id != ann.id]
+                added.remove(ann)
         for ann in [*removed, *added]:
             old = self._spans.pop_where(ann.start, lambda a, id=ann.id: a.id == id)
             if old is not None:
@@ -323,7 +335,8 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
 
     def annotations_at(self, offset: int) -> list[Annotation]:
-        """Annotations covering `offset`, innermost first."""
+        """Annotations covering `offset`, innermost first (of the same
+        extent, in the order they were made: see `change_annotations`)."""
         return sorted(self._spans.overlapping(offset, offset + 1), key=lambda a: a.end - a.start)
 
     # -- moving ----------------------------------------------------------

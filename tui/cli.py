@@ -77,29 +77,52 @@ class DefaultToOpen(click.Group):
         return name in self.commands or name in self.lazy_commands
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        args = self._store_after_command(ctx, list(args))
+        args = self._options_after_command(ctx, list(args))
         if not args or (not self._known(args[0]) and args[0] not in ("--help", "-h")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
 
-    def _store_after_command(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def _options_after_command(self, ctx: click.Context, args: list[str]) -> list[str]:
         """`newsmark --store DIR CMD ...` means `newsmark CMD --store DIR ...`.
 
-        --store is each command's own option (it has a default and reads
-        NEWSMARK_STORE); given first, it is handed to the command that follows.
+        Options are each command's own; given before a command's name they
+        are handed to it (they were taken as the reader's, and the command's
+        name as a file to open: `newsmark --annotator ana export` said
+        "export: no such file"). An option the command has not is refused.
         """
-        if args[:1] == ["--store"] and len(args) > 2:
-            lead, rest = args[:2], args[2:]
-        elif args[:1] and args[0].startswith("--store=") and len(args) > 1:
-            lead, rest = args[:1], args[1:]
-        else:
-            return args
-        command = self.get_command(ctx, rest[0]) if self._known(rest[0]) else None
-        if command is None:
-            return args  # `newsmark --store DIR a.txt`: the reader's own --store
-        if not any(param.name == "store_dir" for param in command.params):
-            raise click.UsageError(f"`newsmark {rest[0]}` works on no store: drop --store", ctx)
-        return [rest[0], *lead, *rest[1:]]
+        count = 0
+        while count < len(args) and args[count].startswith("-") and args[count] not in (
+                "--help", "-h", "--"):
+            takes_value = "=" not in args[count] and self._takes_value(ctx, args[count])
+            count += 2 if takes_value else 1
+        if count == 0 or count >= len(args) or not self._known(args[count]):
+            return args  # `newsmark --store DIR a.txt`: the reader's own options
+        name, lead = args[count], args[:count]
+        command = self.get_command(ctx, name)
+        assert command is not None  # known
+        known = {opt for param in command.params for opt in param.opts}
+        for option in (arg.split("=", 1)[0] for arg in lead if arg.startswith("-")):
+            if option not in known:
+                if option == "--store":
+                    raise click.UsageError(f"`newsmark {name}` works on no store: drop --store",
+                                           ctx)
+                raise click.UsageError(
+                    f"`newsmark {name}` has no option {safe(option)} "
+                    f"(see `newsmark {name} --help`)", ctx)
+        return [name, *lead, *args[count + 1:]]
+
+    def _takes_value(self, ctx: click.Context, option: str) -> bool:
+        """Whether `option`, in any command, is followed by a value (the commands
+        registered by name are imported only for an option no other has)."""
+        def takes(command: click.Command | None) -> bool:
+            return command is not None and any(
+                option in param.opts and not getattr(param, "is_flag", False)
+                and not getattr(param, "count", False)
+                for param in command.params if isinstance(param, click.Option))
+
+        return (any(takes(command) for command in list(self.commands.values()))
+                or any(takes(self.get_command(ctx, name)) for name in self.lazy_commands
+                       if name not in self.commands))
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,14 +8,19 @@ the person typed a search or a note without seeing it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.highlighter import Highlighter
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 from textual.widgets.input import Selection
 
 from tui.literal import safe
-from tui.messages import PromptCancelled, PromptSubmitted
+
+# Called with the prompt's purpose and the answer (None: dismissed).
+Answered = Callable[[str, str | None], None]
 
 
 class Neutralised(Highlighter):
@@ -47,9 +52,14 @@ class PromptBar(Input):
         Binding("ctrl+j", "submit", "Submit", show=False, id="prompt-submit-newline"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, answered: Answered, *, id: str | None = None) -> None:
         super().__init__(id=id, select_on_focus=False, highlighter=Neutralised())
         self.purpose = ""
+        # Called at once, in the turn of the key that answers, not by a
+        # message: keys typed right after Enter (`/peace` Enter `n`, sent in
+        # one burst) went to the prompt, or to a search not made yet, since
+        # the message came after them.
+        self._answered = answered
 
     def ask(
         self, purpose: str, placeholder: str, value: str = "", *, replace: bool = False
@@ -73,13 +83,32 @@ class PromptBar(Input):
         self.remove_class("-open")
         self.purpose = ""
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        purpose = self.purpose
+    def on_key(self, event: events.Key) -> None:
+        # Textual runs a widget's key bindings when the key, unhandled here,
+        # reaches the app: the keys the terminal sent right after Enter
+        # (`/peace` Enter `n` in one burst) were here by then, and `n` was
+        # typed into the prompt. Enter and Escape act at once instead, and a
+        # key that comes after the prompt closed goes back to the app, to
+        # act where the focus is now.
+        if not self.has_class("-open"):
+            event.stop()
+            event.prevent_default()
+            if self.screen.focused is not self:
+                self.app.post_message(events.Key(event.key, event.character))
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.node is self and active.binding.action in (
+                "submit", "cancel"):
+            event.stop()
+            event.prevent_default()
+            self.action_submit() if active.binding.action == "submit" else self.action_cancel()
+
+    def action_submit(self) -> None:
+        purpose, value = self.purpose, self.value
         self.close()
-        self.post_message(PromptSubmitted(purpose, event.value))
+        self._answered(purpose, value)
 
     def action_cancel(self) -> None:
         purpose = self.purpose
         self.close()
-        self.post_message(PromptCancelled(purpose))
+        self._answered(purpose, None)
