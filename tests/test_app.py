@@ -682,3 +682,49 @@ async def test_keys_typed_right_after_enter_in_the_prompt_go_to_the_reader(make_
         await pilot.pause()
         assert view.has_focus
         assert f"match 3 of {count}" in str(app.query_one("#status").render())
+
+
+async def test_putting_the_panel_away_gives_a_list_s_focus_to_the_pane(make_workspace) -> None:
+    """`p` (or a terminal narrowed) with a list focused left nothing focused:
+    no cursor anywhere, and the keys did nothing until Tab."""
+    from tui.document_list import DocumentList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(140, 36)) as pilot:
+        view = app.active_view
+        app.query_one(DocumentList).focus()
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.query_one("#side").display
+        assert app.focused is view
+        await pilot.press("p")
+        app.query_one(DocumentList).focus()
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)  # the panel is put away for the width
+        await pilot.pause()
+        assert not app.query_one("#side").display
+        assert app.focused is view
+        await pilot.press("2")  # and the keys act there
+        assert [a.label for a in ws.store.annotations(view.document.id)] == ["quote"]
+
+
+async def test_hiding_the_suggestions_clears_the_one_named_in_the_status_line(
+    make_workspace,
+) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S")
+        first = view.suggestions[0]
+        view.move_to(first.start)
+        await pilot.pause()
+        assert "suggested" in str(app.query_one("#status").render())
+        for _ in range(10):  # S steps through the labels, then hides them
+            if not view.suggestions:
+                break
+            await pilot.press("S")
+        assert not view.suggestions
+        assert "suggested" not in str(app.query_one("#status").render())

@@ -38,3 +38,24 @@ async def test_a_new_theme_redraws_the_spans_in_its_colours(make_workspace) -> N
         after = view.render_line(row)
         assert view._component("cursor") == app.query_one(ArticleStyles).component_style("cursor")
         assert list(before) != list(after)  # the cursor's row, in the new colours
+
+
+async def test_every_label_has_its_own_colour_in_true_and_256_colours(make_workspace) -> None:
+    """claim and speaker were one colour (the default theme's warning and
+    accent are equal), and quote and terms one in a 256-colour terminal."""
+    from rich.color import ColorSystem
+
+    from tui.article_styles import LABEL_STYLES
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(140, 36)) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            styles = app.query_one(ArticleStyles)
+            backgrounds = [styles.component_style(f"label-{i}").bgcolor
+                           for i in range(LABEL_STYLES)]
+            assert all(colour is not None for colour in backgrounds)
+            assert len({c.triplet for c in backgrounds}) == LABEL_STYLES, theme
+            eight_bit = {c.downgrade(ColorSystem.EIGHT_BIT).number for c in backgrounds}
+            assert len(eight_bit) == LABEL_STYLES, (theme, eight_bit)

@@ -715,6 +715,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         key_bar = self.query_one(KeyBar)
         key_bar.compact = width < NARROW
         key_bar.show_command_palette = width >= NARROW
+        # A list that had the focus, put away with the panel: nothing had it
+        # (no cursor anywhere, the keys did nothing) until Tab.
+        focused = self.screen.focused
+        if focused is not None and not all(node.display for node in focused.ancestors_with_self):
+            self.screen.set_focus(self.active_view)
 
     def on_resize(self, event: events.Resize) -> None:
         if hasattr(self, "active_view"):  # the first resize comes before on_mount
@@ -1211,13 +1216,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         return status + (f" · here: {safe(here.describe())}" if here else "")
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
-        """In the pane (dimmed spans) and, for the focused pane, in the side panel."""
+        """In the pane (dimmed spans) and, for the focused pane, in the side panel
+        and the status line (which names the one under the cursor)."""
         view.set_suggestions(suggestions)
         from tui.suggestion_list import SuggestionList
 
         listed = self._side_list(SuggestionList)
         if view is self.active_view and listed is not None:
             listed.show(view.document.id, view.text, view.suggestions)
+        if view is self.active_view:
+            self._refresh_status()  # it named a suggestion hidden now
 
     def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
         label = self._suggesting.get(doc_id, "")

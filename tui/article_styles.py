@@ -53,14 +53,18 @@ class ArticleStyles(Widget):
     ArticleStyles > .article-view--margin-counterpart { color: $success; text-style: bold; }
     ArticleStyles > .article-view--margin-related { color: $secondary; text-style: bold; }
     ArticleStyles > .article-view--margin-fuzzy { color: $warning; text-style: bold; }
-    ArticleStyles > .article-view--label-0 { background: $warning 40%; }
-    ArticleStyles > .article-view--label-1 { background: $primary 40%; }
-    ArticleStyles > .article-view--label-2 { background: $success 40%; }
-    ArticleStyles > .article-view--label-3 { background: $error 40%; }
-    ArticleStyles > .article-view--label-4 { background: $accent 40%; }
-    ArticleStyles > .article-view--label-5 { background: $secondary 40%; }
-    ArticleStyles > .article-view--label-6 { background: $warning 70%; }
-    ArticleStyles > .article-view--label-7 { background: $primary 70%; }
+    /* Fixed hues, half over the theme's background: the theme's own
+       colours repeat (textual-dark's warning and accent are one colour,
+       so claim and speaker spans looked the same), and these stay apart in
+       a 256-colour terminal too (tests/test_article_styles.py). */
+    ArticleStyles > .article-view--label-0 { background: #e3a008 50%; }
+    ArticleStyles > .article-view--label-1 { background: #3d8bfd 50%; }
+    ArticleStyles > .article-view--label-2 { background: #2fb344 50%; }
+    ArticleStyles > .article-view--label-3 { background: #ff2a2a 50%; }
+    ArticleStyles > .article-view--label-4 { background: #a371f7 50%; }
+    ArticleStyles > .article-view--label-5 { background: #1fb6c1 50%; }
+    ArticleStyles > .article-view--label-6 { background: #e05fb0 50%; }
+    ArticleStyles > .article-view--label-7 { background: #9aa82b 50%; }
     """
 
     generation = 0  # how many times its styles were resolved

@@ -70,7 +70,7 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
        focus then repaints that row, not the pane (tui/focus_edge.py). */
     ArticleView:focus {
         border-top: round $accent;
-        border-title-color: $text;
+        border-title-color: $accent;
         border-title-style: bold;
     }
     """

@@ -26,7 +26,9 @@ def describe(orphan: Annotation) -> Text:
 
 class OrphanList(VirtualList):
     DEFAULT_CSS = """
-    OrphanList { border-title-color: $warning; display: none; }
+    /* Its border, not its title, in the warning colour: a coloured title
+       looked like the focus's mark (tui/focus_edge.py). */
+    OrphanList { border: round $warning 60%; display: none; }
     OrphanList.-some { display: block; }
     """
 
