@@ -284,8 +284,13 @@ def _fuzzy(ann: Annotation, text: str, expected: list[int]) -> Anchored | None:
             dist = end_distances(quote, text[start:end], anchored=True)[-1]
             if dist > k:
                 continue
-        if dist == 0 or start >= end or (start, end) in seen:
+        if dist == 0 or start >= end:
             continue  # exact occurrences were judged already
+        on_edges = _on_word_edges(ann, text, start, end, k)
+        if on_edges is not None:
+            start, end, dist = on_edges
+        if dist == 0 or (start, end) in seen:
+            continue
         seen.add((start, end))
         text_sim = 1.0 - dist / m
         score = (
@@ -296,6 +301,51 @@ def _fuzzy(ann: Annotation, text: str, expected: list[int]) -> Anchored | None:
         if score >= FUZZY_THRESHOLD and (best is None or score > best.score):
             best = Anchored("fuzzy", _moved(ann, text, start, end, "fuzzy"), score)
     return best
+
+
+def _inside_word(text: str, index: int) -> bool:
+    return 0 < index < len(text) and text[index - 1].isalnum() and text[index].isalnum()
+
+
+def _on_word_edges(
+    ann: Annotation, text: str, start: int, end: int, k: int
+) -> tuple[int, int, int] | None:
+    """A fuzzy match cut inside a word, moved to the nearest word edges where
+    the text is still within `k` edits of the quote; None if it is not cut,
+    or the quote itself was (its own ends inside words where it was made).
+
+    The closest text is often a cut word ("would save money." found in "would
+    save much money." as "would save m"): a span ending mid-word, off its
+    tokens, that snapping on export then refused.
+    """
+    quote = ann.text
+    start_cut, end_cut = _inside_word(text, start), _inside_word(text, end)
+    if not (start_cut or end_cut):
+        return None
+    if (quote[:1].isalnum() and ann.prefix[-1:].isalnum()) or (
+            quote[-1:].isalnum() and ann.suffix[:1].isalnum()):
+        return None  # made mid-word: keep what matched
+    starts = [s for s in range(max(0, start - k), min(end, start + k + 1))
+              if not _inside_word(text, s)] if start_cut else [start]
+    ends = [e for e in range(max(start + 1, end - k), min(len(text), end + k) + 1)
+            if not _inside_word(text, e)] if end_cut else [end]
+    # Nearest the quote, then ending (and starting) on its own last (first)
+    # character ("money." over "much", both as near), then nearest the match.
+    best: tuple[int, bool, bool, int, int, int] | None = None
+    for s in starts:
+        reach = max(ends) - s
+        if reach <= 0:
+            continue
+        distances = end_distances(quote, text[s:s + reach], anchored=True)
+        for e in ends:
+            if e <= s:
+                continue
+            dist = distances[e - s - 1]
+            candidate = (dist, text[e - 1] != quote[-1], text[s] != quote[0],
+                         abs(s - start) + abs(e - end), s, e)
+            if dist <= k and (best is None or candidate < best):
+                best = candidate
+    return None if best is None else (best[4], best[5], best[0])
 
 
 def _trim_to_quote(quote: str, text: str, start: int, end: int) -> tuple[int, int]:

@@ -108,6 +108,23 @@ def test_word_changed_inside_span_is_fuzzy() -> None:
     assert result.score >= FUZZY_THRESHOLD
 
 
+def test_a_fuzzy_match_ends_on_word_edges_not_inside_a_word() -> None:
+    """The closest text was a cut word: "would save money." in "would save
+    much money." matched as "... would save m", a span off its tokens."""
+    text = "Officials said the change would save money. The vote is on Friday."
+    ann = tag(text, "Officials said the change would save money.")
+    new = text.replace("said the change would save money",
+                       "said that the change would save much money")
+    result = reanchor(ann, new)
+    assert result.status == "fuzzy"
+    assert check(result, new).text == "Officials said that the change would save much money."
+    # A span made inside a word stays as it matched (its ends were not edges).
+    inside = tag(text, "fficials said the change")
+    moved = reanchor(inside, "Officials said that the change would save money.")
+    assert moved.status == "fuzzy" and check(moved, "Officials said that the change would "
+                                             "save money.").text.startswith("fficials")
+
+
 def test_deleted_span_is_an_orphan() -> None:
     ann = tag(ARTICLE, "Critics called the vote rushed.")
     new = ARTICLE.replace("Critics called the vote rushed. ", "")

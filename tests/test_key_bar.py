@@ -102,3 +102,21 @@ async def test_no_reader_keys_are_offered_under_help(make_workspace) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert "1 claim" in bottom_line(app)
+
+
+async def test_the_key_bar_offers_remove_only_where_it_acts(make_workspace) -> None:
+    """From the document list it offered x Remove, which said only that it
+    acts on the article or the Annotations list."""
+    from tui.annotation_list import AnnotationList
+    from tui.document_list import DocumentList
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        assert "x Remove" in bottom_line(app)
+        app.query_one(DocumentList).focus()
+        await pilot.pause()
+        assert "x Remove" not in bottom_line(app)
+        app.query_one(AnnotationList).focus()
+        await pilot.pause()
+        assert "x Remove" in bottom_line(app)

@@ -213,14 +213,15 @@ def test_everything_saved_is_there_after_reopening(any_store: Store) -> None:
     link = Link.between(ann, other, "same-claim")
     any_store.add_link(link)
     any_store.record_step({"seq": 1, "kind": "add"}, 10)
-    any_store.set_panes([Pane(a.id, "a.txt", 4)])
+    # A document no longer in a pane keeps only its cursor (`shown` False).
+    any_store.set_panes([Pane(a.id, "a.txt", 4), Pane("left", cursor=9, shown=False)])
     store = reopened(any_store)
     try:
         assert store.annotations(a.id) == [ann.with_changes(label="opinion")]
         assert store.document_record(a.id)["status"] == "done"  # type: ignore[index]
         assert store.links() == [link]
         assert store.history() == ({1: {"seq": 1, "kind": "add"}}, 1)
-        assert store.panes() == [Pane(a.id, "a.txt", 4)]
+        assert store.panes() == [Pane(a.id, "a.txt", 4), Pane("left", cursor=9, shown=False)]
         assert store.load_text(a.id) == TEXT
     finally:
         store.close()

@@ -60,3 +60,14 @@ async def test_the_status_line_names_a_relabel_undone(make_workspace) -> None:
         view.move_to(view.document.text.index("cheapest"))
         await pilot.press("4", "r", "1", "u")
         assert "undid relabel opinion → claim" in str(app.query_one("#status").render())
+
+
+def test_an_excerpt_ends_at_a_word_with_an_ellipsis() -> None:
+    from tui.wording import excerpt
+
+    text = "Officials said the change would save money for the council next year."
+    short = excerpt(text, 50)
+    assert short.endswith("…") and len(short) <= 50
+    assert text.startswith(short[:-1]) and text[len(short) - 1] == " "  # a whole word
+    assert excerpt("A short one.\nOn two lines.") == "A short one. On two lines."
+    assert excerpt("x" * 80, 20) == "x" * 19 + "…"  # one long word is cut

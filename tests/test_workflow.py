@@ -343,3 +343,30 @@ async def test_a_note_on_one_of_two_spans_of_the_same_extent_stays_on_it(make_wo
         assert f"on {first.label} ✎ too fast" in status, status
         await pilot.press("m")
         assert app.query_one("#prompt").value == "too fast"
+
+
+async def test_a_document_opened_again_later_starts_where_its_cursor_was(
+    tmp_path: Path, make_workspace
+) -> None:
+    """The cursor was kept only for the last session's panes: open a, then b
+    alone, then a again, and a started at the top."""
+    first, other = tmp_path / "first.txt", tmp_path / "other.txt"
+    first.write_text("".join(f"Sentence {i} of the first article.\n\n" for i in range(40)),
+                     encoding="utf-8")
+    other.write_text("Another outlet ran a short item.\n\nIt quoted nobody.\n",
+                     encoding="utf-8")
+    ws = make_workspace([first])
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*[")"] * 12)
+        cursor = left_view(app).cursor
+        assert cursor > 0
+    ws.store.close()
+    ws = make_workspace([other])
+    async with NewsmarkApp(ws).run_test(size=SIZE) as pilot:
+        await pilot.press(")")
+    ws.store.close()
+    app = NewsmarkApp(make_workspace([first, other]))
+    async with app.run_test(size=SIZE):
+        [view] = [v for v in app.views if v.document.text.startswith("Sentence 0")]
+        assert view.cursor == cursor

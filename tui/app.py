@@ -67,7 +67,7 @@ from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, plural
+from tui.wording import article, change_done, excerpt, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -90,6 +90,7 @@ NARROW = 110  # below this many columns the side panel starts hidden
 # panel and brings both panes back).
 ONE_PANE_WITH_PANEL = 120
 PANES_SAVE_SECONDS = 5
+MAX_REMEMBERED_CURSORS = 500  # documents whose cursor is kept once they leave the panes
 # How often a shared store's NOTIFYs are looked at (nothing is read when none came).
 TEAM_POLL_SECONDS = 1.0
 RELISTEN_SECONDS = 10.0
@@ -226,7 +227,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # side, so a file given first now is not pushed right by one restored there.
         chosen: list[tuple[int, Document, int, bool]] = []
         by_path: dict[str, int] | None = None  # built only if a pane's article is unread
-        for slot, pane in enumerate(ws.panes()[:MAX_PANES]):
+        saved = ws.panes()
+        # Where the cursor was in documents shown before, in any session: a
+        # document opened again starts there (it started at the top unless
+        # it was in a pane the very last time).
+        # Those in panes last time are the latest (see `_save_panes`).
+        self._positions.update((p.doc_id, p.cursor) for p in sorted(saved, key=lambda p: p.shown))
+        for slot, pane in enumerate([p for p in saved if p.shown][:MAX_PANES]):
             doc = ws.documents.get(pane.doc_id)
             if doc is None and by_path is None:
                 by_path = {e.source: i for i, e in enumerate(ws.entries) if e.source is not None}
@@ -241,7 +248,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             if not free:
                 break
             if all(doc is not c[1] for c in chosen):
-                chosen.append((free.pop(0), doc, 0, False))
+                chosen.append((free.pop(0), doc, self._positions.get(doc.id, 0), False))
         return [(doc, cursor, focused)
                 for _, doc, cursor, focused in sorted(chosen, key=lambda c: c[0])]
 
@@ -661,6 +668,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _show_document(self, doc: Document) -> None:
         view = self.active_view
+        self._positions.pop(view.document.id, None)  # the latest last (see `_save_panes`)
         self._positions[view.document.id] = view.cursor
         self._clear_search()
         view.load(doc, self._segmentation_for(doc), self.workspace.annotations(doc.id),
@@ -687,6 +695,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return self._failed(err)
         self._done[doc_id] = not done
         self.notify("Marked in progress" if done else "Marked done", timeout=2)
+        # Saved like any change (the status line said "nothing changed yet").
+        self._say_saved("marked in progress" if done else "marked done")
         self._refresh_documents()
         self._refresh_status()
 
@@ -803,6 +813,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # they are typed, and on the help or link screen they do nothing.
         if action in ("search", "note"):
             return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        if action in ("remove_annotation", "relabel"):
+            # They act on the article or the Annotations list: from another
+            # list (documents, suggestions) the key bar offered x and r, and
+            # they only said so.
+            return not isinstance(self.focused, VirtualList) or isinstance(
+                self.focused, AnnotationList)
         return True
 
     def _ask_export(self, fmt: str) -> None:
@@ -1036,7 +1052,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         from tui.link_screen import LinkScreen
 
         self.push_screen(
-            LinkScreen(f"{a.label}: {a.text[:50]}", f"{b.label}: {b.text[:50]}"),
+            LinkScreen(f"{a.label}: {excerpt(a.text)}", f"{b.label}: {excerpt(b.text)}"),
             lambda relation: self._make_link(a, b, relation),
         )
 
@@ -1335,6 +1351,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             return
         active = self.active_view.id
         panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
+        shown = {pane.doc_id for pane in panes}
+        # The cursors of the documents left, the latest last, kept to a bound.
+        left = [(doc_id, cursor) for doc_id, cursor in self._positions.items()
+                if doc_id not in shown][-MAX_REMEMBERED_CURSORS:]
+        panes += [Pane(doc_id, cursor=cursor, shown=False) for doc_id, cursor in left]
         try:
             self.workspace.save_panes(panes)
             self._panes_dirty = False

@@ -14,6 +14,15 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
+def excerpt(text: str, limit: int = 50) -> str:
+    """`text` on one line, cut at a word's end before `limit` characters, with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
 def article(word: str) -> str:
     """'a claim', 'an opinion' (by the first letter: the labels are words)."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

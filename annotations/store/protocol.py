@@ -52,12 +52,15 @@ Step = dict[str, Any]
 @dataclass(frozen=True, slots=True)
 class Pane:
     """Which document a pane showed, where its cursor was, and whether it had the
-    focus (restored on reopen)."""
+    focus (restored on reopen). With `shown` False, a document the panes
+    showed in an earlier session: only its cursor is kept, for when it is
+    opened again."""
 
     doc_id: str
     path: str | None = None
     cursor: int = 0
     focused: bool = False
+    shown: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,7 +73,8 @@ class Pane:
         path, cursor = data.get("path"), data.get("cursor", 0)
         return cls(data["doc_id"], path if isinstance(path, str) else None,
                    cursor if isinstance(cursor, int) and cursor >= 0 else 0,
-                   data.get("focused") is True)  # absent in rows saved before it
+                   data.get("focused") is True,  # absent in rows saved before it
+                   data.get("shown") is not False)
 
 
 @runtime_checkable
