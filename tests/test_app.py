@@ -732,3 +732,19 @@ async def test_hiding_the_suggestions_clears_the_one_named_in_the_status_line(
             await pilot.press("S")
         assert not view.suggestions
         assert "suggested" not in str(app.query_one("#status").render())
+
+
+async def test_choosing_a_document_already_in_a_pane_goes_to_that_pane(make_workspace) -> None:
+    """Enter on the other pane's document loaded it into both panes."""
+    from tui.document_list import DocumentList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        left, right = app.query_one("#pane-0", ArticleView), app.query_one("#pane-1", ArticleView)
+        documents = app.query_one(DocumentList)
+        documents.focus()
+        documents.highlighted = ws.index_of(right.document.id)
+        await pilot.press("enter")
+        assert right.has_focus
+        assert left.document.id != right.document.id

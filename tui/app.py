@@ -383,9 +383,15 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def on_document_chosen(self, message: DocumentChosen) -> None:
         doc = self._load_entry(message.index)
-        if doc is not None:
-            self._show_document(doc)
-            self.active_view.focus()
+        if doc is None:
+            return
+        shown = self._view_showing(doc.id)
+        if shown is not None and shown.display:
+            # Already in a pane: go there (it was loaded into both panes).
+            shown.focus()
+            return
+        self._show_document(doc)
+        self.active_view.focus()
 
     def _load_entry(self, index: int) -> Document | None:
         """Read entry `index` if needed; an unreadable file is said, not raised."""
