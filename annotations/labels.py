@@ -49,6 +49,12 @@ class Attribute:
 
 @dataclass(frozen=True, slots=True)
 class Label:
+    """A label: its name, its key in the reader, its colour and attributes.
+
+    (A docstring of its own: without one, `@dataclass` writes one from the
+    class's signature, ~0.15 ms at import.)
+    """
+
     name: str
     key: str
     color: str | None = None
@@ -92,6 +98,8 @@ DEFAULT_RELATION_TYPES = (
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """A project's settings (newsmark.toml): labels, relation types, keys, model."""
+
     labels: tuple[Label, ...] = DEFAULT_LABELS
     snap: bool = True
     path: Path | None = field(default=None, compare=False)

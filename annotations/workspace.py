@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotations import anchoring, graphemes, identity, relations
-from annotations.anchoring import ReanchorReport
 from annotations.documents import Decoding, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     # anything is aligned or suggested.
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
+    from annotations.reanchor import ReanchorReport
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
 

@@ -12,7 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations import anchoring
-from annotations.anchoring import (
+from annotations.documents import load_document
+from annotations.export import collect_stats, span_record
+from annotations.model import Annotation, Document
+from annotations.reanchor import (
+    FUZZY_THRESHOLD,
     Anchored,
     _edit_distance,
     approximate_match,
@@ -20,9 +24,6 @@ from annotations.anchoring import (
     reanchor,
     reanchor_document,
 )
-from annotations.documents import load_document
-from annotations.export import collect_stats, span_record
-from annotations.model import Annotation, Document
 from annotations.store import LocalStore, open_store
 from annotations.workspace import Workspace
 from tui.cli import main
@@ -104,7 +105,7 @@ def test_word_changed_inside_span_is_fuzzy() -> None:
     fuzzy = check(result, new)
     assert fuzzy.text == "The council voted 7-1 on Tuesday to fund a new weir"
     assert fuzzy.reanchored == "fuzzy"
-    assert result.score >= anchoring.FUZZY_THRESHOLD
+    assert result.score >= FUZZY_THRESHOLD
 
 
 def test_a_fuzzy_match_ends_on_word_edges_not_inside_a_word() -> None:

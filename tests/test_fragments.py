@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotations.anchoring import reanchor
 from annotations.model import Annotation, Document
+from annotations.reanchor import reanchor
 
 DOC = Document("Critics said the plan, which was costly, would fail.")
 

@@ -22,7 +22,6 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -58,7 +57,7 @@ from tui.messages import (
     SegmentationReady,
 )
 from tui.model_actions import ModelActions
-from tui.orphan_list import OrphanList
+from tui.pane_row import PaneRow
 from tui.prompt_bar import PromptBar
 from tui.reader_screen import reader_screen
 from tui.relation_actions import RelationActions
@@ -66,7 +65,6 @@ from tui.relation_list import RelationList
 from tui.side_panel import SidePanel
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
-from tui.suggestion_list import SuggestionList
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
 from tui.wording import article, change_done, excerpt, plural
@@ -77,11 +75,15 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
+    from tui.orphan_list import OrphanList
+    from tui.suggestion_list import SuggestionList
 
 MAX_PANES = 2
 # The side panel's lists that are hidden while empty, in their order there
 # (between the annotation list and the document list).
-_SideList = TypeVar("_SideList", RelationList, OrphanList, SuggestionList)
+# The orphan and suggestion lists' modules are imported with the lists, after
+# the first frame unless it shows one (~1.1 ms of every start).
+_SideList = TypeVar("_SideList", RelationList, "OrphanList", "SuggestionList")
 NARROW = 110  # below this many columns the side panel starts hidden
 # Below this many columns two panes and the side panel leave ~23 columns a
 # pane: with the panel open, only the focused pane is shown (p hides the
@@ -192,7 +194,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # The panes sit in #main beside the side panel, with no container of
         # their own: each container under a pane was composed again with it
         # on every key that repainted it (~0.4 ms a page down).
-        with Horizontal(id="main"):
+        with PaneRow(id="main"):
             panes = self._initial_panes()
             for index, (doc, cursor, focused) in enumerate(panes):
                 if focused:
@@ -782,6 +784,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     @staticmethod
     def _make_side_lists() -> list[RelationList | OrphanList | SuggestionList]:
+        from tui.orphan_list import OrphanList
+        from tui.suggestion_list import SuggestionList
+
         return [RelationList(id="relation-list"), OrphanList(id="orphan-list"),
                 SuggestionList(id="suggestion-list")]
 
@@ -1236,6 +1241,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         """In the pane (dimmed spans) and, for the focused pane, in the side panel
         and the status line (which names the one under the cursor)."""
         view.set_suggestions(suggestions)
+        from tui.suggestion_list import SuggestionList
+
         listed = self._side_list(SuggestionList)
         if view is self.active_view and listed is not None:
             listed.show(view.document.id, view.text, view.suggestions)
@@ -1250,6 +1257,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _suggestion_in_focus(self) -> Suggestion | None:
         """In the suggestion list, its highlighted row; in an article, the cursor's."""
+        from tui.suggestion_list import SuggestionList
+
         listed = self._side_list(SuggestionList)
         if listed is not None and listed.has_focus:
             return listed.highlighted_suggestion
@@ -1413,6 +1422,11 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                     links[end_ann] = link.label
         # A virtual list: showing costs the rows on screen, not the count.
         self.query_one(AnnotationList).show(doc_id, self.active_view.annotations, links)
+        if not self._side_lists:
+            return  # the lists hidden while empty join after the first frame
+        from tui.orphan_list import OrphanList
+        from tui.suggestion_list import SuggestionList
+
         relation_list = self._side_list(RelationList)
         if relation_list is not None:
             relation_list.show(doc_id, self._document_edges(doc_id))

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui.cli_common import echo, open_existing_store, reports_errors, store_option
+from tui.cli_common import GOLD, echo, open_existing_store, reports_errors, store_option
 
 if TYPE_CHECKING:
     from annotations.agreement import AgreementReport, LabelAgreement
 
 # The measures are imported when the command runs: `newsmark open` imports
 # this module too, and should not pay for them.
-GOLD = "gold"  # annotations.layers.GOLD (a test checks they are the same)
 
 # Documents listed in the table when --worst is not given.
 WORST_SHOWN = 10
