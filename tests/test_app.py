@@ -748,3 +748,18 @@ async def test_choosing_a_document_already_in_a_pane_goes_to_that_pane(make_work
         await pilot.press("enter")
         assert right.has_focus
         assert left.document.id != right.document.id
+
+
+async def test_the_status_line_says_what_the_prompt_asks(make_workspace) -> None:
+    """A prompt holding a value (the export path offered, a note to edit)
+    hides its placeholder: the export prompt stood there with no label."""
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app._ask_export("jsonl")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "Export jsonl to (Enter writes) · Esc cancels" in status, status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Export jsonl" not in str(app.query_one("#status").render())
