@@ -1,21 +1,9 @@
-"""Finding annotations again after their article's text changed.
+"""Finding annotations again after their article's text changed, in a store.
 
-A document's id is a hash of its text, so a re-scraped article (an editor's
-note on top, a corrected word) is a new document. Each annotation stored
-what it needs to be found again, as a W3C TextQuoteSelector does: its old
-position, its exact text, and `CONTEXT_CHARS` characters of context on each
-side. `reanchor` (`annotations/reanchor.py`, imported only when an article
-changed under its annotations) tries, in order:
-
-1. kept:   the same text at the same position, with its context (or no
-           better-matching occurrence elsewhere);
-2. moved:  the exact text elsewhere, the occurrence chosen by context
-           similarity and closeness to the old position;
-3. fuzzy:  approximately the same text (edit distance at most a quarter of
-           its length), scored the same way plus text similarity, accepted
-           above `FUZZY_THRESHOLD`;
-4. orphan: nothing good enough; the annotation is never dropped or placed
-           on a guess, it waits in the document's orphan list for a person.
+A document's id is a hash of its text, so a re-scraped article is a new
+document. `reanchor` (`annotations/reanchor.py`, imported only when an
+article changed under its annotations; its docstring gives the four steps:
+kept, moved, fuzzy, orphan) finds each annotation again on the new text.
 
 `carry_over` applies this to a store when a Workspace opens an article whose
 path the store knows under another document id, and keeps the orphans and

@@ -426,6 +426,19 @@ async def test_the_status_line_names_the_suggestion_or_note_under_the_cursor(
         await pilot.pause()
         status = str(app.query_one("#status").render())
         assert f"suggested {first.label}: a accepts" in status
+        # Hidden with S (it steps through the labels, then hides them), the
+        # suggestion is no longer named: the status line went on naming it.
+        for _ in range(10):
+            if not view.suggestions:
+                break
+            await pilot.press("S")
+        assert "suggested" not in str(app.query_one("#status").render())
+        for _ in range(10):  # and S shows them all again
+            await pilot.press("S")
+            if len(view.suggestions) > 1:
+                break
+        view.move_to(first.start)
+        await pilot.pause()
         await pilot.press("a", "m", *"see p2", "enter")
         await pilot.pause()
         assert "see p2" in str(app.query_one("#status").render())
@@ -714,25 +727,6 @@ async def test_putting_the_panel_away_gives_a_list_s_focus_to_the_pane(make_work
         assert [a.label for a in ws.store.annotations(view.document.id)] == ["quote"]
 
 
-async def test_hiding_the_suggestions_clears_the_one_named_in_the_status_line(
-    make_workspace,
-) -> None:
-    ws = make_workspace()
-    app = NewsmarkApp(ws)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one("#pane-0", ArticleView)
-        await pilot.press("S")
-        first = view.suggestions[0]
-        view.move_to(first.start)
-        await pilot.pause()
-        assert "suggested" in str(app.query_one("#status").render())
-        for _ in range(10):  # S steps through the labels, then hides them
-            if not view.suggestions:
-                break
-            await pilot.press("S")
-        assert not view.suggestions
-        assert "suggested" not in str(app.query_one("#status").render())
-
 
 async def test_choosing_a_document_already_in_a_pane_goes_to_that_pane(make_workspace) -> None:
     """Enter on the other pane's document loaded it into both panes."""
@@ -748,3 +742,18 @@ async def test_choosing_a_document_already_in_a_pane_goes_to_that_pane(make_work
         await pilot.press("enter")
         assert right.has_focus
         assert left.document.id != right.document.id
+
+
+async def test_the_status_line_says_what_the_prompt_asks(make_workspace) -> None:
+    """A prompt holding a value (the export path offered, a note to edit)
+    hides its placeholder: the export prompt stood there with no label."""
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app._ask_export("jsonl")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "Export jsonl to (Enter writes) · Esc cancels" in status, status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Export jsonl" not in str(app.query_one("#status").render())

@@ -61,3 +61,41 @@ def test_narrow_terminal_with_the_side_panel(snap_compare, app: NewsmarkApp) -> 
         await pilot.press("p")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_panel)
+
+
+def test_adjudication(snap_compare, tmp_path: Path, monkeypatch) -> None:
+    """The curator's view: every annotator's spans, the disagreement under
+    the cursor named in the status line, the count left."""
+    from annotations.model import Annotation
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "story.txt"
+    path.write_text("The mayor said the bridge opens in June. Critics called it late and "
+                    "costly, and the council's own engineer agreed.\n", encoding="utf-8")
+    [doc], errors = load_documents([path])
+    assert not errors
+    store = LocalStore(Path(".newsmark"))
+    store.register(doc)
+
+    def at(who: str, piece: str, label: str, extra: int = 0) -> Annotation:
+        start = doc.text.index(piece)
+        return Annotation.tag(doc, start, start + len(piece) + extra, label, annotator=who)
+
+    for ann in (at("ana", "The mayor", "source"), at("ben", "The mayor", "source"),
+                at("ana", "the bridge opens", "claim"),
+                at("ben", "the bridge opens", "claim", 8), at("ben", "Critics", "source")):
+        assert store.add(ann)
+    app = NewsmarkApp(Workspace(store, [doc], annotator="gold"), adjudicating=True)
+
+    async def first_disagreement(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        app.query_one("#pane-0").focus()
+        await pilot.pause()
+        await pilot.press("n")
+        app.clear_notifications()  # a toast that times out would make the picture vary
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=(140, 24), run_before=first_disagreement)
+    finally:
+        store.close()

@@ -436,6 +436,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _prompt_answered(self, purpose: str, value: str | None) -> None:
         """The prompt bar answered (`value`) or dismissed (None), in the key's turn."""
         self.screen.set_focus(self.active_view)  # at once: see PromptBar.ask
+        self._refresh_status()  # it said what the prompt asked
         if value is None:
             return
         if purpose == "search":
@@ -513,8 +514,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         ann = self._annotation_under_cursor()
         if ann is not None:
             self._noted = ann
-            self._prompt_bar().ask("note", f"Note on the {ann.label} span (Enter saves)",
-                                          ann.note)
+            self._ask("note", f"Note on the {ann.label} span (Enter saves)", ann.note)
 
     def _save_note(self, note: str) -> None:
         ann = self._noted
@@ -611,7 +611,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     def action_search(self) -> None:
-        self._prompt_bar().ask(
+        self._ask(
             "search", "Search this document (re: for a regular expression)", self.search_query,
             replace=True,
         )
@@ -814,6 +814,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _prompt_bar(self) -> PromptBar:
         return self.query_one(PromptBar)
 
+    def _ask(self, purpose: str, question: str, value: str = "", *,
+             replace: bool = False) -> None:
+        """Open the prompt; the status line says what it asks (a prompt holding a
+        value, a path offered or a note to edit, hides its placeholder)."""
+        self._prompt_bar().ask(purpose, question, value, replace=replace)
+        self._refresh_status()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # / and m are priority bindings (see tui/bindings.py): inside a prompt
         # they are typed, and on the help or link screen they do nothing.
@@ -832,8 +839,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
         # Selected: a path typed replaces the one offered (it was appended
         # to it: ".../newsmark-export.jsonlout/x.jsonl").
-        self._prompt_bar().ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
-                               str(default_target(fmt, Path.cwd())), replace=True)
+        self._ask(f"export:{fmt}", f"Export {fmt} to (Enter writes)",
+                  str(default_target(fmt, Path.cwd())), replace=True)
 
     def _export(self, fmt: str, target: str) -> None:
         """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
@@ -1535,6 +1542,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         index = seg.sentence_at(view.cursor)
         selection = view.selection
         modes = []
+        prompt = self._prompt_bar()
+        if prompt.purpose:
+            modes.append(f"{prompt.placeholder} · Esc cancels")
         if self.pending == "relabel":
             modes.append("RELABEL: press a label key")
         if self.pending == "place":
