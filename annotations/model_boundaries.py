@@ -51,26 +51,15 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from annotations.span_scoring import SpanScores, Triple
+from annotations.span_scoring import PredictedSpanLike, SpanScores, Triple
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-class _Span(Protocol):
-    """What is moved: `span_model.PredictedSpan` (not imported: it imports this)."""
-
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def label(self) -> str: ...
-
-
-SpanT = TypeVar("SpanT", bound=_Span)
+SpanT = TypeVar("SpanT", bound=PredictedSpanLike)  # what is moved
 
 FILE_NAME = "boundaries.npz"
 BITS = 18  # hashed feature space: 262,144 weights per scorer
@@ -477,7 +466,7 @@ def fit_scorer(texts_and_spans: Iterable[tuple[Doc, Sequence[Triple]]],
 
 def learn_knobs(scorer: BoundaryScorer, docs: Sequence[Doc],
                 gold: Sequence[Sequence[Triple]],
-                predicted: Sequence[Sequence[_Span]],
+                predicted: Sequence[Sequence[PredictedSpanLike]],
                 grid: Sequence[tuple[int, float, float]] = GRID,
                 on_step: Callable[[], None] | None = None,
                 may_try: Callable[[], bool] | None = None

@@ -31,18 +31,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from annotations.span_scoring import SpanScores, Triple
+from annotations.span_scoring import PredictedSpanLike, SpanScores, Triple
 
 
-class _Span(Protocol):
-    """What is joined: `span_model.PredictedSpan` (not imported: it imports this)."""
+class _Span(PredictedSpanLike, Protocol):
+    """What is joined: a predicted span with its score."""
 
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def label(self) -> str: ...
     @property
     def score(self) -> float: ...
 

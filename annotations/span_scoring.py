@@ -22,11 +22,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from annotations.agreement import Span as AgreementSpan
 from annotations.agreement import exact_matches, overlap_matches
 
 Triple = tuple[int, int, str]
+
+
+class PredictedSpanLike(Protocol):
+    """A predicted span as the steps after the model read it
+    (`span_model.PredictedSpan`, which imports those steps)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(slots=True)
