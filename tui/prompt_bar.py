@@ -101,7 +101,10 @@ class PromptBar(Input):
                 "submit", "cancel"):
             event.stop()
             event.prevent_default()
-            self.action_submit() if active.binding.action == "submit" else self.action_cancel()
+            if active.binding.action == "submit":
+                self.action_submit()
+            else:
+                self.action_cancel()
 
     def action_submit(self) -> None:
         purpose, value = self.purpose, self.value
