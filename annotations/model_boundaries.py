@@ -492,12 +492,7 @@ def learn_knobs(scorer: BoundaryScorer, docs: Sequence[Doc],
                     mine = doc_scores.moved(label, mine, knobs)
                 moved += [(s, e, label) for s, e in mine]
             scores.add(spans, moved)
-        for label in labels:
-            if not scores.exact[label].gold:
-                continue
-            f1 = scores.exact[label].f1
-            if label not in best or f1 > best[label][0] + 1e-9:
-                best[label] = (f1, knobs)
+        scores.keep_best_exact(best, labels, knobs)
         if on_step is not None:
             on_step()
     scorer.knobs = {label: best[label][1] if label in best else KEEP for label in labels}

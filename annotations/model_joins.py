@@ -94,10 +94,5 @@ def learn_joins(texts: Sequence[str], gold: Sequence[Sequence[Triple]],
         for text, spans, found in zip(texts, gold, predicted):
             joined = join(text, found, dict.fromkeys(labels, gap))
             scores.add(spans, [(s.start, s.end, s.label) for s in joined])
-        for label in labels:
-            if not scores.exact[label].gold:
-                continue
-            f1 = scores.exact[label].f1
-            if label not in best or f1 > best[label][0] + 1e-9:
-                best[label] = (f1, gap)
+        scores.keep_best_exact(best, labels, gap)
     return {label: best[label][1] if label in best else 0 for label in labels}

@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from annotations.agreement import Span as AgreementSpan
 from annotations.agreement import exact_matches, overlap_matches
 
 Triple = tuple[int, int, str]
+Setting = TypeVar("Setting")
 
 
 class PredictedSpanLike(Protocol):
@@ -75,6 +76,17 @@ class SpanScores:
 
     exact: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     overlap: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+
+    def keep_best_exact(self, best: dict[str, tuple[float, Setting]], labels: Iterable[str],
+                        setting: Setting) -> None:
+        """For each label with gold spans, keep `setting` in `best` if these
+        scores' exact F1 beats the one kept there (a tie keeps the earlier)."""
+        for label in labels:
+            if not self.exact[label].gold:
+                continue
+            f1 = self.exact[label].f1
+            if label not in best or f1 > best[label][0] + 1e-9:
+                best[label] = (f1, setting)
 
     def add(self, gold: Iterable[Triple], predicted: Iterable[Triple]) -> None:
         """Score one document's predictions against its gold spans."""

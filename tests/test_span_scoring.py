@@ -46,3 +46,14 @@ def test_overlap_bounds(gold, predicted) -> None:
     e, o = scores.exact["x"], scores.overlap["x"]
     assert e.matched <= o.matched <= min(e.gold, e.predicted)
     assert 0.0 <= o.f1 <= 1.0
+
+
+def test_keep_best_exact_keeps_the_first_of_equal_settings_per_label() -> None:
+    gold = [(0, 5, "Cue"), (10, 20, "Source")]
+    best: dict[str, tuple[float, int]] = {}
+    for setting, predicted in ((1, [(0, 5, "Cue")]), (2, [(0, 5, "Cue"), (10, 20, "Source")]),
+                               (3, [(0, 5, "Cue"), (10, 20, "Source")])):
+        scores = SpanScores()
+        scores.add(gold, predicted)
+        scores.keep_best_exact(best, ["Cue", "Source", "Content"], setting)
+    assert {label: kept for label, (_f1, kept) in best.items()} == {"Cue": 1, "Source": 2}
