@@ -78,15 +78,17 @@ def learn_opening_shifts(
     once. Returns the shift kept per label (0.0 when no gold span of it is
     held out). `may_try()`, asked before each shift, stops the search when
     false (the training's time is up): the best of the shifts tried is kept.
+    A label may have several `ner`s (an ensemble's members): each gets its
+    label's shift.
     """
-    bases = {label: _upper(ner).get_param("b").copy() for label, ner in pipes}
+    bases = [_upper(ner).get_param("b").copy() for _label, ner in pipes]
     best: dict[str, tuple[float, float]] = {}  # label: (mean F1, shift)
     # 0 first: on a tie the unshifted model is kept.
     for shift in sorted(grid, key=lambda s: (abs(s), s)):
         if may_try is not None and not may_try():
             break
-        for label, ner in pipes:
-            shift_opening(ner, bases[label], shift)
+        for (_label, ner), base in zip(pipes, bases):
+            shift_opening(ner, base, shift)
         scores = SpanScores()
         for spans, found in zip(gold, predict()):
             scores.add(spans, [(s.start, s.end, s.label) for s in found])
@@ -97,6 +99,6 @@ def learn_opening_shifts(
             if label not in best or f1 > best[label][0]:
                 best[label] = (f1, shift)
     chosen = {label: best[label][1] if label in best else 0.0 for label, _ner in pipes}
-    for label, ner in pipes:
-        shift_opening(ner, bases[label], chosen[label])
+    for (label, ner), base in zip(pipes, bases):
+        shift_opening(ner, base, chosen[label])
     return chosen

@@ -90,16 +90,49 @@ def _decide(scores: Any, valid: Any) -> tuple[Any, Any]:
     return best, probs
 
 
+def _decide_together(members: Sequence[_Weights], ids: Any, valid: Any) -> tuple[Any, Any]:
+    """`_decide` for several models at once: each model's softmax over the valid
+    actions, averaged; the first best of the mean wins, with its mean probability."""
+    import numpy as np
+
+    if len(members) == 1:
+        return _decide(members[0].scores(ids), valid)
+    total = None
+    for w in members:
+        masked = np.where(valid, w.scores(ids).astype(np.float64), -np.inf)
+        e = np.exp(masked - masked.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        total = p if total is None else total + p
+    mean = total / len(members)
+    best = mean.argmax(axis=1)
+    return best, mean[np.arange(len(best)), best]
+
+
 def decode(ner: EntityRecognizer, docs: Sequence[Doc]) -> list[tuple[list[tuple[int, int]], Any]]:
     """For each doc (encoded by the shared tok2vec already), the token spans
     `ner` finds, (start, end), and the probability of the action taken at
     each token (float32)."""
+    return decode_together([(ner, docs)])
+
+
+def decode_together(members: Sequence[tuple[EntityRecognizer, Sequence[Doc]]]
+                    ) -> list[tuple[list[tuple[int, int]], Any]]:
+    """`decode` for several `ner`s of one label, each over its own copies of the
+    same docs (encoded by its own pipeline's tok2vec), deciding together: at
+    every state, the mean of their probabilities (`_decide_together`)."""
     import numpy as np
     from spacy.attrs import IS_SPACE
 
+    docs = members[0][1]
     if not sum(len(d) for d in docs):
         return [([], np.zeros(0, dtype="float32")) for _ in docs]
-    w = _Weights(ner, docs)
+    ws = [_Weights(ner, mine) for ner, mine in members]
+    w = ws[0]
+    for other, (ner, mine) in zip(ws[1:], members[1:]):
+        if [len(d) for d in mine] != [len(d) for d in docs] or not (
+                np.array_equal(other.outside, w.outside) and np.array_equal(other.inside, w.inside)
+                and ner.moves.n_moves == members[0][0].moves.n_moves):
+            raise ValueError("models decoding together need the same tokens and actions")
     out: list[tuple[list[tuple[int, int]], Any]] = []
     offset = 0
     for doc in docs:
@@ -115,7 +148,7 @@ def decode(ner: EntityRecognizer, docs: Sequence[Doc]) -> list[tuple[list[tuple[
         valid = np.broadcast_to(w.outside, (n, len(w.outside))).copy()
         valid[space] &= ~w.opens_span
         valid[n - 1] &= ~w.is_b
-        best, probs = _decide(w.scores(ids), valid)
+        best, probs = _decide_together(ws, ids, valid)
         spans: list[tuple[int, int]] = []
         free = 0  # the first token no span holds
         for start in np.flatnonzero(~w.is_o[best]).tolist():
@@ -125,7 +158,7 @@ def decode(ner: EntityRecognizer, docs: Sequence[Doc]) -> list[tuple[list[tuple[
                 spans.append((start, start + 1))
                 free = start + 1
                 continue
-            end = _follow(w, start, n, offset, probs)
+            end = _follow(ws, start, n, offset, probs)
             spans.append((start, end))
             free = end
         out.append((spans, probs.astype("float32")))
@@ -133,11 +166,12 @@ def decode(ner: EntityRecognizer, docs: Sequence[Doc]) -> list[tuple[list[tuple[
     return out
 
 
-def _follow(w: _Weights, start: int, n: int, offset: int, probs: Any) -> int:
+def _follow(ws: Sequence[_Weights], start: int, n: int, offset: int, probs: Any) -> int:
     """Where the span opened at `start` ends (exclusive); writes the probability
     of each of its tokens' actions into `probs`."""
     import numpy as np
 
+    w = ws[0]
     first = start + 1
     size = FOLLOW
     while True:
@@ -149,7 +183,7 @@ def _follow(w: _Weights, start: int, n: int, offset: int, probs: Any) -> int:
         valid = np.broadcast_to(w.inside, (len(here), len(w.inside))).copy()
         if here[-1] == n - 1:
             valid[-1] &= ~w.continues  # the last token ends the span
-        best, p = _decide(w.scores(ids), valid)
+        best, p = _decide_together(ws, ids, valid)
         ends = np.flatnonzero(w.is_l[best])
         if len(ends):
             last = int(ends[0])

@@ -189,23 +189,39 @@ class PredictedSpan:
     score: float
 
 
-def predict_docs(nlp: Language, docs: list[Doc]
+def pipeline_dir(member: int) -> str:
+    """The folder, in a model folder, of the ensemble's `member`-th pipeline
+    (`pipeline`, then `pipeline-1`, …)."""
+    return PIPELINE_DIR if member == 0 else f"{PIPELINE_DIR}-{member}"
+
+
+def predict_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
                  ) -> list[tuple[list[PredictedSpan], float]]:
-    """Spans (with scores) and uncertainty of each of `docs` (made by `nlp.make_doc`)."""
+    """Spans (with scores) and uncertainty of each of `docs` (made by `nlp.make_doc`).
+
+    `others`: more pipelines of the same labels (an ensemble trained with
+    other seeds) deciding with `nlp` at every state (`decode_together`);
+    each reads its own copy of the docs.
+    """
     import numpy as np
 
-    from annotations.span_decoding import decode
+    from annotations.span_decoding import decode_together
 
     out: list[tuple[list[PredictedSpan], list[Any]]] = [([], []) for _ in docs]
     live = [d for d in docs if len(d)]
+    members = [(nlp, live)] + [(other, [other.make_doc(d.text) for d in live])
+                               for other in others]
     if live:
-        encoder = nlp.get_pipe(TOK2VEC)
-        encoder.set_annotations(live, encoder.predict(live))
+        for member, mine in members:
+            encoder = member.get_pipe(TOK2VEC)
+            encoder.set_annotations(mine, encoder.predict(mine))
     index = {id(d): i for i, d in enumerate(docs)}
-    for label, ner in span_pipes(nlp):
+    pipes = [dict(span_pipes(member)) for member, _mine in members]
+    for label, _ner in span_pipes(nlp):
         if not live:
             break
-        for doc, (spans, p) in zip(live, decode(ner, live)):
+        decoded = decode_together([(p[label], mine) for p, (_m, mine) in zip(pipes, members)])
+        for doc, (spans, p) in zip(live, decoded):
             found, unsure = out[index[id(doc)]]
             for start, end in spans:
                 span = doc[start:end]
@@ -249,8 +265,13 @@ class SpanModel:
     def __init__(self, nlp: Language, labels: Sequence[str] | None = None,
                  meta: dict[str, Any] | None = None, path: Path | None = None,
                  boundaries: BoundaryScorer | None = None,
-                 joins: dict[str, int] | None = None) -> None:
+                 joins: dict[str, int] | None = None,
+                 others: Sequence[Language] = ()) -> None:
         self.nlp = nlp
+        # More pipelines of the same labels, trained with other seeds, that
+        # decide with `nlp` (an ensemble: `predict_docs`); none in a folder
+        # saved before ensembles existed.
+        self.others = list(others)
         self.labels = list(labels) if labels is not None else [
             label for label, _ner in span_pipes(nlp)]
         self.meta = meta or {}
@@ -279,11 +300,17 @@ class SpanModel:
             raise ModelError(f"{meta_path}: a model format this newsmark does not read; "
                              "train it again")
         spacy = require_spacy()
-        try:
-            nlp = spacy.load(folder / PIPELINE_DIR)
-        except Exception as err:  # spaCy raises many kinds for a damaged folder
-            raise ModelError(f"{folder / PIPELINE_DIR}: cannot be loaded ({err}); "
-                             "train the model again") from err
+        members = meta.get("pipelines", 1)
+        if type(members) is not int or members < 1:
+            raise ModelError(f"{meta_path}: 'pipelines' must be a count; train the model again")
+        nlps = []
+        for member in range(members):
+            where = folder / pipeline_dir(member)
+            try:
+                nlps.append(spacy.load(where))
+            except Exception as err:  # spaCy raises many kinds for a damaged folder
+                raise ModelError(f"{where}: cannot be loaded ({err}); "
+                                 "train the model again") from err
         try:
             boundaries = BoundaryScorer.load(folder, meta.get("boundaries"))
         except (OSError, ValueError, KeyError) as err:
@@ -294,7 +321,8 @@ class SpanModel:
                 isinstance(k, str) and type(v) is int and v >= 0 for k, v in joins.items())):
             raise ModelError(f"{meta_path}: 'joins' must map labels to characters; "
                              "train the model again")
-        return cls(nlp, meta.get("labels", None), meta, folder, boundaries, joins)
+        return cls(nlps[0], meta.get("labels", None), meta, folder, boundaries, joins,
+                   others=nlps[1:])
 
     def predict(self, text: str) -> list[PredictedSpan]:
         """Every span the model finds in `text`, with its score."""
@@ -308,7 +336,7 @@ class SpanModel:
         weights: list[tuple[int, int]] = []
 
         def flush() -> None:
-            results = predict_docs(self.nlp, [doc for _n, _o, doc in todo])
+            results = predict_docs(self.nlp, [doc for _n, _o, doc in todo], self.others)
             boundaries = self.boundaries
             for (n, offset, doc), (spans, unsure) in zip(todo, results):
                 if boundaries is not None and boundaries.active():

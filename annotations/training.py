@@ -37,7 +37,6 @@ from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
-    PIPELINE_DIR,
     TOK2VEC,
     ModelError,
     PredictedSpan,
@@ -45,6 +44,7 @@ from annotations.span_model import (
     blank_pipeline,
     layer_spans,
     pieces,
+    pipeline_dir,
     require_spacy,
     span_pipes,
 )
@@ -180,6 +180,9 @@ class TrainingResult:
     # Per label, the longest attribution across which an interrupted
     # quotation's pieces are joined (model_joins.py); empty when none are.
     joins: dict[str, int] = field(default_factory=dict)
+    # CPU seconds of every process that trained (this one's since `train`
+    # began, and its members'); `seconds` is by the budget's clock.
+    cpu_seconds: float = 0.0
 
 
 def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
@@ -252,49 +255,41 @@ def _update(nlp: Any, batch: Sequence[_Piece], optimizer: Any, dropout: float,
         pipe.finish_update(optimizer)
 
 
-def train(
-    docs: Sequence[TrainingDoc],
-    *,
-    dev: float = 0.2,
-    seed: int = 0,
-    epochs: int = 30,
-    patience: int = 5,
-    max_seconds: float | None = None,
-    batch_size: int = BATCH_SIZE,
-    dropout: float = DROPOUT,
-    on_progress: Callable[[Progress], None] | None = None,
-    dev_docs: Sequence[TrainingDoc] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    started: float | None = None,
-) -> TrainingResult:
-    """Train on `docs` (minus the held-out share) and return the best epoch's model.
+@dataclass(slots=True)
+class _Loop:
+    """How one pipeline's training loop went: its best epoch and what it scored."""
 
-    The best epoch is the one with the highest mean of exact and overlap
-    F1 (all labels together) on the held-out documents, the later on a tie;
-    with none held out, the last one. Training stops after `epochs`, after `patience`
-    epochs without a better score, after `max_seconds`, or on Ctrl+C
-    (KeyboardInterrupt): the best model so far is kept in every case.
-    `dev_docs` given means `docs` are all trained on and those are held out.
-    `clock` measures `max_seconds` (the benchmark gives CPU time, so that
-    two trainings get the same work on a busy machine) from `started` (a
-    reading of `clock`; default: now). `max_seconds` is for the whole
-    training: the loop stops early enough for the steps after it
-    (`training_budget`).
-    """
-    budget = TrainingBudget(max_seconds, clock, clock() if started is None else started)
+    best_bytes: bytes
+    best_scores: SpanScores | None
+    best_predictions: list[list[PredictedSpan]]
+    best_epoch: int
+    epochs_run: int
+    interrupted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _MemberJob:
+    """What a member process needs to train its pipeline (training_members.py)."""
+
+    train_docs: list[TrainingDoc]
+    held_out: list[TrainingDoc]
+    labels: list[str]
+    seed: int
+    members: int
+    epochs: int
+    patience: int
+    max_seconds: float | None
+    started: float
+    batch_size: int
+    dropout: float
+
+
+def _setup(labels: Sequence[str], train_docs: Sequence[TrainingDoc], seed: int,
+           batch_size: int) -> tuple[Any, list[_Piece], Any, int, int]:
+    """A blank pipeline seeded `seed`, its training examples, its optimizer, the
+    batch size for that many examples, and how many spans were left out."""
     spacy = require_spacy()
-    from spacy.util import minibatch
-
-    if dev_docs is None:
-        train_docs, held_out = split(docs, dev, seed)
-    else:
-        train_docs, held_out = list(docs), list(dev_docs)
-    labels = sorted({label for d in train_docs for _s, _e, label in d.spans})
-    if not labels:
-        raise ModelError("no span to learn from: tag some documents first "
-                         "(or choose annotators with --annotator)")
     spacy.util.fix_random_seed(seed)
-    rng = random.Random(seed)
     nlp = blank_pipeline(labels)
     examples, clipped = _examples(nlp, train_docs)
     # Initialised on the texts alone: from reference spans, `nlp.initialize`
@@ -302,36 +297,27 @@ def train(
     optimizer = nlp.initialize(lambda: [_unlabelled(p) for p in examples[:100]])
     # A few documents make few batches: smaller ones give the model steps to
     # learn from (five documents: 15 epochs of 2 documents a batch suffice).
-    batch_size = min(batch_size, max(2, len(examples) // 4))
-    model = SpanModel(nlp, labels)
+    return nlp, examples, optimizer, min(batch_size, max(2, len(examples) // 4)), clipped
+
+
+def _loop(nlp: Any, model: SpanModel, examples: list[_Piece], optimizer: Any,
+          held_out: Sequence[TrainingDoc], budget: TrainingBudget, *, epochs: int,
+          patience: int, batch_size: int, dropout: float, rng: random.Random,
+          on_progress: Callable[[Progress], None] | None = None,
+          told_to_stop: Callable[[], bool] = lambda: False) -> _Loop:
+    """Train `nlp` epoch by epoch, scoring each on `held_out`, until `epochs`,
+    `patience`, the budget, `told_to_stop()` or Ctrl+C; `nlp` is left as the
+    last epoch, the best one's bytes are returned."""
+    from spacy.util import minibatch
+
+    clock = budget.clock
     total = epochs * max(1, -(-len(examples) // batch_size))
-    budget.after_loop = bool(held_out)
-    scorer: BoundaryScorer | None = None
     best_bytes: bytes | None = None
     best_key = -1.0
     best_scores: SpanScores | None = None
     best_predictions: list[list[PredictedSpan]] = []
-    best_epoch = 0
-    epochs_run = 0
-    step = 0
-    interrupted = False
-    out_of_time = False
-    if held_out:
-        # Before the loop, inside the budget: the boundary scorers learn from
-        # the training documents' gold alone (model_boundaries.py), and a
-        # scoring pass over a sample of the held-out documents tells what the
-        # steps after the loop will cost.
-        scorer = fit_boundary_scorer(nlp, train_docs, labels)
-        budget.scoring = _sampled_scoring_cost(model, held_out, clock)
-        budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, clock)
-
-    def scored_predictions() -> list[list[PredictedSpan]]:
-        # The held-out documents' spans, the pass timed for the budget.
-        began = clock()
-        found = _predictions(model, held_out)
-        budget.scoring = clock() - began
-        return found
-
+    best_epoch = epochs_run = step = 0
+    interrupted = out_of_time = False
     try:
         for epoch in range(1, epochs + 1):
             rng.shuffle(examples)
@@ -340,7 +326,7 @@ def train(
             for batch in minibatch(examples, size=batch_size):
                 # Asked before each step: an epoch's scoring may have used
                 # some of the time since the last one.
-                if not budget.loop_may_go_on():
+                if not budget.loop_may_go_on() or told_to_stop():
                     out_of_time = True
                     break
                 step_began = clock()
@@ -355,7 +341,11 @@ def train(
             if out_of_time and not steps_this_epoch:
                 break  # nothing learnt since the last epoch was scored
             epochs_run = epoch
-            predictions = scored_predictions() if held_out else []
+            predictions: list[list[PredictedSpan]] = []
+            if held_out:  # the pass timed for the budget
+                began = clock()
+                predictions = _predictions(model, held_out)
+                budget.scoring = clock() - began
             scores = _scores(held_out, predictions) if held_out else None
             key = (scores.micro("exact").f1 + scores.micro("overlap").f1) / 2 if scores else epoch
             if key >= best_key:  # a tie goes to the later, more trained epoch
@@ -371,18 +361,197 @@ def train(
         best_predictions = _predictions(model, held_out) if held_out else []
         best_scores = _scores(held_out, best_predictions) if held_out else None
         best_epoch = epochs_run
-    nlp.from_bytes(best_bytes)
+    return _Loop(best_bytes, best_scores, best_predictions, best_epoch, epochs_run, interrupted)
+
+
+def _like(nlp: Any, labels: Sequence[str], examples: Sequence[_Piece]) -> Any:
+    """A pipeline shaped as `nlp` (initialised as `_setup` does), for another
+    member's weights: a blank one has no output layer of the right size yet."""
+    other = blank_pipeline(labels)
+    texts = [next(iter(p.examples.values())).predicted.text for p in examples[:100]]
+    from spacy.training import Example
+
+    def unlabelled() -> list[Any]:
+        docs = [other.make_doc(text) for text in texts]
+        return [Example(doc, doc.copy()) for doc in docs]
+
+    other.initialize(unlabelled)
+    return other
+
+
+def _member_main(connection: Any, job: _MemberJob, stop_event: Any) -> None:
+    """A member's process (training_members.py): train a pipeline of `job`'s
+    labels with its own seed until told to stop, then send its best epoch."""
+    import signal
+
+    from annotations.training_members import MemberOutcome
+
+    try:
+        nlp, examples, optimizer, batch_size, _clipped = _setup(
+            job.labels, job.train_docs, job.seed, job.batch_size)
+        budget = TrainingBudget(job.max_seconds, time.monotonic, job.started,
+                                members=job.members, after_loop=bool(job.held_out))
+        model = SpanModel(nlp, job.labels)
+        if job.held_out:
+            budget.scoring = _sampled_scoring_cost(model, job.held_out, time.monotonic)
+        loop = _loop(nlp, model, examples, optimizer, job.held_out, budget,
+                     epochs=job.epochs, patience=job.patience, batch_size=batch_size,
+                     dropout=job.dropout, rng=random.Random(job.seed),
+                     told_to_stop=stop_event.is_set)
+        outcome = MemberOutcome(loop.best_bytes, loop.best_epoch, loop.epochs_run,
+                                loop.interrupted, time.process_time())
+    except KeyboardInterrupt:  # Ctrl+C before its loop: nothing to keep
+        outcome = MemberOutcome(failure="stopped before it trained",
+                                cpu_seconds=time.process_time())
+    except Exception as err:  # any failure: the main process goes on without it
+        outcome = MemberOutcome(failure=f"{type(err).__name__}: {err}",
+                                cpu_seconds=time.process_time())
+    # (CPU seconds of the whole process: its start, spaCy's import, included.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the send
+    try:
+        connection.send(outcome)
+    except (BrokenPipeError, OSError):
+        pass  # the main process is gone: nobody to tell
+    finally:
+        connection.close()
+
+
+def train(
+    docs: Sequence[TrainingDoc],
+    *,
+    dev: float = 0.2,
+    seed: int = 0,
+    epochs: int = 30,
+    patience: int = 5,
+    max_seconds: float | None = None,
+    batch_size: int = BATCH_SIZE,
+    dropout: float = DROPOUT,
+    on_progress: Callable[[Progress], None] | None = None,
+    dev_docs: Sequence[TrainingDoc] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    started: float | None = None,
+    processes: int = 1,
+) -> TrainingResult:
+    """Train on `docs` (minus the held-out share) and return the best epoch's model.
+
+    The best epoch is the one with the highest mean of exact and overlap
+    F1 (all labels together) on the held-out documents, the later on a tie;
+    with none held out, the last one. Training stops after `epochs`, after `patience`
+    epochs without a better score, after `max_seconds`, or on Ctrl+C
+    (KeyboardInterrupt): the best model so far is kept in every case.
+    `dev_docs` given means `docs` are all trained on and those are held out.
+    `clock` measures `max_seconds` (the benchmark gives CPU time, so that
+    two trainings get the same work on a busy machine) from `started` (a
+    reading of `clock`; default: now). `max_seconds` is for the whole
+    training: the loop stops early enough for the steps after it
+    (`training_budget`).
+
+    `processes` > 1 trains that many pipelines at once, each in a process
+    of its own but this one's, with seeds `seed`, `seed` + 1, …: an
+    ensemble that decides together (training_members.py). Their budget is
+    wall-clock time (`clock` must be `time.monotonic`, which every process
+    reads alike); the shifts, span ends and joins are then chosen for the
+    ensemble.
+    """
+    budget = TrainingBudget(max_seconds, clock, clock() if started is None else started)
+    require_spacy()
+    if processes > 1 and clock is not time.monotonic:
+        raise ValueError("several training processes share a wall clock: time.monotonic")
+
+    if dev_docs is None:
+        train_docs, held_out = split(docs, dev, seed)
+    else:
+        train_docs, held_out = list(docs), list(dev_docs)
+    labels = sorted({label for d in train_docs for _s, _e, label in d.spans})
+    if not labels:
+        raise ModelError("no span to learn from: tag some documents first "
+                         "(or choose annotators with --annotator)")
+    budget.after_loop = bool(held_out)
+    budget.members = max(1, processes)
+    cpu_began = time.process_time()
+    from annotations.training_members import Member
+
+    # Started first: a member spends its first seconds importing spaCy.
+    members = [Member.start(_member_main, _MemberJob(
+        list(train_docs), list(held_out), labels, seed + k, processes, epochs, patience,
+        max_seconds, budget.started, batch_size, dropout)) for k in range(1, processes)]
+    try:
+        return _train_with_members(train_docs, held_out, labels, members, budget, seed=seed,
+                                   epochs=epochs, patience=patience, batch_size=batch_size,
+                                   dropout=dropout, on_progress=on_progress,
+                                   cpu_began=cpu_began)
+    finally:
+        for member in members:
+            member.close()
+
+
+def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDoc],
+                        labels: list[str], members: list[Any], budget: TrainingBudget, *,
+                        seed: int, epochs: int, patience: int, batch_size: int,
+                        dropout: float, on_progress: Callable[[Progress], None] | None,
+                        cpu_began: float) -> TrainingResult:
+    """`train`'s work in this process: its own pipeline's loop, the members'
+    pipelines taken back, then the steps after the loop for them all."""
+    clock = budget.clock
+    nlp, examples, optimizer, batch_size, clipped = _setup(labels, train_docs, seed, batch_size)
+    model = SpanModel(nlp, labels)
+    scorer: BoundaryScorer | None = None
+    if held_out:
+        # Before the loop, inside the budget: the boundary scorers learn from
+        # the training documents' gold alone (model_boundaries.py), and a
+        # scoring pass over a sample of the held-out documents tells what the
+        # steps after the loop will cost.
+        scorer = fit_boundary_scorer(nlp, train_docs, labels)
+        budget.scoring = _sampled_scoring_cost(model, held_out, clock)
+        budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, clock)
+    loop = _loop(nlp, model, examples, optimizer, held_out, budget, epochs=epochs,
+                 patience=patience, batch_size=batch_size, dropout=dropout,
+                 rng=random.Random(seed), on_progress=on_progress)
+    nlp.from_bytes(loop.best_bytes)
+    best_scores, best_predictions = loop.best_scores, loop.best_predictions
+    interrupted = loop.interrupted
+    notes: list[str] = []
+    for member in members:
+        member.stop()
+    member_cpu = 0.0
+    for k, member in enumerate(members, start=1):
+        outcome = member.result()
+        member_cpu += outcome.cpu_seconds
+        interrupted = interrupted or outcome.interrupted
+        if outcome.pipeline is None:
+            notes.append(f"training process {k + 1} gave no model ({outcome.failure}): "
+                         "the others' are kept")
+            continue
+        model.others.append(_like(nlp, labels, examples).from_bytes(outcome.pipeline))
+    if model.others and held_out and interrupted:
+        # The ensemble's own spans (no step after the loop on Ctrl+C).
+        best_predictions = _predictions(model, held_out)
+        best_scores = _scores(held_out, best_predictions)
+    # A pass after the loop runs every member: until one is timed, the
+    # loop's pass times their number.
+    budget.scoring *= 1 + len(model.others)
+    budget.members = 1
+
+    def scored_predictions() -> list[list[PredictedSpan]]:
+        # The held-out documents' spans, the pass timed for the budget.
+        began = clock()
+        found = _predictions(model, held_out)
+        budget.scoring = clock() - began
+        return found
+
     shifts: dict[str, float] = {}
     if held_out and not interrupted:
         # Each step asks whether it still fits, with what comes after it
         # (the reserve the loop kept: training_budget.py).
         knob_search = (KNOB_SETTINGS + JOIN_SETTINGS) * budget.knob_setting
         # How readily each label opens a span, chosen on the held-out
-        # documents (model_bias.py); the scores reported are the shifted model's.
+        # documents (model_bias.py) for every member's `ner` of the label
+        # alike; the scores reported are the shifted model's.
         shifts = learn_opening_shifts(
-            span_pipes(nlp), scored_predictions, [d.spans for d in held_out],
+            [pipe for member in [nlp, *model.others] for pipe in span_pipes(member)],
+            scored_predictions, [d.spans for d in held_out],
             may_try=lambda: budget.affords(budget.scoring, 2 * budget.scoring + knob_search))
-        if any(shifts.values()):
+        if any(shifts.values()) or model.others:  # the members' own spans, else
             best_predictions = _predictions(model, held_out)
             best_scores = _scores(held_out, best_predictions)
         # Where spans begin and end: the scorers fitted before the loop, their
@@ -415,20 +584,21 @@ def train(
             best_predictions = [join(d.text, found, model.joins)
                                 for d, found in zip(held_out, best_predictions)]
             best_scores = _scores(held_out, best_predictions)
-    notes = []
     if clipped:
-        notes.append(f"{clipped} span overlaps a longer one of its label and was left out "
+        notes.insert(0, f"{clipped} span overlaps a longer one of its label and was left out "
                      "of training (one layer per label)" if clipped == 1 else
                      f"{clipped:,} spans overlap a longer one of their label and were left "
                      "out of training (one layer per label)")
     return TrainingResult(model=model, labels=labels, train_docs=list(train_docs),
-                          dev_docs=list(held_out), scores=best_scores, best_epoch=best_epoch,
-                          epochs_run=epochs_run, seconds=budget.elapsed(),
-                          interrupted=interrupted, clipped=clipped, notes=notes,
+                          dev_docs=list(held_out), scores=best_scores,
+                          best_epoch=loop.best_epoch, epochs_run=loop.epochs_run,
+                          seconds=budget.elapsed(), interrupted=interrupted, clipped=clipped,
+                          notes=notes,
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
                           opening_shifts=shifts, boundaries=model.boundaries,
-                          joins=model.joins)
+                          joins=model.joins,
+                          cpu_seconds=time.process_time() - cpu_began + member_cpu)
 
 
 def fit_boundary_scorer(nlp: Any, train_docs: Sequence[TrainingDoc], labels: Sequence[str]
@@ -502,6 +672,8 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "trained": now_iso(),
         "spacy": spacy.__version__,
         "seconds": round(result.seconds, 1),
+        "cpu_seconds": round(result.cpu_seconds, 1),
+        "pipelines": 1 + len(result.model.others),
         "epochs": result.epochs_run,
         "best_epoch": result.best_epoch,
         "interrupted": result.interrupted,
@@ -540,7 +712,8 @@ def save(result: TrainingResult, folder: str | Path, meta: dict[str, Any]) -> Pa
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        result.model.nlp.to_disk(tmp / PIPELINE_DIR)
+        for member, nlp in enumerate([result.model.nlp, *result.model.others]):
+            nlp.to_disk(tmp / pipeline_dir(member))
         if result.boundaries is not None:
             result.boundaries.save(tmp)
         (tmp / META_NAME).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",

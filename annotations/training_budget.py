@@ -59,6 +59,9 @@ class TrainingBudget:
     step: float = 0.0
     # Whether the steps after the loop run at all (not with nothing held out).
     after_loop: bool = True
+    # Pipelines each scoring pass after the loop runs (an ensemble trained in
+    # several processes, training_members.py) for the one the loop times.
+    members: int = 1
 
     def elapsed(self) -> float:
         return self.clock() - self.started
@@ -70,7 +73,9 @@ class TrainingBudget:
         """Seconds the steps after the loop are expected to take."""
         if not self.after_loop:
             return 0.0
-        return (PASSES_AFTER_LOOP * self.scoring
+        # The epoch the loop stopped in is scored by each pipeline alone (at
+        # once, in their processes); every later pass runs them all.
+        return ((1 + (PASSES_AFTER_LOOP - 1) * self.members) * self.scoring
                 + (KNOB_SETTINGS + JOIN_SETTINGS) * self.knob_setting)
 
     def loop_may_go_on(self) -> bool:

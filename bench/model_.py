@@ -114,6 +114,15 @@ def read_brat(root: Path, limit: int | None = None) -> list[Any]:
     return sorted(docs, key=lambda d: d.doc_id)
 
 
+def _processes(train_docs: list[Any]) -> int:
+    """Processes newsmark's training uses here: `NEWSMARK_MODEL_BENCH_PROCESSES`,
+    else what `newsmark train` would choose (two on two cores)."""
+    from annotations.training_members import default_processes
+
+    given = os.environ.get("NEWSMARK_MODEL_BENCH_PROCESSES")
+    return int(given) if given else default_processes(sum(len(d.text) for d in train_docs))
+
+
 def _one(value: float) -> dict[str, float]:
     return {"median": float(value), "q1": value, "q3": value, "min": value, "max": value, "n": 1}
 
@@ -283,11 +292,18 @@ def run(quick: bool = False) -> list[Figure]:
     headline_only = os.environ.get("NEWSMARK_MODEL_BENCH_ONLY", "") == "headline"
     results: dict[int, Any] = {}
     wall: dict[str, float] = {}
+    processes = _processes(train_docs)
     for share in (100,) if headline_only else (25, 50, 100):
         subset = train_docs[: max(2, round(len(train_docs) * share / 100))]
         started = time.perf_counter()
-        result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
-                       max_seconds=budget, clock=time.process_time)
+        if processes > 1:
+            # As `newsmark train` runs: the budget is wall-clock time for its
+            # processes together (the issue's "15 minutes on 2 cores").
+            result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
+                           max_seconds=budget, clock=time.monotonic, processes=processes)
+        else:
+            result = train(subset, dev=0.1, seed=0, epochs=1000, patience=1000,
+                           max_seconds=budget, clock=time.process_time)
         wall[f"model {share}"] = time.perf_counter() - started
         results[share] = (result, evaluate(result.model, held_out), len(subset))
     started = time.perf_counter()
@@ -391,11 +407,20 @@ def _cost_figures(result: Any, held_out: list[Any], wall: dict[str, float]) -> l
                           unit="ms", value=summary(samples), target=100.0))
     figures.append(Figure(group=GROUP, name="model folder", unit="MB", value=_one(size),
                           target=50.0))
-    figures.append(Figure(group=GROUP, name="training time, 100 % (CPU, budget)", unit="s",
-                          value=_one(result.seconds), target=900.0,
-                          note=f"{result.epochs_run} epochs; wall clock "
-                          f"{wall['model 100']:.0f} s on the shared machine "
-                          f"(baseline: {wall['baseline']:.0f} s for the same CPU time)"))
+    members = 1 + len(result.model.others)
+    if members > 1:
+        figures.append(Figure(
+            group=GROUP, name="training time, 100 % (wall clock, budget)", unit="s",
+            value=_one(result.seconds), target=900.0,
+            note=f"{result.epochs_run} epochs; {members} processes, {result.cpu_seconds:.0f} "
+            f"CPU s in all; {wall['model 100']:.0f} s from the call to its return "
+            f"(baseline: one process, {wall['baseline']:.0f} s wall clock for its CPU time)"))
+    else:
+        figures.append(Figure(group=GROUP, name="training time, 100 % (CPU, budget)", unit="s",
+                              value=_one(result.seconds), target=900.0,
+                              note=f"{result.epochs_run} epochs; wall clock "
+                              f"{wall['model 100']:.0f} s on the shared machine "
+                              f"(baseline: {wall['baseline']:.0f} s for the same CPU time)"))
     return figures
 
 

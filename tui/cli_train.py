@@ -42,6 +42,10 @@ def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True),
               help="Train for at most this many minutes in all, the steps after the "
                    "training loop included (the best model so far is kept).")
+@click.option("--processes", type=click.IntRange(1, 4),
+              help="Pipelines trained at once, one process each, deciding together at "
+                   "prediction (default: 2 with two cores and at least 200,000 characters "
+                   "of text, else 1).")
 @click.option("--out", "out_dir", type=ANY_PATH,
               help="Model folder to write (default: [model] path of newsmark.toml, "
                    "else model/ in the store).")
@@ -50,12 +54,13 @@ def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
 @reports_errors
 def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: str | None,
                   dev: float, seed: int, epochs: int, patience: int, max_minutes: float | None,
-                  out_dir: Path | None, config_path: Path | None) -> None:
+                  processes: int | None, out_dir: Path | None, config_path: Path | None) -> None:
     """Train the span model on the store's annotations and save it (needs newsmark[model])."""
     from annotations.labels import load_config
     from annotations.model_boundaries import describe as describe_boundaries
     from annotations.span_model import ModelError, model_folder, require_spacy
     from annotations.training import collect, folder_size, metadata, save, train
+    from annotations.training_members import default_processes
 
     started = time.monotonic()  # --max-minutes counts reading the store too
     require_spacy()
@@ -67,9 +72,12 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if not docs:
         raise ModelError(f"no document in {store_dir} has spans by "
                          f"{', '.join(layers) or 'anyone'}; tag some first")
+    if processes is None:
+        processes = default_processes(sum(len(d.text) for d in docs))
     echo(f"training on {plural(len(docs), 'document')} of {store_dir} (annotators: "
-               f"{', '.join(layers)}), {dev:.0%} held out; Ctrl+C stops and keeps the best "
-               "model so far", err=True)
+               f"{', '.join(layers)}), {dev:.0%} held out"
+               + (f", {processes} processes" if processes > 1 else "")
+               + "; Ctrl+C stops and keeps the best model so far", err=True)
     bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
                             show_pos=True) if sys.stderr.isatty() else None
     shown = [0]
@@ -87,7 +95,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     try:
         result = train(docs, dev=dev, seed=seed, epochs=epochs, patience=patience,
                        max_seconds=None if max_minutes is None else max_minutes * 60,
-                       started=started,
+                       started=started, processes=processes,
                        on_progress=progress)
     except KeyboardInterrupt:
         # Ctrl+C before the first batch (while the pipeline was set up):
@@ -121,4 +129,6 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
     echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
-               f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s)")
+               f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s"
+               + (f", {result.cpu_seconds:.0f} CPU s in {1 + len(result.model.others)} processes"
+                  if result.model.others else "") + ")")
