@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Characters of training text below which one process trains alone: a member
 # spends about 5 s starting (spawning, importing spaCy), which a training of
 # seconds (a few articles: 5 tiny ones train in 1.5 s) never wins back.

@@ -98,9 +98,10 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                        started=started, processes=processes,
                        on_progress=progress)
     except KeyboardInterrupt:
-        # Ctrl+C before the first batch (while the pipeline was set up):
-        # there is no model yet, and the one in --out is left as it was.
-        echo("newsmark: stopped before training began; nothing saved", err=True)
+        # Ctrl+C before the first batch (while the pipeline was set up), or a
+        # second one while the other process handed its model over: there is
+        # no model yet, and the one in --out is left as it was.
+        echo("newsmark: stopped before a model was ready; nothing saved", err=True)
         sys.exit(130)
     finally:
         if bar is not None:
