@@ -98,6 +98,12 @@ def main(argv: list[str]) -> None:
     if argv and argv[0] == "--wait-workers":
         wait_workers, argv = True, argv[1:]
     mode, args = argv[0], argv[1:]
+    if mode == "newsmark":
+        # What the `newsmark` command's entry (tui/launch.py) does before any
+        # import of its own, and so before `_patch` imports Textual.
+        from tui.startup import pause_collection
+
+        pause_collection()
     _patch(out, wait_workers)
     if mode in ("floor", "floor-text"):
         from textual.app import App, ComposeResult

@@ -173,3 +173,29 @@ async def test_the_reader_says_when_it_cannot_write_them(article_paths, tmp_path
         ws.store.close()  # the disk has room again: close writes them
     (doc,) = ws.documents.values()
     assert _on_disk(store_dir, doc.id) == (True, True)
+
+
+def test_a_new_stores_marker_comes_with_its_first_write(article_paths, tmp_path) -> None:
+    """The marker's fsyncs wait for the first write too; nothing it guards is
+    on disk before it, and a store closed with nothing written opens again."""
+    from annotations.store.migrations import FORMAT, MARKER, check_format
+
+    store_dir = tmp_path / "store"
+    LocalStore(store_dir).close()  # nothing registered, nothing written
+    assert not (store_dir / MARKER).exists()
+    assert not (store_dir / "documents.json").exists()
+    assert check_format(store_dir) == FORMAT
+    ws = _opened(store_dir, article_paths[:1])
+    (doc,) = ws.documents.values()
+    try:
+        assert not (store_dir / MARKER).exists()
+        ws.save_panes([Pane(doc.id, doc.meta.path, 3)])
+        assert json.loads((store_dir / MARKER).read_text())["format"] == FORMAT
+        assert _on_disk(store_dir, doc.id) == (True, True)
+    finally:
+        ws.store.close()
+    reopened = LocalStore(store_dir)
+    try:
+        assert reopened.document_record(doc.id) is not None
+    finally:
+        reopened.close()

@@ -62,6 +62,9 @@ def test_the_commands_imported_when_asked_for_are_listed_and_run() -> None:
     # --store before a command is handed to it; `store` itself takes none.
     refused = runner.invoke(main, ["--store", "somewhere", "store", "init"])
     assert refused.exit_code != 0 and "works on no store" in refused.output
+    # The group's own option, not a file for the reader to open.
+    version = runner.invoke(main, ["--version"])
+    assert version.exit_code == 0 and "version" in version.output
 
 
 def test_graphemes_still_find_clusters_once_regex_is_imported_late() -> None:

@@ -70,3 +70,27 @@ def test_an_open_that_fails_before_any_frame_resumes_collection(tmp_path) -> Non
     assert result.exit_code != 0
     assert "no article could be opened" in result.output
     assert gc.isenabled()
+
+
+def test_the_command_pauses_collection_before_importing_anything(monkeypatch) -> None:
+    import tui.cli
+    from tui import launch
+
+    seen: list[bool] = []
+    monkeypatch.setattr(tui.cli, "main", lambda: seen.append(gc.isenabled()))
+    launch.main()
+    assert seen == [False]
+
+
+def test_every_command_but_the_reader_resumes_collection(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("The council voted on Tuesday to fund a new weir.\n", encoding="utf-8")
+    startup.pause_collection()  # as the entry does
+    result = CliRunner().invoke(main, ["suggest", str(article)])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0  # what the imports made is set aside

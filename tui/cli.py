@@ -38,6 +38,7 @@ from tui.cli_common import (
 )
 from tui.cli_common import open_existing_store as _open_existing_store
 from tui.literal import safe
+from tui.startup import pause_collection, resume_collection
 from tui.wording import plural
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ class DefaultToOpen(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = self._options_after_command(ctx, list(args))
-        if not args or (not self._known(args[0]) and args[0] not in ("--help", "-h")):
+        if not args or (not self._known(args[0])
+                        and args[0] not in ("--help", "-h", "--version")):
             args = ["open", *args]
         return super().parse_args(ctx, args)
 
@@ -159,12 +161,17 @@ def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
 
 @click.group(cls=DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsmark")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """newsmark: read news articles side by side, tag what the text does, export training data.
 
     Run `newsmark [PATH ...]` to open articles (files, or folders of .txt/.md);
     with no path it opens the bundled sample articles.
     """
+    if ctx.invoked_subcommand != "open":
+        # The entry (tui/launch.py) paused the collector for the reader's
+        # start; no other command runs without it.
+        resume_collection()
 
 
 def has_terminal() -> bool:
@@ -255,9 +262,7 @@ def open_command(
     if interrupted:
         notices.append(interrupted)
         echo(f"newsmark: {safe(interrupted)}", err=True)
-    from tui.startup import pause_collection, resume_collection
-
-    pause_collection()  # until the app's first frame (tui/startup.py)
+    pause_collection()  # until the app's first frame, if the entry has not (tui/launch.py)
     try:
         sources: list[str | Stored] = list(article_paths)
         if stored:

@@ -4,8 +4,10 @@ Starting makes a few hundred thousand objects (Textual's modules, widgets
 and styles, the articles' line and paragraph indexes) and none of them is
 garbage yet, but CPython's cyclic collector walks them again and again as
 they are made: ~100 ms of a 0.37 s start with two 1 MB articles, against
-~18 ms in a bare Textual app (bench/NOTES.md). So `newsmark open` pauses
-the collector and the app resumes it once the first frame is on screen,
+~18 ms in a bare Textual app (bench/NOTES.md). So the `newsmark` command
+pauses the collector before its first import (tui/launch.py; `newsmark
+open` does if nothing did before), every other command resumes it at
+once, and the reader resumes it once its first frame is on screen,
 after `gc.freeze()` has set everything made so far aside: later full
 collections walk only what was made since, so they stay short while a
 person types. (Reference counting frees almost all garbage meanwhile;

@@ -67,6 +67,7 @@ from annotations.store.migrations import (
     DOCS_DIR,
     DOCUMENTS,
     FORMAT,
+    MARKER,
     check_format,
     clean_tmp_files,
     migrate,
@@ -158,6 +159,7 @@ class LocalStore:
         # already see, written before any other write (`_writing`).
         self._unwritten: dict[str, tuple[Document, dict[str, Any]]] = {}
         self._unwritten_paths: dict[str, str] = {}
+        self._marker_unwritten = False  # a new store's, until its first write (`_open_parts`)
 
         self._prepare_folder()
         found = check_format(self.root)
@@ -189,7 +191,13 @@ class LocalStore:
         if not read_only:
             if found < FORMAT:
                 self.upgraded = (found, migrate(self.root, found))
-            write_marker_if_missing(self.root)
+            # A new store's format marker is written by its first write
+            # (`_writing`), not here: its two fsyncs (the file's and the
+            # folder's, ~7 ms) were the reader's only wait for the disk
+            # before its first frame. Until then nothing it guards exists:
+            # without documents.json, `check_format` takes a folder for a
+            # new store, as it is.
+            self._marker_unwritten = not (self.root / MARKER).exists()
             (self.root / DOCS_DIR).mkdir(exist_ok=True)
             clean_tmp_files(self.root)  # under the write lock: nobody's write is half done
             self._adopt_history()
@@ -237,6 +245,9 @@ class LocalStore:
             return
         with self._write_lock.held() as first:
             if first:
+                if self._marker_unwritten:  # before any other file of the store
+                    write_marker_if_missing(self.root)
+                    self._marker_unwritten = False
                 self._read_others_changes()
                 if self._unwritten or self._unwritten_paths:
                     # Whatever this write is, what it refers to is on disk first.
