@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotations import anchoring, graphemes, identity, relations
 from annotations.documents import Decoding, how_read, load_document
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     # anything is aligned or suggested.
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
+    from annotations.export import ExportOptions
     from annotations.reanchor import ReanchorReport
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
@@ -606,6 +607,51 @@ class Workspace:
             ):
                 return None
         return self.history.update(ann)
+
+    # The store as the reader sees it: where, whether it can be written, what
+    # waits to be sent. The app asks these here, not the store (one seam).
+
+    @property
+    def location(self) -> str:
+        """The store's folder or (password-free) URL."""
+        return self.store.location
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.store.read_only)
+
+    @property
+    def folder(self) -> Path | None:
+        """The store's folder; None for a PostgreSQL store."""
+        from annotations.engines import folder_of
+
+        return folder_of(self.store)
+
+    @property
+    def unsent_changes(self) -> int:
+        """Changes kept on this machine while a shared store's server is away."""
+        return int(getattr(self.store, "pending", 0))
+
+    def send_unsent_changes(self) -> None:
+        """Try to send them (StoreError if the server is still away)."""
+        flush = getattr(self.store, "flush", None)
+        if flush is not None and self.unsent_changes:
+            flush()
+
+    @property
+    def shared(self) -> bool:
+        """A store others change meanwhile (PostgreSQL), whose changes can be heard."""
+        return hasattr(self.store, "listen")
+
+    def listen(self) -> Any:
+        """A listener for the changes others make to a shared store (`shared`)."""
+        return self.store.listen()  # type: ignore[attr-defined]
+
+    def export(self, options: ExportOptions, out_path: Path) -> Any:
+        """Export the whole store as `newsmark export` does (annotations/export.py)."""
+        from annotations.export import export
+
+        return export(self.store, options, out_path=out_path)
 
     # Relations between spans of a document, and attribute values on spans.
 

@@ -29,7 +29,6 @@ from textual.widget import MountError
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
@@ -167,8 +166,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self.set_keymap(self.keys)
         self._listener: Any = None  # a ChangeListener on a shared store
         self._listen_tried = 0.0
-        self.sub_title = safe(f"store {workspace.store.location}")
-        if workspace.store.read_only:
+        self.sub_title = safe(f"store {workspace.location}")
+        if workspace.read_only:
             self.sub_title += " (read-only)"
 
     def notify(
@@ -294,10 +293,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
         # A shared (PostgreSQL) store: others' changes arrive by NOTIFY.
-        listen = getattr(self.workspace.store, "listen", None)
-        if listen is not None:
+        if self.workspace.shared:
             with contextlib.suppress(NewsmarkError):
-                self._listener = listen()
+                self._listener = self.workspace.listen()
             self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
@@ -845,7 +843,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _export(self, fmt: str, target: str) -> None:
         """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
-        from annotations.export import ExportOptions, check_target, export
+        from annotations.export import ExportOptions, check_target
         from tui.export_report import report
 
         if not target.strip():
@@ -861,7 +859,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         try:
             options.check(path)
             check_target(path, fmt, force=False)
-            counts = export(self.workspace.store, options, out_path=path)
+            counts = self.workspace.export(options, path)
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=10)
             return
@@ -1110,7 +1108,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _say_saved(self, what: str | None) -> None:
         """The status line after a change (`what`; None: after trying to send the
         outbox): saved, or (server away) kept in the outbox."""
-        pending = getattr(self.workspace.store, "pending", 0)
+        pending = self.workspace.unsent_changes
         if pending:
             waiting = plural(pending, "change")
             self.saved = (f"NOT SAVED on the server: {what} kept on this machine "
@@ -1372,7 +1370,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         return next((v for v in self.views if v.document.id == doc_id), None)
 
     def _save_panes(self) -> None:
-        if self.workspace.store.read_only or not self._panes_dirty:
+        if self.workspace.read_only or not self._panes_dirty:
             return
         active = self.active_view.id
         panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
@@ -1464,19 +1462,19 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         a listener lost with the connection is made again (every
         RELISTEN_SECONDS at most: connecting to a host that is down waits).
         """
-        store = self.workspace.store
-        if getattr(store, "pending", 0):
+        ws = self.workspace
+        if ws.unsent_changes:
             with contextlib.suppress(NewsmarkError):
-                store.flush()
-            self._say_saved(None if store.pending else "sent the changes kept meanwhile")
+                ws.send_unsent_changes()
+            self._say_saved(None if ws.unsent_changes else "sent the changes kept meanwhile")
             self._refresh_status()
         changed: set[str] | None = None
         if self._listener is None:
-            if store.pending or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
+            if ws.unsent_changes or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
                 return
             self._listen_tried = time.monotonic()
             try:
-                self._listener = store.listen()
+                self._listener = ws.listen()
             except NewsmarkError:
                 return
             changed = {view.document.id for view in self.views}  # missed meanwhile
@@ -1602,7 +1600,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _log_crash(self, details: str) -> str:
         """Append `details` to the crash log; a sentence saying where they are."""
         # A PostgreSQL store has no folder: the log goes to the current one.
-        log = (folder_of(self.workspace.store) or Path.cwd()) / CRASH_LOG
+        log = (self.workspace.folder or Path.cwd()) / CRASH_LOG
         try:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"--- {datetime.now().isoformat()}\n{details}\n")
