@@ -33,7 +33,7 @@ from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
-from annotations.search import find_all
+from annotations.search import find
 from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
@@ -620,13 +620,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _run_search(self, query: str) -> None:
         view = self.active_view
         try:
-            matches = find_all(view.text, query)
+            found = find(view.text, query)
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
+        matches = found.matches
         self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
-        if not matches:
+        if found.only_empty:  # re:^, re:\b: found, but nothing to highlight or go to
+            self.notify(f"{query} matches only empty text: nothing to show", timeout=3)
+        elif not matches:
             self.notify(f"Not found: {query}", timeout=3)
         else:
             self._step(forward=True)
