@@ -242,9 +242,6 @@ class Annotation:
             suffix=doc.text[end : end + CONTEXT_CHARS],
         )
 
-    def covers(self, offset: int) -> bool:
-        return self.start <= offset < self.end
-
     def with_changes(self, **changes: Any) -> Annotation:
         return replace(self, **changes)
 

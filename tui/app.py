@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
+    from annotations.worker_jobs import AlignmentJob, SegmentationJob
     from tui.orphan_list import OrphanList
     from tui.suggestion_list import SuggestionList
 
@@ -904,7 +905,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
             # After the first paint: the worker shares the GIL with drawing.
-            self.call_after_refresh(self._segment, doc.id)
+            self.call_after_refresh(self._segment_in_background, doc.id)
         if first_paint:
             if not self._paragraphs_due:
                 self.call_after_refresh(self._show_paragraphs)
@@ -926,13 +927,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     # A failing worker must not stop the reader: its error is shown
     # (on_worker_state_changed) and the text stays readable.
-    @work(thread=True, group="segment", exit_on_error=False)
-    def _segment(self, doc_id: str) -> None:
-        def progress(fraction: float) -> None:
-            self.post_message(SegmentationProgress(doc_id, fraction))
+    def _segment_in_background(self, doc_id: str) -> None:
+        self._segment(self.workspace.segmentation_job(doc_id))
 
-        self.workspace.segmentation(doc_id, progress)
-        self.post_message(SegmentationReady(doc_id))
+    @work(thread=True, group="segment", exit_on_error=False)
+    def _segment(self, job: SegmentationJob) -> None:
+        # Reads only the job: the workspace keeps what it found, on this
+        # app's thread (`on_segmentation_ready`; annotations/worker_jobs.py).
+        def progress(fraction: float) -> None:
+            self.post_message(SegmentationProgress(job.doc_id, fraction))
+
+        self.post_message(SegmentationReady(job.run(progress)))
 
     def on_segmentation_progress(self, message: SegmentationProgress) -> None:
         if message.doc_id not in self._segmenting:
@@ -942,12 +947,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     def on_segmentation_ready(self, message: SegmentationReady) -> None:
-        doc_id = message.doc_id
+        doc_id = message.done.doc_id
+        seg = self.workspace.keep_segmentation(message.done)
         self._segmenting.pop(doc_id, None)
         self._report_warnings()
         for view in self.views:
             if view.document.id == doc_id:
-                view.set_segmentation(self.workspace.segmentation(doc_id))
+                view.set_segmentation(seg)
         self._compare_panes()
         self._refresh_status()
 
@@ -1011,15 +1017,20 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 view.set_margin([], self._linked_spans(view))
                 view.set_counterparts([])
             return
-        self._align(views[0].document.id, views[1].document.id)
+        a_id, b_id = views[0].document.id, views[1].document.id
+        known = self.workspace.known_alignment(a_id, b_id)
+        if known is not None:
+            self.post_message(AlignmentReady(a_id, b_id, known))
+        else:
+            self._align(self.workspace.alignment_job(a_id, b_id))
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
-    def _align(self, a_id: str, b_id: str) -> None:
-        alignment = self.workspace.alignment(a_id, b_id)
-        self.post_message(AlignmentReady(a_id, b_id, alignment))
+    def _align(self, job: AlignmentJob) -> None:
+        self.post_message(AlignmentReady(job.a_id, job.b_id, job.run()))  # reads only the job
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
-        a_id, b_id, alignment = message.a_id, message.b_id, message.alignment
+        a_id, b_id = message.a_id, message.b_id
+        alignment = self.workspace.keep_alignment(a_id, b_id, message.alignment)
         a, b = self.views[:2]
         if (a.document.id, b.document.id) != (a_id, b_id):
             return  # a pane moved on while this was computed
@@ -1299,8 +1310,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def action_accept_visible(self) -> None:
         view = self.active_view
-        lo, hi = view.visible_range()
-        shown = [s for s in view.suggestions if s.start < hi and s.end > lo]
+        from annotations.suggest import in_view
+
+        shown = in_view(view.suggestions, *view.visible_range())
         if not shown:
             self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
             return

@@ -175,12 +175,11 @@ class ModelActions:
         if key in self._predicting:
             return
         self._predicting.add(key)
-        self._predict(doc_id, ws.span_model)
+        self._predict(ws.model_suggestion_job(doc_id, ws.span_model))
 
     @work(thread=True, group="predict", exit_on_error=False)
-    def _predict(self, doc_id: str, model: Any) -> None:
-        found = self.workspace.predict_model_suggestions(doc_id, model)
-        self.post_message(ModelSuggestionsReady(doc_id, model, found))
+    def _predict(self, job: Any) -> None:  # a ModelSuggestionJob: reads only itself
+        self.post_message(ModelSuggestionsReady(job.doc_id, job.model, job.run()))
 
     def on_model_suggestions_ready(self, message: ModelSuggestionsReady) -> None:
         self._predicting.discard((message.doc_id, id(message.model)))
