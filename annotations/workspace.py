@@ -23,6 +23,7 @@ from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
 from annotations.segmentation import Progress, Segmentation, Segmenter, strip_span
+from annotations.shown_names import ShownNames, file_name
 from annotations.store.protocol import Pane, Store
 
 if TYPE_CHECKING:
@@ -171,6 +172,9 @@ class Workspace:
         # doc id -> the first entry showing it (index_of, without a scan).
         self._entry_of: dict[str, int] = {}
         self._register_soon = write_new_documents_later
+        # What the reader calls each document, files sharing a name told
+        # apart by their folders (worked out when first asked for).
+        self.names = ShownNames(self._entry_paths)
         given: list[Document] = []
         entries = self.entries
         for source in sources:
@@ -398,12 +402,31 @@ class Workspace:
         its stored name (an undo may reach one this session did not open)."""
         doc = self.documents.get(doc_id)
         if doc is not None:
-            return doc.heading
+            return self.names.heading(doc)
         record = next((r for r in self.store.documents() if r["id"] == doc_id), None)
         if record is None:
             return doc_id
         meta = DocumentMeta.from_dict(record.get("meta") or {})
-        return Document(text="", meta=meta, id=doc_id).heading
+        return self.names.heading(Document(text="", meta=meta, id=doc_id))
+
+    def entry_name(self, index: int) -> str:
+        """What the document list and messages call entry `index` (namesakes told apart)."""
+        entry = self.entries[index]
+        if entry.document is not None:
+            return self.names.heading(entry.document)
+        stored = entry.stored
+        if stored is not None:
+            # A stored document is called by its title, else by its file's name.
+            if stored.path and stored.name == file_name(stored.path):
+                return self.names.file(stored.path)
+            return stored.name
+        return self.names.file(entry.source) or "?"
+
+    def _entry_paths(self) -> list[str]:
+        """The files of the session's documents, for `names` (a folder's 100,000 at once)."""
+        return [entry.source or entry.stored.path  # type: ignore[union-attr, misc]
+                for entry in self.entries
+                if entry.source or (entry.stored is not None and entry.stored.path)]
 
     def entry_index(self, doc_id: str) -> int | None:
         """The entry showing `doc_id`, None if no entry read it."""

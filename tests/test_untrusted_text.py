@@ -68,6 +68,21 @@ async def test_a_search_with_markup_and_no_match_says_so_literally(
         assert f"search “{query}”" in shown
 
 
+@pytest.mark.parametrize("query", ["re:^", r"re:\b", "re:(?=[Reuters])"])
+async def test_a_search_matching_only_empty_text_says_so_not_not_found(
+    make_workspace, hostile_paths, query: str
+) -> None:
+    """`/re:^` matches (zero-width) but said "Not found: re:^"."""
+    app = NewsmarkApp(make_workspace(hostile_paths))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("slash", *query, "enter")
+        await pilot.pause()
+        shown = screen(app)
+        assert f"{query} matches only empty text: nothing to show" in shown, shown
+        assert "Not found" not in shown
+        assert app.search_matches == []
+
+
 async def test_a_found_markup_query_is_named_literally_in_the_status_line(
     make_workspace, hostile_paths
 ) -> None:

@@ -32,7 +32,7 @@ from textual.worker import Worker, WorkerState
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
-from annotations.search import find_all
+from annotations.search import find
 from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
@@ -260,6 +260,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             label_styles=self._label_styles,
             cursor=cursor,
             id=view_id,
+            heading=self.workspace.names.heading,
         )
 
     def get_default_screen(self) -> Screen:
@@ -313,7 +314,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # is loaded after the first paint, in the background.
         self.call_after_refresh(self.load_model_if_any)
         for doc_id, report in self.workspace.reanchor_reports.items():
-            name = self.workspace.documents[doc_id].name
+            name = self.workspace.names.name(self.workspace.documents[doc_id])
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
             self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
                         severity="warning", timeout=15)
@@ -397,8 +398,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         entry = self.workspace.entries[index]
         doc = self.workspace.load(index)
         if doc is None:
-            self.notify(entry.error or f"{entry.name} cannot be opened", severity="error",
-                        timeout=8)
+            self.notify(entry.error or f"{self.workspace.entry_name(index)} cannot be opened",
+                        severity="error", timeout=8)
             self._refresh_documents()
         return doc
 
@@ -618,13 +619,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _run_search(self, query: str) -> None:
         view = self.active_view
         try:
-            matches = find_all(view.text, query)
+            found = find(view.text, query)
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
+        matches = found.matches
         self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
-        if not matches:
+        if found.only_empty:  # re:^, re:\b: found, but nothing to highlight or go to
+            self.notify(f"{query} matches only empty text: nothing to show", timeout=3)
+        elif not matches:
             self.notify(f"Not found: {query}", timeout=3)
         else:
             self._step(forward=True)
@@ -1515,12 +1519,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _document_row(self, index: int) -> tuple[Text, Text]:
         """Drawn only for the rows on screen: unread articles cost nothing."""
         entry = self.workspace.entries[index]
+        name = self.workspace.entry_name(index)
         if entry.error is not None:
-            return describe_document(entry.name, "unreadable", None)
+            return describe_document(name, "unreadable", None)
         if entry.document is None:
-            return describe_document(entry.name, self.workspace.last_status(index), None)
+            return describe_document(name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        return describe_document(entry.name, self.workspace.status(doc_id),
+        return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
     @staticmethod
