@@ -161,10 +161,6 @@ def _ends_sentence(line: str) -> bool:
     return bool(core) and core[-1] in _SENTENCE_END
 
 
-def _protected(line: str) -> bool:
-    return _ends_sentence(line) and _more_words_than(line, _PROTECTED_WORDS)
-
-
 def _is_heading(line: str) -> bool:
     """A headline, standfirst or banner: short, and not ending like a sentence.
 
@@ -267,7 +263,8 @@ def is_boilerplate(line: str) -> bool:
     """Whether a (stripped) line is site furniture rather than article text."""
     if _CONSENT.match(line):
         return True
-    # `_protected(line)`, inline: this runs on every line of the article.
+    # A line ending like a sentence, longer than _PROTECTED_WORDS, is kept
+    # (inline: this runs on every line of the article).
     core = line.rstrip(_CLOSERS)
     if core and core[-1] in _SENTENCE_END and len(line.split(None, _PROTECTED_WORDS)) > (
         _PROTECTED_WORDS

@@ -103,9 +103,13 @@ class Document:
         Two copies of one wire story (one title) are told apart by their
         files; a file name alone says less than the title beside it.
         """
-        if self.meta.title and self.meta.path:
-            return f"{self._file_name()} — {self.meta.title}"
-        return self.name
+        return self.heading_with(self._file_name())
+
+    def heading_with(self, file: str) -> str:
+        """`heading`, the file called `file` (`annotations.shown_names`: namesakes told apart)."""
+        if self.meta.title and file:
+            return f"{file} — {self.meta.title}"
+        return self.name_with(file)
 
     def _file_name(self) -> str:
         return (self.meta.path or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -116,10 +120,14 @@ class Document:
 
         (An imported record often has neither title nor file; its id says nothing.)
         """
+        return self.name_with(self._file_name())
+
+    def name_with(self, file: str) -> str:
+        """`name`, the file called `file` (`annotations.shown_names`: namesakes told apart)."""
         if self.meta.title:
             return self.meta.title
-        if self.meta.path:
-            return self._file_name()
+        if file:
+            return file
         words = " ".join(self.text[:200].split())
         if not words:
             return self.id
@@ -233,9 +241,6 @@ class Annotation:
             prefix=doc.text[max(0, start - CONTEXT_CHARS) : start],
             suffix=doc.text[end : end + CONTEXT_CHARS],
         )
-
-    def covers(self, offset: int) -> bool:
-        return self.start <= offset < self.end
 
     def with_changes(self, **changes: Any) -> Annotation:
         return replace(self, **changes)

@@ -23,6 +23,7 @@ classes and matching cost every start ~1.5 ms (issue 18).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -51,6 +52,8 @@ _MAX_WINDOWS = 48
 _MAX_EXACT = 300
 _NEAR = 4000
 _PROBE_LEN = 16
+# A word, as `_inside_word` sees one: a run of letters and digits.
+_WORD = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True, slots=True)
 class Anchored:
@@ -289,6 +292,7 @@ def _fuzzy(ann: Annotation, text: str, expected: list[int]) -> Anchored | None:
         on_edges = _on_word_edges(ann, text, start, end, k)
         if on_edges is not None:
             start, end, dist = on_edges
+        start, end, dist = _with_end_words(quote, text, start, end, dist, k)
         if dist == 0 or (start, end) in seen:
             continue
         seen.add((start, end))
@@ -346,6 +350,65 @@ def _on_word_edges(
             if dist <= k and (best is None or candidate < best):
                 best = candidate
     return None if best is None else (best[4], best[5], best[0])
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """Where each run of letters and digits in `text` starts and ends."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def _whole_word_cut(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is part of a longer word, not a word of its own."""
+    return _inside_word(text, start) or _inside_word(text, end)
+
+
+def _with_end_words(
+    quote: str, text: str, start: int, end: int, dist: int, k: int
+) -> tuple[int, int, int]:
+    """A fuzzy match grown to the quote's first and last words where it left them out.
+
+    Among matches as close, the one nearest the quote's length won: "West
+    looking at … claims" found in "The West is looking at … claims" as "is
+    looking at … claims" (three edits, like "West is looking …", and two
+    characters nearer the length), a word of the span lost. When the match
+    does not start (end) with the quote's first (last) word and that word
+    stands whole just before (after) it, the match starts (ends) there, if
+    the text is still within `k` edits of the quote.
+    """
+    words = _words(quote)
+    if not words:
+        return start, end, dist
+    (first_start, first_end), (last_start, last_end) = words[0], words[-1]
+    first, last = quote[first_start:first_end], quote[last_start:last_end]
+    found = _words(text[start:end])
+    if not found or text[start + found[0][0]:start + found[0][1]] != first:
+        lead = quote[:first_start]  # what the quote has before its first word ("‘")
+        lo = max(0, start - k - first_end)
+        for word_start, word_end in reversed(_words(text[lo:start])):
+            at = lo + word_start
+            if text[at:lo + word_end] != first or _whole_word_cut(text, at, lo + word_end):
+                continue
+            if lead and text[at - len(lead):at] == lead:
+                at -= len(lead)
+            grown = end_distances(quote, text[at:end], anchored=True)[-1]
+            if grown <= k:
+                start, dist = at, grown
+                break
+    found = _words(text[start:end])
+    if not found or text[start + found[-1][0]:start + found[-1][1]] != last:
+        trail = quote[last_end:]  # what the quote has after its last word (".”")
+        hi = min(len(text), end + k + len(quote) - last_start)
+        for word_start, word_end in _words(text[end:hi]):
+            to = end + word_end
+            if text[end + word_start:to] != last or _whole_word_cut(text, end + word_start, to):
+                continue
+            if trail and text[to:to + len(trail)] == trail:
+                to += len(trail)
+            grown = end_distances(quote, text[start:to], anchored=True)[-1]
+            if grown <= k:
+                end, dist = to, grown
+                break
+    return start, end, dist
 
 
 def _trim_to_quote(quote: str, text: str, start: int, end: int) -> tuple[int, int]:

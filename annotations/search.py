@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from annotations.errors import NewsmarkError
 
@@ -31,14 +32,32 @@ def compile_query(query: str) -> re.Pattern[str]:
     return re.compile(re.escape(query), re.IGNORECASE)
 
 
-def find_all(text: str, query: str) -> list[tuple[int, int]]:
-    """Every non-empty match of `query` in `text`, at most MAX_MATCHES."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a search found: its non-empty matches, and whether it matched
+    only empty text (`re:^`, `re:\\b`: a pattern that matches, with nothing to show)."""
+
+    matches: list[tuple[int, int]]
+    only_empty: bool = False
+
+
+def find(text: str, query: str) -> Found:
+    """Every non-empty match of `query` in `text` (at most MAX_MATCHES), and
+    whether it matched only empty text (so "not found" would not be true)."""
     if not query or query == REGEX_PREFIX:
-        return []
+        return Found([])
     matches: list[tuple[int, int]] = []
+    empty = False
     for match in compile_query(query).finditer(text):
         if match.end() > match.start():
             matches.append(match.span())
             if len(matches) >= MAX_MATCHES:
                 break
-    return matches
+        else:
+            empty = True
+    return Found(matches, only_empty=empty and not matches)
+
+
+def find_all(text: str, query: str) -> list[tuple[int, int]]:
+    """Every non-empty match of `query` in `text`, at most MAX_MATCHES."""
+    return find(text, query).matches

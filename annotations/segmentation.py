@@ -213,7 +213,7 @@ def _regexp_tokens(
     append = spans.append
     # A period that is the sentence's last visible character ends it, even
     # after an abbreviation.
-    last_visible = _strip(text, start, sentence_end)[1] - 1
+    last_visible = strip_span(text, start, sentence_end)[1] - 1
     prev_end = -1
     for s, e in map(_SPAN, _token_pattern().finditer(text, start, end)):
         if s == prev_end:
@@ -532,6 +532,31 @@ def encode(seg: Segmentation) -> bytes:
     return b"".join([_MAGIC, json.dumps(header).encode(), b"\n", *chunks])
 
 
+@dataclass(frozen=True)
+class KeptSegmentation:
+    """A segmentation as a store keeps it (`encode`'s bytes), not yet decoded.
+
+    Read where the store is used (the main thread: a file, a database row),
+    decoded wherever suits: decoding 10 MB's takes ~0.4 s, so the reader
+    does it in a worker (annotations/worker_jobs.py).
+    """
+
+    data: bytes
+    where: str  # what the store calls it in a warning: a file's path, or a row
+
+    def decode(self, text: str, doc_id: str, warn: Callable[[str], None] | None = None
+               ) -> Segmentation | None:
+        """The segmentation of `text`, or None if this is damaged, out of date or
+        made for another text (`warn` hears why: the caller segments again)."""
+        try:
+            return decode(text, self.data)
+        except ValueError as err:
+            if warn is not None:
+                warn(f"{self.where} is damaged or out of date ({err}); "
+                     f"segmenting {doc_id} again")
+            return None
+
+
 def decode(text: str, data: bytes) -> Segmentation:
     """The segmentation `encode` wrote for `text`; ValueError (with why) if it is not one."""
     if not data.startswith(_MAGIC):
@@ -684,7 +709,7 @@ class Segmenter:
             breaks = sorted({e for _, e in self._punkt.span_tokenize(line) if 0 < e < len(line)})
         prev = 0
         for b in [*breaks, len(line)]:
-            s, e = _strip(line, prev, b)
+            s, e = strip_span(line, prev, b)
             if s < e:
                 out.append(start + s, start + e)
             prev = b
@@ -767,11 +792,11 @@ def paragraphs(text: str) -> list[Span]:
     spans: list[Span] = []
     pos = 0
     for gap in _PARAGRAPH_GAP.finditer(text):
-        s, e = _strip(text, pos, gap.start())
+        s, e = strip_span(text, pos, gap.start())
         if s < e:
             spans.append((s, e))
         pos = gap.end()
-    s, e = _strip(text, pos, len(text))
+    s, e = strip_span(text, pos, len(text))
     if s < e:
         spans.append((s, e))
     return spans
@@ -788,7 +813,7 @@ def _paragraphs_by_line(text: str) -> list[Span]:
     block_start: int | None = None
     block_end = 0
     for line in _LINE.finditer(text):
-        s, e = _strip(text, line.start(), line.end())
+        s, e = strip_span(text, line.start(), line.end())
         if s == e:
             continue  # a blank line (only spaces or tabs): the block goes on below
         if block_start is not None and _has_blank_line(text, block_end, s):
@@ -812,7 +837,8 @@ def _has_blank_line(text: str, start: int, end: int) -> bool:
     return _BLANK_LINE.search(text, start, end) is not None
 
 
-def _strip(text: str, start: int, end: int) -> Span:
+def strip_span(text: str, start: int, end: int) -> Span:
+    """[start, end) without the white space at either end."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

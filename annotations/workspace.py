@@ -8,12 +8,11 @@ knows about the screen, so scripts and tests can use it directly.
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotations import anchoring, graphemes, identity, relations
 from annotations.documents import Decoding, how_read, load_document
@@ -23,7 +22,8 @@ from annotations.labels import Config
 from annotations.layer_status import LayerStatuses
 from annotations.links import Link
 from annotations.model import Annotation, Document, DocumentMeta
-from annotations.segmentation import Progress, Segmentation, Segmenter
+from annotations.segmentation import Progress, Segmentation, Segmenter, strip_span
+from annotations.shown_names import ShownNames, file_name
 from annotations.store.protocol import Pane, Store
 
 if TYPE_CHECKING:
@@ -31,9 +31,16 @@ if TYPE_CHECKING:
     # anything is aligned or suggested.
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
+    from annotations.export import ExportOptions
     from annotations.reanchor import ReanchorReport
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
+    from annotations.worker_jobs import (
+        AlignmentJob,
+        ModelSuggestionJob,
+        SegmentationDone,
+        SegmentationJob,
+    )
 
 
 __all__ = ["Entry", "Pane", "Stored", "Workspace", "stored_documents"]
@@ -165,6 +172,9 @@ class Workspace:
         # doc id -> the first entry showing it (index_of, without a scan).
         self._entry_of: dict[str, int] = {}
         self._register_soon = write_new_documents_later
+        # What the reader calls each document, files sharing a name told
+        # apart by their folders (worked out when first asked for).
+        self.names = ShownNames(self._entry_paths)
         given: list[Document] = []
         entries = self.entries
         for source in sources:
@@ -195,7 +205,6 @@ class Workspace:
             self.load(index)
         self._register_soon = False  # documents read from now on are registered at once
         self._segmenter: Segmenter | None = None
-        self._training = threading.Lock()
         self._segmentations: dict[str, Segmentation] = {}
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self.history = History(store)
@@ -204,28 +213,10 @@ class Workspace:
         self.span_model: SpanModel | None = None
         self._model_suggestions: dict[str, list[Suggestion]] = {}
 
-    @property
-    def segmenter(self) -> Segmenter:
-        """Punkt trained on the articles read so far (no download).
-
-        Trained on first use, not at start: for a long article that use is
-        the background segmentation, so training never delays the first paint.
-        """
-        with self._training:  # two panes' background workers may ask at once
-            if self._segmenter is None:
-                self._segmenter = Segmenter.train(self.texts_read())
-        return self._segmenter
-
     def texts_read(self, limit: int | None = None) -> tuple[str, ...]:
-        """The texts of the documents read so far (the first `limit`), as a snapshot.
-
-        Workers (segmentation, alignment) read the documents while `load`
-        on the main thread adds to them: iterating `documents` lazily there
-        raised "dictionary changed size during iteration". `tuple()` of a
-        dict's values is one C call, which no other Python thread can
-        interleave with, so the copy is consistent; the rest works on it.
-        """
-        documents = tuple(self.documents.values())
+        """The texts of the documents read so far (the first `limit`), as a snapshot
+        for a worker's job (annotations/worker_jobs.py)."""
+        documents = tuple(self.documents.values())  # one C call: a consistent copy
         return tuple(doc.text for doc in documents[:limit])
 
     def load(self, index: int) -> Document | None:
@@ -411,12 +402,31 @@ class Workspace:
         its stored name (an undo may reach one this session did not open)."""
         doc = self.documents.get(doc_id)
         if doc is not None:
-            return doc.heading
+            return self.names.heading(doc)
         record = next((r for r in self.store.documents() if r["id"] == doc_id), None)
         if record is None:
             return doc_id
         meta = DocumentMeta.from_dict(record.get("meta") or {})
-        return Document(text="", meta=meta, id=doc_id).heading
+        return self.names.heading(Document(text="", meta=meta, id=doc_id))
+
+    def entry_name(self, index: int) -> str:
+        """What the document list and messages call entry `index` (namesakes told apart)."""
+        entry = self.entries[index]
+        if entry.document is not None:
+            return self.names.heading(entry.document)
+        stored = entry.stored
+        if stored is not None:
+            # A stored document is called by its title, else by its file's name.
+            if stored.path and stored.name == file_name(stored.path):
+                return self.names.file(stored.path)
+            return stored.name
+        return self.names.file(entry.source) or "?"
+
+    def _entry_paths(self) -> list[str]:
+        """The files of the session's documents, for `names` (a folder's 100,000 at once)."""
+        return [entry.source or entry.stored.path  # type: ignore[union-attr, misc]
+                for entry in self.entries
+                if entry.source or (entry.stored is not None and entry.stored.path)]
 
     def entry_index(self, doc_id: str) -> int | None:
         """The entry showing `doc_id`, None if no entry read it."""
@@ -433,16 +443,40 @@ class Workspace:
         Computed once per store, not per session: the first segmentation is
         kept in the store, so the tokens spans are snapped to (and exported
         with) do not change when a later session trains Punkt on other
-        articles, and reopening a long article needs no Punkt.
+        articles, and reopening a long article needs no Punkt. The reader
+        segments long articles in a worker instead: `segmentation_job`,
+        then `keep_segmentation` with what it found.
         """
         seg = self._segmentations.get(doc_id)
         if seg is None:
-            text = self.documents[doc_id].text
-            seg = self.store.load_segmentation(doc_id, text, self.warnings.append)
-            if seg is None:
-                seg = self.segmenter.segment(text, progress)
-                self.store.save_segmentation(doc_id, seg, self.warnings.append)
-            self._segmentations[doc_id] = seg
+            seg = self.keep_segmentation(self.segmentation_job(doc_id).run(progress))
+        return seg
+
+    def segmentation_job(self, doc_id: str) -> SegmentationJob:
+        """What segmenting `doc_id` takes, for a worker: the text, what the store
+        kept (read here, decoded there), Punkt or the texts to train it on.
+
+        Punkt is trained on first use, not at start: for a long article that
+        use is the background segmentation, so training never delays the
+        first paint.
+        """
+        from annotations.worker_jobs import SegmentationJob  # after the first frame
+
+        segmenter = self._segmenter
+        return SegmentationJob(
+            doc_id, self.documents[doc_id].text,
+            self.store.kept_segmentation(doc_id, self.warnings.append), segmenter,
+            () if segmenter is not None else self.texts_read())
+
+    def keep_segmentation(self, done: SegmentationDone) -> Segmentation:
+        """Keep what a segmentation job found (the first found for a document stays);
+        the store keeps it too, once, if it was found rather than read."""
+        self.warnings.extend(done.warnings)
+        if self._segmenter is None and done.segmenter is not None:
+            self._segmenter = done.segmenter
+        seg = self._segmentations.setdefault(done.doc_id, done.segmentation)
+        if done.computed and seg is done.segmentation:
+            self.store.save_segmentation(done.doc_id, seg, self.warnings.append)
         return seg
 
     def is_segmented(self, doc_id: str) -> bool:
@@ -554,7 +588,7 @@ class Workspace:
         if self.config.snap:
             start, end = seg.snap(start, end)
         else:
-            start, end = _trim(self.documents[doc_id].text, start, end)
+            start, end = strip_span(self.documents[doc_id].text, start, end)
         # Character-exact still means whole characters as read: a span never
         # ends inside "👨‍👩‍👧" or cuts a skin tone off its hand.
         start, end = graphemes.snap(self.documents[doc_id].text, start, end)
@@ -596,6 +630,51 @@ class Workspace:
             ):
                 return None
         return self.history.update(ann)
+
+    # The store as the reader sees it: where, whether it can be written, what
+    # waits to be sent. The app asks these here, not the store (one seam).
+
+    @property
+    def location(self) -> str:
+        """The store's folder or (password-free) URL."""
+        return self.store.location
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.store.read_only)
+
+    @property
+    def folder(self) -> Path | None:
+        """The store's folder; None for a PostgreSQL store."""
+        from annotations.engines import folder_of
+
+        return folder_of(self.store)
+
+    @property
+    def unsent_changes(self) -> int:
+        """Changes kept on this machine while a shared store's server is away."""
+        return int(getattr(self.store, "pending", 0))
+
+    def send_unsent_changes(self) -> None:
+        """Try to send them (StoreError if the server is still away)."""
+        flush = getattr(self.store, "flush", None)
+        if flush is not None and self.unsent_changes:
+            flush()
+
+    @property
+    def shared(self) -> bool:
+        """A store others change meanwhile (PostgreSQL), whose changes can be heard."""
+        return hasattr(self.store, "listen")
+
+    def listen(self) -> Any:
+        """A listener for the changes others make to a shared store (`shared`)."""
+        return self.store.listen()  # type: ignore[attr-defined]
+
+    def export(self, options: ExportOptions, out_path: Path) -> Any:
+        """Export the whole store as `newsmark export` does (annotations/export.py)."""
+        from annotations.export import export
+
+        return export(self.store, options, out_path=out_path)
 
     # Relations between spans of a document, and attribute values on spans.
 
@@ -678,19 +757,26 @@ class Workspace:
 
     def alignment(self, a_id: str, b_id: str) -> Alignment:
         """Which sentences of two articles say the same thing (cached per pair)."""
-        key = (a_id, b_id)
-        if key not in self._alignments:
-            from annotations.alignment import align
+        found = self._alignments.get((a_id, b_id))
+        if found is None:
+            found = self.keep_alignment(a_id, b_id, self.alignment_job(a_id, b_id).run())
+        return found
 
-            self._alignments[key] = align(
-                self.segmentation(a_id),
-                self.segmentation(b_id),
-                # IDF needs a sample of the corpus, not all of it: with
-                # thousands of articles read, counting every one would cost
-                # seconds per alignment.
-                corpus=self.texts_read(IDF_SAMPLE),
-            )
-        return self._alignments[key]
+    def known_alignment(self, a_id: str, b_id: str) -> Alignment | None:
+        return self._alignments.get((a_id, b_id))
+
+    def alignment_job(self, a_id: str, b_id: str) -> AlignmentJob:
+        """What aligning two documents takes, for a worker (both segmented first)."""
+        from annotations.worker_jobs import AlignmentJob
+
+        # IDF needs a sample of the corpus, not all of it: with thousands of
+        # articles read, counting every one would cost seconds per alignment.
+        return AlignmentJob(a_id, b_id, self.segmentation(a_id), self.segmentation(b_id),
+                            self.texts_read(IDF_SAMPLE))
+
+    def keep_alignment(self, a_id: str, b_id: str, alignment: Alignment) -> Alignment:
+        """Keep what an alignment job found (the first kept for a pair stays)."""
+        return self._alignments.setdefault((a_id, b_id), alignment)
 
     def link(self, a: Annotation, b: Annotation, relation: str) -> Link | None:
         """Link two annotations of different documents (undoable); None if linked so."""
@@ -716,7 +802,7 @@ class Workspace:
         """The model's suggestions for `doc_id` made so far (`keep_model_suggestions`).
 
         Never computed here: a 10 MB article takes the model over a minute,
-        so the reader asks for them in a worker (`predict_model_suggestions`)
+        so the reader asks for them in a worker (`model_suggestion_job`)
         and shows the rules' meanwhile.
         """
         return self._model_suggestions.get(doc_id, [])
@@ -724,18 +810,14 @@ class Workspace:
     def needs_model_suggestions(self, doc_id: str) -> bool:
         return self.span_model is not None and doc_id not in self._model_suggestions
 
-    def predict_model_suggestions(self, doc_id: str, model: SpanModel) -> list[Suggestion]:
-        """The spans `model` finds in `doc_id` scoring at least `[model] threshold`
-        (or the model's own threshold).
-
-        Reads only the document's text and the model: safe in a worker thread.
-        """
+    def model_suggestion_job(self, doc_id: str, model: SpanModel) -> ModelSuggestionJob:
+        """What `model` needs to suggest spans in `doc_id`, for a worker: the text and
+        the threshold (`[model] threshold`, else the model's own)."""
         from annotations.model_threshold import threshold_for
-        from annotations.span_model import as_suggestions
+        from annotations.worker_jobs import ModelSuggestionJob
 
-        spans = model.predict(self.documents[doc_id].text)
-        return as_suggestions(spans, threshold_for(self.config.model_threshold,
-                                                   model.meta.get("threshold")))
+        return ModelSuggestionJob(doc_id, self.documents[doc_id].text, model, threshold_for(
+            self.config.model_threshold, model.meta.get("threshold")))
 
     def keep_model_suggestions(self, doc_id: str, model: SpanModel,
                                found: list[Suggestion]) -> bool:
@@ -836,11 +918,3 @@ class Workspace:
         for version in disagreement.versions:
             self.history.reject(taken(version, doc, self.annotator), group=step)
         return len(disagreement.versions)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

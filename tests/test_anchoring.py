@@ -125,6 +125,53 @@ def test_a_fuzzy_match_ends_on_word_edges_not_inside_a_word() -> None:
                                              "save money.").text.startswith("fficials")
 
 
+HEADLINE = "West looking at ‘land for peace’ in Ukraine, WaPo claims"
+EDITED_HEADLINE = "The West is looking at ‘land for peace’ in Ukraine, WaPo claims"
+
+
+def test_a_fuzzy_match_keeps_the_spans_first_word() -> None:
+    """The span became "is looking at ‘land … claims" (9–63), without "West":
+    three edits either way, and the shorter match was nearer the quote's length."""
+    for after in ("", "\n\nThe paper cites officials in Washington and Kyiv."):
+        ann = tag(HEADLINE + after, HEADLINE)
+        assert (ann.start, ann.end) == (0, 56)
+        new = EDITED_HEADLINE + after
+        result = reanchor(ann, new)
+        assert result.status == "fuzzy"
+        moved = check(result, new)
+        assert moved.text in ("West is looking at ‘land for peace’ in Ukraine, WaPo claims",
+                              EDITED_HEADLINE), moved.text
+
+
+_SPAN_WORDS = ["council", "voted", "weir", "river", "mayor", "plan", "study", "critics",
+               "spring", "budget", "flood", "defence", "report", "vote", "town", "week"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(_SPAN_WORDS), min_size=9, max_size=14, unique=True),
+       data=st.data())
+def test_a_fuzzy_match_is_on_word_edges_and_keeps_its_first_and_last_words(
+    words: list[str], data: st.DataObject,
+) -> None:
+    """A short word put inside a span (its first and last words left where they
+    were): the match starts and ends on word edges, with those two words."""
+    first = data.draw(st.integers(1, 3))
+    last = data.draw(st.integers(first + 4, len(words) - 2))
+    quote = " ".join(words[first:last + 1])
+    text = " ".join(words) + "."
+    ann = tag(text, quote)
+    where = data.draw(st.integers(first + 1, last))  # before which word of the span
+    inserted = data.draw(st.sampled_from(["is", "a", "so", "we", "to"]))
+    new = " ".join([*words[:where], inserted, *words[where:]]) + "."
+    result = reanchor(ann, new)
+    assert result.status == "fuzzy"
+    moved = check(result, new)
+    assert not new[moved.start - 1:moved.start].isalnum()
+    assert not new[moved.end:moved.end + 1].isalnum()
+    assert moved.text.split()[0] == words[first] and moved.text.split()[-1] == words[last], \
+        (quote, moved.text)
+
+
 def test_deleted_span_is_an_orphan() -> None:
     ann = tag(ARTICLE, "Critics called the vote rushed.")
     new = ARTICLE.replace("Critics called the vote rushed. ", "")

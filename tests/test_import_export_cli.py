@@ -285,3 +285,19 @@ def test_import_warns_of_labels_the_configuration_does_not_declare(tmp_path: Pat
         [doc] = store.documents()
         assert sorted(a.label for a in store.annotations(doc["id"])) == [
             "bogus", "bogus", "quote"]
+
+
+def test_the_normalised_texts_note_agrees_in_number(tmp_path: Path) -> None:
+    """It said "1 text had their newlines … normalised; their offsets …"."""
+    for count, said in ((1, "note: 1 text had its newlines or control characters normalised; "
+                            "its offsets were moved with them"),
+                        (2, "note: 2 texts had their newlines or control characters "
+                            "normalised; their offsets were moved with them")):
+        path = tmp_path / f"crlf{count}.jsonl"
+        path.write_text("".join(
+            json.dumps({"text": f"Line one {n}.\r\nLine two.", "label": [[0, 4, "claim"]]}) + "\n"
+            for n in range(count)), encoding="utf-8")
+        result = run("import", str(path), "--format", "doccano", "--store",
+                     str(tmp_path / f"s{count}"))
+        assert result.exit_code == 0, result.stderr
+        assert said in " ".join(result.stderr.split()), result.stderr

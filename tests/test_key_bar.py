@@ -120,3 +120,33 @@ async def test_the_key_bar_offers_remove_only_where_it_acts(make_workspace) -> N
         app.query_one(AnnotationList).focus()
         await pilot.pause()
         assert "x Remove" in bottom_line(app)
+
+
+async def test_the_suggested_list_offers_accept_and_reject_in_the_key_bar(make_workspace) -> None:
+    """Its a and R act on its highlighted row, but only its title said so."""
+    from tui.article_view import ArticleView
+    from tui.suggestion_list import SuggestionList
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=(160, 36)) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        view = app.query_one("#pane-0", ArticleView)
+        assert view.suggestions
+        assert "a Accept" not in bottom_line(app)  # in an article: two of many keys
+        listed = app.query_one(SuggestionList)
+        for _ in range(4):  # back round the lists to it (Tab goes to the other pane first)
+            if listed.has_focus:
+                break
+            await pilot.press("shift+tab")
+            await pilot.pause()
+        assert listed.has_focus
+        line = bottom_line(app)
+        assert "a Accept" in line and "R Reject" in line, line
+        first = listed.highlighted_suggestion
+        assert first is not None
+        await pilot.press("a")  # the key offered does what it says
+        await pilot.pause()
+        assert any((a.start, a.end, a.label) == (first.start, first.end, first.label)
+                   for a in ws.annotations(view.document.id))

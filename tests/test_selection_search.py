@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations.search import MAX_MATCHES, SearchError, find_all
+from annotations.search import MAX_MATCHES, Found, SearchError, find, find_all
 from annotations.segmentation import Segmenter
 from annotations.selection import expand, quotation_at, quote_pairs
 
@@ -70,6 +70,11 @@ def test_regex_search_and_its_errors() -> None:
     with pytest.raises(SearchError, match="regular expression"):
         find_all("text", "re:(")
     assert find_all("text", "re:z*") == []  # empty matches are not matches
+    # ...but a pattern that matched only empty text is not "not found".
+    assert [find("Two lines\nhere", q) for q in ("re:^", r"re:\b", "re:z*", "re:q", "q")] == [
+        Found([], only_empty=True), Found([], only_empty=True), Found([], only_empty=True),
+        Found([]), Found([])]
+    assert find("a b", "re:a|") == Found([(0, 1)])  # some text found: nothing to say
 
 
 def test_matches_are_capped() -> None:

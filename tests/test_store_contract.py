@@ -361,6 +361,10 @@ def test_segmentation_is_kept_once_for_its_text(any_store: Store) -> None:
     assert not any_store.save_segmentation(a.id, seg)  # kept already
     loaded = any_store.load_segmentation(a.id, TEXT)
     assert loaded is not None and loaded.sentences == seg.sentences
+    # Read here, decoded elsewhere (the reader's worker): the same segmentation.
+    kept = any_store.kept_segmentation(a.id)
+    assert kept is not None and kept.decode(TEXT, a.id) == loaded
+    assert any_store.kept_segmentation(doc("never segmented").id) is None
     warned: list[str] = []
     assert any_store.load_segmentation(a.id, OTHER, warned.append) is None  # another text
 

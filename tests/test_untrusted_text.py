@@ -53,9 +53,15 @@ def test_safe_reuses_the_cores_neutralising_and_keeps_one_line() -> None:
     assert Content.from_markup(markup_escaped("see [/] here")).plain == "see [/] here"
 
 
-@pytest.mark.parametrize("query", [r"re:\d+[/-]\d+", "see [/] there", "[Reuters] said no"])
-async def test_a_search_with_markup_and_no_match_says_so_literally(
-    make_workspace, hostile_paths, query: str
+@pytest.mark.parametrize(("query", "said"), [
+    *((query, f"Not found: {query}")
+      for query in (r"re:\d+[/-]\d+", "see [/] there", "[Reuters] said no")),
+    # Zero-width: the pattern matches, but said "Not found: re:^".
+    *((query, f"{query} matches only empty text: nothing to show")
+      for query in ("re:^", r"re:\b", "re:(?=[Reuters])")),
+])
+async def test_a_search_with_nothing_to_show_says_why_literally(
+    make_workspace, hostile_paths, query: str, said: str
 ) -> None:
     app = NewsmarkApp(make_workspace(hostile_paths))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -63,9 +69,10 @@ async def test_a_search_with_markup_and_no_match_says_so_literally(
         await pilot.pause()
         assert app.is_running
         shown = screen(app)
-        assert f"Not found: {query}" in shown
+        assert said in shown, shown
         # The status line names the search as typed (no doubled backslashes).
         assert f"search “{query}”" in shown
+        assert app.search_matches == []
 
 
 async def test_a_found_markup_query_is_named_literally_in_the_status_line(

@@ -6,7 +6,7 @@ from annotations.history import Change
 from annotations.model import Annotation
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
-from tui.wording import article, change_done, plural
+from tui.wording import article, change_done, plural, possessive
 
 
 def test_plural_and_article() -> None:
@@ -15,6 +15,7 @@ def test_plural_and_article() -> None:
     assert plural(1, "jsonl record") == "1 jsonl record"
     assert [article(w) for w in ("claim", "opinion", "quote", "Event")] == [
         "a claim", "an opinion", "a quote", "an Event"]
+    assert [possessive(n) for n in (0, 1, 2)] == ["their", "its", "their"]
 
 
 def test_undo_says_what_changed_from_and_to() -> None:

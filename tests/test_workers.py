@@ -46,23 +46,28 @@ def test_alignment_reads_a_snapshot_while_documents_are_loaded(tmp_path, monkeyp
         assert len(ws.documents) > 2  # the loads did happen
 
 
-def test_alignment_and_loads_in_two_threads(tmp_path) -> None:
+def test_jobs_run_in_a_thread_while_the_main_thread_loads_and_saves(tmp_path) -> None:
+    """A job made on the main thread reads only itself: its worker runs on
+    while documents are loaded and the store written; only keeping its
+    result touches the workspace."""
     paths = _folder(tmp_path, 40)
     with LocalStore(tmp_path / "store") as store:
         ws = Workspace(store, paths, preload=2, eager_up_to=0)
         first, second = list(ws.documents)
+        align_job = ws.alignment_job(first, second)
+        segment_job = ws.segmentation_job(second)
+        results: list[object] = []
         errors: list[BaseException] = []
         stop = threading.Event()
 
-        def align_repeatedly() -> None:
+        def run_repeatedly() -> None:
             try:
                 while not stop.is_set():
-                    ws._alignments.clear()
-                    ws.alignment(first, second)
+                    results.append((align_job.run(), segment_job.run()))
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
-        worker = threading.Thread(target=align_repeatedly)
+        worker = threading.Thread(target=run_repeatedly)
         worker.start()
         try:
             for index in range(len(paths)):
@@ -72,6 +77,31 @@ def test_alignment_and_loads_in_two_threads(tmp_path) -> None:
             worker.join()
         assert errors == []
         assert len(ws.documents) == len(paths)
+        alignment, done = results[-1]
+        assert ws.keep_alignment(first, second, alignment) is ws.alignment(first, second)
+        assert ws.keep_segmentation(done) is ws.segmentation(second)
+
+
+def test_a_segmentation_found_in_a_worker_is_kept_by_the_main_thread(tmp_path) -> None:
+    paths = _folder(tmp_path, 2)
+    with LocalStore(tmp_path / "store") as store:
+        ws = Workspace(store, paths, preload=2, eager_up_to=0)
+        doc_id = list(ws.documents)[0]
+        job = ws.segmentation_job(doc_id)
+        assert job.kept is None and job.segmenter is None and job.texts  # Punkt: not yet
+        done = job.run()
+        assert done.computed and done.segmenter is not None
+        assert not ws.is_segmented(doc_id)  # the job touched nothing
+        assert store.load_segmentation(doc_id, ws.documents[doc_id].text) is None
+        seg = ws.keep_segmentation(done)
+        assert ws.is_segmented(doc_id)
+        assert store.load_segmentation(doc_id, ws.documents[doc_id].text) == seg  # saved
+        # The next job reads it back (decoded in the worker), and trains nothing.
+        ws._segmentations.clear()
+        again = ws.segmentation_job(doc_id)
+        assert again.kept is not None and again.segmenter is done.segmenter
+        reread = again.run()
+        assert not reread.computed and reread.segmentation == seg
 
 
 async def test_a_failing_alignment_is_shown_and_the_reader_goes_on(
@@ -79,10 +109,10 @@ async def test_a_failing_alignment_is_shown_and_the_reader_goes_on(
 ) -> None:
     ws = make_workspace()
 
-    def broken(a_id: str, b_id: str):
+    def broken(a, b, **kwargs):
         raise ValueError("no [bold]alignment[/] today")
 
-    monkeypatch.setattr(ws, "alignment", broken)
+    monkeypatch.setattr(alignment_module, "align", broken)  # what the worker's job runs
     app = NewsmarkApp(ws)
     async with app.run_test(size=(140, 36)) as pilot:
         await app.workers.wait_for_complete()

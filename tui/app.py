@@ -29,11 +29,10 @@ from textual.widget import MountError
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from annotations.engines import folder_of
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
-from annotations.search import find_all
+from annotations.search import find
 from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
@@ -75,6 +74,7 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
+    from annotations.worker_jobs import AlignmentJob, SegmentationJob
     from tui.orphan_list import OrphanList
     from tui.suggestion_list import SuggestionList
 
@@ -166,8 +166,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         self.set_keymap(self.keys)
         self._listener: Any = None  # a ChangeListener on a shared store
         self._listen_tried = 0.0
-        self.sub_title = safe(f"store {workspace.store.location}")
-        if workspace.store.read_only:
+        self.sub_title = safe(f"store {workspace.location}")
+        if workspace.read_only:
             self.sub_title += " (read-only)"
 
     def notify(
@@ -260,6 +260,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             label_styles=self._label_styles,
             cursor=cursor,
             id=view_id,
+            heading=self.workspace.names.heading,
         )
 
     def get_default_screen(self) -> Screen:
@@ -293,10 +294,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # key: it is a convenience, and each save is an fsync.
         self.set_interval(PANES_SAVE_SECONDS, self._save_panes)
         # A shared (PostgreSQL) store: others' changes arrive by NOTIFY.
-        listen = getattr(self.workspace.store, "listen", None)
-        if listen is not None:
+        if self.workspace.shared:
             with contextlib.suppress(NewsmarkError):
-                self._listener = listen()
+                self._listener = self.workspace.listen()
             self.set_interval(TEAM_POLL_SECONDS, self._heard_from_team)
         self._compare_panes()
         self._refresh_panel()
@@ -314,7 +314,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # is loaded after the first paint, in the background.
         self.call_after_refresh(self.load_model_if_any)
         for doc_id, report in self.workspace.reanchor_reports.items():
-            name = self.workspace.documents[doc_id].name
+            name = self.workspace.names.name(self.workspace.documents[doc_id])
             where = " Orphans wait in the side panel (p)." if report.orphaned else ""
             self.notify(f"{name} changed since it was tagged: {report.summary()}.{where}",
                         severity="warning", timeout=15)
@@ -398,8 +398,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         entry = self.workspace.entries[index]
         doc = self.workspace.load(index)
         if doc is None:
-            self.notify(entry.error or f"{entry.name} cannot be opened", severity="error",
-                        timeout=8)
+            self.notify(entry.error or f"{self.workspace.entry_name(index)} cannot be opened",
+                        severity="error", timeout=8)
             self._refresh_documents()
         return doc
 
@@ -619,13 +619,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _run_search(self, query: str) -> None:
         view = self.active_view
         try:
-            matches = find_all(view.text, query)
+            found = find(view.text, query)
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=6)
             return
+        matches = found.matches
         self.search_matches, self.search_query = matches, query
         view.set_matches(matches)
-        if not matches:
+        if found.only_empty:  # re:^, re:\b: found, but nothing to highlight or go to
+            self.notify(f"{query} matches only empty text: nothing to show", timeout=3)
+        elif not matches:
             self.notify(f"Not found: {query}", timeout=3)
         else:
             self._step(forward=True)
@@ -844,7 +847,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _export(self, fmt: str, target: str) -> None:
         """Export the whole store as `newsmark export --format FMT --out TARGET` does."""
-        from annotations.export import ExportOptions, check_target, export
+        from annotations.export import ExportOptions, check_target
         from tui.export_report import report
 
         if not target.strip():
@@ -860,7 +863,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         try:
             options.check(path)
             check_target(path, fmt, force=False)
-            counts = export(self.workspace.store, options, out_path=path)
+            counts = self.workspace.export(options, path)
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=10)
             return
@@ -900,7 +903,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if doc.id not in self._segmenting:
             self._segmenting[doc.id] = 0.0
             # After the first paint: the worker shares the GIL with drawing.
-            self.call_after_refresh(self._segment, doc.id)
+            self.call_after_refresh(self._segment_in_background, doc.id)
         if first_paint:
             if not self._paragraphs_due:
                 self.call_after_refresh(self._show_paragraphs)
@@ -922,13 +925,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     # A failing worker must not stop the reader: its error is shown
     # (on_worker_state_changed) and the text stays readable.
-    @work(thread=True, group="segment", exit_on_error=False)
-    def _segment(self, doc_id: str) -> None:
-        def progress(fraction: float) -> None:
-            self.post_message(SegmentationProgress(doc_id, fraction))
+    def _segment_in_background(self, doc_id: str) -> None:
+        self._segment(self.workspace.segmentation_job(doc_id))
 
-        self.workspace.segmentation(doc_id, progress)
-        self.post_message(SegmentationReady(doc_id))
+    @work(thread=True, group="segment", exit_on_error=False)
+    def _segment(self, job: SegmentationJob) -> None:
+        # Reads only the job: the workspace keeps what it found, on this
+        # app's thread (`on_segmentation_ready`; annotations/worker_jobs.py).
+        def progress(fraction: float) -> None:
+            self.post_message(SegmentationProgress(job.doc_id, fraction))
+
+        self.post_message(SegmentationReady(job.run(progress)))
 
     def on_segmentation_progress(self, message: SegmentationProgress) -> None:
         if message.doc_id not in self._segmenting:
@@ -938,12 +945,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     def on_segmentation_ready(self, message: SegmentationReady) -> None:
-        doc_id = message.doc_id
+        doc_id = message.done.doc_id
+        seg = self.workspace.keep_segmentation(message.done)
         self._segmenting.pop(doc_id, None)
         self._report_warnings()
         for view in self.views:
             if view.document.id == doc_id:
-                view.set_segmentation(self.workspace.segmentation(doc_id))
+                view.set_segmentation(seg)
         self._compare_panes()
         self._refresh_status()
 
@@ -1007,15 +1015,20 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 view.set_margin([], self._linked_spans(view))
                 view.set_counterparts([])
             return
-        self._align(views[0].document.id, views[1].document.id)
+        a_id, b_id = views[0].document.id, views[1].document.id
+        known = self.workspace.known_alignment(a_id, b_id)
+        if known is not None:
+            self.post_message(AlignmentReady(a_id, b_id, known))
+        else:
+            self._align(self.workspace.alignment_job(a_id, b_id))
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
-    def _align(self, a_id: str, b_id: str) -> None:
-        alignment = self.workspace.alignment(a_id, b_id)
-        self.post_message(AlignmentReady(a_id, b_id, alignment))
+    def _align(self, job: AlignmentJob) -> None:
+        self.post_message(AlignmentReady(job.a_id, job.b_id, job.run()))  # reads only the job
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
-        a_id, b_id, alignment = message.a_id, message.b_id, message.alignment
+        a_id, b_id = message.a_id, message.b_id
+        alignment = self.workspace.keep_alignment(a_id, b_id, message.alignment)
         a, b = self.views[:2]
         if (a.document.id, b.document.id) != (a_id, b_id):
             return  # a pane moved on while this was computed
@@ -1099,7 +1112,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _say_saved(self, what: str | None) -> None:
         """The status line after a change (`what`; None: after trying to send the
         outbox): saved, or (server away) kept in the outbox."""
-        pending = getattr(self.workspace.store, "pending", 0)
+        pending = self.workspace.unsent_changes
         if pending:
             waiting = plural(pending, "change")
             self.saved = (f"NOT SAVED on the server: {what} kept on this machine "
@@ -1295,8 +1308,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def action_accept_visible(self) -> None:
         view = self.active_view
-        lo, hi = view.visible_range()
-        shown = [s for s in view.suggestions if s.start < hi and s.end > lo]
+        from annotations.suggest import in_view
+
+        shown = in_view(view.suggestions, *view.visible_range())
         if not shown:
             self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
             return
@@ -1360,7 +1374,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         return next((v for v in self.views if v.document.id == doc_id), None)
 
     def _save_panes(self) -> None:
-        if self.workspace.store.read_only or not self._panes_dirty:
+        if self.workspace.read_only or not self._panes_dirty:
             return
         active = self.active_view.id
         panes = [replace(self._panes[key], focused=key == active) for key in sorted(self._panes)]
@@ -1452,19 +1466,19 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         a listener lost with the connection is made again (every
         RELISTEN_SECONDS at most: connecting to a host that is down waits).
         """
-        store = self.workspace.store
-        if getattr(store, "pending", 0):
+        ws = self.workspace
+        if ws.unsent_changes:
             with contextlib.suppress(NewsmarkError):
-                store.flush()
-            self._say_saved(None if store.pending else "sent the changes kept meanwhile")
+                ws.send_unsent_changes()
+            self._say_saved(None if ws.unsent_changes else "sent the changes kept meanwhile")
             self._refresh_status()
         changed: set[str] | None = None
         if self._listener is None:
-            if store.pending or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
+            if ws.unsent_changes or time.monotonic() - self._listen_tried < RELISTEN_SECONDS:
                 return
             self._listen_tried = time.monotonic()
             try:
-                self._listener = store.listen()
+                self._listener = ws.listen()
             except NewsmarkError:
                 return
             changed = {view.document.id for view in self.views}  # missed meanwhile
@@ -1505,12 +1519,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _document_row(self, index: int) -> tuple[Text, Text]:
         """Drawn only for the rows on screen: unread articles cost nothing."""
         entry = self.workspace.entries[index]
+        name = self.workspace.entry_name(index)
         if entry.error is not None:
-            return describe_document(entry.name, "unreadable", None)
+            return describe_document(name, "unreadable", None)
         if entry.document is None:
-            return describe_document(entry.name, self.workspace.last_status(index), None)
+            return describe_document(name, self.workspace.last_status(index), None)
         doc_id = entry.document.id
-        return describe_document(entry.name, self.workspace.status(doc_id),
+        return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
     @staticmethod
@@ -1590,7 +1605,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _log_crash(self, details: str) -> str:
         """Append `details` to the crash log; a sentence saying where they are."""
         # A PostgreSQL store has no folder: the log goes to the current one.
-        log = (folder_of(self.workspace.store) or Path.cwd()) / CRASH_LOG
+        log = (self.workspace.folder or Path.cwd()) / CRASH_LOG
         try:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"--- {datetime.now().isoformat()}\n{details}\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -51,6 +51,10 @@ MARGIN = 1  # cells of the left margin that marks unmatched and linked rows
 MAX_CACHED_ROWS = 2_000  # finished rows kept; a few screens' worth
 MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
+
+
+def _own_heading(document: Document) -> str:
+    return document.heading
 
 
 class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
@@ -101,8 +105,12 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         label_styles: dict[str, tuple[int, str | None]] | None = None,
         cursor: int = 0,
         id: str | None = None,
+        heading: Callable[[Document], str] | None = None,
     ) -> None:
         super().__init__(id=id)
+        # What the pane's title calls a document: the session's name for it
+        # (`annotations.shown_names`: files sharing a name told apart).
+        self._heading = heading or _own_heading
         self._label_styles = label_styles or {}
         # Finished rows keyed by the offset they start at: a key that stays
         # right when rows above are re-counted.
@@ -166,7 +174,7 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         self._others = SpanIndex()
         # A str title is read as markup: a file named "[@click=app.quit]x.txt"
         # showed as "x.txt" (and a click on it quit). Content is literal.
-        self.border_title = literal_content(document.heading)
+        self.border_title = literal_content(self._heading(document))
         # The outlet and date from the dateline: two outlets side by side are
         # told apart at a glance even when a file has no title.
         meta = document.meta

@@ -122,6 +122,17 @@ APP_BINDINGS: list[Binding] = [
             tooltip="Quit (everything is already saved)"),
 ]
 
+# The Suggested list (S) acts on its highlighted row with the app's a and R;
+# bound again on the list, shown, so its key bar offers them while it has the
+# focus (the app's are not shown: in an article they are two of many keys).
+# The same ids: a key remapped in [keys] is remapped here too.
+SUGGESTION_LIST_BINDINGS: list[Binding] = [
+    Binding("a", "app.accept_suggestion", "Accept", id="accept",
+            tooltip="Accept the highlighted suggestion"),
+    Binding("R", "app.reject_suggestion", "Reject", id="reject",
+            tooltip="Reject the highlighted suggestion"),
+]
+
 _KEY_NAMES = {
     "left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn",
     "home": "Home", "end": "End", "space": "Space", "escape": "Esc", "slash": "/",

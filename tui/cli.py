@@ -39,7 +39,7 @@ from tui.cli_common import (
 from tui.cli_common import open_existing_store as _open_existing_store
 from tui.literal import safe
 from tui.startup import pause_collection, resume_collection
-from tui.wording import plural
+from tui.wording import plural, possessive
 
 if TYPE_CHECKING:
     from annotations.model import Document
@@ -450,8 +450,9 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
                    f"{counted} (declare them in newsmark.toml's [[labels]] to tag them "
                    "in the reader)", err=True)
     if report.normalised:
-        echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
-                   "characters normalised; their offsets were moved with them", err=True)
+        its = possessive(report.normalised)
+        echo(f"note: {plural(report.normalised, 'text')} had {its} newlines or control "
+                   f"characters normalised; {its} offsets were moved with them", err=True)
     if report.utf16_shifted:
         # Offsets counted the other way land on other characters, silently.
         echo(f"note: in {plural(report.utf16_shifted, 'record')}, spans follow emoji or "

@@ -10,7 +10,7 @@ from annotations.errors import EXIT_PROBLEMS_FOUND
 from annotations.labels import Config
 from tui.cli_agree import shown
 from tui.cli_common import DEFAULT_STORE, echo
-from tui.wording import plural
+from tui.wording import plural, possessive
 
 
 def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str | None,
@@ -45,8 +45,9 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
                           for kind, count in sorted(report.skipped_lines.items()))
         echo(f"not modelled yet, skipped: {kinds}", err=True)
     if report.normalised:
-        echo(f"note: {plural(report.normalised, 'text')} had their newlines or control "
-                   "characters normalised; their offsets were moved with them", err=True)
+        its = possessive(report.normalised)
+        echo(f"note: {plural(report.normalised, 'text')} had {its} newlines or control "
+                   f"characters normalised; {its} offsets were moved with them", err=True)
     if read:
         where = ("" if store_dir == Path(DEFAULT_STORE)
                  else f" --store {shlex.quote(str(store_dir))}")

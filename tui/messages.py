@@ -15,6 +15,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from annotations.alignment import Alignment
+    from annotations.worker_jobs import SegmentationDone
 
 
 class _Plain(Message):
@@ -148,11 +149,12 @@ class SegmentationProgress(_Plain):
 
 
 class SegmentationReady(_Plain):
-    """A document's sentences and tokens were found (kept by the workspace)."""
+    """A worker found (or read) a document's sentences and tokens: for the
+    workspace to keep (`Workspace.keep_segmentation`)."""
 
-    def __init__(self, doc_id: str) -> None:
+    def __init__(self, done: SegmentationDone) -> None:
         super().__init__()
-        self.doc_id = doc_id
+        self.done = done
 
 
 class AlignmentReady(_Plain):

@@ -55,7 +55,7 @@ class ModelActions:
         from annotations.span_model import model_folder
 
         ws = self.workspace
-        return model_folder(ws.store.location, ws.config.model_path)
+        return model_folder(ws.location, ws.config.model_path)
 
     def load_model_if_any(self) -> None:
         """At start: a model folder there means suggest with it (loaded in the background)."""
@@ -81,7 +81,7 @@ class ModelActions:
 
     def action_retrain(self) -> None:
         ws = self.workspace
-        if ws.store.read_only:
+        if ws.read_only:
             self.notify("The store is open read-only: the model cannot be saved there",
                         severity="warning", timeout=4)
             return
@@ -100,7 +100,7 @@ class ModelActions:
         self._refresh_status()
         self.notify("Training the model in the background; keep annotating. "
                     "Suggestions refresh when it is ready", timeout=4)
-        self._train(ws.store.location, self.model_folder)
+        self._train(ws.location, self.model_folder)
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def _train(self, location: str, folder: Path) -> None:
@@ -175,12 +175,11 @@ class ModelActions:
         if key in self._predicting:
             return
         self._predicting.add(key)
-        self._predict(doc_id, ws.span_model)
+        self._predict(ws.model_suggestion_job(doc_id, ws.span_model))
 
     @work(thread=True, group="predict", exit_on_error=False)
-    def _predict(self, doc_id: str, model: Any) -> None:
-        found = self.workspace.predict_model_suggestions(doc_id, model)
-        self.post_message(ModelSuggestionsReady(doc_id, model, found))
+    def _predict(self, job: Any) -> None:  # a ModelSuggestionJob: reads only itself
+        self.post_message(ModelSuggestionsReady(job.doc_id, job.model, job.run()))
 
     def on_model_suggestions_ready(self, message: ModelSuggestionsReady) -> None:
         self._predicting.discard((message.doc_id, id(message.model)))

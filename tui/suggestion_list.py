@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tui.bindings import SUGGESTION_LIST_BINDINGS
 from tui.literal import safe
 from tui.messages import AnnotationChosen
 from tui.virtual_list import VirtualList
@@ -35,6 +36,7 @@ class SuggestionList(VirtualList):
     SuggestionList { border: round $secondary; display: none; }
     SuggestionList.-some { display: block; }
     """
+    BINDINGS = SUGGESTION_LIST_BINDINGS
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(title="Suggested: a accepts, R rejects", id=id)

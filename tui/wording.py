@@ -14,6 +14,11 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
+def possessive(count: int) -> str:
+    """'its' for one thing, 'their' for several: "1 text had its newlines…"."""
+    return "its" if count == 1 else "their"
+
+
 def excerpt(text: str, limit: int = 50) -> str:
     """`text` on one line, cut at a word's end before `limit` characters, with "…"."""
     text = " ".join(text.split())

@@ -108,12 +108,3 @@ class OffsetTable:
             return self.to_utf8(offset)
         raise ValueError(f"unknown offset system {system!r}")
 
-    def to_codepoints(self, offset: int, system: str) -> int:
-        if system == "codepoints":
-            self._check(offset)
-            return offset
-        if system == "utf16":
-            return self.from_utf16(offset)
-        if system == "utf8":
-            return self.from_utf8(offset)
-        raise ValueError(f"unknown offset system {system!r}")

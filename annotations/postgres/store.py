@@ -53,7 +53,7 @@ from annotations.model import Annotation, AnnotationRow, Document, Link
 from annotations.postgres import schema
 from annotations.postgres.outbox import Outbox, outbox_path
 from annotations.postgres.url import connect, driver, redact, scrub
-from annotations.segmentation import Segmentation
+from annotations.segmentation import KeptSegmentation, Segmentation
 from annotations.store.protocol import Pane, Step
 
 STATUSES = ("untouched", "in progress", "done")
@@ -600,6 +600,11 @@ class PostgresStore:
 
     def load_segmentation(self, doc_id: str, text: str,
                           warn: Warn | None = None) -> Segmentation | None:
+        kept = self.kept_segmentation(doc_id, warn)
+        return None if kept is None else kept.decode(text, doc_id, warn)
+
+    def kept_segmentation(self, doc_id: str, warn: Warn | None = None
+                          ) -> KeptSegmentation | None:
         self._check_doc_id(doc_id)
         try:
             streamed = self._current(doc_id)
@@ -612,13 +617,7 @@ class PostgresStore:
             return None
         if row is None:
             return None
-        try:
-            return segmentation_codec.decode(text, bytes(row[0]))
-        except ValueError as err:
-            if warn is not None:
-                warn(f"the stored segmentation of {doc_id} is damaged or out of date ({err}); "
-                     f"segmenting {doc_id} again")
-            return None
+        return KeptSegmentation(bytes(row[0]), f"the stored segmentation of {doc_id}")
 
     def save_segmentation(self, doc_id: str, seg: Segmentation,
                           warn: Warn | None = None) -> bool:

@@ -48,7 +48,7 @@ from tinydb.storages import Storage
 
 from annotations.errors import StoreError
 from annotations.model import Annotation, AnnotationRow, Document, Link
-from annotations.segmentation import Segmentation
+from annotations.segmentation import KeptSegmentation, Segmentation
 from annotations.store import import_batch, segmentation_files
 from annotations.store.annotation_db import TABLE as ANNOTATIONS
 from annotations.store.annotation_db import DocumentAnnotations, layer_span, sort_key
@@ -646,6 +646,11 @@ class LocalStore:
     ) -> Segmentation | None:
         self._check_doc_id(doc_id)
         return segmentation_files.load(self.root / DOCS_DIR, doc_id, text, warn)
+
+    def kept_segmentation(self, doc_id: str, warn: Warn | None = None
+                          ) -> KeptSegmentation | None:
+        self._check_doc_id(doc_id)
+        return segmentation_files.read(self.root / DOCS_DIR, doc_id, warn)
 
     def save_segmentation(
         self, doc_id: str, seg: Segmentation, warn: Warn | None = None

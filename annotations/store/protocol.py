@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from annotations.model import Annotation, AnnotationRow, Document, Link
-from annotations.segmentation import Segmentation
+from annotations.segmentation import KeptSegmentation, Segmentation
 
 STATUSES = ("untouched", "in progress", "done")
 
@@ -172,6 +172,13 @@ class Store(Protocol):
     ) -> Segmentation | None:
         """The segmentation kept for `text`, or None (none kept, damaged, or made for another
         text: the caller segments again; `warn` hears why). Never raises for bad data."""
+        ...
+
+    def kept_segmentation(self, doc_id: str, warn: Warn | None = None
+                          ) -> KeptSegmentation | None:
+        """What `load_segmentation` decodes, read but not decoded (a 10 MB article's
+        takes ~0.4 s to decode: the reader does that in a worker); None if none
+        is kept or it cannot be read (`warn` hears why)."""
         ...
 
     def save_segmentation(self, doc_id: str, seg: Segmentation, warn: Warn | None = None) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from annotations import segmentation as segmentation_codec
 from annotations.errors import StoreError
-from annotations.segmentation import Segmentation
+from annotations.segmentation import KeptSegmentation, Segmentation
 from annotations.store.files import write_atomic
 
 Warn = Callable[[str], None]
@@ -24,24 +24,24 @@ def path_of(folder: Path, doc_id: str) -> Path:
     return folder / f"{doc_id}.seg"
 
 
-def load(folder: Path, doc_id: str, text: str, warn: Warn | None = None) -> Segmentation | None:
-    """The stored segmentation of `text`, or None if there is none to use."""
+def read(folder: Path, doc_id: str, warn: Warn | None = None) -> KeptSegmentation | None:
+    """The document's kept segmentation, undecoded; None if there is none to read."""
     path = path_of(folder, doc_id)
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return KeptSegmentation(handle.read(), str(path))
     except FileNotFoundError:
         return None
     except OSError as err:
         if warn is not None:
             warn(f"cannot read {path} ({err.strerror or err}); segmenting {doc_id} again")
         return None
-    try:
-        return segmentation_codec.decode(text, data)
-    except ValueError as err:
-        if warn is not None:
-            warn(f"{path} is damaged or out of date ({err}); segmenting {doc_id} again")
-        return None
+
+
+def load(folder: Path, doc_id: str, text: str, warn: Warn | None = None) -> Segmentation | None:
+    """The stored segmentation of `text`, or None if there is none to use."""
+    kept = read(folder, doc_id, warn)
+    return None if kept is None else kept.decode(text, doc_id, warn)
 
 
 def save(folder: Path, doc_id: str, seg: Segmentation, warn: Warn | None = None) -> bool:
