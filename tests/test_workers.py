@@ -5,6 +5,7 @@ shown, never fatal."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import annotations.alignment as alignment_module
@@ -54,16 +55,19 @@ def test_jobs_run_in_a_thread_while_the_main_thread_loads_and_saves(tmp_path) ->
     with LocalStore(tmp_path / "store") as store:
         ws = Workspace(store, paths, preload=2, eager_up_to=0)
         first, second = list(ws.documents)
+        ws.segmentation(first)  # Punkt trained here: the jobs below only segment
         align_job = ws.alignment_job(first, second)
         segment_job = ws.segmentation_job(second)
-        results: list[object] = []
+        assert segment_job.segmenter is not None
+        results: list[object] = [None]
         errors: list[BaseException] = []
         stop = threading.Event()
 
         def run_repeatedly() -> None:
             try:
                 while not stop.is_set():
-                    results.append((align_job.run(), segment_job.run()))
+                    results[-1] = (align_job.run(), segment_job.run())
+                    time.sleep(0.001)  # a spinning loop kept the GIL: each load waited its turn
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
@@ -77,6 +81,7 @@ def test_jobs_run_in_a_thread_while_the_main_thread_loads_and_saves(tmp_path) ->
             worker.join()
         assert errors == []
         assert len(ws.documents) == len(paths)
+        assert results[-1] is not None  # the worker ran meanwhile
         alignment, done = results[-1]
         assert ws.keep_alignment(first, second, alignment) is ws.alignment(first, second)
         assert ws.keep_segmentation(done) is ws.segmentation(second)
