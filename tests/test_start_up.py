@@ -25,6 +25,7 @@ NOT_BEFORE_FIRST_FRAME = (
     "annotations.alignment",
     "annotations.span_model",
     "annotations.reanchor",  # matching spans on a changed text, ~1.5 ms
+    "annotations.search",  # the first search (a dataclass and its module), ~0.6 ms
     "tui.orphan_list",  # the side lists hidden while empty, ~1.1 ms
     "tui.suggestion_list",
     # Commands of their own modules (`DefaultToOpen.add_lazy_command`), ~1.5 ms

@@ -32,7 +32,6 @@ from textual.worker import Worker, WorkerState
 from annotations.errors import NewsmarkError
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
-from annotations.search import find
 from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
@@ -617,6 +616,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         )
 
     def _run_search(self, query: str) -> None:
+        from annotations.search import find  # at the first search, not before the first frame
+
         view = self.active_view
         try:
             found = find(view.text, query)
