@@ -55,10 +55,9 @@ class SegmentationJob:
             seg = self.kept.decode(self.text, self.doc_id, warnings.append)
             if seg is not None:
                 return SegmentationDone(self.doc_id, seg, None, False, tuple(warnings))
-        trained = None if self.segmenter is not None else Segmenter.train(self.texts)
-        segmenter = self.segmenter or trained
-        assert segmenter is not None
+        segmenter = self.segmenter or Segmenter.train(self.texts)
         seg = segmenter.segment(self.text, progress)
+        trained = None if segmenter is self.segmenter else segmenter  # for the workspace to keep
         return SegmentationDone(self.doc_id, seg, trained, True, tuple(warnings))
 
 
