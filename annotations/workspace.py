@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.export import ExportOptions
+    from annotations.prefetch import ArticlePrefetch
     from annotations.reanchor import ReanchorReport
     from annotations.span_model import SpanModel
     from annotations.suggest import Suggestion
@@ -117,6 +118,17 @@ BACKGROUND_SEGMENTATION_CHARS = 300_000
 # How many of the read articles weigh words (IDF) when aligning two of them.
 IDF_SAMPLE = 50
 
+# A session reads the first PRELOAD articles at once (the panes), or all of
+# them when there are no more than EAGER_UP_TO (every unreadable one is
+# then reported up front).
+PRELOAD = 2
+EAGER_UP_TO = 50
+
+
+def read_at_start(paths: Sequence[str]) -> Sequence[str]:
+    """The paths a `Workspace` of these reads as it starts (as far as all are readable)."""
+    return paths if len(paths) <= EAGER_UP_TO else paths[:PRELOAD]
+
 
 class Workspace:
     """The articles of a session, loaded lazily.
@@ -125,7 +137,8 @@ class Workspace:
     (read from the store, e.g. imported ones). A folder of 100,000
     articles must open at once, so paths are read only when shown: the
     first `preload` of them now (the panes), the rest when asked for;
-    up to `eager_up_to` paths are all read at once.
+    up to `eager_up_to` paths are all read at once. What `prefetched`
+    (annotations/prefetch.py) read already is taken from it, not read again.
 
     With `write_new_documents_later`, the new documents read here are
     registered with `Store.register_soon`: the reader draws its first frame
@@ -145,9 +158,10 @@ class Workspace:
         annotator: str = "",
         raw: bool = False,
         decoding: Decoding | None = None,
-        preload: int = 2,
-        eager_up_to: int = 50,
+        preload: int = PRELOAD,
+        eager_up_to: int = EAGER_UP_TO,
         write_new_documents_later: bool = False,
+        prefetched: ArticlePrefetch | None = None,
     ) -> None:
         self.store = store
         self.config = config or Config()
@@ -155,6 +169,7 @@ class Workspace:
         self._layer_statuses: LayerStatuses | None = None  # read when first asked
         self._team: dict[str, dict[str, str]] | None = None
         self._raw, self._decoding = raw, decoding or Decoding()
+        self._prefetched = prefetched
         # Problems that lost nothing (a damaged segmentation file, segmented
         # again) and how files were read when not as plain UTF-8, for the
         # reader to show.
@@ -204,6 +219,9 @@ class Workspace:
                 break
             self.load(index)
         self._register_soon = False  # documents read from now on are registered at once
+        if prefetched is not None:
+            prefetched.close()
+            self._prefetched = None
         self._segmenter: Segmenter | None = None
         self._segmentations: dict[str, Segmentation] = {}
         self._alignments: dict[tuple[str, str], Alignment] = {}
@@ -231,9 +249,12 @@ class Workspace:
                 self._note_entry(entry.document.id, index)
             return entry.document
         if entry.document is None and entry.error is None and entry.source is not None:
+            decoding = self._decoding_for(entry.source)
+            ahead = self._prefetched
+            doc = ahead.take(entry.source, raw=self._raw, decoding=decoding) if ahead else None
             try:
-                doc = load_document(entry.source, raw=self._raw,
-                                    decoding=self._decoding_for(entry.source))
+                if doc is None:
+                    doc = load_document(entry.source, raw=self._raw, decoding=decoding)
             except ArticleError as err:
                 entry.error = str(err)
                 self.load_errors.append(err)

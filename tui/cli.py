@@ -43,6 +43,7 @@ from tui.wording import plural, possessive
 
 if TYPE_CHECKING:
     from annotations.model import Document
+    from annotations.prefetch import ArticlePrefetch
 
 
 class DefaultToOpen(click.Group):
@@ -179,6 +180,21 @@ def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _read_ahead(paths: list[str], raw: bool, decoding: Decoding) -> ArticlePrefetch | None:
+    """Start reading the articles the reader shows first in a second process
+    (annotations/prefetch.py); only for the reader, so only with a terminal."""
+    if not paths or not has_terminal():
+        return None
+    from annotations.prefetch import ArticlePrefetch
+    from annotations.workspace import read_at_start
+
+    prefetch = ArticlePrefetch.start(read_at_start(paths), raw=raw, decoding=decoding)
+    if prefetch is not None:
+        # Ended however the command ends (the workspace takes what it needs first).
+        click.get_current_context().call_on_close(prefetch.close)
+    return prefetch
+
+
 @main.command("open")
 @click.argument("paths", nargs=-1, type=ANY_PATH)
 @store_option
@@ -221,15 +237,18 @@ def open_command(
     remote = is_remote(store_dir)
     # A PostgreSQL store has no folder: newsmark.toml is looked for here.
     config = load_config(config_path, Path(DEFAULT_STORE) if remote else Path(store_dir))
-    check_config(config)  # [keys] and label keys against the reader's bindings
-    named = annotator is not None or config.annotator is not None
-    annotator = choose_annotator(annotator, config)
     if stored and not remote and not Path(store_dir).is_dir():
         raise StoreError(f"no store at {store_dir}; import some records first, or pass --store")
     # Only the file list is made here: a folder of 100,000 articles opens at
     # once, and each article is read when it is shown.
     given, decoding = reading(paths, encoding, fix_mojibake)
     article_paths, errors = find_articles(given or ([] if stored else sample_paths()))
+    # The panes' articles are read in a second process from here on, while
+    # this one imports Textual (checking the keys does) and the reader.
+    prefetch = _read_ahead(article_paths, raw, decoding)
+    check_config(config)  # [keys] and label keys against the reader's bindings
+    named = annotator is not None or config.annotator is not None
+    annotator = choose_annotator(annotator, config)
     for error in errors:
         echo(f"newsmark: {safe(error)}", err=True)
     if not article_paths and not stored:
@@ -275,7 +294,8 @@ def open_command(
         # New articles' texts are written after the first frame (the app
         # starts that), and before anything else is saved: Workspace.
         workspace = Workspace(store, sources, config=config, annotator=annotator,
-                              raw=raw, decoding=decoding, write_new_documents_later=True)
+                              raw=raw, decoding=decoding, write_new_documents_later=True,
+                              prefetched=prefetch)
         for error in workspace.load_errors:
             echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
