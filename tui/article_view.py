@@ -146,6 +146,7 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         self._styles_seen = -1  # the ArticleStyles generation the rows were drawn with
         self._drawn_with: Style | None = None  # the base style the rows kept were drawn in
         self._content_width = 0
+        self._height = 0  # the rows the view showed when it was last fitted
         self.load(document, segmentation, annotations, cursor=cursor)
 
     # -- state -----------------------------------------------------------
@@ -617,20 +618,27 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         self._fit_width()  # done already in the layout pass, unless Textual changed
 
     def _fit_width(self) -> None:
-        """Wrap at the width the view has now, the cursor's row kept in view."""
-        # One cell stays free so the cursor can sit after a row's last character.
+        """Wrap at the width and height the view has now, the cursor's row kept
+        in view at the same height on screen, in proportion to the view's."""
         self._content_width = self.scrollable_content_region.width
         # A margin column on the left, and one cell free on the right so
         # the cursor can sit after a row's last character.
         width = max(1, self._content_width - MARGIN - 1)
+        height = max(1, self.content_region.height)
+        if width == self._wrap_width and height == self._height:
+            return
+        # Where the cursor was on screen, measured in the old wrapping (none
+        # before the first fit: the view was never drawn).
+        on_screen = None
+        if self._wrap_width:
+            on_screen = self._row_of(self.cursor) - round(self.scroll_y)
+            if self._height > 1 and 0 <= on_screen < self._height:
+                # Three quarters down a 40-row view is three quarters down a 24-row one.
+                on_screen = round(on_screen * (height - 1) / (self._height - 1))
+        self._height = height
         if width != self._wrap_width:
-            # Where the cursor was on screen, measured in the old wrapping
-            # (none before the first resize: the view was never drawn).
-            on_screen = None
-            if self._wrap_width:
-                on_screen = self._row_of(self.cursor) - round(self.scroll_y)
             self._estimate_rows(width)
-            self._place_cursor(on_screen)
+        self._place_cursor(on_screen)
 
     def _place_cursor(self, on_screen: int | None) -> None:
         """After a re-wrap: scroll so the cursor's row is `on_screen` rows from the top.
