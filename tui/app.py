@@ -118,6 +118,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     follow: var[bool] = var(False, init=False)
     search_query: var[str] = var("", init=False)
     saved: var[str] = var("nothing changed yet", init=False)
+    model_status: var[str] = var("", init=False)
+    """What the model is doing ("training the model…", its progress), or ""."""
 
     def __init__(self, workspace: Workspace, *, notices: Iterable[str] = (),
                  adjudicating: bool = False) -> None:
@@ -369,6 +371,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
             self._refresh_status()
 
     watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
+    watch_model_status = _state_changed
 
     def on_cancelled(self, message: Cancelled) -> None:
         self.pending, self._relating = "", None
@@ -1587,8 +1590,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                 f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
-        if self._model_status:
-            modes.append(self._model_status)
+        if self.model_status:
+            modes.append(self.model_status)
         self.query_one(StatusBar).show(
             counts=view.label_counts,
             labels=[label.name for label in self.workspace.config.labels],

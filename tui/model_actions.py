@@ -42,7 +42,7 @@ class ModelActions:
     are named `on_<message>`, which Textual finds on a mixin too."""
 
     workspace: Workspace
-    _model_status: str = ""
+    model_status: str  # the app's `var`: what the model is doing, on the status line
     _ranking: dict[str, float] | None = None
     # (document, model) pairs whose suggestions a worker is making; the app's
     # __init__ gives each app its own set.
@@ -85,7 +85,7 @@ class ModelActions:
             self.notify("The store is open read-only: the model cannot be saved there",
                         severity="warning", timeout=4)
             return
-        if self._model_status:
+        if self.model_status:
             self.notify("The model is already being trained", timeout=3)
             return
         from annotations.errors import NewsmarkError
@@ -96,8 +96,7 @@ class ModelActions:
         except NewsmarkError as err:
             self.notify(str(err), severity="error", timeout=8)
             return
-        self._model_status = "training the model…"
-        self._refresh_status()
+        self.model_status = "training the model…"
         self.notify("Training the model in the background; keep annotating. "
                     "Suggestions refresh when it is ready", timeout=4)
         self._train(ws.location, self.model_folder)
@@ -147,21 +146,18 @@ class ModelActions:
     # -- messages from the workers --------------------------------------------
 
     def on_training_progress(self, message: TrainingProgress) -> None:
-        if self._model_status:
-            self._model_status = message.text
-            self._refresh_status()
+        if self.model_status:
+            self.model_status = message.text
 
     def on_model_ready(self, message: ModelReady) -> None:
-        self._model_status = ""
         self.workspace.set_model(message.model)
         self._ranking = None
         self.refresh_suggestions()
-        self._refresh_status()
+        self.model_status = ""
         self.notify(message.summary, timeout=6)
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        self._model_status = ""
-        self._refresh_status()
+        self.model_status = ""
         self.notify(message.problem, severity="error", timeout=10)
 
     # -- the model's suggestions, made in a worker ------------------------------

@@ -63,10 +63,9 @@ class RelationActions:
         ann = self._annotation_under_cursor()
         if ann is None:
             return
-        self.pending, self._relating = "relate", ann
+        self._relating, self.pending = ann, "relate"  # the status line redraws for `pending`
         self.notify(f"Relation from this {ann.label}: move to the other span (n/N or any "
                     "motion) and press c (Esc cancels)", timeout=5)
-        self._refresh_status()
 
     def _relate_to_cursor(self) -> None:
         head = self._relating
@@ -83,8 +82,7 @@ class RelationActions:
             return
         tail = found[0]
         types = [t.name for t in self.workspace.config.types_between(head.label, tail.label)]
-        self.pending, self._relating = "", None
-        self._refresh_status()
+        self._relating, self.pending = None, ""
         if not types:
             config = self.workspace.config
             reverse = [t.name for t in config.types_between(tail.label, head.label)]
