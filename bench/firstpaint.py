@@ -14,8 +14,7 @@ The parent measures from just before it started this process.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
+import importlib.machinery
 import json
 import resource
 import sys
@@ -96,12 +95,14 @@ def _patch(out: str, wait_workers: bool) -> None:
     App._display = display  # type: ignore[method-assign]
 
 
-class _PatchOnImport(importlib.abc.MetaPathFinder):
+class _PatchOnImport:
     """Patch Textual when the program imports it, not before.
 
     `newsmark` imports Textual late, and does work of its own meanwhile
     (annotations/prefetch.py): importing it here first would run the start
-    in another order than a user's.
+    in another order than a user's. A finder on `sys.meta_path` by duck
+    typing: `importlib.abc` would import `importlib.resources` and more,
+    which neither the floor nor newsmark imports otherwise.
     """
 
     def __init__(self, out: str, wait_workers: bool) -> None:
@@ -111,21 +112,25 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
         if name != "textual.app":
             return None
         sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
         if spec is None or spec.loader is None:
             return spec
-        loader, finder = spec.loader, self
-
-        class Loader(importlib.abc.Loader):
-            def create_module(self, spec):  # type: ignore[no-untyped-def]
-                return loader.create_module(spec)
-
-            def exec_module(self, module):  # type: ignore[no-untyped-def]
-                loader.exec_module(module)
-                _patch(finder.out, finder.wait_workers)
-
-        spec.loader = Loader()
+        spec.loader = _PatchingLoader(spec.loader, self.out, self.wait_workers)
         return spec
+
+
+class _PatchingLoader:
+    """Textual's own loader of `textual.app`, then `_patch`."""
+
+    def __init__(self, loader, out: str, wait_workers: bool) -> None:  # type: ignore[no-untyped-def]
+        self.loader, self.out, self.wait_workers = loader, out, wait_workers
+
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
+        self.loader.exec_module(module)
+        _patch(self.out, self.wait_workers)
 
 
 def main(argv: list[str]) -> None:
