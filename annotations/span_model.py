@@ -36,6 +36,7 @@ when missing.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from annotations.errors import EXIT_FORMAT, NewsmarkError
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
 from annotations.model_joins import join
+from annotations.quotation_state import FEATURE, QUOTATION_ATTR, annotate
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -89,14 +91,19 @@ def require_spacy() -> Any:
 # layers of window 2 learnt less (Content 0.36/0.71), as did a `ner` hidden
 # layer of 128 (0.38/0.73). A model folder keeps its own config: one saved
 # with window 1 loads and predicts as before.
+#
+# The fifth column is each token's quotation state (quotation_state.py:
+# outside, opening mark, inside, closing mark), kept in TAG: four values,
+# so few rows. A folder saved without it reads no TAG, and `model_doc`
+# annotates only for pipelines whose encoder reads it.
 WIDTH = 96
 TOK2VEC_MODEL: dict[str, Any] = {
     "@architectures": "spacy.Tok2Vec.v2",
     "embed": {
         "@architectures": "spacy.MultiHashEmbed.v2",
         "width": WIDTH,
-        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
-        "rows": [5000, 1000, 2500, 2500],
+        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", QUOTATION_ATTR],
+        "rows": [5000, 1000, 2500, 2500, 64],
         "include_static_vectors": False,
     },
     "encode": {
@@ -132,6 +139,29 @@ def blank_pipeline(labels: Sequence[str]) -> Language:
         ner = nlp.add_pipe("ner", name=f"{PIPE_PREFIX}{i}", config={"model": NER_MODEL})
         ner.add_label(label)
     return nlp
+
+
+def reads_quotation_states(nlp: Language) -> bool:
+    """Whether `nlp`'s encoder reads the quotation state (`QUOTATION_ATTR`):
+    as its saved config says, so a folder saved before the feature is read as before."""
+    known = _READS_QUOTATION.get(nlp)
+    if known is None:
+        embed = nlp.config["components"][TOK2VEC]["model"].get("embed", {})
+        known = QUOTATION_ATTR in embed.get("attrs", ())
+        _READS_QUOTATION[nlp] = known
+    return known
+
+
+# Per pipeline, whether it reads the quotation state (its config, looked at once).
+_READS_QUOTATION: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def model_doc(nlp: Language, text: str) -> Doc:
+    """A doc of `text` for `nlp` to train on or predict from: tokenized, and
+    with each token's quotation state where its encoder reads it. Every doc
+    the model sees is made here."""
+    doc = nlp.make_doc(text)
+    return annotate(doc) if reads_quotation_states(nlp) else doc
 
 
 def span_pipes(nlp: Language) -> list[tuple[str, EntityRecognizer]]:
@@ -197,7 +227,7 @@ def pipeline_dir(member: int) -> str:
 
 def predict_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
                  ) -> list[tuple[list[PredictedSpan], float]]:
-    """Spans (with scores) and uncertainty of each of `docs` (made by `nlp.make_doc`).
+    """Spans (with scores) and uncertainty of each of `docs` (made by `model_doc(nlp, …)`).
 
     `others`: more pipelines of the same labels (an ensemble trained with
     other seeds) deciding with `nlp` at every state (`decode_together`);
@@ -209,7 +239,7 @@ def predict_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
 
     out: list[tuple[list[PredictedSpan], list[Any]]] = [([], []) for _ in docs]
     live = [d for d in docs if len(d)]
-    members = [(nlp, live)] + [(other, [other.make_doc(d.text) for d in live])
+    members = [(nlp, live)] + [(other, [model_doc(other, d.text) for d in live])
                                for other in others]
     if live:
         for member, mine in members:
@@ -311,6 +341,12 @@ class SpanModel:
             except Exception as err:  # spaCy raises many kinds for a damaged folder
                 raise ModelError(f"{where}: cannot be loaded ({err}); "
                                  "train the model again") from err
+        # The features a folder says its pipelines read must be the ones their
+        # configs read (a folder saved before "features" existed reads none).
+        features = meta.get("features", [])
+        if any((FEATURE in features) != reads_quotation_states(nlp) for nlp in nlps):
+            raise ModelError(f"{meta_path}: 'features' disagree with the pipelines' "
+                             "configs; train the model again")
         try:
             boundaries = BoundaryScorer.load(folder, meta.get("boundaries"))
         except (OSError, ValueError, KeyError) as err:
@@ -356,7 +392,7 @@ class SpanModel:
             out.append(([], 0.0))
             lengths.append(len(text))
             for offset, piece in pieces(text):
-                todo.append((n, offset, self.nlp.make_doc(piece)))
+                todo.append((n, offset, model_doc(self.nlp, piece)))
                 weights.append((n, len(piece)))
                 if len(todo) >= batch:
                     flush()

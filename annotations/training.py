@@ -42,6 +42,7 @@ from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
 from annotations.model_joins import join, learn_joins
 from annotations.model_threshold import best_threshold
+from annotations.quotation_state import FEATURE
 from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
@@ -51,8 +52,10 @@ from annotations.span_model import (
     SpanModel,
     blank_pipeline,
     layer_spans,
+    model_doc,
     pieces,
     pipeline_dir,
+    reads_quotation_states,
     require_spacy,
     span_pipes,
 )
@@ -230,7 +233,7 @@ def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]
     for doc in docs:
         for offset, piece in pieces(doc.text):
             spans = _piece_spans(doc, offset, piece)
-            predicted = nlp.make_doc(piece)
+            predicted = model_doc(nlp, piece)
             if not len(predicted):
                 continue
             examples = {}
@@ -382,7 +385,7 @@ def _like(labels: Sequence[str], examples: Sequence[_Piece]) -> Any:
     texts = [next(iter(p.examples.values())).predicted.text for p in examples[:100]]
 
     def unlabelled() -> list[Any]:
-        docs = [other.make_doc(text) for text in texts]
+        docs = [model_doc(other, text) for text in texts]
         return [Example(doc, doc.copy()) for doc in docs]
 
     other.initialize(unlabelled)
@@ -573,7 +576,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
                 now = clock()
                 budget.knob_setting, last_step[0] = now - last_step[0], now
 
-            learn_knobs(scorer, [nlp.make_doc(d.text) for d in held_out],
+            learn_knobs(scorer, [model_doc(nlp, d.text) for d in held_out],
                         [d.spans for d in held_out], best_predictions,
                         on_step=knob_setting_done,
                         may_try=lambda: budget.affords(
@@ -614,7 +617,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
 def fit_boundary_scorer(nlp: Any, train_docs: Sequence[TrainingDoc], labels: Sequence[str]
                         ) -> BoundaryScorer:
     """The boundary scorers fitted on `train_docs`' gold (model_boundaries.py)."""
-    return fit_scorer(((nlp.make_doc(piece), _piece_spans(d, offset, piece))
+    return fit_scorer(((model_doc(nlp, piece), _piece_spans(d, offset, piece))
                        for d in train_docs for offset, piece in pieces(d.text)), labels)
 
 
@@ -654,7 +657,7 @@ def _knob_setting_cost(scorer: BoundaryScorer, nlp: Any, held_out: Sequence[Trai
     sample = _sample(held_out)
     kept = dict(scorer.knobs)
     began = clock()
-    learn_knobs(scorer, [nlp.make_doc(d.text) for d in sample], [d.spans for d in sample],
+    learn_knobs(scorer, [model_doc(nlp, d.text) for d in sample], [d.spans for d in sample],
                 [[PredictedSpan(s, e, label, 1.0) for s, e, label in d.spans] for d in sample],
                 grid=(max(KNOB_GRID),))
     seconds = (clock() - began) / 2
@@ -684,6 +687,8 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "seconds": round(result.seconds, 1),
         "cpu_seconds": round(result.cpu_seconds, 1),
         "pipelines": 1 + len(result.model.others),
+        # What each token's embedding reads beyond its word (span_model.model_doc).
+        "features": [FEATURE] if reads_quotation_states(result.model.nlp) else [],
         "epochs": result.epochs_run,
         "best_epoch": result.best_epoch,
         "interrupted": result.interrupted,

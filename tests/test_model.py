@@ -220,12 +220,12 @@ def test_numpy_parse_is_the_one_spacy_walks(trained: tuple[Path, Path],
     import numpy as np
 
     from annotations.span_decoding import decode
-    from annotations.span_model import TOK2VEC, SpanModel, span_pipes
+    from annotations.span_model import TOK2VEC, SpanModel, model_doc, span_pipes
 
     model = SpanModel.load(trained[1])
     ((_label, ner),) = span_pipes(model.nlp)
     texts = [article(9)[0], article(10)[0] + "\n\n" + article(11)[0]]
-    docs = [model.nlp.make_doc(text) for text in texts]
+    docs = [model_doc(model.nlp, text) for text in texts]
     model.nlp.get_pipe(TOK2VEC)(docs[0])
     model.nlp.get_pipe(TOK2VEC)(docs[1])
     decoded = decode(ner, docs)

@@ -13,11 +13,11 @@ spacy = pytest.importorskip("spacy")
 def untrained(labels: list[str]):  # type: ignore[no-untyped-def]
     from spacy.training import Example
 
-    from annotations.span_model import blank_pipeline, span_pipes
+    from annotations.span_model import blank_pipeline, model_doc, span_pipes
     from annotations.training import _Piece, _unlabelled
 
     nlp = blank_pipeline(labels)
-    doc = nlp.make_doc(article(0)[0])
+    doc = model_doc(nlp, article(0)[0])
     nlp.initialize(lambda: [_unlabelled(_Piece({"x": Example(doc, doc.copy())}))])
     return nlp, span_pipes(nlp)
 

@@ -144,7 +144,7 @@ def test_the_model_moves_its_spans_and_keeps_the_scorer_in_its_folder(tmp_path: 
     import json
 
     from annotations.model_boundaries import FILE_NAME
-    from annotations.span_model import META_NAME, SpanModel
+    from annotations.span_model import META_NAME, SpanModel, model_doc
     from annotations.training import TrainingResult, metadata, save
     from tests.test_model_bias import untrained
 
@@ -158,7 +158,7 @@ def test_the_model_moves_its_spans_and_keeps_the_scorer_in_its_folder(tmp_path: 
     assert plain
     scorer = fitted()
     scorer.knobs = {"quote": (6, 0.0, 0.0)}
-    expected = scorer.refine(pipeline.make_doc(text), plain)
+    expected = scorer.refine(model_doc(pipeline, text), plain)
     assert expected != plain
     model = SpanModel(pipeline, boundaries=scorer)
     assert model.predict(text) == expected

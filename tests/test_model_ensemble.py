@@ -40,9 +40,9 @@ def two_models(docs: list[Any]) -> list[Any]:
 
 
 def _encoded(nlp: Any, texts: list[str]) -> list[Any]:
-    from annotations.span_model import TOK2VEC
+    from annotations.span_model import TOK2VEC, model_doc
 
-    docs = [nlp.make_doc(text) for text in texts]
+    docs = [model_doc(nlp, text) for text in texts]
     for doc in docs:
         nlp.get_pipe(TOK2VEC)(doc)
     return docs
