@@ -112,9 +112,10 @@ def quotation_states(text: str, tokens: Sequence[tuple[int, int]]) -> list[str]:
 def annotate(doc: Doc) -> Doc:
     """Write every token's quotation state into its TAG (`QUOTATION_ATTR`); returns `doc`."""
     import numpy as np
-    from spacy.attrs import TAG
+    from spacy.attrs import IDX, LENGTH, TAG
 
-    states = quotation_states(doc.text, [(t.idx, t.idx + len(t)) for t in doc])
+    starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
+    states = quotation_states(doc.text, list(zip(starts, [s + n for s, n in zip(starts, lengths)])))
     if states:
         ids = {s: doc.vocab.strings.add(s) for s in STATES}
         doc.from_array([TAG], np.array([ids[s] for s in states], dtype=np.uint64)[:, None])
