@@ -11,7 +11,8 @@ them.
 So each label gets its own spaCy `ner` component (a transition-based
 BILUO tagger: each token is begun, continued, ended, a whole span, or
 outside), all reading one shared `tok2vec` (hash embeddings of norm,
-prefix, suffix and shape, then a CNN). One `ner` holds one layer of
+prefix, suffix, shape and the token's quotation state, then a CNN; every
+doc the model sees is made by `model_doc`). One `ner` holds one layer of
 non-overlapping spans, which is what each label is; several of them let
 spans of different labels overlap freely. The transition model sees
 where the current span began, so a 40-token Content is one decision
