@@ -71,10 +71,7 @@ class ArticlePrefetch:
         decoding = decoding or Decoding()
         if not paths or not hasattr(os, "fork") or threading.active_count() != 1:
             return None
-        try:
-            size = sum(os.path.getsize(path) for path in paths)
-        except OSError:
-            return None  # a path that is not there: the parent says so as always
+        size = sum(_size(path) for path in paths)
         capacity = size * _BYTES_PER_BYTE_READ + _PER_DOCUMENT * len(paths)
         if capacity > _MOST_BYTES:
             return None
@@ -143,6 +140,13 @@ class ArticlePrefetch:
             self.pid = 0
             os.close(self._reader)
             self._shared.close()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # gone: the child skips it, the parent reports it as always
 
 
 def _read_in_child(paths: Sequence[str], raw: bool, decoding: Decoding,

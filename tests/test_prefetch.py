@@ -140,7 +140,19 @@ def test_no_child_is_forked_beside_other_threads(tmp_path: Path) -> None:
 
 
 def test_a_file_gone_before_the_start_is_left_to_the_workspace(tmp_path: Path) -> None:
-    assert ArticlePrefetch.start([str(tmp_path / "gone.txt")]) is None
+    articles(tmp_path)
+    result = run_alone("""
+        import json
+        from annotations.documents import Decoding
+        from annotations.prefetch import ArticlePrefetch
+
+        ahead = ArticlePrefetch.start(["gone.txt", "a.txt"], decoding=Decoding())
+        print(json.dumps({
+            "gone": ahead.take("gone.txt", raw=False, decoding=Decoding()) is None,
+            "a": ahead.take("a.txt", raw=False, decoding=Decoding()) is not None,
+        }))
+    """, tmp_path)
+    assert result == {"gone": True, "a": True}
     assert ArticlePrefetch.start([]) is None
 
 
