@@ -259,7 +259,7 @@ class Workspace:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
-            self.warnings.extend(how_read(doc))
+            self.warnings.extend(how_read(doc, decoding))
             doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:

@@ -155,7 +155,7 @@ def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
     from annotations.documents import how_read, load_document
 
     doc = load_document(path, raw=raw, decoding=decoding)
-    for line in how_read(doc):
+    for line in how_read(doc, decoding):
         echo(f"newsmark: {line}", err=True)
     return doc
 

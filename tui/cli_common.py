@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from annotations.errors import NewsmarkError
+from annotations.errors import EXIT_INTERRUPTED, NewsmarkError
 from tui.literal import safe
 
 DEFAULT_STORE = ".newsmark"
@@ -78,6 +78,12 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except NewsmarkError as err:
             echo(f"newsmark: {err}", err=True)
             sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            # Ctrl+C before the reader has the terminal, or in another command:
+            # one line and the code shells give it, not click's "Aborted!" and
+            # 1 (the code of `validate`'s findings).
+            echo("newsmark: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
