@@ -65,7 +65,7 @@ from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, excerpt, plural
+from tui.wording import article, change_done, excerpt, plural, where_is
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -1307,7 +1307,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         except NewsmarkError as err:
             return self._failed(err)
         if old is not None:
-            self._after_change(ann.doc_id, f"confirmed where the {ann.label} is",
+            self._after_change(ann.doc_id, f"confirmed {where_is(ann.label)}",
                                removed=[old], added=[confirmed])
 
     def action_accept_visible(self) -> None:
