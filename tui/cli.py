@@ -32,6 +32,7 @@ from tui.cli_common import (
     DEFAULT_STORE,
     GOLD,
     choose_annotator,
+    dash_is_standard_output,
     echo,
     reports_errors,
     store_option,
@@ -352,8 +353,8 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
 @store_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
               show_default=True, help="Output format (see docs/formats.md).")
-@click.option("--out", "out_path", type=ANY_PATH,
-              help="File (folder for brat) to write (default: standard output).")
+@click.option("--out", "out_path", type=ANY_PATH, callback=dash_is_standard_output,
+              help="File (folder for brat) to write (default, or -: standard output).")
 @click.option("--unit", type=click.Choice(["document", "sentence"]), default="document",
               show_default=True, help="One record per document, or per sentence.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
@@ -630,8 +631,8 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
 
 @main.command("links")
 @store_option
-@click.option("--out", "out_path", type=ANY_PATH,
-              help="File to write, e.g. links.jsonl (default: standard output).")
+@click.option("--out", "out_path", type=ANY_PATH, callback=dash_is_standard_output,
+              help="File to write, e.g. links.jsonl (default, or -: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @reports_errors
 def links_command(store_dir: Path, out_path: Path | None, force: bool) -> None:

@@ -32,6 +32,12 @@ GOLD = "gold"
 ANY_PATH = click.Path(path_type=Path, readable=False)
 
 
+def dash_is_standard_output(ctx: click.Context, param: click.Parameter,
+                            value: Path | None) -> Path | None:
+    """`--out -` means standard output, as the option's absence does (it wrote a file named "-")."""
+    return None if value is not None and str(value) == "-" else value
+
+
 class StoreSpecType(click.ParamType):
     """A store folder (a Path), or a PostgreSQL URL kept as given (a str)."""
 
