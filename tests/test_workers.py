@@ -129,3 +129,41 @@ async def test_a_failing_alignment_is_shown_and_the_reader_goes_on(
         assert ws.store.annotations(app.active_view.document.id)
     log = Path(ws.store.root) / "newsmark-crash.log"
     assert "no [bold]alignment[/] today" in log.read_text(encoding="utf-8")
+
+
+async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, monkeypatch) -> None:
+    # Quitting waited for the segmentation thread to end on its own: ~2.4 s
+    # after opening a 10 MB article (the QA pass found it). The thread now
+    # stops at its next progress report once Textual cancels the workers.
+    from annotations.segmentation import Segmenter
+    from annotations.workspace import BACKGROUND_SEGMENTATION_CHARS
+
+    started, ended = threading.Event(), threading.Event()
+
+    def endless(self, text, progress=None):  # type: ignore[no-untyped-def]
+        started.set()
+        try:
+            deadline = time.monotonic() + 10  # never past this, whatever happens
+            while time.monotonic() < deadline:
+                progress(0.5)  # raises once the reader is closing
+                time.sleep(0.01)
+            raise AssertionError("the segmentation went on after the reader closed")
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Segmenter, "segment", endless)
+    paragraph = "The weir cost the council £3.5 million. Critics said so.\n\n"
+    path = tmp_path / "long.txt"
+    path.write_text(paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50),
+                    encoding="utf-8")
+    store = LocalStore(tmp_path / "store")
+    app = NewsmarkApp(Workspace(store, [path], annotator="tester"))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            assert started.wait(10)
+            assert not ended.is_set()
+        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+        assert not app.workspace.is_segmented(app.workspace.order[0].id)  # nothing half-kept
+    finally:
+        store.close()

@@ -27,7 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
@@ -94,6 +94,10 @@ MAX_REMEMBERED_CURSORS = 500  # documents whose cursor is kept once they leave t
 TEAM_POLL_SECONDS = 1.0
 RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
+
+
+class _Closing(Exception):
+    """Raised in a segmentation worker's progress when the reader is closing."""
 
 
 class NewsmarkApp(RelationActions, ModelActions, App[None]):
@@ -936,10 +940,20 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _segment(self, job: SegmentationJob) -> None:
         # Reads only the job: the workspace keeps what it found, on this
         # app's thread (`on_segmentation_ready`; annotations/worker_jobs.py).
+        worker = get_current_worker()
+
         def progress(fraction: float) -> None:
+            if worker.is_cancelled:  # the reader is closing (Textual cancels its workers)
+                raise _Closing
             self.post_message(SegmentationProgress(job.doc_id, fraction))
 
-        self.post_message(SegmentationReady(job.run(progress)))
+        try:
+            done = job.run(progress)
+        except _Closing:
+            # Quitting waited for the thread: ~4 s after opening a 10 MB
+            # article. Nothing was kept; the next start segments it again.
+            return
+        self.post_message(SegmentationReady(done))
 
     def on_segmentation_progress(self, message: SegmentationProgress) -> None:
         if message.doc_id not in self._segmenting:
