@@ -150,8 +150,8 @@ def removal_summary(removed: list[str]) -> str | None:
 
 
 def how_read(doc: Document, decoding: Decoding | None = None) -> list[str]:
-    """One line per way `doc`'s file was not read as plain UTF-8, and what cleaning
-    removed (none if neither). `decoding`: how it was asked to be read."""
+    """One line per way `doc`'s file was not read as plain UTF-8 (none if it
+    was). `decoding`: how it was asked to be read."""
     name = doc.meta.path or doc.name
     lines = []
     if doc.meta.encoding is not None:
@@ -161,9 +161,15 @@ def how_read(doc: Document, decoding: Decoding | None = None) -> list[str]:
         lines.append(f"{name}: read as {doc.meta.encoding} ({why})")
     if doc.meta.repaired is not None:
         lines.append(f"{name}: repaired {doc.meta.repaired}")
-    if doc.meta.cleaned is not None:
-        lines.append(f"{name}: {doc.meta.cleaned}; --raw shows the file untouched")
     return lines
+
+
+def cleaning_note(doc: Document) -> str | None:
+    """What cleaning took out of `doc`'s file, in a line (None if nothing): news,
+    where `how_read` is a warning (the text may not be what the file meant)."""
+    if doc.meta.cleaned is None:
+        return None
+    return f"{doc.meta.path or doc.name}: {doc.meta.cleaned}; --raw shows the file untouched"
 
 
 def repair_mojibake(text: str) -> tuple[str, str | None]:

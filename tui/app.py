@@ -901,7 +901,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if not self.workspace.segments_slowly(doc.id):
             if not first_paint or self.workspace.is_segmented(doc.id):
                 seg = self.workspace.segmentation(doc.id)
-                if self.workspace.warnings:
+                if self.workspace.warnings or self.workspace.cleaning_notes:
                     self.call_later(self._report_warnings)
                 return seg
             if not self._deferred:
@@ -1007,9 +1007,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                     severity="error", timeout=10, markup=False)
 
     def _report_warnings(self) -> None:
-        """What the workspace got past without losing anything (a damaged stored segmentation)."""
+        """What the workspace got past without losing anything (a damaged stored
+        segmentation, a file not read as UTF-8), then what cleaning took out of
+        the files: news, shown for less time (they covered a pane for 10 s)."""
         while self.workspace.warnings:
             self.notify(self.workspace.warnings.pop(0), severity="warning", timeout=10)
+        while self.workspace.cleaning_notes:
+            self.notify(self.workspace.cleaning_notes.pop(0), timeout=5)
 
     def _still_segmenting(self) -> bool:
         """Tagging needs sentences and tokens: say so while they are being found."""

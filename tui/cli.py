@@ -153,11 +153,12 @@ def reading(paths: tuple[Path, ...] | list[Path], encoding: str | None,
 
 def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
     """One article for a command that prints JSON: how it was read goes to stderr."""
-    from annotations.documents import how_read, load_document
+    from annotations.documents import cleaning_note, how_read, load_document
 
     doc = load_document(path, raw=raw, decoding=decoding)
-    for line in how_read(doc, decoding):
-        echo(f"newsmark: {line}", err=True)
+    for line in [*how_read(doc, decoding), cleaning_note(doc)]:
+        if line is not None:
+            echo(f"newsmark: {line}", err=True)
     return doc
 
 
@@ -300,8 +301,8 @@ def open_command(
         for error in workspace.load_errors:
             echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
-        for warning in workspace.warnings:  # files not read as plain UTF-8
-            echo(f"newsmark: {warning}", err=True)
+        for warning in [*workspace.warnings, *workspace.cleaning_notes]:
+            echo(f"newsmark: {warning}", err=True)  # files not read as plain UTF-8, or cleaned
         if annotator == GOLD and not adjudicate:
             # Allowed (a curator may add a span no one tagged), but the curator's
             # view is elsewhere: said once, so gold is not mistaken for a layer.
