@@ -108,8 +108,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     #main { height: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     /* Notifications stand above the prompt, the status line and the footer:
-       at the bottom right they hid whether the last change was saved. */
-    Screen > ToastRack { margin-bottom: 3; }
+       at the bottom right they hid whether the last change was saved. The
+       rack's scrollbar gutter (hidden, as the rack is) let two columns of
+       the side panel's border show at each toast's right edge. */
+    Screen > ToastRack { margin-bottom: 3; scrollbar-size-vertical: 0; }
     """
 
     # What the status line shows of the app's state: each change redraws it
