@@ -1577,6 +1577,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _refresh_status(self) -> None:
         view = self.active_view
+        if not view.is_attached:
+            return  # the reader is closing (its widgets go first): a worker's late report
         seg = view.segmentation
         index = seg.sentence_at(view.cursor)
         selection = view.selection
