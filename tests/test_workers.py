@@ -8,6 +8,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 import annotations.alignment as alignment_module
 from annotations.store import LocalStore
 from annotations.workspace import Workspace
@@ -168,3 +170,48 @@ async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, mon
         assert not app.workspace.is_segmented(app.workspace.order[0].id)  # nothing half-kept
     finally:
         store.close()
+
+
+async def test_closing_the_reader_stops_an_alignment_in_progress(tmp_path, monkeypatch) -> None:
+    # Two very long articles align for seconds (over 30 s for two of 12,000
+    # sentences each), and quitting waited for the thread to finish.
+    import annotations.sentence_evidence as evidence_module
+
+    started, ended = threading.Event(), threading.Event()
+
+    def endless(a_vecs, b_vecs, space, bound, stop):  # type: ignore[no-untyped-def]
+        started.set()
+        try:
+            deadline = time.monotonic() + 10  # never past this, whatever happens
+            while time.monotonic() < deadline:
+                if stop():
+                    raise evidence_module.AlignmentStopped
+                time.sleep(0.01)
+            raise AssertionError("the alignment went on after the reader closed")
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(evidence_module, "_cosines", endless)
+    store = LocalStore(tmp_path / "store")
+    app = NewsmarkApp(Workspace(store, _folder(tmp_path, 2), annotator="tester"))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            deadline = time.monotonic() + 10
+            while not started.is_set() and time.monotonic() < deadline:
+                await pilot.pause(0.05)  # the worker's thread starts from the event loop
+            assert started.is_set() and not ended.is_set()
+        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+    finally:
+        store.close()
+
+
+def test_an_alignment_asked_to_stop_stops() -> None:
+    from annotations.alignment import AlignmentStopped, align
+    from annotations.segmentation import Segmenter
+
+    segmenter = Segmenter.default()
+    text = "The council voted on Tuesday. The weir will go. Residents spoke.\n"
+    a, b = segmenter.segment(text), segmenter.segment(text)
+    assert len(align(a, b, stop=lambda: False).pairs) == 3
+    with pytest.raises(AlignmentStopped):
+        align(a, b, stop=lambda: True)

@@ -1048,7 +1048,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, job: AlignmentJob) -> None:
-        self.post_message(AlignmentReady(job.a_id, job.b_id, job.run()))  # reads only the job
+        # Cancelled when the reader closes, or when another alignment
+        # replaces this one (`exclusive`): the thread stops too, rather than
+        # run on for seconds over two very long articles (quitting waited).
+        from annotations.alignment import AlignmentStopped
+
+        worker = get_current_worker()
+        try:
+            alignment = job.run(stop=lambda: worker.is_cancelled)  # reads only the job
+        except AlignmentStopped:
+            return
+        self.post_message(AlignmentReady(job.a_id, job.b_id, alignment))
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
         a_id, b_id = message.a_id, message.b_id
