@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,12 +57,14 @@ from annotations.segmentation import Segmentation, Span
 from annotations.sentence_evidence import (
     FEATURES,
     STOP_WORDS,
+    AlignmentStopped,
     Evidence,
     longest_ordered,
     terms,
 )
 
-__all__ = ["STOP_WORDS", "AlignedPair", "Alignment", "align", "confidence", "terms"]
+__all__ = ["STOP_WORDS", "AlignedPair", "Alignment", "AlignmentStopped", "align", "confidence",
+           "terms"]
 
 # A similarity at which two sentences plainly may say the same thing; the
 # candidates scored are those within half of it (see `align`'s threshold).
@@ -202,15 +204,17 @@ def align(
     *,
     corpus: Iterable[str] = (),
     threshold: float = THRESHOLD,
+    stop: Callable[[], bool] | None = None,
 ) -> Alignment:
     """Align the sentences of `a` and `b` (see the module's notes).
 
     `corpus`: texts of the other loaded articles, for better IDF weights;
     the texts of `a` and `b` themselves are skipped if they are in it.
     `threshold` scales the similarity floor (`MUTUAL_THRESHOLD` at the
-    default) and the candidates scored.
+    default) and the candidates scored. `stop`, asked now and then, ends
+    the alignment with `AlignmentStopped` when it says so.
     """
-    evidence = Evidence(a, b, corpus=corpus, bound=threshold / 2)
+    evidence = Evidence(a, b, corpus=corpus, bound=threshold / 2, stop=stop)
     kept = choose_pairs(evidence, floor=threshold * MUTUAL_THRESHOLD / THRESHOLD)
     pairs = [AlignedPair(i, j, evidence.similarity[(i, j)]) for i, j in sorted(kept)]
     return Alignment(a, b, pairs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,18 +149,27 @@ def removal_summary(removed: list[str]) -> str | None:
     return f"took {len(removed)} {lines} out of the text ({', '.join(quoted)})"
 
 
-def how_read(doc: Document) -> list[str]:
-    """One line per way `doc`'s file was not read as plain UTF-8, and what cleaning
-    removed (none if neither)."""
+def how_read(doc: Document, decoding: Decoding | None = None) -> list[str]:
+    """One line per way `doc`'s file was not read as plain UTF-8 (none if it
+    was). `decoding`: how it was asked to be read."""
     name = doc.meta.path or doc.name
     lines = []
     if doc.meta.encoding is not None:
-        lines.append(f"{name}: read as {doc.meta.encoding} (it is not UTF-8)")
+        # `PATH:ENCODING` is obeyed even for a file that is valid UTF-8.
+        named = decoding is not None and decoding.forced(name) is not None
+        why = "named for it" if named else "it is not UTF-8"
+        lines.append(f"{name}: read as {doc.meta.encoding} ({why})")
     if doc.meta.repaired is not None:
         lines.append(f"{name}: repaired {doc.meta.repaired}")
-    if doc.meta.cleaned is not None:
-        lines.append(f"{name}: {doc.meta.cleaned}; --raw shows the file untouched")
     return lines
+
+
+def cleaning_note(doc: Document) -> str | None:
+    """What cleaning took out of `doc`'s file, in a line (None if nothing): news,
+    where `how_read` is a warning (the text may not be what the file meant)."""
+    if doc.meta.cleaned is None:
+        return None
+    return f"{doc.meta.path or doc.name}: {doc.meta.cleaned}; --raw shows the file untouched"
 
 
 def repair_mojibake(text: str) -> tuple[str, str | None]:
@@ -193,6 +203,14 @@ def _check_encoding(name: str, encoding: str) -> None:
 
 def _read_bytes(name: str, path: Path) -> bytes:
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            # Opening a named pipe waits for a writer: the reader showed a
+            # blank screen until Ctrl+C.
+            raise ArticleError(name, "is not a regular file (a pipe, a socket or a device)",
+                               "name an article file")
         return path.read_bytes()
     except FileNotFoundError:
         raise ArticleError(name, "no such file", "check the path") from None

@@ -16,6 +16,7 @@ Exit codes, one per kind of trouble so that scripts can tell them apart
     6  newsmark.toml is not valid
     7  a PostgreSQL store's server cannot be reached (the URL is named without its password)
     70 newsmark stopped on an internal error (details in newsmark-crash.log)
+    130 stopped by Ctrl+C (before the reader took the terminal, or in a command)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ EXIT_FORMAT = 5
 EXIT_CONFIG = 6
 EXIT_STORE_UNREACHABLE = 7
 EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
 class NewsmarkError(Exception):

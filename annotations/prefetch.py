@@ -71,25 +71,31 @@ class ArticlePrefetch:
         decoding = decoding or Decoding()
         if not paths or not hasattr(os, "fork") or threading.active_count() != 1:
             return None
-        try:
-            size = sum(os.path.getsize(path) for path in paths)
-        except OSError:
-            return None  # a path that is not there: the parent says so as always
+        size = sum(_size(path) for path in paths)
         capacity = size * _BYTES_PER_BYTE_READ + _PER_DOCUMENT * len(paths)
         if capacity > _MOST_BYTES:
             return None
         shared = mmap.mmap(-1, capacity)  # anonymous and shared: the child's writes are seen
         reader, writer = os.pipe()
+        # Ctrl+C is the parent's to handle (it stops the child): blocked over
+        # the fork, so it cannot interrupt the child's at-fork hooks (which
+        # printed "Exception ignored in: _after_at_fork_child_reinit_locks"),
+        # and ignored in the child before it is unblocked.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             pid = os.fork()
         except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(reader)
             os.close(writer)
             shared.close()
             return None
         if pid == 0:  # the child
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(reader)
             _read_in_child(paths, raw, decoding, shared, writer)  # never returns
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(writer)
         wait = _WAIT_SECONDS + _WAIT_SECONDS_PER_MB * size / 1e6
         return cls(paths, raw, decoding, pid, reader, shared, wait)
@@ -145,6 +151,13 @@ class ArticlePrefetch:
             self._shared.close()
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # gone: the child skips it, the parent reports it as always
+
+
 def _read_in_child(paths: Sequence[str], raw: bool, decoding: Decoding,
                    shared: mmap.mmap, writer: int) -> None:
     length = 0
@@ -163,7 +176,7 @@ def _read_in_child(paths: Sequence[str], raw: bool, decoding: Decoding,
         if len(data) <= len(shared):
             shared[:len(data)] = data
             length = len(data)
-    except BaseException:  # Ctrl+C included: the parent reads the files itself
+    except BaseException:  # whatever it is, the parent reads the files itself
         length = 0
     try:
         os.write(writer, _LENGTH.pack(length))

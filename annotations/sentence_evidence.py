@@ -49,7 +49,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 
 from annotations.segmentation import Segmentation
@@ -209,8 +209,22 @@ def _probes(vec: Vector, space: _Space, bound: float) -> list[str]:
     return out
 
 
+class AlignmentStopped(Exception):
+    """The caller asked an alignment in progress to stop (the reader is closing,
+    or its panes moved on)."""
+
+
+# How many sentences are scored between two looks at `stop`.
+STOP_EVERY = 256
+
+
+def _never() -> bool:
+    return False
+
+
 def _cosines(
-    a_vecs: list[Vector], b_vecs: list[Vector], space: _Space, bound: float
+    a_vecs: list[Vector], b_vecs: list[Vector], space: _Space, bound: float,
+    stop: Callable[[], bool] = _never,
 ) -> dict[int, dict[int, float]]:
     """Scores of the best candidates of each `a` vector among `b` vectors.
 
@@ -243,6 +257,8 @@ def _cosines(
     cache: dict[frozenset[tuple[str, float]], dict[int, float]] = {}
     out: dict[int, dict[int, float]] = {}
     for i, vec in enumerate(a_vecs):
+        if i % STOP_EVERY == 0 and stop():
+            raise AlignmentStopped
         if not vec:
             continue
         key = frozenset(vec.items())
@@ -402,7 +418,7 @@ class Evidence:
     FEATURES = FEATURES
 
     def __init__(self, a: Segmentation, b: Segmentation, *, corpus: Iterable[str] = (),
-                 bound: float = 0.09) -> None:
+                 bound: float = 0.09, stop: Callable[[], bool] | None = None) -> None:
         a_text = [a.text[s:e] for s, e in a.sentences]
         b_text = [b.text[s:e] for s, e in b.sentences]
         a_terms = [tuple(terms(t)) for t in a_text]
@@ -411,8 +427,11 @@ class Evidence:
                        name_stems([a.text, b.text], [*a_text, *b_text]))
         a_vecs = [space.vector(t) for t in a_terms]
         b_vecs = [space.vector(t) for t in b_terms]
-        cosine = _cosines(a_vecs, b_vecs, space, bound)
-        for j, row in _cosines(b_vecs, a_vecs, space, bound).items():
+        # `stop` is asked between batches of sentences: an alignment of two
+        # very long articles takes seconds, and quitting waited for it.
+        stop = stop or _never
+        cosine = _cosines(a_vecs, b_vecs, space, bound, stop)
+        for j, row in _cosines(b_vecs, a_vecs, space, bound, stop).items():
             for i, s in row.items():
                 cosine.setdefault(i, {}).setdefault(j, s)
 

@@ -15,6 +15,7 @@ are only ever touched there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,10 +72,11 @@ class AlignmentJob:
     b: Segmentation
     corpus: tuple[str, ...]
 
-    def run(self) -> Alignment:
+    def run(self, stop: Callable[[], bool] | None = None) -> Alignment:
+        """The alignment; `AlignmentStopped` as soon as `stop` says so."""
         from annotations.alignment import align
 
-        return align(self.a, self.b, corpus=self.corpus)
+        return align(self.a, self.b, corpus=self.corpus, stop=stop)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotations import anchoring, graphemes, identity, relations
-from annotations.documents import Decoding, how_read, load_document
+from annotations.documents import Decoding, cleaning_note, how_read, load_document
 from annotations.errors import ArticleError, StoreError
 from annotations.history import Change, History
 from annotations.labels import Config
@@ -174,6 +174,9 @@ class Workspace:
         # again) and how files were read when not as plain UTF-8, for the
         # reader to show.
         self.warnings: list[str] = []
+        # What cleaning took out of each file read (`cleaning_note`): said
+        # once, as news rather than as a warning.
+        self.cleaning_notes: list[str] = []
         self.entries: list[Entry] = []
         self.documents: dict[str, Document] = {}
         self.load_errors: list[ArticleError] = []
@@ -259,7 +262,9 @@ class Workspace:
                 entry.error = str(err)
                 self.load_errors.append(err)
                 return None
-            self.warnings.extend(how_read(doc))
+            self.warnings.extend(how_read(doc, decoding))
+            if (note := cleaning_note(doc)) is not None:
+                self.cleaning_notes.append(note)
             doc = self._identify(doc)
             doc = self.documents.get(doc.id, doc)
             try:

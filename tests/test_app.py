@@ -365,6 +365,22 @@ async def test_notifications_never_cover_the_save_state(make_workspace) -> None:
         assert re.search(r"saved ✓ .*at \d\d:\d\d:\d\d", status), status
 
 
+async def test_a_notification_reaches_the_screens_right_edge(make_workspace) -> None:
+    # The toasts' rack kept a hidden scrollbar gutter: the side panel's
+    # border showed through in each toast's last two columns ("…text  ─╯").
+    from screen_text import screen
+
+    app = NewsmarkApp(make_workspace())
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        app.notify("A notice long enough to wrap onto two rows of its toast, then a third "
+                   "one, then some more words to be sure of it", timeout=30)
+        await pilot.pause()
+        rows = screen(app).splitlines()
+        toast = [row for row in rows if "A notice long" in row or "some more words" in row]
+        assert toast, rows
+        assert all(not row.rstrip().endswith(("╯", "╮", "│")) for row in toast), toast
+
+
 async def test_search_says_which_match_and_when_it_wraps(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -15,6 +15,7 @@ from annotations.documents import load_document, load_documents
 from annotations.errors import (
     EXIT_CONFIG,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_NO_ARTICLES,
     EXIT_PROBLEMS_FOUND,
     EXIT_STORE,
@@ -239,7 +240,7 @@ def test_exit_codes_are_distinct_and_listed_in_the_readme() -> None:
         "unreachable": StoreUnreachable.exit_code,
     }
     assert StoreLocked.exit_code == StoreError.exit_code
-    used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values(), EXIT_INTERNAL]
+    used = [EXIT_PROBLEMS_FOUND, EXIT_USAGE, *kinds.values(), EXIT_INTERNAL, EXIT_INTERRUPTED]
     assert len(set(used)) == len(used) and 0 not in used
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.documents import how_read, load_document, removal_summary
+from annotations.documents import cleaning_note, how_read, load_document, removal_summary
 from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
@@ -34,20 +34,21 @@ def test_removed_lines_are_counted_and_quoted_in_the_metadata(tmp_path: Path) ->
     assert doc.meta.cleaned == (
         "took 2 lines out of the text ('Comments are closed.', 'Reuters')")
     assert doc.meta.to_dict()["cleaned"] == doc.meta.cleaned
-    assert how_read(doc) == [
-        f"{tmp_path / 'a.txt'}: {doc.meta.cleaned}; --raw shows the file untouched"]
+    assert cleaning_note(doc) == (
+        f"{tmp_path / 'a.txt'}: {doc.meta.cleaned}; --raw shows the file untouched")
+    assert how_read(doc) == []  # read as plain UTF-8: nothing to warn of
 
 
 def test_nothing_removed_nothing_said(tmp_path: Path) -> None:
     doc = load_document(write(tmp_path, "a.txt", f"{BODY}\n\nTwo people died\n"))
     assert doc.meta.cleaned is None
     assert "cleaned" not in doc.meta.to_dict()
-    assert how_read(doc) == []
+    assert how_read(doc) == [] and cleaning_note(doc) is None
 
 
 def test_raw_removes_nothing_and_says_nothing(tmp_path: Path) -> None:
     doc = load_document(write(tmp_path, "a.txt", FURNISHED), raw=True)
-    assert "Reuters" in doc.text and doc.meta.cleaned is None and how_read(doc) == []
+    assert "Reuters" in doc.text and doc.meta.cleaned is None and cleaning_note(doc) is None
 
 
 def test_summary_shortens_long_lines_and_many_of_them() -> None:
@@ -86,7 +87,8 @@ def test_the_store_and_the_export_keep_it(tmp_path: Path) -> None:
     with LocalStore(tmp_path / "store") as store:
         ws = Workspace(store, [path], annotator="ana")
         (doc,) = ws.order
-        assert ws.warnings == [f"{path}: {doc.meta.cleaned}; --raw shows the file untouched"]
+        assert ws.cleaning_notes == [f"{path}: {doc.meta.cleaned}; --raw shows the file untouched"]
+        assert ws.warnings == []
         assert store.document_record(doc.id)["meta"]["cleaned"] == doc.meta.cleaned
         assert ws.tag(doc.id, 0, (4, 11), "terms") is not None
         (record,) = document_records(store)
@@ -124,3 +126,17 @@ def test_opening_with_raw_and_back_moves_no_span(tmp_path: Path) -> None:
     assert ws.reanchor_reports == {} and not any("tagged on its" in w for w in ws.warnings)
     assert [a.label for a in ws.annotations(cleaned.id)] == ["claim"]
     ws.store.close()
+
+
+async def test_the_reader_says_it_as_news_not_as_a_warning(tmp_path: Path) -> None:
+    # Shown as warnings for 10 s, two files' reports covered a pane at the start.
+    from tui.app import NewsmarkApp
+
+    path = write(tmp_path, "a.txt", FURNISHED)
+    with LocalStore(tmp_path / "store") as store:
+        app = NewsmarkApp(Workspace(store, [path], annotator="ana"))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            said = [(n.severity, n.timeout, str(n.message)) for n in app._notifications]
+    assert [(severity, timeout) for severity, timeout, message in said
+            if "took 2 lines out of the text" in message] == [("information", 5)]

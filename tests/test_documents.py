@@ -73,6 +73,13 @@ def test_folder_instead_of_file(tmp_path: Path) -> None:
     assert "folder" in problem(tmp_path).problem
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    pipe = tmp_path / "feed.txt"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer forever
+    assert problem(pipe).problem == "is not a regular file (a pipe, a socket or a device)"
+
+
 @pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
 def test_unreadable_file(tmp_path: Path, monkeypatch) -> None:
     from tests.bad_inputs import refuse_unreadable_as_root

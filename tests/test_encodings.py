@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotations.documents import Decoding, load_document, split_path_encodings
+from annotations.documents import Decoding, how_read, load_document, split_path_encodings
 from annotations.errors import ArticleError
 from annotations.store import LocalStore
 from tests.test_bad_input import fake_app  # noqa: F401 - a fixture
@@ -64,6 +64,11 @@ def test_a_file_named_with_its_encoding_is_read_so(files) -> None:
     doc = load_document(files["utf8"], decoding=decoding, raw=True)
     assert doc.text == UTF8.encode("utf-8").decode("latin-1")
     assert doc.meta.encoding == "latin-1"
+    # What the reader says of it: not that it is not UTF-8, which it is.
+    assert how_read(doc, decoding) == [f"{files['utf8']}: read as latin-1 (named for it)"]
+    fallback = Decoding(fallback="latin-1")
+    latin = load_document(files["latin"], decoding=fallback, raw=True)
+    assert how_read(latin, fallback) == [f"{files['latin']}: read as latin-1 (it is not UTF-8)"]
 
 
 def test_a_folder_named_with_its_encoding_covers_its_files(files, tmp_path: Path) -> None:

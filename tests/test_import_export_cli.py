@@ -53,6 +53,16 @@ def test_export_to_stdout_and_validate(store_dir: Path, tmp_path: Path, fmt: str
         assert guessed.exit_code == 1 and f"--format {fmt}" in guessed.output
 
 
+def test_out_dash_is_standard_output(store_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    dashed = run("export", "--store", str(store_dir), "--out", "-")
+    assert dashed.exit_code == 0, dashed.output
+    assert dashed.stdout == run("export", "--store", str(store_dir)).stdout != ""
+    links = run("links", "--store", str(store_dir), "--out", "-")
+    assert links.exit_code == 0, links.output
+    assert not (tmp_path / "-").exists()  # it wrote a file named "-"
+
+
 def test_export_file_refuses_to_overwrite(store_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     first = run("export", "--store", str(store_dir), "--out", str(out))

@@ -126,6 +126,25 @@ def test_a_child_that_dies_or_hangs_is_only_a_lost_head_start(tmp_path: Path) ->
     assert result["reaped"] == [0, 0]
 
 
+def test_ctrl_c_is_the_parents_alone(tmp_path: Path) -> None:
+    articles(tmp_path)
+    result = run_alone("""
+        import json, os, signal
+        from annotations.documents import Decoding
+        from annotations.prefetch import ArticlePrefetch
+
+        ahead = ArticlePrefetch.start(["a.txt"], decoding=Decoding())
+        os.kill(ahead.pid, signal.SIGINT)  # what a Ctrl+C sends the whole process group
+        document = ahead.take("a.txt", raw=False, decoding=Decoding())
+        print(json.dumps({"read": document is not None,
+                          "parent": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+                          "blocked": sorted(signal.pthread_sigmask(signal.SIG_BLOCK, set()))}))
+    """, tmp_path)
+    # The child read on (it ignores SIGINT; the parent stops it), and the
+    # parent's own handling of Ctrl+C is as it was.
+    assert result == {"read": True, "parent": True, "blocked": []}
+
+
 def test_no_child_is_forked_beside_other_threads(tmp_path: Path) -> None:
     articles(tmp_path)
     release = threading.Event()
@@ -140,7 +159,19 @@ def test_no_child_is_forked_beside_other_threads(tmp_path: Path) -> None:
 
 
 def test_a_file_gone_before_the_start_is_left_to_the_workspace(tmp_path: Path) -> None:
-    assert ArticlePrefetch.start([str(tmp_path / "gone.txt")]) is None
+    articles(tmp_path)
+    result = run_alone("""
+        import json
+        from annotations.documents import Decoding
+        from annotations.prefetch import ArticlePrefetch
+
+        ahead = ArticlePrefetch.start(["gone.txt", "a.txt"], decoding=Decoding())
+        print(json.dumps({
+            "gone": ahead.take("gone.txt", raw=False, decoding=Decoding()) is None,
+            "a": ahead.take("a.txt", raw=False, decoding=Decoding()) is not None,
+        }))
+    """, tmp_path)
+    assert result == {"gone": True, "a": True}
     assert ArticlePrefetch.start([]) is None
 
 

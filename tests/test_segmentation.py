@@ -54,6 +54,28 @@ def test_abbreviations_do_not_split_after_training(trained: Segmenter) -> None:
     ]
 
 
+def test_two_copies_of_a_wire_story_still_split_after_a_number() -> None:
+    # Trained on both copies (what newsmark opens side by side), Punkt saw
+    # "12. Officials" twice, took it for a collocation and kept one sentence.
+    story = ("The death toll rose to 12. Officials said more were missing.\n\n"
+             "The victim was aged 34. She lived nearby.\n\n"
+             "The score was 3. Nobody expected it.\n")
+    other = "Local outlet\n\nBy a staff writer\n\n" + story
+    segmenter = Segmenter.train([story, other])
+    text = segmenter.segment(story)
+    assert [story[a:b] for a, b in text.sentences] == [
+        "The death toll rose to 12.", "Officials said more were missing.",
+        "The victim was aged 34.", "She lived nearby.",
+        "The score was 3.", "Nobody expected it."]
+
+
+def test_one_text_never_teaches_a_number_collocation() -> None:
+    text = "".join(f"Round {n} ended at {n + 1}. Officials said it was close.\n\n"
+                   for n in range(1, 9))
+    sentences = Segmenter.train([text]).segment(text).sentences
+    assert len(sentences) == 16  # two per line: eight times "...ended at N." + "Officials..."
+
+
 def test_seed_abbreviations_work_untrained(default: Segmenter) -> None:
     assert len(default.sentences(TEST_TEXT)) == 4
 

@@ -94,3 +94,19 @@ def test_every_command_but_the_reader_resumes_collection(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert gc.isenabled()
     assert gc.get_freeze_count() > 0  # what the imports made is set aside
+
+
+def test_ctrl_c_before_the_reader_has_the_terminal_exits_130(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import annotations.documents
+    from annotations.errors import EXIT_INTERRUPTED
+    from tui.cli import main
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # as Ctrl+C arrives while the files are listed
+
+    monkeypatch.setattr(annotations.documents, "find_articles", interrupted)
+    result = CliRunner().invoke(main, ["open", "--store", str(tmp_path / "s"), "a.txt"])
+    assert result.exit_code == EXIT_INTERRUPTED == 130
+    assert result.output.strip() == "newsmark: interrupted"  # not click's "Aborted!"

@@ -6,7 +6,7 @@ from annotations.history import Change
 from annotations.model import Annotation
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
-from tui.wording import article, change_done, plural, possessive
+from tui.wording import article, change_done, plural, possessive, where_is
 
 
 def test_plural_and_article() -> None:
@@ -16,6 +16,11 @@ def test_plural_and_article() -> None:
     assert [article(w) for w in ("claim", "opinion", "quote", "Event")] == [
         "a claim", "an opinion", "a quote", "an Event"]
     assert [possessive(n) for n in (0, 1, 2)] == ["their", "its", "their"]
+    # The default label `terms` reads as a plural: "undid removing a terms" was the message.
+    assert [article(w) for w in ("terms", "class", "status", "thesis")] == [
+        "a terms span", "a class", "a status", "a thesis"]
+    assert [where_is(w) for w in ("claim", "terms")] == [
+        "where the claim is", "where the terms span is"]
 
 
 def test_undo_says_what_changed_from_and_to() -> None:

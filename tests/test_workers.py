@@ -8,6 +8,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 import annotations.alignment as alignment_module
 from annotations.store import LocalStore
 from annotations.workspace import Workspace
@@ -129,3 +131,87 @@ async def test_a_failing_alignment_is_shown_and_the_reader_goes_on(
         assert ws.store.annotations(app.active_view.document.id)
     log = Path(ws.store.root) / "newsmark-crash.log"
     assert "no [bold]alignment[/] today" in log.read_text(encoding="utf-8")
+
+
+async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, monkeypatch) -> None:
+    # Quitting waited for the segmentation thread to end on its own: ~2.4 s
+    # after opening a 10 MB article (the QA pass found it). The thread now
+    # stops at its next progress report once Textual cancels the workers.
+    from annotations.segmentation import Segmenter
+    from annotations.workspace import BACKGROUND_SEGMENTATION_CHARS
+
+    started, ended = threading.Event(), threading.Event()
+
+    def endless(self, text, progress=None):  # type: ignore[no-untyped-def]
+        started.set()
+        try:
+            deadline = time.monotonic() + 10  # never past this, whatever happens
+            while time.monotonic() < deadline:
+                progress(0.5)  # raises once the reader is closing
+                time.sleep(0.01)
+            raise AssertionError("the segmentation went on after the reader closed")
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Segmenter, "segment", endless)
+    paragraph = "The weir cost the council £3.5 million. Critics said so.\n\n"
+    path = tmp_path / "long.txt"
+    path.write_text(paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50),
+                    encoding="utf-8")
+    store = LocalStore(tmp_path / "store")
+    app = NewsmarkApp(Workspace(store, [path], annotator="tester"))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            deadline = time.monotonic() + 10
+            while not started.is_set() and time.monotonic() < deadline:
+                await pilot.pause(0.05)  # the worker's thread starts from the event loop
+            assert started.is_set() and not ended.is_set()
+        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+        assert not app.workspace.is_segmented(app.workspace.order[0].id)  # nothing half-kept
+    finally:
+        store.close()
+
+
+async def test_closing_the_reader_stops_an_alignment_in_progress(tmp_path, monkeypatch) -> None:
+    # Two very long articles align for seconds (over 30 s for two of 12,000
+    # sentences each), and quitting waited for the thread to finish.
+    import annotations.sentence_evidence as evidence_module
+
+    started, ended = threading.Event(), threading.Event()
+
+    def endless(a_vecs, b_vecs, space, bound, stop):  # type: ignore[no-untyped-def]
+        started.set()
+        try:
+            deadline = time.monotonic() + 10  # never past this, whatever happens
+            while time.monotonic() < deadline:
+                if stop():
+                    raise evidence_module.AlignmentStopped
+                time.sleep(0.01)
+            raise AssertionError("the alignment went on after the reader closed")
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(evidence_module, "_cosines", endless)
+    store = LocalStore(tmp_path / "store")
+    app = NewsmarkApp(Workspace(store, _folder(tmp_path, 2), annotator="tester"))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            deadline = time.monotonic() + 10
+            while not started.is_set() and time.monotonic() < deadline:
+                await pilot.pause(0.05)  # the worker's thread starts from the event loop
+            assert started.is_set() and not ended.is_set()
+        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+    finally:
+        store.close()
+
+
+def test_an_alignment_asked_to_stop_stops() -> None:
+    from annotations.alignment import AlignmentStopped, align
+    from annotations.segmentation import Segmenter
+
+    segmenter = Segmenter.default()
+    text = "The council voted on Tuesday. The weir will go. Residents spoke.\n"
+    a, b = segmenter.segment(text), segmenter.segment(text)
+    assert len(align(a, b, stop=lambda: False).pairs) == 3
+    with pytest.raises(AlignmentStopped):
+        align(a, b, stop=lambda: True)

@@ -27,7 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotations.errors import NewsmarkError
 from annotations.history import Change
@@ -65,7 +65,7 @@ from tui.startup import resume_collection
 from tui.status_bar import StatusBar
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, excerpt, plural
+from tui.wording import article, change_done, excerpt, plural, where_is
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -96,6 +96,10 @@ RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
+class _Closing(Exception):
+    """Raised in a segmentation worker's progress when the reader is closing."""
+
+
 class NewsmarkApp(RelationActions, ModelActions, App[None]):
     TITLE = "newsmark"
     BINDINGS = APP_BINDINGS
@@ -104,8 +108,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     #main { height: 1fr; }
     #side { width: 30%; min-width: 30; max-width: 56; }
     /* Notifications stand above the prompt, the status line and the footer:
-       at the bottom right they hid whether the last change was saved. */
-    Screen > ToastRack { margin-bottom: 3; }
+       at the bottom right they hid whether the last change was saved. The
+       rack's scrollbar gutter (hidden, as the rack is) let two columns of
+       the side panel's border show at each toast's right edge. */
+    Screen > ToastRack { margin-bottom: 3; scrollbar-size-vertical: 0; }
     """
 
     # What the status line shows of the app's state: each change redraws it
@@ -897,7 +903,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         if not self.workspace.segments_slowly(doc.id):
             if not first_paint or self.workspace.is_segmented(doc.id):
                 seg = self.workspace.segmentation(doc.id)
-                if self.workspace.warnings:
+                if self.workspace.warnings or self.workspace.cleaning_notes:
                     self.call_later(self._report_warnings)
                 return seg
             if not self._deferred:
@@ -936,10 +942,20 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _segment(self, job: SegmentationJob) -> None:
         # Reads only the job: the workspace keeps what it found, on this
         # app's thread (`on_segmentation_ready`; annotations/worker_jobs.py).
+        worker = get_current_worker()
+
         def progress(fraction: float) -> None:
+            if worker.is_cancelled:  # the reader is closing (Textual cancels its workers)
+                raise _Closing
             self.post_message(SegmentationProgress(job.doc_id, fraction))
 
-        self.post_message(SegmentationReady(job.run(progress)))
+        try:
+            done = job.run(progress)
+        except _Closing:
+            # Quitting waited for the thread: ~4 s after opening a 10 MB
+            # article. Nothing was kept; the next start segments it again.
+            return
+        self.post_message(SegmentationReady(done))
 
     def on_segmentation_progress(self, message: SegmentationProgress) -> None:
         if message.doc_id not in self._segmenting:
@@ -993,9 +1009,13 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
                     severity="error", timeout=10, markup=False)
 
     def _report_warnings(self) -> None:
-        """What the workspace got past without losing anything (a damaged stored segmentation)."""
+        """What the workspace got past without losing anything (a damaged stored
+        segmentation, a file not read as UTF-8), then what cleaning took out of
+        the files: news, shown for less time (they covered a pane for 10 s)."""
         while self.workspace.warnings:
             self.notify(self.workspace.warnings.pop(0), severity="warning", timeout=10)
+        while self.workspace.cleaning_notes:
+            self.notify(self.workspace.cleaning_notes.pop(0), timeout=5)
 
     def _still_segmenting(self) -> bool:
         """Tagging needs sentences and tokens: say so while they are being found."""
@@ -1028,7 +1048,17 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, job: AlignmentJob) -> None:
-        self.post_message(AlignmentReady(job.a_id, job.b_id, job.run()))  # reads only the job
+        # Cancelled when the reader closes, or when another alignment
+        # replaces this one (`exclusive`): the thread stops too, rather than
+        # run on for seconds over two very long articles (quitting waited).
+        from annotations.alignment import AlignmentStopped
+
+        worker = get_current_worker()
+        try:
+            alignment = job.run(stop=lambda: worker.is_cancelled)  # reads only the job
+        except AlignmentStopped:
+            return
+        self.post_message(AlignmentReady(job.a_id, job.b_id, alignment))
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
         a_id, b_id = message.a_id, message.b_id
@@ -1307,7 +1337,7 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         except NewsmarkError as err:
             return self._failed(err)
         if old is not None:
-            self._after_change(ann.doc_id, f"confirmed where the {ann.label} is",
+            self._after_change(ann.doc_id, f"confirmed {where_is(ann.label)}",
                                removed=[old], added=[confirmed])
 
     def action_accept_visible(self) -> None:
@@ -1557,6 +1587,8 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
     def _refresh_status(self) -> None:
         view = self.active_view
+        if not view.is_attached:
+            return  # the reader is closing (its widgets go first): a worker's late report
         seg = view.segmentation
         index = seg.sentence_at(view.cursor)
         selection = view.selection

@@ -32,6 +32,7 @@ from tui.cli_common import (
     DEFAULT_STORE,
     GOLD,
     choose_annotator,
+    dash_is_standard_output,
     echo,
     reports_errors,
     store_option,
@@ -152,11 +153,12 @@ def reading(paths: tuple[Path, ...] | list[Path], encoding: str | None,
 
 def _read_article(path: Path | str, raw: bool, decoding: Decoding) -> Document:
     """One article for a command that prints JSON: how it was read goes to stderr."""
-    from annotations.documents import how_read, load_document
+    from annotations.documents import cleaning_note, how_read, load_document
 
     doc = load_document(path, raw=raw, decoding=decoding)
-    for line in how_read(doc):
-        echo(f"newsmark: {line}", err=True)
+    for line in [*how_read(doc, decoding), cleaning_note(doc)]:
+        if line is not None:
+            echo(f"newsmark: {line}", err=True)
     return doc
 
 
@@ -299,8 +301,8 @@ def open_command(
         for error in workspace.load_errors:
             echo(f"newsmark: {safe(error)}", err=True)
             notices.append(str(error))
-        for warning in workspace.warnings:  # files not read as plain UTF-8
-            echo(f"newsmark: {warning}", err=True)
+        for warning in [*workspace.warnings, *workspace.cleaning_notes]:
+            echo(f"newsmark: {warning}", err=True)  # files not read as plain UTF-8, or cleaned
         if annotator == GOLD and not adjudicate:
             # Allowed (a curator may add a span no one tagged), but the curator's
             # view is elsewhere: said once, so gold is not mistaken for a layer.
@@ -352,8 +354,8 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
 @store_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
               show_default=True, help="Output format (see docs/formats.md).")
-@click.option("--out", "out_path", type=ANY_PATH,
-              help="File (folder for brat) to write (default: standard output).")
+@click.option("--out", "out_path", type=ANY_PATH, callback=dash_is_standard_output,
+              help="File (folder for brat) to write (default, or -: standard output).")
 @click.option("--unit", type=click.Choice(["document", "sentence"]), default="document",
               show_default=True, help="One record per document, or per sentence.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
@@ -630,8 +632,8 @@ def suggest_command(path: Path, raw: bool, encoding: str | None, fix_mojibake: b
 
 @main.command("links")
 @store_option
-@click.option("--out", "out_path", type=ANY_PATH,
-              help="File to write, e.g. links.jsonl (default: standard output).")
+@click.option("--out", "out_path", type=ANY_PATH, callback=dash_is_standard_output,
+              help="File to write, e.g. links.jsonl (default, or -: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @reports_errors
 def links_command(store_dir: Path, out_path: Path | None, force: bool) -> None:

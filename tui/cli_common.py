@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from annotations.errors import NewsmarkError
+from annotations.errors import EXIT_INTERRUPTED, NewsmarkError
 from tui.literal import safe
 
 DEFAULT_STORE = ".newsmark"
@@ -30,6 +30,12 @@ GOLD = "gold"
 # three-line usage error with exit code 2 and stop every other file from
 # opening, where newsmark says in one line what is wrong with that file.
 ANY_PATH = click.Path(path_type=Path, readable=False)
+
+
+def dash_is_standard_output(ctx: click.Context, param: click.Parameter,
+                            value: Path | None) -> Path | None:
+    """`--out -` means standard output, as the option's absence does (it wrote a file named "-")."""
+    return None if value is not None and str(value) == "-" else value
 
 
 class StoreSpecType(click.ParamType):
@@ -78,6 +84,12 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except NewsmarkError as err:
             echo(f"newsmark: {err}", err=True)
             sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            # Ctrl+C before the reader has the terminal, or in another command:
+            # one line and the code shells give it, not click's "Aborted!" and
+            # 1 (the code of `validate`'s findings).
+            echo("newsmark: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `newsmark export | head` is fine: stop quietly.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

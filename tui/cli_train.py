@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from annotations.errors import EXIT_INTERRUPTED
 from tui.cli_common import ANY_PATH, echo, open_existing_store, reports_errors, store_option
 from tui.wording import plural
 
@@ -102,7 +103,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         # second one while the other process handed its model over: there is
         # no model yet, and the one in --out is left as it was.
         echo("newsmark: stopped before a model was ready; nothing saved", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         if bar is not None:
             bar.render_finish()

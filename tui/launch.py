@@ -11,12 +11,20 @@ it (`tui.cli.main`), so only the reader's start runs without it.
 
 from __future__ import annotations
 
+import sys
+
+from annotations.errors import EXIT_INTERRUPTED
 from tui.startup import pause_collection
 
 
 def main() -> None:
     """Run the `newsmark` command line (the console script's target)."""
     pause_collection()  # resumed by the reader's first frame, or by any other command
-    from tui.cli import main as command_line
-
+    try:
+        from tui.cli import main as command_line
+    except KeyboardInterrupt:
+        # Ctrl+C while the command is still being imported (each command
+        # says so itself later on: tui.cli_common.reports_errors).
+        sys.stderr.write("newsmark: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
     command_line()

@@ -29,8 +29,20 @@ def excerpt(text: str, limit: int = 50) -> str:
 
 
 def article(word: str) -> str:
-    """'a claim', 'an opinion' (by the first letter: the labels are words)."""
+    """'a claim', 'an opinion' (by the first letter: the labels are words);
+    a label that reads as a plural is a span's kind: 'a terms span', not 'a terms'."""
+    if _reads_plural(word):
+        return f"a {word} span"
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def where_is(label: str) -> str:
+    """'where the claim is', 'where the terms span is'."""
+    return f"where the {label} span is" if _reads_plural(label) else f"where the {label} is"
+
+
+def _reads_plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _relations_changed(before: Annotation, after: Annotation) -> str:
