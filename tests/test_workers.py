@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -133,6 +135,36 @@ async def test_a_failing_alignment_is_shown_and_the_reader_goes_on(
     assert "no [bold]alignment[/] today" in log.read_text(encoding="utf-8")
 
 
+class EndlessWork:
+    """Background work that runs until it is told to stop (never past 10 s),
+    noting when it started and when it ended."""
+
+    def __init__(self) -> None:
+        self.started, self.ended = threading.Event(), threading.Event()
+
+    def until(self, stopped: Callable[[], bool], stopping: type[Exception]) -> NoReturn:
+        self.started.set()
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if stopped():
+                    raise stopping
+                time.sleep(0.01)
+            raise AssertionError("the work went on after the reader closed")
+        finally:
+            self.ended.set()
+
+    async def close_while_running(self, app: NewsmarkApp) -> None:
+        """Run the reader until the work starts, close it: the work must end
+        within 5 s, not the 10 s it would run uncancelled."""
+        async with app.run_test(size=(120, 30)) as pilot:
+            deadline = time.monotonic() + 10
+            while not self.started.is_set() and time.monotonic() < deadline:
+                await pilot.pause(0.05)  # the worker's thread starts from the event loop
+            assert self.started.is_set() and not self.ended.is_set()
+        assert self.ended.wait(5)
+
+
 async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, monkeypatch) -> None:
     # Quitting waited for the segmentation thread to end on its own: ~2.4 s
     # after opening a 10 MB article (the QA pass found it). The thread now
@@ -140,20 +172,10 @@ async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, mon
     from annotations.segmentation import Segmenter
     from annotations.workspace import BACKGROUND_SEGMENTATION_CHARS
 
-    started, ended = threading.Event(), threading.Event()
-
-    def endless(self, text, progress=None):  # type: ignore[no-untyped-def]
-        started.set()
-        try:
-            deadline = time.monotonic() + 10  # never past this, whatever happens
-            while time.monotonic() < deadline:
-                progress(0.5)  # raises once the reader is closing
-                time.sleep(0.01)
-            raise AssertionError("the segmentation went on after the reader closed")
-        finally:
-            ended.set()
-
-    monkeypatch.setattr(Segmenter, "segment", endless)
+    work = EndlessWork()
+    # The reader's progress callback raises once the reader is closing.
+    monkeypatch.setattr(Segmenter, "segment", lambda self, text, progress=None: work.until(
+        lambda: bool(progress(0.5)), AssertionError))
     paragraph = "The weir cost the council £3.5 million. Critics said so.\n\n"
     path = tmp_path / "long.txt"
     path.write_text(paragraph * (BACKGROUND_SEGMENTATION_CHARS // len(paragraph) + 50),
@@ -161,12 +183,7 @@ async def test_closing_the_reader_stops_a_segmentation_in_progress(tmp_path, mon
     store = LocalStore(tmp_path / "store")
     app = NewsmarkApp(Workspace(store, [path], annotator="tester"))
     try:
-        async with app.run_test(size=(120, 30)) as pilot:
-            deadline = time.monotonic() + 10
-            while not started.is_set() and time.monotonic() < deadline:
-                await pilot.pause(0.05)  # the worker's thread starts from the event loop
-            assert started.is_set() and not ended.is_set()
-        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+        await work.close_while_running(app)
         assert not app.workspace.is_segmented(app.workspace.order[0].id)  # nothing half-kept
     finally:
         store.close()
@@ -177,30 +194,13 @@ async def test_closing_the_reader_stops_an_alignment_in_progress(tmp_path, monke
     # sentences each), and quitting waited for the thread to finish.
     import annotations.sentence_evidence as evidence_module
 
-    started, ended = threading.Event(), threading.Event()
-
-    def endless(a_vecs, b_vecs, space, bound, stop):  # type: ignore[no-untyped-def]
-        started.set()
-        try:
-            deadline = time.monotonic() + 10  # never past this, whatever happens
-            while time.monotonic() < deadline:
-                if stop():
-                    raise evidence_module.AlignmentStopped
-                time.sleep(0.01)
-            raise AssertionError("the alignment went on after the reader closed")
-        finally:
-            ended.set()
-
-    monkeypatch.setattr(evidence_module, "_cosines", endless)
+    work = EndlessWork()
+    monkeypatch.setattr(evidence_module, "_cosines", lambda a, b, space, bound, stop: work.until(
+        stop, evidence_module.AlignmentStopped))
     store = LocalStore(tmp_path / "store")
     app = NewsmarkApp(Workspace(store, _folder(tmp_path, 2), annotator="tester"))
     try:
-        async with app.run_test(size=(120, 30)) as pilot:
-            deadline = time.monotonic() + 10
-            while not started.is_set() and time.monotonic() < deadline:
-                await pilot.pause(0.05)  # the worker's thread starts from the event loop
-            assert started.is_set() and not ended.is_set()
-        assert ended.wait(5)  # not the 10 s the loop would run uncancelled
+        await work.close_while_running(app)
     finally:
         store.close()
 
