@@ -57,14 +57,12 @@ from annotations.segmentation import Segmentation, Span
 from annotations.sentence_evidence import (
     FEATURES,
     STOP_WORDS,
-    AlignmentStopped,
     Evidence,
     longest_ordered,
     terms,
 )
 
-__all__ = ["STOP_WORDS", "AlignedPair", "Alignment", "AlignmentStopped", "align", "confidence",
-           "terms"]
+__all__ = ["STOP_WORDS", "AlignedPair", "Alignment", "align", "confidence", "terms"]
 
 # A similarity at which two sentences plainly may say the same thing; the
 # candidates scored are those within half of it (see `align`'s threshold).
@@ -212,7 +210,7 @@ def align(
     the texts of `a` and `b` themselves are skipped if they are in it.
     `threshold` scales the similarity floor (`MUTUAL_THRESHOLD` at the
     default) and the candidates scored. `stop`, asked now and then, ends
-    the alignment with `AlignmentStopped` when it says so.
+    the alignment with `errors.WorkStopped` when it says so.
     """
     evidence = Evidence(a, b, corpus=corpus, bound=threshold / 2, stop=stop)
     kept = choose_pairs(evidence, floor=threshold * MUTUAL_THRESHOLD / THRESHOLD)

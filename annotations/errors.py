@@ -33,6 +33,12 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
+class WorkStopped(Exception):
+    """A background job (segmenting, aligning, suggesting) stopped because it
+    was asked to: the reader is closing, or a newer job replaced it. Not an
+    error anyone is told of; the job's caller just drops its result."""
+
+
 class NewsmarkError(Exception):
     """Base of every error newsmark reports to a person."""
 

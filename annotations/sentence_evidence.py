@@ -52,6 +52,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 
+from annotations.errors import WorkStopped
 from annotations.segmentation import Segmentation
 
 # A name or number shared weighs this much more than a common word of the
@@ -209,11 +210,6 @@ def _probes(vec: Vector, space: _Space, bound: float) -> list[str]:
     return out
 
 
-class AlignmentStopped(Exception):
-    """The caller asked an alignment in progress to stop (the reader is closing,
-    or its panes moved on)."""
-
-
 # How many sentences are scored between two looks at `stop`.
 STOP_EVERY = 256
 
@@ -258,7 +254,7 @@ def _cosines(
     out: dict[int, dict[int, float]] = {}
     for i, vec in enumerate(a_vecs):
         if i % STOP_EVERY == 0 and stop():
-            raise AlignmentStopped
+            raise WorkStopped
         if not vec:
             continue
         key = frozenset(vec.items())

@@ -38,12 +38,12 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.errors import EXIT_FORMAT, NewsmarkError
+from annotations.errors import EXIT_FORMAT, NewsmarkError, WorkStopped
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
 from annotations.model_joins import join
@@ -361,18 +361,23 @@ class SpanModel:
         return cls(nlps[0], meta.get("labels", None), meta, folder, boundaries, joins,
                    others=nlps[1:])
 
-    def predict(self, text: str) -> list[PredictedSpan]:
-        """Every span the model finds in `text`, with its score."""
-        return self.predict_many([text])[0][0]
+    def predict(self, text: str, stop: Callable[[], bool] | None = None
+                ) -> list[PredictedSpan]:
+        """Every span the model finds in `text`, with its score (`predict_many`)."""
+        return self.predict_many([text], stop=stop)[0][0]
 
-    def predict_many(self, texts: Iterable[str], batch: int = 16
+    def predict_many(self, texts: Iterable[str], batch: int = 16,
+                     stop: Callable[[], bool] | None = None
                      ) -> list[tuple[list[PredictedSpan], float]]:
-        """Spans and uncertainty of each text."""
+        """Spans and uncertainty of each text. `stop` is asked before each batch
+        of pieces (a 1 MB article takes seconds): `WorkStopped` when it says so."""
         out: list[tuple[list[PredictedSpan], float]] = []
         todo: list[tuple[int, int, Doc]] = []  # (text number, offset, doc)
         weights: list[tuple[int, int]] = []
 
         def flush() -> None:
+            if stop is not None and stop():
+                raise WorkStopped
             results = predict_docs(self.nlp, [doc for _n, _o, doc in todo], self.others)
             boundaries = self.boundaries
             for (n, offset, doc), (spans, unsure) in zip(todo, results):

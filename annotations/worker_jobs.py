@@ -73,7 +73,7 @@ class AlignmentJob:
     corpus: tuple[str, ...]
 
     def run(self, stop: Callable[[], bool] | None = None) -> Alignment:
-        """The alignment; `AlignmentStopped` as soon as `stop` says so."""
+        """The alignment; `errors.WorkStopped` as soon as `stop` says so."""
         from annotations.alignment import align
 
         return align(self.a, self.b, corpus=self.corpus, stop=stop)
@@ -88,7 +88,8 @@ class ModelSuggestionJob:
     model: SpanModel
     threshold: float
 
-    def run(self) -> list[Suggestion]:
+    def run(self, stop: Callable[[], bool] | None = None) -> list[Suggestion]:
+        """The model's suggestions; `errors.WorkStopped` as soon as `stop` says so."""
         from annotations.span_model import as_suggestions
 
-        return as_suggestions(self.model.predict(self.text), self.threshold)
+        return as_suggestions(self.model.predict(self.text, stop), self.threshold)

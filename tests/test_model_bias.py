@@ -93,3 +93,18 @@ def test_training_records_the_shifts_it_learnt(tmp_path) -> None:  # type: ignor
     assert set(result.opening_shifts) == {"quote"} and result.opening_shifts["quote"] in GRID
     meta = metadata(result, annotators=["ana"], seed=0, dev=0.2)
     assert meta["opening_shifts"] == result.opening_shifts
+
+
+def test_a_prediction_asked_to_stop_stops() -> None:
+    # The reader's suggestions for a long article run in a thread that
+    # quitting waited for; it now asks its worker between batches of pieces.
+    from annotations.errors import WorkStopped
+    from annotations.span_model import SpanModel
+
+    nlp, _pipes = untrained(["quote"])
+    model = SpanModel(nlp)
+    asked: list[int] = []
+    assert model.predict(article(0)[0], stop=lambda: bool(asked.append(1))) is not None
+    assert asked  # it was asked, and went on
+    with pytest.raises(WorkStopped):
+        model.predict(article(0)[0], stop=lambda: True)

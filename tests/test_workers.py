@@ -13,6 +13,7 @@ from typing import NoReturn
 import pytest
 
 import annotations.alignment as alignment_module
+from annotations.errors import WorkStopped
 from annotations.store import LocalStore
 from annotations.workspace import Workspace
 from tui.app import NewsmarkApp
@@ -196,7 +197,7 @@ async def test_closing_the_reader_stops_an_alignment_in_progress(tmp_path, monke
 
     work = EndlessWork()
     monkeypatch.setattr(evidence_module, "_cosines", lambda a, b, space, bound, stop: work.until(
-        stop, evidence_module.AlignmentStopped))
+        stop, WorkStopped))
     store = LocalStore(tmp_path / "store")
     app = NewsmarkApp(Workspace(store, _folder(tmp_path, 2), annotator="tester"))
     try:
@@ -206,12 +207,12 @@ async def test_closing_the_reader_stops_an_alignment_in_progress(tmp_path, monke
 
 
 def test_an_alignment_asked_to_stop_stops() -> None:
-    from annotations.alignment import AlignmentStopped, align
+    from annotations.alignment import align
     from annotations.segmentation import Segmenter
 
     segmenter = Segmenter.default()
     text = "The council voted on Tuesday. The weir will go. Residents spoke.\n"
     a, b = segmenter.segment(text), segmenter.segment(text)
     assert len(align(a, b, stop=lambda: False).pairs) == 3
-    with pytest.raises(AlignmentStopped):
+    with pytest.raises(WorkStopped):
         align(a, b, stop=lambda: True)

@@ -29,7 +29,7 @@ from textual.widget import MountError
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from annotations.errors import NewsmarkError
+from annotations.errors import NewsmarkError, WorkStopped
 from annotations.history import Change
 from annotations.model import Annotation, Document, new_id
 from annotations.segmentation import Segmentation
@@ -94,10 +94,6 @@ MAX_REMEMBERED_CURSORS = 500  # documents whose cursor is kept once they leave t
 TEAM_POLL_SECONDS = 1.0
 RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
-
-
-class _Closing(Exception):
-    """Raised in a segmentation worker's progress when the reader is closing."""
 
 
 class NewsmarkApp(RelationActions, ModelActions, App[None]):
@@ -946,12 +942,12 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
 
         def progress(fraction: float) -> None:
             if worker.is_cancelled:  # the reader is closing (Textual cancels its workers)
-                raise _Closing
+                raise WorkStopped
             self.post_message(SegmentationProgress(job.doc_id, fraction))
 
         try:
             done = job.run(progress)
-        except _Closing:
+        except WorkStopped:
             # Quitting waited for the thread: ~4 s after opening a 10 MB
             # article. Nothing was kept; the next start segments it again.
             return
@@ -1051,12 +1047,10 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         # Cancelled when the reader closes, or when another alignment
         # replaces this one (`exclusive`): the thread stops too, rather than
         # run on for seconds over two very long articles (quitting waited).
-        from annotations.alignment import AlignmentStopped
-
         worker = get_current_worker()
         try:
             alignment = job.run(stop=lambda: worker.is_cancelled)  # reads only the job
-        except AlignmentStopped:
+        except WorkStopped:
             return
         self.post_message(AlignmentReady(job.a_id, job.b_id, alignment))
 

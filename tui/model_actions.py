@@ -175,7 +175,14 @@ class ModelActions:
 
     @work(thread=True, group="predict", exit_on_error=False)
     def _predict(self, job: Any) -> None:  # a ModelSuggestionJob: reads only itself
-        self.post_message(ModelSuggestionsReady(job.doc_id, job.model, job.run()))
+        from annotations.errors import WorkStopped
+
+        worker = get_current_worker()
+        try:
+            found = job.run(stop=lambda: worker.is_cancelled)  # the reader is closing
+        except WorkStopped:
+            return
+        self.post_message(ModelSuggestionsReady(job.doc_id, job.model, found))
 
     def on_model_suggestions_ready(self, message: ModelSuggestionsReady) -> None:
         self._predicting.discard((message.doc_id, id(message.model)))
