@@ -27,7 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError, WorkStopped
 from annotations.history import Change
@@ -39,6 +39,7 @@ from tui.annotation_list import AnnotationList
 from tui.article_styles import ArticleStyles
 from tui.article_view import ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
+from tui.cancellable import unless_cancelled
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
 from tui.key_bar import KeyBar
@@ -73,7 +74,7 @@ if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
     from annotations.suggest import Suggestion
-    from annotations.worker_jobs import AlignmentJob, SegmentationJob
+    from annotations.worker_jobs import AlignmentJob, SegmentationDone, SegmentationJob
     from tui.orphan_list import OrphanList
     from tui.suggestion_list import SuggestionList
 
@@ -938,20 +939,16 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     def _segment(self, job: SegmentationJob) -> None:
         # Reads only the job: the workspace keeps what it found, on this
         # app's thread (`on_segmentation_ready`; annotations/worker_jobs.py).
-        worker = get_current_worker()
+        def segment(stop: Callable[[], bool]) -> SegmentationDone:
+            def progress(fraction: float) -> None:
+                if stop():
+                    raise WorkStopped  # the next start segments it again
+                self.post_message(SegmentationProgress(job.doc_id, fraction))
 
-        def progress(fraction: float) -> None:
-            if worker.is_cancelled:  # the reader is closing (Textual cancels its workers)
-                raise WorkStopped
-            self.post_message(SegmentationProgress(job.doc_id, fraction))
+            return job.run(progress)
 
-        try:
-            done = job.run(progress)
-        except WorkStopped:
-            # Quitting waited for the thread: ~4 s after opening a 10 MB
-            # article. Nothing was kept; the next start segments it again.
-            return
-        self.post_message(SegmentationReady(done))
+        if (done := unless_cancelled(segment)) is not None:
+            self.post_message(SegmentationReady(done))
 
     def on_segmentation_progress(self, message: SegmentationProgress) -> None:
         if message.doc_id not in self._segmenting:
@@ -1045,14 +1042,9 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, job: AlignmentJob) -> None:
         # Cancelled when the reader closes, or when another alignment
-        # replaces this one (`exclusive`): the thread stops too, rather than
-        # run on for seconds over two very long articles (quitting waited).
-        worker = get_current_worker()
-        try:
-            alignment = job.run(stop=lambda: worker.is_cancelled)  # reads only the job
-        except WorkStopped:
-            return
-        self.post_message(AlignmentReady(job.a_id, job.b_id, alignment))
+        # replaces this one (`exclusive`): the thread stops too.
+        if (alignment := unless_cancelled(job.run)) is not None:  # reads only the job
+            self.post_message(AlignmentReady(job.a_id, job.b_id, alignment))
 
     def on_alignment_ready(self, message: AlignmentReady) -> None:
         a_id, b_id = message.a_id, message.b_id

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.worker import get_current_worker
 
+from tui.cancellable import unless_cancelled
 from tui.messages import (
     DocumentsRanked,
     ModelFailed,
@@ -175,14 +176,8 @@ class ModelActions:
 
     @work(thread=True, group="predict", exit_on_error=False)
     def _predict(self, job: Any) -> None:  # a ModelSuggestionJob: reads only itself
-        from annotations.errors import WorkStopped
-
-        worker = get_current_worker()
-        try:
-            found = job.run(stop=lambda: worker.is_cancelled)  # the reader is closing
-        except WorkStopped:
-            return
-        self.post_message(ModelSuggestionsReady(job.doc_id, job.model, found))
+        if (found := unless_cancelled(job.run)) is not None:
+            self.post_message(ModelSuggestionsReady(job.doc_id, job.model, found))
 
     def on_model_suggestions_ready(self, message: ModelSuggestionsReady) -> None:
         self._predicting.discard((message.doc_id, id(message.model)))
