@@ -220,7 +220,7 @@ def _never() -> bool:
 
 def _cosines(
     a_vecs: list[Vector], b_vecs: list[Vector], space: _Space, bound: float,
-    stop: Callable[[], bool] = _never,
+    stop: Callable[[], bool],
 ) -> dict[int, dict[int, float]]:
     """Scores of the best candidates of each `a` vector among `b` vectors.
 
