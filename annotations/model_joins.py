@@ -22,12 +22,27 @@ headline model, span ends moved): Content exact F1 0.435 -> 0.450 with
 joins across at most 120 characters (0.446 at 80, 0.440 at 40), overlap
 F1 0.752 -> 0.755 (26 pairs matched the pattern, 20 of them inside one
 gold span).
+
+The other way round, a span that opens with a quotation mark often runs
+on past its closing mark over the attribution (`“…,” a voice-over says
+as …`, `''…,'' said Alfonso Aguilar, the director of …`), where the gold
+Content ends at the mark. So a span is cut at its last closing mark when
+it opens with a quotation mark, the mark follows a comma or a full stop,
+`?` or `!` (the quotation is a whole utterance, not a phrase quoted
+inside a clause: `"Obama-Clinton" policies` stays whole), and what
+follows it in the span, on one line, opens no quotation again (a joined
+`“…,” he said. “…”` ends at its own last mark and is left alone).
+Whether a label's spans are cut is chosen on the held-out documents, as
+joins are: only if it gains exact F1. Measured on the dev tenth (the
+fifth round's two-member model, ends moved and quotations joined): 20
+Content spans cut, 13 made exact, 1 exact one spoilt; Content exact F1
+0.517 -> 0.525, overlap unchanged.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
@@ -48,6 +63,11 @@ GRID = (0, 40, 80, 120)
 # The first piece's end: a comma, then a closing mark (the sentence goes on).
 _CONTINUES = re.compile(r",\s*(”|''|\")\s*$")
 _OPENING = ("“", "``", "''", '"')
+# A span that opens a quotation; the closing marks after it; an utterance's
+# last character before its closing mark.
+_OPENS = re.compile(r"“|``|''|\"")
+_CLOSES = re.compile(r"”|''|\"")
+_UTTERANCE_ENDS = frozenset(",.?!")
 
 
 def joinable(text: str, first: _Span, second: _Span, gap: int) -> bool:
@@ -96,3 +116,42 @@ def learn_joins(texts: Sequence[str], gold: Sequence[Sequence[Triple]],
             scores.add(spans, [(s.start, s.end, s.label) for s in joined])
         scores.keep_best_exact(best, labels, gap)
     return {label: best[label][1] if label in best else 0 for label in labels}
+
+
+def cut(text: str, span: SpanT) -> SpanT:
+    """`span` cut at its last closing quotation mark where it opens with a
+    quotation and runs on past it over the attribution; else `span` itself."""
+    opening = _OPENS.match(text, span.start)
+    if opening is None:
+        return span
+    closing = list(_CLOSES.finditer(text, opening.end(), span.end))
+    last = closing[-1] if closing else None
+    if last is None or text[last.start() - 1] not in _UTTERANCE_ENDS:
+        return span
+    rest = text[last.end():span.end]
+    if not rest.strip(" ,.") or "\n" in rest or _OPENS.search(rest):
+        return span
+    return replace(span, end=last.end())  # type: ignore[type-var]
+
+
+def cut_quotations(text: str, spans: Sequence[SpanT], labels: Collection[str]
+                   ) -> list[SpanT]:
+    """`spans` with those of `labels` cut at their quotation's closing mark (`cut`)."""
+    if not labels:
+        return list(spans)
+    return [cut(text, span) if span.label in labels else span for span in spans]
+
+
+def learn_cuts(texts: Sequence[str], gold: Sequence[Sequence[Triple]],
+               predicted: Sequence[Sequence[_Span]]) -> list[str]:
+    """The labels whose spans, cut at their quotation's closing mark, score a
+    better exact F1 on the held-out documents than left as they are."""
+    labels = sorted({s.label for found in predicted for s in found})
+    best: dict[str, tuple[float, int]] = {}
+    for cuts in (False, True):  # as they are first: a tie keeps them
+        scores = SpanScores()
+        for text, spans, found in zip(texts, gold, predicted):
+            kept = cut_quotations(text, found, labels) if cuts else found
+            scores.add(spans, [(s.start, s.end, s.label) for s in kept])
+        scores.keep_best_exact(best, labels, int(cuts))
+    return [label for label in labels if label in best and best[label][1]]

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import EXIT_FORMAT, NewsmarkError, WorkStopped
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
-from annotations.model_joins import join
+from annotations.model_joins import cut_quotations, join
 from annotations.quotation_state import FEATURE, QUOTATION_ATTR, annotate
 
 if TYPE_CHECKING:
@@ -297,7 +297,8 @@ class SpanModel:
                  meta: dict[str, Any] | None = None, path: Path | None = None,
                  boundaries: BoundaryScorer | None = None,
                  joins: dict[str, int] | None = None,
-                 others: Sequence[Language] = ()) -> None:
+                 others: Sequence[Language] = (),
+                 cuts: Sequence[str] = ()) -> None:
         self.nlp = nlp
         # More pipelines of the same labels, trained with other seeds, that
         # decide with `nlp` (an ensemble: `predict_docs`); none in a folder
@@ -314,6 +315,10 @@ class SpanModel:
         # quotation's pieces are joined (model_joins.py); none in a folder
         # saved before it existed.
         self.joins = dict(joins or {})
+        # The labels whose spans are cut at their quotation's closing mark
+        # where they run on over the attribution (model_joins.py); none in a
+        # folder saved before it existed.
+        self.cuts = list(cuts)
 
     @classmethod
     def load(cls, folder: str | Path) -> SpanModel:
@@ -358,8 +363,11 @@ class SpanModel:
                 isinstance(k, str) and type(v) is int and v >= 0 for k, v in joins.items())):
             raise ModelError(f"{meta_path}: 'joins' must map labels to characters; "
                              "train the model again")
+        cuts = meta.get("cuts", [])
+        if not (isinstance(cuts, list) and all(isinstance(label, str) for label in cuts)):
+            raise ModelError(f"{meta_path}: 'cuts' must list labels; train the model again")
         return cls(nlps[0], meta.get("labels", None), meta, folder, boundaries, joins,
-                   others=nlps[1:])
+                   others=nlps[1:], cuts=cuts)
 
     def predict(self, text: str, stop: Callable[[], bool] | None = None
                 ) -> list[PredictedSpan]:
@@ -385,6 +393,8 @@ class SpanModel:
                     spans = boundaries.refine(doc, spans)
                 if self.joins:
                     spans = join(doc.text, spans, self.joins)
+                if self.cuts:
+                    spans = cut_quotations(doc.text, spans, self.cuts)
                 found, weighted = out[n]
                 found += [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
                           for s in spans]

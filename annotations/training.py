@@ -40,7 +40,7 @@ from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
 from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
-from annotations.model_joins import join, learn_joins
+from annotations.model_joins import cut_quotations, join, learn_cuts, learn_joins
 from annotations.model_threshold import best_threshold
 from annotations.quotation_state import FEATURE
 from annotations.span_model import (
@@ -191,6 +191,9 @@ class TrainingResult:
     # Per label, the longest attribution across which an interrupted
     # quotation's pieces are joined (model_joins.py); empty when none are.
     joins: dict[str, int] = field(default_factory=dict)
+    # The labels whose spans are cut at their quotation's closing mark where
+    # they run on over the attribution (model_joins.py); empty when none are.
+    cuts: list[str] = field(default_factory=list)
     # CPU seconds of every process that trained (this one's since `train`
     # began, and its members'); `seconds` is by the budget's clock.
     cpu_seconds: float = 0.0
@@ -597,6 +600,15 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
             best_predictions = [join(d.text, found, model.joins)
                                 for d, found in zip(held_out, best_predictions)]
             best_scores = _scores(held_out, best_predictions)
+        # And quotations run on over their attribution, cut where that gains
+        # (model_joins.py), after the joins as predicting does.
+        cuts = learn_cuts([d.text for d in held_out], [d.spans for d in held_out],
+                          best_predictions) if budget.affords(budget.knob_setting) else []
+        if cuts:
+            model.cuts = cuts
+            best_predictions = [cut_quotations(d.text, found, model.cuts)
+                                for d, found in zip(held_out, best_predictions)]
+            best_scores = _scores(held_out, best_predictions)
     if clipped:
         notes.insert(0, f"{clipped} span overlaps a longer one of its label and was left out "
                      "of training (one layer per label)" if clipped == 1 else
@@ -610,7 +622,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
                           opening_shifts=shifts, boundaries=model.boundaries,
-                          joins=model.joins,
+                          joins=model.joins, cuts=model.cuts,
                           cpu_seconds=time.process_time() - cpu_began + member_cpu)
 
 
@@ -700,6 +712,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "boundaries": (None if result.boundaries is None
                        else knobs_to_json(result.boundaries.knobs)),
         "joins": dict(sorted(result.joins.items())),
+        "cuts": sorted(result.cuts),
         "store": {
             "path": store_root,
             "annotators": list(annotators),

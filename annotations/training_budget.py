@@ -6,7 +6,7 @@ whose cost depends on the data, not on how long the loop ran: scoring
 the last epoch on the held-out documents, trying each opening shift
 (`model_bias`, one scoring per shift), scoring again, choosing how far
 span ends move (`model_boundaries.learn_knobs`), scoring once more, and
-choosing which quotations to join (`model_joins`).
+choosing which quotations to join and which to cut (`model_joins`).
 On PolNeAR (67 held-out documents of 670) one scoring pass costs about
 5.5 CPU s and the knob search 7 s: together about 80 s, which a loop
 given the whole budget ran over (923 CPU s for 900).
@@ -39,9 +39,10 @@ from annotations.model_joins import GRID as JOIN_GRID
 PASSES_AFTER_LOOP = 1 + len(SHIFT_GRID) + 1 + 1
 # Knob settings `learn_knobs` tries: the model's own spans, then its grid.
 KNOB_SETTINGS = 1 + len(KNOB_GRID)
-# Gaps `learn_joins` tries, each counted as a knob setting (it costs less:
-# string tests on the spans, where a knob setting scores each span's moves).
-JOIN_SETTINGS = len(JOIN_GRID)
+# Gaps `learn_joins` tries, and `learn_cuts`'s one trial, each counted as a
+# knob setting (they cost less: string tests on the spans, where a knob
+# setting scores each span's moves).
+JOIN_SETTINGS = len(JOIN_GRID) + 1
 
 
 @dataclass(slots=True)

@@ -330,7 +330,9 @@ def run(quick: bool = False) -> list[Figure]:
                        f"{shifts or 'none'}; span ends moved up to (tokens) {moves}; "
                        "interrupted quotations joined across up to (characters) "
                        + (", ".join(f"{label} {gap}" for label, gap in sorted(result.joins.items()))
-                          or "none"))
+                          or "none")
+                       + "; quotations cut at their closing mark: "
+                       + (", ".join(result.cuts) or "none"))
     for share in () if headline_only else (25, 50):
         r, s, n = results[share]
         for kind in ("overlap", "exact"):

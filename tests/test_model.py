@@ -142,6 +142,28 @@ def test_a_model_folder_keeps_its_joins(trained: tuple[Path, Path], tmp_path: Pa
     assert SpanModel.load(folder).joins == {}
 
 
+def test_a_model_folder_keeps_the_labels_it_cuts(trained: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    import shutil
+
+    from annotations.span_model import SpanModel
+
+    meta = json.loads((trained[1] / "newsmark-model.json").read_text())
+    assert isinstance(meta["cuts"], list)  # what training learnt (none, or some)
+    folder = tmp_path / "model"
+    shutil.copytree(trained[1], folder)
+    for cuts, ok in ((["quote"], True), ("quote", False), ([3], False)):
+        (folder / "newsmark-model.json").write_text(json.dumps({**meta, "cuts": cuts}))
+        if ok:
+            assert SpanModel.load(folder).cuts == cuts
+        else:
+            with pytest.raises(ModelError, match="'cuts'"):
+                SpanModel.load(folder)
+    del meta["cuts"]  # a folder saved before cuts existed
+    (folder / "newsmark-model.json").write_text(json.dumps(meta))
+    assert SpanModel.load(folder).cuts == []
+
+
 def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_path: Path) -> None:
     from annotations.span_model import SpanModel
     from annotations.training import collect, metadata, save, train

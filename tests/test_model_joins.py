@@ -1,8 +1,9 @@
-"""Joining a quotation the model splits at its attribution (annotations/model_joins.py)."""
+"""Joining a quotation the model splits at its attribution, and cutting one
+that runs on over it (annotations/model_joins.py)."""
 
 from __future__ import annotations
 
-from annotations.model_joins import join, joinable, learn_joins
+from annotations.model_joins import cut, cut_quotations, join, joinable, learn_cuts, learn_joins
 from annotations.span_model import PredictedSpan
 
 TEXT = "“It is late,” she said on Monday. “We go home.”\nNext line."
@@ -56,3 +57,49 @@ def test_joins_are_learnt_where_the_gold_joins_them() -> None:
     assert learn_joins([TEXT], [hull], [[a, b]]) == {"quote": 40}  # the smallest that gains
     assert learn_joins([TEXT], [apart], [[a, b]]) == {"quote": 0}
     assert learn_joins([TEXT], [[]], [[a, b]]) == {"quote": 0}  # no gold: nothing learnt
+
+
+RUNS_ON = "“We will win,” a voice-over says as the podium stands empty.\nNext."
+
+
+def whole(text: str, upto: str, label: str = "quote") -> PredictedSpan:
+    return PredictedSpan(0, text.index(upto) + len(upto), label, 0.7)
+
+
+def test_a_quotation_that_runs_on_over_its_attribution_is_cut_at_its_mark() -> None:
+    span = whole(RUNS_ON, "empty")
+    assert (cut(RUNS_ON, span).start, cut(RUNS_ON, span).end) == (0, RUNS_ON.index("”") + 1)
+    assert cut(RUNS_ON, span).score == 0.7
+    # Straight quotes and doubled apostrophes (some papers' quotation marks) alike.
+    for opening, closing in (('"', '"'), ("''", "''")):
+        text = RUNS_ON.replace("“", opening).replace("”", closing)
+        assert cut(text, whole(text, "empty")).end == text.index(",") + 1 + len(closing)
+
+
+def test_what_is_not_an_utterance_run_on_is_left_whole() -> None:
+    # A phrase quoted inside a clause: no comma or stop before its mark.
+    phrase = '"Obama-Clinton" policies'
+    assert cut(phrase, PredictedSpan(0, len(phrase), "quote", 0.5)).end == len(phrase)
+    # A span that does not open with a quotation mark, or ends at its mark.
+    assert cut(RUNS_ON, PredictedSpan(1, 30, "quote", 0.5)).end == 30
+    ends = RUNS_ON.index("”") + 1
+    assert cut(RUNS_ON, PredictedSpan(0, ends, "quote", 0.5)).end == ends
+    # A joined quotation (it opens again after the attribution), and a span
+    # running into the next line, are left as they are.
+    joined = TEXT.index("home.”") + len("home.”")
+    assert cut(TEXT, PredictedSpan(0, joined, "quote", 0.5)).end == joined
+    over = RUNS_ON.index("Next") + 4
+    assert cut(RUNS_ON, PredictedSpan(0, over, "quote", 0.5)).end == over
+
+
+def test_cuts_are_learnt_where_the_gold_ends_at_the_mark() -> None:
+    span = whole(RUNS_ON, "empty")
+    ends = RUNS_ON.index("”") + 1
+    say = PredictedSpan(RUNS_ON.index("says"), RUNS_ON.index("says") + 4, "cue", 0.9)
+    gold_at_mark = [(0, ends, "quote"), (say.start, say.end, "cue")]
+    assert learn_cuts([RUNS_ON], [gold_at_mark], [[span, say]]) == ["quote"]
+    gold_run_on = [(0, span.end, "quote"), (say.start, say.end, "cue")]
+    assert learn_cuts([RUNS_ON], [gold_run_on], [[span, say]]) == []  # a tie keeps them whole
+    kept = cut_quotations(RUNS_ON, [span, say], ["quote"])
+    assert [(s.start, s.end) for s in kept] == [(0, ends), (say.start, say.end)]
+    assert cut_quotations(RUNS_ON, [span, say], []) == [span, say]

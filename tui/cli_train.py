@@ -127,6 +127,9 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         echo("quotations split at their attribution are joined: " + ", ".join(
             f"{label} across up to {gap} characters" for label, gap in sorted(result.joins.items()))
             + " (chosen on the held-out documents)")
+    if result.cuts:
+        echo("quotations run on over their attribution are cut at the closing mark: "
+             + ", ".join(result.cuts) + " (chosen on the held-out documents)")
     if result.threshold is not None:
         echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
