@@ -1,4 +1,5 @@
-"""Joining a quotation the model splits at its attribution.
+"""A quotation and its attribution: joined where the model splits a quotation
+at its attribution, cut where a span runs on over it.
 
 News interrupts a quotation with who said it: `“It’s very interesting,”
 he said at one point. “Everybody believes in it.”` PolNeAR's annotators
