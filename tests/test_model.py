@@ -121,47 +121,48 @@ def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None
     assert size < 50e6
 
 
-def test_a_model_folder_keeps_its_joins(trained: tuple[Path, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("key", "cases", "absent"), [
+    ("joins", (({"quote": 80}, True), ({"quote": "far"}, False), ([80], False)), {}),
+    ("cuts", ((["quote"], True), ("quote", False), ([3], False)), []),
+])
+def test_a_model_folder_keeps_its_joins_and_cuts(trained: tuple[Path, Path], tmp_path: Path,
+                                                 key: str, cases: tuple, absent: object) -> None:
     import shutil
 
     from annotations.span_model import SpanModel
 
     meta = json.loads((trained[1] / "newsmark-model.json").read_text())
-    assert isinstance(meta["joins"], dict)  # what training learnt (none, or some)
+    assert isinstance(meta[key], type(absent))  # what training learnt (none, or some)
     folder = tmp_path / "model"
     shutil.copytree(trained[1], folder)
-    for joins, ok in (({"quote": 80}, True), ({"quote": "far"}, False), ([80], False)):
-        (folder / "newsmark-model.json").write_text(json.dumps({**meta, "joins": joins}))
+    for value, ok in cases:
+        (folder / "newsmark-model.json").write_text(json.dumps({**meta, key: value}))
         if ok:
-            assert SpanModel.load(folder).joins == joins
+            assert getattr(SpanModel.load(folder), key) == value
         else:
-            with pytest.raises(ModelError, match="'joins'"):
+            with pytest.raises(ModelError, match=f"'{key}'"):
                 SpanModel.load(folder)
-    del meta["joins"]  # a folder saved before joins existed
+    del meta[key]  # a folder saved before it existed
     (folder / "newsmark-model.json").write_text(json.dumps(meta))
-    assert SpanModel.load(folder).joins == {}
+    assert getattr(SpanModel.load(folder), key) == absent
 
 
-def test_a_model_folder_keeps_the_labels_it_cuts(trained: tuple[Path, Path],
-                                                   tmp_path: Path) -> None:
-    import shutil
+def test_predicting_joins_then_cuts_the_labels_a_folder_names(
+        trained: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotations.span_model as span_model
+    from annotations.span_model import PredictedSpan, SpanModel
 
-    from annotations.span_model import SpanModel
-
-    meta = json.loads((trained[1] / "newsmark-model.json").read_text())
-    assert isinstance(meta["cuts"], list)  # what training learnt (none, or some)
-    folder = tmp_path / "model"
-    shutil.copytree(trained[1], folder)
-    for cuts, ok in ((["quote"], True), ("quote", False), ([3], False)):
-        (folder / "newsmark-model.json").write_text(json.dumps({**meta, "cuts": cuts}))
-        if ok:
-            assert SpanModel.load(folder).cuts == cuts
-        else:
-            with pytest.raises(ModelError, match="'cuts'"):
-                SpanModel.load(folder)
-    del meta["cuts"]  # a folder saved before cuts existed
-    (folder / "newsmark-model.json").write_text(json.dumps(meta))
-    assert SpanModel.load(folder).cuts == []
+    text = "“We will win,” a voice-over says as the podium stands empty."
+    runs_on = PredictedSpan(0, text.index(" empty") + 6, "quote", 0.8)
+    monkeypatch.setattr(span_model, "predict_docs",
+                        lambda nlp, docs, others=(): [([runs_on], 0.1) for _ in docs])
+    model = SpanModel.load(trained[1])
+    model.boundaries, model.joins, model.cuts = None, {}, []
+    assert [(s.start, s.end) for s in model.predict(text)] == [(runs_on.start, runs_on.end)]
+    model.cuts = ["quote"]
+    assert [(s.start, s.end) for s in model.predict(text)] == [(0, text.index("”") + 1)]
+    model.cuts = ["claim"]  # another label's spans are left as they are
+    assert [(s.start, s.end) for s in model.predict(text)] == [(runs_on.start, runs_on.end)]
 
 
 def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_path: Path) -> None:
