@@ -21,6 +21,7 @@ from tests.model_fixtures import article, tiny_store
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.cli import main
+from tui.suggestion_list import SuggestionList
 
 pytest.importorskip("spacy")
 
@@ -68,6 +69,10 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
             await _until(pilot, lambda: any(s.origin == "model" for s in view.suggestions))
             model = [s for s in view.suggestions if s.origin == "model"]
             assert {(s.start, s.end) for s in model} == set(article(8)[1])
+            # The side panel lists them too, as soon as they are drawn.
+            listed = app.query_one("#suggestion-list", SuggestionList)
+            await pilot.pause()
+            assert listed.row_count == len(view.suggestions)
             first = model[0]
             view.move_to(first.start)  # the opening mark: the rule starts after it
             await pilot.pause()

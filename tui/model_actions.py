@@ -190,6 +190,7 @@ class ModelActions:
                 view.set_suggestions(self._suggestions_for(message.doc_id))
                 shown = True
         if shown:
+            self._refresh_panel(orphans=False)  # the side panel lists them too
             self._refresh_status()
             self.notify(f"The model suggests {len(message.found)} span"
                         f"{'' if len(message.found) == 1 else 's'} here too", timeout=3)
@@ -200,6 +201,7 @@ class ModelActions:
             if view.document.id in self._suggesting:
                 view.set_suggestions(self._suggestions_for(
                     view.document.id))
+        self._refresh_panel(orphans=False)
 
     # -- most useful next (O) -------------------------------------------------
 
