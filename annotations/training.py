@@ -724,6 +724,38 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
     }
 
 
+def check_model_folder(folder: str | Path) -> None:
+    """Raise ModelError unless a model can be saved as `folder`.
+
+    Asked before training as well as when saving, so that a file or an
+    unwritable place named by `--out` (or `[model] path`) is said at once,
+    not after minutes of training (and never as a traceback). The check
+    makes and removes a probe folder beside `folder`, and any parent folders
+    it had to make for it.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ModelError(f"{folder}: is a file, not a model folder; choose another place "
+                         "for the model")
+    if folder.is_dir() and not (folder / META_NAME).is_file() and any(folder.iterdir()):
+        raise ModelError(f"{folder}: exists and is not a newsmark model folder; "
+                         "choose another --out")
+    probe = folder.with_name(f".{folder.name}.{os.getpid()}.probe")
+    made = [p for p in [probe.parent, *probe.parent.parents] if not p.exists()]
+    try:
+        probe.mkdir(parents=True)
+        probe.rmdir()
+    except OSError as err:
+        raise ModelError(f"{folder}: cannot write the model ({err.strerror or err}); "
+                         "choose another place for the model") from err
+    finally:
+        for parent in made:  # deepest first: each is empty once its child is gone
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
 def save(result: TrainingResult, folder: str | Path, meta: dict[str, Any]) -> Path:
     """Write the model into `folder`, replacing a model there only once the new one is whole.
 
@@ -732,9 +764,7 @@ def save(result: TrainingResult, folder: str | Path, meta: dict[str, Any]) -> Pa
     place, and only then is the old one removed.
     """
     folder = Path(folder)
-    if folder.exists() and not (folder / META_NAME).is_file() and any(folder.iterdir()):
-        raise ModelError(f"{folder}: exists and is not a newsmark model folder; "
-                         "choose another --out")
+    check_model_folder(folder)
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
     try:

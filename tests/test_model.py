@@ -90,6 +90,33 @@ def test_train_with_no_store_or_no_spans(tmp_path: Path) -> None:
     assert result.exit_code == 5 and "tag some first" in result.output
 
 
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where: str,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # `--out` naming a file crashed with a NotADirectoryError traceback, and
+    # only after the whole training (found trying issue 17 in a terminal).
+    pytest.importorskip("spacy")
+    from annotations import training
+
+    tiny_store(tmp_path / "store")
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    out = tmp_path / "afile" if where == "a file" else tmp_path / "afile" / "model"
+
+    def no_training(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("trained although the model could not be saved")
+
+    monkeypatch.setattr(training, "train", no_training)
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "store"),
+                                       "--out", str(out)])
+    assert result.exit_code == 5, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"newsmark: {out}: ") and "choose another place" in line
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "store"]
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A tiny store and the model `newsmark train` made of it."""

@@ -142,3 +142,30 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
                 (unsure[d] for d in open_ids), reverse=True)
     finally:
         ws.store.close()
+
+
+async def test_retraining_into_a_file_says_so_and_clears_the_status(tmp_path: Path) -> None:
+    # `[model] path` naming a file: T ended in "A background job failed
+    # (NotADirectoryError)" with the status line stuck at "training the
+    # model: epoch 13, 41%" (found trying issue 17 in a terminal).
+    import dataclasses
+
+    store_dir = tmp_path / "store"
+    tiny_store(store_dir)
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    ws = _workspace(store_dir, tmp_path)
+    ws.config = dataclasses.replace(ws.config, model_path=tmp_path / "afile")
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("T")
+            await _until(pilot, lambda: not app.model_status)
+            await pilot.pause()
+            [note] = [n for n in app._notifications if "Training stopped" in n.message]
+            assert "afile: is a file, not a model folder" in note.message
+            assert "training" not in str(app.query_one("#status").render())
+            assert not any("background job failed" in n.message
+                           for n in app._notifications)
+            assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine\n"
+    finally:
+        ws.store.close()

@@ -60,13 +60,15 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     from annotations.labels import load_config
     from annotations.model_boundaries import describe as describe_boundaries
     from annotations.span_model import ModelError, model_folder, require_spacy
-    from annotations.training import collect, folder_size, metadata, save, train
+    from annotations.training import (check_model_folder, collect, folder_size, metadata,
+                                      save, train)
     from annotations.training_members import default_processes
 
     started = time.monotonic()  # --max-minutes counts reading the store too
     require_spacy()
     config = load_config(config_path, store_dir)
     out = out_dir or model_folder(store_dir, config.model_path)
+    check_model_folder(out)  # before training: a bad --out is said at once
     chosen = _annotator_list(annotators, annotator_list)
     with open_existing_store(store_dir) as store:
         docs, layers = collect(store, chosen)

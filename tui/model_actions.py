@@ -108,7 +108,7 @@ class ModelActions:
         # read-only (as `newsmark export` does beside the reader): every
         # change the reader made is on disk before its key returned.
         from annotations.errors import NewsmarkError
-        from annotations.training import collect_at, metadata, save, train
+        from annotations.training import check_model_folder, collect_at, metadata, save, train
 
         worker = get_current_worker()
         last = [0.0]
@@ -123,6 +123,7 @@ class ModelActions:
                     f"training the model: epoch {p.epoch}, {p.step / max(p.total, 1):.0%}"))
 
         try:
+            check_model_folder(folder)  # at once, not after the training
             docs, layers = collect_at(location)
             if not docs:
                 raise NewsmarkError("no document has spans yet: tag some, then press T")
