@@ -73,6 +73,15 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
             listed = app.query_one("#suggestion-list", SuggestionList)
             await pilot.pause()
             assert listed.row_count == len(view.suggestions)
+            # Each row says whose it is, as the status line does: the model's
+            # with their score (the rules' have none).
+            for row, suggestion in enumerate(view.suggestions):
+                shown = listed.render_line(row).text
+                head = f"{suggestion.label} {suggestion.start}–{suggestion.end} "
+                if suggestion.origin == "model":
+                    assert shown.startswith(head + f"model {suggestion.score:.2f} "), shown
+                else:
+                    assert shown.startswith(head) and "model" not in shown, shown
             first = model[0]
             view.move_to(first.start)  # the opening mark: the rule starts after it
             await pilot.pause()

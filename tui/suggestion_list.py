@@ -1,4 +1,5 @@
-"""The side panel's list of the suggestions shown (S): each with its label.
+"""The side panel's list of the suggestions shown (S): each with its label
+(and the model's score, for the model's).
 
 Shown only while the focused document's suggestions are. A suggestion's
 label was unknown until it was accepted; here each row says it. Enter
@@ -27,6 +28,10 @@ def describe(suggestion: Suggestion, text: str) -> Text:
     row = Text()
     row.append(f"{suggestion.label} ", style="bold italic")
     row.append(f"{suggestion.start}–{suggestion.end} ", style="dim")
+    if suggestion.score is not None:
+        # Who proposes it, as the status line says: the model's rows apart
+        # from the rules' (which have no score), and how sure it is.
+        row.append(f"{suggestion.origin} {suggestion.score:.2f} ", style="dim")
     row.append(safe(" ".join(text[suggestion.start:suggestion.end].split())), style="italic")
     return row
 
