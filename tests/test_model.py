@@ -328,3 +328,32 @@ def test_ctrl_c_keeps_the_best_model_so_far(tmp_path: Path) -> None:
     assert result.interrupted and result.epochs_run == 3 and 1 <= result.best_epoch <= 3
     assert result.scores is not None  # the kept epoch's held-out scores
     assert result.model.predict(article(8)[0]) is not None
+
+
+def test_train_stopped_by_ctrl_c_saves_and_exits_130(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # It saved the best model so far and exited 0, as if the training asked
+    # for had run (found trying issue 17 in a terminal; README: 130).
+    pytest.importorskip("spacy")
+    from annotations import training
+
+    tiny_store(tmp_path / "s")
+    real_train = training.train
+
+    def ctrl_c_in_epoch_3(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shown = kwargs["on_progress"]
+
+        def progress(p) -> None:  # type: ignore[no-untyped-def]
+            if p.epoch == 3:
+                raise KeyboardInterrupt  # as Ctrl+C arrives in the training loop
+            shown(p)
+
+        return real_train(*args, **{**kwargs, "on_progress": progress})
+
+    monkeypatch.setattr(training, "train", ctrl_c_in_epoch_3)
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s"), "--processes",
+                                       "1", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 130, result.output
+    assert "stopped by Ctrl+C after 2 epochs" in result.output
+    meta = json.loads((tmp_path / "m" / "newsmark-model.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == ["quote"]

@@ -139,3 +139,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s"
                + (f", {result.cpu_seconds:.0f} CPU s in {1 + len(result.model.others)} processes"
                   if result.model.others else "") + ")")
+    if result.interrupted:
+        # Saved, but not the training asked for: a script tells it by the
+        # exit code, as for Ctrl+C in every other command (README, "Exit codes").
+        sys.exit(EXIT_INTERRUPTED)
