@@ -133,6 +133,8 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
             gate.set()
             await _until(pilot, lambda: ws.span_model is not loaded)
             assert "training" not in str(app.query_one("#status").render())
+            [done] = [n.message for n in app._notifications if "Model trained" in n.message]
+            assert done.endswith("Suggestions refreshed")  # S showed them
             # The open document's suggestions are made again, by the new model
             # (set_model empties them; only the refresh asks for them again).
             await _until(pilot, lambda: view.document.id in ws._model_suggestions)
@@ -176,5 +178,23 @@ async def test_retraining_into_a_file_says_so_and_clears_the_status(tmp_path: Pa
             assert not any("background job failed" in n.message
                            for n in app._notifications)
             assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine\n"
+    finally:
+        ws.store.close()
+
+
+async def test_retraining_with_no_suggestions_shown_says_s_shows_them(trained_store: Path,
+                                                                      tmp_path: Path) -> None:
+    # The message said "Suggestions refreshed" with none on screen (found
+    # trying T in a terminal before pressing S).
+    ws = _workspace(trained_store, tmp_path)
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: ws.span_model is not None)
+            loaded = ws.span_model
+            await pilot.press("T")
+            await _until(pilot, lambda: ws.span_model is not loaded)
+            [done] = [n.message for n in app._notifications if "Model trained" in n.message]
+            assert "refreshed" not in done and done.endswith("S shows its suggestions")
     finally:
         ws.store.close()

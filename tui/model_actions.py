@@ -143,7 +143,7 @@ class ModelActions:
                       f"{result.scores.micro('exact').f1:.2f} exact")
         self.post_message(ModelReady(result.model, (
             f"Model trained on {plural(len(result.train_docs), 'document')} ({scores}); "
-            f"saved in {folder}. Suggestions refreshed")))
+            f"saved in {folder}")))
 
     # -- messages from the workers --------------------------------------------
 
@@ -156,7 +156,11 @@ class ModelActions:
         self._ranking = None
         self.refresh_suggestions()
         self.model_status = ""
-        self.notify(message.summary, timeout=6)
+        # Said only where a pane shows suggestions: with none shown there was
+        # nothing to refresh, and S shows the new model's.
+        shown = any(view.document.id in self._suggesting for view in self.views)
+        self.notify(message.summary + (". Suggestions refreshed" if shown
+                                       else ". S shows its suggestions"), timeout=6)
 
     def on_model_failed(self, message: ModelFailed) -> None:
         self.model_status = ""
