@@ -357,3 +357,32 @@ def test_train_stopped_by_ctrl_c_saves_and_exits_130(tmp_path: Path,
     assert "stopped by Ctrl+C after 2 epochs" in result.output
     meta = json.loads((tmp_path / "m" / "newsmark-model.json").read_text(encoding="utf-8"))
     assert meta["labels"] == ["quote"]
+
+
+def test_train_stopped_by_patience_says_so(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # The progress bar counts to --epochs; stopping early by --patience left
+    # it at 42/60 with nothing said (found trying issue 17 in a terminal).
+    # The tiny store's held-out score never falls, so the loop's own outcome
+    # is set here: 12 epochs run, the best the 4th.
+    pytest.importorskip("spacy")
+    import dataclasses
+
+    from annotations import training
+
+    tiny_store(tmp_path / "s")
+    real_train = training.train
+
+    def early_stop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(real_train(*args, **kwargs), epochs_run=12, best_epoch=4)
+
+    monkeypatch.setattr(training, "train", early_stop)
+    args = ["train", "--store", str(tmp_path / "s"), "--processes", "1", "--epochs", "30",
+            "--out", str(tmp_path / "m")]
+    result = CliRunner().invoke(main, [*args, "--patience", "8"])
+    assert result.exit_code == 0, result.output
+    assert ("stopped after epoch 12 of up to 30: no better held-out score in 8 epochs "
+            "(--patience)") in result.output
+    # Not said when the best epoch was recent enough.
+    result = CliRunner().invoke(main, [*args, "--patience", "9"])
+    assert result.exit_code == 0 and "--patience" not in result.output

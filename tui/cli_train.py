@@ -112,6 +112,11 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if result.interrupted:
         echo(f"stopped by Ctrl+C after {plural(result.epochs_run, 'epoch')}; keeping epoch "
                    f"{result.best_epoch}", err=True)
+    elif result.epochs_run < epochs and result.epochs_run - result.best_epoch >= patience:
+        # The bar counts up to --epochs and is left part way: say it ended
+        # on purpose, not that training broke off.
+        echo(f"stopped after epoch {result.epochs_run} of up to {epochs}: no better held-out "
+             f"score in {plural(patience, 'epoch')} (--patience)", err=True)
     for note in result.notes:
         echo(f"note: {note}", err=True)
     meta = metadata(result, annotators=layers, seed=seed, dev=dev, store_root=str(store_dir))
