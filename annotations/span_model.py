@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.errors import EXIT_FORMAT, NewsmarkError, WorkStopped
+from annotations.errors import EXIT_FORMAT, EXIT_STORE, NewsmarkError, WorkStopped
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
 from annotations.model_joins import cut_quotations, join
@@ -68,6 +68,13 @@ class ModelError(NewsmarkError):
     """spaCy is missing, or a model folder cannot be read or written."""
 
     exit_code = EXIT_FORMAT
+
+
+class ModelPlaceError(ModelError):
+    """The place named for a model folder cannot be written (a file, no
+    permission): exit 4, as for an export's `--out`."""
+
+    exit_code = EXIT_STORE
 
 
 def require_spacy() -> Any:

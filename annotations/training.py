@@ -48,6 +48,7 @@ from annotations.span_model import (
     MODEL_FORMAT,
     TOK2VEC,
     ModelError,
+    ModelPlaceError,
     PredictedSpan,
     SpanModel,
     blank_pipeline,
@@ -735,8 +736,8 @@ def check_model_folder(folder: str | Path) -> None:
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise ModelError(f"{folder}: is a file, not a model folder; choose another place "
-                         "for the model")
+        raise ModelPlaceError(f"{folder}: is a file, not a model folder; choose another "
+                              "place for the model")
     if folder.is_dir() and not (folder / META_NAME).is_file() and any(folder.iterdir()):
         raise ModelError(f"{folder}: exists and is not a newsmark model folder; "
                          "choose another --out")
@@ -746,8 +747,8 @@ def check_model_folder(folder: str | Path) -> None:
         probe.mkdir(parents=True)
         probe.rmdir()
     except OSError as err:
-        raise ModelError(f"{folder}: cannot write the model ({err.strerror or err}); "
-                         "choose another place for the model") from err
+        raise ModelPlaceError(f"{folder}: cannot write the model ({err.strerror or err}); "
+                              "choose another place for the model") from err
     finally:
         for parent in made:  # deepest first: each is empty once its child is gone
             try:

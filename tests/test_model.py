@@ -109,7 +109,7 @@ def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where:
     monkeypatch.setattr(training, "train", no_training)
     result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "store"),
                                        "--out", str(out)])
-    assert result.exit_code == 5, result.output
+    assert result.exit_code == 4, result.output  # as for an export's --out
     assert result.exception is None or isinstance(result.exception, SystemExit)
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"newsmark: {out}: ") and "choose another place" in line
