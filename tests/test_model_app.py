@@ -39,11 +39,13 @@ def trained_store(tmp_path: Path) -> Path:
     return store_dir
 
 
-def _workspace(store_dir: Path, tmp_path: Path) -> Workspace:
-    text, _ = article(8)
-    path = tmp_path / "sixth.txt"
-    path.write_text(text, encoding="utf-8")
-    docs, errors = load_documents([path])
+def _workspace(store_dir: Path, tmp_path: Path, articles: tuple[int, ...] = (8,)) -> Workspace:
+    paths = []
+    for n in articles:
+        text, _ = article(n)
+        paths.append(tmp_path / f"article-{n}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    docs, errors = load_documents(paths)
     assert not errors
     return Workspace(open_store(store_dir), docs, annotator="tester")
 
@@ -116,7 +118,7 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
         return real_train(*args, **kwargs)
 
     monkeypatch.setattr(training, "train", held_train)
-    ws = _workspace(trained_store, tmp_path)
+    ws = _workspace(trained_store, tmp_path, articles=(8, 9, 10, 11))
     ws.store.set_status(ws.order[0].id, "done")
     app = NewsmarkApp(ws)
     try:
@@ -139,16 +141,21 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
             # (set_model empties them; only the refresh asks for them again).
             await _until(pilot, lambda: view.document.id in ws._model_suggestions)
             assert view.suggestions == app._suggestions_for(view.document.id)
-            # Most useful next: the read documents by uncertainty, done ones last.
+            # Most useful next: the read documents by uncertainty, those not yet
+            # begun first, those in progress after them, done ones last.
             for index in range(len(ws.entries)):
                 ws.load(index)
+            begun = next(e.document.id for e in ws.entries if e.document.id != ws.order[0].id)
+            ws.store.set_status(begun, "in progress")
             await pilot.press("O")
             await _until(pilot, lambda: app._ranking is not None)
             ranked = [e.document.id for e in ws.entries]
             assert ranked[-1] == ws.order[-1].id
             assert ws.status(ranked[-1]) == "done"
+            assert ranked[-2] == begun
             unsure = app._ranking
-            open_ids = [d for d in ranked if ws.status(d) != "done"]
+            open_ids = [d for d in ranked if ws.status(d) == "untouched"]
+            assert open_ids == ranked[:-2]
             assert [unsure[d] for d in open_ids] == sorted(
                 (unsure[d] for d in open_ids), reverse=True)
     finally:

@@ -60,8 +60,7 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     from annotations.labels import load_config
     from annotations.model_boundaries import describe as describe_boundaries
     from annotations.span_model import ModelError, model_folder, require_spacy
-    from annotations.training import (check_model_folder, collect, folder_size, metadata,
-                                      save, train)
+    from annotations.training import check_model_folder, collect, folder_size, metadata, save, train
     from annotations.training_members import default_processes
 
     started = time.monotonic()  # --max-minutes counts reading the store too

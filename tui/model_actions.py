@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
     from annotations.workspace import Workspace
 
+# Where `O` puts a document by its status (yours): not yet begun first, done last.
+_BEGUN = {"untouched": 0, "in progress": 1, "done": 2}
+
 # Training in the reader: few epochs are needed for a handful of documents,
 # and it must end on its own.
 READER_EPOCHS = 30
@@ -234,8 +237,10 @@ class ModelActions:
 
     def on_documents_ranked(self, message: DocumentsRanked) -> None:
         ws = self.workspace
-        # Documents marked done teach nothing new: they go last.
-        order = sorted(message.order, key=lambda d: ws.status(d) == "done")
+        # The most useful next is a document not yet begun: one in progress
+        # has spans already, and one marked done teaches nothing new. Within
+        # each, the least sure first.
+        order = sorted(message.order, key=lambda d: _BEGUN.get(ws.status(d), 1))
         ws.reorder(order)
         self._ranking = message.uncertainty
         self._refresh_documents()
