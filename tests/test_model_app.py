@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -57,51 +60,59 @@ async def _until(pilot, condition, seconds: float = 30.0) -> None:  # type: igno
         await pilot.pause(0.05)
 
 
-async def test_accept_a_model_suggestion_exports_source_model(trained_store: Path,
-                                                              tmp_path: Path) -> None:
-    ws = _workspace(trained_store, tmp_path)
+@asynccontextmanager
+async def _reader(store_dir: Path, tmp_path: Path, articles: tuple[int, ...] = (8,)
+                  ) -> AsyncIterator[tuple[NewsmarkApp, Workspace, Any]]:
+    """The reader on `articles` (not in the store), once the store's model is loaded."""
+    ws = _workspace(store_dir, tmp_path, articles)
     app = NewsmarkApp(ws)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await _until(pilot, lambda: ws.span_model is not None)
-            view = app.query_one("#pane-0", ArticleView)
-            doc = view.document
-            await pilot.press("S")
-            # The model's join the rules' when its worker is done.
-            await _until(pilot, lambda: any(s.origin == "model" for s in view.suggestions))
-            model = [s for s in view.suggestions if s.origin == "model"]
-            assert {(s.start, s.end) for s in model} == set(article(8)[1])
-            # The side panel lists them too, as soon as they are drawn.
-            listed = app.query_one("#suggestion-list", SuggestionList)
-            await pilot.pause()
-            assert listed.row_count == len(view.suggestions)
-            # Each row says whose it is, as the status line does: the model's
-            # with their score (the rules' have none).
-            for row, suggestion in enumerate(view.suggestions):
-                shown = listed.render_line(row).text
-                head = f"{suggestion.label} {suggestion.start}–{suggestion.end} "
-                if suggestion.origin == "model":
-                    assert shown.startswith(head + f"model {suggestion.score:.2f} "), shown
-                else:
-                    assert shown.startswith(head) and "model" not in shown, shown
-            first = model[0]
-            view.move_to(first.start)  # the opening mark: the rule starts after it
-            await pilot.pause()
-            assert f"suggested quote: a accepts, R rejects (model {first.score:.2f})" in str(
-                app.query_one("#status").render())
-            await pilot.press("a")
-            [ann] = ws.store.annotations(doc.id)
-            assert (ann.start, ann.end, ann.source) == (first.start, first.end, "model")
-            [record] = [r for r in document_records(ws.store) if r["id"] == doc.id]
-            assert [s["source"] for s in record["spans"]] == ["model"]
-            # Rejecting the other hides it, as a rule's suggestion.
-            second = model[1]
-            view.move_to(second.start)
-            await pilot.press("R")
-            assert all((s.start, s.end) != (second.start, second.end)
-                       for s in view.suggestions)
+            yield app, ws, pilot
     finally:
         ws.store.close()
+
+
+async def test_accept_a_model_suggestion_exports_source_model(trained_store: Path,
+                                                              tmp_path: Path) -> None:
+    async with _reader(trained_store, tmp_path) as (app, ws, pilot):
+        view = app.query_one("#pane-0", ArticleView)
+        doc = view.document
+        await pilot.press("S")
+        # The model's join the rules' when its worker is done.
+        await _until(pilot, lambda: any(s.origin == "model" for s in view.suggestions))
+        model = [s for s in view.suggestions if s.origin == "model"]
+        assert {(s.start, s.end) for s in model} == set(article(8)[1])
+        # The side panel lists them too, as soon as they are drawn.
+        listed = app.query_one("#suggestion-list", SuggestionList)
+        await pilot.pause()
+        assert listed.row_count == len(view.suggestions)
+        # Each row says whose it is, as the status line does: the model's
+        # with their score (the rules' have none).
+        for row, suggestion in enumerate(view.suggestions):
+            shown = listed.render_line(row).text
+            head = f"{suggestion.label} {suggestion.start}–{suggestion.end} "
+            if suggestion.origin == "model":
+                assert shown.startswith(head + f"model {suggestion.score:.2f} "), shown
+            else:
+                assert shown.startswith(head) and "model" not in shown, shown
+        first = model[0]
+        view.move_to(first.start)  # the opening mark: the rule starts after it
+        await pilot.pause()
+        assert f"suggested quote: a accepts, R rejects (model {first.score:.2f})" in str(
+            app.query_one("#status").render())
+        await pilot.press("a")
+        [ann] = ws.store.annotations(doc.id)
+        assert (ann.start, ann.end, ann.source) == (first.start, first.end, "model")
+        [record] = [r for r in document_records(ws.store) if r["id"] == doc.id]
+        assert [s["source"] for s in record["spans"]] == ["model"]
+        # Rejecting the other hides it, as a rule's suggestion.
+        second = model[1]
+        view.move_to(second.start)
+        await pilot.press("R")
+        assert all((s.start, s.end) != (second.start, second.end)
+                   for s in view.suggestions)
 
 
 async def test_retrain_in_the_background_then_order_by_uncertainty(
@@ -118,48 +129,41 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
         return real_train(*args, **kwargs)
 
     monkeypatch.setattr(training, "train", held_train)
-    ws = _workspace(trained_store, tmp_path, articles=(8, 9, 10, 11))
-    ws.store.set_status(ws.order[0].id, "done")
-    app = NewsmarkApp(ws)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await _until(pilot, lambda: ws.span_model is not None)
-            loaded = ws.span_model
-            view = app.query_one("#pane-0", ArticleView)
-            await pilot.press("S", "T")
-            assert "training the model" in str(app.query_one("#status").render())
-            before = view.cursor
-            await pilot.press("w")  # keys act while it trains
-            assert view.cursor > before
-            assert "training the model" in str(app.query_one("#status").render())
-            gate.set()
-            await _until(pilot, lambda: ws.span_model is not loaded)
-            assert "training" not in str(app.query_one("#status").render())
-            [done] = [n.message for n in app._notifications if "Model trained" in n.message]
-            assert done.endswith("Suggestions refreshed")  # S showed them
-            # The open document's suggestions are made again, by the new model
-            # (set_model empties them; only the refresh asks for them again).
-            await _until(pilot, lambda: view.document.id in ws._model_suggestions)
-            assert view.suggestions == app._suggestions_for(view.document.id)
-            # Most useful next: the read documents by uncertainty, those not yet
-            # begun first, those in progress after them, done ones last.
-            for index in range(len(ws.entries)):
-                ws.load(index)
-            begun = next(e.document.id for e in ws.entries if e.document.id != ws.order[0].id)
-            ws.store.set_status(begun, "in progress")
-            await pilot.press("O")
-            await _until(pilot, lambda: app._ranking is not None)
-            ranked = [e.document.id for e in ws.entries]
-            assert ranked[-1] == ws.order[-1].id
-            assert ws.status(ranked[-1]) == "done"
-            assert ranked[-2] == begun
-            unsure = app._ranking
-            open_ids = [d for d in ranked if ws.status(d) == "untouched"]
-            assert open_ids == ranked[:-2]
-            assert [unsure[d] for d in open_ids] == sorted(
-                (unsure[d] for d in open_ids), reverse=True)
-    finally:
-        ws.store.close()
+    async with _reader(trained_store, tmp_path, articles=(8, 9, 10, 11)) as (app, ws, pilot):
+        done_id = ws.order[0].id
+        ws.store.set_status(done_id, "done")
+        loaded = ws.span_model
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S", "T")
+        assert "training the model" in str(app.query_one("#status").render())
+        before = view.cursor
+        await pilot.press("w")  # keys act while it trains
+        assert view.cursor > before
+        assert "training the model" in str(app.query_one("#status").render())
+        gate.set()
+        await _until(pilot, lambda: ws.span_model is not loaded)
+        assert "training" not in str(app.query_one("#status").render())
+        [done] = [n.message for n in app._notifications if "Model trained" in n.message]
+        assert done.endswith("Suggestions refreshed")  # S showed them
+        # The open document's suggestions are made again, by the new model
+        # (set_model empties them; only the refresh asks for them again).
+        await _until(pilot, lambda: view.document.id in ws._model_suggestions)
+        assert view.suggestions == app._suggestions_for(view.document.id)
+        # Most useful next: the read documents by uncertainty, those not yet
+        # begun first, those in progress after them, done ones last.
+        for index in range(len(ws.entries)):
+            ws.load(index)
+        begun = next(e.document.id for e in ws.entries if e.document.id != done_id)
+        ws.store.set_status(begun, "in progress")
+        await pilot.press("O")
+        await _until(pilot, lambda: app._ranking is not None)
+        ranked = [e.document.id for e in ws.entries]
+        assert ranked[-2:] == [begun, done_id]
+        unsure = app._ranking
+        open_ids = [d for d in ranked if ws.status(d) == "untouched"]
+        assert open_ids == ranked[:-2]
+        assert [unsure[d] for d in open_ids] == sorted(
+            (unsure[d] for d in open_ids), reverse=True)
 
 
 async def test_retraining_into_a_file_says_so_and_clears_the_status(tmp_path: Path) -> None:
@@ -193,15 +197,9 @@ async def test_retraining_with_no_suggestions_shown_says_s_shows_them(trained_st
                                                                       tmp_path: Path) -> None:
     # The message said "Suggestions refreshed" with none on screen (found
     # trying T in a terminal before pressing S).
-    ws = _workspace(trained_store, tmp_path)
-    app = NewsmarkApp(ws)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await _until(pilot, lambda: ws.span_model is not None)
-            loaded = ws.span_model
-            await pilot.press("T")
-            await _until(pilot, lambda: ws.span_model is not loaded)
-            [done] = [n.message for n in app._notifications if "Model trained" in n.message]
-            assert "refreshed" not in done and done.endswith("S shows its suggestions")
-    finally:
-        ws.store.close()
+    async with _reader(trained_store, tmp_path) as (app, ws, pilot):
+        loaded = ws.span_model
+        await pilot.press("T")
+        await _until(pilot, lambda: ws.span_model is not loaded)
+        [done] = [n.message for n in app._notifications if "Model trained" in n.message]
+        assert "refreshed" not in done and done.endswith("S shows its suggestions")
