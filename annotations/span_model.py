@@ -47,7 +47,13 @@ from annotations.errors import EXIT_FORMAT, EXIT_STORE, NewsmarkError, WorkStopp
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
 from annotations.model_joins import cut_quotations, join
-from annotations.quotation_state import FEATURE, QUOTATION_ATTR, annotate
+from annotations.quotation_state import (
+    DOUBLED_FEATURE,
+    DOUBLED_META,
+    FEATURE,
+    QUOTATION_ATTR,
+    annotate,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -146,22 +152,31 @@ def blank_pipeline(labels: Sequence[str]) -> Language:
     for i, label in enumerate(labels):
         ner = nlp.add_pipe("ner", name=f"{PIPE_PREFIX}{i}", config={"model": NER_MODEL})
         ner.add_label(label)
+    nlp.meta[DOUBLED_META] = True  # saved in its meta.json; see quotation_features
     return nlp
 
 
-def reads_quotation_states(nlp: Language) -> bool:
-    """Whether `nlp`'s encoder reads the quotation state (`QUOTATION_ATTR`):
-    as its saved config says, so a folder saved before the feature is read as before."""
-    known = _READS_QUOTATION.get(nlp)
+def quotation_features(nlp: Language) -> tuple[str, ...]:
+    """What `nlp`'s encoder reads of quotations: nothing, the quotation state
+    (`FEATURE`), or the state with doubled apostrophes as marks
+    (`DOUBLED_FEATURE` too). As its saved config and meta say, so a folder
+    saved before either is read as it was trained."""
+    known = _QUOTATION_FEATURES.get(nlp)
     if known is None:
         embed = nlp.config["components"][TOK2VEC]["model"].get("embed", {})
-        known = QUOTATION_ATTR in embed.get("attrs", ())
-        _READS_QUOTATION[nlp] = known
+        if QUOTATION_ATTR not in embed.get("attrs", ()):
+            known = ()
+        elif nlp.meta.get(DOUBLED_META) is True:
+            known = (FEATURE, DOUBLED_FEATURE)
+        else:
+            known = (FEATURE,)
+        _QUOTATION_FEATURES[nlp] = known
     return known
 
 
-# Per pipeline, whether it reads the quotation state (its config, looked at once).
-_READS_QUOTATION: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+# Per pipeline, what it reads of quotations (its config and meta, looked at once).
+_QUOTATION_FEATURES: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = \
+    weakref.WeakKeyDictionary()
 
 
 def model_doc(nlp: Language, text: str) -> Doc:
@@ -169,7 +184,8 @@ def model_doc(nlp: Language, text: str) -> Doc:
     with each token's quotation state where its encoder reads it. Every doc
     the model sees is made here."""
     doc = nlp.make_doc(text)
-    return annotate(doc) if reads_quotation_states(nlp) else doc
+    features = quotation_features(nlp)
+    return annotate(doc, doubled=DOUBLED_FEATURE in features) if features else doc
 
 
 def span_pipes(nlp: Language) -> list[tuple[str, EntityRecognizer]]:
@@ -357,7 +373,8 @@ class SpanModel:
         # The features a folder says its pipelines read must be the ones their
         # configs read (a folder saved before "features" existed reads none).
         features = meta.get("features", [])
-        if any((FEATURE in features) != reads_quotation_states(nlp) for nlp in nlps):
+        if not isinstance(features, list) or any(
+                sorted(features) != sorted(quotation_features(nlp)) for nlp in nlps):
             raise ModelError(f"{meta_path}: 'features' disagree with the pipelines' "
                              "configs; train the model again")
         try:

@@ -42,7 +42,6 @@ from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
 from annotations.model_joins import cut_quotations, join, learn_cuts, learn_joins
 from annotations.model_threshold import best_threshold
-from annotations.quotation_state import FEATURE
 from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
@@ -56,7 +55,7 @@ from annotations.span_model import (
     model_doc,
     pieces,
     pipeline_dir,
-    reads_quotation_states,
+    quotation_features,
     require_spacy,
     span_pipes,
 )
@@ -701,7 +700,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
         "cpu_seconds": round(result.cpu_seconds, 1),
         "pipelines": 1 + len(result.model.others),
         # What each token's embedding reads beyond its word (span_model.model_doc).
-        "features": [FEATURE] if reads_quotation_states(result.model.nlp) else [],
+        "features": list(quotation_features(result.model.nlp)),
         "epochs": result.epochs_run,
         "best_epoch": result.best_epoch,
         "interrupted": result.interrupted,

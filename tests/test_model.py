@@ -137,7 +137,7 @@ def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None
     assert meta["store"]["annotators"] == ["ana"]
     assert len(meta["store"]["train_documents"]) == 5 and len(meta["store"]["dev_documents"]) == 1
     assert meta["store"]["spans_per_label"] == {"quote": 10}
-    assert meta["features"] == ["quotation"]  # each token's quotation state
+    assert meta["features"] == ["quotation", "doubled-apostrophes"]  # each token's quotation state
     # Learnt on the held-out document: a point of the grid that lets its
     # quotes through (the model finds them; see the suggest test below).
     from annotations.model_threshold import GRID

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from annotations.quotation_state import (
     CLOSING,
+    DOUBLED_META,
     INSIDE,
     OPENING,
     OUTSIDE,
@@ -27,10 +28,12 @@ from tests.model_fixtures import article, tiny_store
 IN, OUT, OPEN, CLOSE = INSIDE, OUTSIDE, OPENING, CLOSING
 
 
-def states(text: str) -> list[tuple[str, str]]:
+def states(text: str, doubled: bool = False) -> list[tuple[str, str]]:
     """(word, state) of `text` split at whitespace and around quote marks."""
-    words = [(m.start(), m.end()) for m in re.finditer(r'["“”„«»]|[^\s"“”„«»]+|\n', text)]
-    return [(text[s:e], q) for (s, e), q in zip(words, quotation_states(text, words))]
+    pattern = (r'``|\'\'|["“”„«»]|(?:[^\s"“”„«»`\']|\'(?!\'))+|\n' if doubled
+               else r'["“”„«»]|[^\s"“”„«»]+|\n')
+    words = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    return [(text[s:e], q) for (s, e), q in zip(words, quotation_states(text, words, doubled))]
 
 
 def test_curly_and_straight_quotes_open_and_close() -> None:
@@ -65,6 +68,20 @@ def test_a_quotation_left_open_ends_at_a_line_break() -> None:
         OPEN, IN, IN, IN, IN, OUT, OUT, OUT, OPEN, IN, CLOSE, OUT, OUT]
     # A multi-paragraph quotation opens again with its own mark.
     assert [q for w, q in states('"One\n"Two."')] == [OPEN, IN, IN, OPEN, IN, CLOSE]
+
+
+def test_doubled_apostrophes_are_marks_when_asked() -> None:
+    # As some papers write every double quote, and PTB text opens one.
+    text = "TNT. ''Tales From the Crypt,'' an HBO hit, ''24.'' ``Yes,'' he said"
+    assert states(text, doubled=True) == [
+        ("TNT.", OUT), ("''", OPEN), ("Tales", IN), ("From", IN), ("the", IN),
+        ("Crypt,", IN), ("''", CLOSE), ("an", OUT), ("HBO", OUT), ("hit,", OUT),
+        ("''", OPEN), ("24.", IN), ("''", CLOSE), ("``", OPEN), ("Yes,", IN),
+        ("''", CLOSE), ("he", OUT), ("said", OUT)]
+    # Not asked (a folder trained before they were read): no marks at all.
+    assert {q for _w, q in states(text)} == {OUT}
+    # A lone apostrophe is no mark either way.
+    assert {q for _w, q in states("the Joneses' dog, 'tis", doubled=True)} == {OUT}
 
 
 @given(st.text(alphabet=st.sampled_from(list('ab ."“”\'’\n,')), max_size=60))
@@ -138,8 +155,9 @@ def test_a_trained_folder_records_the_feature_and_its_encoder_reads_it(
 
     new, _old = folders
     meta = json.loads((new / "newsmark-model.json").read_text())
-    assert meta["features"] == ["quotation"]
+    assert meta["features"] == ["quotation", "doubled-apostrophes"]
     assert "TAG" in (new / "pipeline" / "config.cfg").read_text()
+    assert json.loads((new / "pipeline" / "meta.json").read_text())[DOUBLED_META] is True
     model = SpanModel.load(new)
     text, quotes = article(8)  # not in the store
     doc = model_doc(model.nlp, text)
@@ -178,10 +196,32 @@ def test_features_that_disagree_with_the_pipeline_are_refused(
     from annotations.span_model import ModelError, SpanModel
 
     new, old = folders
-    for source, features in ((new, []), (old, ["quotation"])):
-        folder = tmp_path / source.name
+    for source, features in ((new, []), (new, ["quotation"]), (old, ["quotation"]),
+                             (old, ["quotation", "doubled-apostrophes"]), (new, "quotation")):
+        folder = tmp_path / f"{source.name}-{features}"
         shutil.copytree(source, folder)
         meta = json.loads((folder / "newsmark-model.json").read_text())
         (folder / "newsmark-model.json").write_text(json.dumps({**meta, "features": features}))
         with pytest.raises(ModelError, match="'features'"):
             SpanModel.load(folder)
+
+
+@spacy_needed
+def test_a_folder_saved_before_doubled_apostrophes_reads_them_as_before(
+        folders: tuple[Path, Path], tmp_path: Path) -> None:
+    # A folder of the first version of the feature: its pipeline's meta and
+    # its metadata as they were saved then.
+    from annotations.span_model import SpanModel, model_doc
+
+    new, _old = folders
+    folder = tmp_path / "first-version"
+    shutil.copytree(new, folder)
+    pipeline_meta = folder / "pipeline" / "meta.json"
+    pipeline_meta.write_text(json.dumps(
+        {k: v for k, v in json.loads(pipeline_meta.read_text()).items() if k != DOUBLED_META}))
+    meta = json.loads((folder / "newsmark-model.json").read_text())
+    (folder / "newsmark-model.json").write_text(json.dumps({**meta, "features": ["quotation"]}))
+    text = "The show ''Twin Peaks,'' he said, is back."
+    first = model_doc(SpanModel.load(folder).nlp, text)
+    assert {t.tag_ for t in first} == {OUT}
+    assert {t.tag_ for t in model_doc(SpanModel.load(new).nlp, text)} == {OUT, OPEN, IN, CLOSE}
