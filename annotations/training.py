@@ -725,7 +725,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
 
 
 def check_model_folder(folder: str | Path) -> None:
-    """Raise ModelError unless a model can be saved as `folder`.
+    """Raise ModelPlaceError unless a model can be saved as `folder`.
 
     Asked before training as well as when saving, so that a file or an
     unwritable place named by `--out` (or `[model] path`) is said at once,
@@ -738,8 +738,8 @@ def check_model_folder(folder: str | Path) -> None:
         raise ModelPlaceError(f"{folder}: is a file, not a model folder; choose another "
                               "place for the model")
     if folder.is_dir() and not (folder / META_NAME).is_file() and any(folder.iterdir()):
-        raise ModelError(f"{folder}: exists and is not a newsmark model folder; "
-                         "choose another --out")
+        raise ModelPlaceError(f"{folder}: exists and is not a newsmark model folder "
+                              "(nothing in it was touched); choose another place for the model")
     probe = folder.with_name(f".{folder.name}.{os.getpid()}.probe")
     made = [p for p in [probe.parent, *probe.parent.parents] if not p.exists()]
     try:

@@ -90,7 +90,7 @@ def test_train_with_no_store_or_no_spans(tmp_path: Path) -> None:
     assert result.exit_code == 5 and "tag some first" in result.output
 
 
-@pytest.mark.parametrize("where", ["a file", "under a file"])
+@pytest.mark.parametrize("where", ["a file", "under a file", "a folder of other files"])
 def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where: str,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
@@ -101,7 +101,10 @@ def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where:
 
     tiny_store(tmp_path / "store")
     (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
-    out = tmp_path / "afile" if where == "a file" else tmp_path / "afile" / "model"
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("mine\n", encoding="utf-8")
+    out = {"a file": tmp_path / "afile", "under a file": tmp_path / "afile" / "model",
+           "a folder of other files": tmp_path / "notes"}[where]
 
     def no_training(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("trained although the model could not be saved")
@@ -113,8 +116,9 @@ def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"newsmark: {out}: ") and "choose another place" in line
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["keep.txt"]
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "notes", "store"]
 
 
 @pytest.fixture(scope="module")
