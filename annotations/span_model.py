@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -257,24 +257,39 @@ def predict_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
     other seeds) deciding with `nlp` at every state (`decode_together`);
     each reads its own copy of the docs.
     """
+    return decode_docs(nlp, docs, encode_docs(nlp, docs, others), others)
+
+
+def encode_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
+                ) -> list[list[Doc]]:
+    """Per pipeline (`nlp`, then `others`), its copies of the non-empty `docs`,
+    encoded by its tok2vec: what `decode_docs` reads. `nlp`'s copies are
+    `docs` themselves."""
+    live = [d for d in docs if len(d)]
+    copies = [live] + [[model_doc(other, d.text) for d in live] for other in others]
+    if live:
+        for member, mine in zip([nlp, *others], copies):
+            encoder = member.get_pipe(TOK2VEC)
+            encoder.set_annotations(mine, encoder.predict(mine))
+    return copies
+
+
+def decode_docs(nlp: Language, docs: list[Doc], copies: list[list[Doc]],
+                others: Sequence[Language] = ()) -> list[tuple[list[PredictedSpan], float]]:
+    """`predict_docs` of docs `encode_docs` encoded (`copies`): every label's
+    `ner`s decide (with their output bias as it is now)."""
     import numpy as np
 
     from annotations.span_decoding import decode_together
 
     out: list[tuple[list[PredictedSpan], list[Any]]] = [([], []) for _ in docs]
-    live = [d for d in docs if len(d)]
-    members = [(nlp, live)] + [(other, [model_doc(other, d.text) for d in live])
-                               for other in others]
-    if live:
-        for member, mine in members:
-            encoder = member.get_pipe(TOK2VEC)
-            encoder.set_annotations(mine, encoder.predict(mine))
+    live = copies[0]
     index = {id(d): i for i, d in enumerate(docs)}
-    pipes = [dict(span_pipes(member)) for member, _mine in members]
+    pipes = [dict(span_pipes(member)) for member in [nlp, *others]]
     for label, _ner in span_pipes(nlp):
         if not live:
             break
-        decoded = decode_together([(p[label], mine) for p, (_m, mine) in zip(pipes, members)])
+        decoded = decode_together([(p[label], mine) for p, mine in zip(pipes, copies)])
         for doc, (spans, p) in zip(live, decoded):
             found, unsure = out[index[id(doc)]]
             for start, end in spans:
@@ -286,6 +301,22 @@ def predict_docs(nlp: Language, docs: list[Doc], others: Sequence[Language] = ()
             unsure.append(float(np.mean(1.0 - p)) if len(p) else 0.0)
     return [(sorted(found, key=lambda s: (s.start, -s.end, s.label)),
              float(np.mean(unsure)) if unsure else 0.0) for found, unsure in out]
+
+
+@dataclass(slots=True)
+class EncodedTexts:
+    """Texts cut into pieces, each made and encoded by every pipeline of a
+    model (`SpanModel.encode`), for `SpanModel.predict_encoded` to decode.
+
+    Decoding again after a change to the `ner`s' output bias alone
+    (training's opening shifts, model_bias.py) gives the changed model's
+    spans without encoding again: on PolNeAR's held-out tenth, encoding is
+    3.4 of a pass's 5.3 CPU s for a model of two pipelines.
+    """
+
+    lengths: list[int]  # per text, its characters
+    # Per batch: (text number, offset, doc) of each piece, and `encode_docs`'s copies.
+    batches: list[tuple[list[tuple[int, int, Doc]], list[list[Doc]]]]
 
 
 # Longest piece of text the model reads at once (see `pieces`).
@@ -403,44 +434,78 @@ class SpanModel:
                      ) -> list[tuple[list[PredictedSpan], float]]:
         """Spans and uncertainty of each text. `stop` is asked before each batch
         of pieces (a 1 MB article takes seconds): `WorkStopped` when it says so."""
-        out: list[tuple[list[PredictedSpan], float]] = []
-        todo: list[tuple[int, int, Doc]] = []  # (text number, offset, doc)
-        weights: list[tuple[int, int]] = []
-
-        def flush() -> None:
+        lengths: list[int] = []
+        decoded = []
+        for todo in self._batches(texts, batch, lengths):
             if stop is not None and stop():
                 raise WorkStopped
-            results = predict_docs(self.nlp, [doc for _n, _o, doc in todo], self.others)
-            boundaries = self.boundaries
-            for (n, offset, doc), (spans, unsure) in zip(todo, results):
-                if boundaries is not None and boundaries.active():
-                    spans = boundaries.refine(doc, spans)
-                if self.joins:
-                    spans = join(doc.text, spans, self.joins)
-                if self.cuts:
-                    spans = cut_quotations(doc.text, spans, self.cuts)
-                found, weighted = out[n]
-                found += [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
-                          for s in spans]
-                out[n] = (found, weighted + unsure * weights.pop(0)[1])
-            todo.clear()
+            decoded.append(self._decoded(todo, encode_docs(
+                self.nlp, [doc for _n, _o, doc in todo], self.others)))
+        return self._gathered(lengths, decoded)
 
+    def encode(self, texts: Iterable[str]) -> EncodedTexts:
+        """`texts` made and encoded for `predict_encoded` (all held at once: for
+        a few documents decoded several times, not for a 10 MB article)."""
         lengths: list[int] = []
+        return EncodedTexts(lengths, [
+            (todo, encode_docs(self.nlp, [doc for _n, _o, doc in todo], self.others))
+            for todo in self._batches(texts, 16, lengths)])
+
+    def predict_encoded(self, encoded: EncodedTexts) -> list[tuple[list[PredictedSpan], float]]:
+        """What `predict_many` gives for the texts `encoded` holds, as the model's
+        `ner`s decide now."""
+        return self._gathered(encoded.lengths, [self._decoded(todo, copies)
+                                                for todo, copies in encoded.batches])
+
+    def _batches(self, texts: Iterable[str], batch: int, lengths: list[int]
+                 ) -> Iterator[list[tuple[int, int, Doc]]]:
+        """Batches of (text number, offset, doc) of `texts`' pieces; each text's
+        length appended to `lengths` as it is reached."""
+        todo: list[tuple[int, int, Doc]] = []
         for n, text in enumerate(texts):
             # A long article is read in pieces (paragraph bounds), so that
             # a 10 MB text never becomes one matrix of two million rows.
-            out.append(([], 0.0))
             lengths.append(len(text))
             for offset, piece in pieces(text):
                 todo.append((n, offset, model_doc(self.nlp, piece)))
-                weights.append((n, len(piece)))
                 if len(todo) >= batch:
-                    flush()
+                    yield todo
+                    todo = []
         if todo:
-            flush()
-        return [(sorted(found, key=lambda s: (s.start, -s.end, s.label)),
-                 weighted / lengths[n] if lengths[n] else 0.0)
-                for n, (found, weighted) in enumerate(out)]
+            yield todo
+
+    def _decoded(self, todo: list[tuple[int, int, Doc]], copies: list[list[Doc]]
+                 ) -> list[tuple[int, list[PredictedSpan], float]]:
+        """Per piece of `todo`: its text number, its spans (ends moved, joined and
+        cut as the model does; offsets in its text) and its uncertainty
+        weighted by its characters."""
+        out = []
+        results = decode_docs(self.nlp, [doc for _n, _o, doc in todo], copies, self.others)
+        boundaries = self.boundaries
+        for (n, offset, doc), (spans, unsure) in zip(todo, results):
+            if boundaries is not None and boundaries.active():
+                spans = boundaries.refine(doc, spans)
+            if self.joins:
+                spans = join(doc.text, spans, self.joins)
+            if self.cuts:
+                spans = cut_quotations(doc.text, spans, self.cuts)
+            out.append((n, [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
+                            for s in spans], unsure * len(doc.text)))
+        return out
+
+    @staticmethod
+    def _gathered(lengths: list[int], decoded: list[list[tuple[int, list[PredictedSpan], float]]]
+                  ) -> list[tuple[list[PredictedSpan], float]]:
+        """Each text's spans in order and its uncertainty (its pieces' by characters)."""
+        found: list[list[PredictedSpan]] = [[] for _ in lengths]
+        weighted = [0.0] * len(lengths)
+        for batch in decoded:
+            for n, spans, unsure in batch:
+                found[n] += spans
+                weighted[n] += unsure
+        return [(sorted(spans, key=lambda s: (s.start, -s.end, s.label)),
+                 weighted[n] / lengths[n] if lengths[n] else 0.0)
+                for n, spans in enumerate(found)]
 
     def uncertainty(self, text: str) -> float:
         return self.predict_many([text])[0][1]

@@ -46,6 +46,7 @@ from annotations.span_model import (
     META_NAME,
     MODEL_FORMAT,
     TOK2VEC,
+    EncodedTexts,
     ModelError,
     ModelPlaceError,
     PredictedSpan,
@@ -206,6 +207,16 @@ def evaluate(model: SpanModel, docs: Sequence[TrainingDoc]) -> SpanScores:
 
 def _predictions(model: SpanModel, docs: Sequence[TrainingDoc]) -> list[list[PredictedSpan]]:
     return [found for found, _unsure in model.predict_many(d.text for d in docs)]
+
+
+def _encoded(model: SpanModel, docs: Sequence[TrainingDoc]) -> EncodedTexts:
+    """`docs` made and encoded by every pipeline of `model`, for `_decoded`."""
+    return model.encode(d.text for d in docs)
+
+
+def _decoded(model: SpanModel, encoded: EncodedTexts) -> list[list[PredictedSpan]]:
+    """`_predictions` of the documents `encoded` holds, as `model`'s `ner`s decide now."""
+    return [found for found, _unsure in model.predict_encoded(encoded)]
 
 
 def _scores(docs: Sequence[TrainingDoc], predictions: Sequence[Sequence[PredictedSpan]]
@@ -409,7 +420,8 @@ def _member_main(connection: Any, job: _MemberJob, stop_event: Any) -> None:
                                 members=job.members, after_loop=bool(job.held_out))
         model = SpanModel(nlp, job.labels)
         if job.held_out:
-            budget.scoring = _sampled_scoring_cost(model, job.held_out, time.monotonic)
+            budget.scoring, budget.decoding_share = _sampled_scoring_cost(
+                model, job.held_out, time.monotonic)
         loop = _loop(nlp, model, examples, optimizer, job.held_out, budget,
                      epochs=job.epochs, patience=job.patience, batch_size=batch_size,
                      dropout=job.dropout, rng=random.Random(job.seed),
@@ -518,7 +530,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
         # scoring pass over a sample of the held-out documents tells what the
         # steps after the loop will cost.
         scorer = fit_boundary_scorer(nlp, train_docs, labels)
-        budget.scoring = _sampled_scoring_cost(model, held_out, clock)
+        budget.scoring, budget.decoding_share = _sampled_scoring_cost(model, held_out, clock)
         budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, clock)
     loop = _loop(nlp, model, examples, optimizer, held_out, budget, epochs=epochs,
                  patience=patience, batch_size=batch_size, dropout=dropout,
@@ -548,28 +560,34 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
     budget.scoring *= 1 + len(model.others)
     budget.members = 1
 
-    def scored_predictions() -> list[list[PredictedSpan]]:
-        # The held-out documents' spans, the pass timed for the budget.
-        began = clock()
-        found = _predictions(model, held_out)
-        budget.scoring = clock() - began
-        return found
-
     shifts: dict[str, float] = {}
     if held_out and not interrupted:
         # Each step asks whether it still fits, with what comes after it
         # (the reserve the loop kept: training_budget.py).
         knob_search = (KNOB_SETTINGS + JOIN_SETTINGS) * budget.knob_setting
+        # A shift changes the `ner`s' output bias alone: the held-out
+        # documents are made and encoded once, and decoded per shift.
+        encoded = _encoded(model, held_out)
+
+        def shifted_predictions() -> list[list[PredictedSpan]]:
+            # The held-out documents' spans, the decoding timed for the budget.
+            began = clock()
+            found = _decoded(model, encoded)
+            budget.decoding_share = min(1.0, (clock() - began) / max(budget.scoring, 1e-9))
+            return found
+
         # How readily each label opens a span, chosen on the held-out
         # documents (model_bias.py) for every member's `ner` of the label
         # alike; the scores reported are the shifted model's.
         shifts = learn_opening_shifts(
             [pipe for member in [nlp, *model.others] for pipe in span_pipes(member)],
-            scored_predictions, [d.spans for d in held_out],
-            may_try=lambda: budget.affords(budget.scoring, 2 * budget.scoring + knob_search))
+            shifted_predictions, [d.spans for d in held_out],
+            may_try=lambda: budget.affords(budget.decoding(),
+                                           budget.decoding() + budget.scoring + knob_search))
         if any(shifts.values()) or model.others:  # the members' own spans, else
-            best_predictions = _predictions(model, held_out)
+            best_predictions = _decoded(model, encoded)
             best_scores = _scores(held_out, best_predictions)
+        del encoded  # the documents' encodings: not needed again
         # Where spans begin and end: the scorers fitted before the loop, their
         # knobs set on the held-out documents (model_boundaries.py).
         if scorer is not None and scorer.weights:
@@ -645,16 +663,21 @@ def _sample(held_out: Sequence[TrainingDoc]) -> list[TrainingDoc]:
 
 
 def _sampled_scoring_cost(model: SpanModel, held_out: Sequence[TrainingDoc],
-                          clock: Callable[[], float]) -> float:
-    """What one scoring pass over `held_out` costs, from a sample scaled by characters.
+                          clock: Callable[[], float]) -> tuple[float, float]:
+    """What one scoring pass over `held_out` costs, from a sample scaled by
+    characters, and the share of it that decoding takes (`_decoded`).
 
     (The untrained model parses as fast as a trained one: one action a token.)
     """
     sample = _sample(held_out)
     began = clock()
-    _predictions(model, sample)
-    return (clock() - began) * sum(len(d.text) for d in held_out) / max(
-        1, sum(len(d.text) for d in sample))
+    encoded = _encoded(model, sample)
+    decoding_began = clock()
+    _decoded(model, encoded)
+    ended = clock()
+    share = (ended - decoding_began) / (ended - began) if ended > began else 1.0
+    return (ended - began) * sum(len(d.text) for d in held_out) / max(
+        1, sum(len(d.text) for d in sample)), share
 
 
 def _knob_setting_cost(scorer: BoundaryScorer, nlp: Any, held_out: Sequence[TrainingDoc],

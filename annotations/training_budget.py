@@ -4,7 +4,9 @@ The issue's budget (the whole train split in 15 minutes) is for the whole
 of `newsmark train`, not for its loop alone. After the loop come steps
 whose cost depends on the data, not on how long the loop ran: scoring
 the last epoch on the held-out documents, trying each opening shift
-(`model_bias`, one scoring per shift), scoring again, choosing how far
+(`model_bias`: the documents encoded once, then decoded once per shift
+and once with the shifts chosen, each decoding about a fifth of a
+scoring pass), choosing how far
 span ends move (`model_boundaries.learn_knobs`), scoring once more, and
 choosing which quotations to join and which to cut (`model_joins`).
 On PolNeAR (67 held-out documents of 670) one scoring pass costs about
@@ -15,7 +17,8 @@ So the loop stops while what follows still fits: `reserve()` is the cost
 of those steps, from measurements of this very training: the last
 training step (the loop stops before one more would eat into the
 reserve), the last scoring pass (before the first epoch ends: a sample
-of the held-out documents, scaled by their characters) and, before the
+of the held-out documents, scaled by their characters, with the share of
+it that decoding took) and, before the
 loop, two knob settings tried on that sample's gold spans (scaled the
 same way; the knob search after the loop then measures its own settings
 as it goes). The boundary scorers are fitted before the loop, inside the
@@ -35,8 +38,11 @@ from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_joins import GRID as JOIN_GRID
 
 # Scoring passes over the held-out documents after the loop: the epoch it
-# stopped in, one per opening shift, the shifted model, the moved spans.
-PASSES_AFTER_LOOP = 1 + len(SHIFT_GRID) + 1 + 1
+# stopped in, in full; then the documents made and encoded once and decoded
+# once per opening shift and once more with the shifts chosen
+# (`decoding_share` of a pass each); then the moved spans, in full.
+DECODINGS_AFTER_LOOP = len(SHIFT_GRID) + 1
+FULL_PASSES_AFTER_SHIFTS = 1
 # Knob settings `learn_knobs` tries: the model's own spans, then its grid.
 KNOB_SETTINGS = 1 + len(KNOB_GRID)
 # Gaps `learn_joins` tries, and `learn_cuts`'s one trial, each counted as a
@@ -53,8 +59,10 @@ class TrainingBudget:
     clock: Callable[[], float]
     started: float
     # Measured as training goes: one scoring pass over the held-out documents,
-    # and one knob setting tried over their predicted spans.
+    # the share of it that is decoding (the rest is making and encoding the
+    # documents), and one knob setting tried over their predicted spans.
     scoring: float = 0.0
+    decoding_share: float = 1.0
     knob_setting: float = 0.0
     # The last training step.
     step: float = 0.0
@@ -76,8 +84,14 @@ class TrainingBudget:
             return 0.0
         # The epoch the loop stopped in is scored by each pipeline alone (at
         # once, in their processes); every later pass runs them all.
-        return ((1 + (PASSES_AFTER_LOOP - 1) * self.members) * self.scoring
+        share = self.decoding_share
+        passes = (1 - share) + DECODINGS_AFTER_LOOP * share + FULL_PASSES_AFTER_SHIFTS
+        return ((1 + passes * self.members) * self.scoring
                 + (KNOB_SETTINGS + JOIN_SETTINGS) * self.knob_setting)
+
+    def decoding(self) -> float:
+        """Seconds one decoding of the encoded held-out documents is expected to take."""
+        return self.scoring * self.decoding_share
 
     def loop_may_go_on(self) -> bool:
         """Whether another training step (as long as the last) leaves room for the

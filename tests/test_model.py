@@ -185,8 +185,8 @@ def test_predicting_joins_then_cuts_the_labels_a_folder_names(
 
     text = "“We will win,” a voice-over says as the podium stands empty."
     runs_on = PredictedSpan(0, text.index(" empty") + 6, "quote", 0.8)
-    monkeypatch.setattr(span_model, "predict_docs",
-                        lambda nlp, docs, others=(): [([runs_on], 0.1) for _ in docs])
+    monkeypatch.setattr(span_model, "decode_docs",
+                        lambda nlp, docs, copies, others=(): [([runs_on], 0.1) for _ in docs])
     model = SpanModel.load(trained[1])
     model.boundaries, model.joins, model.cuts = None, {}, []
     assert [(s.start, s.end) for s in model.predict(text)] == [(runs_on.start, runs_on.end)]

@@ -64,6 +64,31 @@ def test_one_model_twice_decides_as_it_does_alone(two_models: list[Any]) -> None
         assert p == pytest.approx(q, abs=1e-6)
 
 
+def test_texts_encoded_once_decode_as_predicting_does_after_a_shift(
+        two_models: list[Any]) -> None:
+    # Training's opening shifts decode the held-out documents encoded once.
+    from annotations.model_bias import shift_opening
+    from annotations.span_model import SpanModel, span_pipes
+
+    first, second = two_models
+    model = SpanModel(first.nlp, first.labels, others=[second.nlp])
+    texts = [*TEXTS, "", "No quotation here at all."]
+    encoded = model.encode(texts)
+    before = model.predict_many(texts)
+    assert model.predict_encoded(encoded) == before and before[0][0]
+    ners = [ner for member in (first.nlp, second.nlp) for _label, ner in span_pipes(member)]
+    bases = [ner.model.get_ref("upper").get_param("b").copy() for ner in ners]
+    try:
+        for ner, base in zip(ners, bases):
+            shift_opening(ner, base, 3.0)
+        shifted = model.predict_many(texts)
+        assert shifted != before
+        assert model.predict_encoded(encoded) == shifted
+    finally:
+        for ner, base in zip(ners, bases):
+            shift_opening(ner, base, 0.0)
+
+
 def test_two_models_decide_on_their_mean_probability_state_by_state(
         two_models: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """Walking spaCy's own transition system token by token: at each state the

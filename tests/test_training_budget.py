@@ -15,9 +15,9 @@ import pytest
 
 from annotations.store import open_store
 from annotations.training_budget import (
+    DECODINGS_AFTER_LOOP,
     JOIN_SETTINGS,
     KNOB_SETTINGS,
-    PASSES_AFTER_LOOP,
     TrainingBudget,
 )
 from tests.model_fixtures import tiny_store
@@ -26,6 +26,7 @@ pytest.importorskip("spacy")
 
 BATCH = 1.0  # fake seconds a training step costs
 PER_DOC = 0.5  # fake seconds a document's scoring costs
+DECODING = 0.25  # the share of it that decoding costs (the rest: making, encoding)
 PER_MOVE = 0.01  # fake seconds the knob search spends per span moved
 FIT = 5.0  # fake seconds the boundary scorers' fit costs
 
@@ -41,9 +42,13 @@ class FakeClock:
 def test_reserve_counts_every_step_after_the_loop() -> None:
     clock = FakeClock()
     budget = TrainingBudget(60.0, clock, started=clock.now, scoring=2.0, knob_setting=0.1,
-                            step=1.0)
+                            step=1.0, decoding_share=DECODING)
+    # The loop's last epoch, the documents encoded once and decoded per shift
+    # and for the shifts chosen, the moved spans; the knob and join settings.
+    passes = 1 + (1 - DECODING) + DECODINGS_AFTER_LOOP * DECODING + 1
     assert budget.reserve() == pytest.approx(
-        PASSES_AFTER_LOOP * 2.0 + (KNOB_SETTINGS + JOIN_SETTINGS) * 0.1)
+        passes * 2.0 + (KNOB_SETTINGS + JOIN_SETTINGS) * 0.1)
+    assert budget.decoding() == pytest.approx(DECODING * 2.0)
     # One more step must fit before the reserve.
     clock.now += 60.0 - budget.reserve() - 1.5
     assert budget.loop_may_go_on()
@@ -66,23 +71,37 @@ def docs(tmp_path: Path) -> list[Any]:
 def fake_costs(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
                scoring_after_loop: float = PER_DOC) -> dict[str, int]:
     """Make each step of training advance `clock`; count the scoring passes
-    after the loop (`scoring_after_loop` a document there)."""
+    and decodings after the loop (`scoring_after_loop` a document there)."""
     from annotations import model_boundaries, training
 
     calls = {"after": 0}
     in_loop = [True]
     update, predictions, fit = training._update, training._predictions, training.fit_scorer
+    encoded, decoded = training._encoded, training._decoded
     moved = model_boundaries._DocScores.moved
+
+    def per_doc() -> float:
+        return PER_DOC if in_loop[0] else scoring_after_loop
 
     def timed_update(*args: Any, **kwargs: Any) -> None:
         clock.now += BATCH
         update(*args, **kwargs)
 
     def timed_predictions(model: Any, docs: Any) -> Any:
-        clock.now += (PER_DOC if in_loop[0] else scoring_after_loop) * len(docs)
+        clock.now += per_doc() * len(docs)
         if not in_loop[0]:
             calls["after"] += 1
         return predictions(model, docs)
+
+    def timed_encoded(model: Any, docs: Any) -> Any:
+        clock.now += (1 - DECODING) * per_doc() * len(docs)
+        return encoded(model, docs)
+
+    def timed_decoded(model: Any, texts: Any) -> Any:
+        clock.now += DECODING * per_doc() * len(texts.lengths)
+        if not in_loop[0]:
+            calls["after"] += 1
+        return decoded(model, texts)
 
     def timed_fit(*args: Any, **kwargs: Any) -> Any:
         clock.now += FIT
@@ -100,6 +119,8 @@ def fake_costs(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
 
     monkeypatch.setattr(training, "_update", timed_update)
     monkeypatch.setattr(training, "_predictions", timed_predictions)
+    monkeypatch.setattr(training, "_encoded", timed_encoded)
+    monkeypatch.setattr(training, "_decoded", timed_decoded)
     monkeypatch.setattr(training, "fit_scorer", timed_fit)
     monkeypatch.setattr(model_boundaries._DocScores, "moved", timed_moved)
     knobs = training.learn_knobs
@@ -136,10 +157,11 @@ def test_the_whole_training_fits_its_budget(monkeypatch: pytest.MonkeyPatch,
     # time it needed) …
     assert calls["after"] >= len(SHIFTS)
     assert calls["knob settings"] == KNOB_SETTINGS
-    # … and little of the budget is left unused: a training step, the two
-    # scoring passes kept for a shifted model and moved spans (neither was
-    # needed here), what the knob search was expected to cost beyond its due.
-    assert result.seconds >= 60.0 - BATCH - 2 * (PER_DOC * 2) - 1.0
+    # … and little of the budget is left unused: a training step, the
+    # decoding and the scoring pass kept for a shifted model and moved spans
+    # (neither was needed here), what the knob search was expected to cost
+    # beyond its due.
+    assert result.seconds >= 60.0 - BATCH - (1 + DECODING) * (PER_DOC * 2) - 1.0
 
 
 def test_steps_after_the_loop_give_way_when_they_cost_more_than_measured(
