@@ -64,6 +64,10 @@ from annotations.span_scoring import SpanScores
 from annotations.training_budget import JOIN_SETTINGS, KNOB_SETTINGS, TrainingBudget
 
 GOLD = "gold"
+# The most characters of held-out documents whose encodings the opening
+# shifts keep (each token's vector, 384 bytes a pipeline: about 80 MB a
+# pipeline at this size; PolNeAR's dev tenth is 0.3 M characters).
+ENCODED_CHARACTERS = 1_000_000
 # Documents (pieces of at most 20,000 characters) per training step. A step
 # costs about the same per document whatever the batch, so small batches give
 # more updates for the same CPU time: on PolNeAR, 200 CPU s with batches of 2
@@ -524,6 +528,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
     nlp, examples, optimizer, batch_size, clipped = _setup(labels, train_docs, seed, batch_size)
     model = SpanModel(nlp, labels)
     scorer: BoundaryScorer | None = None
+    encodings_kept = sum(len(d.text) for d in held_out) <= ENCODED_CHARACTERS
     if held_out:
         # Before the loop, inside the budget: the boundary scorers learn from
         # the training documents' gold alone (model_boundaries.py), and a
@@ -531,6 +536,8 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
         # steps after the loop will cost.
         scorer = fit_boundary_scorer(nlp, train_docs, labels)
         budget.scoring, budget.decoding_share = _sampled_scoring_cost(model, held_out, clock)
+        if not encodings_kept:  # every pass after the loop made and encoded afresh
+            budget.decoding_share = 1.0
         budget.knob_setting = _knob_setting_cost(scorer, nlp, held_out, clock)
     loop = _loop(nlp, model, examples, optimizer, held_out, budget, epochs=epochs,
                  patience=patience, batch_size=batch_size, dropout=dropout,
@@ -566,12 +573,17 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
         # (the reserve the loop kept: training_budget.py).
         knob_search = (KNOB_SETTINGS + JOIN_SETTINGS) * budget.knob_setting
         # A shift changes the `ner`s' output bias alone: the held-out
-        # documents are made and encoded once, and decoded per shift.
-        encoded = _encoded(model, held_out)
+        # documents are made and encoded once, and decoded per shift (unless
+        # their encodings would take too much memory: a pass each then).
+        encoded = _encoded(model, held_out) if encodings_kept else None
 
         def shifted_predictions() -> list[list[PredictedSpan]]:
             # The held-out documents' spans, the decoding timed for the budget.
             began = clock()
+            if encoded is None:
+                found = _predictions(model, held_out)
+                budget.scoring = clock() - began
+                return found
             found = _decoded(model, encoded)
             budget.decoding_share = min(1.0, (clock() - began) / max(budget.scoring, 1e-9))
             return found
@@ -585,7 +597,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
             may_try=lambda: budget.affords(budget.decoding(),
                                            budget.decoding() + budget.scoring + knob_search))
         if any(shifts.values()) or model.others:  # the members' own spans, else
-            best_predictions = _decoded(model, encoded)
+            best_predictions = shifted_predictions()
             best_scores = _scores(held_out, best_predictions)
         del encoded  # the documents' encodings: not needed again
         # Where spans begin and end: the scorers fitted before the loop, their

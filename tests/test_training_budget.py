@@ -74,7 +74,7 @@ def fake_costs(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
     and decodings after the loop (`scoring_after_loop` a document there)."""
     from annotations import model_boundaries, training
 
-    calls = {"after": 0}
+    calls = {"after": 0, "decodings after": 0}
     in_loop = [True]
     update, predictions, fit = training._update, training._predictions, training.fit_scorer
     encoded, decoded = training._encoded, training._decoded
@@ -101,6 +101,7 @@ def fake_costs(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
         clock.now += DECODING * per_doc() * len(texts.lengths)
         if not in_loop[0]:
             calls["after"] += 1
+            calls["decodings after"] += 1
         return decoded(model, texts)
 
     def timed_fit(*args: Any, **kwargs: Any) -> Any:
@@ -142,11 +143,15 @@ def fake_costs(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
     return calls
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["encodings kept", "too long to keep"])
 def test_the_whole_training_fits_its_budget(monkeypatch: pytest.MonkeyPatch,
-                                            docs: list[Any]) -> None:
+                                            docs: list[Any], kept: bool) -> None:
+    from annotations import training
     from annotations.model_bias import GRID as SHIFTS
     from annotations.training import train
 
+    if not kept:  # held-out documents too long for their encodings to be kept
+        monkeypatch.setattr(training, "ENCODED_CHARACTERS", 0)
     clock = FakeClock()
     calls = fake_costs(monkeypatch, clock)
     result = train(docs, dev=0.25, epochs=1000, patience=1000, max_seconds=60.0, clock=clock)
@@ -157,11 +162,13 @@ def test_the_whole_training_fits_its_budget(monkeypatch: pytest.MonkeyPatch,
     # time it needed) …
     assert calls["after"] >= len(SHIFTS)
     assert calls["knob settings"] == KNOB_SETTINGS
+    assert (calls["decodings after"] >= len(SHIFTS)) == kept
     # … and little of the budget is left unused: a training step, the
     # decoding and the scoring pass kept for a shifted model and moved spans
     # (neither was needed here), what the knob search was expected to cost
     # beyond its due.
-    assert result.seconds >= 60.0 - BATCH - (1 + DECODING) * (PER_DOC * 2) - 1.0
+    decoding = DECODING if kept else 1.0
+    assert result.seconds >= 60.0 - BATCH - (1 + decoding) * (PER_DOC * 2) - 1.0
 
 
 def test_steps_after_the_loop_give_way_when_they_cost_more_than_measured(
