@@ -126,10 +126,13 @@ class SpanScores:
 
     def table(self) -> str:
         """A plain-text table: one line per label, exact then overlap P/R/F1."""
-        lines = [f"{'label':<14}{'gold':>6}{'pred':>6}   exact P / R / F1      overlap P / R / F1"]
+        # As wide as the longest label (PolNeAR's `Attribution-no-source`).
+        width = max([14, *(len(label) + 2 for label in self.labels)])
+        lines = [f"{'label':<{width}}{'gold':>6}{'pred':>6}   "
+                 "exact P / R / F1      overlap P / R / F1"]
         for label in self.labels:
             e, o = self.exact[label], self.overlap[label]
-            lines.append(f"{label:<14}{e.gold:>6}{e.predicted:>6}   "
+            lines.append(f"{label:<{width}}{e.gold:>6}{e.predicted:>6}   "
                          f"{e.precision:.2f} / {e.recall:.2f} / {e.f1:.2f}      "
                          f"{o.precision:.2f} / {o.recall:.2f} / {o.f1:.2f}")
         return "\n".join(lines)

@@ -57,3 +57,15 @@ def test_keep_best_exact_keeps_the_first_of_equal_settings_per_label() -> None:
         scores.add(gold, predicted)
         scores.keep_best_exact(best, ["Cue", "Source", "Content"], setting)
     assert {label: kept for label, (_f1, kept) in best.items()} == {"Cue": 1, "Source": 2}
+
+
+def test_the_table_keeps_its_columns_under_a_long_label() -> None:
+    # PolNeAR's `Attribution-no-source` pushed its row's figures out of line.
+    scores = SpanScores()
+    scores.add([(0, 4, "Attribution-no-source"), (5, 9, "Cue")],
+               [(0, 4, "Attribution-no-source"), (5, 8, "Cue")])
+    header, *rows = scores.table().splitlines()
+    assert len(rows) == 2
+    at = header.index("exact")
+    assert all(row[at - 3:at] == "   " and row[at:at + 4] in ("1.00", "0.00") for row in rows)
+    assert {len(row) for row in rows} == {len(rows[0])}
