@@ -84,16 +84,15 @@ def test_doubled_apostrophes_are_marks_when_asked() -> None:
     assert {q for _w, q in states("the Joneses' dog, 'tis", doubled=True)} == {OUT}
 
 
-@given(st.text(alphabet=st.sampled_from(list('ab ."“”\'’\n,')), max_size=60))
-def test_every_token_has_one_state_and_marks_are_marks(text: str) -> None:
+@given(st.text(alphabet=st.sampled_from(list('ab ."“”\'’`\n,')), max_size=60), st.booleans())
+def test_every_token_has_one_state_and_marks_are_marks(text: str, doubled: bool) -> None:
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+|\n", text)]
-    found = quotation_states(text, words)
+    found = quotation_states(text, words, doubled)
+    marks = re.compile(r'["“”]|\'\'|``' if doubled else r'["“”]')
     assert len(found) == len(words) and set(found) <= set(STATES)
     for (start, end), state in zip(words, found):
-        holds_mark = any(c in '"“”' for c in text[start:end])
-        assert (state in (OPEN, CLOSE)) == holds_mark
-        if "\n" in text[:start] and not any(c in '"“”' for c in text[text.rindex(
-                "\n", 0, start):start]):
+        assert (state in (OPEN, CLOSE)) == bool(marks.search(text, start, end))
+        if "\n" in text[:start] and not marks.search(text, text.rindex("\n", 0, start), start):
             assert state in (OUT, OPEN, CLOSE)  # nothing open since the last line break
 
 
