@@ -140,7 +140,7 @@ def test_two_processes_train_an_ensemble_saved_and_loaded_whole(
     folder = save(result, tmp_path / "m", metadata(result, annotators=["ana"], seed=0, dev=0.2))
     meta = json.loads((folder / "newsmark-model.json").read_text())
     assert meta["pipelines"] == 2 and (folder / "pipeline-1" / "meta.json").is_file()
-    # ... and both pipelines read them (load checks)
+    # what both pipelines read (SpanModel.load checks that they agree)
     assert meta["features"] == ["quotation", "doubled-apostrophes"]
     loaded = SpanModel.load(folder)
     assert len(loaded.others) == 1
