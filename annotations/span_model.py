@@ -322,6 +322,8 @@ class EncodedTexts:
 
 # Longest piece of text the model reads at once (see `pieces`).
 PIECE_CHARS = 20_000
+# Pieces encoded and decoded together: one matrix per batch for each pipeline.
+PIECES_PER_BATCH = 16
 
 
 def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
@@ -430,7 +432,7 @@ class SpanModel:
         """Every span the model finds in `text`, with its score (`predict_many`)."""
         return self.predict_many([text], stop=stop)[0][0]
 
-    def predict_many(self, texts: Iterable[str], batch: int = 16,
+    def predict_many(self, texts: Iterable[str], batch: int = PIECES_PER_BATCH,
                      stop: Callable[[], bool] | None = None
                      ) -> list[tuple[list[PredictedSpan], float]]:
         """Spans and uncertainty of each text. `stop` is asked before each batch
@@ -450,7 +452,7 @@ class SpanModel:
         lengths: list[int] = []
         return EncodedTexts(lengths, [
             (todo, encode_docs(self.nlp, [doc for _n, _o, doc in todo], self.others))
-            for todo in self._batches(texts, 16, lengths)])
+            for todo in self._batches(texts, PIECES_PER_BATCH, lengths)])
 
     def predict_encoded(self, encoded: EncodedTexts) -> list[tuple[list[PredictedSpan], float]]:
         """What `predict_many` gives for the texts `encoded` holds, as the model's
