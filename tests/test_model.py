@@ -288,7 +288,9 @@ def test_numpy_parse_is_the_one_spacy_walks(trained: tuple[Path, Path],
     monkeypatch.setattr("annotations.span_decoding.FOLLOW", 2)
     again = decode(ner, docs)
     assert [s for s, _p in again] == [s for s, _p in decoded]
-    assert all((p == q).all() for (_s, p), (_t, q) in zip(again, decoded))
+    # Equal to rounding: a batch of another shape may be multiplied in another
+    # order by the BLAS kernels (bitwise equal on one machine, not on another).
+    assert all(np.allclose(p, q, rtol=0, atol=1e-6) for (_s, p), (_t, q) in zip(again, decoded))
     names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
     for doc, (spans, probs) in zip(docs, decoded):
         doc.ents = []
