@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotations.fixed_examples import fixed_example
 from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
 from annotations.model_boundaries import GRID as KNOB_GRID
@@ -243,8 +244,6 @@ class _Piece:
 
 
 def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]:
-    from spacy.training import Example
-
     pipes = [(label, pipe.name) for label, pipe in span_pipes(nlp)]
     out: list[_Piece] = []
     clipped = 0
@@ -260,7 +259,7 @@ def _examples(nlp: Any, docs: Sequence[TrainingDoc]) -> tuple[list[_Piece], int]
                 layer, lost = layer_spans(reference, spans, label)
                 clipped += lost
                 reference.ents = layer
-                examples[name] = Example(predicted, reference)
+                examples[name] = fixed_example(predicted, reference)
             out.append(_Piece(examples))
     return out, clipped
 
