@@ -41,7 +41,9 @@ issue's full-scale figure (the whole train split in 15 minutes) needs
 runs only the comparison at 100 % (newsmark's model and the baseline, two
 trainings instead of eleven), with the rules, latency and size: for
 checking a change of the model at a budget the whole group could not
-afford on a shared machine.
+afford on a shared machine. `NEWSMARK_MODEL_BENCH_KEEP=DIR` saves the
+100 % model there (as `newsmark train --out` does), to study its
+predictions afterwards without training again.
 
 The corpus is read with newsmark's own brat import (`read_brat`), each
 text with its first annotator's layer.
@@ -283,7 +285,7 @@ def run(quick: bool = False) -> list[Figure]:
     except ImportError:
         return [Figure(group=GROUP, name="(skipped)", unit="", value=None,
                        note="spaCy missing: pip install -e '.[model]'")]
-    from annotations.training import evaluate, split, train
+    from annotations.training import evaluate, metadata, save, split, train
 
     budget = float(os.environ.get("NEWSMARK_MODEL_BENCH_SECONDS", 30 if quick else 90))
     limit_env = os.environ.get("NEWSMARK_MODEL_BENCH_DOCS")
@@ -319,6 +321,9 @@ def run(quick: bool = False) -> list[Figure]:
     baseline = score_baseline(baseline_nlp, held_out)
 
     result, scores, n = results[100]
+    keep = os.environ.get("NEWSMARK_MODEL_BENCH_KEEP")
+    if keep:
+        save(result, keep, metadata(result, annotators=[], seed=0, dev=0.1))
     figures += _label_figures("model, 100 %", scores, baseline)
     shifts = ", ".join(f"{label} {shift:+.1f}" for label, shift
                        in sorted(result.opening_shifts.items()))
