@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotations.errors import EXIT_FORMAT, EXIT_STORE, NewsmarkError, WorkStopped
+from annotations.matrix_ops import numpy_blas
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
 from annotations.model_joins import cut_quotations, join
@@ -400,7 +401,7 @@ class SpanModel:
         for member in range(members):
             where = folder / pipeline_dir(member)
             try:
-                nlps.append(spacy.load(where))
+                nlps.append(numpy_blas(spacy.load(where)))
             except Exception as err:  # spaCy raises many kinds for a damaged folder
                 raise ModelError(f"{where}: cannot be loaded ({err}); "
                                  "train the model again") from err

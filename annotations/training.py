@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.fixed_examples import fixed_example
+from annotations.matrix_ops import numpy_blas, one_blas_thread
 from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
 from annotations.model_boundaries import GRID as KNOB_GRID
@@ -323,6 +324,7 @@ def _setup(labels: Sequence[str], train_docs: Sequence[TrainingDoc], seed: int,
     # Initialised on the texts alone: from reference spans, `nlp.initialize`
     # would give every `ner` every label; each has its own from `blank_pipeline`.
     optimizer = nlp.initialize(lambda: [_unlabelled(p) for p in examples[:100]])
+    numpy_blas(nlp)
     # A few documents make few batches: smaller ones give the model steps to
     # learn from (five documents: 15 epochs of 2 documents a batch suffice).
     return nlp, examples, optimizer, min(batch_size, max(2, len(examples) // 4)), clipped
@@ -414,6 +416,20 @@ def _member_main(connection: Any, job: _MemberJob, stop_event: Any) -> None:
     labels with its own seed until told to stop, then send its best epoch."""
     import signal
 
+    with one_blas_thread():  # a core per process (matrix_ops.py)
+        outcome = _member_outcome(job, stop_event)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the send
+    try:
+        connection.send(outcome)
+    except (BrokenPipeError, OSError):
+        pass  # the main process is gone: nobody to tell
+    finally:
+        connection.close()
+
+
+def _member_outcome(job: _MemberJob, stop_event: Any) -> Any:
+    """A member's training and what it sends back: its best epoch, or why none
+    (with the CPU seconds of the whole process: its start and spaCy's import too)."""
     from annotations.training_members import MemberOutcome
 
     try:
@@ -429,22 +445,14 @@ def _member_main(connection: Any, job: _MemberJob, stop_event: Any) -> None:
                      epochs=job.epochs, patience=job.patience, batch_size=batch_size,
                      dropout=job.dropout, rng=random.Random(job.seed),
                      told_to_stop=stop_event.is_set)
-        outcome = MemberOutcome(loop.best_bytes, loop.best_epoch, loop.epochs_run,
-                                loop.interrupted, time.process_time())
+        return MemberOutcome(loop.best_bytes, loop.best_epoch, loop.epochs_run,
+                             loop.interrupted, time.process_time())
     except KeyboardInterrupt:  # Ctrl+C before its loop: nothing to keep
-        outcome = MemberOutcome(failure="stopped before it trained",
-                                cpu_seconds=time.process_time())
+        return MemberOutcome(failure="stopped before it trained",
+                             cpu_seconds=time.process_time())
     except Exception as err:  # any failure: the main process goes on without it
-        outcome = MemberOutcome(failure=f"{type(err).__name__}: {err}",
-                                cpu_seconds=time.process_time())
-    # (CPU seconds of the whole process: its start, spaCy's import, included.)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the send
-    try:
-        connection.send(outcome)
-    except (BrokenPipeError, OSError):
-        pass  # the main process is gone: nobody to tell
-    finally:
-        connection.close()
+        return MemberOutcome(failure=f"{type(err).__name__}: {err}",
+                             cpu_seconds=time.process_time())
 
 
 def train(
@@ -507,10 +515,11 @@ def train(
         list(train_docs), list(held_out), labels, seed + k, processes, epochs, patience,
         max_seconds, budget.started, batch_size, dropout)) for k in range(1, processes)]
     try:
-        return _train_with_members(train_docs, held_out, labels, members, budget, seed=seed,
-                                   epochs=epochs, patience=patience, batch_size=batch_size,
-                                   dropout=dropout, on_progress=on_progress,
-                                   cpu_began=cpu_began)
+        with one_blas_thread():  # a core per process (matrix_ops.py)
+            return _train_with_members(train_docs, held_out, labels, members, budget,
+                                       seed=seed, epochs=epochs, patience=patience,
+                                       batch_size=batch_size, dropout=dropout,
+                                       on_progress=on_progress, cpu_began=cpu_began)
     finally:
         for member in members:
             member.close()
@@ -556,7 +565,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
             notes.append(f"training process {k + 1} gave no model ({outcome.failure}): "
                          "the others' are kept")
             continue
-        model.others.append(_like(labels, examples).from_bytes(outcome.pipeline))
+        model.others.append(numpy_blas(_like(labels, examples).from_bytes(outcome.pipeline)))
     if model.others and held_out and interrupted:
         # The ensemble's own spans (no step after the loop on Ctrl+C).
         best_predictions = _predictions(model, held_out)
