@@ -57,5 +57,9 @@ def one_blas_thread() -> Iterator[None]:
     except ImportError:
         yield
         return
+    # threadpoolctl limits the libraries loaded already: numpy's BLAS comes
+    # with numpy, which a fresh training process may not have imported yet.
+    import numpy  # noqa: F401
+
     with threadpool_limits(limits=1, user_api="blas"):
         yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,15 +35,15 @@ def test_trained_and_loaded_models_multiply_with_numpys_blas(tmp_path: Path) -> 
 
 
 def test_one_blas_thread_holds_numpys_blas_to_one_thread() -> None:
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    import numpy  # noqa: F401  (its BLAS loaded, for threadpoolctl to find)
-
-    from annotations.matrix_ops import one_blas_thread
-
-    def blas_threads() -> list[int]:
-        return [info["num_threads"] for info in threadpoolctl.threadpool_info()
-                if info["user_api"] == "blas"]
-
-    assert blas_threads()
-    with one_blas_thread():
-        assert set(blas_threads()) == {1}
+    # In a fresh interpreter, as a training member process starts: numpy not
+    # imported yet when the block is entered.
+    pytest.importorskip("threadpoolctl")
+    probe = ("import sys; from annotations.matrix_ops import one_blas_thread\n"
+             "assert 'numpy' not in sys.modules\n"
+             "with one_blas_thread():\n"
+             "    import threadpoolctl\n"
+             "    print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info()\n"
+             "                  if i['user_api'] == 'blas'}))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent, timeout=60)
+    assert out.stdout.strip() == "[1]"
