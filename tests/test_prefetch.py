@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -23,8 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_alone(script: str, folder: Path) -> dict:
     """Run `script` in a fresh interpreter in `folder`; its last line of output, as JSON."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # Ctrl+C as a terminal leaves it for a program: a test run started in the
+    # background of a script inherits SIGINT ignored, and Python then keeps
+    # it ignored rather than installing its own handler.
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=120, check=False,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
