@@ -348,19 +348,30 @@ def run(quick: bool = False) -> list[Figure]:
         for kind in ("overlap", "exact"):
             micro = s.micro(kind)
             figures.append(Figure(group=GROUP, name=f"learning curve {share} % ({n} docs): "
-                                  f"{kind} F1, all labels", unit="", value=_one(micro.f1)))
+                                  f"{kind} F1, all labels", unit="", value=_one(micro.f1),
+                                  extra=_per_label(r, s)))
     n = results[100][2]
     for kind in ("overlap", "exact"):
         figures.append(Figure(group=GROUP, name=f"learning curve 100 % ({n} docs): {kind} F1, "
                               "all labels", unit="", value=_one(scores.micro(kind).f1),
                               baseline=_one(baseline.micro(kind).f1),
-                              baseline_name="spaCy default ner, same CPU time"))
+                              baseline_name="spaCy default ner, same CPU time",
+                              extra=_per_label(result, scores)))
 
     if not headline_only:
         figures += _loop_figures(train_docs, held_out, budget)
     figures += _rules_figures(held_out)
     figures += _cost_figures(result, held_out, wall)
     return figures
+
+
+def _per_label(result: Any, held_out_scores: Any) -> dict[str, Any]:
+    """Per-label scores of one training, on the held-out documents and on the
+    tenth of its training documents its epoch was chosen on: each share of
+    the curve is then a comparison of its own between two versions of the model."""
+    return {"held_out": held_out_scores.to_dict(), "epochs": result.epochs_run,
+            "best_epoch": result.best_epoch,
+            "dev_tenth": None if result.scores is None else result.scores.to_dict()}
 
 
 def _loop_figures(train_docs: list[Any], held_out: list[Any], budget: float) -> list[Figure]:
