@@ -31,10 +31,11 @@ from textual.worker import Worker, WorkerState
 
 from annotations.errors import NewsmarkError, WorkStopped
 from annotations.history import Change
-from annotations.model import Annotation, Document, new_id
+from annotations.model import Annotation, Document
 from annotations.segmentation import Segmentation
 from annotations.span_index import step_from
 from annotations.workspace import Pane, Workspace
+from tui.adjudication_actions import AdjudicationActions
 from tui.annotation_list import AnnotationList
 from tui.article_styles import ArticleStyles
 from tui.article_view import ArticleView
@@ -64,16 +65,16 @@ from tui.relation_list import RelationList
 from tui.side_panel import SidePanel
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
+from tui.suggestion_actions import SuggestionActions
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import article, change_done, excerpt, plural, where_is
+from tui.wording import change_done, excerpt, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
     # before it (each of these costs a few ms at start).
     from annotations.adjudication import Disagreement
     from annotations.alignment import Alignment
-    from annotations.suggest import Suggestion
     from annotations.worker_jobs import AlignmentJob, SegmentationDone, SegmentationJob
     from tui.orphan_list import OrphanList
     from tui.suggestion_list import SuggestionList
@@ -97,7 +98,8 @@ RELISTEN_SECONDS = 10.0
 CRASH_LOG = "newsmark-crash.log"
 
 
-class NewsmarkApp(RelationActions, ModelActions, App[None]):
+class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, ModelActions,
+                  App[None]):
     TITLE = "newsmark"
     BINDINGS = APP_BINDINGS
 
@@ -1143,227 +1145,6 @@ class NewsmarkApp(RelationActions, ModelActions, App[None]):
         else:
             self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"
             self._error = False
-
-    def action_toggle_suggestions(self) -> None:
-        if self._still_segmenting():
-            return
-        # S steps: all suggestions, then one label at a time (so A can accept
-        # just the quotes on screen), then none.
-        from annotations.suggest import LABELS as SUGGESTED_LABELS
-
-        view = self.active_view
-        doc_id = view.document.id
-        steps = ["", *SUGGESTED_LABELS]
-        shown = self._suggesting.get(doc_id)
-        if shown == steps[-1]:
-            del self._suggesting[doc_id]
-            self._show_suggestions(view, [])
-            self.notify("Suggestions hidden", timeout=2)
-            return
-        label = steps[0] if shown is None else steps[steps.index(shown) + 1]
-        self._suggesting[doc_id] = label
-        found = self._suggestions_for(doc_id)
-        self._show_suggestions(view, found)
-        after = steps[steps.index(label) + 1] if label != steps[-1] else ""
-        self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
-                    f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
-                    "a accepts, R rejects, A accepts all on screen; S: "
-                    + (f"{after} only" if after else "hide them"), timeout=6)
-
-    def action_toggle_others(self) -> None:
-        self.show_others = not self.show_others
-        shown = 0
-        for view in self.query(ArticleView):
-            if self.show_others:
-                shown += self._show_others(view)
-            else:
-                view.set_others([], {})
-        if not self.show_others:
-            self._other_marks = {}
-            self.notify("Others' layers hidden: only yours is shown", timeout=3)
-        elif shown:
-            self.notify(f"{plural(shown, 'span')} of others' layers, dimmed and underlined, their "
-                        "annotator's mark in the margin (not editable); o hides them",
-                        timeout=6)
-        else:
-            self.notify("No one else has tagged these documents", timeout=3)
-        self._refresh_status()
-
-    def _show_others(self, view: ArticleView) -> int:
-        from annotations.layers import initials
-
-        others = self.workspace.other_layers(view.document.id)
-        names = {*self._other_marks, *(a.annotator for a in others)}
-        if names - set(self._other_marks):
-            self._other_marks = initials(names)
-            for other_view in self.query(ArticleView):
-                if other_view is not view and other_view.others:
-                    other_view.set_others(other_view.others, self._other_marks)
-        view.set_others(others, self._other_marks)
-        return len(others)
-
-    # -- adjudication ------------------------------------------------------
-
-    def _merge_agreed(self, view: ArticleView) -> None:
-        """What every annotator agreed on goes into gold when a document is first shown."""
-        doc_id = view.document.id
-        if doc_id in self._merged:
-            return
-        self._merged.add(doc_id)
-        try:
-            count = self.workspace.merge_agreed(doc_id)
-        except NewsmarkError as err:
-            return self._failed(err)
-        if count:
-            view.set_annotations(self.workspace.annotations(doc_id))
-            self.notify(f"{plural(count, 'span')} every annotator marked alike "
-                        f"{'is' if count == 1 else 'are'} in "
-                        f"{safe(self.workspace.annotator)} already (merged); n walks "
-                        "the disagreements", timeout=6)
-
-    def _disagreements(self, doc_id: str) -> tuple[list[Disagreement], int]:
-        found = self._undecided.get(doc_id)
-        if found is None:
-            found = self._undecided[doc_id] = self.workspace.disagreements_left(doc_id)
-        return found
-
-    def _disagreement_at(self, view: ArticleView) -> Disagreement | None:
-        return next((g for g in self._disagreements(view.document.id)[0]
-                     if g.start <= view.cursor < g.end), None)
-
-    def action_take(self) -> None:
-        """t: the other annotator's span under the cursor into the curator's layer."""
-        if not self.adjudicating:
-            self.notify("t takes an annotator's version into gold in `newsmark adjudicate`",
-                        timeout=4)
-            return
-        view = self.active_view
-        versions = view.others_at(view.cursor)
-        if not versions:
-            self.notify("No annotator's span here to take (n: next disagreement)", timeout=3)
-            return
-        version = versions[0]
-        try:
-            ann = self.workspace.take(view.document.id, version)
-        except NewsmarkError as err:
-            return self._failed(err)
-        if ann is None:
-            self.notify("Gold has that span already", timeout=2)
-            return
-        self._after_change(view.document.id,
-                           f"took {safe(version.annotator)}'s {version.label}", added=[ann])
-
-    def action_take_none(self) -> None:
-        """X: decide the disagreement under the cursor as none of its versions."""
-        if not self.adjudicating:
-            self.notify("X takes none of a disagreement's versions in `newsmark adjudicate`",
-                        timeout=4)
-            return
-        view = self.active_view
-        group = self._disagreement_at(view)
-        if group is None:
-            self.notify("No undecided disagreement here (n: next one)", timeout=3)
-            return
-        try:
-            count = self.workspace.take_none(view.document.id, group)
-        except NewsmarkError as err:
-            return self._failed(err)
-        self._after_change(view.document.id, f"took none of {plural(count, 'version')}")
-
-    def _adjudication_status(self) -> str:
-        view = self.active_view
-        left, total = self._disagreements(view.document.id)
-        here = self._disagreement_at(view)
-        status = f"ADJUDICATING: {len(left)} of {plural(total, 'disagreement')} left"
-        return status + (f" · here: {safe(here.describe())}" if here else "")
-
-    def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
-        """In the pane (dimmed spans) and, for the focused pane, in the side panel
-        and the status line (which names the one under the cursor)."""
-        view.set_suggestions(suggestions)
-        from tui.suggestion_list import SuggestionList
-
-        listed = self._side_list(SuggestionList)
-        if view is self.active_view and listed is not None:
-            listed.show(view.document.id, view.text, view.suggestions)
-        if view is self.active_view:
-            self._refresh_status()  # it named a suggestion hidden now
-
-    def _suggestions_for(self, doc_id: str) -> list[Suggestion]:
-        label = self._suggesting.get(doc_id, "")
-        self.request_model_suggestions(doc_id)  # they join these when the model is done
-        found = self.workspace.suggestions(doc_id)
-        return [s for s in found if s.label == label] if label else found
-
-    def _suggestion_in_focus(self) -> Suggestion | None:
-        """In the suggestion list, its highlighted row; in an article, the cursor's."""
-        from tui.suggestion_list import SuggestionList
-
-        listed = self._side_list(SuggestionList)
-        if listed is not None and listed.has_focus:
-            return listed.highlighted_suggestion
-        return self.active_view.suggestion_at(self.active_view.cursor)
-
-    def action_accept_suggestion(self) -> None:
-        view = self.active_view
-        found = self._suggestion_in_focus()
-        if found is None:
-            fuzzy = [a for a in view.annotations_at(view.cursor) if a.reanchored == "fuzzy"]
-            if fuzzy:
-                return self._confirm_place(fuzzy[0])
-            self.notify("No suggestion under the cursor (S shows them)", timeout=2)
-            return
-        self._accept([found])
-
-    def _confirm_place(self, ann: Annotation) -> None:
-        """A fuzzy-matched span checked by a person: marked as placed, no longer ≈."""
-        confirmed = ann.with_changes(reanchored="placed")
-        try:
-            old = self.workspace.update(confirmed)
-        except NewsmarkError as err:
-            return self._failed(err)
-        if old is not None:
-            self._after_change(ann.doc_id, f"confirmed {where_is(ann.label)}",
-                               removed=[old], added=[confirmed])
-
-    def action_accept_visible(self) -> None:
-        view = self.active_view
-        from annotations.suggest import in_view
-
-        shown = in_view(view.suggestions, *view.visible_range())
-        if not shown:
-            self.notify("No suggestion on screen to accept (S shows them)", timeout=3)
-            return
-        self._accept(shown)
-
-    def _accept(self, suggestions: list[Suggestion]) -> None:
-        view = self.active_view
-        doc_id = view.document.id
-        accepted = 0
-        group = new_id() if len(suggestions) > 1 else ""  # one undo step for them all
-        try:
-            for found in suggestions:
-                accepted += self.workspace.accept(doc_id, found, group=group) is not None
-        except NewsmarkError as err:
-            self._failed(err)
-        if accepted:
-            self._after_change(doc_id, f"accepted {plural(accepted, 'suggestion')}")
-        else:
-            self._show_suggestions(view, self._suggestions_for(doc_id))
-
-    def action_reject_suggestion(self) -> None:
-        view = self.active_view
-        found = self._suggestion_in_focus()
-        if found is None:
-            self.notify("No suggestion under the cursor (S shows them)", timeout=2)
-            return
-        try:
-            self.workspace.reject(view.document.id, found)
-        except NewsmarkError as err:
-            return self._failed(err)
-        self._after_change(view.document.id,
-                           f"rejected {article(found.label)} suggestion (u undoes)",
-                           removed=[], added=[])
 
     # -- helpers ---------------------------------------------------------
 
