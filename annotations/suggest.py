@@ -21,9 +21,11 @@ Four suggesters, each a handful of rules a person can check:
   Podoliak", "European Council on Foreign Relations") and repeated
   lower-case phrases ("security guarantees"), every occurrence.
 
-`pending(doc, seg, store)` is what the reader shows: the suggestions minus
-those rejected for this document (kept in the store's session state, so
-they are not proposed again) and minus those already annotated.
+`pending(doc, seg, store, shown)` is what the reader shows: the suggestions
+minus those rejected for this document (kept in the store's session state,
+so they are not proposed again) and minus those already annotated in the
+layer the annotator sees (`shown`: another annotator's spans must not
+show through by what is left out).
 `evaluate(gold_records)` scores the suggesters against hand-tagged
 articles (see `tests/data/gold/`).
 """
@@ -653,17 +655,20 @@ class SuggestionState:
         self.store.set_rejected(doc_id, [])
 
 
-def pending(doc: Document, seg: Segmentation, store: Any,
+def pending(doc: Document, seg: Segmentation, store: Any, shown: Iterable[Annotation],
             extra: Iterable[Suggestion] = ()) -> list[Suggestion]:
-    """Suggestions to show: not rejected for `doc`, not already annotated.
+    """Suggestions to show: not rejected for `doc`, not already annotated in `shown`.
 
-    `extra` (the model's) are shown beside the rules'; where both propose
-    the same span and label, one entry is shown: the model's, with the
-    rule's note.
+    `shown` is the layer the annotator sees (`Workspace.annotations`: their
+    own and the spans of no annotator), never the whole store: under blind
+    annotation, a suggestion missing where a colleague tagged would tell
+    where they tagged. `extra` (the model's) are shown beside the rules';
+    where both propose the same span and label, one entry is shown: the
+    model's, with the rule's note.
     """
     rejected = SuggestionState(store).rejected(doc.id)
     existing = defaultdict(list)
-    for ann in store.annotations(doc.id):
+    for ann in shown:
         existing[ann.label].append((ann.start, ann.end))
     merged = {(s.start, s.end, s.label): s for s in suggest(doc, seg)}
     for s in extra:

@@ -537,7 +537,12 @@ class Workspace:
                 if a.annotator and a.annotator != mine]
 
     def counts(self, doc_id: str) -> Counter[str]:
-        return self.store.counts(doc_id)
+        """How many spans of each label the session shows in `doc_id` (its own
+        layer, as `annotations`: the document list must not tell what a
+        colleague tagged; the store's kept counts when it sees every layer)."""
+        if not self.annotator:
+            return self.store.counts(doc_id)
+        return Counter(a.label for a in self.annotations(doc_id))
 
     def last_status(self, index: int) -> str:
         """Entry `index`'s progress as the store last knew it, without reading the file."""
@@ -817,7 +822,7 @@ class Workspace:
         from annotations import suggest
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store,
-                               extra=self.model_suggestions(doc_id))
+                               self.annotations(doc_id), extra=self.model_suggestions(doc_id))
 
     def set_model(self, model: SpanModel | None) -> None:
         """Suggest with `model` from now on (None: rules only)."""

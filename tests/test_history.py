@@ -140,19 +140,19 @@ def test_rejected_suggestion_is_undone_and_redone_across_restart(open_any) -> No
     seg = Segmenter.default().segment(text)
     with open_any() as store:
         store.register(doc)
-        first = [s for s in pending(doc, seg, store) if s.label == "quote"][0]
+        first = [s for s in pending(doc, seg, store, store.annotations(doc.id)) if s.label == "quote"][0]
         would_be = first.to_annotation(doc)
         History(store).reject(would_be)
         assert first.key in SuggestionState(store).rejected(doc.id)
-        assert first not in pending(doc, seg, store)
+        assert first not in pending(doc, seg, store, store.annotations(doc.id))
     with open_any() as store:
         history = History(store)
         change = history.undo()
         assert change is not None and change.kind == "reject"
         assert change.annotation.start == first.start and store.annotations(doc.id) == []
-        assert first in pending(doc, seg, store)
+        assert first in pending(doc, seg, store, store.annotations(doc.id))
         assert history.redo() == change
-        assert first not in pending(doc, seg, store)
+        assert first not in pending(doc, seg, store, store.annotations(doc.id))
         assert SuggestionState(store).rejected(doc.id) == {
             Suggestion(first.start, first.end, first.label).key
         }

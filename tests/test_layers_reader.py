@@ -54,3 +54,27 @@ async def test_others_layers_are_hidden_then_shown_dimmed_and_never_edited(
         await pilot.pause()
         assert view.others == []
         assert "others:" not in str(app.query_one("#status").render())
+
+
+def test_suggestions_and_counts_tell_nothing_of_others_layers(make_workspace) -> None:
+    # Found trying the reader as a new annotator: a colleague's quote took
+    # the rules' quote suggestion away from everyone, and the document list
+    # counted every layer's spans.
+    ws = make_workspace()  # the annotator is "tester"
+    doc = next(iter(ws.documents.values()))
+    quotes = [s for s in ws.suggestions(doc.id) if s.label == "quote"]
+    assert quotes
+    ben = quotes[0].to_annotation(doc, annotator="ben")
+    assert ws.store.add(ben)
+    assert ws.store.add(Annotation.tag(doc, 0, 4, "terms", annotator="ben"))
+    assert [s for s in ws.suggestions(doc.id) if s.label == "quote"] == quotes
+    assert ws.counts(doc.id) == {}
+    # Their own spans, and spans of no annotator, count and are not suggested.
+    mine = quotes[0].to_annotation(doc, annotator="tester")
+    assert ws.store.add(mine)
+    assert ws.store.add(Annotation.tag(doc, 5, 9, "terms"))
+    assert [s for s in ws.suggestions(doc.id) if s.label == "quote"] == quotes[1:]
+    assert ws.counts(doc.id) == {"quote": 1, "terms": 1}
+    # A session of no annotator (a script) sees and counts every layer.
+    ws.annotator = ""
+    assert ws.counts(doc.id) == {"quote": 2, "terms": 2}

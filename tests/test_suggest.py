@@ -123,22 +123,22 @@ def test_rejections_persist_and_annotated_are_not_proposed(tmp_path: Path) -> No
     root = tmp_path / "store"
     with LocalStore(root) as store:
         store.register(doc)
-        first, second = pending(doc, seg, store)
+        first, second = pending(doc, seg, store, store.annotations(doc.id))
         assert first.label == second.label == "quote"
         SuggestionState(store).reject(doc.id, first)
-        assert pending(doc, seg, store) == [second]
+        assert pending(doc, seg, store, store.annotations(doc.id)) == [second]
         # Accepting makes an annotation marked as suggested; it is not proposed again.
         ann = second.to_annotation(doc, annotator="tester")
         assert ann.source == "suggested" and ann.note == "speaker: Harriet Vance"
         assert store.add(ann)
-        assert pending(doc, seg, store) == []
+        assert pending(doc, seg, store, store.annotations(doc.id)) == []
     with LocalStore(root) as store:
-        assert pending(doc, seg, store) == []
+        assert pending(doc, seg, store, store.annotations(doc.id)) == []
         state = SuggestionState(store)
         assert state.rejected(doc.id) == {first.key}
         state.unreject(doc.id, first)
         store.remove(doc.id, ann.id)
-        assert pending(doc, seg, store) == [first, second]
+        assert pending(doc, seg, store, store.annotations(doc.id)) == [first, second]
         assert in_view([first, second], second.start, second.start + 1) == [second]
 
 
