@@ -224,7 +224,7 @@ class History:
     def reject(self, ann: Annotation, *, group: str = "") -> None:
         """Never propose again the suggestion that would have made `ann` (undoable;
         rejections given one `group` are undone and redone together)."""
-        _rejections(self.store).reject(ann.doc_id, _suggestion_of(ann))
+        _rejections(self.store).reject(ann.doc_id, _suggestion_of(ann), ann.annotator)
         self._record(Change("reject", None, ann, group=group))
 
     def place(self, doc_id: str, orphan: Annotation, ann: Annotation) -> bool:
@@ -271,7 +271,8 @@ class History:
                 store.remove(change.owner, change.after.id)
         elif change.kind == "reject":
             assert change.after is not None
-            _rejections(store).unreject(change.after.doc_id, _suggestion_of(change.after))
+            _rejections(store).unreject(change.after.doc_id, _suggestion_of(change.after),
+                                        change.after.annotator)
         elif change.kind == "add":
             assert change.after is not None
             store.remove(change.after.doc_id, change.after.id)
@@ -300,7 +301,8 @@ class History:
             anchoring.forget_orphan(store, change.owner, change.before.id)
         elif change.kind == "reject":
             assert change.after is not None
-            _rejections(store).reject(change.after.doc_id, _suggestion_of(change.after))
+            _rejections(store).reject(change.after.doc_id, _suggestion_of(change.after),
+                                      change.after.annotator)
         elif change.kind == "add":
             assert change.after is not None
             store.restore(change.after)

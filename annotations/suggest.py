@@ -22,8 +22,8 @@ Four suggesters, each a handful of rules a person can check:
   lower-case phrases ("security guarantees"), every occurrence.
 
 `pending(doc, seg, store, shown)` is what the reader shows: the suggestions
-minus those rejected for this document (kept in the store's session state,
-so they are not proposed again) and minus those already annotated in the
+minus those the annotator rejected for this document (kept in the store's
+session state, so they are not proposed again) and minus those already annotated in the
 layer the annotator sees (`shown`: another annotator's spans must not
 show through by what is left out).
 `evaluate(gold_records)` scores the suggesters against hand-tagged
@@ -32,6 +32,7 @@ articles (see `tests/data/gold/`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -631,32 +632,70 @@ def suggest(doc: Document, seg: Segmentation) -> list[Suggestion]:
 
 
 class SuggestionState:
-    """Which suggestions were rejected, per document (kept by the store: `Store.rejected`)."""
+    """Which suggestions were rejected, per document and annotator (kept by the
+    store: `Store.rejected`).
+
+    A rejection is the annotator's own, as their spans are: one annotator's
+    `R` must neither hide a suggestion from a colleague nor, under blind
+    annotation, tell them what was rejected. The store keeps plain keys
+    (`Suggestion.key`) for rejections of no annotator, which is what every
+    rejection was before rejections had layers (so those stay everyone's),
+    and `["annotator", "key"]` in JSON for an annotator's: any name can be
+    written so, whatever characters it holds.
+    """
 
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def rejected(self, doc_id: str) -> set[str]:
-        return self.store.rejected(doc_id)
+    def rejected(self, doc_id: str, annotator: str = "") -> set[str]:
+        """The keys rejected for `annotator` in `doc_id`: theirs and everyone's."""
+        keys = set()
+        for stored in self.store.rejected(doc_id):
+            owner, key = _rejection_of(stored)
+            if owner in ("", annotator):
+                keys.add(key)
+        return keys
 
-    def reject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
-        """Never propose these again for `doc_id` (saved before it returns)."""
+    def reject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion],
+               annotator: str = "") -> None:
+        """Never propose these again to `annotator` in `doc_id` (saved before it returns)."""
         if isinstance(suggestions, Suggestion):
             suggestions = [suggestions]
-        self.store.set_rejected(doc_id, self.rejected(doc_id) | {s.key for s in suggestions})
+        added = {_stored_rejection(s.key, annotator) for s in suggestions}
+        self.store.set_rejected(doc_id, self.store.rejected(doc_id) | added)
 
-    def unreject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion]) -> None:
-        """Propose these again (undo of a rejection)."""
+    def unreject(self, doc_id: str, suggestions: Suggestion | Iterable[Suggestion],
+                 annotator: str = "") -> None:
+        """Propose these again to `annotator` (undo of a rejection). A rejection of
+        theirs made before rejections had layers (a plain key) is undone too."""
         if isinstance(suggestions, Suggestion):
             suggestions = [suggestions]
-        self.store.set_rejected(doc_id, self.rejected(doc_id) - {s.key for s in suggestions})
+        gone = {stored for s in suggestions
+                for stored in (s.key, _stored_rejection(s.key, annotator))}
+        self.store.set_rejected(doc_id, self.store.rejected(doc_id) - gone)
 
     def clear(self, doc_id: str) -> None:
         self.store.set_rejected(doc_id, [])
 
 
+def _stored_rejection(key: str, annotator: str) -> str:
+    return json.dumps([annotator, key], ensure_ascii=False) if annotator else key
+
+
+def _rejection_of(stored: str) -> tuple[str, str]:
+    """(annotator, key) of a stored rejection; ("", key) for everyone's."""
+    if stored.startswith("["):
+        try:
+            owner, key = json.loads(stored)
+        except (ValueError, TypeError):  # not ours: keep it as it is, everyone's
+            return "", stored
+        if isinstance(owner, str) and isinstance(key, str):
+            return owner, key
+    return "", stored
+
+
 def pending(doc: Document, seg: Segmentation, store: Any, shown: Iterable[Annotation],
-            extra: Iterable[Suggestion] = ()) -> list[Suggestion]:
+            extra: Iterable[Suggestion] = (), *, annotator: str = "") -> list[Suggestion]:
     """Suggestions to show: not rejected for `doc`, not already annotated in `shown`.
 
     `shown` is the layer the annotator sees (`Workspace.annotations`: their
@@ -664,9 +703,9 @@ def pending(doc: Document, seg: Segmentation, store: Any, shown: Iterable[Annota
     annotation, a suggestion missing where a colleague tagged would tell
     where they tagged. `extra` (the model's) are shown beside the rules';
     where both propose the same span and label, one entry is shown: the
-    model's, with the rule's note.
+    model's, with the rule's note. Rejections are `annotator`'s and everyone's.
     """
-    rejected = SuggestionState(store).rejected(doc.id)
+    rejected = SuggestionState(store).rejected(doc.id, annotator)
     existing = defaultdict(list)
     for ann in shown:
         existing[ann.label].append((ann.start, ann.end))

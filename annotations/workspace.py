@@ -822,7 +822,8 @@ class Workspace:
         from annotations import suggest
 
         return suggest.pending(self.documents[doc_id], self.segmentation(doc_id), self.store,
-                               self.annotations(doc_id), extra=self.model_suggestions(doc_id))
+                               self.annotations(doc_id), extra=self.model_suggestions(doc_id),
+                               annotator=self.annotator)
 
     def set_model(self, model: SpanModel | None) -> None:
         """Suggest with `model` from now on (None: rules only)."""
@@ -920,6 +921,7 @@ class Workspace:
     def disagreements_left(self, doc_id: str) -> tuple[list[Disagreement], int]:
         """The undecided disagreements of `doc_id`, in text order, and how many there are in all."""
         from annotations.adjudication import disagreements, resolved
+        from annotations.suggest import SuggestionState
 
         anns = self.store.annotations(doc_id)
         groups = disagreements(anns, self.annotator)
@@ -927,7 +929,8 @@ class Workspace:
             return [], 0
         gold = [a for a in anns if a.annotator == self.annotator]
         rejected = set()
-        for key in self.store.rejected(doc_id):  # versions taken as none: rejected
+        # Versions taken as none are the curator's rejections.
+        for key in SuggestionState(self.store).rejected(doc_id, self.annotator):
             start, end, label = key.split(":", 2)
             rejected.add((int(start), int(end), label))
         return [g for g in groups if not resolved(g, gold, rejected)], len(groups)

@@ -140,7 +140,8 @@ def test_rejected_suggestion_is_undone_and_redone_across_restart(open_any) -> No
     seg = Segmenter.default().segment(text)
     with open_any() as store:
         store.register(doc)
-        first = [s for s in pending(doc, seg, store, store.annotations(doc.id)) if s.label == "quote"][0]
+        first = [s for s in pending(doc, seg, store, store.annotations(doc.id))
+                 if s.label == "quote"][0]
         would_be = first.to_annotation(doc)
         History(store).reject(would_be)
         assert first.key in SuggestionState(store).rejected(doc.id)

@@ -78,3 +78,57 @@ def test_suggestions_and_counts_tell_nothing_of_others_layers(make_workspace) ->
     # A session of no annotator (a script) sees and counts every layer.
     ws.annotator = ""
     assert ws.counts(doc.id) == {"quote": 2, "terms": 2}
+
+
+def test_a_rejection_is_the_annotators_own(make_workspace) -> None:
+    ws = make_workspace()  # "tester"
+    doc = next(iter(ws.documents.values()))
+    first, second, *_ = [s for s in ws.suggestions(doc.id) if s.label == "quote"]
+    ws.reject(doc.id, first)
+    assert first not in ws.suggestions(doc.id)
+    ws.annotator = "ben"  # a colleague on the same store still gets it
+    assert first in ws.suggestions(doc.id)
+    ws.reject(doc.id, second)
+    ws.annotator = "tester"
+    assert second in ws.suggestions(doc.id)
+    # A name is stored whole, whatever it holds.
+    ws.annotator = 'a"b[c]:1'
+    ws.reject(doc.id, second)
+    assert second not in ws.suggestions(doc.id)
+    ws.history.undo()  # undone: that rejection only (ben's stays)
+    assert second in ws.suggestions(doc.id)
+    ws.annotator = "ben"
+    assert second not in ws.suggestions(doc.id) and first in ws.suggestions(doc.id)
+
+
+def test_rejections_made_before_layers_stay_everyones_and_can_be_undone(
+    make_workspace,
+) -> None:
+    from annotations.suggest import SuggestionState
+
+    ws = make_workspace()
+    doc = next(iter(ws.documents.values()))
+    first = next(s for s in ws.suggestions(doc.id) if s.label == "quote")
+    ws.store.set_rejected(doc.id, {first.key, '["not json'})  # as an older store holds them
+    assert first not in ws.suggestions(doc.id)
+    ws.annotator = "ben"
+    assert first not in ws.suggestions(doc.id)
+    # The undo of such a rejection (its history from before) proposes it again.
+    SuggestionState(ws.store).unreject(doc.id, first, "ben")
+    assert first in ws.suggestions(doc.id)
+    assert ws.store.rejected(doc.id) == {'["not json'}
+
+
+def test_taking_none_in_adjudication_hides_nothing_from_annotators(make_workspace) -> None:
+    ws = make_workspace()
+    doc = next(iter(ws.documents.values()))
+    quote = next(s for s in ws.suggestions(doc.id) if s.label == "quote")
+    ana = quote.to_annotation(doc, annotator="ana")
+    ben = Annotation.tag(doc, ana.start, ana.end - 2, "quote", annotator="ben")
+    assert ws.store.add(ana) and ws.store.add(ben)
+    ws.annotator = "gold"
+    [group], total = ws.disagreements_left(doc.id)
+    assert ws.take_none(doc.id, group) == 2
+    assert ws.disagreements_left(doc.id) == ([], total)
+    ws.annotator = "cy"  # a third annotator is still offered the quote
+    assert quote in ws.suggestions(doc.id)

@@ -40,6 +40,23 @@ def test_undo_says_what_changed_from_and_to() -> None:
         "redid dropping the orphaned opinion")
 
 
+def test_undo_tells_a_rejected_suggestion_from_a_disagreement_taken_as_none() -> None:
+    # X in adjudication is kept as the curator's rejections: its undo read
+    # "undid rejecting a quote suggestion" (found trying adjudication).
+    ann = Annotation(id="x", doc_id="d", start=0, end=4, label="quote", text="Text")
+    version = ann.with_changes(source="adjudicated", annotator="gold")
+    assert change_done("undid", Change("reject", None, ann)) == (
+        "undid rejecting a quote suggestion")
+    assert change_done("undid", Change("reject", None, ann, group="g", steps=3)) == (
+        "undid rejecting 3 suggestions")
+    assert change_done("undid", Change("reject", None, version, group="g", steps=2)) == (
+        "undid taking none of 2 versions")
+    assert change_done("redid", Change("reject", None, version)) == (
+        "redid taking none of 1 version")
+    assert change_done("undid", Change("add", None, ann, group="g", steps=2)) == (
+        "undid accepting 2 suggestions")
+
+
 def test_undo_names_a_relation_or_an_attribute_not_a_move() -> None:
     # Both read "undid moving the claim" though nothing moved.
     from annotations.model import Relation

@@ -67,9 +67,14 @@ def change_done(verb: str, change: Change) -> str:
 
     'undid relabel opinion → claim', not 'undid update of opinion'.
     """
+    from annotations.adjudication import ADJUDICATED
+
     ann = change.annotation
-    if change.steps > 1:  # a group: the suggestions A accepted
-        return f"{verb} accepting {plural(change.steps, 'suggestion')}"
+    if change.kind == "reject" and ann.source == ADJUDICATED:  # X: a disagreement's versions
+        return f"{verb} taking none of {plural(change.steps, 'version')}"
+    if change.steps > 1:  # a group: the suggestions A accepted (or rejected together)
+        done = "rejecting" if change.kind == "reject" else "accepting"
+        return f"{verb} {done} {plural(change.steps, 'suggestion')}"
     if change.kind == "add":
         what = f"the {ann.label} tag"
     elif change.kind == "remove":
