@@ -4,7 +4,10 @@ A curator works in the `gold` layer (`layers.GOLD`). What every annotator
 of a document marked alike (same start, end and label in every layer) is
 put into gold before the curator starts, marked `source="merged"`. The
 rest are **disagreements**: the annotators' other spans, grouped where
-they overlap (whatever their labels), each group one decision. A decision
+they compete (`competing`: spans of one label that overlap, or spans of
+two labels that share at least half of the longer, as `claim` and
+`opinion` on one sentence do; a `terms` span inside a `claim` is a
+decision of its own), each group one decision. A decision
 is made by taking a version into gold (the span as that annotator marked
 it), by tagging anew (any gold span over the group), or by taking none
 (every version rejected, as a rejected suggestion is: undoable, and the
@@ -60,26 +63,46 @@ def agreed(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Annot
     return sorted((first[key] for key in common), key=_key)
 
 
+def competing(a: Annotation, b: Annotation) -> bool:
+    """Two versions of one decision: one label overlapping, or two labels over
+    at least half of the longer span (not a term inside a claim: taking the
+    claim must not decide the term)."""
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    if shared <= 0:
+        return False
+    return a.label == b.label or 2 * shared >= max(a.end - a.start, b.end - b.start)
+
+
 def disagreements(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Disagreement]:
-    """The groups of overlapping spans not every annotator marked alike, in text order."""
+    """The groups of competing spans not every annotator marked alike, in text order."""
     names = coders(annotations, curator)
     if len(names) < 2:
         return []
     common = {_key(a) for a in agreed(annotations, curator)}
     rest = sorted((a for a in annotations if a.annotator in names and _key(a) not in common),
                   key=lambda a: (a.start, a.end, a.annotator, a.label))
-    groups: list[Disagreement] = []
-    current: list[Annotation] = []
-    reach = -1
-    for ann in rest:
-        if current and ann.start >= reach:
-            groups.append(_group(current))
-            current = []
-        current.append(ann)
-        reach = max(reach, ann.end) if len(current) > 1 else ann.end
-    if current:
-        groups.append(_group(current))
-    return groups
+    # Union-find over competing pairs; a sweep in text order compares each
+    # span only with those still open where it starts.
+    parent = list(range(len(rest)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    open_spans: list[int] = []
+    for i, ann in enumerate(rest):
+        open_spans = [j for j in open_spans if rest[j].end > ann.start]
+        for j in open_spans:
+            if competing(rest[j], ann):
+                parent[root(i)] = root(j)
+        open_spans.append(i)
+    members: dict[int, list[Annotation]] = {}
+    for i, ann in enumerate(rest):
+        members.setdefault(root(i), []).append(ann)
+    return sorted((_group(spans) for spans in members.values()),
+                  key=lambda g: (g.start, -g.end))
 
 
 def _group(spans: list[Annotation]) -> Disagreement:
@@ -89,9 +112,10 @@ def _group(spans: list[Annotation]) -> Disagreement:
 
 def resolved(group: Disagreement, gold: Iterable[Annotation],
              rejected: set[tuple[int, int, str]]) -> bool:
-    """Decided: a gold span of the curator's over the group, or every version rejected."""
+    """Decided: a gold span of the curator's competing with a version (taken,
+    or tagged anew), or every version rejected."""
     for ann in gold:
-        if ann.source != MERGED and ann.start < group.end and group.start < ann.end:
+        if ann.source != MERGED and any(competing(ann, v) for v in group.versions):
             return True
     return all(_key(v) in rejected for v in group.versions)
 

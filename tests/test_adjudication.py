@@ -56,6 +56,23 @@ def test_agreed_spans_and_disagreements_by_hand() -> None:
     assert merged_into_gold(DOC, [*anns, *merged]) == []
 
 
+def test_a_term_inside_a_claim_is_a_decision_of_its_own() -> None:
+    # Found trying adjudication: ben's claim and ana's term inside it were one
+    # disagreement, and taking the claim decided the term: it never reached gold.
+    claim = tag("ben", "the bridge opens in June", "claim")
+    term = tag("ana", "bridge", "terms")
+    opinion = tag("ana", "the bridge opens in Jun", "opinion")  # one sentence, two labels
+    other_claim = tag("ana", "bridge opens in June", "claim")  # one label: any overlap
+    groups = disagreements([claim, term, opinion, other_claim])
+    assert [sorted(v.label for v in g.versions) for g in groups] == [
+        ["claim", "claim", "opinion"], ["terms"]]
+    taken_claim = tag("gold", "the bridge opens in June", "claim")
+    assert resolved(groups[0], [taken_claim], set())
+    assert not resolved(groups[1], [taken_claim], set())
+    # Tagging anew with another label over most of it decides it too.
+    assert resolved(groups[0], [tag("gold", "bridge opens in June", "opinion")], set())
+
+
 def test_one_annotator_has_nothing_to_adjudicate() -> None:
     assert disagreements([tag("ana", "The mayor", "source")]) == []
 
@@ -109,9 +126,14 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             await pilot.press("u")  # the decision comes back
             await pilot.pause()
             assert "1 of 2 disagreements left" in status()
+            assert "undid taking none of 1 version" in status()
             await pilot.press("ctrl+r")
             await pilot.pause()
             assert "0 of 2 disagreements left" in status()
+            await pilot.press("n")  # nothing left: said, not silent
+            await pilot.pause()
+            said = [str(n.message) for n in app._notifications]
+            assert any("No disagreement left" in m for m in said), said
     finally:
         store.close()
     result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "s"),

@@ -100,8 +100,11 @@ class AdjudicationActions:
         return found
 
     def _disagreement_at(self, view: ArticleView) -> Disagreement | None:
-        return next((g for g in self._disagreements(view.document.id)[0]
-                     if g.start <= view.cursor < g.end), None)
+        """The innermost undecided disagreement under the cursor (a term's inside a
+        claim's is its own decision, and n stops at its start)."""
+        here = [g for g in self._disagreements(view.document.id)[0]
+                if g.start <= view.cursor < g.end]
+        return min(here, key=lambda g: g.end - g.start, default=None)
 
     def action_take(self) -> None:
         """t: the other annotator's span under the cursor into the curator's layer."""

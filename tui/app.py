@@ -609,6 +609,8 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             starts = view.annotation_starts  # 10,000 of them: bisected, not scanned
         target, wrapped = step_from(starts, view.cursor, forward=forward)
         if target is None:
+            if self.adjudicating and not self.search_query:
+                self.notify("No disagreement left to decide in this document", timeout=3)
             return
         view.move_to(target)
         if self.search_query:
