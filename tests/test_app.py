@@ -773,3 +773,32 @@ async def test_the_status_line_says_what_the_prompt_asks(make_workspace) -> None
         await pilot.press("escape")
         await pilot.pause()
         assert "Export jsonl" not in str(app.query_one("#status").render())
+
+
+async def test_S_says_what_each_step_shows_and_when_a_label_has_none(make_workspace) -> None:
+    # Found trying the reader: a label with no suggestion read "0 opinion
+    # suggestions, dimmed in italics: a accepts, …".
+    from annotations.suggest import LABELS
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.focus()
+        await pilot.pause()
+        said = []
+        for _ in range(len(LABELS) + 2):
+            app.clear_notifications()
+            await pilot.press("S")
+            await pilot.pause()
+            said.append(" ".join(str(n.message) for n in app._notifications))
+        counts = {label: sum(s.label == label for s in ws.suggestions(view.document.id))
+                  for label in LABELS}
+        assert said[0].startswith(f"{sum(counts.values())} suggestions, dimmed")
+        for label, message in zip(LABELS, said[1:]):
+            if counts[label]:
+                assert message.startswith(f"{counts[label]} {label} suggestion"), message
+            else:
+                assert message.startswith(f"No {label} suggestions here; S: "), message
+        assert said[-1] == "Suggestions hidden" and view.suggestions == []
+        assert 0 in counts.values()  # the empty case was tried

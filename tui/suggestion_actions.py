@@ -63,10 +63,13 @@ class SuggestionActions:
         found = self._suggestions_for(doc_id)
         self._show_suggestions(view, found)
         after = steps[steps.index(label) + 1] if label != steps[-1] else ""
-        self.notify(f"{len(found)} {label + ' ' if label else ''}suggestion"
-                    f"{'' if len(found) == 1 else 's'}, dimmed in italics: "
-                    "a accepts, R rejects, A accepts all on screen; S: "
-                    + (f"{after} only" if after else "hide them"), timeout=6)
+        then = f"S: {after} only" if after else "S: hide them"
+        kind = f"{label} suggestion" if label else "suggestion"
+        if not found:
+            self.notify(f"No {kind}s here; {then}", timeout=4)
+            return
+        self.notify(f"{plural(len(found), kind)}, dimmed in italics: "
+                    f"a accepts, R rejects, A accepts all on screen; {then}", timeout=6)
 
     def _show_suggestions(self, view: ArticleView, suggestions: list[Suggestion]) -> None:
         """In the pane (dimmed spans) and, for the focused pane, in the side panel
