@@ -936,11 +936,46 @@ class Workspace:
         return [g for g in groups if not resolved(g, gold, rejected)], len(groups)
 
     def take(self, doc_id: str, version: Annotation) -> Annotation | None:
-        """Another annotator's `version` into the curator's layer (undoable); None if there."""
+        """Another annotator's `version` into the curator's layer (undoable); None if there.
+
+        Its relations come with it where their other end is in gold already
+        (taken or merged: the same span and label): the quote taken after its
+        speaker keeps its `said_by`, and so does the speaker taken after its
+        quote (the quote's gold span is given the relation). One undo step.
+        """
         from annotations.adjudication import taken
+        from annotations.model import Relation, new_id
 
         ann = taken(version, self.documents[doc_id], self.annotator)
-        return self._started(ann if self.history.add(ann) else None)
+        anns = self.store.annotations(doc_id)
+        def key(a: Annotation) -> tuple[int, int, str]:
+            return (a.start, a.end, a.label)
+
+        if any(a.annotator == self.annotator and key(a) == key(ann) for a in anns):
+            return None  # gold has it: nothing taken, nothing related
+        gold = {key(a): a for a in anns if a.annotator == self.annotator}
+        theirs = {a.id: a for a in anns if a.annotator == version.annotator}
+        carried = tuple(
+            Relation(new_id(), r.type, gold[key(theirs[r.tail])].id)
+            for r in version.relations
+            if r.tail in theirs and key(theirs[r.tail]) in gold)
+        ann = ann.with_changes(relations=carried) if carried else ann
+        heads = []  # gold spans whose version (same annotator) points at this one
+        for head in theirs.values():
+            wanted = [r for r in head.relations if r.tail == version.id]
+            current = gold.get(key(head))
+            if not wanted or current is None:
+                continue
+            have = {(r.type, r.tail) for r in current.relations}
+            extra = tuple(Relation(new_id(), r.type, ann.id) for r in wanted
+                          if (r.type, ann.id) not in have)
+            if extra:
+                heads.append(Change("update", current,
+                                    current.with_changes(relations=current.relations + extra)))
+        if not heads:
+            return self._started(ann if self.history.add(ann) else None)
+        self.history.group([Change("add", None, ann), *heads], None, ann)
+        return self._started(ann)
 
     def take_none(self, doc_id: str, disagreement: Disagreement) -> int:
         """Reject every version of `disagreement` (one undo step); how many there were."""

@@ -238,3 +238,49 @@ def test_opening_as_gold_says_where_adjudication_is(tmp_path: Path, monkeypatch)
     gold, ana, curating = seen
     assert any("gold layer directly" in n and "newsmark adjudicate" in n for n in gold)
     assert not any("gold layer" in n for n in ana + curating)
+
+
+def test_taking_versions_carries_their_relations_into_gold(tmp_path: Path) -> None:
+    # Found trying adjudication: root's quote and its speaker were both taken,
+    # and gold had no `said_by` between them.
+    from annotations.model import Relation
+
+    text = "“The bridge opens in June,” the mayor said. Critics called it late."
+    doc = Document(text)
+    store = LocalStore(tmp_path / "s")
+    store.register(doc)
+
+    def span(who: str, piece: str, label: str) -> Annotation:
+        start = text.index(piece)
+        return Annotation.tag(doc, start, start + len(piece), label, annotator=who)
+
+    speaker = span("ana", "the mayor", "speaker")
+    quote = span("ana", "“The bridge opens in June,”", "quote")
+    quote = quote.with_changes(relations=(Relation("r1", "said_by", speaker.id),))
+    critics = span("ana", "Critics", "speaker")
+    ben_quote = span("ben", "The bridge opens in June", "quote")
+    for ann in (speaker, quote, critics, ben_quote):
+        assert store.add(ann)
+    try:
+        ws = Workspace(store, [doc], annotator="gold")
+        # The quote first: its speaker is not in gold yet, so nothing to carry.
+        gold_quote = ws.take(doc.id, quote)
+        assert gold_quote is not None and gold_quote.relations == ()
+        gold_speaker = ws.take(doc.id, speaker)  # then the speaker: the quote points at it
+        assert gold_speaker is not None
+        [now] = [a for a in store.annotations(doc.id) if a.id == gold_quote.id]
+        assert [(r.type, r.tail) for r in now.relations] == [("said_by", gold_speaker.id)]
+        assert ws.take(doc.id, speaker) is None  # taken already: nothing doubled
+        ws.history.undo()  # the speaker and the relation to it go in one step
+        [now] = [a for a in store.annotations(doc.id) if a.id == gold_quote.id]
+        assert now.relations == () and gold_speaker.id not in {
+            a.id for a in store.annotations(doc.id)}
+        ws.history.undo()  # the quote too
+        # The other order: the speaker first, then the quote carries its relation.
+        gold_speaker = ws.take(doc.id, speaker)
+        gold_quote = ws.take(doc.id, quote)
+        assert [(r.type, r.tail) for r in gold_quote.relations] == [
+            ("said_by", gold_speaker.id)]
+        assert ws.edges(doc.id)  # both ends present: a relation the reader draws
+    finally:
+        store.close()
