@@ -398,6 +398,32 @@ async def test_search_says_which_match_and_when_it_wraps(make_workspace) -> None
         assert any("wrapped to the bottom" in str(n.message) for n in app._notifications)
 
 
+async def test_a_label_key_after_a_search_tags_the_match(make_workspace) -> None:
+    # Found trying the reader: `/Dr. Lee⏎` then a label key tagged the whole
+    # sentence, since the match was not selected.
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        await pilot.press("slash", *"Dr. Lee", "enter")
+        await pilot.pause()
+        start = text.index("Dr. Lee")
+        assert view.selection == (start, start + 7) and view.cursor == start
+        await pilot.press("1")  # claim: what the first label key tags
+        await pilot.pause()
+        [ann] = ws.store.annotations(view.document.id)
+        assert (ann.start, ann.end) == (start, start + 7)
+        # A motion drops the selection; n selects the next match.
+        await pilot.press("slash", *"the", "enter", "l")
+        assert view.selection is None
+        await pilot.press("n")
+        first = view.cursor
+        assert view.selection == (first, first + 3)
+        await pilot.press("N")
+        assert view.cursor < first and view.selection == (view.cursor, view.cursor + 3)
+
+
 async def test_a_second_quote_key_with_nothing_wider_says_so(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

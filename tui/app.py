@@ -614,6 +614,12 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             return
         view.move_to(target)
         if self.search_query:
+            # The match is selected, as `"` selects a quotation: a label key
+            # tags just it (`/Maria Lopez⏎` then the speaker's key), a motion
+            # drops it. The cursor stays at its start, for n, N and the count.
+            end = next((e for s, e in self.search_matches if s == target), target)
+            if end > target:
+                view.select(target, end, cursor_at_start=True)
             if wrapped and len(starts) > 1:
                 self.notify("Search wrapped to the " + ("top" if forward else "bottom"),
                             timeout=2)

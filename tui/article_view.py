@@ -377,10 +377,10 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
     def _moved(self) -> None:
         self.caret = (self.cursor, self.anchor, self.selecting)
 
-    def select(self, start: int, end: int) -> None:
-        """Select [start, end) with the cursor at its end."""
+    def select(self, start: int, end: int, *, cursor_at_start: bool = False) -> None:
+        """Select [start, end) with the cursor at its end (or its start)."""
         old_range = self._selected_or_cursor_range()
-        self.anchor, self.cursor = start, end
+        self.anchor, self.cursor = (end, start) if cursor_at_start else (start, end)
         self._invalidate_range(*old_range)
         self._invalidate_range(start, end)
         self._scroll_cursor_into_view()

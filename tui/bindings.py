@@ -88,7 +88,8 @@ APP_BINDINGS: list[Binding] = [
     Binding("N", "previous", "Previous annotation (or search match)", show=False,
             id="previous"),
     Binding("slash", "search", "Search", id="search", priority=True,
-            tooltip="Search the document (re: for a regular expression)"),
+            tooltip="Search the document (re: for a regular expression); the match is "
+            "selected, so a label key tags it"),
     Binding("right_square_bracket", "next_document", "Next document", show=False,
             id="next-document"),
     Binding("left_square_bracket", "previous_document", "Previous document", show=False,
