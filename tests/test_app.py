@@ -611,6 +611,25 @@ async def test_one_undo_takes_back_every_suggestion_a_single_A_accepted(make_wor
         assert len(ws.store.annotations(view.document.id)) == before - 1
 
 
+async def test_undoing_an_accepted_quote_says_the_quote_went(make_workspace) -> None:
+    # It read "undid change of quote with its relations" (found trying the reader).
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        await pilot.press("S", "S")  # quotes only
+        quote = view.suggestions[0]
+        assert quote.label == "quote" and quote.speaker is not None
+        view.move_to(quote.start + 1)
+        await pilot.press("a")
+        assert len(ws.store.annotations(view.document.id)) == 2  # with its speaker
+        await pilot.press("u")
+        await pilot.pause()
+        assert ws.store.annotations(view.document.id) == []
+        assert "undid the quote tag with its relations" in str(
+            app.query_one("#status").render())
+
+
 async def test_the_side_panel_lists_suggestions_with_their_labels(make_workspace) -> None:
     from tui.suggestion_list import SuggestionList
 

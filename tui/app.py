@@ -68,7 +68,7 @@ from tui.status_bar import StatusBar
 from tui.suggestion_actions import SuggestionActions
 from tui.title_bar import TitleBar
 from tui.virtual_list import VirtualList
-from tui.wording import change_done, excerpt, plural
+from tui.wording import article, change_done, excerpt, plural
 
 if TYPE_CHECKING:
     # Imported where used: only what the first frame needs is imported
@@ -567,8 +567,13 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             view = self._view_showing(doc_id)
             if view is not None:
                 view.move_to(ann.start)
-            kind = "remove" if change.after is None else "change"
-            self._after_change(doc_id, f"{verb} {kind} of {ann.label} with its relations")
+            if change.before is None:  # an accepted quote with its speaker and said_by
+                what = f"the {ann.label} tag with its relations"
+            elif change.after is None:
+                what = f"removing {article(ann.label)} with its relations"
+            else:
+                what = f"change of {ann.label} with its relations"
+            self._after_change(doc_id, f"{verb} {what}")
             return
         view = self._view_showing(doc_id)
         if view is not None:
