@@ -11,31 +11,25 @@ through the `Workspace`, saved before it returns and undoable with `u`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from annotations.errors import NewsmarkError
 from tui.article_view import ArticleView
 from tui.literal import safe
+from tui.reader_surface import ReaderSurface
 from tui.wording import plural
 
 if TYPE_CHECKING:
     from annotations.adjudication import Disagreement
 
 
-class AdjudicationActions:
+class AdjudicationActions(ReaderSurface):
     """Actions for others' layers and adjudication; `NewsmarkApp` holds the state.
 
-    A mixin of the app (it does not import `tui.app`), so the app's
-    attributes and methods it uses are named here for the reader.
+    A mixin of the app; what it uses of the app beyond `ReaderSurface` is
+    named here.
     """
 
-    workspace: Any
-    active_view: Any
-    notify: Any
-    query: Any
-    _refresh_status: Any
-    _failed: Any
-    _after_change: Any
     adjudicating: bool  # the reader was opened by `newsmark adjudicate`
     show_others: bool
     # Each other annotator's mark in the margin (initials), by name.

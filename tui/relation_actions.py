@@ -20,32 +20,20 @@ from annotations.errors import NewsmarkError
 from annotations.model import Annotation
 from annotations.relations import Edge, RelationError
 from tui.messages import RelationChosen, RelationRemoved
+from tui.reader_surface import ReaderSurface
 from tui.relation_list import RelationList, short
 from tui.wording import article
 
 
-class RelationActions:
+class RelationActions(ReaderSurface):
     """Actions and handlers for relations and attributes; `NewsmarkApp` holds the state.
 
-    A mixin of the app (it does not import `tui.app`: the tui modules import
-    each other without cycles), so the app's attributes and methods it uses
-    are named here for the reader.
+    A mixin of the app; what it uses of the app beyond `ReaderSurface` is
+    named here.
     """
 
-    workspace: Any
     pending: str
-    active_view: Any
     views: Any
-    notify: Any
-    push_screen: Any
-    query_one: Any
-    _still_segmenting: Any
-    _side_list: Any
-    _annotation_under_cursor: Any
-    _refresh_status: Any
-    _failed: Any
-    _after_change: Any
-    _view_showing: Any
 
     _relating: Annotation | None = None  # the head of the relation being made
     # Per document: its relations with both ends, and the ids of those ends

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.errors import NewsmarkError
 from annotations.model import Annotation, new_id
+from tui.reader_surface import ReaderSurface
 from tui.wording import article, plural, where_is
 
 if TYPE_CHECKING:
@@ -23,22 +24,14 @@ if TYPE_CHECKING:
     from tui.article_view import ArticleView
 
 
-class SuggestionActions:
+class SuggestionActions(ReaderSurface):
     """Actions for suggestions; `NewsmarkApp` holds the state.
 
-    A mixin of the app (it does not import `tui.app`), so the app's
-    attributes and methods it uses are named here for the reader.
+    A mixin of the app; what it uses of the app beyond `ReaderSurface` is
+    named here.
     """
 
-    workspace: Any
-    active_view: Any
-    notify: Any
     request_model_suggestions: Any
-    _still_segmenting: Any
-    _side_list: Any
-    _refresh_status: Any
-    _failed: Any
-    _after_change: Any
     # Per document shown with suggestions: the label shown ("" for all).
     _suggesting: dict[str, str]
 
