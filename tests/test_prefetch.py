@@ -113,15 +113,19 @@ def test_a_child_that_dies_or_hangs_is_only_a_lost_head_start(tmp_path: Path) ->
         from annotations.documents import Decoding
 
         decoding = Decoding()
-        dead = prefetch.ArticlePrefetch.start(["a.txt"], decoding=decoding)
+        # Children that cannot finish first: each blocks opening a pipe no one
+        # writes. (Stopped or killed right after it started, a child reading a
+        # small article could, on a busy machine, finish it first: the test
+        # failed so.) One is killed there; the other hangs.
+        os.mkfifo("never-written.txt")
+        dead = prefetch.ArticlePrefetch.start(["never-written.txt"], decoding=decoding)
         os.kill(dead.pid, signal.SIGKILL)
         prefetch._WAIT_SECONDS, prefetch._WAIT_SECONDS_PER_MB = 0.3, 0.0
-        stuck = prefetch.ArticlePrefetch.start(["a.txt"], decoding=decoding)
-        os.kill(stuck.pid, signal.SIGSTOP)
+        stuck = prefetch.ArticlePrefetch.start(["never-written.txt"], decoding=decoding)
         began = time.monotonic()
         print(json.dumps({
-            "dead": dead.take("a.txt", raw=False, decoding=decoding) is None,
-            "stuck": stuck.take("a.txt", raw=False, decoding=decoding) is None,
+            "dead": dead.take("never-written.txt", raw=False, decoding=decoding) is None,
+            "stuck": stuck.take("never-written.txt", raw=False, decoding=decoding) is None,
             "waited": time.monotonic() - began,
             "reaped": [dead.pid, stuck.pid],
         }))
