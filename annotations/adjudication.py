@@ -26,7 +26,8 @@ MERGED = "merged"  # source of a span put into gold because every annotator agre
 ADJUDICATED = "adjudicated"  # source of a version the curator took into gold
 
 
-def _key(ann: Annotation) -> tuple[int, int, str]:
+def span_key(ann: Annotation) -> tuple[int, int, str]:
+    """Where a span is and what it is: two layers mark it alike when these match."""
     return (ann.start, ann.end, ann.label)
 
 
@@ -57,10 +58,10 @@ def agreed(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Annot
     first: dict[tuple[int, int, str], Annotation] = {}
     for ann in annotations:
         if ann.annotator in keys_of:
-            keys_of[ann.annotator].add(_key(ann))
-            first.setdefault(_key(ann), ann)
+            keys_of[ann.annotator].add(span_key(ann))
+            first.setdefault(span_key(ann), ann)
     common = set.intersection(*keys_of.values())
-    return sorted((first[key] for key in common), key=_key)
+    return sorted((first[key] for key in common), key=span_key)
 
 
 def competing(a: Annotation, b: Annotation) -> bool:
@@ -78,8 +79,8 @@ def disagreements(annotations: Sequence[Annotation], curator: str = GOLD) -> lis
     names = coders(annotations, curator)
     if len(names) < 2:
         return []
-    common = {_key(a) for a in agreed(annotations, curator)}
-    rest = sorted((a for a in annotations if a.annotator in names and _key(a) not in common),
+    common = {span_key(a) for a in agreed(annotations, curator)}
+    rest = sorted((a for a in annotations if a.annotator in names and span_key(a) not in common),
                   key=lambda a: (a.start, a.end, a.annotator, a.label))
     # Union-find over competing pairs; a sweep in text order compares each
     # span only with those still open where it starts.
@@ -117,7 +118,7 @@ def resolved(group: Disagreement, gold: Iterable[Annotation],
     for ann in gold:
         if ann.source != MERGED and any(competing(ann, v) for v in group.versions):
             return True
-    return all(_key(v) in rejected for v in group.versions)
+    return all(span_key(v) in rejected for v in group.versions)
 
 
 def taken(version: Annotation, doc: Document, curator: str = GOLD) -> Annotation:
@@ -130,10 +131,10 @@ def taken(version: Annotation, doc: Document, curator: str = GOLD) -> Annotation
 def merged_into_gold(doc: Document, annotations: Sequence[Annotation],
                      curator: str = GOLD) -> list[Annotation]:
     """Gold spans to add for what every annotator agreed on (none already in gold)."""
-    have = {_key(a) for a in annotations if a.annotator == curator}
+    have = {span_key(a) for a in annotations if a.annotator == curator}
     out = []
     for ann in agreed(annotations, curator):
-        if _key(ann) not in have:
+        if span_key(ann) not in have:
             merged = Annotation.tag(doc, ann.start, ann.end, ann.label, annotator=curator,
                                     source=MERGED)
             out.append(merged.with_changes(fragments=ann.fragments) if ann.fragments

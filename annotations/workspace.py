@@ -943,14 +943,12 @@ class Workspace:
         speaker keeps its `said_by`, and so does the speaker taken after its
         quote (the quote's gold span is given the relation). One undo step.
         """
+        from annotations.adjudication import span_key as key
         from annotations.adjudication import taken
         from annotations.model import Relation, new_id
 
         ann = taken(version, self.documents[doc_id], self.annotator)
         anns = self.store.annotations(doc_id)
-        def key(a: Annotation) -> tuple[int, int, str]:
-            return (a.start, a.end, a.label)
-
         if any(a.annotator == self.annotator and key(a) == key(ann) for a in anns):
             return None  # gold has it: nothing taken, nothing related
         gold = {key(a): a for a in anns if a.annotator == self.annotator}
