@@ -19,6 +19,7 @@ from annotations.documents import load_documents
 from annotations.model import Annotation, Document
 from annotations.store import LocalStore
 from annotations.workspace import Workspace
+from tests.pilot_wait import until_notified
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.cli import main
@@ -102,7 +103,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
         async with app.run_test(size=(240, 36)) as pilot:
             view = app.query_one("#pane-0", ArticleView)
             view.focus()
-            await pilot.pause()
+            await until_notified(pilot, app, "every annotator marked alike is in gold")
             status = lambda: str(app.query_one("#status").render())  # noqa: E731
             [merged] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
             assert (merged.source, merged.text) == (MERGED, "The mayor")
@@ -131,9 +132,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             await pilot.pause()
             assert "0 of 2 disagreements left" in status()
             await pilot.press("n")  # nothing left: said, not silent
-            await pilot.pause()
-            said = [str(n.message) for n in app._notifications]
-            assert any("No disagreement left" in m for m in said), said
+            await until_notified(pilot, app, "No disagreement left")
     finally:
         store.close()
     result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "s"),
