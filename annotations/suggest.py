@@ -358,20 +358,31 @@ def _clean_speaker(who: str) -> str:
     return " ".join(words).strip(" ,")
 
 
-def _last_name_before(text: str, at: int) -> str:
-    """The last capitalised name (two words, or Mr. X) before `at`, for "he said"."""
+# A title tells a name's gender where the text gives one: "she" is not
+# Mr. Reyes, however near he is (a claim "She added that …" was given the
+# man named in the sentence before).
+_TITLE_GENDER = {"mr.": "he", "mrs.": "she", "ms.": "she", "miss": "she"}
+_PRONOUN_GENDER = {"he": "he", "she": "she"}
+_NAME_BEFORE = re.compile(
+    r"(?:Mr\.|Mrs\.|Ms\.|Miss|Dr\.|Prof\.)(?:\s+[A-Z][\w’'-]+)+"
+    r"|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def _last_name_before(text: str, at: int, pronoun: str = "") -> str:
+    """The last capitalised name (two words or more, or a title and a name)
+    before `at`, for "he said": of a title's other gender than `pronoun`'s, none."""
     window = text[max(0, at - 400) : at]
-    found = re.findall(
-        r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|Prof\.)\s+[A-Z][\w’'-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+",
-        window,
-    )
-    found = [f for f in found if f.split()[0].lower() not in _NOT_NAME_STARTS]
+    found = [f for f in _NAME_BEFORE.findall(window)
+             if f.split()[0].lower() not in _NOT_NAME_STARTS]
+    gender = _PRONOUN_GENDER.get(pronoun.lower())
+    if gender:
+        found = [f for f in found if _TITLE_GENDER.get(f.split()[0].lower(), gender) == gender]
     return found[-1] if found else ""
 
 
 def _resolve(text: str, at: int, who: str) -> str:
     if who.lower() in _PRONOUNS:
-        return _last_name_before(text, at) or who
+        return _last_name_before(text, at, who) or who
     return who
 
 

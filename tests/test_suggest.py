@@ -228,6 +228,19 @@ def test_claim_by_a_pronoun_names_the_person_before() -> None:
     assert claim.note == "source: Dana Osei"
 
 
+@pytest.mark.parametrize(("pronoun", "who"), [("She", "Ana Berg"), ("He", "Mr. Tom Reyes")])
+def test_a_pronoun_is_not_given_a_name_whose_title_says_otherwise(pronoun: str,
+                                                                   who: str) -> None:
+    # "She added" was given the man named in the sentence before.
+    text = ("Council member Ana Berg met residents on Monday. Mr. Tom Reyes, the city "
+            "engineer, said the bridge would open in May. "
+            f"{pronoun} added that construction costs had doubled.")
+    _doc, _seg, found = _suggest(text)
+    claims = {text[s.start : s.end].split()[0]: s.note for s in found if s.label == "claim"}
+    assert claims[pronoun] == f"source: {who}"
+    assert claims["Mr."] == "source: Mr. Tom Reyes"
+
+
 # "said <role> Name", the usual news style: the role words are lower case.
 @pytest.mark.parametrize(
     ("attribution", "who"),
