@@ -56,6 +56,31 @@ async def test_others_layers_are_hidden_then_shown_dimmed_and_never_edited(
         assert "others:" not in str(app.query_one("#status").render())
 
 
+async def test_a_row_with_spans_of_several_others_is_marked_so(make_workspace) -> None:
+    # One margin cell showed the first annotator's initial only.
+    ws = make_workspace()
+    doc = next(iter(ws.documents.values()))
+    critics = doc.text.index("Critics")
+    for who in ("ben", "cy"):
+        assert ws.store.add(Annotation.tag(doc, critics, critics + 7, "quote", annotator=who))
+    council = doc.text.index("The council")
+    assert ws.store.add(Annotation.tag(doc, council, council + 11, "claim", annotator="cy"))
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        view.focus()
+        await pilot.press("o")
+        await pilot.pause()
+
+        def margin(offset: int) -> str:
+            row = view._row_of(offset) - round(view.scroll_y)
+            return "".join(segment.text for segment in view.render_line(row))[:1]
+
+        assert view._row_of(critics) != view._row_of(council)
+        assert (margin(critics), margin(council)) == ("+", "C")
+        assert "others: B=ben C=cy +=several" in str(app.query_one("#status").render())
+
+
 def test_suggestions_and_counts_tell_nothing_of_others_layers(make_workspace) -> None:
     # Found trying the reader as a new annotator: a colleague's quote took
     # the rules' quote suggestion away from everyone, and the document list

@@ -38,7 +38,7 @@ from annotations.workspace import Pane, Workspace
 from tui.adjudication_actions import AdjudicationActions
 from tui.annotation_list import AnnotationList
 from tui.article_styles import ArticleStyles
-from tui.article_view import ArticleView
+from tui.article_view import SEVERAL_MARK, ArticleView
 from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
 from tui.cancellable import unless_cancelled
 from tui.document_list import DocumentList
@@ -1398,8 +1398,10 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         if self.adjudicating:
             modes.append(self._adjudication_status())
         if self.show_others and self._other_marks:
-            modes.append("others: " + " ".join(
-                f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())))
+            legend = [f"{mark}={safe(name)}" for name, mark in sorted(self._other_marks.items())]
+            if len(legend) > 1:
+                legend.append(f"{SEVERAL_MARK}=several")
+            modes.append("others: " + " ".join(legend))
         if (fraction := self._segmenting.get(view.document.id)) is not None:
             modes.append(f"finding sentences {fraction:.0%}…")
         if self.model_status:

@@ -48,6 +48,10 @@ if TYPE_CHECKING:
     from annotations.suggest import Suggestion  # imported when suggestions are first shown
 
 MARGIN = 1  # cells of the left margin that marks unmatched and linked rows
+# The margin's mark of a row holding spans of several other annotators (one
+# cell holds one initial; the status line names who is under the cursor).
+# Not a letter or digit: `layers.initials` never gives it.
+SEVERAL_MARK = "+"
 MAX_CACHED_ROWS = 2_000  # finished rows kept; a few screens' worth
 MAX_WRAPPED_LINES = 20_000  # lines whose row offsets are kept
 MAX_RELOCATIONS = 16  # re-counts while finding a row whose line's estimate was off
@@ -882,8 +886,10 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
                                                                     partial=True))
         if self._others and (others := self._others.overlapping(start, max(end, start + 1))):
             # Whose span it is: the annotator's mark (the status line has the
-            # legend). Asked for with `o`, so it wins over the unmatched mark.
-            mark = self._other_marks.get(others[0].annotator, "?")
+            # legend), or SEVERAL_MARK where spans of more than one annotator
+            # share the row. Asked for with `o`, so it wins over the unmatched mark.
+            whose = {a.annotator for a in others}
+            mark = SEVERAL_MARK if len(whose) > 1 else self._other_marks.get(whose.pop(), "?")
             return Segment(mark, self._base_style + self._component("margin-other",
                                                                      partial=True))
         if len(self._heads):
