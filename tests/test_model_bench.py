@@ -38,3 +38,26 @@ def test_share_to_reach_interpolates_between_rounds() -> None:
     assert model_.share_to_reach(curve, 0.6) == pytest.approx(27.5)
     assert model_.share_to_reach(curve, 0.4) == 10.0
     assert model_.share_to_reach(curve, 0.9) is None
+
+
+def test_the_loop_runs_both_orders_and_counts_what_they_read() -> None:
+    """Each order's rounds record documents and characters; the orders start
+    from the same first round and, on two cores, run in processes of their own."""
+    pytest.importorskip("spacy")
+    from annotations.training import TrainingDoc
+    from tests.model_fixtures import article
+
+    docs = []
+    for n in range(20):
+        text, quotes = article(n)
+        text += "The council met again on Friday.\n\n" * (n % 4)  # lengths differ
+        docs.append(TrainingDoc(f"d{n}", text, tuple((s, e, "quote") for s, e in quotes)))
+    curves = model_.simulate_loop(docs, docs[:3], budget=0.3)
+    assert set(curves) == {"model", "random"}
+    for curve in curves.values():
+        assert [r[0] for r in curve] == list(model_.LOOP_SHARES)
+        assert [r[2] for r in curve] == [2, 4, 7, 10]  # documents annotated so far
+        assert all(0.0 <= r[1] <= 1.0 for r in curve)
+    assert curves["model"][0] == curves["random"][0]
+    model_chars = [r[3] for r in curves["model"]]
+    assert model_chars == sorted(model_chars) and model_chars[0] < model_chars[-1]

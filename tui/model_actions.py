@@ -47,7 +47,6 @@ class ModelActions:
 
     workspace: Workspace
     model_status: str  # the app's `var`: what the model is doing, on the status line
-    _ranking: dict[str, float] | None = None
     # (document, model) pairs whose suggestions a worker is making; the app's
     # __init__ gives each app its own set.
     _predicting: set[tuple[str, int]]
@@ -156,7 +155,6 @@ class ModelActions:
 
     def on_model_ready(self, message: ModelReady) -> None:
         self.workspace.set_model(message.model)
-        self._ranking = None
         self.refresh_suggestions()
         self.model_status = ""
         # Said only where a pane shows suggestions: with none shown there was
@@ -231,7 +229,7 @@ class ModelActions:
         for doc_id, text in texts:
             if worker.is_cancelled:
                 return
-            unsure[doc_id] = model.uncertainty(text)
+            unsure[doc_id] = model.total_uncertainties([text])[0]
         order = sorted(unsure, key=lambda d: -unsure[d])
         self.post_message(DocumentsRanked(order, unsure))
 
@@ -242,7 +240,6 @@ class ModelActions:
         # each, the least sure first.
         order = sorted(message.order, key=lambda d: _BEGUN.get(ws.status(d), 1))
         ws.reorder(order)
-        self._ranking = message.uncertainty
         self._refresh_documents()
         self.notify("Documents ordered by the model's uncertainty: the most useful to "
                     "annotate next are first", timeout=5)
