@@ -52,7 +52,7 @@ def test_the_loop_runs_both_orders_and_counts_what_they_read() -> None:
         text, quotes = article(n)
         text += "The council met again on Friday.\n\n" * (n % 4)  # lengths differ
         docs.append(TrainingDoc(f"d{n}", text, tuple((s, e, "quote") for s, e in quotes)))
-    curves = model_.simulate_loop(docs, docs[:3], budget=0.3)
+    curves = model_.simulate_loop(docs, docs[:3], epochs=1)
     assert set(curves) == {"model", "random"}
     for curve in curves.values():
         assert [r[0] for r in curve] == list(model_.LOOP_SHARES)
@@ -61,3 +61,20 @@ def test_the_loop_runs_both_orders_and_counts_what_they_read() -> None:
     assert curves["model"][0] == curves["random"][0]
     model_chars = [r[3] for r in curves["model"]]
     assert model_chars == sorted(model_chars) and model_chars[0] < model_chars[-1]
+
+
+def test_the_loop_is_reported_by_documents_and_by_characters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Model order reaches random order's 0.74 half way from 20 to 35 %, having
+    # read 1,200,000 characters against random order's 1,500,000 at 50 %.
+    curves = {"model": [(10, 0.67, 10, 300_000), (20, 0.72, 20, 900_000),
+                        (35, 0.76, 35, 1_500_000), (50, 0.77, 50, 2_000_000)],
+              "random": [(10, 0.67, 10, 300_000), (20, 0.70, 20, 600_000),
+                         (35, 0.73, 35, 1_000_000), (50, 0.74, 50, 1_500_000)]}
+    monkeypatch.setattr(model_, "simulate_loop", lambda *args: curves)
+    figures = {f.name: f for f in model_._loop_figures([], [], True)}
+    documents = figures["loop: share of documents model order needs for random order's "
+                        "F1 at 50 %"]
+    assert documents.value is not None and documents.value["median"] == pytest.approx(27.5)
+    characters = next(f for name, f in figures.items() if name.startswith("loop: characters"))
+    assert characters.value is not None and characters.value["median"] == pytest.approx(80.0)
