@@ -124,12 +124,11 @@ class ModelSuggestionsReady(_Plain):
 
 
 class DocumentsRanked(_Plain):
-    """The model's uncertainty of each read document, most unsure first."""
+    """The read documents, the one the model could learn most from first."""
 
-    def __init__(self, order: list[str], uncertainty: dict[str, float]) -> None:
+    def __init__(self, order: list[str]) -> None:
         super().__init__()
         self.order = order
-        self.uncertainty = uncertainty
 
 
 # Workers own nothing shared: they compute from what they were given and

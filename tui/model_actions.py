@@ -231,7 +231,7 @@ class ModelActions:
                 return
             unsure[doc_id] = model.total_uncertainties([text])[0]
         order = sorted(unsure, key=lambda d: -unsure[d])
-        self.post_message(DocumentsRanked(order, unsure))
+        self.post_message(DocumentsRanked(order))
 
     def on_documents_ranked(self, message: DocumentsRanked) -> None:
         ws = self.workspace
