@@ -70,6 +70,10 @@ async def _reader(store_dir: Path, tmp_path: Path, articles: tuple[int, ...] = (
 async def test_accept_a_model_suggestion_exports_source_model(trained_store: Path,
                                                               tmp_path: Path) -> None:
     async with _reader(trained_store, tmp_path) as (app, ws, pilot):
+        await until_notified(pilot, app, "Model loaded from")
+        [loaded] = [str(n.message) for n in app._notifications if "Model loaded" in n.message]
+        assert loaded.endswith(". S shows its suggestions beside the rules'")
+        assert loaded.count("S shows") == 1  # it was said twice
         view = app.query_one("#pane-0", ArticleView)
         doc = view.document
         await pilot.press("S")
@@ -201,4 +205,4 @@ async def test_retraining_with_no_suggestions_shown_says_s_shows_them(trained_st
         await pilot.press("T")
         await until(pilot, lambda: ws.span_model is not loaded)
         [done] = [n.message for n in app._notifications if "Model trained" in n.message]
-        assert "refreshed" not in done and done.endswith("S shows its suggestions")
+        assert "refreshed" not in done and done.endswith("S shows its suggestions beside the rules'")

@@ -77,8 +77,7 @@ class ModelActions:
         except NewsmarkError as err:
             self.post_message(ModelFailed(f"The model in {folder} is not used: {err}"))
             return
-        self.post_message(ModelReady(model, f"Model loaded from {folder}: S shows its "
-                                            "suggestions beside the rules'"))
+        self.post_message(ModelReady(model, f"Model loaded from {folder}"))
 
     # -- retraining (T) ------------------------------------------------------
 
@@ -161,7 +160,8 @@ class ModelActions:
         # nothing to refresh, and S shows the new model's.
         shown = any(view.document.id in self._suggesting for view in self.views)
         self.notify(message.summary + (". Suggestions refreshed" if shown
-                                       else ". S shows its suggestions"), timeout=6)
+                                       else ". S shows its suggestions beside the rules'"),
+                    timeout=6)
 
     def on_model_failed(self, message: ModelFailed) -> None:
         self.model_status = ""
