@@ -358,26 +358,49 @@ def _clean_speaker(who: str) -> str:
     return " ".join(words).strip(" ,")
 
 
-# A title tells a name's gender where the text gives one: "she" is not
-# Mr. Reyes, however near he is (a claim "She added that …" was given the
-# man named in the sentence before).
+# A name's gender, where the text tells it: a title ("she" is not Mr. Reyes,
+# however near he is: a claim "She added that …" was given the man named in
+# the sentence before), or an earlier "She …"/"He …" that stood for the name.
 _TITLE_GENDER = {"mr.": "he", "mrs.": "she", "ms.": "she", "miss": "she"}
 _PRONOUN_GENDER = {"he": "he", "she": "she"}
+_GENDERED_SUBJECT = re.compile(r"\b(He|She)\b")
+# A name's words are on one line (a headline above is not part of it), and
+# a plain name stops before a title: "Councillor Mr. Ian Ross" is Mr. Ian Ross.
 _NAME_BEFORE = re.compile(
-    r"(?:Mr\.|Mrs\.|Ms\.|Miss|Dr\.|Prof\.)(?:\s+[A-Z][\w’'-]+)+"
-    r"|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+    r"(?:Mr\.|Mrs\.|Ms\.|Miss|Dr\.|Prof\.)(?:[^\S\n]+[A-Z][\w’'-]+)+"
+    r"|[A-Z][\w’'-]+(?:[^\S\n]+(?!(?:Mr|Mrs|Ms|Dr|Prof)\.)[A-Z][\w’'-]+)+")
+
+
+def _names_before(window: str) -> list[tuple[int, str]]:
+    """(offset, name) of each capitalised name in `window`, in order."""
+    return [(m.start(), m.group()) for m in _NAME_BEFORE.finditer(window)
+            if m.group().split()[0].lower() not in _NOT_NAME_STARTS]
+
+
+def _genders(window: str, names: list[tuple[int, str]]) -> dict[str, str]:
+    """The names of `window` whose gender it tells: by their title, or by a
+    "He"/"She" after them that stands for the last name of its gender."""
+    known = {name: gender for _at, name in names
+             if (gender := _TITLE_GENDER.get(name.split()[0].lower()))}
+    for match in _GENDERED_SUBJECT.finditer(window):
+        gender = match.group(1).lower()
+        before = [name for at, name in names
+                  if at + len(name) <= match.start() and known.get(name, gender) == gender]
+        if before:
+            known.setdefault(before[-1], gender)
+    return known
 
 
 def _last_name_before(text: str, at: int, pronoun: str = "") -> str:
     """The last capitalised name (two words or more, or a title and a name)
-    before `at`, for "he said": of a title's other gender than `pronoun`'s, none."""
+    before `at`, for "he said": of a gender the text tells is not `pronoun`'s, none."""
     window = text[max(0, at - 400) : at]
-    found = [f for f in _NAME_BEFORE.findall(window)
-             if f.split()[0].lower() not in _NOT_NAME_STARTS]
+    names = _names_before(window)
     gender = _PRONOUN_GENDER.get(pronoun.lower())
     if gender:
-        found = [f for f in found if _TITLE_GENDER.get(f.split()[0].lower(), gender) == gender]
-    return found[-1] if found else ""
+        known = _genders(window, names)
+        names = [(n_at, name) for n_at, name in names if known.get(name, gender) == gender]
+    return names[-1][1] if names else ""
 
 
 def _resolve(text: str, at: int, who: str) -> str:

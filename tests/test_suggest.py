@@ -241,6 +241,26 @@ def test_a_pronoun_is_not_given_a_name_whose_title_says_otherwise(pronoun: str,
     assert claims["Mr."] == "source: Mr. Tom Reyes"
 
 
+def test_a_headline_above_is_not_part_of_the_name_a_pronoun_stands_for() -> None:
+    text = ("Harbour Plan Divides Town\n\nAnna Berg, the harbour master, has opposed the "
+            "plan. Mr. Tom Hale, the developer, said that the marina would bring jobs. "
+            "She added that the town had not been consulted.")
+    _doc, _seg, found = _suggest(text)
+    [claim] = [s for s in found if s.label == "claim" and text[s.start:].startswith("She")]
+    assert claim.note == "source: Anna Berg"
+
+
+def test_he_is_not_the_woman_an_earlier_she_stood_for() -> None:
+    text = ("Councillor Mr. Ian Ross said that the budget was balanced. Mayor Karen Liu "
+            "disagreed. She added that the reserves were empty. "
+            "\u201cThat is simply untrue,\u201d he said.")
+    _doc, _seg, found = _suggest(text)
+    [quote] = [s for s in found if s.label == "quote"]
+    assert quote.note == "speaker: Mr. Ian Ross"
+    [she] = [s for s in found if s.label == "claim" and text[s.start:].startswith("She")]
+    assert she.note == "source: Mayor Karen Liu"
+
+
 # "said <role> Name", the usual news style: the role words are lower case.
 @pytest.mark.parametrize(
     ("attribution", "who"),
