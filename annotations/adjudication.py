@@ -44,6 +44,28 @@ class Disagreement:
         return " · ".join(f"{v.annotator} {v.label} {v.start}-{v.end}" for v in self.versions)
 
 
+def innermost(groups: Sequence[Disagreement], offset: int) -> Disagreement | None:
+    """The shortest disagreement covering `offset` (the first of equals): the
+    one `t` and `X` decide there (a term's inside a claim's is its own)."""
+    here = [g for g in groups if g.start <= offset < g.end]
+    return min(here, key=lambda g: g.end - g.start, default=None)
+
+
+def stops(groups: Sequence[Disagreement]) -> list[int]:
+    """Where `n` stops, one offset per disagreement: its first offset where it
+    is the innermost, so that each can be decided from there. Two that begin
+    at one offset (a Source, and the sentence around it that two annotators
+    tagged three ways) then get a stop each; one tiled all over by shorter
+    ones stops at its start."""
+    found = []
+    for group in groups:
+        inner = [h.end for h in groups if group.start < h.end < group.end]
+        stop = next((at for at in sorted({group.start, *inner})
+                     if innermost(groups, at) is group), group.start)
+        found.append(stop)
+    return sorted(set(found))
+
+
 def coders(annotations: Iterable[Annotation], curator: str = GOLD) -> list[str]:
     """The annotators of a document: every named layer but the curator's."""
     return sorted({a.annotator for a in annotations if a.annotator and a.annotator != curator})

@@ -12,8 +12,10 @@ from annotations.adjudication import (
     MERGED,
     agreed,
     disagreements,
+    innermost,
     merged_into_gold,
     resolved,
+    stops,
 )
 from annotations.documents import load_documents
 from annotations.model import Annotation, Document
@@ -72,6 +74,26 @@ def test_a_term_inside_a_claim_is_a_decision_of_its_own() -> None:
     assert not resolved(groups[1], [taken_claim], set())
     # Tagging anew with another label over most of it decides it too.
     assert resolved(groups[0], [tag("gold", "bridge opens in June", "opinion")], set())
+
+
+def test_n_stops_once_at_each_disagreement_even_two_of_one_start() -> None:
+    # Found trying adjudication: a Source and the sentence around it (tagged
+    # a quote by one, a claim by two others) began at one offset, and n
+    # stopped only at the Source's: the sentence's was reachable by hand only.
+    sentence = "The mayor said the bridge opens in June."
+    anns = [tag("ana", "The mayor", "source"),
+            tag("cy", sentence, "quote"),
+            tag("ben", "the bridge opens", "claim"),
+            tag("ana", "the bridge opens in June", "claim"),
+            tag("ben", "Critics", "source")]
+    groups = disagreements(anns)
+    # The source; the quote and the claims over most of it; Critics.
+    assert sorted((g.start, len(g.versions)) for g in groups) == [
+        (0, 1), (0, 3), (DOC.text.index("Critics"), 1)]
+    at = stops(groups)
+    assert len(at) == len(groups)
+    assert sorted(id(innermost(groups, offset)) for offset in at) == sorted(map(id, groups))
+    assert at[:2] == [0, len("The mayor")]  # the quote's stop: just after the source
 
 
 def test_one_annotator_has_nothing_to_adjudicate() -> None:
@@ -140,6 +162,38 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
     [record] = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted((s["text"], s["source"]) for s in record["spans"]) == [
         ("The mayor", "merged"), ("the bridge opens", "adjudicated")]
+
+
+async def test_n_visits_two_disagreements_of_one_start_in_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text(DOC.text + "\n", encoding="utf-8")
+    [doc], errors = load_documents([path])
+    assert not errors
+    store = LocalStore(tmp_path / "s")
+    store.register(doc)
+    text = doc.text
+
+    def at(who: str, piece: str, label: str) -> Annotation:
+        start = text.index(piece)
+        return Annotation.tag(doc, start, start + len(piece), label, annotator=who)
+
+    for ann in (at("ana", "The mayor", "source"),
+                at("cy", "The mayor said the bridge opens in June.", "quote"),
+                at("ben", "the bridge opens", "claim")):
+        assert store.add(ann)
+    app = NewsmarkApp(Workspace(store, [doc], annotator="gold"), adjudicating=True)
+    try:
+        async with app.run_test(size=(240, 36)) as pilot:
+            app.query_one("#pane-0", ArticleView).focus()
+            await pilot.pause()
+            status = lambda: str(app.query_one("#status").render())  # noqa: E731
+            here = []
+            for _ in range(3):  # from the top: the quote (after the source), the claim, the source
+                await pilot.press("n")
+                here.append(status().split("here: ", 1)[1].split(" · others", 1)[0])
+            assert here == ["cy quote 0-40", "ben claim 15-31", "ana source 0-9"]
+    finally:
+        store.close()
 
 
 def test_adjudicate_is_a_command() -> None:

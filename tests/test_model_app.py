@@ -205,4 +205,5 @@ async def test_retraining_with_no_suggestions_shown_says_s_shows_them(trained_st
         await pilot.press("T")
         await until(pilot, lambda: ws.span_model is not loaded)
         [done] = [n.message for n in app._notifications if "Model trained" in n.message]
-        assert "refreshed" not in done and done.endswith("S shows its suggestions beside the rules'")
+        assert "refreshed" not in done
+        assert done.endswith("S shows its suggestions beside the rules'")

@@ -96,9 +96,9 @@ class AdjudicationActions(ReaderSurface):
     def _disagreement_at(self, view: ArticleView) -> Disagreement | None:
         """The innermost undecided disagreement under the cursor (a term's inside a
         claim's is its own decision, and n stops at its start)."""
-        here = [g for g in self._disagreements(view.document.id)[0]
-                if g.start <= view.cursor < g.end]
-        return min(here, key=lambda g: g.end - g.start, default=None)
+        from annotations.adjudication import innermost
+
+        return innermost(self._disagreements(view.document.id)[0], view.cursor)
 
     def action_take(self) -> None:
         """t: the other annotator's span under the cursor into the curator's layer."""

@@ -608,8 +608,10 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         view = self.active_view
         if self.search_query:
             starts = [s for s, _ in self.search_matches]
-        elif self.adjudicating:  # the disagreements still to decide
-            starts = sorted(g.start for g in self._disagreements(view.document.id)[0])
+        elif self.adjudicating:  # the disagreements still to decide, a stop each
+            from annotations.adjudication import stops
+
+            starts = stops(self._disagreements(view.document.id)[0])
         else:
             starts = view.annotation_starts  # 10,000 of them: bisected, not scanned
         target, wrapped = step_from(starts, view.cursor, forward=forward)
