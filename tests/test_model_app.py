@@ -207,3 +207,19 @@ async def test_retraining_with_no_suggestions_shown_says_s_shows_them(trained_st
         [done] = [n.message for n in app._notifications if "Model trained" in n.message]
         assert "refreshed" not in done
         assert done.endswith("S shows its suggestions beside the rules'")
+
+
+async def test_o_without_a_model_says_whether_one_is_training(tmp_path: Path) -> None:
+    # O while the first T trained said "No model yet: press T".
+    ws = _workspace(tmp_path / "store", tmp_path)
+    app = NewsmarkApp(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.query_one("#pane-0", ArticleView).focus()
+            await pilot.press("O")
+            await until_notified(pilot, app, "press T to train one")
+            app.model_status = "training the model: epoch 1, 5%"
+            await pilot.press("O")
+            await until_notified(pilot, app, "one is being trained; O ranks once it is ready")
+    finally:
+        ws.store.close()

@@ -214,8 +214,9 @@ class ModelActions:
     def action_order_by_uncertainty(self) -> None:
         ws = self.workspace
         if ws.span_model is None:
-            self.notify("No model yet: press T to train one on your annotations",
-                        timeout=4)
+            self.notify("No model yet: one is being trained; O ranks once it is ready"
+                        if self.model_status else
+                        "No model yet: press T to train one on your annotations", timeout=4)
             return
         texts = [(doc.id, doc.text) for doc in ws.order]
         self.notify(f"Ranking {plural(len(texts), 'document')} by the model's uncertainty…",
