@@ -255,7 +255,8 @@ def _subject_before(fragment: str) -> str:
     An appositive or relative clause between commas is passed over: "the
     clinic's director, Alan Brooks, told" gives "Alan Brooks", "Tom Rudd,
     who has fished here for years, told" gives "Tom Rudd", and "Peter
-    Holm, the councillor, said" gives "Peter Holm" (the name, not its role).
+    Holm, the councillor, said" or "Peter Holm, chairman of the board,
+    said" gives "Peter Holm" (the name, not its role).
     """
     fragment = fragment.rstrip()
     if fragment.endswith(","):
@@ -263,8 +264,9 @@ def _subject_before(fragment: str) -> str:
         first = clause.split()[:1]
         if first and first[0].lower() in {"who", "which", "whose"}:
             return _subject_before(head)
-        # "Peter Holm, the councillor, said": the name, not its description.
-        if first and first[0].lower() in {"the", "a", "an"}:
+        # "Peter Holm, the councillor, said", "Mr. Daniel Reyes, chairman of
+        # the trustees, said": the name, not its description.
+        if first and (first[0].lower() in {"the", "a", "an"} or first[0][:1].islower()):
             named = _subject_before(head)
             if named[:1].isupper():
                 return named

@@ -279,6 +279,7 @@ def test_he_is_not_the_woman_an_earlier_she_stood_for() -> None:
          "Clinton’s top foreign policy aide Jake Sullivan"),
         ("Peter Holm, the councillor, said", "Peter Holm"),
         ("Linda Park, a board member, said", "Linda Park"),
+        ("Mr. Daniel Reyes, chairman of the museum’s trustees, said", "Mr. Daniel Reyes"),
         ("Peter Holm said", "Peter Holm"),
         ("the councillor said", "the councillor"),
     ],
