@@ -85,6 +85,11 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
         listed = app.query_one("#suggestion-list", SuggestionList)
         await pilot.pause()
         assert listed.row_count == len(view.suggestions)
+        # And the count said is the count shown (it was the model's spans
+        # before those the rules also proposed were made one entry).
+        await until_notified(pilot, app, "The model's suggestions joined the rules'")
+        assert any(f": {len(view.suggestions)} suggestions here, {len(model)} from the model"
+                   in str(n.message) for n in app._notifications)
         # Each row says whose it is, as the status line does: the model's
         # with their score (the rules' have none).
         for row, suggestion in enumerate(view.suggestions):

@@ -190,16 +190,23 @@ class ModelActions:
         if not self.workspace.keep_model_suggestions(message.doc_id, message.model,
                                                      message.found):
             return  # a newer model came meanwhile: its own will follow
-        shown = False
-        for view in self.views:
-            if view.document.id == message.doc_id and message.doc_id in self._suggesting:
-                view.set_suggestions(self._suggestions_for(message.doc_id))
-                shown = True
-        if shown:
+        if message.doc_id not in self._suggesting:
+            return
+        shown = self._suggestions_for(message.doc_id)
+        views = [view for view in self.views if view.document.id == message.doc_id]
+        for view in views:
+            view.set_suggestions(shown)
+        if views:
             self._refresh_panel(orphans=False)  # the side panel lists them too
             self._refresh_status()
-            self.notify(f"The model suggests {len(message.found)} span"
-                        f"{'' if len(message.found) == 1 else 's'} here too", timeout=3)
+            # Counted as shown: the model's spans already tagged or rejected are
+            # not, and one the rules propose too is one entry (the model's).
+            from annotations.suggest import MODEL_SOURCE
+
+            by_model = sum(s.origin == MODEL_SOURCE for s in shown)
+            self.notify(f"The model's suggestions joined the rules': "
+                        f"{plural(len(shown), 'suggestion')} here, {by_model} from the model",
+                        timeout=3)
 
     def refresh_suggestions(self) -> None:
         """Redraw the suggestions of every pane that shows them (a new model's)."""
