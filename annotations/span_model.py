@@ -514,16 +514,6 @@ class SpanModel:
     def uncertainty(self, text: str) -> float:
         return self.predict_many([text])[0][1]
 
-    def total_uncertainties(self, texts: Sequence[str]) -> list[float]:
-        """What annotating each text could teach the model: its uncertainty
-        summed over the text, the mean times its characters (Settles and
-        Craven's "total token entropy", EMNLP 2008, with 1 - p for the
-        entropy). `O` and the bench's loop rank by it: the mean alone ranks a
-        short article as high as a long one, and a loop ranked by the mean
-        learnt no faster than random order (docs/model.md, "Ninth round")."""
-        return [unsure * len(text) for text, (_spans, unsure)
-                in zip(texts, self.predict_many(texts))]
-
 
 # ---------------------------------------------------------------- kept where, suggests what
 

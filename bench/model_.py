@@ -25,8 +25,7 @@ the corpus's documents, never trained on):
   the longer, and is scored against all of them);
 - the rules' own quotes (`annotations/suggest.py`) against Content;
 - the loop: annotation simulated in model order (the documents the last
-  model could learn most from first: its uncertainty summed over each
-  text; retrained each round) and in random order, from the same 10 % to
+  model is least sure of first; retrained each round) and in random order, from the same 10 % to
   50 % of the training documents (`simulate_loop`, the two orders side by
   side on two cores); target: model order reaches random order's F1 at
   50 % with <= 35 % of the documents; the characters it reads for that,
@@ -226,8 +225,8 @@ def simulate_loop(train_docs: list[Any], held_out: list[Any], epochs: int, seed:
 
     Both start from the same random 10 % of the training documents. Then,
     up to 20, 35 and 50 %: "model" adds the documents the last round's
-    model could teach most (`SpanModel.total_uncertainties`, as `O` in the
-    reader orders them), "random" adds random ones. Each round trains from
+    model is least sure of (`SpanModel.uncertainty`, as `O` in the reader
+    orders them), "random" adds random ones. Each round trains from
     blank for `epochs` epochs (the best on its own dev tenth kept) and is
     scored on the held-out documents. By epochs, not by a CPU budget: a
     budget trains the order that reads more for fewer epochs, and the loop
@@ -248,7 +247,7 @@ def simulate_loop(train_docs: list[Any], held_out: list[Any], epochs: int, seed:
     # The second round's choice is the first model's, made here once: the
     # orders' processes then need no model from this one, only documents.
     labelled, rest = pool[:first], pool[first:]
-    by_model = _most_useful_first(start.model, rest)
+    by_model = _least_sure_first(start.model, rest)
     jobs = {"model": (labelled, by_model), "random": (labelled, rest)}
     args = {order: (order, *jobs[order], len(pool), held_out, epochs, seed)
             for order in LOOP_ORDERS}
@@ -270,10 +269,9 @@ def _round(share: int, scores: Any, labelled: list[Any]) -> Round:
             sum(len(d.text) for d in labelled))
 
 
-def _most_useful_first(model: Any, docs: list[Any]) -> list[Any]:
-    useful = dict(zip((d.doc_id for d in docs),
-                      model.total_uncertainties([d.text for d in docs])))
-    return sorted(docs, key=lambda d: -useful[d.doc_id])
+def _least_sure_first(model: Any, docs: list[Any]) -> list[Any]:
+    unsure = {d.doc_id: u for d, (_spans, u) in zip(docs, model.predict_many(d.text for d in docs))}
+    return sorted(docs, key=lambda d: -unsure[d.doc_id])
 
 
 def _loop_rounds(order: str, labelled: list[Any], rest: list[Any], pool_size: int,
@@ -289,7 +287,7 @@ def _loop_rounds(order: str, labelled: list[Any], rest: list[Any], pool_size: in
         model = train(labelled, dev=0.1, seed=seed, epochs=epochs, patience=epochs).model
         rounds.append(_round(share, evaluate(model, held_out), labelled))
         if order == "model" and share != LOOP_SHARES[-1]:
-            rest = _most_useful_first(model, rest)
+            rest = _least_sure_first(model, rest)
     return rounds
 
 

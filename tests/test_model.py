@@ -267,21 +267,6 @@ def test_one_layer_per_label_keeps_the_longer_of_overlapping_spans() -> None:
     assert dropped == 0
 
 
-def test_total_uncertainty_is_the_mean_over_the_whole_text(trained: tuple[Path, Path]) -> None:
-    """`O` ranks by what a text could teach: its mean uncertainty times its
-    length, so a long article the model is as unsure of ranks above a short one."""
-    from annotations.span_model import SpanModel
-
-    model = SpanModel.load(trained[1])
-    short = article(9)[0]
-    texts = [short, short + "\n\n" + short]
-    means = [model.uncertainty(text) for text in texts]
-    totals = model.total_uncertainties(texts)
-    assert totals == pytest.approx([m * len(t) for m, t in zip(means, texts)])
-    assert means[1] == pytest.approx(means[0], rel=0.05)  # the same text twice
-    assert totals[1] > 1.9 * totals[0] > 0
-
-
 def test_numpy_parse_is_the_one_spacy_walks(trained: tuple[Path, Path],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """`span_decoding.decode` finds the spans spaCy's own parser finds, and the

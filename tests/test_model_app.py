@@ -157,21 +157,19 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
             ws.load(index)
         begun = next(e.document.id for e in ws.entries if e.document.id != done_id)
         ws.store.set_status(begun, "in progress")
-        # Ranked by the model's total_uncertainties (the figure is tested in
-        # test_model.py): here the reverse of the mean's order, so that a
-        # ranking by the mean would fail.
+        # Ranked by the model's uncertainty, most unsure first: here made the
+        # reverse of each text's length (longest last), an order known here.
         model = ws.span_model
-        means = {doc.text: model.uncertainty(doc.text) for doc in ws.order}
-        monkeypatch.setattr(model, "total_uncertainties",
-                            lambda texts: [-means[text] for text in texts])
+        unsure_of = {doc.text: 1 / len(doc.text) for doc in ws.order}
+        monkeypatch.setattr(model, "uncertainty", lambda text: unsure_of[text])
         await pilot.press("O")
         await until_notified(pilot, app, "ordered by the model")
         ranked = [e.document.id for e in ws.entries]
         assert ranked[-2:] == [begun, done_id]
         open_ids = [d for d in ranked if ws.status(d) == "untouched"]
         assert open_ids == ranked[:-2]
-        unsure = [means[ws.documents[d].text] for d in open_ids]
-        assert unsure == sorted(unsure) and len(set(unsure)) == len(unsure)
+        unsure = [unsure_of[ws.documents[d].text] for d in open_ids]
+        assert unsure == sorted(unsure, reverse=True) and len(set(unsure)) == len(unsure)
 
 
 async def test_retraining_into_a_file_says_so_and_clears_the_status(tmp_path: Path) -> None:

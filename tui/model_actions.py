@@ -237,7 +237,7 @@ class ModelActions:
         for doc_id, text in texts:
             if worker.is_cancelled:
                 return
-            unsure[doc_id] = model.total_uncertainties([text])[0]
+            unsure[doc_id] = model.uncertainty(text)
         order = sorted(unsure, key=lambda d: -unsure[d])
         self.post_message(DocumentsRanked(order))
 
