@@ -216,7 +216,7 @@ class ModelActions:
                     view.document.id))
         self._refresh_panel(orphans=False)
 
-    # -- most useful next (O) -------------------------------------------------
+    # -- least sure first (O) -------------------------------------------------
 
     def action_order_by_uncertainty(self) -> None:
         ws = self.workspace
@@ -243,11 +243,12 @@ class ModelActions:
 
     def on_documents_ranked(self, message: DocumentsRanked) -> None:
         ws = self.workspace
-        # The most useful next is a document not yet begun: one in progress
-        # has spans already, and one marked done teaches nothing new. Within
-        # each, the least sure first.
+        # A document not yet begun first: one in progress has spans already,
+        # and one marked done teaches nothing new. Within each, the least
+        # sure first (which, measured on PolNeAR, teaches the model no
+        # faster than random order: docs/model.md "Tenth round").
         order = sorted(message.order, key=lambda d: _BEGUN.get(ws.status(d), 1))
         ws.reorder(order)
         self._refresh_documents()
-        self.notify("Documents ordered by the model's uncertainty: the most useful to "
-                    "annotate next are first", timeout=5)
+        self.notify("Documents ordered by the model's uncertainty: those not begun "
+                    "first, the least sure of them on top", timeout=5)
