@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -100,18 +101,30 @@ def test_one_annotator_has_nothing_to_adjudicate() -> None:
     assert disagreements([tag("ana", "The mayor", "source")]) == []
 
 
-async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> None:
+def _story_store(tmp_path: Path) -> tuple[Document, LocalStore]:
+    """DOC opened from a file, as the reader opens it, in a new store at tmp_path/s."""
     path = tmp_path / "story.txt"
     path.write_text(DOC.text + "\n", encoding="utf-8")
     [doc], errors = load_documents([path])
     assert not errors
     store = LocalStore(tmp_path / "s")
     store.register(doc)
-    text = doc.text
+    return doc, store
 
+
+def _tagger(doc: Document) -> Callable[..., Annotation]:
+    """`at(who, piece, label, extra=0)`: `piece` of `doc` (and `extra` characters
+    more) tagged `label` in `who`'s layer."""
     def at(who: str, piece: str, label: str, extra: int = 0) -> Annotation:
-        start = text.index(piece)
+        start = doc.text.index(piece)
         return Annotation.tag(doc, start, start + len(piece) + extra, label, annotator=who)
+    return at
+
+
+async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> None:
+    doc, store = _story_store(tmp_path)
+    text = doc.text
+    at = _tagger(doc)
 
     for ann in (at("ana", "The mayor", "source"), at("ben", "The mayor", "source"),
                 at("ana", "the bridge opens", "claim"),
@@ -167,17 +180,8 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
 
 
 async def test_n_visits_two_disagreements_of_one_start_in_the_reader(tmp_path: Path) -> None:
-    path = tmp_path / "story.txt"
-    path.write_text(DOC.text + "\n", encoding="utf-8")
-    [doc], errors = load_documents([path])
-    assert not errors
-    store = LocalStore(tmp_path / "s")
-    store.register(doc)
-    text = doc.text
-
-    def at(who: str, piece: str, label: str) -> Annotation:
-        start = text.index(piece)
-        return Annotation.tag(doc, start, start + len(piece), label, annotator=who)
+    doc, store = _story_store(tmp_path)
+    at = _tagger(doc)
 
     for ann in (at("ana", "The mayor", "source"),
                 at("cy", "The mayor said the bridge opens in June.", "quote"),
