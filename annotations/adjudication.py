@@ -16,6 +16,7 @@ versions are not proposed again).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -45,10 +46,11 @@ class Disagreement:
 
 
 def innermost(groups: Sequence[Disagreement], offset: int) -> Disagreement | None:
-    """The shortest disagreement covering `offset` (the first of equals): the
-    one `t` and `X` decide there (a term's inside a claim's is its own)."""
+    """The shortest disagreement covering `offset` (of two as long, the one
+    beginning first, whatever their order in `groups`): the one `t` and `X`
+    decide there (a term's inside a claim's is its own)."""
     here = [g for g in groups if g.start <= offset < g.end]
-    return min(here, key=lambda g: g.end - g.start, default=None)
+    return min(here, key=lambda g: (g.end - g.start, g.start), default=None)
 
 
 def stops(groups: Sequence[Disagreement]) -> list[int]:
@@ -57,11 +59,19 @@ def stops(groups: Sequence[Disagreement]) -> list[int]:
     at one offset (a Source, and the sentence around it that two annotators
     tagged three ways) then get a stop each; one tiled all over by shorter
     ones stops at its start."""
+    ordered = sorted(groups, key=lambda g: g.start)
+    starts = [g.start for g in ordered]
+    longest = max((g.end - g.start for g in groups), default=0)
     found = []
     for group in groups:
-        inner = [h.end for h in groups if group.start < h.end < group.end]
-        stop = next((at for at in sorted({group.start, *inner})
-                     if innermost(groups, at) is group), group.start)
+        # Those that overlap it begin less than the longest span before its
+        # end: a window of the sorted starts, not every disagreement.
+        near = [h for h in ordered[bisect_left(starts, group.start - longest):
+                                   bisect_left(starts, group.end)]
+                if h.end > group.start]
+        ends = {h.end for h in near if group.start < h.end < group.end}
+        stop = next((at for at in sorted({group.start, *ends})
+                     if innermost(near, at) is group), group.start)
         found.append(stop)
     return sorted(set(found))
 

@@ -25,11 +25,12 @@ the corpus's documents, never trained on):
   the longer, and is scored against all of them);
 - the rules' own quotes (`annotations/suggest.py`) against Content;
 - the loop: annotation simulated in model order (the documents the last
-  model is least sure of first; retrained each round) and in random order, from the same 10 % to
-  50 % of the training documents (`simulate_loop`, the two orders side by
-  side on two cores); target: model order reaches random order's F1 at
-  50 % with <= 35 % of the documents; the characters it reads for that,
-  against random order's, are reported beside it;
+  model is least sure of first; retrained each round) and in random
+  order, from the same 10 % to 50 % of the training documents
+  (`simulate_loop`, the two orders side by side on two cores); target:
+  model order reaches random order's F1 at 50 % with <= 35 % of the
+  documents; the characters it reads for that, against random order's,
+  are reported beside it;
 - suggestion latency for a 5 KB article, the model loaded; the model folder's size.
 
 The budget (`NEWSMARK_MODEL_BENCH_SECONDS`, seconds per training, 90 by
@@ -270,7 +271,8 @@ def _round(share: int, scores: Any, labelled: list[Any]) -> Round:
 
 
 def _least_sure_first(model: Any, docs: list[Any]) -> list[Any]:
-    unsure = {d.doc_id: u for d, (_spans, u) in zip(docs, model.predict_many(d.text for d in docs))}
+    found = model.predict_many(d.text for d in docs)
+    unsure = {d.doc_id: u for d, (_spans, u) in zip(docs, found)}
     return sorted(docs, key=lambda d: -unsure[d.doc_id])
 
 
@@ -292,7 +294,8 @@ def _loop_rounds(order: str, labelled: list[Any], rest: list[Any], pool_size: in
 
 
 def share_to_reach(curve: list[tuple[int, float]], goal: float) -> float | None:
-    """The least share (linear between rounds) at which `curve` reaches `goal`."""
+    """The least x (a share of the documents, or characters read; linear
+    between rounds) at which `curve`, (x, F1) per round, reaches `goal`."""
     for (s0, f0), (s1, f1) in zip(curve, curve[1:]):
         if f0 >= goal:
             return float(s0)

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.adjudication import (
     MERGED,
+    Disagreement,
     agreed,
     disagreements,
     innermost,
@@ -343,3 +346,13 @@ def test_taking_versions_carries_their_relations_into_gold(tmp_path: Path) -> No
         assert ws.edges(doc.id)  # both ends present: a relation the reader draws
     finally:
         store.close()
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 30)), min_size=1, max_size=25))
+def test_n_reaches_every_disagreement_that_is_innermost_anywhere(
+        extents: list[tuple[int, int]]) -> None:
+    groups = [Disagreement(start, start + length, ()) for start, length in extents]
+    at = stops(groups)
+    assert at == sorted(set(at))
+    reachable = {id(g) for offset in range(100) if (g := innermost(groups, offset))}
+    assert {id(innermost(groups, offset)) for offset in at} >= reachable
