@@ -336,9 +336,10 @@ def _name_after(fragment: str, at: int) -> str:
 
 def _attribution(fragment: str, *, last: bool) -> str:
     """Who `fragment` says spoke: "X said", "said X", "according to X"."""
-    verbs = _say_verbs(fragment)
-    if verbs:
-        m = verbs[-1] if last else verbs[0]
+    # The last verb (or the first) that names someone: in "Mr. Doyle said the
+    # repairs would cost more than the council had estimated" the last verb
+    # of saying has no subject of its own, and the claim is Mr. Doyle's.
+    for m in reversed(_say_verbs(fragment)) if last else _say_verbs(fragment):
         before = fragment[: m.start()]
         who = _subject_before(before)
         if who:

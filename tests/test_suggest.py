@@ -261,6 +261,15 @@ def test_he_is_not_the_woman_an_earlier_she_stood_for() -> None:
     assert she.note == "source: Mayor Karen Liu"
 
 
+def test_a_claim_whose_last_verb_of_saying_names_no_one_is_the_first_speakers() -> None:
+    # "had estimated" has no subject of its own: the claim was not proposed.
+    text = ("Harbour repairs\n\nCouncillor Mr. James Doyle said the repairs would cost "
+            "more than the council had estimated.")
+    _doc, _seg, found = _suggest(text)
+    [claim] = [s for s in found if s.label == "claim"]
+    assert claim.note == "source: Councillor Mr. James Doyle"
+
+
 # "said <role> Name", the usual news style: the role words are lower case.
 @pytest.mark.parametrize(
     ("attribution", "who"),
