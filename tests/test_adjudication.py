@@ -157,8 +157,17 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             gold = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
             assert sorted(a.text for a in gold) == ["The mayor", "the bridge opens"]
             assert "1 of 2 disagreements left" in status()
-            await pilot.press("t")  # again: said, not silent
-            await until_notified(pilot, app, "Gold has that span already")
+            # t again takes the next version here gold lacks: ben's longer one
+            # (it offered ana's again and did nothing); then there is none.
+            await pilot.press("t")
+            await pilot.pause()
+            assert "took ben's claim" in status()
+            await pilot.press("t")
+            await until_notified(pilot, app, "Gold has every version here already")
+            await pilot.press("u")
+            await pilot.pause()
+            gold = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+            assert sorted(a.text for a in gold) == ["The mayor", "the bridge opens"]
             await pilot.press("n")
             assert view.cursor == text.index("Critics")
             await pilot.press("X")  # none of ben's version

@@ -111,13 +111,19 @@ class AdjudicationActions(ReaderSurface):
         if not versions:
             self.notify("No annotator's span here to take (n: next disagreement)", timeout=3)
             return
-        version = versions[0]
+        # The innermost version gold does not have yet: after taking a Source,
+        # t at the same offset takes the sentence-long quote around it (it
+        # offered the taken Source again, and did nothing).
         try:
-            ann = self.workspace.take(view.document.id, version)
+            for version in versions:
+                ann = self.workspace.take(view.document.id, version)
+                if ann is not None:
+                    break
         except NewsmarkError as err:
             return self._failed(err)
         if ann is None:
-            self.notify("Gold has that span already", timeout=2)
+            self.notify("Gold has every version here already (n: next disagreement)",
+                        timeout=4)
             return
         self._after_change(view.document.id,
                            f"took {safe(version.annotator)}'s {version.label}", added=[ann])
