@@ -366,18 +366,33 @@ def _clean_speaker(who: str) -> str:
 # the sentence before), or an earlier "She …"/"He …" that stood for the name.
 _TITLE_GENDER = {"mr.": "he", "mrs.": "she", "ms.": "she", "miss": "she"}
 _PRONOUN_GENDER = {"he": "he", "she": "she"}
-_GENDERED_SUBJECT = re.compile(r"\b(He|She)\b")
+# "He said", "said he heard", "She added": a pronoun that stands for the
+# last name before it (of no other gender the text has told).
+_GENDERED_SUBJECT = re.compile(r"\b([Hh]e|[Ss]he)\b")
+# The last word of a capitalised name that is a place or a body, not a
+# person: "St. Mary's Hospital" is not who "she" is.
+_NOT_PERSON_ENDS = frozenset(
+    """
+    hospital university school college council church street road avenue
+    department ministry party company court committee agency centre center
+    club house office bank times post news journal association union
+    foundation institute museum library station airport county city
+    """.split()
+)
 # A name's words are on one line (a headline above is not part of it), and
 # a plain name stops before a title: "Councillor Mr. Ian Ross" is Mr. Ian Ross.
 _NAME_BEFORE = re.compile(
-    r"(?:Mr\.|Mrs\.|Ms\.|Miss|Dr\.|Prof\.)(?:[^\S\n]+[A-Z][\w’'-]+)+"
-    r"|[A-Z][\w’'-]+(?:[^\S\n]+(?!(?:Mr|Mrs|Ms|Dr|Prof)\.)[A-Z][\w’'-]+)+")
+    r"(?:Mr\.|Mrs\.|Ms\.|Miss|Dr\.|Prof\.|St\.)(?:[^\S\n]+[A-Z][\w’'-]+)+"
+    r"|[A-Z][\w’'-]+(?:[^\S\n]+(?!(?:Mr|Mrs|Ms|Dr|Prof|St)\.)[A-Z][\w’'-]+)+")
 
 
 def _names_before(window: str) -> list[tuple[int, str]]:
-    """(offset, name) of each capitalised name in `window`, in order."""
+    """(offset, name) of each capitalised name in `window` that may be a
+    person's, in order."""
     return [(m.start(), m.group()) for m in _NAME_BEFORE.finditer(window)
-            if m.group().split()[0].lower() not in _NOT_NAME_STARTS]
+            if m.group().split()[0].lower() not in _NOT_NAME_STARTS
+            and m.group().split()[0] != "St."
+            and m.group().split()[-1].lower() not in _NOT_PERSON_ENDS]
 
 
 def _genders(window: str, names: list[tuple[int, str]]) -> dict[str, str]:

@@ -270,6 +270,21 @@ def test_a_claim_whose_last_verb_of_saying_names_no_one_is_the_first_speakers() 
     assert claim.note == "source: Councillor Mr. James Doyle"
 
 
+@pytest.mark.parametrize(("text", "she_is"), [
+    # A place is not who "she" is, nor is a man a lower-case "he" stood for.
+    ("Sarah Jensen, a nurse at St. Mary's Hospital, said the wards were full. Peter "
+     "Olsen, a porter, disagreed. He said the beds were empty. She added that three "
+     "wards had closed.", "Sarah Jensen"),
+    ("Mrs. Alice Ward said the road was dark. Her neighbour, James Holt, said he heard "
+     "a loud crash. The police came at midnight. She said the council should act.",
+     "Mrs. Alice Ward"),
+])
+def test_she_is_a_person_and_not_one_the_text_calls_he(text: str, she_is: str) -> None:
+    _doc, _seg, found = _suggest(text)
+    [claim] = [s for s in found if s.label == "claim" and text[s.start:].startswith("She")]
+    assert claim.note == f"source: {she_is}"
+
+
 # "said <role> Name", the usual news style: the role words are lower case.
 @pytest.mark.parametrize(
     ("attribution", "who"),
