@@ -166,6 +166,7 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
             await until_notified(pilot, app, "Gold has every version here already")
             await pilot.press("u")
             await pilot.pause()
+            assert "undid taking the claim into gold" in status()
             gold = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
             assert sorted(a.text for a in gold) == ["The mayor", "the bridge opens"]
             await pilot.press("n")

@@ -72,6 +72,8 @@ def change_done(verb: str, change: Change) -> str:
     ann = change.annotation
     if change.kind == "reject" and ann.source == ADJUDICATED:  # X: a disagreement's versions
         return f"{verb} taking none of {plural(change.steps, 'version')}"
+    if ann.source == ADJUDICATED and change.before is None:  # t, alone or with its relations
+        return f"{verb} taking the {ann.label} into gold"
     if change.steps > 1:  # a group: the suggestions A accepted (or rejected together)
         done = "rejecting" if change.kind == "reject" else "accepting"
         return f"{verb} {done} {plural(change.steps, 'suggestion')}"
