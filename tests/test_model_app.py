@@ -24,6 +24,7 @@ from tests.pilot_wait import until, until_notified
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.cli import main
+from tui.messages import ModelSuggestionsReady
 from tui.suggestion_list import SuggestionList
 
 pytest.importorskip("spacy")
@@ -115,6 +116,9 @@ async def test_accept_a_model_suggestion_exports_source_model(trained_store: Pat
         await pilot.press("R")
         assert all((s.start, s.end) != (second.start, second.end)
                    for s in view.suggestions)
+        # A model that proposes nothing new here says so, not "0 from the model".
+        app.post_message(ModelSuggestionsReady(doc.id, ws.span_model, []))
+        await until_notified(pilot, app, "The model proposes nothing here the rules do not")
 
 
 async def test_retrain_in_the_background_then_order_by_uncertainty(

@@ -205,7 +205,8 @@ class ModelActions:
 
             by_model = sum(s.origin == MODEL_SOURCE for s in shown)
             self.notify(f"The model's suggestions joined the rules': "
-                        f"{plural(len(shown), 'suggestion')} here, {by_model} from the model",
+                        f"{plural(len(shown), 'suggestion')} here, {by_model} from the model"
+                        if by_model else "The model proposes nothing here the rules do not",
                         timeout=3)
 
     def refresh_suggestions(self) -> None:
