@@ -221,3 +221,32 @@ async def test_the_status_line_says_not_saved_then_saved(server, url, tmp_path) 
                 app.query_one("#status").render())
     with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
         assert [a.text for a in fresh.annotations(d.id)] == [view.annotations[0].text]
+
+
+async def test_moving_to_the_other_pane_while_the_server_is_away(server, url, tmp_path) -> None:
+    # The other pane's session state (its orphans) was never read before the
+    # server went away: it is served as read when the store opened.
+    from annotations.labels import Config
+    from annotations.workspace import Workspace
+    from tui.app import NewsmarkApp
+    from tui.article_view import ArticleView
+
+    first, second = doc(), Document(TEXT + " A second outlet.", DocumentMeta(path="b.txt"))
+    with PostgresStore(url, outbox=tmp_path / "outbox.jsonl") as store:
+        ws = Workspace(store, [first, second], config=Config(), annotator="ana")
+        app = NewsmarkApp(ws)
+        async with app.run_test(size=(160, 36)) as pilot:
+            await pilot.pause()
+            server.stop()
+            await pilot.press("tab")
+            await pilot.pause()
+            right = app.query_one("#pane-1", ArticleView)
+            assert app.focused is right and app.is_running
+            right.move_to(TEXT.index("Critics"))
+            await pilot.press("1")
+            await pilot.pause()
+            assert "NOT SAVED on the server" in str(app.query_one("#status").render())
+            server.start()
+            assert until_sent(store) == 0
+    with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
+        assert [a.label for a in fresh.annotations(second.id)] == ["claim"]

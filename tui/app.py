@@ -360,7 +360,10 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self._clear_search()
             self.active_view = event.widget
             self._panes_dirty = True  # which pane has the focus is kept too
-            self._refresh_panel()
+            try:
+                self._refresh_panel()
+            except NewsmarkError as err:  # what a store whose server went away never read
+                self.notify(str(err), severity="warning", timeout=10)
             self._refresh_documents()
             self._refresh_status()
 

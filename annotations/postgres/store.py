@@ -38,6 +38,7 @@ document read before is served from memory, with the waiting changes in it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -244,6 +245,9 @@ class PostgresStore:
         self._records_seen: dict[str, dict[str, Any]] = {}  # served while disconnected
         self._team_seen: dict[str, dict[str, str]] = {}
         self._state_seen: dict[str, str | None] = {}
+        # Whether `_state_seen` began as every key the server held for this
+        # annotator (read when the store opened): a key not in it was absent.
+        self._state_complete = False
         self._links_seen: list[Link] | None = None
         # ((position, version) on the server, steps, position): this annotator's history.
         self._history: tuple[tuple[int, int], dict[int, Step], int] | None = None
@@ -260,6 +264,8 @@ class PostgresStore:
             self._outbox = Outbox(outbox or outbox_path(self.where, self.annotator))
             if not read_only and len(self._outbox):
                 self._send_outbox()  # left by a session that lost the server, or was killed
+            if not read_only:
+                self._read_all_state()
         except BaseException:
             self._conn.close()
             raise
@@ -1130,6 +1136,16 @@ class PostgresStore:
 
     # ----------------------------------------------------------- session state
 
+    def _read_all_state(self) -> None:
+        """Every key of this annotator's session state, kept: a reader that
+        loses the server can still show a pane it had not looked at yet (its
+        orphans, its rejected suggestions) as it was when the store opened."""
+        with contextlib.suppress(Disconnected):  # then read key by key, as before
+            self._state_seen.update(self._all(
+                "SELECT key, value::text FROM session_state WHERE owner = %s",
+                (self.annotator,)))
+            self._state_complete = True
+
     def _get_state(self, key: str, default: Any = None) -> Any:
         try:
             if len(self._outbox) and not self._send_outbox():
@@ -1137,9 +1153,11 @@ class PostgresStore:
             row = self._one("SELECT value::text FROM session_state WHERE owner = %s AND key = %s",
                             (self.annotator, key))
         except Disconnected:
-            if key not in self._state_seen:
+            if key not in self._state_seen and not self._state_complete:
                 raise
-            text = self._state_seen[key]  # read or set before: shown while the server is away
+            # Read or set before (or absent when all was read): shown while
+            # the server is away.
+            text = self._state_seen.get(key)
         else:
             text = None if row is None else row[0]
             self._state_seen[key] = text
