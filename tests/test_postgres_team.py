@@ -176,3 +176,45 @@ def test_a_cached_document_sees_every_others_change(team: str) -> None:
         assert ana.annotations(d.id) == [hers, mine]
         assert bob.annotations(d.id) == [hers, mine]
         assert ana.counts(d.id) == {"claim": 1, "quote": 1}
+
+
+def test_a_curator_adjudicates_as_gold_and_an_annotator_may_not(team: str) -> None:
+    # `newsmark adjudicate` opens the store as `gold`: the curator keeps gold's
+    # status, session state and undo history there, as gold's spans.
+    from annotations.history import History
+    from annotations.store import Pane
+
+    d = doc()
+    with open_store(as_role(team, "cora"), annotator="gold") as cora:
+        history = History(cora)
+        taken = Annotation.tag(d, 4, 12, "claim", annotator="gold")
+        assert history.add(taken)
+        cora.set_status(d.id, "done")
+        cora.set_panes([Pane(d.id, "a.txt", 4)])
+        assert history.undo() and cora.annotations(d.id) == []
+        assert history.redo() and cora.annotations(d.id) == [taken]
+        assert cora.team_statuses()[d.id]["gold"] == "done"
+    with open_store(as_role(team, "ana"), annotator="gold") as ana:
+        with pytest.raises(StoreError, match="refused"):
+            ana.set_status(d.id, "in progress")
+        with pytest.raises(StoreError, match="own layer"):
+            ana.add(Annotation.tag(d, 0, 3, "terms", annotator="gold"))
+
+
+def test_a_team_store_made_before_migration_4_lets_its_curators_adjudicate(team: str) -> None:
+    from annotations.postgres import schema
+
+    with psycopg.connect(team, autocommit=True) as owner:  # the policies as they were
+        for table, column in (("statuses", "annotator"), ("session_state", "owner")):
+            owner.execute(f"DROP POLICY {table}_own ON {table}")
+            owner.execute(f"CREATE POLICY {table}_own ON {table} FOR ALL "
+                          f"USING ({column} = current_user) WITH CHECK ({column} = current_user)")
+        owner.execute("DELETE FROM newsmark_schema WHERE version = 4")
+    with pytest.raises(StoreError, match="its owner must run `newsmark store init"):
+        open_store(as_role(team, "cora"), annotator="gold")
+    with open_store(team) as owner:  # the owner opens it: upgraded
+        assert owner.upgraded is not None and owner.upgraded[0] == 3
+    assert schema.LATEST == 4
+    with open_store(as_role(team, "cora"), annotator="gold") as cora:
+        cora.set_status(doc().id, "done")
+        assert cora.team_statuses()[doc().id]["gold"] == "done"

@@ -19,6 +19,7 @@ are the owner's job.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from psycopg import sql
@@ -32,8 +33,9 @@ GOLD_LAYER = "gold"
 # A fixed key for pg_advisory_xact_lock: migrations of one database never interleave.
 _MIGRATION_LOCK = 0x6E65_7773  # "news"
 
-# (number, what it does, statements). Append only; never edit a released one.
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+# (number, what it does, statements or functions of the connection). Append
+# only; never edit a released one.
+MIGRATIONS: list[tuple[int, str, list[str | Callable[[Any], None]]]] = [
     (1, "documents, annotations, statuses, segmentations, session state, history, links", [
         """CREATE TABLE documents (
             seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
@@ -233,6 +235,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         """ALTER TABLE annotations ADD COLUMN fragments int4range[]
             GENERATED ALWAYS AS (newsmark_fragments(body)) STORED""",
     ]),
+    # A team's policies are made by `setup_team` (below); a step that needs
+    # them made again is a function of the connection.
+    (4, "a team's curators own gold's statuses, session state and undo history", [
+        lambda conn: _curators_own_gold_rows(conn),
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -273,7 +280,10 @@ def migrate(conn: Any, where: str) -> list[int]:
             if number <= version:
                 continue
             for statement in statements:
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
             conn.execute("INSERT INTO newsmark_schema (version, what) VALUES (%s, %s)",
                          (number, what))
             applied.append(number)
@@ -286,11 +296,14 @@ def _ensure_role(conn: Any, name: str) -> None:
         conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
 
 
-# Who may write a layer: its own role, or for the gold layer a curator.
-_MAY_WRITE = sql.SQL(
-    "(layer = current_user AND layer <> {gold}) OR "
-    "(layer = {gold} AND pg_has_role(current_user, {curator}, 'MEMBER'))"
-)
+def _may_write(column: str) -> sql.Composed:
+    """Who may write a row whose `column` names its layer (or owner): that
+    role, or for gold a curator."""
+    return sql.SQL(
+        "({column} = current_user AND {column} <> {gold}) OR "
+        "({column} = {gold} AND pg_has_role(current_user, {curator}, 'MEMBER'))"
+    ).format(column=sql.Identifier(column), gold=sql.Literal(GOLD_LAYER),
+             curator=sql.Literal(CURATOR_ROLE))
 
 
 _NO_TRUNCATE = """
@@ -323,8 +336,7 @@ def setup_team(conn: Any) -> None:
             "history_steps, history_positions, links, doc_layers TO {}").format(annotator))
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE change_stamps TO {}").format(annotator))
         conn.execute(sql.SQL("GRANT SELECT ON newsmark_schema TO {}").format(annotator))
-        may_write = _MAY_WRITE.format(gold=sql.Literal(GOLD_LAYER),
-                                      curator=sql.Literal(CURATOR_ROLE))
+        may_write = _may_write("layer")
         conn.execute("ALTER TABLE annotations ENABLE ROW LEVEL SECURITY")
         policies = {
             "annotations_read": sql.SQL("FOR SELECT USING (true)"),
@@ -343,21 +355,38 @@ def setup_team(conn: Any) -> None:
         conn.execute("DROP TRIGGER IF EXISTS annotations_no_truncate ON annotations")
         conn.execute("CREATE TRIGGER annotations_no_truncate BEFORE TRUNCATE ON annotations "
                      "FOR EACH STATEMENT EXECUTE FUNCTION newsmark_no_truncate()")
-        # Each annotator's status, session state and undo history are theirs alone too.
-        for table, column in (("statuses", "annotator"), ("session_state", "owner"),
-                              ("history_steps", "owner"), ("history_positions", "owner")):
-            ident = sql.Identifier(table)
-            conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident))
-            for name, body in {
-                f"{table}_read": sql.SQL("FOR SELECT USING (true)"),
-                f"{table}_own": sql.SQL("FOR ALL USING ({0} = current_user) "
-                                        "WITH CHECK ({0} = current_user)")
-                .format(sql.Identifier(column)),
-            }.items():
-                conn.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}")
-                             .format(sql.Identifier(name), ident))
-                conn.execute(sql.SQL("CREATE POLICY {} ON {} ").format(sql.Identifier(name),
-                                                                       ident) + body)
+        _owned_rows_policies(conn)
+
+
+# The tables whose rows belong to one annotator, and the column naming them.
+_OWNED_TABLES = (("statuses", "annotator"), ("session_state", "owner"),
+                 ("history_steps", "owner"), ("history_positions", "owner"))
+
+
+def _owned_rows_policies(conn: Any) -> None:
+    """Each annotator's statuses, session state and undo history are theirs
+    alone; gold's are the curators' (who adjudicate as `gold`), as its layer is."""
+    for table, column in _OWNED_TABLES:
+        ident = sql.Identifier(table)
+        own = _may_write(column)
+        conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident))
+        for name, body in {
+            f"{table}_read": sql.SQL("FOR SELECT USING (true)"),
+            f"{table}_own": sql.SQL("FOR ALL USING ({0}) WITH CHECK ({0})").format(own),
+        }.items():
+            conn.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}")
+                         .format(sql.Identifier(name), ident))
+            conn.execute(sql.SQL("CREATE POLICY {} ON {} ").format(sql.Identifier(name),
+                                                                   ident) + body)
+
+
+def _curators_own_gold_rows(conn: Any) -> None:
+    """Migration 4: a team store made before it kept curators from gold's
+    statuses, session state and undo history, so `adjudicate` failed there."""
+    team = conn.execute("SELECT 1 FROM pg_policies WHERE schemaname = current_schema() "
+                        "AND tablename = 'statuses' AND policyname = 'statuses_own'").fetchone()
+    if team:
+        _owned_rows_policies(conn)
 
 
 def add_annotator(conn: Any, name: str, *, curator: bool = False,
