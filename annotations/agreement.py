@@ -554,9 +554,13 @@ class Agreement:
 
     def report(self) -> AgreementReport:
         names = sorted(self.label_alpha)
+        # A label named in the filter that no one used has its row, but the
+        # pooled figures leave it out: its characters would count as agreed
+        # on, and naming a label that does not exist would raise alpha.
+        pooled = [label for label in names if self.label_spans[label]]
 
         def pairs_for(label: str | None) -> tuple[PairAgreement, ...]:
-            keys = names if label is None else [label]
+            keys = pooled if label is None else [label]
             out = []
             for (a, b), pair in sorted(self.pairs.items()):
                 exact = [pair.exact.get(k, [0, 0, 0]) for k in keys]
@@ -580,13 +584,14 @@ class Agreement:
         )
         overall = LabelAgreement(
             None, len(self.coders), len(self.documents), sum(self.label_spans.values()),
-            sum((f.alpha for f in per_label), Alpha()), pairs_for(None),
+            sum((f.alpha for f in per_label if f.label in pooled), Alpha()), pairs_for(None),
         )
         # A document's alpha pools the report's labels, as the overall figure does.
+        width = max(1, len(pooled))
         doc_figures = sorted((DocumentAgreement(
             t.doc_id, t.name, t.coders, t.spans,
             mean_f1(f.value for f in t.exact), mean_f1(f.value for f in t.overlap),
-            t.alpha.alpha(len(t.coders) * t.length * len(names), t.length * len(names)).value,
+            t.alpha.alpha(len(t.coders) * t.length * width, t.length * width).value,
         ) for t in self.documents), key=_lowest_first)
         return AgreementReport(tuple(sorted(self.coders)), per_label, overall,
                                tuple(doc_figures), self.single)
@@ -601,7 +606,7 @@ def measure(
     """Every figure over `documents` coded by two or more of `annotators` (default: all).
 
     `labels` keeps only spans of those labels (named labels are reported
-    even when no one used them); a document still counts as coded by an
+    even when no one used them, and left out of the pooled figures); a document still counts as coded by an
     annotator who marked only other labels there.
     """
     agreement = Agreement(labels, annotators)

@@ -194,3 +194,23 @@ def test_agree_names_an_annotator_with_no_layer(tmp_path: Path) -> None:
     assert "warning: nobody has no layer in the store (its layers: A, B, C)" in err
     code, _out, err = run("agree", "--store", str(tmp_path / "s"), "--annotators", "A,B")
     assert "no layer" not in err
+
+
+def test_a_label_no_one_used_is_shown_but_not_pooled(tmp_path: Path) -> None:
+    # Naming a label that does not exist used to raise the pooled alpha (its
+    # characters counted as agreed on); it has its row and a warning instead.
+    doc = make_store(tmp_path / "s", EXAMPLE)
+    code, out, _ = run("agree", "--store", str(tmp_path / "s"), "--json", "--label", "quote")
+    assert code == 0
+    alone = json.loads(out)["overall"]
+    code, out, err = run("agree", "--store", str(tmp_path / "s"), "--json",
+                         "--label", "quote,bogus,xyz")
+    both = json.loads(out)
+    assert code == 0 and both["overall"]["alpha"] == alone["alpha"]
+    assert both["documents"][0]["alpha"] == json.loads(run(
+        "agree", "--store", str(tmp_path / "s"), "--json", "--label", "quote")[1]
+    )["documents"][0]["alpha"]
+    assert [f["label"] for f in both["labels"]] == ["bogus", "quote", "xyz"]
+    assert "labelled bogus, xyz (left out of 'all labels')" in err
+    code, out, _ = run("agree", "--store", str(tmp_path / "s"), "--label", "quote,bogus")
+    assert "alpha: 10 characters x 1 label)" in out and doc.id in out

@@ -100,6 +100,10 @@ def agree_command(store_dir: Path, as_json: bool, labels: tuple[str, ...],
         echo(f"warning: {', '.join(shown(n) for n in names)} {have} no layer in the "
                    f"store (its layers: {', '.join(shown(n) for n in layers) or 'none'})",
                    err=True)
+    unused = [row.label for row in report.labels if not row.spans and row.label is not None]
+    if unused and report.overall.documents:
+        echo(f"warning: no one's spans in these documents are labelled "
+             f"{', '.join(shown(n) for n in unused)} (left out of 'all labels')", err=True)
     if not report.overall.documents:
         echo("note: no document is tagged by two or more annotators"
                    + (" of those named" if coder_list else "")
@@ -136,9 +140,10 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
               f"{'annotators':>12}{'spans':>8}{'pairs':>7}"]
     for row in (*report.labels, overall):
         lines.append(_label_row(row))
+    pooled = sum(1 for row in report.labels if row.spans)  # what "all labels" pools
     lines.append(f"(F1: mean over the pairs of annotators with spans; alpha: "
-                 f"{overall.alpha.units // max(1, len(report.labels))} characters x "
-                 f"{len(report.labels)} labels)")
+                 f"{overall.alpha.units // max(1, pooled)} characters x "
+                 f"{plural(pooled, 'label')})")
     if overall.pairs:
         lines += ["", "annotator pairs, all labels:",
                   f"{'a':<13}{'b':<13}{'docs':>5}  {'exact F1':<26}{'overlap F1':<26}alpha"]
