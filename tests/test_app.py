@@ -134,6 +134,26 @@ async def test_tab_moves_to_the_other_pane(make_workspace) -> None:
         assert panel.row_count == 1
 
 
+async def test_a_key_typed_with_tab_in_one_burst_acts_on_the_new_pane(make_workspace) -> None:
+    # Tab moves the focus at once, but the reader heard of it from a message
+    # queued behind keys already read (fast typing, a paste): "Tab 4" tagged
+    # the pane just left.
+    from textual import events
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        left = app.query_one("#pane-0", ArticleView)
+        right = app.query_one("#pane-1", ArticleView)
+        for key, character in (("tab", "\t"), ("4", "4")):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert right.has_focus
+        assert ws.store.annotations(left.document.id) == []
+        assert [a.label for a in ws.store.annotations(right.document.id)] == ["opinion"]
+        assert app.query_one("#annotation-list").row_count == 1
+
+
 async def test_choosing_in_the_side_panel_moves_the_cursor(make_workspace) -> None:
     ws = make_workspace()
     app = NewsmarkApp(ws)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -355,17 +355,41 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
 
     # -- reacting --------------------------------------------------------
 
+    @property
+    def active_view(self) -> ArticleView:
+        """The pane keys act on: the focused one.
+
+        Tab moves the focus at once, but the DescendantFocus message comes
+        behind keys already read in the same burst (fast typing, a paste):
+        asked for before it arrives, the pane takes over here.
+        """
+        try:
+            focused = self.screen.focused if self._views is not None else None
+        except ScreenStackError:  # closing: no screen left
+            focused = None
+        if isinstance(focused, ArticleView) and focused is not self._active_view:
+            self._take_over(focused)
+        return self._active_view
+
+    @active_view.setter
+    def active_view(self, view: ArticleView) -> None:
+        self._active_view = view
+
     def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(event.widget, ArticleView) and event.widget is not self.active_view:
-            self._clear_search()
-            self.active_view = event.widget
-            self._panes_dirty = True  # which pane has the focus is kept too
-            try:
-                self._refresh_panel()
-            except NewsmarkError as err:  # what a store whose server went away never read
-                self.notify(str(err), severity="warning", timeout=10)
-            self._refresh_documents()
-            self._refresh_status()
+        if isinstance(event.widget, ArticleView) and event.widget is not self._active_view:
+            self._take_over(event.widget)
+
+    def _take_over(self, view: ArticleView) -> None:
+        """`view` becomes the active pane: the panel, the list and the status follow."""
+        left, self._active_view = self._active_view, view  # first: what follows asks for it
+        self._clear_search(left)
+        self._panes_dirty = True  # which pane has the focus is kept too
+        try:
+            self._refresh_panel()
+        except NewsmarkError as err:  # what a store whose server went away never read
+            self.notify(str(err), severity="warning", timeout=10)
+        self._refresh_documents()
+        self._refresh_status()
 
     def _cursor_moved(self, view: ArticleView) -> None:
         """A pane's cursor or selection changed (its `caret`, watched from on_mount)."""
@@ -375,7 +399,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self._refresh_status()
 
     def _state_changed(self) -> None:
-        if hasattr(self, "active_view"):  # set on mount
+        if hasattr(self, "_active_view"):  # set on mount
             self._refresh_status()
 
     watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
@@ -670,10 +694,11 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             return f"match {index + 1} of {len(matches)} (n/N)"
         return f"{len(matches)} found (n/N)"
 
-    def _clear_search(self) -> None:
+    def _clear_search(self, view: ArticleView | None = None) -> None:
+        """Forget the search, and its matches shown in `view` (the active pane's)."""
         if self.search_query:
+            (view or self.active_view).set_matches([])
             self.search_matches, self.search_query = [], ""
-            self.active_view.set_matches([])
 
     def action_next_document(self) -> None:
         self._cycle_document(1)
