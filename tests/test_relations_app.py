@@ -99,6 +99,11 @@ async def test_tag_relate_set_attribute_undo_redo_reopen_export(
         await pilot.press("escape", "x")
         assert "Mayor Lindqvist" not in _stored(app)
         assert not _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
+        # The quote's row in the annotation list no longer shows the relation.
+        listed = app.query_one("#annotation-list")
+        rows = [str(listed._row(i)) for i in range(listed.row_count)]
+        assert not [row for row in rows if "said_by" in row], rows
+        assert not [a for a in view.annotations if a.relations]
         await pilot.press("u")
         assert _stored(app)[QUOTE].relations  # type: ignore[attr-defined]
         assert relations.row_count == 1 and _margin(view, 0) == "↔"

@@ -513,12 +513,17 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         ann = self._annotation_under_cursor()
         if ann is None:
             return
+        # Spans whose relations point at it lose them in the same step.
+        pointed_at = any(r.tail == ann.id for a in self.active_view.annotations
+                         for r in a.relations)
         try:
             removed = self.workspace.remove(ann.doc_id, ann.id)
         except NewsmarkError as err:
             return self._failed(err)
         if removed is not None:
-            self._after_change(ann.doc_id, f"removed {removed.label}", removed=[removed])
+            # Read again when others changed too; else the one row is redrawn.
+            self._after_change(ann.doc_id, f"removed {removed.label}",
+                               removed=None if pointed_at else [removed])
 
     def action_relabel(self) -> None:
         if self._annotation_under_cursor() is None:
