@@ -41,6 +41,7 @@ from annotations.formats.records import (
     RecordView,
     exported_records,
     iter_documents,
+    status_reader,
 )
 from annotations.model import Annotation, Document
 from annotations.store import Store
@@ -147,12 +148,13 @@ def link_filter(store: Store, options: ExportOptions) -> Callable[[str, Annotati
     """Which annotations the export keeps, for links: both ends must be exported."""
     filters = options.filters
     done: dict[str, bool] = {}
+    status = status_reader(store, filters)
 
     def keep(doc_id: str, ann: Annotation) -> bool:
         if filters.done_only:
             if doc_id not in done:
-                record = store.document_record(doc_id) or {}
-                done[doc_id] = record.get("status") == "done"
+                record = store.document_record(doc_id) or {"id": doc_id}
+                done[doc_id] = status(record) == "done"
             if not done[doc_id]:
                 return False
         return filters.keep(ann)

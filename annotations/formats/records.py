@@ -223,16 +223,50 @@ def exported_records(
     filters: Filters = Filters(),  # noqa: B008 - frozen, never mutated
     progress: Callable[[], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The document records an export looks at, in registration order (no file read)."""
+    """The document records an export looks at, in registration order (no file read).
+
+    Each record's status is the exported layer's (`status_reader`)."""
     superseded = _superseded(store)
+    status = status_reader(store, filters)
     for record in store.documents():
         if record["id"] in superseded:
             continue  # an older version of a changed article: its spans moved on
         if progress is not None:
             progress()
-        if filters.done_only and record.get("status") != "done":
+        record = {**record, "status": status(record)}
+        if filters.done_only and record["status"] != "done":
             continue
         yield record
+
+
+def status_reader(store: Store, filters: Filters) -> Callable[[dict[str, Any]], str]:
+    """How an export reads a document record's status.
+
+    Exporting one annotator's layer (`--annotator ana`), it is ana's own
+    progress: each annotator keeps theirs, and the record alone gives the
+    connecting role's (PostgreSQL) or the last one's to mark it (folder).
+    Otherwise the record's. A folder store that kept no one's progress on a
+    document per annotator (made before it did) gives the record's too.
+    """
+
+    def recorded(record: dict[str, Any]) -> str:
+        return str(record.get("status") or "untouched")
+
+    if len(filters.annotators) != 1:
+        return recorded
+    (name,) = filters.annotators
+    team = getattr(store, "team_statuses", None)
+    if team is not None:
+        theirs = {doc_id: each[name] for doc_id, each in team().items() if name in each}
+        return lambda record: theirs.get(record["id"], "untouched")
+    per_annotator = getattr(store, "annotator_statuses", None)
+    if per_annotator is None:
+        return recorded
+    everyone = per_annotator()
+    mine = everyone.get(name, {})
+    known = {doc_id for docs in everyone.values() for doc_id in docs}
+    return lambda record: mine.get(record["id"]) or (
+        "untouched" if record["id"] in known else recorded(record))
 
 
 def document_view(
