@@ -606,8 +606,9 @@ def measure(
     """Every figure over `documents` coded by two or more of `annotators` (default: all).
 
     `labels` keeps only spans of those labels (named labels are reported
-    even when no one used them, and left out of the pooled figures); a document still counts as coded by an
-    annotator who marked only other labels there.
+    even when no one used them, and left out of the pooled figures); a
+    document still counts as coded by an annotator who marked only other
+    labels there.
     """
     agreement = Agreement(labels, annotators)
     for doc in documents:
