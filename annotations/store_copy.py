@@ -9,12 +9,18 @@ copy writes the same bytes as `export` of the original (a test checks it).
 The target must hold no document yet: a copy never merges into, nor
 overwrites, someone's work. Annotations go in with `add_many`, one
 transaction (PostgreSQL) or one write per document (folder).
-A PostgreSQL store's statuses, state and history are those of the role
-(or `annotator`) the copy connects as.
+Each annotator's own progress, panes and undo history go to the same
+annotator in the copy (`_copy_annotators`): every annotator with a layer
+or a status in the source. What belongs to no one in particular (a folder
+store's own history and statuses, opened without an annotator; on
+PostgreSQL, the connecting role's) is copied as the target's own. Orphans,
+rejected suggestions and re-anchoring are copied as the source gives them
+without an annotator (a folder store keeps them for all).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -35,6 +41,7 @@ class CopyReport:
     statuses: int = 0
     segmentations: int = 0
     state: int = 0
+    annotators: int = 0  # whose own statuses, panes or undo history were copied
 
 
 def copy_store(source: StoreSpec, target: StoreSpec) -> CopyReport:
@@ -45,10 +52,13 @@ def copy_store(source: StoreSpec, target: StoreSpec) -> CopyReport:
         if dst.documents():
             raise StoreError(f"the store {describe(target)} already holds documents; copy "
                              "into an empty store (nothing was copied)")
-        return _copy(src, dst)
+        return _copy(src, dst, lambda name: (
+            open_store(source, read_only=True, existing=True, annotator=name),
+            open_store(target, annotator=name)))
 
 
-def _copy(src: Any, dst: Any) -> CopyReport:
+def _copy(src: Any, dst: Any, as_annotator: Callable[[str], tuple[Any, Any]]) -> CopyReport:
+    """`as_annotator(name)`: the source (read-only) and the target opened as `name`."""
     report = CopyReport()
     records = src.documents()
     docs = []
@@ -63,7 +73,9 @@ def _copy(src: Any, dst: Any) -> CopyReport:
     report.documents = len(docs)
 
     annotations = src.all_annotations()
+    layers: set[str] = set()
     while batch := list(islice(annotations, BATCH)):
+        layers.update(ann.annotator for ann in batch)
         added = dst.add_many(batch)
         if added < len(batch):
             # The folder store's add_many skips a span another layer holds too;
@@ -113,10 +125,64 @@ def _copy(src: Any, dst: Any) -> CopyReport:
         if dst.restore_link(link):
             report.links += 1
 
-    # The undo history, step by step in order, then where it stood.
+    # Before the target's own history is written: a folder store opened for
+    # a named annotator adopts the store's history if it has none of its own.
+    report.annotators, copied = _copy_annotators(src, layers, as_annotator)
+    report.statuses += copied
+    _copy_history(src, dst)
+    return report
+
+
+def _copy_history(src: Any, dst: Any) -> None:
+    """The undo history, step by step in order, then where it stood."""
     steps, position = src.history()
     for seq in sorted(steps):
         dst.record_step(steps[seq], HISTORY_LIMIT)
     if steps:
         dst.move_history(position)
-    return report
+
+
+def _statuses_of(store: Any) -> dict[str, dict[str, str]]:
+    """{annotator: {doc id: status}}: each annotator's own progress."""
+    team = getattr(store, "team_statuses", None)  # PostgreSQL: doc id -> {annotator: status}
+    if team is not None:
+        out: dict[str, dict[str, str]] = {}
+        for doc_id, each in team().items():
+            for name, status in each.items():
+                out.setdefault(name, {})[doc_id] = status
+        return out
+    per_annotator = getattr(store, "annotator_statuses", None)
+    return per_annotator() if per_annotator is not None else {}
+
+
+def _copy_annotators(src: Any, layers: set[str],
+                     as_annotator: Callable[[str], tuple[Any, Any]]) -> tuple[int, int]:
+    """Each annotator's statuses, panes and undo history, under their own name.
+
+    Returns how many annotators had any, and how many statuses were copied.
+    The source's own annotator (a PostgreSQL store's connecting role) was
+    copied as the target's own already.
+    """
+    statuses = _statuses_of(src)
+    own = getattr(src, "annotator", None)
+    annotators = copied = 0
+    for name in sorted((layers | set(statuses)) - {own, ""}):
+        theirs = {doc_id: status for doc_id, status in statuses.get(name, {}).items()
+                  if status != "untouched"}
+        source, target = as_annotator(name)
+        with source, target:
+            steps, _position = source.history()
+            panes = source.panes()
+            if not (theirs or steps or panes):
+                continue
+            annotators += 1
+            for doc_id, status in theirs.items():
+                if hasattr(target, "set_annotator_status"):  # a folder store keeps them so
+                    target.set_annotator_status(name, doc_id, status)
+                else:  # PostgreSQL: the target opened as `name` sets its own
+                    target.set_status(doc_id, status)
+                copied += 1
+            if panes:
+                target.set_panes(panes)
+            _copy_history(source, target)
+    return annotators, copied

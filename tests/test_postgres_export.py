@@ -102,3 +102,50 @@ def test_the_fragments_column_holds_the_pieces(pg_url: str, tmp_path: Path) -> N
         rows = dict(conn.execute(
             "SELECT label, fragments::text FROM annotations ORDER BY label").fetchall())
     assert rows == {"claim": None, "quote": f'{{"[4,8)","[{said},{said + 4})"}}'}
+
+
+def test_a_copy_keeps_each_annotators_progress_and_undo_history(pg_url: str,
+                                                               tmp_path: Path) -> None:
+    # `store copy` copied the statuses and the undo history of the one
+    # annotator it connected as: root's "done" and root's undo steps were lost.
+    from annotations.labels import Config
+    from annotations.store import Pane
+    from annotations.workspace import Workspace
+
+    folder = tmp_path / "store"
+    doc = Document(WORDS, DocumentMeta(path="a.txt"))
+    for name, done in (("root", True), ("ana", False)):
+        with open_store(folder, annotator=name) as store:
+            ws = Workspace(store, [doc], config=Config(), annotator=name)
+            assert ws.tag(doc.id, 0, (4, 12), "terms") is not None
+            assert ws.tag(doc.id, 0, (0, 3), "claim") is not None
+            if done:
+                ws.set_status(doc.id, "done")
+            store.set_panes([Pane(doc.id, "a.txt", 4 if done else 0)])
+
+    def progress(spec, name: str):  # type: ignore[no-untyped-def]
+        with open_store(spec, read_only=True, annotator=name) as store:
+            steps, position = store.history()
+            return ([steps[k]["what"] if "what" in steps[k] else sorted(steps[k])
+                     for k in sorted(steps)], position, [p.cursor for p in store.panes()])
+
+    def statuses(spec) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        with open_store(spec, read_only=True) as store:
+            if hasattr(store, "team_statuses"):
+                each = store.team_statuses().get(doc.id, {})
+            else:
+                each = {name: docs[doc.id] for name, docs in store.annotator_statuses().items()
+                        if doc.id in docs}
+        return {name: status for name, status in each.items() if name in ("root", "ana")}
+
+    before = {name: progress(folder, name) for name in ("root", "ana")}
+    assert len(before["root"][0]) == 2 and before["root"][1] == 2
+    assert statuses(folder) == {"root": "done", "ana": "in progress"}
+    report = copy_store(folder, pg_url)
+    assert {name: progress(pg_url, name) for name in ("root", "ana")} == before
+    assert report.annotators == 2
+    assert statuses(pg_url) == {"root": "done", "ana": "in progress"}
+    back = tmp_path / "back"
+    copy_store(pg_url, back)
+    assert {name: progress(back, name) for name in ("root", "ana")} == before
+    assert statuses(back) == {"root": "done", "ana": "in progress"}

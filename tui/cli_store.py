@@ -104,4 +104,7 @@ def copy_command(source: Path | str, target: Path | str) -> None:
                f"{plural(report.statuses, 'status', 'statuses')}, "
                f"{plural(report.segmentations, 'segmentation')} and "
                f"{plural(report.state, 'state entry', 'state entries')} from {describe(source)} to "
-               f"{describe(target)}", err=True)
+               f"{describe(target)}"
+               + (f" (with {report.annotators} "
+                  + ("annotator's" if report.annotators == 1 else "annotators'")
+                  + " own progress and undo history)" if report.annotators else ""), err=True)
