@@ -194,11 +194,15 @@ def test_a_curator_adjudicates_as_gold_and_an_annotator_may_not(team: str) -> No
         assert history.undo() and cora.annotations(d.id) == []
         assert history.redo() and cora.annotations(d.id) == [taken]
         assert cora.team_statuses()[d.id]["gold"] == "done"
-    with open_store(as_role(team, "ana"), annotator="gold") as ana:
-        with pytest.raises(StoreError, match="refused"):
-            ana.set_status(d.id, "in progress")
-        with pytest.raises(StoreError, match="own layer"):
-            ana.add(Annotation.tag(d, 0, 3, "terms", annotator="gold"))
+    # An annotator who is no curator is told so at once, not at a first write.
+    with pytest.raises(StoreError, match="role ana may not work as annotator gold .* "
+                                         r"\(gold: a curator's\); connect as gold"):
+        open_store(as_role(team, "ana"), annotator="gold")
+    with pytest.raises(StoreError, match="role ana may not work as annotator bob"):
+        open_store(as_role(team, "ana"), annotator="bob")
+    with open_store(as_role(team, "ana"), annotator="ana") as ana, \
+            open_store(team, annotator="ana") as owner:  # the owner may (copies, imports)
+        assert ana.annotator == owner.annotator == "ana"
 
 
 def test_a_team_store_made_before_migration_4_lets_its_curators_adjudicate(team: str) -> None:

@@ -261,6 +261,8 @@ class PostgresStore:
             self._open(create)
             self.role = self._one("SELECT current_user")[0]
             self.annotator = annotator or self.role
+            if not read_only and self.annotator != self.role:
+                self._check_may_work_as(self.annotator)
             self._outbox = Outbox(outbox or outbox_path(self.where, self.annotator))
             if not read_only and len(self._outbox):
                 self._send_outbox()  # left by a session that lost the server, or was killed
@@ -269,6 +271,26 @@ class PostgresStore:
         except BaseException:
             self._conn.close()
             raise
+
+    def _check_may_work_as(self, annotator: str) -> None:
+        """On a team store, refuse at once a role that may not write `annotator`'s
+        layer (its first write would be refused, as some change it never made)."""
+        team = self._one("SELECT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = "
+                         "current_schema() AND tablename = 'annotations' AND policyname = "
+                         "'annotations_insert')")[0]
+        if not team:
+            return
+        # The owner is not bound by the policies (copies, imports); a curator writes gold.
+        owner = self._one("SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class "
+                          "WHERE oid = 'annotations'::regclass")[0]
+        curator = annotator == schema.GOLD_LAYER and self._one(
+            "SELECT pg_has_role(current_user, %s, 'MEMBER')", (schema.CURATOR_ROLE,))[0]
+        if not (owner or curator):
+            raise StoreError(
+                f"role {self.role} may not work as annotator {annotator} on the team store "
+                f"{self.where}: each annotator writes only their own layer"
+                + (" (gold: a curator's)" if annotator == schema.GOLD_LAYER else "")
+                + f"; connect as {annotator}, or leave --annotator out")
 
     @property
     def location(self) -> str:
