@@ -170,3 +170,16 @@ def test_no_sql_is_built_from_strings() -> None:
         for call in calls.finditer(source):
             assert call.group(1) != "f", f"{path.name}: SQL from an f-string at {call.start()}"
         assert not re.search(r"[\"']\s*%\s*\(", source), f"{path.name}: SQL built with %"
+
+
+def test_add_annotator_says_how_that_person_connects(pg_url: str) -> None:
+    from annotations.postgres.url import as_role
+
+    assert CliRunner().invoke(main, ["store", "init", pg_url, "--team"]).exit_code == 0
+    result = CliRunner().invoke(main, ["store", "add-annotator", pg_url, "ana"])
+    assert result.exit_code == 0, result.output
+    told = result.stderr.strip()
+    assert told == f"ana may now connect as role ana: newsmark --store {as_role(pg_url, 'ana')}"
+    assert "ana@" in told and "postgres@" not in told
+    assert as_role("postgresql://o:pw@db:5432/news?password=x&user=o&sslmode=require", "ana") \
+        == "postgresql://ana@db:5432/news?sslmode=require"

@@ -71,7 +71,7 @@ def add_annotator_command(url: str, name: str, curator: bool, password_env: str 
 
     _require_url(url)
     from annotations.postgres import schema
-    from annotations.postgres.url import connect, redact
+    from annotations.postgres.url import as_role, connect, redact
 
     password = None
     if password_env:
@@ -85,8 +85,8 @@ def add_annotator_command(url: str, name: str, curator: bool, password_env: str 
             raise StoreError(f"the store {redact(url)} has no team yet; run "
                              f"`newsmark store init {redact(url)} --team` first")
         schema.add_annotator(conn, name, curator=curator, password=password)
-    echo(f"{name} may now connect to {redact(url)} as role {name}"
-               + (" (curator)" if curator else ""), err=True)
+    echo(f"{name} may now connect as role {name}" + (" (curator)" if curator else "")
+         + f": newsmark --store {as_role(url, name)}", err=True)
 
 
 @store_group.command("copy")

@@ -60,6 +60,16 @@ def with_database(url: str, name: str) -> str:
                        parts.fragment))
 
 
+def as_role(url: str, role: str) -> str:
+    """`url` connecting as `role`, with no password (what to tell that person)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode([(k, v) for k, v in _password_params(parts.query) if k.lower() != "user"],
+                      safe="/")
+    return urlunsplit((parts.scheme, f"{quote(role, safe='')}@{host}", parts.path, query,
+                       parts.fragment))
+
+
 def user_of(url: str) -> str | None:
     """The role `url` connects as, if it names one."""
     parts = urlsplit(url)
