@@ -1,8 +1,9 @@
 """Adjudication: from several annotators' layers to one gold layer.
 
 A curator works in the `gold` layer (`layers.GOLD`). What every annotator
-of a document marked alike (same start, end and label in every layer) is
-put into gold before the curator starts, marked `source="merged"`. The
+of a document marked alike (same start, end, label and attribute values in
+every layer) is put into gold before the curator starts, marked
+`source="merged"`, with the relations they all drew between such spans. The
 rest are **disagreements**: the annotators' other spans, grouped where
 they compete (`competing`: spans of one label that overlap, or spans of
 two labels that share at least half of the longer, as `claim` and
@@ -21,15 +22,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from annotations.layers import GOLD
-from annotations.model import Annotation, Document
+from annotations.model import Annotation, Document, Relation, new_id
 
 MERGED = "merged"  # source of a span put into gold because every annotator agreed
 ADJUDICATED = "adjudicated"  # source of a version the curator took into gold
 
 
 def span_key(ann: Annotation) -> tuple[int, int, str]:
-    """Where a span is and what it is: two layers mark it alike when these match."""
+    """Where a span is and what it is (gold has a version when these match)."""
     return (ann.start, ann.end, ann.label)
+
+
+AlikeKey = tuple[int, int, str, tuple[tuple[str, str], ...]]
+
+
+def alike_key(ann: Annotation) -> AlikeKey:
+    """Two layers mark a span alike when these match: where, what, and the
+    values of its attributes (`checkworthy=yes` and `=no` are two versions)."""
+    return (ann.start, ann.end, ann.label, tuple(sorted(ann.attrs.items())))
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,12 @@ class Disagreement:
     versions: tuple[Annotation, ...]  # sorted by annotator, then start
 
     def describe(self) -> str:
-        """Who marked what: `ana claim 12-40 · ben quote 12-38`."""
-        return " · ".join(f"{v.annotator} {v.label} {v.start}-{v.end}" for v in self.versions)
+        """Who marked what: `ana claim 12-40 · ben quote 12-38`, with attribute
+        values where there are some (`ana claim 12-40 checkworthy=yes`)."""
+        return " · ".join(
+            f"{v.annotator} {v.label} {v.start}-{v.end}"
+            + "".join(f" {name}={value}" for name, value in sorted(v.attrs.items()))
+            for v in self.versions)
 
 
 def innermost(groups: Sequence[Disagreement], offset: int) -> Disagreement | None:
@@ -86,14 +100,14 @@ def agreed(annotations: Sequence[Annotation], curator: str = GOLD) -> list[Annot
     names = coders(annotations, curator)
     if len(names) < 2:
         return []
-    keys_of = {name: set() for name in names}  # type: dict[str, set[tuple[int, int, str]]]
-    first: dict[tuple[int, int, str], Annotation] = {}
+    keys_of: dict[str, set[AlikeKey]] = {name: set() for name in names}
+    first: dict[AlikeKey, Annotation] = {}
     for ann in annotations:
         if ann.annotator in keys_of:
-            keys_of[ann.annotator].add(span_key(ann))
-            first.setdefault(span_key(ann), ann)
+            keys_of[ann.annotator].add(alike_key(ann))
+            first.setdefault(alike_key(ann), ann)
     common = set.intersection(*keys_of.values())
-    return sorted((first[key] for key in common), key=span_key)
+    return sorted((first[key] for key in common), key=alike_key)
 
 
 def competing(a: Annotation, b: Annotation) -> bool:
@@ -111,8 +125,8 @@ def disagreements(annotations: Sequence[Annotation], curator: str = GOLD) -> lis
     names = coders(annotations, curator)
     if len(names) < 2:
         return []
-    common = {span_key(a) for a in agreed(annotations, curator)}
-    rest = sorted((a for a in annotations if a.annotator in names and span_key(a) not in common),
+    common = {alike_key(a) for a in agreed(annotations, curator)}
+    rest = sorted((a for a in annotations if a.annotator in names and alike_key(a) not in common),
                   key=lambda a: (a.start, a.end, a.annotator, a.label))
     # Union-find over competing pairs; a sweep in text order compares each
     # span only with those still open where it starts.
@@ -153,22 +167,47 @@ def resolved(group: Disagreement, gold: Iterable[Annotation],
     return all(span_key(v) in rejected for v in group.versions)
 
 
-def taken(version: Annotation, doc: Document, curator: str = GOLD) -> Annotation:
-    """`version` as the curator's: a new gold span with its offsets, fragments and label."""
+def taken(version: Annotation, doc: Document, curator: str = GOLD,
+          source: str = ADJUDICATED) -> Annotation:
+    """`version` as the curator's: a new gold span with its offsets, fragments,
+    label and attribute values (its relations are the caller's to carry)."""
     ann = Annotation.tag(doc, version.start, version.end, version.label, annotator=curator,
-                         source=ADJUDICATED, note=version.note)
-    return ann.with_changes(fragments=version.fragments) if version.fragments else ann
+                         source=source, note=version.note)
+    return ann.with_changes(fragments=version.fragments, attrs=dict(version.attrs))
 
 
 def merged_into_gold(doc: Document, annotations: Sequence[Annotation],
                      curator: str = GOLD) -> list[Annotation]:
-    """Gold spans to add for what every annotator agreed on (none already in gold)."""
+    """Gold spans to add for what every annotator agreed on (none already in gold).
+
+    A relation comes with them when every annotator drew it (the same type)
+    between two spans they all marked alike: `said_by` from an agreed quote
+    to an agreed speaker is agreed too.
+    """
     have = {span_key(a) for a in annotations if a.annotator == curator}
-    out = []
-    for ann in agreed(annotations, curator):
+    common = agreed(annotations, curator)
+    if not common:
+        return []
+    gold_of: dict[AlikeKey, Annotation] = {}
+    for ann in common:
         if span_key(ann) not in have:
-            merged = Annotation.tag(doc, ann.start, ann.end, ann.label, annotator=curator,
-                                    source=MERGED)
-            out.append(merged.with_changes(fragments=ann.fragments) if ann.fragments
-                       else merged)
-    return out
+            gold_of[alike_key(ann)] = taken(ann, doc, curator, MERGED)
+    names = coders(annotations, curator)
+    by_id = {a.id: a for a in annotations if a.annotator in names}
+    # Per annotator: (head, type, tail) of their relations between agreed spans.
+    drawn: dict[str, set[tuple[AlikeKey, str, AlikeKey]]] = {name: set() for name in names}
+    agreed_keys = {alike_key(a) for a in common}
+    for ann in by_id.values():
+        for relation in ann.relations:
+            tail = by_id.get(relation.tail)
+            if tail is None or tail.annotator != ann.annotator:
+                continue
+            ends = (alike_key(ann), alike_key(tail))
+            if ends[0] in agreed_keys and ends[1] in agreed_keys:
+                drawn[ann.annotator].add((ends[0], relation.type, ends[1]))
+    for head, kind, tail in sorted(set.intersection(*drawn.values())):
+        if head in gold_of and tail in gold_of:
+            new = gold_of[head]
+            gold_of[head] = new.with_changes(relations=(
+                *new.relations, Relation(new_id(), kind, gold_of[tail].id)))
+    return sorted(gold_of.values(), key=span_key)

@@ -366,3 +366,33 @@ def test_n_reaches_every_disagreement_that_is_innermost_anywhere(
     assert at == sorted(set(at))
     reachable = {id(g) for offset in range(100) if (g := innermost(groups, offset))}
     assert {id(innermost(groups, offset)) for offset in at} >= reachable
+
+
+def test_what_all_agree_on_comes_into_gold_with_its_relations_and_values() -> None:
+    # Found trying adjudication: an agreed quote, speaker and said_by came
+    # into gold without the relation, and an agreed claim without its
+    # `checkworthy`, where the annotators' values differed, was merged as if
+    # they agreed (the difference never offered as a decision).
+    from annotations.model import Relation
+
+    anns = []
+    for who, worth in (("ana", "yes"), ("ben", "no")):
+        speaker = tag(who, "The mayor", "speaker")
+        quote = tag(who, "the bridge opens in June", "quote").with_changes(
+            relations=(Relation(f"r-{who}", "said_by", speaker.id),))
+        claim = tag(who, "Critics called it late and costly", "claim").with_changes(
+            attrs={"checkworthy": worth, "kind": "fact"})
+        anns += [speaker, quote, claim]
+    merged = {m.label: m for m in merged_into_gold(DOC, anns)}
+    assert sorted(merged) == ["quote", "speaker"]
+    assert [(r.type, r.tail) for r in merged["quote"].relations] == [
+        ("said_by", merged["speaker"].id)]
+    (decision,) = disagreements(anns)
+    start = DOC.text.index("Critics")
+    assert decision.describe() == (f"ana claim {start}-{start + 33} checkworthy=yes kind=fact · "
+                                   f"ben claim {start}-{start + 33} checkworthy=no kind=fact")
+    # Agreed values come along; one annotator without the relation: none.
+    same = [a.with_changes(attrs={"kind": "fact"}) if a.label == "claim" else a for a in anns]
+    same = [a.with_changes(relations=()) if a.annotator == "ben" else a for a in same]
+    merged = {m.label: m for m in merged_into_gold(DOC, same)}
+    assert merged["claim"].attrs == {"kind": "fact"} and merged["quote"].relations == ()
