@@ -686,6 +686,12 @@ class Workspace:
         """Changes kept on this machine while a shared store's server is away."""
         return int(getattr(self.store, "pending", 0))
 
+    @property
+    def unsent_edits(self) -> int:
+        """Of those, the changes to work (spans, links, statuses, orphans): not
+        where the panes stand, which a reader saves as you move."""
+        return int(getattr(self.store, "pending_edits", self.unsent_changes))
+
     def send_unsent_changes(self) -> None:
         """Try to send them (StoreError if the server is still away)."""
         flush = getattr(self.store, "flush", None)

@@ -250,3 +250,21 @@ async def test_moving_to_the_other_pane_while_the_server_is_away(server, url, tm
             assert until_sent(store) == 0
     with PostgresStore(url, outbox=tmp_path / "other.jsonl") as fresh:
         assert [a.label for a in fresh.annotations(second.id)] == ["claim"]
+
+
+def test_where_the_panes_stand_is_not_counted_as_a_change_waiting(server, url,
+                                                                  tmp_path) -> None:
+    # The status line said "2 changes kept" of one tag and a move between panes.
+    d = doc()
+    with PostgresStore(url, outbox=tmp_path / "outbox.jsonl") as store:
+        store.register(d)
+        assert store.annotations(d.id) == []  # read: a change to it may wait
+        server.stop()
+        store.set_panes([Pane(d.id, "a.txt", 5)])
+        store.remember_paths({"a.txt": d.id})
+        assert store.pending == 2 and store.pending_edits == 0
+        assert store.add(Annotation.tag(d, 4, 12, "claim"))
+        store.set_orphans(d.id, [Annotation.tag(d, 13, 17, "quote")])  # work, kept
+        assert store.pending == 4 and store.pending_edits == 2
+        server.start()
+        assert until_sent(store) == 0 and store.pending_edits == 0

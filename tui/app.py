@@ -1184,11 +1184,18 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         outbox): saved, or (server away) kept in the outbox."""
         pending = self.workspace.unsent_changes
         if pending:
-            waiting = plural(pending, "change")
-            self.saved = (f"NOT SAVED on the server: {what} kept on this machine "
-                          f"({waiting} waiting to be sent)" if what else
-                          f"NOT SAVED on the server: {waiting} kept on this machine, "
-                          "waiting to be sent")
+            # Counted as the person sees them: work, not where the panes stand.
+            edits = self.workspace.unsent_edits
+            waiting = plural(edits, "change")
+            if what:
+                self.saved = (f"NOT SAVED on the server: {what} kept on this machine "
+                              f"({waiting} waiting to be sent)")
+            elif edits:
+                self.saved = (f"NOT SAVED on the server: {waiting} kept on this machine, "
+                              "waiting to be sent")
+            else:
+                self.saved = ("server unreachable: where you are in the documents is kept "
+                              "on this machine until it is back")
             self._error = True
         else:
             self.saved = f"saved ✓ {what} at {datetime.now():%H:%M:%S}"

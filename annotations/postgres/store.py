@@ -65,6 +65,10 @@ DOC_CACHE_SIZE = 64
 RECONNECT_EVERY = 1.0
 
 
+# Session state that is where a reader stands, not work (`pending_edits`).
+_PLACE_KEYS = frozenset({"panes", "paths"})
+
+
 class Disconnected(StoreError):
     """The connection to the server is gone (the server stopped, the network dropped)."""
 
@@ -301,6 +305,16 @@ class PostgresStore:
     def pending(self) -> int:
         """How many changes wait in the outbox for the server (0: all saved on it)."""
         return len(self._outbox)
+
+    @property
+    def pending_edits(self) -> int:
+        """Of those, changes to work: `pending` without the reader's place
+        (its panes and the files it read), which it saves as it moves."""
+        if not len(self._outbox):
+            return 0
+        return sum(1 for entry in self._outbox.entries()
+                   if not (entry.get("op") in ("state", "merge")
+                           and entry.get("key") in _PLACE_KEYS))
 
     @property
     def outbox_file(self) -> Path:
