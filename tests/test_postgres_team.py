@@ -159,6 +159,8 @@ async def test_the_reader_shows_anothers_spans_and_status_live(team: str) -> Non
             assert view.others == [hers]
             assert view.annotations == []  # hers, never editable from bob's layer
             assert "ana●" in rows(), rows()
+            # The margin's marks are named in the status line as they arrive.
+            assert "others: A=ana" in str(app.query_one("#status").render())
 
 
 def test_a_cached_document_sees_every_others_change(team: str) -> None:

@@ -1360,6 +1360,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
                         self._show_others(view)
             self._refresh_panel(orphans=False)
         self._refresh_documents()
+        self._refresh_status()  # the legend of others' marks, a new one among them
 
     def _refresh_documents(self) -> None:
         current = self.workspace.index_of(self.active_view.document.id)
