@@ -20,7 +20,8 @@ without an annotator (a folder store keeps them for all).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -52,13 +53,24 @@ def copy_store(source: StoreSpec, target: StoreSpec) -> CopyReport:
         if dst.documents():
             raise StoreError(f"the store {describe(target)} already holds documents; copy "
                              "into an empty store (nothing was copied)")
-        return _copy(src, dst, lambda name: (
-            open_store(source, read_only=True, existing=True, annotator=name),
-            open_store(target, annotator=name)))
+        return _copy(src, dst, _Opener(source, target))
 
 
-def _copy(src: Any, dst: Any, as_annotator: Callable[[str], tuple[Any, Any]]) -> CopyReport:
-    """`as_annotator(name)`: the source (read-only) and the target opened as `name`."""
+@dataclass(frozen=True)
+class _Opener:
+    """The source (read-only) and the target of a copy, opened as one annotator."""
+
+    source: StoreSpec
+    target: StoreSpec
+
+    @contextmanager
+    def as_annotator(self, name: str) -> Iterator[tuple[Any, Any]]:
+        with open_store(self.source, read_only=True, existing=True, annotator=name) as src, \
+                open_store(self.target, annotator=name) as dst:
+            yield src, dst
+
+
+def _copy(src: Any, dst: Any, opener: _Opener) -> CopyReport:
     report = CopyReport()
     records = src.documents()
     docs = []
@@ -127,7 +139,7 @@ def _copy(src: Any, dst: Any, as_annotator: Callable[[str], tuple[Any, Any]]) ->
 
     # Before the target's own history is written: a folder store opened for
     # a named annotator adopts the store's history if it has none of its own.
-    report.annotators, copied = _copy_annotators(src, layers, as_annotator)
+    report.annotators, copied = _copy_annotators(src, layers, opener)
     report.statuses += copied
     _copy_history(src, dst)
     return report
@@ -155,8 +167,7 @@ def _statuses_of(store: Any) -> dict[str, dict[str, str]]:
     return per_annotator() if per_annotator is not None else {}
 
 
-def _copy_annotators(src: Any, layers: set[str],
-                     as_annotator: Callable[[str], tuple[Any, Any]]) -> tuple[int, int]:
+def _copy_annotators(src: Any, layers: set[str], opener: _Opener) -> tuple[int, int]:
     """Each annotator's statuses, panes and undo history, under their own name.
 
     Returns how many annotators had any, and how many statuses were copied.
@@ -169,8 +180,7 @@ def _copy_annotators(src: Any, layers: set[str],
     for name in sorted((layers | set(statuses)) - {own, ""}):
         theirs = {doc_id: status for doc_id, status in statuses.get(name, {}).items()
                   if status != "untouched"}
-        source, target = as_annotator(name)
-        with source, target:
+        with opener.as_annotator(name) as (source, target):
             steps, _position = source.history()
             panes = source.panes()
             if not (theirs or steps or panes):
