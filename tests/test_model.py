@@ -394,25 +394,30 @@ def test_train_stopped_by_patience_says_so(tmp_path: Path,
     assert result.exit_code == 0 and "--patience" not in result.output
 
 
-def test_an_epoch_is_kept_as_its_averaged_weights() -> None:
+@pytest.mark.parametrize("averaged_from", [0, 10_000])
+def test_an_epoch_is_kept_as_its_averaged_weights_after_enough_steps(
+        averaged_from: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Training goes on from the last step's weights, but what an epoch is
-    # scored and kept as is the optimizer's moving average of them.
+    # scored and kept as is the optimizer's moving average of them, once
+    # there are steps enough to average (before, the last step's own).
     pytest.importorskip("spacy")
     import random
     import time
 
+    from annotations import training
     from annotations.span_model import SpanModel
-    from annotations.training import _loop, _setup
     from annotations.training_budget import TrainingBudget
 
+    monkeypatch.setattr(training, "AVERAGED_FROM_STEP", averaged_from)
     docs = [TrainingDoc(f"d{n}", text, tuple((s, e, "quote") for s, e in spans))
             for n, (text, spans) in ((n, article(n)) for n in range(4))]
-    nlp, examples, optimizer, batch_size, _clipped = _setup(["quote"], docs, 0, 2)
-    loop = _loop(nlp, SpanModel(nlp, ["quote"]), examples, optimizer, [],
-                 TrainingBudget(None, time.monotonic, time.monotonic()), epochs=2,
-                 patience=5, batch_size=batch_size, dropout=0.2, rng=random.Random(0))
+    nlp, examples, optimizer, batch_size, _clipped = training._setup(["quote"], docs, 0, 2)
+    loop = training._loop(nlp, SpanModel(nlp, ["quote"]), examples, optimizer, [],
+                          TrainingBudget(None, time.monotonic, time.monotonic()), epochs=2,
+                          patience=5, batch_size=batch_size, dropout=0.2,
+                          rng=random.Random(0))
     last_step = nlp.to_bytes()
     with nlp.use_params(optimizer.averages):
         averaged = nlp.to_bytes()
-    assert loop.best_epoch == 2 and optimizer.averages
-    assert loop.best_bytes == averaged and averaged != last_step
+    assert loop.best_epoch == 2 and optimizer.averages and averaged != last_step
+    assert loop.best_bytes == (averaged if averaged_from == 0 else last_step)
