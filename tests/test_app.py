@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from annotations.export import document_records
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
@@ -116,28 +118,10 @@ async def test_remove_under_cursor(make_workspace) -> None:
         assert ws.store.annotations(view.document.id) == []
 
 
-async def test_tab_moves_to_the_other_pane(make_workspace) -> None:
-    ws = make_workspace()
-    app = NewsmarkApp(ws)
-    async with app.run_test(size=SIZE) as pilot:
-        left = app.query_one("#pane-0", ArticleView)
-        right = app.query_one("#pane-1", ArticleView)
-        assert left.has_focus
-        await pilot.press("tab")
-        assert right.has_focus
-        await pilot.press("down", "down", "4")
-        assert ws.store.annotations(left.document.id) == []
-        [ann] = ws.store.annotations(right.document.id)
-        assert ann.label == "opinion"
-        # The side panel follows the focused document.
-        panel = app.query_one("#annotation-list")
-        assert panel.row_count == 1
-
-
-async def test_a_key_typed_with_tab_in_one_burst_acts_on_the_new_pane(make_workspace) -> None:
-    # Tab moves the focus at once, but the reader heard of it from a message
-    # queued behind keys already read (fast typing, a paste): "Tab 4" tagged
-    # the pane just left.
+@pytest.mark.parametrize("burst", [False, True])
+async def test_tab_moves_to_the_other_pane(make_workspace, burst: bool) -> None:
+    # In one burst (fast typing, a paste) Tab's focus message comes behind
+    # the keys already read: "Tab 4" tagged the pane just left.
     from textual import events
 
     ws = make_workspace()
@@ -145,13 +129,23 @@ async def test_a_key_typed_with_tab_in_one_burst_acts_on_the_new_pane(make_works
     async with app.run_test(size=SIZE) as pilot:
         left = app.query_one("#pane-0", ArticleView)
         right = app.query_one("#pane-1", ArticleView)
-        for key, character in (("tab", "\t"), ("4", "4")):
-            app.post_message(events.Key(key, character))
-        await pilot.pause()
+        assert left.has_focus
+        keys = ("tab", "down", "down", "4")
+        if burst:
+            for key in keys:
+                app.post_message(events.Key(key, {"tab": "\t", "4": "4"}.get(key)))
+            await pilot.pause()
+        else:
+            await pilot.press("tab")
+            assert right.has_focus
+            await pilot.press(*keys[1:])
         assert right.has_focus
         assert ws.store.annotations(left.document.id) == []
-        assert [a.label for a in ws.store.annotations(right.document.id)] == ["opinion"]
-        assert app.query_one("#annotation-list").row_count == 1
+        [ann] = ws.store.annotations(right.document.id)
+        assert ann.label == "opinion"
+        # The side panel follows the focused document.
+        panel = app.query_one("#annotation-list")
+        assert panel.row_count == 1
 
 
 async def test_choosing_in_the_side_panel_moves_the_cursor(make_workspace) -> None:
