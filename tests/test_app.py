@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotations.export import document_records
+from tests.pilot_wait import until
 from tui.app import NewsmarkApp
 from tui.article_view import ArticleView
 from tui.prompt_bar import PromptBar
@@ -146,6 +147,25 @@ async def test_tab_moves_to_the_other_pane(make_workspace, burst: bool) -> None:
         # The side panel follows the focused document.
         panel = app.query_one("#annotation-list")
         assert panel.row_count == 1
+
+
+async def test_a_search_typed_with_tab_in_one_burst_searches_the_new_pane(
+        make_workspace) -> None:
+    # "Tab /" read at once: the / (a priority key) opened its prompt, then the
+    # Tab took the focus from it, and the prompt took no key after.
+    from textual import events
+
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        right = app.query_one("#pane-1", ArticleView)
+        word = next(w for w in right.text.split() if w.isalpha() and len(w) > 4)
+        keys = [("tab", "\t"), ("slash", "/"), *((c, c) for c in word), ("enter", "\r")]
+        for key, character in keys:
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: bool(app.search_query), seconds=5)
+        assert app.search_query == word and app.search_matches
+        assert app.focused is right and right.text[right.cursor:].startswith(word)
 
 
 async def test_choosing_in_the_side_panel_moves_the_cursor(make_workspace) -> None:

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import events, work
-from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widget import MountError
+from textual.widget import MountError, Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -39,7 +39,7 @@ from tui.adjudication_actions import AdjudicationActions
 from tui.annotation_list import AnnotationList
 from tui.article_styles import ArticleStyles
 from tui.article_view import SEVERAL_MARK, ArticleView
-from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, key_display
+from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, FOCUS_BINDINGS, key_display
 from tui.cancellable import unless_cancelled
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
@@ -101,7 +101,7 @@ CRASH_LOG = "newsmark-crash.log"
 class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, ModelActions,
                   App[None]):
     TITLE = "newsmark"
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [*APP_BINDINGS, *FOCUS_BINDINGS]
 
     DEFAULT_CSS = """
     #main { height: 1fr; }
@@ -281,6 +281,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
                                 self._views[0])
         for view in self._views:
             self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
         # At once, not after the queued events as focus() does: a search typed
         # the moment the reader started (/, the words, Enter) opened the prompt,
         # and then this focus came and took the Enter to the article.
@@ -355,33 +356,17 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
 
     # -- reacting --------------------------------------------------------
 
-    @property
-    def active_view(self) -> ArticleView:
-        """The pane keys act on: the focused one.
-
-        Tab moves the focus at once, but the DescendantFocus message comes
-        behind keys already read in the same burst (fast typing, a paste):
-        asked for before it arrives, the pane takes over here.
-        """
-        try:
-            focused = self.screen.focused if self._views is not None else None
-        except ScreenStackError:  # closing: no screen left
-            focused = None
-        if isinstance(focused, ArticleView) and focused is not self._active_view:
+    def _focus_moved(self, focused: Widget | None) -> None:
+        """The screen's focus moved (watched from on_mount): a pane given it
+        becomes the active one at once. The Focus message comes behind the
+        keys already read in the same burst ("Tab 4", "Tab /" typed fast, a
+        paste), which must act on the pane Tab moved to."""
+        if isinstance(focused, ArticleView) and focused is not self.active_view:
             self._take_over(focused)
-        return self._active_view
-
-    @active_view.setter
-    def active_view(self, view: ArticleView) -> None:
-        self._active_view = view
-
-    def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(event.widget, ArticleView) and event.widget is not self._active_view:
-            self._take_over(event.widget)
 
     def _take_over(self, view: ArticleView) -> None:
         """`view` becomes the active pane: the panel, the list and the status follow."""
-        left, self._active_view = self._active_view, view  # first: what follows asks for it
+        left, self.active_view = self.active_view, view  # first: what follows asks for it
         self._clear_search(left)
         self._panes_dirty = True  # which pane has the focus is kept too
         try:
@@ -399,7 +384,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self._refresh_status()
 
     def _state_changed(self) -> None:
-        if hasattr(self, "_active_view"):  # set on mount
+        if hasattr(self, "active_view"):  # set on mount
             self._refresh_status()
 
     watch_pending = watch_follow = watch_search_query = watch_saved = _state_changed
@@ -886,6 +871,9 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         # they are typed, and on the help or link screen they do nothing.
         if action in ("search", "note"):
             return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
+        if action in ("focus_next", "focus_previous"):
+            # The reader's own (see FOCUS_BINDINGS); on another screen its own Tab.
+            return len(self.screen_stack) == 1
         if action in ("remove_annotation", "relabel"):
             # They act on the article or the Annotations list: from another
             # list (documents, suggestions) the key bar offered x and r, and
