@@ -662,6 +662,41 @@ class Workspace:
                 return None
         return self.history.update(ann)
 
+    def relabel(self, ann: Annotation, label: str) -> tuple[Annotation, int] | None:
+        """`ann` as `label` (undoable, one step); returns the old annotation and
+        how many relations went with the change: those the project's relation
+        types do not allow for the new label (a quote's `said_by`, relabelled
+        as opinion), which an export would carry and `validate` refuse.
+        None as `update`: a twin of another span."""
+        current = self._current(ann)
+        anns = self.annotations(ann.doc_id)
+        by_id = {a.id: a for a in anns}
+
+        def allowed(kind: str, head_label: str, tail_label: str) -> bool:
+            # Only a declared type can say no: an imported one is left alone.
+            return (self.config.relation_type(kind) is None
+                    or self.config.relation_problem(kind, head_label, tail_label) is None)
+
+        kept = tuple(r for r in current.relations if r.tail not in by_id
+                     or allowed(r.type, label, by_id[r.tail].label))
+        new = current.with_changes(label=label, relations=kept)
+        dropped = len(current.relations) - len(kept)
+        parts = []
+        for head in relations.pointing_at(anns, ann.id):
+            keep = tuple(r for r in head.relations
+                         if r.tail != ann.id or allowed(r.type, head.label, label))
+            if len(keep) < len(head.relations):
+                dropped += len(head.relations) - len(keep)
+                parts.append(Change("update", head, head.with_changes(relations=keep)))
+        if not parts:
+            old = self.update(new)
+            return None if old is None else (old, dropped)
+        if any(other.id != ann.id and (other.start, other.end, other.label, other.annotator)
+               == (new.start, new.end, new.label, new.annotator) for other in anns):
+            return None
+        self.history.group([*parts, Change("update", current, new)], current, new)
+        return current, dropped
+
     # The store as the reader sees it: where, whether it can be written, what
     # waits to be sent. The app asks these here, not the store (one seam).
 

@@ -384,3 +384,32 @@ def test_without_a_speaker_label_the_quote_is_accepted_alone(tmp_path: Path,
     assert accepted is not None and accepted.relations == ()
     assert len(ws.annotations(doc.id)) == 1
     store.close()
+
+
+def test_relabelling_drops_the_relations_the_new_label_cannot_have(tmp_path: Path,
+                                                                    article: Path) -> None:
+    # Found by a new user: a quote said_by a speaker, relabelled as opinion,
+    # kept its said_by, and the export failed `newsmark validate`.
+    store, ws = _open(tmp_path / "store", article)
+    doc = ws.order[0]
+    quote = _tag(ws, "The bridge will open in June", "quote")
+    mayor = _tag(ws, "Mayor Lindqvist", "speaker")
+    ws.relate(quote, mayor, "said_by")
+    old, dropped = ws.relabel(quote, "opinion")
+    assert old.label == "quote" and dropped == 1
+    by_id = {a.id: a for a in ws.annotations(doc.id)}
+    assert by_id[quote.id].label == "opinion" and by_id[quote.id].relations == ()
+    assert all(not problems(a, by_id, ws.config) for a in by_id.values())
+    ws.undo()  # one step: the label and the relation back
+    by_id = {a.id: a for a in ws.annotations(doc.id)}
+    assert by_id[quote.id].label == "quote" and len(by_id[quote.id].relations) == 1
+    # The tail relabelled: the relation pointing at it goes, in one step too.
+    old, dropped = ws.relabel(mayor, "claim")
+    assert dropped == 1 and {a.id: a for a in ws.annotations(doc.id)}[quote.id].relations == ()
+    ws.undo()
+    assert len({a.id: a for a in ws.annotations(doc.id)}[quote.id].relations) == 1
+    # A span without relations: relabelled alone.
+    claim = _tag(ws, "Costs rose by a third", "claim")
+    old, dropped = ws.relabel(claim, "opinion")
+    assert (old.label, dropped) == ("claim", 0)
+    store.close()

@@ -522,17 +522,21 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         if ann is None or ann.label == label:
             self._refresh_status()
             return
-        relabelled = ann.with_changes(label=label)
         try:
-            changed = self.workspace.update(relabelled)
+            changed = self.workspace.relabel(ann, label)
         except NewsmarkError as err:
             return self._failed(err)
         if changed is None:
             self.notify(f"This span is tagged {label} already", timeout=3)
             self._refresh_status()
             return
-        self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}",
-                           removed=[changed], added=[relabelled])
+        old, dropped = changed
+        if dropped:  # others' rows changed too: read again
+            self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}, with "
+                               f"{plural(dropped, 'relation')} a {label} cannot have removed")
+        else:
+            self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}",
+                               removed=[old], added=[old.with_changes(label=label)])
 
     def action_note(self) -> None:
         ann = self._annotation_under_cursor()
