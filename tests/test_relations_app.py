@@ -228,3 +228,19 @@ def test_a_quote_tagged_with_its_quotation_marks_is_not_quoted_twice() -> None:
     who = _tag(doc, "the minister", "speaker")
     (edge,) = edges([related(quote, who, "said_by", Config()), who])
     assert describe(edge).plain == "“Russia must stop,” said_by the minister"  # not ,””
+
+
+async def test_esc_in_a_side_list_drops_relate_mode(make_workspace, tmp_path: Path) -> None:
+    # Esc cancelled relate mode only in a pane: from the Annotations list the
+    # status line kept saying "RELATE: go to the other span".
+    article = tmp_path / "bridge.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    app = NewsmarkApp(make_workspace([article]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "l", "quotation_mark", "2", "escape", "N", "c")
+        assert "RELATE" in _status(app)
+        await pilot.press("shift+tab")
+        assert not isinstance(app.focused, ArticleView)
+        await pilot.press("escape")
+        assert "RELATE" not in _status(app)
+        assert not isinstance(app.focused, ArticleView)  # Esc drops the mode, not the list

@@ -39,7 +39,7 @@ from tui.adjudication_actions import AdjudicationActions
 from tui.annotation_list import AnnotationList
 from tui.article_styles import ArticleStyles
 from tui.article_view import SEVERAL_MARK, ArticleView
-from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, FOCUS_BINDINGS, key_display
+from tui.bindings import APP_BINDINGS, ARTICLE_VIEW_BINDINGS, UNLISTED_APP_BINDINGS, key_display
 from tui.cancellable import unless_cancelled
 from tui.document_list import DocumentList
 from tui.document_list import describe as describe_document
@@ -101,7 +101,7 @@ CRASH_LOG = "newsmark-crash.log"
 class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, ModelActions,
                   App[None]):
     TITLE = "newsmark"
-    BINDINGS = [*APP_BINDINGS, *FOCUS_BINDINGS]
+    BINDINGS = [*APP_BINDINGS, *UNLISTED_APP_BINDINGS]
 
     DEFAULT_CSS = """
     #main { height: 1fr; }
@@ -391,6 +391,10 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
     watch_model_status = _state_changed
 
     def on_cancelled(self, message: Cancelled) -> None:
+        self.action_cancel_pending()
+
+    def action_cancel_pending(self) -> None:
+        """Esc: drop a pending mode (relate, relabel) and the search."""
         self.pending, self._relating = "", None
         self._clear_search()
 
@@ -876,7 +880,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         if action in ("search", "note"):
             return not isinstance(self.focused, Input) and len(self.screen_stack) == 1
         if action in ("focus_next", "focus_previous"):
-            # The reader's own (see FOCUS_BINDINGS); on another screen its own Tab.
+            # The reader's own (see UNLISTED_APP_BINDINGS); on another screen its own Tab.
             return len(self.screen_stack) == 1
         if action in ("remove_annotation", "relabel"):
             # They act on the article or the Annotations list: from another

@@ -127,14 +127,18 @@ APP_BINDINGS: list[Binding] = [
 # bound again on the list, shown, so its key bar offers them while it has the
 # focus (the app's are not shown: in an article they are two of many keys).
 # The same ids: a key remapped in [keys] is remapped here too.
-# Tab and Shift+Tab as the screen has them, but priority, as / and m are:
-# read in one burst ("Tab /", fast typing), the Tab reached the screen after
-# the / had opened its prompt, and took the focus from it (a prompt that took
-# no key, the reader looking frozen). Not in the key table: its own row says it.
-FOCUS_BINDINGS: list[Binding] = [
+# The app's keys the key table gives rows of their own (or the pane's). Tab
+# and Shift+Tab as the screen has them, but priority, as / and m are: read in
+# one burst ("Tab /", fast typing), the Tab reached the screen after the / had
+# opened its prompt, and took the focus from it (a prompt that took no key,
+# the reader looking frozen). Esc where a side list has the focus drops a
+# pending mode (relate, relabel) as it does in a pane; a pane's own Esc
+# (clear_selection) comes first there.
+UNLISTED_APP_BINDINGS: list[Binding] = [
     Binding("tab", "focus_next", "Focus the next pane or list", show=False, priority=True),
     Binding("shift+tab", "focus_previous", "Focus the previous pane or list", show=False,
             priority=True),
+    Binding("escape", "cancel_pending", "Drop a pending mode", show=False),
 ]
 
 SUGGESTION_LIST_BINDINGS: list[Binding] = [
