@@ -191,7 +191,8 @@ def merged_into_gold(doc: Document, annotations: Sequence[Annotation],
     gold_of: dict[AlikeKey, Annotation] = {}
     for ann in common:
         if span_key(ann) not in have:
-            gold_of[alike_key(ann)] = taken(ann, doc, curator, MERGED)
+            # One annotator's note is not what all agreed on: left out.
+            gold_of[alike_key(ann)] = taken(ann, doc, curator, MERGED).with_changes(note="")
     names = coders(annotations, curator)
     by_id = {a.id: a for a in annotations if a.annotator in names}
     # Per annotator: (head, type, tail) of their relations between agreed spans.
