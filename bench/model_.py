@@ -24,8 +24,9 @@ the corpus's documents, never trained on):
   cannot hold overlapping spans: of two overlapping gold spans it learns
   the longer, and is scored against all of them);
 - the rules' own quotes (`annotations/suggest.py`) against Content;
-- the loop: annotation simulated in model order (the documents the last
-  model is least sure of first; retrained each round) and in random
+- the loop: annotation simulated in model order (the documents with the
+  most uncertainty in all under the last model first, `summed_uncertainty`;
+  retrained each round) and in random
   order, from the same 10 % to 50 % of the training documents
   (`simulate_loop`, the two orders side by side on two cores); target:
   model order reaches random order's F1 at 50 % with <= 35 % of the
@@ -225,9 +226,9 @@ def simulate_loop(train_docs: list[Any], held_out: list[Any], epochs: int, seed:
     """Annotation simulated in two orders: overlap F1 (all labels) after each round.
 
     Both start from the same random 10 % of the training documents. Then,
-    up to 20, 35 and 50 %: "model" adds the documents the last round's
-    model is least sure of (`SpanModel.uncertainty`, as `O` in the reader
-    orders them), "random" adds random ones. Each round trains from
+    up to 20, 35 and 50 %: "model" adds the documents with the most
+    uncertainty in all under the last round's model (`summed_uncertainty`,
+    as `O` in the reader orders them), "random" adds random ones. Each round trains from
     blank for `epochs` epochs (the best on its own dev tenth kept) and is
     scored on the held-out documents. By epochs, not by a CPU budget: a
     budget trains the order that reads more for fewer epochs, and the loop
@@ -248,7 +249,7 @@ def simulate_loop(train_docs: list[Any], held_out: list[Any], epochs: int, seed:
     # The second round's choice is the first model's, made here once: the
     # orders' processes then need no model from this one, only documents.
     labelled, rest = pool[:first], pool[first:]
-    by_model = _least_sure_first(start.model, rest)
+    by_model = _most_uncertain_first(start.model, rest)
     jobs = {"model": (labelled, by_model), "random": (labelled, rest)}
     args = {order: (order, *jobs[order], len(pool), held_out, epochs, seed)
             for order in LOOP_ORDERS}
@@ -270,9 +271,11 @@ def _round(share: int, scores: Any, labelled: list[Any]) -> Round:
             sum(len(d.text) for d in labelled))
 
 
-def _least_sure_first(model: Any, docs: list[Any]) -> list[Any]:
+def _most_uncertain_first(model: Any, docs: list[Any]) -> list[Any]:
+    from annotations.span_model import summed_uncertainty
+
     found = model.predict_many(d.text for d in docs)
-    unsure = {d.doc_id: u for d, (_spans, u) in zip(docs, found)}
+    unsure = {d.doc_id: summed_uncertainty(d.text, u) for d, (_spans, u) in zip(docs, found)}
     return sorted(docs, key=lambda d: -unsure[d.doc_id])
 
 
@@ -289,7 +292,7 @@ def _loop_rounds(order: str, labelled: list[Any], rest: list[Any], pool_size: in
         model = train(labelled, dev=0.1, seed=seed, epochs=epochs, patience=epochs).model
         rounds.append(_round(share, evaluate(model, held_out), labelled))
         if order == "model" and share != LOOP_SHARES[-1]:
-            rest = _least_sure_first(model, rest)
+            rest = _most_uncertain_first(model, rest)
     return rounds
 
 

@@ -161,18 +161,22 @@ async def test_retrain_in_the_background_then_order_by_uncertainty(
             ws.load(index)
         begun = next(e.document.id for e in ws.entries if e.document.id != done_id)
         ws.store.set_status(begun, "in progress")
-        # Ranked by the model's uncertainty, most unsure first: here made the
-        # reverse of each text's length (longest last), an order known here.
+        # Ranked by the model's uncertainty summed over each document (its
+        # mean times its length), most first: here sums that grow a little
+        # with the length, so the longest is first, where its mean, the
+        # least, would put it last.
         model = ws.span_model
-        unsure_of = {doc.text: 1 / len(doc.text) for doc in ws.order}
-        monkeypatch.setattr(model, "uncertainty", lambda text: unsure_of[text])
+        by_length = sorted({doc.text for doc in ws.order}, key=len)
+        assert len({len(t) for t in by_length}) == len(by_length)
+        total_of = {text: 10 + 0.01 * n for n, text in enumerate(by_length)}
+        monkeypatch.setattr(model, "uncertainty", lambda text: total_of[text] / len(text))
         await pilot.press("O")
         await until_notified(pilot, app, "ordered by the model")
         ranked = [e.document.id for e in ws.entries]
         assert ranked[-2:] == [begun, done_id]
         open_ids = [d for d in ranked if ws.status(d) == "untouched"]
         assert open_ids == ranked[:-2]
-        unsure = [unsure_of[ws.documents[d].text] for d in open_ids]
+        unsure = [total_of[ws.documents[d].text] for d in open_ids]
         assert unsure == sorted(unsure, reverse=True) and len(set(unsure)) == len(unsure)
 
 

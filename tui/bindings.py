@@ -117,7 +117,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("T", "retrain", "Train the model on your annotations, in the background",
             show=False, id="retrain"),
     Binding("O", "order_by_uncertainty", "Order documents by the model's uncertainty "
-            "(least sure first)", show=False, id="order-by-uncertainty"),
+            "(most uncertain in all first)", show=False, id="order-by-uncertainty"),
     Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
     Binding("ctrl+q", "quit", "Quit", priority=True, id="quit",
             tooltip="Quit (everything is already saved)"),

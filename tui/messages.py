@@ -124,7 +124,7 @@ class ModelSuggestionsReady(_Plain):
 
 
 class DocumentsRanked(_Plain):
-    """The read documents, the one the model is least sure of first."""
+    """The read documents, the one with the most uncertainty in all first."""
 
     def __init__(self, order: list[str]) -> None:
         super().__init__()

@@ -217,7 +217,7 @@ class ModelActions:
                     view.document.id))
         self._refresh_panel(orphans=False)
 
-    # -- least sure first (O) -------------------------------------------------
+    # -- most uncertain first (O) ---------------------------------------------
 
     def action_order_by_uncertainty(self) -> None:
         ws = self.workspace
@@ -233,23 +233,24 @@ class ModelActions:
 
     @work(thread=True, exclusive=True, group="rank", exit_on_error=False)
     def _rank(self, model: Any, texts: list[tuple[str, str]]) -> None:
+        from annotations.span_model import summed_uncertainty  # the model is loaded already
+
         worker = get_current_worker()
         unsure: dict[str, float] = {}
         for doc_id, text in texts:
             if worker.is_cancelled:
                 return
-            unsure[doc_id] = model.uncertainty(text)
+            unsure[doc_id] = summed_uncertainty(text, model.uncertainty(text))
         order = sorted(unsure, key=lambda d: -unsure[d])
         self.post_message(DocumentsRanked(order))
 
     def on_documents_ranked(self, message: DocumentsRanked) -> None:
         ws = self.workspace
         # A document not yet begun first: one in progress has spans already,
-        # and one marked done teaches nothing new. Within each, the least
-        # sure first (which, measured on PolNeAR, teaches the model no
-        # faster than random order: docs/model.md "Tenth round").
+        # and one marked done teaches nothing new. Within each, the one with
+        # the most uncertainty in all first (`summed_uncertainty`).
         order = sorted(message.order, key=lambda d: _BEGUN.get(ws.status(d), 1))
         ws.reorder(order)
         self._refresh_documents()
         self.notify("Documents ordered by the model's uncertainty: those not begun "
-                    "first, the least sure of them on top", timeout=5)
+                    "first, the most uncertain in all on top", timeout=5)
