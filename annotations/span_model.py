@@ -520,8 +520,9 @@ def summed_uncertainty(text: str, mean: float) -> float:
     characters): how much it has to teach the model, what `O` and the bench's
     loop rank by, most first. On PolNeAR, annotating in this order reached
     random order's F1 at 50 % of the documents with 33.6 % and 33.4 % of them
-    (two seeds), reading 8 % and 10 % more text; ranked by the mean it did not
-    get there by 50 % (docs/model.md, "Eleventh round")."""
+    (two seeds), reading 8 % and 10 % more text; ranked by the mean (before
+    averaged weights) it needed 49.5 % of them in one seed and did not get
+    there by 50 % in the other (docs/model.md, "Tenth" and "Eleventh round")."""
     return mean * len(text)
 
 
