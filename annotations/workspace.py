@@ -655,12 +655,16 @@ class Workspace:
         None when nothing changed: no such annotation, or the change would
         make a twin of another (same span, same label, same layer) — as tagging refuses.
         """
-        for other in self.annotations(ann.doc_id):
-            if other.id != ann.id and (other.start, other.end, other.label, other.annotator) == (
-                ann.start, ann.end, ann.label, ann.annotator
-            ):
-                return None
+        if self._twin(ann, self.annotations(ann.doc_id)):
+            return None
         return self.history.update(ann)
+
+    @staticmethod
+    def _twin(ann: Annotation, annotations: Iterable[Annotation]) -> bool:
+        """Another span of `annotations` with `ann`'s span, label and layer."""
+        key = (ann.start, ann.end, ann.label, ann.annotator)
+        return any(other.id != ann.id and (other.start, other.end, other.label,
+                                           other.annotator) == key for other in annotations)
 
     def relabel(self, ann: Annotation, label: str) -> tuple[Annotation, int] | None:
         """`ann` as `label` (undoable, one step); returns the old annotation and
@@ -691,8 +695,7 @@ class Workspace:
         if not parts:
             old = self.update(new)
             return None if old is None else (old, dropped)
-        if any(other.id != ann.id and (other.start, other.end, other.label, other.annotator)
-               == (new.start, new.end, new.label, new.annotator) for other in anns):
+        if self._twin(new, anns):
             return None
         self.history.group([*parts, Change("update", current, new)], current, new)
         return current, dropped

@@ -29,6 +29,7 @@ from textual.widget import MountError, Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from annotations import relations
 from annotations.errors import NewsmarkError, WorkStopped
 from annotations.history import Change
 from annotations.model import Annotation, Document
@@ -503,8 +504,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         if ann is None:
             return
         # Spans whose relations point at it lose them in the same step.
-        pointed_at = any(r.tail == ann.id for a in self.active_view.annotations
-                         for r in a.relations)
+        pointed_at = bool(relations.pointing_at(self.active_view.annotations, ann.id))
         try:
             removed = self.workspace.remove(ann.doc_id, ann.id)
         except NewsmarkError as err:
