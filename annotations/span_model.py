@@ -47,7 +47,7 @@ from annotations.errors import EXIT_FORMAT, EXIT_STORE, NewsmarkError, WorkStopp
 from annotations.matrix_ops import numpy_blas
 from annotations.model_boundaries import FILE_NAME as BOUNDARIES_FILE
 from annotations.model_boundaries import BoundaryScorer
-from annotations.model_joins import cut_quotations, join
+from annotations.model_joins import carry, cut_quotations, join
 from annotations.quotation_state import (
     DOUBLED_FEATURE,
     DOUBLED_META,
@@ -356,7 +356,8 @@ class SpanModel:
                  boundaries: BoundaryScorer | None = None,
                  joins: dict[str, int] | None = None,
                  others: Sequence[Language] = (),
-                 cuts: Sequence[str] = ()) -> None:
+                 cuts: Sequence[str] = (),
+                 carries: dict[str, int] | None = None) -> None:
         self.nlp = nlp
         # More pipelines of the same labels, trained with other seeds, that
         # decide with `nlp` (an ensemble: `predict_docs`); none in a folder
@@ -377,6 +378,10 @@ class SpanModel:
         # where they run on over the attribution (model_joins.py); none in a
         # folder saved before it existed.
         self.cuts = list(cuts)
+        # Per label, the longest attribution across which a quotation's first
+        # piece is carried on to the end of a second piece the model did not
+        # find (model_joins.py); none in a folder saved before it existed.
+        self.carries = dict(carries or {})
 
     @classmethod
     def load(cls, folder: str | Path) -> SpanModel:
@@ -417,16 +422,17 @@ class SpanModel:
         except (OSError, ValueError, KeyError) as err:
             raise ModelError(f"{folder / BOUNDARIES_FILE}: cannot be read ({err}); "
                              "train the model again") from err
-        joins = meta.get("joins")
-        if joins is not None and not (isinstance(joins, dict) and all(
-                isinstance(k, str) and type(v) is int and v >= 0 for k, v in joins.items())):
-            raise ModelError(f"{meta_path}: 'joins' must map labels to characters; "
-                             "train the model again")
+        joins, carries = meta.get("joins"), meta.get("carries")
+        for key, gaps in (("joins", joins), ("carries", carries)):
+            if gaps is not None and not (isinstance(gaps, dict) and all(
+                    isinstance(k, str) and type(v) is int and v >= 0 for k, v in gaps.items())):
+                raise ModelError(f"{meta_path}: '{key}' must map labels to characters; "
+                                 "train the model again")
         cuts = meta.get("cuts", [])
         if not (isinstance(cuts, list) and all(isinstance(label, str) for label in cuts)):
             raise ModelError(f"{meta_path}: 'cuts' must list labels; train the model again")
         return cls(nlps[0], meta.get("labels", None), meta, folder, boundaries, joins,
-                   others=nlps[1:], cuts=cuts)
+                   others=nlps[1:], cuts=cuts, carries=carries)
 
     def predict(self, text: str, stop: Callable[[], bool] | None = None
                 ) -> list[PredictedSpan]:
@@ -480,8 +486,8 @@ class SpanModel:
 
     def _decoded(self, todo: list[tuple[int, int, Doc]], copies: list[list[Doc]]
                  ) -> list[tuple[int, list[PredictedSpan], float]]:
-        """Per piece of `todo`: its text number, its spans (ends moved, joined and
-        cut as the model does; offsets in its text) and its uncertainty
+        """Per piece of `todo`: its text number, its spans (ends moved, joined,
+        cut and carried as the model does; offsets in its text) and its uncertainty
         weighted by its characters."""
         out = []
         results = decode_docs(self.nlp, [doc for _n, _o, doc in todo], copies, self.others)
@@ -493,6 +499,8 @@ class SpanModel:
                 spans = join(doc.text, spans, self.joins)
             if self.cuts:
                 spans = cut_quotations(doc.text, spans, self.cuts)
+            if self.carries:
+                spans = carry(doc.text, spans, self.carries)
             out.append((n, [PredictedSpan(s.start + offset, s.end + offset, s.label, s.score)
                             for s in spans], unsure * len(doc.text)))
         return out

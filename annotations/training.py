@@ -42,7 +42,14 @@ from annotations.model import now_iso
 from annotations.model_bias import learn_opening_shifts
 from annotations.model_boundaries import GRID as KNOB_GRID
 from annotations.model_boundaries import BoundaryScorer, fit_scorer, knobs_to_json, learn_knobs
-from annotations.model_joins import cut_quotations, join, learn_cuts, learn_joins
+from annotations.model_joins import (
+    carry,
+    cut_quotations,
+    join,
+    learn_carries,
+    learn_cuts,
+    learn_joins,
+)
 from annotations.model_threshold import best_threshold
 from annotations.span_model import (
     META_NAME,
@@ -208,6 +215,10 @@ class TrainingResult:
     # The labels whose spans are cut at their quotation's closing mark where
     # they run on over the attribution (model_joins.py); empty when none are.
     cuts: list[str] = field(default_factory=list)
+    # Per label, the longest attribution a quotation's first piece is carried
+    # across to a second piece the model missed (model_joins.py); empty when
+    # none is.
+    carries: dict[str, int] = field(default_factory=dict)
     # CPU seconds of every process that trained (this one's since `train`
     # began, and its members'); `seconds` is by the budget's clock.
     cpu_seconds: float = 0.0
@@ -679,6 +690,16 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
             best_predictions = [cut_quotations(d.text, found, model.cuts)
                                 for d, found in zip(held_out, best_predictions)]
             best_scores = _scores(held_out, best_predictions)
+        # Then a first piece whose second the model missed is carried on to
+        # it where that gains (model_joins.py), last as predicting does.
+        carries = learn_carries([d.text for d in held_out], [d.spans for d in held_out],
+                                best_predictions) if budget.affords(
+                                    JOIN_SETTINGS * budget.knob_setting) else {}
+        if any(carries.values()):
+            model.carries = {label: gap for label, gap in carries.items() if gap}
+            best_predictions = [carry(d.text, found, model.carries)
+                                for d, found in zip(held_out, best_predictions)]
+            best_scores = _scores(held_out, best_predictions)
     if clipped:
         notes.insert(0, f"{clipped} span overlaps a longer one of its label and was left out "
                      "of training (one layer per label)" if clipped == 1 else
@@ -692,7 +713,7 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
                           threshold=best_threshold(
                               [(d.spans, found) for d, found in zip(held_out, best_predictions)]),
                           opening_shifts=shifts, boundaries=model.boundaries,
-                          joins=model.joins, cuts=model.cuts,
+                          joins=model.joins, cuts=model.cuts, carries=model.carries,
                           cpu_seconds=time.process_time() - cpu_began + member_cpu)
 
 
@@ -788,6 +809,7 @@ def metadata(result: TrainingResult, *, annotators: Sequence[str], seed: int,
                        else knobs_to_json(result.boundaries.knobs)),
         "joins": dict(sorted(result.joins.items())),
         "cuts": sorted(result.cuts),
+        "carries": dict(sorted(result.carries.items())),
         "store": {
             "path": store_root,
             "annotators": list(annotators),

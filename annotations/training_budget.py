@@ -45,10 +45,10 @@ DECODINGS_AFTER_LOOP = len(SHIFT_GRID) + 1
 FULL_PASSES_AFTER_SHIFTS = 1
 # Knob settings `learn_knobs` tries: the model's own spans, then its grid.
 KNOB_SETTINGS = 1 + len(KNOB_GRID)
-# Gaps `learn_joins` tries, and `learn_cuts`'s one trial, each counted as a
-# knob setting (they cost less: string tests on the spans, where a knob
-# setting scores each span's moves).
-JOIN_SETTINGS = len(JOIN_GRID) + 1
+# Gaps `learn_joins` and `learn_carries` try, and `learn_cuts`'s one trial,
+# each counted as a knob setting (they cost less: string tests on the spans,
+# where a knob setting scores each span's moves).
+JOIN_SETTINGS = 2 * len(JOIN_GRID) + 1
 
 
 @dataclass(slots=True)

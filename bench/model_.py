@@ -388,7 +388,10 @@ def run(quick: bool = False) -> list[Figure]:
                        + (", ".join(f"{label} {gap}" for label, gap in sorted(result.joins.items()))
                           or "none")
                        + "; quotations cut at their closing mark: "
-                       + (", ".join(result.cuts) or "none"))
+                       + (", ".join(result.cuts) or "none")
+                       + "; first pieces carried to a missed second across up to (characters) "
+                       + (", ".join(f"{label} {gap}" for label, gap
+                                    in sorted(result.carries.items())) or "none"))
     for share in () if headline_only else (25, 50):
         r, s, n = results[share]
         for kind in ("overlap", "exact"):

@@ -155,8 +155,9 @@ def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None
 @pytest.mark.parametrize(("key", "cases", "absent"), [
     ("joins", (({"quote": 80}, True), ({"quote": "far"}, False), ([80], False)), {}),
     ("cuts", ((["quote"], True), ("quote", False), ([3], False)), []),
+    ("carries", (({"quote": 40}, True), ({"quote": -1}, False), ("quote", False)), {}),
 ])
-def test_a_model_folder_keeps_its_joins_and_cuts(trained: tuple[Path, Path], tmp_path: Path,
+def test_a_model_folder_keeps_its_joins_cuts_and_carries(trained: tuple[Path, Path], tmp_path: Path,
                                                  key: str, cases: tuple, absent: object) -> None:
     import shutil
 
@@ -194,6 +195,22 @@ def test_predicting_joins_then_cuts_the_labels_a_folder_names(
     assert [(s.start, s.end) for s in model.predict(text)] == [(0, text.index("”") + 1)]
     model.cuts = ["claim"]  # another label's spans are left as they are
     assert [(s.start, s.end) for s in model.predict(text)] == [(runs_on.start, runs_on.end)]
+
+
+def test_predicting_carries_a_first_piece_on_where_a_folder_says(
+        trained: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotations.span_model as span_model
+    from annotations.span_model import PredictedSpan, SpanModel
+
+    text = "“It is late,” she said on Monday. “We go home.”"
+    first = PredictedSpan(0, text.index("”") + 1, "quote", 0.8)
+    monkeypatch.setattr(span_model, "decode_docs",
+                        lambda nlp, docs, copies, others=(): [([first], 0.1) for _ in docs])
+    model = SpanModel.load(trained[1])
+    model.boundaries, model.joins, model.cuts, model.carries = None, {}, [], {}
+    assert [(s.start, s.end) for s in model.predict(text)] == [(0, first.end)]
+    model.carries = {"quote": 40}
+    assert [(s.start, s.end) for s in model.predict(text)] == [(0, len(text))]
 
 
 def test_retraining_replaces_the_model_whole(trained: tuple[Path, Path], tmp_path: Path) -> None:

@@ -1,9 +1,19 @@
-"""Joining a quotation the model splits at its attribution, and cutting one
-that runs on over it (annotations/model_joins.py)."""
+"""Joining a quotation the model splits at its attribution, cutting one
+that runs on over it, and carrying a first piece on to a second the model
+missed (annotations/model_joins.py)."""
 
 from __future__ import annotations
 
-from annotations.model_joins import cut, cut_quotations, join, joinable, learn_cuts, learn_joins
+from annotations.model_joins import (
+    carry,
+    cut,
+    cut_quotations,
+    join,
+    joinable,
+    learn_carries,
+    learn_cuts,
+    learn_joins,
+)
 from annotations.span_model import PredictedSpan
 
 TEXT = "“It is late,” she said on Monday. “We go home.”\nNext line."
@@ -103,3 +113,44 @@ def test_cuts_are_learnt_where_the_gold_ends_at_the_mark() -> None:
     kept = cut_quotations(RUNS_ON, [span, say], ["quote"])
     assert [(s.start, s.end) for s in kept] == [(0, ends), (say.start, say.end)]
     assert cut_quotations(RUNS_ON, [span, say], []) == [span, say]
+
+
+def test_a_first_piece_is_carried_on_to_the_quotation_after_its_attribution() -> None:
+    first, second = pieces()
+    (carried,) = carry(TEXT, [first], {"quote": 40})
+    assert (carried.start, carried.end, carried.score) == (0, second.end, first.score)
+    # Straight quotes and doubled apostrophes alike.
+    for opening, closing in (('"', '"'), ("''", "''")):
+        text = TEXT.replace("“", opening).replace("”", closing)
+        piece = PredictedSpan(0, text.index(",") + 1 + len(closing), "quote", 0.9)
+        (span,) = carry(text, [piece], {"quote": 40})
+        assert span.end == text.index("home.") + 5 + len(closing)
+    # Another label's gap, or none, or one shorter than the attribution: as it was.
+    for gaps in ({"claim": 40}, {}, {"quote": 10}):
+        assert carry(TEXT, [first], gaps) == [first]
+
+
+def test_only_a_sentence_that_goes_on_into_a_closed_quotation_is_carried() -> None:
+    gaps = {"quote": 40}
+    # A full stop before the closing mark: the quotation ended there.
+    stop = TEXT.replace("late,”", "late.”")
+    assert carry(stop, [pieces(stop)[0]], gaps) == [pieces(stop)[0]]
+    # An attribution across a line break, or a second quotation that does not
+    # close on its line (a paragraph's quotation goes on in the next).
+    for text in (TEXT.replace("on Monday.", "on\nMonday."), TEXT.replace("home.”", "home.")):
+        piece = PredictedSpan(0, text.index("”") + 1, "quote", 0.9)
+        assert carry(text, [piece], gaps) == [piece]
+    # A span of its label already begins in between: that one is the model's
+    # reading (`join` decides about it), left as it is.
+    first, second = pieces()
+    assert carry(TEXT, [first, second], gaps) == [first, second]
+    she = PredictedSpan(TEXT.index("she"), TEXT.index("she") + 3, "source", 0.8)
+    assert carry(TEXT, [first, she], gaps)[1] == she  # other labels' spans do not stop it
+    assert carry(TEXT, [first, she], gaps)[0].end == second.end
+
+
+def test_carries_are_learnt_where_the_gold_holds_both_pieces() -> None:
+    first, second = pieces()
+    assert learn_carries([TEXT], [[(0, second.end, "quote")]], [[first]]) == {"quote": 40}
+    assert learn_carries([TEXT], [[(0, first.end, "quote")]], [[first]]) == {"quote": 0}
+    assert learn_carries([TEXT], [[]], [[first]]) == {"quote": 0}

@@ -136,6 +136,11 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     if result.cuts:
         echo("quotations run on over their attribution are cut at the closing mark: "
              + ", ".join(result.cuts) + " (chosen on the held-out documents)")
+    if result.carries:
+        echo("a quotation's first piece is carried on to a second piece the model missed: "
+             + ", ".join(f"{label} across up to {gap} characters"
+                         for label, gap in sorted(result.carries.items()))
+             + " (chosen on the held-out documents)")
     if result.threshold is not None:
         echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
                    "held-out documents ([model] threshold in newsmark.toml overrides it)")
