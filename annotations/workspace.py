@@ -922,9 +922,13 @@ class Workspace:
         accepted with one `group` are one undo step.
 
         A quote whose speaker was found is accepted with it: the speaker
-        tagged (or the one tagged there already), and the quote's `said_by`
-        relation to it, in one undoable step. That needs the project to
-        have a `speaker` label and a `said_by` type from quote to speaker.
+        tagged (or the one tagged there already: the same words, else a
+        speaker span of this layer over them, `Lindqvist` for `Mayor
+        Lindqvist`), and the quote's `said_by` relation to it, in one
+        undoable step; the relation then says who spoke, so the note does
+        not (a note goes stale when the speaker span is changed). That needs
+        the project to have a `speaker` label and a `said_by` type from quote
+        to speaker.
         """
         doc = self.documents[doc_id]
         ann = suggestion.to_annotation(doc, annotator=self.annotator)
@@ -937,8 +941,12 @@ class Workspace:
                 ann.start, ann.end, ann.label, ann.annotator) for a in anns):
             return None  # a twin in this layer, as tagging refuses
         start, end = suggestion.speaker
-        speaker = next((a for a in anns if (a.start, a.end, a.label, a.annotator) == (
-            start, end, speaker_label, ann.annotator)), None)
+        speakers = [a for a in anns if a.label == speaker_label and a.annotator == ann.annotator
+                    and a.start < end and start < a.end]
+        speaker = next((a for a in speakers if (a.start, a.end) == (start, end)),
+                       speakers[0] if speakers else None)
+        ann = replace(ann, note="; ".join(
+            part for part in ann.note.split("; ") if part and not part.startswith("speaker: ")))
         parts = []
         if speaker is None:
             speaker = suggestion.speaker_annotation(doc, speaker_label, annotator=self.annotator)

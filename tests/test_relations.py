@@ -368,6 +368,28 @@ def test_the_quotation_suggester_proposes_the_speaker_span(tmp_path: Path, artic
     accepted = ws.accept(doc.id, quote)
     assert accepted is not None and accepted.relations[0].tail == mayor.id
     assert len(ws.annotations(doc.id)) == 2
+    # The relation names the speaker: the note does not say it again (it went
+    # stale when the speaker span was changed).
+    assert accepted.note == ""
+    store.close()
+
+
+def test_a_speaker_tagged_over_other_words_is_not_tagged_twice(tmp_path: Path,
+                                                               article: Path) -> None:
+    # Found by a new user: "Lindqvist" tagged as speaker, then the suggested
+    # quote accepted: a second speaker, "Mayor Lindqvist", over the first.
+    from annotations.suggest import suggest_quotes
+
+    store, ws = _open(tmp_path / "store", article)
+    doc = ws.order[0]
+    (quote,) = suggest_quotes(doc, ws.segmentation(doc.id))
+    assert quote.speaker is not None
+    surname = doc.text.index("Lindqvist", quote.speaker[0])
+    tagged = ws.tag(doc.id, 0, (surname, surname + len("Lindqvist")), "speaker")
+    assert tagged is not None
+    accepted = ws.accept(doc.id, quote)
+    assert accepted is not None and accepted.relations[0].tail == tagged.id
+    assert sorted(a.label for a in ws.annotations(doc.id)) == ["quote", "speaker"]
     store.close()
 
 
