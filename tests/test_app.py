@@ -881,3 +881,57 @@ async def test_S_says_what_each_step_shows_and_when_a_label_has_none(make_worksp
                 assert message.startswith(f"No {label} suggestions here; S: "), message
         assert said[-1] == "Suggestions hidden" and view.suggestions == []
         assert 0 in counts.values()  # the empty case was tried
+
+
+async def test_semicolon_points_at_the_wider_of_two_spans_that_start_together(
+        make_workspace) -> None:
+    # A claim sentence that opens with the quote inside it: both start at the
+    # quotation mark, and x, r, m, = and c acted on the quote alone there.
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        start = text.index("“This is the cheapest")
+        view.move_to(start + 3)
+        await pilot.press("1")  # the sentence, as claim
+        view.select(start, text.index("” he told") + 1)
+        await pilot.press("2")  # the quotation, as quote
+        view.move_to(start)
+        await pilot.pause()
+        status = app.query_one("#status")
+        assert "on quote (1 of 2 here" in str(status.render())
+        await pilot.press("semicolon")
+        assert "on claim (2 of 2 here" in str(status.render())
+        await pilot.press("x")
+        [kept] = ws.store.annotations(view.document.id)
+        assert kept.label == "quote"
+        await pilot.press("u")  # the claim back; the cursor moved: the innermost again
+        await pilot.pause()
+        view.move_to(start)
+        await pilot.press("semicolon", "semicolon", "x")  # round to the quote again
+        [kept] = ws.store.annotations(view.document.id)
+        assert kept.label == "claim"
+
+
+async def test_a_row_chosen_in_the_list_is_what_the_pane_then_acts_on(make_workspace) -> None:
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        start = text.index("“This is the cheapest")
+        view.move_to(start + 3)
+        await pilot.press("1")
+        view.select(start, text.index("” he told") + 1)
+        await pilot.press("2")
+        listed = app.query_one("#annotation-list")
+        listed.focus()
+        claim_row = next(i for i, a in enumerate(listed._annotations) if a.label == "claim")
+        listed.highlighted = claim_row
+        await pilot.press("enter")
+        assert view.has_focus and view.cursor == start
+        await pilot.press("r", "4")  # relabelled: the claim, not the quote inside it
+        await pilot.pause()
+        assert sorted(a.label for a in ws.store.annotations(view.document.id)) == [
+            "opinion", "quote"]

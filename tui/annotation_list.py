@@ -65,4 +65,5 @@ class AnnotationList(VirtualList):
         return self._annotations[min(self.highlighted, len(self._annotations) - 1)]
 
     def chosen(self, index: int) -> None:
-        self.post_message(AnnotationChosen(self._doc_id, self._annotations[index].start))
+        chosen = self._annotations[index]
+        self.post_message(AnnotationChosen(self._doc_id, chosen.start, chosen.id))

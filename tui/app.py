@@ -62,7 +62,7 @@ from tui.pane_row import PaneRow
 from tui.prompt_bar import PromptBar
 from tui.reader_screen import reader_screen
 from tui.relation_actions import RelationActions
-from tui.relation_list import RelationList
+from tui.relation_list import RelationList, short
 from tui.side_panel import SidePanel
 from tui.startup import resume_collection
 from tui.status_bar import StatusBar
@@ -403,7 +403,25 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         view = self._view_showing(message.doc_id)
         if view is not None:
             view.move_to(message.start)
+            # The row's span, not the innermost there: a claim and the quote
+            # that opens it start at one word.
+            if message.annotation_id is not None:
+                view.point_at(message.annotation_id)
             view.focus()
+            self._refresh_status()
+
+    def action_point_next(self) -> None:
+        """;: of the spans under the cursor, point at the next wider one (x, r, m,
+        = and c act on it); the innermost again after the widest."""
+        if isinstance(self.focused, VirtualList):
+            self.notify("; acts on the article's cursor (a list's row is one annotation)",
+                        timeout=3)
+            return
+        _place, count = self.active_view.point_next()
+        if count < 2:
+            self.notify("No annotation under the cursor" if not count else
+                        "Only one annotation here", timeout=2)
+        self._refresh_status()
 
     def on_document_chosen(self, message: DocumentChosen) -> None:
         doc = self._load_entry(message.index)
@@ -1151,7 +1169,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
     @staticmethod
     def _link_end(view: ArticleView) -> list[Annotation]:
         # `)` stops on a sentence's opening quote mark, just outside the quote.
-        found = view.annotations_at(view.cursor)
+        found = view.under_cursor()
         if not found and view.text[view.cursor : view.cursor + 1] in "“‘\"'«„":
             found = view.annotations_at(view.cursor + 1)
         return found
@@ -1216,7 +1234,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
                         timeout=3)
             return None
         view = self.active_view
-        found = view.annotations_at(view.cursor)
+        found = view.under_cursor()
         if not found:
             self.notify("No annotation under the cursor", timeout=2)
             return None
@@ -1389,10 +1407,14 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         told apart once the message about it was gone; a suggestion's label
         was unknown until it was accepted.
         """
-        found = view.annotations_at(view.cursor)
+        found = view.under_cursor()
         if found:
             ann = found[0]
             parts = [f"on {ann.label}"]
+            if len(found) > 1:  # which of them x, r, m, = and c act on
+                place = sorted(found, key=lambda a: a.end - a.start).index(ann) + 1
+                parts.append(f"({place} of {len(found)} here, {short(ann.text, 24)}; "
+                             "; points at the next)")
             if ann.note:
                 parts.append(f"✎ {ann.note}")
             if ann.reanchored == "fuzzy":

@@ -129,6 +129,10 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
             tuple[int, RowIndex, dict[int, list[int]], dict[int, Strip]] | None) = None
         self._size_update_pending = False
         self._preferred_column: int | None = None
+        # Of several spans under the cursor (a claim and the quote inside it
+        # starting at one word), the one `;` pointed at: what x, r, m, = and c
+        # act on. None: the innermost. Dropped when the cursor moves.
+        self._pointed_id: str | None = None
         # Every kind of span drawn is kept in a SpanIndex (sorted starts and
         # the longest span: a row looks only at the spans near it).
         ranges = SpanIndex.of_ranges
@@ -352,6 +356,28 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         extent, in the order they were made: see `change_annotations`)."""
         return sorted(self._spans.overlapping(offset, offset + 1), key=lambda a: a.end - a.start)
 
+    def under_cursor(self) -> list[Annotation]:
+        """Annotations covering the cursor, the one pointed at first (`point_next`,
+        `point_at`; else the innermost), then the rest innermost first."""
+        found = self.annotations_at(self.cursor)
+        pointed = next((i for i, a in enumerate(found) if a.id == self._pointed_id), 0)
+        return found[pointed:pointed + 1] + found[:pointed] + found[pointed + 1:]
+
+    def point_next(self) -> tuple[int, int]:
+        """Point at the next wider span under the cursor (after the widest, the
+        innermost again): (its place, how many there are), 1-based; (0, 0) with none."""
+        found = self.annotations_at(self.cursor)
+        if not found:
+            return 0, 0
+        now = next((i for i, a in enumerate(found) if a.id == self._pointed_id), 0)
+        after = (now + 1) % len(found)
+        self._pointed_id = found[after].id
+        return after + 1, len(found)
+
+    def point_at(self, annotation_id: str) -> None:
+        """Point at one of the spans under the cursor (a row chosen in the list)."""
+        self._pointed_id = annotation_id
+
     # -- moving ----------------------------------------------------------
 
     def move_to(
@@ -379,6 +405,7 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         self._moved()
 
     def _moved(self) -> None:
+        self._pointed_id = None
         self.caret = (self.cursor, self.anchor, self.selecting)
 
     def select(self, start: int, end: int, *, cursor_at_start: bool = False) -> None:

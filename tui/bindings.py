@@ -69,7 +69,8 @@ ARTICLE_VIEW_BINDINGS: list[Binding] = [
 
 APP_BINDINGS: list[Binding] = [
     Binding("x", "remove_annotation", "Remove", id="remove",
-            tooltip="Remove the annotation under the cursor (innermost)"),
+            tooltip="Remove the annotation under the cursor (the innermost, or the one ; "
+            "points at)"),
     Binding("r", "relabel", "Relabel the annotation under the cursor", show=False, id="relabel"),
     # Priority (checked as the key arrives, not after it reached the article):
     # the prompt then has the focus before the next keys of a burst are sent
@@ -81,6 +82,8 @@ APP_BINDINGS: list[Binding] = [
             "type key", show=False, id="relate"),
     Binding("equals_sign", "attribute", "Attribute value of the span under the cursor (claim: "
             "checkworthy, …)", show=False, id="attribute"),
+    Binding("semicolon", "point_next", "Of several annotations under the cursor, point at the "
+            "next wider one (x, r, m, =, c act on it)", show=False, id="point-next"),
     Binding("u", "undo", "Undo", id="undo",
             tooltip="Undo the last change, even from a past session"),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
@@ -154,6 +157,7 @@ _KEY_NAMES = {
     "question_mark": "?", "quotation_mark": '"', "left_parenthesis": "(",
     "right_parenthesis": ")", "left_curly_bracket": "{", "right_curly_bracket": "}",
     "left_square_bracket": "[", "right_square_bracket": "]", "tab": "Tab", "equals_sign": "=",
+    "semicolon": ";",
 }
 
 

@@ -29,10 +29,11 @@ class _Plain(Message):
 class AnnotationChosen(_Plain):
     """The person picked an annotation in the side panel."""
 
-    def __init__(self, doc_id: str, start: int) -> None:
+    def __init__(self, doc_id: str, start: int, annotation_id: str | None = None) -> None:
         super().__init__()
         self.doc_id = doc_id
         self.start = start
+        self.annotation_id = annotation_id  # None: a suggestion's row
 
 
 class DocumentChosen(_Plain):

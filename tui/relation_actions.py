@@ -63,7 +63,7 @@ class RelationActions(ReaderSurface):
             self.notify("A relation joins two spans of one document; go back to it or press "
                         "Esc", timeout=4)
             return
-        found = [a for a in view.annotations_at(view.cursor) if a.id != head.id]
+        found = [a for a in view.under_cursor() if a.id != head.id]
         if not found:
             self.notify("Put the cursor on the other span, then press c (Esc cancels)",
                         timeout=3)
@@ -199,7 +199,7 @@ class RelationActions(ReaderSurface):
     def _cursor_relations(self) -> str:
         """The span under the cursor: its attribute values and relations, for the status line."""
         view = self.active_view
-        found = view.annotations_at(view.cursor)
+        found = view.under_cursor()
         if not found:
             return ""
         ann = found[0]
