@@ -36,6 +36,13 @@ from fractions import Fraction
 from itertools import combinations
 from typing import Any, NamedTuple
 
+from annotations.attribute_agreement import (
+    AttributeAgreement,
+    AttributeFigure,
+    AttributeItems,
+    SpanKey,
+)
+
 Interval = tuple[int, int]
 
 
@@ -59,6 +66,9 @@ class DocumentLayers:
     length: int
     layers: Mapping[str, Sequence[Span]]
     name: str = ""
+    # Per coder, each span's attribute values (`attribute_agreement`); empty
+    # where no span of the document has one.
+    attributes: Mapping[str, Mapping[SpanKey, AttributeItems]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ figures
@@ -192,12 +202,15 @@ class AgreementReport:
     overall: LabelAgreement
     documents: tuple[DocumentAgreement, ...]  # lowest agreement first
     single_coder_documents: int  # coded by fewer than two annotators: not counted
+    # Agreement on attribute values, over spans marked at the same place.
+    attributes: tuple[AttributeFigure, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "annotators": list(self.annotators),
             "overall": self.overall.to_dict(),
             "labels": [figure.to_dict() for figure in self.labels],
+            "attributes": [figure.to_dict() for figure in self.attributes],
             "documents": [doc.to_dict() for doc in self.documents],
             "single_coder_documents": self.single_coder_documents,
         }
@@ -469,6 +482,7 @@ class Agreement:
         self.values = 0
         self.units = 0
         self.single = 0
+        self.attributes = AttributeAgreement()
 
     def add(self, doc: DocumentLayers) -> None:
         coders = tuple(sorted(c for c in doc.layers
@@ -533,6 +547,11 @@ class Agreement:
                 partial = self.label_alpha[label] = _Partial()
             partial.add(m, runs, ones)
             totals.alpha.add(m, runs, ones)
+        if doc.attributes:
+            self.attributes.add(
+                {c: {key: items for key, items in doc.attributes.get(c, {}).items()
+                     if self.label_filter is None or key[2] in self.label_filter}
+                 for c in coders}, coders)
         totals.exact = [F1(*counts) for counts in doc_exact]
         totals.overlap = [F1(matched, counts[1], counts[2])
                           for matched, counts in zip(doc_overlap, doc_exact)]
@@ -551,6 +570,7 @@ class Agreement:
         self.values += other.values
         self.units += other.units
         self.single += other.single
+        self.attributes.merge(other.attributes)
 
     def report(self) -> AgreementReport:
         names = sorted(self.label_alpha)
@@ -594,7 +614,7 @@ class Agreement:
             t.alpha.alpha(len(t.coders) * t.length * width, t.length * width).value,
         ) for t in self.documents), key=_lowest_first)
         return AgreementReport(tuple(sorted(self.coders)), per_label, overall,
-                               tuple(doc_figures), self.single)
+                               tuple(doc_figures), self.single, self.attributes.report())
 
 
 def measure(

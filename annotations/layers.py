@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from annotations.agreement import DocumentLayers, Span
+from annotations.attribute_agreement import AttributeItems
 from annotations.errors import EXIT_USAGE, NewsmarkError
 
 GOLD = "gold"
@@ -94,6 +95,7 @@ def document_layers(
     for record in store.documents() if records is None else records:
         doc_id = record["id"]
         layers: dict[str, list[Span]] = {}
+        valued: dict[tuple[str, int, int, str], AttributeItems] = {}
         for row in store.annotation_rows(doc_id):
             fragments = row.fragments
             # Plain tuples in Span's order: 300,000 named ones cost a third of a second.
@@ -104,6 +106,9 @@ def document_layers(
                 layers[row.annotator] = [span]  # type: ignore[list-item]
             else:
                 layer.append(span)  # type: ignore[arg-type]
+            if row.attrs:
+                valued[row.annotator, row.start, row.end, row.label] = tuple(
+                    sorted(row.attrs.items()))
         for name in leave_out:
             layers.pop(name, None)
         if not layers:
@@ -111,7 +116,12 @@ def document_layers(
         length = record.get("length")
         if not isinstance(length, int):  # a record from before lengths were kept
             length = len(store.load_text(doc_id) or "")
-        yield DocumentLayers(doc_id, length, layers, record_name(record))
+        # Where a span has attribute values, every span's (a span marked
+        # without one is unset where another coder's has a value); none else.
+        attributes = {coder: {(s[0], s[1], s[2]): valued.get((coder, s[0], s[1], s[2]), ())
+                              for s in layer}
+                      for coder, layer in layers.items()} if valued else {}
+        yield DocumentLayers(doc_id, length, layers, record_name(record), attributes)
 
 
 def layer_counts(store: LayerStore, skip: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
