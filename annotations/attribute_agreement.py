@@ -50,7 +50,7 @@ class AttributeFigure:
     pairs: int  # pairs of values given to one unit by two coders
     agreeing: int  # of those, the same value
     unset: int  # coders who marked a unit's span without giving it a value
-    values: tuple[tuple[str, int], ...]  # each value and how often it was given
+    values: tuple[tuple[str, int], ...]  # each value and how often the units hold it
     alpha: float | None
 
     @property

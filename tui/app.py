@@ -417,7 +417,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self.notify("; acts on the article's cursor (a list's row is one annotation)",
                         timeout=3)
             return
-        _place, count = self.active_view.point_next()
+        count = self.active_view.point_next()
         if count < 2:
             self.notify("No annotation under the cursor" if not count else
                         "Only one annotation here", timeout=2)
@@ -1412,9 +1412,9 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             ann = found[0]
             parts = [f"on {ann.label}"]
             if len(found) > 1:  # which of them x, r, m, = and c act on
-                place = sorted(found, key=lambda a: a.end - a.start).index(ann) + 1
-                parts.append(f"({place} of {len(found)} here, {short(ann.text, 24)}; "
-                             "; points at the next)")
+                place = view.annotations_at(view.cursor).index(ann) + 1
+                parts.append(f"({place} of {len(found)} here: {short(ann.text, 24)} · "
+                             "; for the next)")
             if ann.note:
                 parts.append(f"✎ {ann.note}")
             if ann.reanchored == "fuzzy":

@@ -363,16 +363,14 @@ class ArticleView(PaintedWholeWhenLaidOut, FocusShownOnTopEdge, can_focus=True):
         pointed = next((i for i, a in enumerate(found) if a.id == self._pointed_id), 0)
         return found[pointed:pointed + 1] + found[:pointed] + found[pointed + 1:]
 
-    def point_next(self) -> tuple[int, int]:
+    def point_next(self) -> int:
         """Point at the next wider span under the cursor (after the widest, the
-        innermost again): (its place, how many there are), 1-based; (0, 0) with none."""
+        innermost again); how many spans are under it."""
         found = self.annotations_at(self.cursor)
-        if not found:
-            return 0, 0
-        now = next((i for i, a in enumerate(found) if a.id == self._pointed_id), 0)
-        after = (now + 1) % len(found)
-        self._pointed_id = found[after].id
-        return after + 1, len(found)
+        if found:
+            now = next((i for i, a in enumerate(found) if a.id == self._pointed_id), 0)
+            self._pointed_id = found[(now + 1) % len(found)].id
+        return len(found)
 
     def point_at(self, annotation_id: str) -> None:
         """Point at one of the spans under the cursor (a row chosen in the list)."""
