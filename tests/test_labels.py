@@ -99,7 +99,8 @@ async def test_keys_remapped_in_newsmark_toml_act_and_show_in_help(make_workspac
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert ("Annotations and documents", "delete",
-                "Remove the annotation under the cursor (innermost)") in key_table([], app.keys)
+                "Remove the annotation under the cursor (the innermost, or the one ; points "
+                "at)") in key_table([], app.keys)
 
 
 async def test_a_label_on_a_key_freed_by_keys_tags(make_workspace) -> None:

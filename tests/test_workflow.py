@@ -3,6 +3,7 @@ snapping, overlaps, relabel, notes, undo across restarts, search, documents."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from annotations.labels import Config
@@ -340,7 +341,7 @@ async def test_a_note_on_one_of_two_spans_of_the_same_extent_stays_on_it(make_wo
         first = view.annotations_at(view.cursor)[0]
         await pilot.press("m", *"too fast", "enter")
         status = str(app.query_one("#status").render())
-        assert f"on {first.label} ✎ too fast" in status, status
+        assert re.search(rf"on {first.label} \(1 of 2 here: [^)]*\) ✎ too fast", status), status
         await pilot.press("m")
         assert app.query_one("#prompt").value == "too fast"
 
