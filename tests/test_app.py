@@ -935,3 +935,34 @@ async def test_a_row_chosen_in_the_list_is_what_the_pane_then_acts_on(make_works
         await pilot.pause()
         assert sorted(a.label for a in ws.store.annotations(view.document.id)) == [
             "opinion", "quote"]
+
+
+async def test_the_status_line_names_the_list_row_keys_act_on_while_the_list_has_focus(
+        make_workspace) -> None:
+    # Found by a new user: with the claim's row highlighted, r said "RELABEL
+    # … on quote" (the pane's span) and then relabelled the claim.
+    ws = make_workspace()
+    app = NewsmarkApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one("#pane-0", ArticleView)
+        text = view.document.text
+        start = text.index("“This is the cheapest")
+        view.move_to(start + 3)
+        await pilot.press("1")
+        view.select(start, text.index("” he told") + 1)
+        await pilot.press("2")
+        view.move_to(start)
+        listed = app.query_one("#annotation-list")
+        listed.focus()
+        await pilot.pause()
+        claim_row = next(i for i, a in enumerate(listed._annotations) if a.label == "claim")
+        listed.highlighted = claim_row
+        await pilot.press("r")
+        status = str(app.query_one("#status").render())
+        assert "RELABEL" in status and "on claim (the list's row)" in status, status
+        await pilot.press("4")
+        assert sorted(a.label for a in ws.store.annotations(view.document.id)) == [
+            "opinion", "quote"]
+        view.focus()  # back in the pane: its span again
+        await pilot.pause()
+        assert "on quote (1 of 2 here" in str(app.query_one("#status").render())

@@ -282,7 +282,11 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
                                 self._views[0])
         for view in self._views:
             self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
+        self._left_focus: Widget | None = None  # where the focus was before it moved
         self.watch(self.screen, "focused", self._focus_moved, init=False)
+        listed = self.query_one(AnnotationList)
+        self.watch(listed, "highlighted",
+                   lambda: self.screen.focused is listed and self._refresh_status(), init=False)
         # At once, not after the queued events as focus() does: a search typed
         # the moment the reader started (/, the words, Enter) opened the prompt,
         # and then this focus came and took the Enter to the article.
@@ -364,6 +368,11 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         paste), which must act on the pane Tab moved to."""
         if isinstance(focused, ArticleView) and focused is not self.active_view:
             self._take_over(focused)
+        elif isinstance(focused, AnnotationList) or isinstance(self._left_focus, AnnotationList):
+            # The status line names what x, r, m and = act on: the list's row
+            # while the list has the focus, the pane's span again after.
+            self._refresh_status()
+        self._left_focus = focused
 
     def _take_over(self, view: ArticleView) -> None:
         """`view` becomes the active pane: the panel, the list and the status follow."""
@@ -1399,18 +1408,28 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         return describe_document(name, self.workspace.status(doc_id),
                                  self.workspace.counts(doc_id), self.workspace.team_status(doc_id))
 
-    @staticmethod
-    def _under_cursor(view: ArticleView) -> str:
+    def _spans_in_focus(self, view: ArticleView) -> tuple[list[Annotation], bool]:
+        """What x, r, m, = and c act on, first (the rest under the cursor after
+        it), and whether it is the Annotations list's highlighted row."""
+        listed = self.query_one(AnnotationList)
+        # The screen's focus, not `has_focus`: that follows the Blur message,
+        # after the focus watcher has asked.
+        if self.screen.focused is listed:
+            row = listed.highlighted_annotation
+            return ([] if row is None else [row]), True
+        return view.under_cursor(), False
+
+    def _under_cursor(self, view: ArticleView) -> str:
         """The annotation (or suggestion) under the cursor: label, note, how it was found.
 
         Notes were readable only through m; a fuzzy-matched span could not be
         told apart once the message about it was gone; a suggestion's label
         was unknown until it was accepted.
         """
-        found = view.under_cursor()
+        found, listed = self._spans_in_focus(view)
         if found:
             ann = found[0]
-            parts = [f"on {ann.label}"]
+            parts = [f"on {ann.label}" + (" (the list's row)" if listed else "")]
             if len(found) > 1:  # which of them x, r, m, = and c act on
                 place = view.annotations_at(view.cursor).index(ann) + 1
                 parts.append(f"({place} of {len(found)} here: {short(ann.text, 24)} · "

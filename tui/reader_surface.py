@@ -28,6 +28,7 @@ class ReaderSurface:
     _still_segmenting: Any  # says so and returns True while the pane's text is segmented
     _side_list: Any  # one of the side panel's lists, if mounted
     _annotation_under_cursor: Any
+    _spans_in_focus: Any  # what x, r, m, = act on first: the list's row or the pane's span
     _view_showing: Any  # the pane showing a document, if any
     _refresh_status: Any
     _failed: Any  # reports a NewsmarkError on the status line

@@ -199,7 +199,7 @@ class RelationActions(ReaderSurface):
     def _cursor_relations(self) -> str:
         """The span under the cursor: its attribute values and relations, for the status line."""
         view = self.active_view
-        found = view.under_cursor()
+        found, _listed = self._spans_in_focus(view)
         if not found:
             return ""
         ann = found[0]
