@@ -55,12 +55,13 @@ class AttributeFigure:
 
     @property
     def percent(self) -> float | None:
+        """The share of pairs that agree (0 to 1), None with no pair."""
         return None if not self.pairs else self.agreeing / self.pairs
 
     def to_dict(self) -> dict[str, Any]:
         return {"attribute": self.name, "labels": list(self.labels), "units": self.units,
                 "pairs": self.pairs, "agreeing_pairs": self.agreeing,
-                "percent_agreement": self.percent, "alpha": self.alpha,
+                "agreement": self.percent, "alpha": self.alpha,
                 "unset": self.unset, "values": dict(self.values)}
 
 

@@ -123,4 +123,4 @@ def test_agree_reports_attribute_values(tmp_path: Path) -> None:
                             "yes", "1"]
     result = CliRunner().invoke(main, ["agree", "--store", str(tmp_path / "store"), "--json"])
     (row,) = json.loads(result.output)["attributes"]
-    assert row["values"] == {"no": 1, "yes": 1} and row["percent_agreement"] == 0.0
+    assert row["values"] == {"no": 1, "yes": 1} and row["agreement"] == 0.0

@@ -146,7 +146,7 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
                  f"{plural(pooled, 'label')})")
     if report.attributes:
         lines += ["", "attribute values, on spans two or more marked at the same place:",
-                  f"{'attribute':<20}{'labels':<16}{'spans':>6}{'agreement':>11}{'alpha':>8}"
+                  f"{'attribute':<20}{'labels':<16}{'units':>6}{'agreement':>11}{'alpha':>8}"
                   f"{'unset':>7}  values given"]
         for row in report.attributes:
             given = ", ".join(f"{shown(value, 16)} {count}" for value, count in row.values)
@@ -154,8 +154,9 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
                          f"{shown(','.join(row.labels), 15):<16}{row.units:>6}"
                          f"{figure(row.percent):>11}{figure(row.alpha):>8}{row.unset:>7}  "
                          f"{given or '-'}")
-        lines.append("(agreement: the share of pairs of values that are the same; alpha: "
-                     "nominal; unset: marked, no value)")
+        lines += ["(units: spans marked at one place by two or more annotators, two of whom "
+                  "gave a value;", " agreement: the share of pairs of values that are the same; "
+                  "alpha: nominal; unset: marked, no value)"]
     if overall.pairs:
         lines += ["", "annotator pairs, all labels:",
                   f"{'a':<13}{'b':<13}{'docs':>5}  {'exact F1':<26}{'overlap F1':<26}alpha"]
