@@ -90,6 +90,18 @@ def test_train_with_no_store_or_no_spans(tmp_path: Path) -> None:
     assert result.exit_code == 5 and "tag some first" in result.output
 
 
+def test_train_on_one_document_says_at_once_that_none_is_held_out(tmp_path: Path) -> None:
+    # Found by a new user: "1 document …, 20% held out", then "no document held out".
+    pytest.importorskip("spacy")
+    tiny_store(tmp_path / "s", documents=1)
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s"), "--epochs", "1",
+                                       "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "1 document of" in result.output
+    assert "none held out (one document: no scores)" in result.output
+    assert "20% held out" not in result.output
+
+
 @pytest.mark.parametrize("where", ["a file", "under a file", "a folder of other files"])
 def test_train_to_an_unusable_out_says_so_before_training(tmp_path: Path, where: str,
                                                            monkeypatch: pytest.MonkeyPatch
@@ -130,11 +142,17 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     result = CliRunner().invoke(main, ["train", "--store", str(root / "store"), "--epochs", "15",
                                        "--patience", "15", "--out", str(root / "model")])
     assert result.exit_code == 0, result.output
+    (root / "printed.txt").write_text(result.output, encoding="utf-8")
     return root / "store", root / "model"
 
 
 def test_train_writes_scores_and_store_state(trained: tuple[Path, Path]) -> None:
     store_dir, model_dir = trained
+    printed = (model_dir.parent / "printed.txt").read_text(encoding="utf-8")
+    # The held-out document chose the epoch and settings: its scores are said
+    # to flatter the model (a new user read them as a fair test).
+    assert "scores on 1 held-out document" in printed
+    assert "so the scores flatter the model, the more so with so few)" in printed
     meta = json.loads((model_dir / "newsmark-model.json").read_text())
     assert meta["labels"] == ["quote"]
     assert set(meta["scores"]["quote"]) == {"exact", "overlap"}

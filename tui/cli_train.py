@@ -76,8 +76,10 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                          f"{', '.join(layers) or 'anyone'}; tag some first")
     if processes is None:
         processes = default_processes(sum(len(d.text) for d in docs))
+    # `split` holds out at least one of two or more documents, none of one.
+    held = "none held out (one document: no scores)" if len(docs) < 2 else f"{dev:.0%} held out"
     echo(f"training on {plural(len(docs), 'document')} of {store_dir} (annotators: "
-               f"{', '.join(layers)}), {dev:.0%} held out"
+               f"{', '.join(layers)}), {held}"
                + (f", {processes} processes" if processes > 1 else "")
                + "; Ctrl+C stops and keeps the best model so far", err=True)
     bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
@@ -126,6 +128,11 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         echo(f"scores on {plural(len(result.dev_docs), 'held-out document')} "
                    f"(epoch {result.best_epoch} of {result.epochs_run}):")
         echo(result.scores.table())
+        # Said, not hidden: a store's few documents are all there is to
+        # choose with (the benchmark keeps articles apart that training never sees).
+        echo("(these documents also chose the epoch and the settings below, so the scores "
+             "flatter the model" + (", the more so with so few" if len(result.dev_docs) < 10
+                                    else "") + ")")
     moved = None if result.boundaries is None else describe_boundaries(result.boundaries.knobs)
     if moved is not None:
         echo(moved + " (chosen on the held-out documents)")
@@ -142,8 +149,9 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                          for label, gap in sorted(result.carries.items()))
              + " (chosen on the held-out documents)")
     if result.threshold is not None:
-        echo(f"suggests spans scoring at least {result.threshold:.2f}: the best F1 on the "
-                   "held-out documents ([model] threshold in newsmark.toml overrides it)")
+        echo(f"suggests spans the model scores at least {result.threshold:.2f} (of 0 to 1): "
+             "the threshold with the best F1 on the held-out documents ([model] threshold "
+             "in newsmark.toml overrides it)")
     echo(f"model saved in {out} ({folder_size(out) / 1e6:.1f} MB, "
                f"{plural(len(result.train_docs), 'document')} trained on, {result.seconds:.0f} s"
                + (f", {result.cpu_seconds:.0f} CPU s in {1 + len(result.model.others)} processes"
