@@ -108,30 +108,58 @@ class TrainingDoc:
     spans: tuple[tuple[int, int, str], ...]
 
 
-def collect(store: Any, annotators: Sequence[str] = ()) -> tuple[list[TrainingDoc], list[str]]:
+def collect(store: Any, annotators: Sequence[str] = (), *, done_only: bool = False
+            ) -> tuple[list[TrainingDoc], list[str]]:
     """The store's documents with spans of the chosen layers, and the layers chosen.
 
     A document counts when it has a span in those layers, or when it is
     marked done (a done document without spans teaches that nothing is
-    there). Spans of several annotators are pooled, duplicates once.
+    there). With `done_only`, only documents marked done count: the
+    untagged text of a document begun teaches the model that nothing is
+    there, as a finished one's does. Spans of several annotators are
+    pooled, duplicates once.
     """
     chosen = list(annotators)
     if not chosen:
         everyone = {a.annotator for a in store.all_annotations()}
         chosen = [GOLD] if GOLD in everyone else sorted(everyone)
     wanted = set(chosen)
+    done = done_documents(store, chosen)
     docs: list[TrainingDoc] = []
     for record in store.documents():
         doc_id = record["id"]
+        if done_only and doc_id not in done:
+            continue
         spans = {(a.start, a.end, a.label) for a in store.annotations(doc_id)
                  if a.annotator in wanted}
-        if not spans and record.get("status") != "done":
+        if not spans and doc_id not in done:
             continue
         text = store.load_text(doc_id)
         if text is None:
             continue
         docs.append(TrainingDoc(doc_id, text, tuple(sorted(spans))))
     return docs, chosen
+
+
+def done_documents(store: Any, annotators: Sequence[str]) -> set[str]:
+    """The documents one of `annotators` marked done: their own progress where
+    the store keeps each annotator's, else the document's."""
+    own: dict[str, set[str]] = {}  # doc id -> who marked it done
+    team = getattr(store, "team_statuses", None)
+    if team is not None:
+        for doc_id, each in team().items():
+            own[doc_id] = {name for name, status in each.items() if status == "done"}
+    else:
+        per_annotator = getattr(store, "annotator_statuses", None)
+        for name, docs in (per_annotator() if per_annotator is not None else {}).items():
+            for doc_id, status in docs.items():
+                marked = own.setdefault(doc_id, set())
+                if status == "done":
+                    marked.add(name)
+    wanted = set(annotators)
+    return {record["id"] for record in store.documents()
+            if (own[record["id"]] & wanted if record["id"] in own
+                else record.get("status") == "done")}
 
 
 def collect_at(location: str, annotators: Sequence[str] = ()

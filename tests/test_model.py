@@ -52,6 +52,44 @@ def test_collect_prefers_the_gold_layer(tmp_path: Path) -> None:
         assert len(collect(store)[0]) == 2
 
 
+def test_done_only_learns_from_the_documents_the_chosen_annotators_finished(
+        tmp_path: Path) -> None:
+    # Found by a new user: one suggestion accepted in a document just opened
+    # made it a training document, its untagged text learnt as nothing to tag.
+    with open_store(tmp_path / "s") as store:
+        begun = Document("Ana said the bridge is safe. Tom disagreed.")
+        finished = Document("Tom said the dam will go. Nobody else spoke.")
+        for doc in (begun, finished):
+            store.register(doc)
+            store.add(Annotation.tag(doc, 0, 20, "claim", annotator="ana"))
+        assert {d.doc_id for d in collect(store, ["ana"])[0]} == {begun.id, finished.id}
+        assert collect(store, ["ana"], done_only=True)[0] == []
+        store.set_annotator_status("ana", finished.id, "done")
+        assert [d.doc_id for d in collect(store, ["ana"], done_only=True)[0]] == [finished.id]
+        # Another annotator's "done" is not ana's.
+        store.set_annotator_status("ben", begun.id, "done")
+        assert [d.doc_id for d in collect(store, ["ana"], done_only=True)[0]] == [finished.id]
+
+
+def test_train_names_the_documents_not_done_and_done_only_needs_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("spacy")
+    from annotations import training
+
+    tiny_store(tmp_path / "s", documents=3)
+
+    def no_training(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("stopped here")
+
+    monkeypatch.setattr(training, "train", no_training)
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s")])
+    assert "note: 3 documents of 3 not marked done (d)" in result.output
+    assert "--done-only leaves them out" in result.output
+    result = CliRunner().invoke(main, ["train", "--store", str(tmp_path / "s"), "--done-only"])
+    assert result.exit_code == 5
+    assert "is marked done (d) by ana; mark the finished ones done first" in result.output
+
+
 def test_model_config_is_checked(tmp_path: Path) -> None:
     config = parse_config({"model": {"path": "m", "threshold": 0.7}}, tmp_path / "newsmark.toml")
     assert config.model_path == tmp_path / "m" and config.model_threshold == 0.7

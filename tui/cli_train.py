@@ -32,6 +32,9 @@ def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
                    "when there is one, else everyone's).")
 @click.option("--annotators", "annotator_list", metavar="A,B",
               help="Learn these annotators' spans (comma-separated).")
+@click.option("--done-only", is_flag=True,
+              help="Learn only from documents marked done (d): in a document begun, what "
+                   "is not tagged yet is learnt as nothing to tag.")
 @click.option("--dev", type=click.FloatRange(0, 0.9), default=0.2, show_default=True,
               help="Share of the documents held out to score the model (by document).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -54,13 +57,22 @@ def _annotator_list(values: tuple[str, ...], listed: str | None) -> list[str]:
               help="Label configuration (default: newsmark.toml beside the store).")
 @reports_errors
 def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: str | None,
-                  dev: float, seed: int, epochs: int, patience: int, max_minutes: float | None,
+                  done_only: bool, dev: float, seed: int, epochs: int, patience: int,
+                  max_minutes: float | None,
                   processes: int | None, out_dir: Path | None, config_path: Path | None) -> None:
     """Train the span model on the store's annotations and save it (needs newsmark[model])."""
     from annotations.labels import load_config
     from annotations.model_boundaries import describe as describe_boundaries
     from annotations.span_model import ModelError, model_folder, require_spacy
-    from annotations.training import check_model_folder, collect, folder_size, metadata, save, train
+    from annotations.training import (
+        check_model_folder,
+        collect,
+        done_documents,
+        folder_size,
+        metadata,
+        save,
+        train,
+    )
     from annotations.training_members import default_processes
 
     started = time.monotonic()  # --max-minutes counts reading the store too
@@ -70,10 +82,17 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
     check_model_folder(out)  # before training: a bad --out is said at once
     chosen = _annotator_list(annotators, annotator_list)
     with open_existing_store(store_dir) as store:
-        docs, layers = collect(store, chosen)
+        docs, layers = collect(store, chosen, done_only=done_only)
+        begun = len({d.doc_id for d in docs} - done_documents(store, layers))
     if not docs:
-        raise ModelError(f"no document in {store_dir} has spans by "
-                         f"{', '.join(layers) or 'anyone'}; tag some first")
+        who = ", ".join(layers) or "anyone"
+        raise ModelError(f"no document in {store_dir} is marked done (d) by {who}; mark the "
+                         "finished ones done first, or leave out --done-only" if done_only else
+                         f"no document in {store_dir} has spans by {who}; tag some first")
+    if begun:
+        echo(f"note: {plural(begun, 'document')} of {len(docs)} not marked done (d): what is "
+             "not tagged in them is learnt as nothing to tag (--done-only leaves them out)",
+             err=True)
     if processes is None:
         processes = default_processes(sum(len(d.text) for d in docs))
     # `split` holds out at least one of two or more documents, none of one.
