@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,23 @@ def test_fragments_survive_a_native_round_trip(polnear_like: Path, tmp_path: Pat
         [doc] = store.documents()
         [ann] = [a for a in store.annotations(doc["id"]) if a.fragments]
         assert ann.fragments == ((BRIDGE, JUNE_END), (CRITICS, CRITICS + 7))
+
+
+def test_a_corpus_of_undeclared_roles_is_summed_up_not_listed(polnear_like: Path,
+                                                              tmp_path: Path) -> None:
+    # Found by a new user: 7 PolNeAR files printed 456 "skipped" lines, one per
+    # event argument, which the whole corpus would make tens of thousands.
+    for n in range(12):
+        (polnear_like / "text" / f"copy{n}.txt").write_bytes(TEXT.encode("utf-8"))
+        (polnear_like / "attributions" / f"copy{n}_ana.ann").write_text(
+            ann_of_ana(), encoding="utf-8")
+    result = run("import", str(polnear_like), "--format", "brat", "--names",
+                 "{text}_{annotator}", "--store", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert len(lines) == 11  # ten as they are, then one line counting the rest by reason
+    summary = lines[-1]
+    assert re.match(r"skipped \d+ more: \d+ × relation type '\w+' is not declared", summary)
+    assert "relation type 'Source' is not declared" in summary
+    total = int(re.search(r"\((\d+) already there, (\d+) skipped", result.stderr)[2])
+    assert total == 10 + int(re.match(r"skipped (\d+) more", summary)[1])

@@ -34,6 +34,7 @@ from tui.cli_common import (
     choose_annotator,
     dash_is_standard_output,
     echo,
+    echo_skipped,
     reports_errors,
     store_option,
 )
@@ -455,8 +456,7 @@ def import_command(path: Path, fmt: str | None, store_dir: Path, annotator: str 
                              doccano_offsets=doccano_offsets, config=config)
     for line in report.skipped_records:
         echo(f"skipped {line}", err=True)
-    for line in report.problems:
-        echo(f"skipped {line}", err=True)
+    echo_skipped(report.problems)
     links = f"; {plural(report.links, 'link')} between documents" if report.links else ""
     if report.relations:
         links += f"; {plural(report.relations, 'relation')} between spans"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -72,6 +73,28 @@ def echo(message: object = "", *, err: bool = False) -> None:
     as it is retitled the terminal (tests/test_cli_output.py). Machine output
     (JSON lines) goes through `click.echo` as it is."""
     click.echo(safe(message, one_line=False), err=err)
+
+
+# Skipped lines an import prints one by one; the rest are counted by reason.
+SKIPPED_SHOWN = 10
+
+
+def echo_skipped(lines: list[str]) -> None:
+    """An import's skipped lines on standard error: the first `SKIPPED_SHOWN`
+    as they are, then the rest counted by reason (the words after "): "), so
+    a corpus whose event arguments no relation type declares says so in a
+    few lines, not in tens of thousands."""
+    for line in lines[:SKIPPED_SHOWN]:
+        echo(f"skipped {line}", err=True)
+    rest = lines[SKIPPED_SHOWN:]
+    if not rest:
+        return
+    reasons = Counter(line.rsplit("): ", 1)[-1] for line in rest)
+    common = reasons.most_common(5)
+    counted = "; ".join(f"{count:,} × {reason}" for reason, count in common)
+    others = sum(reasons.values()) - sum(count for _reason, count in common)
+    echo(f"skipped {len(rest):,} more: {counted}"
+         + (f"; {others:,} for other reasons" if others else ""), err=True)
 
 
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:

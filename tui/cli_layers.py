@@ -9,7 +9,7 @@ from typing import Any
 from annotations.errors import EXIT_PROBLEMS_FOUND
 from annotations.labels import Config
 from tui.cli_agree import shown
-from tui.cli_common import DEFAULT_STORE, echo
+from tui.cli_common import DEFAULT_STORE, echo, echo_skipped
 from tui.wording import plural, possessive
 
 
@@ -26,8 +26,7 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
                              config=config)
     for line in report.skipped_files:
         echo(f"skipped {shown(line)}", err=True)
-    for line in report.problems:
-        echo(f"skipped {shown(line)}", err=True)
+    echo_skipped([shown(line) for line in report.problems])
     read = report.files - len(report.skipped_files)
     echo(f"imported {read} of {plural(report.files, '.ann file')}: "
                f"{plural(report.documents, 'new document')}, {plural(report.spans, 'span')} "
