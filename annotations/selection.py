@@ -60,19 +60,25 @@ def quotation_at(
 ) -> Span | None:
     """The text inside the innermost quotation around `offset`.
 
-    If `current` already is that quotation, the next enclosing one is
-    returned, so pressing the key again widens the selection.
+    If `current` already is that, the same quotation with its marks is
+    returned, then the next enclosing one, and so on: pressing the key
+    again widens the selection (a quotation's marks are part of what most
+    annotation guidelines tag: PolNeAR's Content spans hold them).
     """
     index = seg.paragraph_at(offset)
     lo, hi = seg.paragraphs[index] if index is not None else (0, len(text))
+    # Where the selection starts, once there is one: a selection with the
+    # marks puts the cursor after the closing one, outside its quotation.
+    at = offset if current is None else current[0]
     around = [
-        (open_ + 1, close)
+        (open_, with_marks, (open_, close + 1) if with_marks else (open_ + 1, close))
         for open_, close in quote_pairs(text, lo, hi)
-        if open_ <= offset <= close and close > open_ + 1
+        if open_ <= at <= close and close > open_ + 1
+        for with_marks in (False, True)
     ]
-    # Innermost first: the latest opening mark.
-    around.sort(key=lambda span: span[0], reverse=True)
-    for span in around:
+    # Innermost first (the latest opening mark), its text before its marks.
+    around.sort(key=lambda item: (-item[0], item[1]))
+    for _open, _with_marks, span in around:
         if current is None or (span[0] <= current[0] and current[1] <= span[1]
                                and span != current):
             return span

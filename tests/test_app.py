@@ -467,8 +467,13 @@ async def test_a_second_quote_key_with_nothing_wider_says_so(make_workspace) -> 
         await pilot.press("quotation_mark")
         first = view.selection
         assert first is not None
+        await pilot.press("quotation_mark")  # the same quotation with its marks
+        assert view.selection == (first[0] - 1, first[1] + 1)
+        text = view.document.text
+        assert text[first[0] - 1] == "“" and text[first[1]] == "”"
+        with_marks = view.selection
         await pilot.press("quotation_mark")
-        assert view.selection == first
+        assert view.selection == with_marks
         assert any("No wider quotation" in str(n.message) for n in app._notifications)
 
 

@@ -34,8 +34,14 @@ def test_nested_quotes_widen_on_a_second_press() -> None:
     seg = SEGMENTER.segment(text)
     first = quotation_at(text, seg, inside(text, "never"))
     assert first is not None and text[first[0] : first[1]] == "never again"
-    second = quotation_at(text, seg, inside(text, "never"), current=first)
+    marks = quotation_at(text, seg, inside(text, "never"), current=first)
+    assert marks is not None and text[marks[0] : marks[1]] == "‘never again’"
+    # The cursor sits after the closing mark then: the widening goes on.
+    second = quotation_at(text, seg, marks[1], current=marks)
     assert second is not None and text[second[0] : second[1]] == "He told me ‘never again’ twice."
+    third = quotation_at(text, seg, second[1], current=second)
+    assert third is not None and text[third[0] : third[1]] == "“He told me ‘never again’ twice.”"
+    assert quotation_at(text, seg, third[1], current=third) is None
 
 
 def test_straight_quotes() -> None:

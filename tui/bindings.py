@@ -61,8 +61,8 @@ ARTICLE_VIEW_BINDINGS: list[Binding] = [
     Binding("escape", "clear_selection", "Leave select mode, clear selection and search",
             show=False, id="clear-selection"),
     Binding("s", "select_sentence", "Select the sentence", show=False, id="select-sentence"),
-    Binding("quotation_mark", "select_quote", "Select inside the quotation marks (again: wider)",
-            show=False, id="select-quote"),
+    Binding("quotation_mark", "select_quote", "Select inside the quotation marks (again: with "
+            "the marks, then wider)", show=False, id="select-quote"),
     Binding("e", "expand_selection", "Grow selection: word, sentence, paragraph", show=False,
             id="expand-selection"),
 ]
