@@ -30,7 +30,7 @@ def import_brat_folder(folder: Path, store_dir: Path, names: str, annotator: str
     read = report.files - len(report.skipped_files)
     echo(f"imported {read} of {plural(report.files, '.ann file')}: "
                f"{plural(report.documents, 'new document')}, {plural(report.spans, 'span')} "
-               f"({report.duplicates} already there, {len(report.problems)} skipped, "
+               f"({report.duplicates:,} already there, {len(report.problems):,} skipped, "
                f"{report.discontinuous} discontinuous kept with their fragments, "
                f"{plural(report.notes, 'note')}, {plural(report.relations, 'relation')}, "
                f"{plural(report.attributes, 'attribute value')})", err=True)

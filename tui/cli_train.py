@@ -89,10 +89,6 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
         raise ModelError(f"no document in {store_dir} is marked done (d) by {who}; mark the "
                          "finished ones done first, or leave out --done-only" if done_only else
                          f"no document in {store_dir} has spans by {who}; tag some first")
-    if begun:
-        echo(f"note: {plural(begun, 'document')} of {len(docs)} not marked done (d): what is "
-             "not tagged in them is learnt as nothing to tag (--done-only leaves them out)",
-             err=True)
     if processes is None:
         processes = default_processes(sum(len(d.text) for d in docs))
     # `split` holds out at least one of two or more documents, none of one.
@@ -101,6 +97,10 @@ def train_command(store_dir: Path, annotators: tuple[str, ...], annotator_list: 
                f"{', '.join(layers)}), {held}"
                + (f", {processes} processes" if processes > 1 else "")
                + "; Ctrl+C stops and keeps the best model so far", err=True)
+    if begun:
+        echo(f"note: {plural(begun, 'document')} of {len(docs)} not marked done (d): what is "
+             "not tagged in them is learnt as nothing to tag (--done-only leaves them out)",
+             err=True)
     bar = click.progressbar(length=epochs, label="training", file=sys.stderr,
                             show_pos=True) if sys.stderr.isatty() else None
     shown = [0]
