@@ -701,14 +701,10 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
         # Quotations split at their attribution, joined where the held-out
         # documents' gold joins them (model_joins.py): on the spans as they
         # are, no new pass (a pass joins after moving the ends, as here).
-        joins = learn_joins([d.text for d in held_out], [d.spans for d in held_out],
-                            best_predictions) if budget.affords(
-                                JOIN_SETTINGS * budget.knob_setting) else {}
-        if any(joins.values()):
-            model.joins = {label: gap for label, gap in joins.items() if gap}
-            best_predictions = [join(d.text, found, model.joins)
-                                for d, found in zip(held_out, best_predictions)]
-            best_scores = _scores(held_out, best_predictions)
+        if budget.affords(JOIN_SETTINGS * budget.knob_setting):
+            model.joins, joined = _gaps_chosen(held_out, best_predictions, learn_joins, join)
+            if joined is not None:
+                best_predictions, best_scores = joined, _scores(held_out, joined)
         # And quotations run on over their attribution, cut where that gains
         # (model_joins.py), after the joins as predicting does.
         cuts = learn_cuts([d.text for d in held_out], [d.spans for d in held_out],
@@ -720,14 +716,11 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
             best_scores = _scores(held_out, best_predictions)
         # Then a first piece whose second the model missed is carried on to
         # it where that gains (model_joins.py), last as predicting does.
-        carries = learn_carries([d.text for d in held_out], [d.spans for d in held_out],
-                                best_predictions) if budget.affords(
-                                    JOIN_SETTINGS * budget.knob_setting) else {}
-        if any(carries.values()):
-            model.carries = {label: gap for label, gap in carries.items() if gap}
-            best_predictions = [carry(d.text, found, model.carries)
-                                for d, found in zip(held_out, best_predictions)]
-            best_scores = _scores(held_out, best_predictions)
+        if budget.affords(JOIN_SETTINGS * budget.knob_setting):
+            model.carries, carried = _gaps_chosen(held_out, best_predictions, learn_carries,
+                                                  carry)
+            if carried is not None:
+                best_predictions, best_scores = carried, _scores(held_out, carried)
     if clipped:
         notes.insert(0, f"{clipped} span overlaps a longer one of its label and was left out "
                      "of training (one layer per label)" if clipped == 1 else
@@ -743,6 +736,21 @@ def _train_with_members(train_docs: list[TrainingDoc], held_out: list[TrainingDo
                           opening_shifts=shifts, boundaries=model.boundaries,
                           joins=model.joins, cuts=model.cuts, carries=model.carries,
                           cpu_seconds=time.process_time() - cpu_began + member_cpu)
+
+
+def _gaps_chosen(held_out: Sequence[TrainingDoc], predictions: list[list[PredictedSpan]],
+                 learn: Callable[..., dict[str, int]],
+                 apply: Callable[[str, list[PredictedSpan], dict[str, int]],
+                                 list[PredictedSpan]]
+                 ) -> tuple[dict[str, int], list[list[PredictedSpan]] | None]:
+    """Per label, the gap `learn` chooses on the held-out documents (labels
+    for which none gains left out), and the predictions with it applied
+    (None when no label gains: the predictions stay as they are)."""
+    learnt = learn([d.text for d in held_out], [d.spans for d in held_out], predictions)
+    gaps = {label: gap for label, gap in learnt.items() if gap}
+    if not gaps:
+        return {}, None
+    return gaps, [apply(d.text, found, gaps) for d, found in zip(held_out, predictions)]
 
 
 def fit_boundary_scorer(nlp: Any, train_docs: Sequence[TrainingDoc], labels: Sequence[str]
