@@ -888,6 +888,26 @@ async def test_S_says_what_each_step_shows_and_when_a_label_has_none(make_worksp
         assert 0 in counts.values()  # the empty case was tried
 
 
+async def claim_opened_by_a_quote(pilot, view: ArticleView) -> int:  # type: ignore[no-untyped-def]
+    """Tag a sentence as claim and the quotation it opens with as quote: two
+    spans that start at one character, which is returned."""
+    text = view.document.text
+    start = text.index("“This is the cheapest")
+    view.move_to(start + 3)
+    await pilot.press("1")  # the sentence, as claim
+    view.select(start, text.index("” he told") + 1)
+    await pilot.press("2")  # the quotation, as quote
+    return start
+
+
+async def highlight_row(pilot, app: NewsmarkApp, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Focus the Annotations list and highlight the row of the span labelled `label`."""
+    listed = app.query_one("#annotation-list")
+    listed.focus()
+    await pilot.pause()
+    listed.highlighted = next(i for i, a in enumerate(listed._annotations) if a.label == label)
+
+
 async def test_semicolon_points_at_the_wider_of_two_spans_that_start_together(
         make_workspace) -> None:
     # A claim sentence that opens with the quote inside it: both start at the
@@ -896,12 +916,7 @@ async def test_semicolon_points_at_the_wider_of_two_spans_that_start_together(
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one("#pane-0", ArticleView)
-        text = view.document.text
-        start = text.index("“This is the cheapest")
-        view.move_to(start + 3)
-        await pilot.press("1")  # the sentence, as claim
-        view.select(start, text.index("” he told") + 1)
-        await pilot.press("2")  # the quotation, as quote
+        start = await claim_opened_by_a_quote(pilot, view)
         view.move_to(start)
         await pilot.pause()
         status = app.query_one("#status")
@@ -924,16 +939,8 @@ async def test_a_row_chosen_in_the_list_is_what_the_pane_then_acts_on(make_works
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one("#pane-0", ArticleView)
-        text = view.document.text
-        start = text.index("“This is the cheapest")
-        view.move_to(start + 3)
-        await pilot.press("1")
-        view.select(start, text.index("” he told") + 1)
-        await pilot.press("2")
-        listed = app.query_one("#annotation-list")
-        listed.focus()
-        claim_row = next(i for i, a in enumerate(listed._annotations) if a.label == "claim")
-        listed.highlighted = claim_row
+        start = await claim_opened_by_a_quote(pilot, view)
+        await highlight_row(pilot, app, "claim")
         await pilot.press("enter")
         assert view.has_focus and view.cursor == start
         await pilot.press("r", "4")  # relabelled: the claim, not the quote inside it
@@ -950,18 +957,9 @@ async def test_the_status_line_names_the_list_row_keys_act_on_while_the_list_has
     app = NewsmarkApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one("#pane-0", ArticleView)
-        text = view.document.text
-        start = text.index("“This is the cheapest")
-        view.move_to(start + 3)
-        await pilot.press("1")
-        view.select(start, text.index("” he told") + 1)
-        await pilot.press("2")
+        start = await claim_opened_by_a_quote(pilot, view)
         view.move_to(start)
-        listed = app.query_one("#annotation-list")
-        listed.focus()
-        await pilot.pause()
-        claim_row = next(i for i, a in enumerate(listed._annotations) if a.label == "claim")
-        listed.highlighted = claim_row
+        await highlight_row(pilot, app, "claim")
         await pilot.press("r")
         status = str(app.query_one("#status").render())
         assert "RELABEL" in status and "on claim (the list's row)" in status, status

@@ -10,6 +10,7 @@ import builtins
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -235,17 +236,26 @@ def test_a_model_folder_keeps_its_joins_cuts_and_carries(trained: tuple[Path, Pa
     assert getattr(SpanModel.load(folder), key) == absent
 
 
+def _model_finding(span: Any, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The trained folder's model, its parse made to find `span` alone in any
+    text, with no span-end move, join, cut or carry of its own."""
+    import annotations.span_model as span_model
+    from annotations.span_model import SpanModel
+
+    monkeypatch.setattr(span_model, "decode_docs",
+                        lambda nlp, docs, copies, others=(): [([span], 0.1) for _ in docs])
+    model = SpanModel.load(folder)
+    model.boundaries, model.joins, model.cuts, model.carries = None, {}, [], {}
+    return model
+
+
 def test_predicting_joins_then_cuts_the_labels_a_folder_names(
         trained: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    import annotations.span_model as span_model
-    from annotations.span_model import PredictedSpan, SpanModel
+    from annotations.span_model import PredictedSpan
 
     text = "“We will win,” a voice-over says as the podium stands empty."
     runs_on = PredictedSpan(0, text.index(" empty") + 6, "quote", 0.8)
-    monkeypatch.setattr(span_model, "decode_docs",
-                        lambda nlp, docs, copies, others=(): [([runs_on], 0.1) for _ in docs])
-    model = SpanModel.load(trained[1])
-    model.boundaries, model.joins, model.cuts = None, {}, []
+    model = _model_finding(runs_on, trained[1], monkeypatch)
     assert [(s.start, s.end) for s in model.predict(text)] == [(runs_on.start, runs_on.end)]
     model.cuts = ["quote"]
     assert [(s.start, s.end) for s in model.predict(text)] == [(0, text.index("”") + 1)]
@@ -255,15 +265,11 @@ def test_predicting_joins_then_cuts_the_labels_a_folder_names(
 
 def test_predicting_carries_a_first_piece_on_where_a_folder_says(
         trained: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    import annotations.span_model as span_model
-    from annotations.span_model import PredictedSpan, SpanModel
+    from annotations.span_model import PredictedSpan
 
     text = "“It is late,” she said on Monday. “We go home.”"
     first = PredictedSpan(0, text.index("”") + 1, "quote", 0.8)
-    monkeypatch.setattr(span_model, "decode_docs",
-                        lambda nlp, docs, copies, others=(): [([first], 0.1) for _ in docs])
-    model = SpanModel.load(trained[1])
-    model.boundaries, model.joins, model.cuts, model.carries = None, {}, [], {}
+    model = _model_finding(first, trained[1], monkeypatch)
     assert [(s.start, s.end) for s in model.predict(text)] == [(0, first.end)]
     model.carries = {"quote": 40}
     assert [(s.start, s.end) for s in model.predict(text)] == [(0, len(text))]
