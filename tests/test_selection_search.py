@@ -83,6 +83,21 @@ def test_regex_search_and_its_errors() -> None:
     assert find("a b", "re:a|") == Found([(0, 1)])  # some text found: nothing to say
 
 
+def test_patterns_the_compiler_or_the_matcher_gives_up_on_are_search_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by a new user: re:a{99999999999} (OverflowError) ended the reader
+    # on an internal error, and a pattern that backtracks without end held it
+    # for good, Esc and Ctrl+Q unanswered.
+    for query in ("re:a{99999999999}", "re:" + "(" * 1000 + ")" * 1000):
+        with pytest.raises(SearchError, match="regular expression"):
+            find_all("text", query)
+    import annotations.search as search
+
+    monkeypatch.setattr(search, "SEARCH_SECONDS", 0.05)
+    with pytest.raises(SearchError, match=r"took more than 0.05 s and was stopped"):
+        find_all("a" * 3000 + "!", r"re:(.*a){12}$")
+
+
 def test_matches_are_capped() -> None:
     assert len(find_all("a" * (MAX_MATCHES + 50), "a")) == MAX_MATCHES
 
