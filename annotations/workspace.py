@@ -666,11 +666,12 @@ class Workspace:
         return any(other.id != ann.id and (other.start, other.end, other.label,
                                            other.annotator) == key for other in annotations)
 
-    def relabel(self, ann: Annotation, label: str) -> tuple[Annotation, int] | None:
-        """`ann` as `label` (undoable, one step); returns the old annotation and
-        how many relations went with the change: those the project's relation
-        types do not allow for the new label (a quote's `said_by`, relabelled
-        as opinion), which an export would carry and `validate` refuse.
+    def relabel(self, ann: Annotation, label: str) -> tuple[Annotation, int, int] | None:
+        """`ann` as `label` (undoable, one step); returns the old annotation, and
+        how many relations and attribute values went with the change: those
+        the project's relation types and the new label's attributes do not
+        allow (a quote's `said_by`, a claim's `checkworthy`, relabelled as
+        opinion), which an export would carry and `validate` refuse.
         None as `update`: a twin of another span."""
         current = self._current(ann)
         anns = self.annotations(ann.doc_id)
@@ -683,8 +684,14 @@ class Workspace:
 
         kept = tuple(r for r in current.relations if r.tail not in by_id
                      or allowed(r.type, label, by_id[r.tail].label))
-        new = current.with_changes(label=label, relations=kept)
+        # Values the new label does not declare; a label the project does not
+        # declare (an imported one) says no to none.
+        values = {name: value for name, value in current.attrs.items()
+                  if self.config.label(label) is None
+                  or self.config.attribute_problem(label, name, value) is None}
+        new = current.with_changes(label=label, relations=kept, attrs=values)
         dropped = len(current.relations) - len(kept)
+        dropped_values = len(current.attrs) - len(values)
         parts = []
         for head in relations.pointing_at(anns, ann.id):
             keep = tuple(r for r in head.relations
@@ -694,11 +701,11 @@ class Workspace:
                 parts.append(Change("update", head, head.with_changes(relations=keep)))
         if not parts:
             old = self.update(new)
-            return None if old is None else (old, dropped)
+            return None if old is None else (old, dropped, dropped_values)
         if self._twin(new, anns):
             return None
         self.history.group([*parts, Change("update", current, new)], current, new)
-        return current, dropped
+        return current, dropped, dropped_values
 
     # The store as the reader sees it: where, whether it can be written, what
     # waits to be sent. The app asks these here, not the store (one seam).

@@ -417,7 +417,7 @@ def test_relabelling_drops_the_relations_the_new_label_cannot_have(tmp_path: Pat
     quote = _tag(ws, "The bridge will open in June", "quote")
     mayor = _tag(ws, "Mayor Lindqvist", "speaker")
     ws.relate(quote, mayor, "said_by")
-    old, dropped = ws.relabel(quote, "opinion")
+    old, dropped, _values = ws.relabel(quote, "opinion")
     assert old.label == "quote" and dropped == 1
     by_id = {a.id: a for a in ws.annotations(doc.id)}
     assert by_id[quote.id].label == "opinion" and by_id[quote.id].relations == ()
@@ -426,12 +426,34 @@ def test_relabelling_drops_the_relations_the_new_label_cannot_have(tmp_path: Pat
     by_id = {a.id: a for a in ws.annotations(doc.id)}
     assert by_id[quote.id].label == "quote" and len(by_id[quote.id].relations) == 1
     # The tail relabelled: the relation pointing at it goes, in one step too.
-    old, dropped = ws.relabel(mayor, "claim")
+    old, dropped, _values = ws.relabel(mayor, "claim")
     assert dropped == 1 and {a.id: a for a in ws.annotations(doc.id)}[quote.id].relations == ()
     ws.undo()
     assert len({a.id: a for a in ws.annotations(doc.id)}[quote.id].relations) == 1
     # A span without relations: relabelled alone.
     claim = _tag(ws, "Costs rose by a third", "claim")
-    old, dropped = ws.relabel(claim, "opinion")
+    old, dropped, _values = ws.relabel(claim, "opinion")
     assert (old.label, dropped) == ("claim", 0)
     store.close()
+
+
+def test_relabelling_drops_the_attribute_values_the_new_label_does_not_declare(
+        tmp_path: Path, article: Path) -> None:
+    # Found by a new user: a claim with checkworthy=yes relabelled as quote
+    # kept checkworthy, and the export failed `newsmark validate`.
+    store, ws = _open(tmp_path / "store", article)
+    doc = ws.order[0]
+    claim = _tag(ws, "Costs rose by a third", "claim")
+    claim = ws.set_attribute(claim, "checkworthy", "yes")
+    old, dropped, dropped_values = ws.relabel(claim, "quote")
+    assert (old.attrs, dropped, dropped_values) == ({"checkworthy": "yes"}, 0, 1)
+    by_id = {a.id: a for a in ws.annotations(doc.id)}
+    assert by_id[claim.id].label == "quote" and dict(by_id[claim.id].attrs) == {}
+    assert all(not problems(a, by_id, ws.config) for a in by_id.values())
+    ws.undo()  # one step: the label and the value back
+    assert dict(_current(ws, claim).attrs) == {"checkworthy": "yes"}
+    store.close()
+
+
+def _current(ws: Workspace, ann: Annotation) -> Annotation:
+    return next(a for a in ws.annotations(ann.doc_id) if a.id == ann.id)

@@ -561,13 +561,17 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self.notify(f"This span is tagged {label} already", timeout=3)
             self._refresh_status()
             return
-        old, dropped = changed
-        if dropped:  # others' rows changed too: read again
-            self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}, with "
-                               f"{plural(dropped, 'relation')} a {label} cannot have removed")
+        old, dropped, dropped_values = changed
+        gone = " and ".join(([plural(dropped, "relation")] if dropped else [])
+                            + ([plural(dropped_values, "attribute value")]
+                               if dropped_values else []))
+        what = f"relabelled {ann.label} as {label}" + (
+            f", with {gone} a {label} cannot have removed" if gone else "")
+        if gone:  # others' rows, or this one's values, changed too: read again
+            self._after_change(ann.doc_id, what)
         else:
-            self._after_change(ann.doc_id, f"relabelled {ann.label} as {label}",
-                               removed=[old], added=[old.with_changes(label=label)])
+            self._after_change(ann.doc_id, what, removed=[old],
+                               added=[old.with_changes(label=label)])
 
     def action_note(self) -> None:
         ann = self._annotation_under_cursor()
