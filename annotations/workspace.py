@@ -1001,6 +1001,11 @@ class Workspace:
         (taken or merged: the same span and label): the quote taken after its
         speaker keeps its `said_by`, and so does the speaker taken after its
         quote (the quote's gold span is given the relation). One undo step.
+
+        Where gold has the span already with other attribute values (ana's
+        `checkworthy=no` taken, bob's `=yes` the other version), taking the
+        version gives gold's span its values: t again at one place goes
+        from one annotator's values to the next.
         """
         from annotations.adjudication import span_key as key
         from annotations.adjudication import taken
@@ -1008,8 +1013,14 @@ class Workspace:
 
         ann = taken(version, self.documents[doc_id], self.annotator)
         anns = self.store.annotations(doc_id)
-        if any(a.annotator == self.annotator and key(a) == key(ann) for a in anns):
-            return None  # gold has it: nothing taken, nothing related
+        there = next((a for a in anns if a.annotator == self.annotator and key(a) == key(ann)),
+                     None)
+        if there is not None:
+            if dict(there.attrs) == dict(ann.attrs):
+                return None  # gold has it: nothing taken, nothing related
+            values = there.with_changes(attrs=dict(ann.attrs))
+            self.history.update(values)
+            return self._started(values)
         gold = {key(a): a for a in anns if a.annotator == self.annotator}
         theirs = {a.id: a for a in anns if a.annotator == version.annotator}
         carried = tuple(

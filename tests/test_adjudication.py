@@ -192,6 +192,31 @@ async def test_the_curator_walks_every_disagreement_to_gold(tmp_path: Path) -> N
         ("The mayor", "merged"), ("the bridge opens", "adjudicated")]
 
 
+async def test_t_again_takes_the_other_annotators_values_of_one_span(tmp_path: Path) -> None:
+    doc, store = _story_store(tmp_path)
+    at = _tagger(doc)
+    for who, worth in (("ana", "no"), ("ben", "yes")):
+        assert store.add(at(who, "the bridge opens", "claim").with_changes(
+            attrs={"checkworthy": worth}))
+    ws = Workspace(store, [doc], annotator="gold")
+    app = NewsmarkApp(ws, adjudicating=True)
+    try:
+        async with app.run_test(size=(240, 36)) as pilot:
+            view = app.query_one("#pane-0", ArticleView)
+            view.focus()
+            await pilot.pause()
+            await pilot.press("n", "t")
+            await pilot.pause()
+            await pilot.press("t")
+            await pilot.pause()
+            assert "took ben's claim (its values)" in str(app.query_one("#status").render())
+            [gold] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+            assert dict(gold.attrs) == {"checkworthy": "yes"}
+            assert [a.id for a in view.annotations_at(gold.start)] == [gold.id]  # one row
+    finally:
+        store.close()
+
+
 async def test_n_visits_two_disagreements_of_one_start_in_the_reader(tmp_path: Path) -> None:
     doc, store = _story_store(tmp_path)
     at = _tagger(doc)
@@ -354,6 +379,33 @@ def test_taking_versions_carries_their_relations_into_gold(tmp_path: Path) -> No
         assert [(r.type, r.tail) for r in gold_quote.relations] == [
             ("said_by", gold_speaker.id)]
         assert ws.edges(doc.id)  # both ends present: a relation the reader draws
+    finally:
+        store.close()
+
+
+def test_taking_the_other_version_of_one_span_takes_its_values(tmp_path: Path) -> None:
+    # Found by a new user: ana's claim (checkworthy=no) taken, t again said
+    # "Gold has every version here already" and bob's =yes could not be taken.
+    text = "The council voted to remove the dam. Critics called it rushed."
+    doc = Document(text)
+    store = LocalStore(tmp_path / "s")
+    store.register(doc)
+    ana, bob = (Annotation.tag(doc, 0, 36, "claim", annotator=who).with_changes(
+        attrs={"checkworthy": worth}) for who, worth in (("ana", "no"), ("bob", "yes")))
+    for ann in (ana, bob):
+        assert store.add(ann)
+    try:
+        ws = Workspace(store, [doc], annotator="gold")
+        first = ws.take(doc.id, ana)
+        assert first is not None and dict(first.attrs) == {"checkworthy": "no"}
+        assert ws.take(doc.id, ana) is None  # that version is gold's already
+        second = ws.take(doc.id, bob)
+        assert second is not None and second.id == first.id  # the same span, bob's value
+        [gold] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+        assert dict(gold.attrs) == {"checkworthy": "yes"}
+        ws.history.undo()  # one step back: ana's value again
+        [gold] = [a for a in store.annotations(doc.id) if a.annotator == "gold"]
+        assert dict(gold.attrs) == {"checkworthy": "no"}
     finally:
         store.close()
 

@@ -125,8 +125,13 @@ class AdjudicationActions(ReaderSurface):
             self.notify("Gold has every version here already (n: next disagreement)",
                         timeout=4)
             return
-        self._after_change(view.document.id,
-                           f"took {safe(version.annotator)}'s {version.label}", added=[ann])
+        what = f"took {safe(version.annotator)}'s {version.label}"
+        if any(a.id == ann.id for a in view.annotations_at(ann.start)):
+            # Gold's span given this version's values: the same span changed,
+            # not a new one (read again, else its row would show twice).
+            self._after_change(view.document.id, what + " (its values)")
+        else:
+            self._after_change(view.document.id, what, added=[ann])
 
     def action_take_none(self) -> None:
         """X: decide the disagreement under the cursor as none of its versions."""
