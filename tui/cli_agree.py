@@ -156,7 +156,7 @@ def table(report: AgreementReport, worst: int, *, gold_left_out: bool) -> list[s
                          f"{given or '-'}")
         lines += ["(units: spans marked at one place by two or more annotators, two of whom "
                   "gave a value;", " agreement: the share of pairs of values that are the same; "
-                  "alpha: nominal; unset: marked, no value)"]
+                  "alpha: nominal; unset: marked without the value another gave)"]
     if overall.pairs:
         lines += ["", "annotator pairs, all labels:",
                   f"{'a':<13}{'b':<13}{'docs':>5}  {'exact F1':<26}{'overlap F1':<26}alpha"]
