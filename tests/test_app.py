@@ -966,6 +966,12 @@ async def test_the_status_line_names_the_list_row_keys_act_on_while_the_list_has
         await pilot.press("4")
         assert sorted(a.label for a in ws.store.annotations(view.document.id)) == [
             "opinion", "quote"]
+        # An undo in the list keeps the list's focus (it went to the pane,
+        # and the next arrow moved the article's cursor).
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.focused is app.query_one("#annotation-list")
+        assert "on claim (the list's row)" in str(app.query_one("#status").render())
         view.focus()  # back in the pane: its span again
         await pilot.pause()
         assert "on quote (1 of 2 here" in str(app.query_one("#status").render())

@@ -635,7 +635,11 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
         if view is not None:
             if ann.doc_id == doc_id:  # a dropped orphan's offsets are its old text's
                 view.move_to(ann.start)
-            if not view.has_focus:
+            # To the pane, to show the change; but an undo in the Annotations
+            # list of that document stays there, as x, r and = there do.
+            listed = self.query_one(AnnotationList)
+            if not view.has_focus and not (self.screen.focused is listed
+                                           and view is self.active_view):
                 view.focus()
         if change.steps > 1:  # a group (A): the document's annotations are read again
             self._after_change(doc_id, change_done(verb, change))
