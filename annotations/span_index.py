@@ -87,8 +87,14 @@ class SpanIndex(Generic[T]):
                 for i in self._window(start, end) if ends[i] > start]
 
     def insert(self, item: T) -> None:
+        """Add `item` in order of start, and among equal starts the longer
+        first, as a store lists them (a span put back by an undo went after
+        the others of its start, and the Annotations list swapped two rows)."""
         start, end = self._span(item)
-        index = bisect_right(self._starts, start)
+        starts, ends = self._starts, self._ends
+        index = bisect_left(starts, start)
+        while index < len(starts) and starts[index] == start and ends[index] >= end:
+            index += 1
         self.items.insert(index, item)
         self._starts.insert(index, start)
         self._ends.insert(index, end)

@@ -64,3 +64,15 @@ def test_replace_where_keeps_the_place_among_equal_starts() -> None:
     assert index.replace_where(Span(start=6, end=9, n=5), lambda item: True) is None
     assert index.replace_where(Span(start=5, end=9, n=6), lambda item: item.n == 7) is None
     assert [item.n for item in index.overlapping(0, 20)] == [1, 20, 3]
+
+
+@given(SPANS)
+def test_inserted_spans_keep_the_stores_order_longer_first_among_equal_starts(
+        spans: list[tuple[int, int]]) -> None:
+    # Found by a new user: a claim removed and put back by an undo came after
+    # the quote starting with it, and the Annotations list swapped the rows.
+    stored = sorted(spans, key=lambda s: (s[0], -s[1]))
+    index = SpanIndex.of_ranges(stored[: len(stored) // 2])
+    for span in stored[len(stored) // 2:][::-1]:  # any order of insertion
+        index.insert(span)
+    assert [(s, -e) for s, e in index] == sorted((s, -e) for s, e in spans)
