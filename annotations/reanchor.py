@@ -333,6 +333,8 @@ def _on_word_edges(
               if not _inside_word(text, s)] if start_cut else [start]
     ends = [e for e in range(max(start + 1, end - k), min(len(text), end + k) + 1)
             if not _inside_word(text, e)] if end_cut else [end]
+    if not starts or not ends:
+        return None  # no word edge within k characters ("0001" in "00000011"): as matched
     # Nearest the quote, then ending (and starting) on its own last (first)
     # character ("money." over "much", both as near), then nearest the match.
     best: tuple[int, bool, bool, int, int, int] | None = None
