@@ -170,7 +170,8 @@ def main(ctx: click.Context) -> None:
     """newsmark: read news articles side by side, tag what the text does, export training data.
 
     Run `newsmark [PATH ...]` to open articles (files, or folders of .txt/.md);
-    with no path it opens the bundled sample articles.
+    with no path it opens the bundled sample articles. The reader's options
+    (--store, --annotator, --raw, ...) are listed by `newsmark open --help`.
     """
     if ctx.invoked_subcommand != "open":
         # The entry (tui/launch.py) paused the collector for the reader's
