@@ -284,7 +284,9 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
             self.watch(view, "caret", partial(self._cursor_moved, view), init=False)
         self._left_focus: Widget | None = None  # where the focus was before it moved
         self.watch(self.screen, "focused", self._focus_moved, init=False)
-        listed = self.query_one(AnnotationList)
+        # Mounted with the screen and never replaced: asked on every status
+        # refresh (which of its row or the pane's span the keys act on).
+        self._annotation_list = listed = self.query_one(AnnotationList)
         self.watch(listed, "highlighted",
                    lambda: self.screen.focused is listed and self._refresh_status(), init=False)
         # At once, not after the queued events as focus() does: a search typed
@@ -637,8 +639,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
                 view.move_to(ann.start)
             # To the pane, to show the change; but an undo in the Annotations
             # list of that document stays there, as x, r and = there do.
-            listed = self.query_one(AnnotationList)
-            if not view.has_focus and not (self.screen.focused is listed
+            if not view.has_focus and not (self.screen.focused is self._annotation_list
                                            and view is self.active_view):
                 view.focus()
         if change.steps > 1:  # a group (A): the document's annotations are read again
@@ -1235,25 +1236,20 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
     # -- helpers ---------------------------------------------------------
 
     def _annotation_under_cursor(self) -> Annotation | None:
-        """What x, r and m act on: in the annotation list, its highlighted row;
-        in an article, the innermost annotation under the cursor."""
-        listed = self.query_one(AnnotationList)
-        if listed.has_focus:
-            ann = listed.highlighted_annotation
-            if ann is None:
-                self.notify("The list has no annotation", timeout=2)
-            return ann
-        if isinstance(self.focused, VirtualList):
+        """What x, r and m act on (`_spans_in_focus`): in the annotation list,
+        its highlighted row; in an article, the span under the cursor that `;`
+        points at (else the innermost)."""
+        if isinstance(self.focused, VirtualList) and self.focused is not self._annotation_list:
             # Another list (relations, orphans, documents) has the focus: the
             # article's cursor is out of sight, and a remapped key falling
             # through from that list removed a span there without a word.
             self.notify("This acts on the article or the Annotations list, not this list",
                         timeout=3)
             return None
-        view = self.active_view
-        found = view.under_cursor()
+        found, listed = self._spans_in_focus(self.active_view)
         if not found:
-            self.notify("No annotation under the cursor", timeout=2)
+            self.notify("The list has no annotation" if listed else
+                        "No annotation under the cursor", timeout=2)
             return None
         return found[0]
 
@@ -1419,7 +1415,7 @@ class NewsmarkApp(SuggestionActions, AdjudicationActions, RelationActions, Model
     def _spans_in_focus(self, view: ArticleView) -> tuple[list[Annotation], bool]:
         """What x, r, m, = and c act on, first (the rest under the cursor after
         it), and whether it is the Annotations list's highlighted row."""
-        listed = self.query_one(AnnotationList)
+        listed = self._annotation_list
         # The screen's focus, not `has_focus`: that follows the Blur message,
         # after the focus watcher has asked.
         if self.screen.focused is listed:
